@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+// The subcommands of quantscope-cli. Each returns the process exit code; errors a user can act
+// on are thrown as quantscope::Error and turned into exit code 2 by main().
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace quantscope::cli {
+
+using Args = std::vector<std::string>;
+
+int infoCommand(const Args &args);
+int evalCommand(const Args &args);
+int trainCommand(const Args &args);
+int quantizeCommand(const Args &args);
+int runsCommand(const Args &args);
+int demoCommand(const Args &args);
+
+// The demo model and Fashion-MNIST, from the install or the source tree.
+std::string demoModelPath();
+std::string fashionMnistPath();
+// --workspace, else $QUANTSCOPE_WORKSPACE, else ~/.local/share/quantscope/workspace.
+std::string defaultWorkspace();
+
+} // namespace quantscope::cli

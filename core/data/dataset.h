@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+// Dataset: labelled images held in memory as uint8 N×C×H×W, whatever format they came from.
+// Kept as bytes (a quarter of float's memory); InputTransform makes float batches on demand.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+namespace quantscope::data {
+
+enum class Split { Train, Test };
+
+struct Dataset
+{
+    std::string path;
+    std::string format;                  // "idx", "cifar10", "cifar100", "imagefolder"
+    torch::Tensor images;                // uint8 [N, C, H, W]
+    torch::Tensor labels;                // int64 [N]
+    std::vector<std::string> classNames; // index = label
+
+    int64_t size() const { return images.defined() ? images.size(0) : 0; }
+    int64_t classCount() const { return static_cast<int64_t>(classNames.size()); }
+    std::vector<int64_t> imageShape() const { return images.sizes().slice(1).vec(); }
+};
+
+} // namespace quantscope::data

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+#include "quantize_job.h"
+
+#include "analysis/evaluator.h"
+#include "analysis/model_size.h"
+#include "error.h"
+#include "quant/bit_plan.h"
+#include "quant/method.h"
+#include "store/workspace.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+
+namespace quantscope::jobs {
+
+QuantizeJob::QuantizeJob(QuantizeRequest request) : m_request(std::move(request)) {}
+
+std::string QuantizeJob::title() const
+{
+    return m_request.method + " W" + std::to_string(m_request.wbits) + "A" +
+           (m_request.abits >= 32 ? std::string("32") : std::to_string(m_request.abits));
+}
+
+void QuantizeJob::run(JobContext &context)
+{
+    const auto start = std::chrono::steady_clock::now();
+    const auto &req = m_request;
+
+    // Everything that can be wrong with the input is checked before a run is recorded.
+    auto method = quant::Method::create(req.method);
+    quant::MethodSettings settings(method->params(), req.settings);
+    settings.wbits = req.wbits;
+    settings.abits = req.abits;
+    settings.layerBits = req.layerBits;
+    if (req.wbits < 1 || req.wbits > 8)
+        throw Error("--wbits must be 1…8 (got " + std::to_string(req.wbits) + ")");
+    if (req.abits < 2 || (req.abits > 8 && req.abits != 32))
+        throw Error("--abits must be 2…8, or 32 for float activations (got " +
+                    std::to_string(req.abits) + ")");
+    context.progress(0, "loading model and data");
+    model::QuantGraph graph(req.modelPath);
+    const auto test = ModelInputs::open(graph, req.dataPath, data::Split::Test);
+    const auto train = data::DatasetReader::open(req.dataPath, data::Split::Train,
+                                                 ModelInputs::imageOptions(graph));
+    const auto transform = ModelInputs::transform(graph, req.inputs);
+    quant::BitPlan::make(graph.layers(), settings); // throws for overrides naming no layer
+
+    store::Workspace workspace(req.workspaceDir);
+    m_record = {};
+    m_record.model = std::filesystem::absolute(req.modelPath).string();
+    m_record.data = std::filesystem::absolute(req.dataPath).string();
+    m_record.method = req.method;
+    m_record.wbits = req.wbits;
+    m_record.abits = req.abits;
+    nlohmann::json config = settings.effectiveValues();
+    config["layer_bits"] = req.layerBits;
+    config["eval_limit"] = req.evalLimit;
+    m_record.configJson = config.dump();
+    m_record.id = workspace.beginRun(m_record);
+
+    try {
+        auto floatSession = graph.makeSession();
+        auto floatStage = context.stage(0.0, 0.15);
+        m_record.fpTop1 = analysis::Evaluator::evaluate(graph, floatSession, test, transform,
+                                                        req.evalLimit, &floatStage)
+                              .top1;
+
+        auto methodStage = context.stage(0.15, 0.85);
+        methodStage.onSnapshot = [&](const LayerSnapshot &s) {
+            workspace.addSnapshot(m_record.id, s);
+            context.snapshot(s);
+        };
+        methodStage.onMetric = [&](const MetricPoint &p) {
+            workspace.addMetric(m_record.id, p);
+            if (context.onMetric)
+                context.onMetric(p);
+        };
+        const quant::MethodInput input{graph, train, transform, settings};
+        const auto quantized = method->run(input, methodStage);
+
+        auto session = graph.makeSession();
+        quantized.applyTo(session);
+        auto evalStage = context.stage(0.85, 0.97);
+        const auto result = analysis::Evaluator::evaluate(graph, session, test, transform,
+                                                          req.evalLimit, &evalStage);
+        m_record.top1 = result.top1;
+        m_record.top5 = result.top5;
+
+        context.progress(0.97, "saving");
+        const auto size = analysis::ModelSize::compute(graph.layers(), quantized.wbits,
+                                                       quantized.abits);
+        m_record.avgWbits = size.averageWeightBits;
+        m_record.sizeBytes = size.sizeBytes;
+        m_record.fpSizeBytes = size.floatSizeBytes;
+        m_layers.clear();
+        for (const auto &l : graph.layers())
+            m_layers.push_back({l.id, l.name, l.kindName(), l.params, quantized.wbits[l.id],
+                                quantized.abits[l.id],
+                                analysis::ModelSize::sqnrDb(graph.floatWeight(l.id),
+                                                            quantized.weights[l.id])});
+        const auto artifact = std::filesystem::path(workspace.artifactDir(m_record.id)) /
+                              "model.pt";
+        graph.saveWithWeights(quantized.weights, artifact.string());
+        m_record.artifact = artifact.string();
+        m_record.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        workspace.finishRun(m_record, m_layers);
+        m_record.status = "finished";
+        context.progress(1.0, "finished");
+    } catch (const Cancelled &) {
+        workspace.endRun(m_record.id, "cancelled", "cancelled by the user");
+        m_record.status = "cancelled";
+        throw;
+    } catch (const std::exception &e) {
+        workspace.endRun(m_record.id, "failed", firstLine(e.what()));
+        m_record.status = "failed";
+        throw;
+    }
+}
+
+} // namespace quantscope::jobs

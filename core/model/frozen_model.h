@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+// FrozenModel: a TorchScript file loaded, frozen, inlined and with BatchNorm folded into convs —
+// the one preparation shared by the importer and the exporter of fake-quantized artifacts.
+#pragma once
+
+#include <torch/script.h>
+
+#include <string>
+#include <vector>
+
+namespace quantscope::model {
+
+class FrozenModel
+{
+public:
+    // Throws quantscope::Error naming the file when it is missing, truncated or not TorchScript,
+    // and naming the op when the graph holds a layer type we cannot quantize.
+    explicit FrozenModel(const std::string &path);
+
+    torch::jit::Module &module() { return m_module; }
+    std::shared_ptr<torch::jit::Graph> graph() const { return m_graph; }
+
+    // The conv2d / linear nodes whose weight is a constant, in graph order: the quantizable layers.
+    const std::vector<torch::jit::Node *> &layerNodes() const { return m_layerNodes; }
+    std::string layerName(size_t index) const;
+
+    // Contents of the archive's extra file quantscope.json ("" when absent).
+    const std::string &metadataJson() const { return m_metadataJson; }
+
+    static bool isConvolution(const torch::jit::Node *node);
+    static bool isLinear(const torch::jit::Node *node);
+
+private:
+    void findLayers();
+
+    std::string m_path;
+    torch::jit::Module m_module;
+    std::shared_ptr<torch::jit::Graph> m_graph;
+    std::vector<torch::jit::Node *> m_layerNodes;
+    std::vector<std::string> m_layerNames;
+    std::string m_metadataJson;
+};
+
+} // namespace quantscope::model

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+#include "graph_partitioner.h"
+
+#include "error.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace quantscope::model {
+
+namespace {
+
+using torch::jit::Graph;
+using torch::jit::Node;
+using torch::jit::Value;
+
+// The top-level node that owns a (possibly nested) user.
+const Node *topLevelOwner(const Node *node, const torch::jit::Block *top)
+{
+    while (node->owningBlock() != top)
+        node = node->owningBlock()->owningNode();
+    return node;
+}
+
+struct Range
+{
+    size_t begin = 0;
+    size_t end = 0; // exclusive
+    std::vector<int> layers;
+};
+
+std::shared_ptr<Graph> extract(const std::vector<Node *> &nodes, const Range &range,
+                               Value *input, Value *output)
+{
+    auto graph = std::make_shared<Graph>();
+    std::unordered_map<Value *, Value *> map;
+    map[input] = graph->addInput("x")->setType(input->type());
+    auto lookup = [&](Value *v) -> Value * {
+        if (auto it = map.find(v); it != map.end())
+            return it->second;
+        // Constants are shared by all units: each unit gets its own copy.
+        TORCH_INTERNAL_ASSERT(v->node()->kind() == c10::prim::Constant,
+                              "value crosses a cut point: %", v->debugName());
+        auto *copy = graph->createClone(v->node(), [](Value *) -> Value * { return nullptr; });
+        graph->appendNode(copy);
+        map[v] = copy->output();
+        return copy->output();
+    };
+    for (size_t i = range.begin; i < range.end; ++i) {
+        Node *node = nodes[i];
+        auto *copy = graph->createClone(node, lookup);
+        graph->appendNode(copy);
+        for (size_t o = 0; o < node->outputs().size(); ++o)
+            map[node->outputs()[o]] = copy->outputs()[o];
+    }
+    graph->registerOutput(lookup(output));
+    return graph;
+}
+
+} // namespace
+
+std::vector<GraphUnit> GraphPartitioner::partition(
+    const std::shared_ptr<Graph> &graph,
+    const std::unordered_map<const Node *, int> &layerOfNode,
+    const std::vector<std::string> &layerNames)
+{
+    auto *top = graph->block();
+    std::vector<Node *> nodes;
+    std::unordered_map<const Node *, size_t> position;
+    for (auto *node : top->nodes()) {
+        if (node->kind() == c10::prim::Constant)
+            continue;
+        position[node] = nodes.size();
+        nodes.push_back(node);
+    }
+    const size_t n = nodes.size();
+    if (graph->inputs().size() != 2 || !graph->inputs()[0]->uses().empty())
+        throw Error("the model's forward must take exactly one tensor input");
+    if (graph->outputs().size() != 1 || !graph->outputs()[0]->type()->cast<c10::TensorType>())
+        throw Error("the model's forward must return one tensor (it returns " +
+                    graph->outputs()[0]->type()->str() + ")");
+
+    // Live interval (def, lastUse] of every non-constant value; the input is defined at -1 and
+    // the graph output used at n.
+    struct Interval { long def; long lastUse; Value *value; };
+    std::vector<Interval> intervals;
+    auto addValue = [&](Value *v, long def) {
+        long last = def;
+        for (const auto &use : v->uses()) {
+            const Node *owner = topLevelOwner(use.user, top);
+            last = std::max(last, owner == graph->return_node()
+                                      ? static_cast<long>(n)
+                                      : static_cast<long>(position.at(owner)));
+        }
+        intervals.push_back({def, last, v});
+    };
+    addValue(graph->inputs()[1], -1);
+    for (size_t i = 0; i < n; ++i)
+        for (auto *out : nodes[i]->outputs())
+            addValue(out, static_cast<long>(i));
+
+    // Boundary p lies before node p; cut when exactly one tensor is live there.
+    std::vector<size_t> cuts;
+    std::vector<Value *> cutValue;
+    for (size_t p = 0; p <= n; ++p) {
+        Value *live = nullptr;
+        int count = 0;
+        for (const auto &iv : intervals)
+            if (iv.def < static_cast<long>(p) && static_cast<long>(p) <= iv.lastUse) {
+                live = iv.value;
+                ++count;
+            }
+        if (count == 1 && live->type()->cast<c10::TensorType>()) {
+            cuts.push_back(p);
+            cutValue.push_back(live);
+        }
+    }
+    if (cuts.size() < 2 || cuts.front() != 0 || cuts.back() != n)
+        throw Error("internal: could not find the model's input and output in its graph");
+
+    std::vector<Range> regions;
+    for (size_t c = 0; c + 1 < cuts.size(); ++c) {
+        Range r{cuts[c], cuts[c + 1], {}};
+        for (size_t i = r.begin; i < r.end; ++i)
+            if (auto it = layerOfNode.find(nodes[i]); it != layerOfNode.end())
+                r.layers.push_back(it->second);
+        regions.push_back(r);
+    }
+
+    // Merge layer-free regions (activations, pooling, reshapes) into the unit before them; the
+    // ones at the very start go into the first unit with a layer.
+    std::vector<Range> units;
+    for (const auto &r : regions) {
+        if (!units.empty() && (r.layers.empty() || units.back().layers.empty())) {
+            units.back().end = r.end;
+            units.back().layers.insert(units.back().layers.end(), r.layers.begin(),
+                                       r.layers.end());
+        } else {
+            units.push_back(r);
+        }
+    }
+
+    std::vector<GraphUnit> result;
+    int blockCount = 0;
+    for (const auto &u : units) {
+        GraphUnit unit;
+        unit.info.layerIds = u.layers;
+        unit.info.isBlock = u.layers.size() >= 2;
+        if (unit.info.isBlock) {
+            unit.info.name = "block" + std::to_string(blockCount++) + " (" +
+                             layerNames.at(u.layers.front()) + " … " +
+                             layerNames.at(u.layers.back()) + ")";
+        } else {
+            unit.info.name = u.layers.empty() ? "tail" : layerNames.at(u.layers.front());
+        }
+        const size_t beginCut = std::find(cuts.begin(), cuts.end(), u.begin) - cuts.begin();
+        const size_t endCut = std::find(cuts.begin(), cuts.end(), u.end) - cuts.begin();
+        unit.graph = extract(nodes, u, cutValue[beginCut], cutValue[endCut]);
+        result.push_back(std::move(unit));
+    }
+    return result;
+}
+
+} // namespace quantscope::model

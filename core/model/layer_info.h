@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+// LayerInfo: what the importer found about one quantizable layer (conv2d or linear).
+// Plain data so the CLI, the store and the widgets can use it without LibTorch.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace quantscope::model {
+
+enum class LayerKind { Conv, Linear };
+
+struct LayerInfo
+{
+    int id = 0;                       // position in graph order; the instrumentation key
+    std::string name;                 // from the weight's attribute path where TorchScript kept it
+    LayerKind kind = LayerKind::Conv;
+    int64_t groups = 1;               // > 1 for grouped convs; == in_channels for depthwise
+    std::vector<int64_t> weightShape; // [out, in/groups, kh, kw] or [out, in]
+    int64_t params = 0;               // weight elements (bias excluded: it stays in float)
+    int64_t biasParams = 0;
+    std::vector<int64_t> inputShape;  // [C, H, W] or [features]; empty until shapes are probed
+    int64_t macs = 0;                 // multiply-accumulates per image; 0 until shapes are probed
+
+    const char *kindName() const { return kind == LayerKind::Conv ? "conv" : "linear"; }
+};
+
+} // namespace quantscope::model

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+// Method: the interface every quantization method (rtn, dsq, cpq, brecq, alq) implements. A
+// method turns a float model plus data into a QuantizedModel, reporting through a JobContext.
+#pragma once
+
+#include "data/dataset.h"
+#include "data/input_transform.h"
+#include "jobs/job_context.h"
+#include "method_settings.h"
+#include "model/quant_graph.h"
+#include "param_spec.h"
+#include "quantized_model.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace quantscope::quant {
+
+struct MethodInput
+{
+    const model::QuantGraph &graph;
+    const data::Dataset &train; // calibration / training split
+    const data::InputTransform &transform;
+    const MethodSettings &settings;
+};
+
+class Method
+{
+public:
+    virtual ~Method() = default;
+    virtual std::string name() const = 0;  // "rtn": the CLI's --method value
+    virtual std::string title() const = 0; // "Round to nearest (RTN)"
+    virtual std::vector<ParamSpec> params() const = 0;
+    // Throws quantscope::Error on bad input, quantscope::Cancelled when cancelled.
+    virtual QuantizedModel run(const MethodInput &input, jobs::JobContext &context) = 0;
+
+    // Every method by name; throws quantscope::Error listing the known names for a wrong one.
+    static std::unique_ptr<Method> create(const std::string &name);
+    static std::vector<std::string> names();
+};
+
+} // namespace quantscope::quant

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+#include "method_settings.h"
+
+#include "error.h"
+
+#include <cstdlib>
+
+namespace quantscope::quant {
+
+namespace {
+
+bool parseNumber(const std::string &text, double &out)
+{
+    char *end = nullptr;
+    out = std::strtod(text.c_str(), &end);
+    return !text.empty() && end && *end == '\0';
+}
+
+void check(const ParamSpec &spec, const std::string &value)
+{
+    const std::string where = "setting " + spec.key + "=" + value + ": ";
+    double number = 0;
+    switch (spec.type) {
+    case ParamSpec::Type::Int:
+    case ParamSpec::Type::Double:
+        if (!parseNumber(value, number))
+            throw Error(where + "not a number");
+        if (spec.type == ParamSpec::Type::Int && number != static_cast<long long>(number))
+            throw Error(where + "not a whole number");
+        if (number < spec.minimum || number > spec.maximum)
+            throw Error(where + "outside " + std::to_string(spec.minimum) + " … " +
+                        std::to_string(spec.maximum));
+        break;
+    case ParamSpec::Type::Bool:
+        if (value != "true" && value != "false" && value != "1" && value != "0")
+            throw Error(where + "expected true or false");
+        break;
+    case ParamSpec::Type::Choice: {
+        std::string list;
+        for (const auto &c : spec.choices) {
+            if (c == value)
+                return;
+            list += (list.empty() ? "" : ", ") + c;
+        }
+        throw Error(where + "expected one of " + list);
+    }
+    }
+}
+
+} // namespace
+
+MethodSettings::MethodSettings(std::vector<ParamSpec> specs,
+                               std::map<std::string, std::string> values)
+    : m_specs(std::move(specs)), m_values(std::move(values))
+{
+    for (const auto &[key, value] : m_values) {
+        bool known = false;
+        for (const auto &s : m_specs)
+            known = known || s.key == key;
+        if (!known) {
+            std::string list;
+            for (const auto &s : m_specs)
+                list += (list.empty() ? "" : ", ") + s.key;
+            throw Error("unknown setting '" + key + "' (known: " + list + ")");
+        }
+        check(spec(key), value);
+    }
+}
+
+const ParamSpec &MethodSettings::spec(const std::string &key) const
+{
+    for (const auto &s : m_specs)
+        if (s.key == key)
+            return s;
+    throw Error("internal: no parameter named " + key);
+}
+
+std::string MethodSettings::text(const std::string &key) const
+{
+    const auto it = m_values.find(key);
+    return it != m_values.end() ? it->second : spec(key).defaultValue;
+}
+
+int MethodSettings::integer(const std::string &key) const
+{
+    return static_cast<int>(std::strtol(text(key).c_str(), nullptr, 10));
+}
+
+double MethodSettings::real(const std::string &key) const
+{
+    return std::strtod(text(key).c_str(), nullptr);
+}
+
+bool MethodSettings::flag(const std::string &key) const
+{
+    const auto v = text(key);
+    return v == "true" || v == "1";
+}
+
+std::map<std::string, std::string> MethodSettings::effectiveValues() const
+{
+    std::map<std::string, std::string> out;
+    for (const auto &s : m_specs)
+        out[s.key] = text(s.key);
+    return out;
+}
+
+} // namespace quantscope::quant

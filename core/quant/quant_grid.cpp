@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+#include "quant_grid.h"
+
+namespace quantscope::quant {
+
+torch::Tensor QuantGrid::fakeQuantize(const torch::Tensor &x) const
+{
+    if (binary) {
+        // sign() with the STE: forward ±scale, gradient passes unchanged.
+        std::vector<int64_t> shape(static_cast<size_t>(x.dim()), 1);
+        shape[0] = scale.numel();
+        const auto hard = torch::where(x >= 0, 1.0f, -1.0f) * scale.view(shape);
+        return x + (hard - x).detach();
+    }
+    if (perChannel)
+        return torch::fake_quantize_per_channel_affine(x, scale, zeroPoint.to(torch::kInt32), 0,
+                                                       qmin, qmax);
+    return torch::fake_quantize_per_tensor_affine(x, scale.item<double>(),
+                                                  zeroPoint.item<int64_t>(), qmin, qmax);
+}
+
+std::vector<double> QuantGrid::levels(int64_t channel) const
+{
+    const double s = scale[perChannel ? channel : 0].item<double>();
+    if (binary)
+        return {-s, s};
+    const int64_t z = zeroPoint[perChannel ? channel : 0].item<int64_t>();
+    std::vector<double> out;
+    for (int64_t q = qmin; q <= qmax; ++q)
+        out.push_back(s * double(q - z));
+    return out;
+}
+
+int64_t QuantGrid::widestChannel() const
+{
+    return perChannel ? scale.argmax().item<int64_t>() : 0;
+}
+
+} // namespace quantscope::quant

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+// QuantizedModel: what a method produces — per-layer fake-quantized weights, bit-widths and
+// activation grids — enough to run, evaluate, store and export the quantized model.
+#pragma once
+
+#include "model/quant_session.h"
+#include "quant_grid.h"
+
+#include <optional>
+#include <vector>
+
+namespace quantscope::quant {
+
+struct QuantizedModel
+{
+    std::vector<torch::Tensor> weights;                    // per layer, values on the grid
+    std::vector<double> wbits;                             // per layer; fractional for ALQ
+    std::vector<double> abits;                             // per layer input; 32 = float
+    std::vector<std::optional<QuantGrid>> activationGrids; // per layer input; empty = float
+
+    // Serves these weights and activation quantizers through the session.
+    void applyTo(model::QuantSession &session) const;
+};
+
+} // namespace quantscope::quant

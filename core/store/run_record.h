@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+// RunRecord and LayerRecord: one quantization run and its per-layer results as the workspace
+// stores them. Plain data for the CLI, the GUI's tables and the compare view.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace quantscope::store {
+
+struct RunRecord
+{
+    int64_t id = 0;
+    std::string created; // UTC, ISO 8601
+    std::string model;   // path of the float model
+    std::string data;    // dataset path
+    std::string method;
+    int wbits = 0;
+    int abits = 0;
+    std::string configJson; // effective method settings
+    std::string status;     // running | finished | failed | cancelled | interrupted
+    std::string error;      // why it failed
+    double fpTop1 = 0;      // fractions
+    double top1 = 0;
+    double top5 = 0;
+    double avgWbits = 0;
+    int64_t sizeBytes = 0;
+    int64_t fpSizeBytes = 0;
+    double seconds = 0;
+    std::string artifact; // quantized TorchScript model, "" until finished
+};
+
+struct LayerRecord
+{
+    int index = 0;
+    std::string name;
+    std::string kind;
+    int64_t params = 0;
+    double wbits = 0; // fractional for ALQ
+    double abits = 0; // 32 = float
+    double sqnrDb = 0;
+};
+
+} // namespace quantscope::store

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+#include "trainer.h"
+
+#include "data/batch_loader.h"
+#include "error.h"
+
+#include <chrono>
+#include <cmath>
+
+namespace quantscope::train {
+
+namespace {
+
+torch::Tensor augment(torch::Tensor x, torch::Generator &gen)
+{
+    const int64_t n = x.size(0);
+    const auto flip = torch::rand({n}, gen) < 0.5;
+    x = torch::where(flip.view({n, 1, 1, 1}), x.flip({3}), x);
+    // One random shift per batch: cheap, and across batches it covers every offset.
+    const auto shift = torch::randint(-2, 3, {2}, gen, torch::kInt64);
+    return x.roll({shift[0].item<int64_t>(), shift[1].item<int64_t>()}, {2, 3});
+}
+
+} // namespace
+
+void Trainer::train(const ForwardFn &forward, const std::vector<torch::Tensor> &parameters,
+                    const data::Dataset &train, const data::InputTransform &transform,
+                    const TrainOptions &options, jobs::JobContext &context,
+                    const std::function<void(const EpochReport &)> &afterEpoch)
+{
+    if (options.epochs < 1 || options.batchSize < 1 || options.learningRate <= 0)
+        throw Error("training: epochs, batch size and learning rate must be positive");
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    if (options.optimizer == "sgd") {
+        optimizer = std::make_unique<torch::optim::SGD>(
+            parameters, torch::optim::SGDOptions(options.learningRate)
+                            .momentum(0.9)
+                            .nesterov(true)
+                            .weight_decay(options.weightDecay));
+    } else if (options.optimizer == "adam") {
+        optimizer = std::make_unique<torch::optim::Adam>(
+            parameters,
+            torch::optim::AdamOptions(options.learningRate).weight_decay(options.weightDecay));
+    } else {
+        throw Error("unknown optimizer '" + options.optimizer + "' (sgd or adam)");
+    }
+    if (options.schedule != "cosine" && options.schedule != "constant")
+        throw Error("unknown schedule '" + options.schedule + "' (cosine or constant)");
+
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(options.seed);
+    const int64_t steps = options.epochs * ((train.size() + options.batchSize - 1) /
+                                            options.batchSize);
+    int64_t step = 0;
+    for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+        const auto start = std::chrono::steady_clock::now();
+        data::BatchLoader loader(
+            train, transform,
+            data::BatchLoader::randomSubset(train, 0, options.seed * 1000003 + epoch),
+            options.batchSize);
+        double lossSum = 0;
+        int64_t correct = 0, seen = 0;
+        for (int64_t b = 0; b < loader.batchCount(); ++b, ++step) {
+            context.checkCancelled();
+            const double lr = options.schedule == "cosine"
+                                  ? 0.5 * options.learningRate *
+                                        (1 + std::cos(M_PI * double(step) / double(steps)))
+                                  : options.learningRate;
+            for (auto &group : optimizer->param_groups())
+                group.options().set_lr(lr);
+
+            auto batch = loader.batch(b);
+            auto inputs = options.augment ? augment(batch.inputs, gen) : batch.inputs;
+            optimizer->zero_grad();
+            const auto logits = forward(inputs);
+            const auto loss = torch::cross_entropy_loss(logits, batch.labels);
+            loss.backward();
+            optimizer->step();
+
+            const int64_t n = batch.labels.size(0);
+            lossSum += loss.item<double>() * n;
+            correct += logits.argmax(1).eq(batch.labels).sum().item<int64_t>();
+            seen += n;
+            context.progress(double(step + 1) / steps,
+                             "epoch " + std::to_string(epoch) + "/" +
+                                 std::to_string(options.epochs));
+            if (b % 20 == 0)
+                context.metric("train_loss", double(step), loss.item<double>());
+        }
+        EpochReport report;
+        report.epoch = epoch;
+        report.trainLoss = lossSum / double(seen);
+        report.trainTop1 = double(correct) / double(seen);
+        report.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (afterEpoch)
+            afterEpoch(report);
+    }
+}
+
+} // namespace quantscope::train

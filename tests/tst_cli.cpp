@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+// quantscope-cli's contract as scripts see it: JSON on stdout and nothing else, the documented
+// keys, exit 2 with a one-line reason on stderr for bad input.
+#include "synthetic_dataset.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void infoJson();
+    void evalJson();
+    void quantizeThenRuns();
+    void badInput_data();
+    void badInput();
+
+private:
+    struct Result
+    {
+        int code;
+        QByteArray out;
+        QByteArray err;
+    };
+    Result cli(const QStringList &args) const;
+    QString fixture(const char *name) const
+    {
+        return QStringLiteral(QUANTSCOPE_FIXTURE_DIR "/") + QLatin1String(name);
+    }
+
+    QTemporaryDir m_dir;
+    QString m_data;
+};
+
+TestCli::Result TestCli::cli(const QStringList &args) const
+{
+    QProcess p;
+    p.start(QStringLiteral(QUANTSCOPE_CLI), args);
+    p.waitForFinished(60000);
+    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+void TestCli::initTestCase()
+{
+    m_data = m_dir.filePath(QStringLiteral("data"));
+    quantscope::testing::writeIdx(m_data, 40, 30, 8, true);
+}
+
+void TestCli::infoJson()
+{
+    const auto r = cli({QStringLiteral("info"), fixture("tiny_resnet_scripted.pt"),
+                        QStringLiteral("--json")});
+    QCOMPARE(r.code, 0);
+    const auto j = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(j[QLatin1String("layers")].toArray().size(), 7);
+    const auto first = j[QLatin1String("layers")].toArray()[0].toObject();
+    QCOMPARE(first[QLatin1String("kind")].toString(), QStringLiteral("conv"));
+    QCOMPARE(first[QLatin1String("params")].toInt(), 36);
+    QCOMPARE(first[QLatin1String("weight_shape")].toArray().size(), 4);
+    QVERIFY(first.contains(QLatin1String("groups")));
+    QCOMPARE(j[QLatin1String("blocks")].toArray().size(), 4);
+    QCOMPARE(j[QLatin1String("params")].toInt(), 1300);
+    QVERIFY(j[QLatin1String("input")].isObject());
+}
+
+void TestCli::evalJson()
+{
+    const auto r = cli({QStringLiteral("eval"), fixture("tiny_cnn_traced.pt"),
+                        QStringLiteral("--data"), m_data, QStringLiteral("--limit"),
+                        QStringLiteral("20"), QStringLiteral("--json")});
+    QCOMPARE(r.code, 0);
+    QJsonParseError error;
+    const auto j = QJsonDocument::fromJson(r.out, &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError); // stdout is one JSON object
+    QCOMPARE(j[QLatin1String("samples")].toInt(), 20);
+    const double top1 = j[QLatin1String("top1")].toDouble();
+    QVERIFY(top1 >= 0 && top1 <= j[QLatin1String("top5")].toDouble());
+    QVERIFY(j[QLatin1String("loss")].toDouble() > 0);
+}
+
+void TestCli::quantizeThenRuns()
+{
+    const QString ws = m_dir.filePath(QStringLiteral("ws"));
+    const auto r = cli({QStringLiteral("quantize"), fixture("tiny_resnet_scripted.pt"),
+                        QStringLiteral("--data"), m_data, QStringLiteral("--method"),
+                        QStringLiteral("rtn"), QStringLiteral("--wbits"), QStringLiteral("3"),
+                        QStringLiteral("--abits"), QStringLiteral("8"), QStringLiteral("--set"),
+                        QStringLiteral("calib_images=16"), QStringLiteral("--workspace"), ws,
+                        QStringLiteral("--json")});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const auto j = QJsonDocument::fromJson(r.out).object();
+    for (const char *key : {"run_id", "method", "wbits", "abits", "fp_top1", "top1", "top5",
+                            "avg_wbits", "size_bytes", "fp_size_bytes", "seconds", "layers"})
+        QVERIFY2(j.contains(QLatin1String(key)), key);
+    QCOMPARE(j[QLatin1String("wbits")].toInt(), 3);
+    const auto layer = j[QLatin1String("layers")].toArray()[1].toObject();
+    for (const char *key : {"name", "wbits", "abits", "sqnr_db"})
+        QVERIFY2(layer.contains(QLatin1String(key)), key);
+
+    const int id = j[QLatin1String("run_id")].toInt();
+    const auto list = cli({QStringLiteral("runs"), QStringLiteral("list"),
+                           QStringLiteral("--workspace"), ws, QStringLiteral("--json")});
+    QCOMPARE(list.code, 0);
+    QCOMPARE(QJsonDocument::fromJson(list.out).object()[QLatin1String("runs")].toArray().size(), 1);
+    const auto show = cli({QStringLiteral("runs"), QStringLiteral("show"), QString::number(id),
+                           QStringLiteral("--workspace"), ws});
+    QCOMPARE(show.code, 0);
+    QVERIFY(show.out.contains("finished"));
+}
+
+void TestCli::badInput_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+    const QString model = fixture("tiny_cnn_traced.pt");
+    QTest::newRow("truncated model")
+        << QStringList{QStringLiteral("info"), fixture("truncated.pt")} << "truncated.pt";
+    QTest::newRow("not a dataset")
+        << QStringList{QStringLiteral("eval"), model, QStringLiteral("--data"),
+                       QStringLiteral(QUANTSCOPE_FIXTURE_DIR)}
+        << "not a dataset";
+    QTest::newRow("unknown method")
+        << QStringList{QStringLiteral("quantize"), model, QStringLiteral("--data"),
+                       QStringLiteral("/tmp"), QStringLiteral("--method"), QStringLiteral("x")}
+        << "unknown method";
+    QTest::newRow("unknown option")
+        << QStringList{QStringLiteral("info"), model, QStringLiteral("--colour")}
+        << "unknown option --colour";
+    QTest::newRow("missing model") << QStringList{QStringLiteral("info")} << "missing MODEL";
+    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")}
+                                     << "unknown command";
+}
+
+void TestCli::badInput()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    const auto r = cli(args);
+    QCOMPARE(r.code, 2);
+    QVERIFY(r.out.isEmpty());
+    QVERIFY2(QString::fromUtf8(r.err).contains(expected), r.err.constData());
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+// Dataset readers (IDX raw and gzipped, CIFAR-10 binary, ImageFolder), format detection, the
+// transform to model inputs, deterministic subsets, and the errors for what is not a dataset.
+#include "data/batch_loader.h"
+#include "data/dataset_reader.h"
+#include "error.h"
+#include "synthetic_dataset.h"
+
+#include <opencv2/imgcodecs.hpp>
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace quantscope;
+
+class TestDatasets : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void readsIdx_data();
+    void readsIdx();
+    void readsCifar10();
+    void readsImageFolder();
+    void rejectsWhatIsNotADataset();
+    void rejectsTruncatedIdx();
+    void transformMatchesModelChannels();
+    void subsetsAreDeterministic();
+};
+
+void TestDatasets::readsIdx_data()
+{
+    QTest::addColumn<bool>("gzip");
+    QTest::newRow("raw") << false;
+    QTest::newRow("gzip") << true;
+}
+
+void TestDatasets::readsIdx()
+{
+    QFETCH(bool, gzip);
+    QTemporaryDir dir;
+    testing::writeIdx(dir.path(), 30, 20, 8, gzip);
+    const auto path = dir.path().toStdString();
+    QCOMPARE(data::DatasetReader::detectFormat(path), std::string("idx"));
+    const auto train = data::DatasetReader::open(path, data::Split::Train);
+    const auto test = data::DatasetReader::open(path, data::Split::Test);
+    QCOMPARE(train.size(), int64_t(30));
+    QCOMPARE(test.size(), int64_t(20));
+    QCOMPARE(train.imageShape(), (std::vector<int64_t>{1, 8, 8}));
+    QCOMPARE(train.classCount(), int64_t(10));
+    QCOMPARE(train.labels[13].item<int64_t>(), int64_t(3));
+    const auto expected = testing::syntheticImage(3, 13, 8);
+    QCOMPARE(train.images[13][0][3][5].item<int>(), int(expected[3 * 8 + 5]));
+}
+
+void TestDatasets::readsCifar10()
+{
+    QTemporaryDir dir;
+    std::vector<uint8_t> records;
+    for (int i = 0; i < 4; ++i) {
+        records.push_back(uint8_t(i));
+        for (int p = 0; p < 3 * 32 * 32; ++p)
+            records.push_back(uint8_t(p / 1024 * 50 + i)); // channel c = 50c + i
+    }
+    testing::writeFile(dir.filePath(QStringLiteral("test_batch.bin")), records, false);
+    const auto path = dir.path().toStdString();
+    QCOMPARE(data::DatasetReader::detectFormat(path), std::string("cifar10"));
+    const auto test = data::DatasetReader::open(path, data::Split::Test);
+    QCOMPARE(test.size(), int64_t(4));
+    QCOMPARE(test.imageShape(), (std::vector<int64_t>{3, 32, 32}));
+    QCOMPARE(test.images[2][1][10][10].item<int>(), 52);
+    QCOMPARE(test.labels[3].item<int64_t>(), int64_t(3));
+    try {
+        data::DatasetReader::open(path, data::Split::Train);
+        QFAIL("train batches are missing");
+    } catch (const Error &e) {
+        QVERIFY(QString::fromStdString(e.what()).contains(QLatin1String("data_batch_1.bin")));
+    }
+}
+
+void TestDatasets::readsImageFolder()
+{
+    QTemporaryDir dir;
+    for (const char *cls : {"cat", "dog"}) {
+        QDir(dir.path()).mkpath(QLatin1String(cls));
+        for (int i = 0; i < 5; ++i) {
+            cv::Mat image(20, 30, CV_8UC3, cv::Scalar(10, 100, cls[0] == 'c' ? 200 : 0));
+            cv::imwrite(dir.filePath(QStringLiteral("%1/%2.png").arg(QLatin1String(cls)).arg(i))
+                            .toStdString(),
+                        image);
+        }
+    }
+    const auto path = dir.path().toStdString();
+    QCOMPARE(data::DatasetReader::detectFormat(path), std::string("imagefolder"));
+    data::ImageFolderOptions options;
+    options.size = 16;
+    const auto train = data::DatasetReader::open(path, data::Split::Train, options);
+    const auto test = data::DatasetReader::open(path, data::Split::Test, options);
+    QCOMPARE(train.size(), int64_t(8)); // every fifth image of a class is held out
+    QCOMPARE(test.size(), int64_t(2));
+    QCOMPARE(train.classNames, (std::vector<std::string>{"cat", "dog"}));
+    QCOMPARE(train.imageShape(), (std::vector<int64_t>{3, 16, 16}));
+    // OpenCV's BGR became RGB: the cat images are red.
+    QCOMPARE(train.images[0][0][8][8].item<int>(), 200);
+    QCOMPARE(train.images[0][2][8][8].item<int>(), 10);
+}
+
+void TestDatasets::rejectsWhatIsNotADataset()
+{
+    QTemporaryDir dir;
+    QFile(dir.filePath(QStringLiteral("notes.txt"))).open(QIODevice::WriteOnly);
+    for (const auto &path : {dir.path().toStdString(), std::string("/no/such/folder"),
+                             dir.filePath(QStringLiteral("notes.txt")).toStdString()}) {
+        try {
+            data::DatasetReader::open(path, data::Split::Test);
+            QFAIL("no error");
+        } catch (const Error &e) {
+            QVERIFY2(QString::fromStdString(e.what()).contains(QString::fromStdString(path)),
+                     e.what());
+        }
+    }
+}
+
+void TestDatasets::rejectsTruncatedIdx()
+{
+    QTemporaryDir dir;
+    testing::writeIdx(dir.path(), 30, 20, 8, false);
+    QFile f(dir.filePath(QStringLiteral("t10k-images-idx3-ubyte")));
+    QVERIFY(f.resize(100));
+    try {
+        data::DatasetReader::open(dir.path().toStdString(), data::Split::Test);
+        QFAIL("no error");
+    } catch (const Error &e) {
+        QVERIFY2(QString::fromStdString(e.what()).contains(QLatin1String("truncated")), e.what());
+    }
+}
+
+void TestDatasets::transformMatchesModelChannels()
+{
+    const auto grey = torch::full({2, 1, 4, 4}, 255, torch::kUInt8);
+    data::InputTransform toRgb{{0.5f}, {0.5f}, 3};
+    const auto rgb = toRgb.apply(grey);
+    QCOMPARE(rgb.sizes().vec(), (std::vector<int64_t>{2, 3, 4, 4}));
+    QCOMPARE(rgb.max().item<float>(), 1.0f);
+    data::InputTransform perChannel{{0.f, 0.5f, 1.f}, {1.f, 1.f, 1.f}, 0};
+    const auto out = perChannel.apply(torch::full({1, 3, 2, 2}, 255, torch::kUInt8));
+    QCOMPARE(out[0][2][0][0].item<float>(), 0.0f);
+    data::InputTransform wrong{{0.f, 0.f}, {1.f}, 0};
+    QVERIFY_THROWS_EXCEPTION(Error, wrong.apply(grey));
+}
+
+void TestDatasets::subsetsAreDeterministic()
+{
+    data::Dataset d;
+    d.images = torch::zeros({100, 1, 2, 2}, torch::kUInt8);
+    d.labels = torch::arange(100);
+    const auto a = data::BatchLoader::randomSubset(d, 10, 42);
+    QVERIFY(torch::equal(a, data::BatchLoader::randomSubset(d, 10, 42)));
+    QVERIFY(!torch::equal(a, data::BatchLoader::randomSubset(d, 10, 43)));
+    QCOMPARE(std::get<0>(torch::_unique(a)).numel(), int64_t(10));
+    data::BatchLoader loader(d, {}, a, 4);
+    QCOMPARE(loader.batchCount(), int64_t(3));
+    QCOMPARE(loader.batch(2).labels.numel(), int64_t(2));
+}
+
+QTEST_GUILESS_MAIN(TestDatasets)
+#include "tst_datasets.moc"

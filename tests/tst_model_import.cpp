@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+// Model import: folding, layer and block discovery, instrumentation (weights with a gradient
+// path, activation quantizers, running one unit alone), export, and the bad-file corpus.
+#include "error.h"
+#include "model/quant_graph.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+using quantscope::model::QuantGraph;
+
+namespace {
+
+QString fixture(const char *name)
+{
+    return QStringLiteral(QUANTSCOPE_FIXTURE_DIR "/") + QLatin1String(name);
+}
+
+// The linspace input make_fixtures.py fed its models.
+torch::Tensor referenceInput(const QuantGraph &g)
+{
+    const auto &s = g.inputShape();
+    return torch::linspace(-1, 1, 2 * s[0] * s[1] * s[2]).reshape({2, s[0], s[1], s[2]});
+}
+
+std::vector<double> referenceOutput(const char *model)
+{
+    QFile f(fixture("reference_outputs.json"));
+    f.open(QIODevice::ReadOnly);
+    std::vector<double> out;
+    for (const auto v : QJsonDocument::fromJson(f.readAll()).object()[QLatin1String(model)]
+                            .toArray())
+        out.push_back(v.toDouble());
+    return out;
+}
+
+} // namespace
+
+class TestModelImport : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void foldedGraphReproducesPyTorch_data();
+    void foldedGraphReproducesPyTorch();
+    void findsLayers();
+    void findsResidualBlocks();
+    void findsMobileNetBlockWithDepthwise();
+    void gradientReachesLatentWeight();
+    void activationQuantizerSeesLayerInput();
+    void unitRunsAloneOnCachedInput();
+    void savedWeightsReload();
+    void badFiles_data();
+    void badFiles();
+};
+
+void TestModelImport::foldedGraphReproducesPyTorch_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::newRow("traced cnn") << QStringLiteral("tiny_cnn_traced.pt");
+    QTest::newRow("scripted resnet") << QStringLiteral("tiny_resnet_scripted.pt");
+    QTest::newRow("traced mobilenet") << QStringLiteral("tiny_mobilenet_traced.pt");
+}
+
+void TestModelImport::foldedGraphReproducesPyTorch()
+{
+    QFETCH(QString, model);
+    QuantGraph g(fixture(model.toUtf8().constData()).toStdString());
+    auto session = g.makeSession();
+    const auto out = g.forward(referenceInput(g), session).flatten();
+    const auto expected = referenceOutput(model.toUtf8().constData());
+    QCOMPARE(out.numel(), int64_t(expected.size()));
+    for (size_t i = 0; i < expected.size(); ++i)
+        QVERIFY2(std::abs(out[int64_t(i)].item<double>() - expected[i]) < 1e-4,
+                 qPrintable(QStringLiteral("output %1 differs").arg(i)));
+}
+
+void TestModelImport::findsLayers()
+{
+    QuantGraph g(fixture("tiny_cnn_traced.pt").toStdString());
+    QCOMPARE(g.layers().size(), size_t(3));
+    QCOMPARE(g.layers()[0].name, std::string("conv1"));
+    QCOMPARE(g.layers()[1].weightShape, (std::vector<int64_t>{8, 4, 3, 3}));
+    QCOMPARE(std::string(g.layers()[2].kindName()), std::string("linear"));
+    QCOMPARE(g.layers()[1].macs, int64_t(8 * 4 * 9 * 4 * 4)); // stride 2: 4×4 outputs
+    QCOMPARE(g.inputChannels(), int64_t(1));
+    QCOMPARE(g.totalParams(), int64_t(36 + 288 + 80));
+}
+
+void TestModelImport::findsResidualBlocks()
+{
+    QuantGraph g(fixture("tiny_resnet_scripted.pt").toStdString());
+    QCOMPARE(g.units().size(), size_t(4)); // stem, block, block with downsample, fc
+    QVERIFY(!g.units()[0].isBlock);
+    QVERIFY(g.units()[1].isBlock);
+    QCOMPARE(g.units()[1].layerIds, (std::vector<int>{1, 2}));
+    QCOMPARE(g.units()[2].layerIds, (std::vector<int>{3, 4, 5}));
+    QCOMPARE(g.layers()[5].name, std::string("layer2.downsample.0"));
+}
+
+void TestModelImport::findsMobileNetBlockWithDepthwise()
+{
+    QuantGraph g(fixture("tiny_mobilenet_traced.pt").toStdString());
+    QCOMPARE(g.layers()[2].groups, int64_t(16)); // depthwise 3×3
+    QCOMPARE(g.units()[1].isBlock, true);        // the inverted residual with its skip
+    QCOMPARE(g.units()[1].layerIds, (std::vector<int>{1, 2, 3}));
+    int blocks = 0;
+    for (const auto &u : g.units())
+        blocks += u.isBlock;
+    QCOMPARE(blocks, 1); // block2 has no skip: its three layers stand alone
+}
+
+void TestModelImport::gradientReachesLatentWeight()
+{
+    QuantGraph g(fixture("tiny_resnet_scripted.pt").toStdString());
+    auto session = g.makeSession();
+    auto latent = g.floatWeight(3).clone().requires_grad_(true);
+    // STE-rounded weight on a coarse grid: forward quantized, gradient straight through.
+    const auto quantized = latent + ((latent * 4).round() / 4 - latent).detach();
+    session.setWeight(3, quantized);
+    g.forward(referenceInput(g), session).pow(2).sum().backward();
+    QVERIFY(latent.grad().defined());
+    QVERIFY(latent.grad().abs().sum().item<double>() > 0);
+}
+
+void TestModelImport::activationQuantizerSeesLayerInput()
+{
+    QuantGraph g(fixture("tiny_cnn_traced.pt").toStdString());
+    auto session = g.makeSession();
+    const auto x = referenceInput(g);
+    const auto before = g.forward(x, session);
+    std::vector<int64_t> seenShape;
+    session.setActivationQuantizer(1, [&](const torch::Tensor &a) {
+        seenShape = a.sizes().vec();
+        return torch::zeros_like(a);
+    });
+    const auto after = g.forward(x, session);
+    QCOMPARE(seenShape, (std::vector<int64_t>{2, 4, 8, 8}));
+    QVERIFY(!torch::allclose(before, after));
+}
+
+void TestModelImport::unitRunsAloneOnCachedInput()
+{
+    QuantGraph g(fixture("tiny_resnet_scripted.pt").toStdString());
+    auto session = g.makeSession();
+    std::vector<torch::Tensor> inputs;
+    const auto out = g.forward(referenceInput(g), session,
+                               [&](size_t, const torch::Tensor &x) { inputs.push_back(x); });
+    QCOMPARE(inputs.size(), g.units().size());
+    const auto blockOut = g.runUnit(1, inputs[1], session);
+    QVERIFY(torch::allclose(blockOut, inputs[2]));
+    QVERIFY(torch::allclose(g.runUnit(3, inputs[3], session), out));
+}
+
+void TestModelImport::savedWeightsReload()
+{
+    QTemporaryDir dir;
+    QuantGraph g(fixture("tiny_mobilenet_traced.pt").toStdString());
+    std::vector<torch::Tensor> weights;
+    for (size_t i = 0; i < g.layers().size(); ++i)
+        weights.push_back(g.floatWeight(int(i)).sign() * 0.5);
+    const auto path = dir.filePath(QStringLiteral("q.pt")).toStdString();
+    g.saveWithWeights(weights, path);
+    QuantGraph reloaded(path);
+    QCOMPARE(reloaded.layers().size(), g.layers().size());
+    QCOMPARE(reloaded.inputShape(), g.inputShape());
+    for (size_t i = 0; i < weights.size(); ++i)
+        QVERIFY(torch::equal(reloaded.floatWeight(int(i)), weights[i]));
+}
+
+void TestModelImport::badFiles_data()
+{
+    // Netron-style corpus: file → words the error must contain.
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("missing") << QStringLiteral("no_such_file.pt") << QStringLiteral("no such");
+    QTest::newRow("truncated") << QStringLiteral("truncated.pt")
+                               << QStringLiteral("not a readable TorchScript model");
+    QTest::newRow("text file") << QStringLiteral("not_a_model.pt")
+                               << QStringLiteral("not a readable TorchScript model");
+    QTest::newRow("transposed conv") << QStringLiteral("unsupported_op.pt")
+                                     << QStringLiteral("unsupported op");
+    QTest::newRow("a folder") << QString() << QStringLiteral("no such model file");
+}
+
+void TestModelImport::badFiles()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, expected);
+    const auto path = fixture(file.toUtf8().constData()).toStdString();
+    try {
+        QuantGraph g(path);
+        QFAIL("no error");
+    } catch (const quantscope::Error &e) {
+        const QString message = QString::fromStdString(e.what());
+        QVERIFY2(message.contains(expected), qPrintable(message));
+        QVERIFY2(!message.contains(QLatin1Char('\n')), "one-line message");
+        if (!file.isEmpty())
+            QVERIFY2(message.contains(file), "names the file");
+    }
+}
+
+QTEST_GUILESS_MAIN(TestModelImport)
+#include "tst_model_import.moc"

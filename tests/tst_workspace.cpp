@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+// The run store: runs and their rows round-trip, failures keep their reason, and a run left
+// running by a process that died reads as interrupted, never as finished.
+#include "error.h"
+#include "store/workspace.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace quantscope;
+
+class TestWorkspace : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void runRoundTrip();
+    void failedRunKeepsReason();
+    void deadProcessMeansInterrupted();
+    void snapshotsAndMetrics();
+    void unknownRun();
+    void notAWorkspace();
+};
+
+static store::RunRecord sampleRun()
+{
+    store::RunRecord r;
+    r.model = "/m.pt";
+    r.data = "/data";
+    r.method = "rtn";
+    r.wbits = 4;
+    r.abits = 8;
+    r.configJson = R"({"clip":"mse"})";
+    return r;
+}
+
+void TestWorkspace::runRoundTrip()
+{
+    QTemporaryDir dir;
+    store::RunRecord r = sampleRun();
+    {
+        store::Workspace ws(dir.path().toStdString());
+        r.id = ws.beginRun(r);
+        QCOMPARE(ws.run(r.id).status, std::string("running"));
+        r.top1 = 0.9;
+        r.fpTop1 = 0.92;
+        r.sizeBytes = 1234;
+        r.artifact = ws.artifactDir(r.id) + "/model.pt";
+        ws.finishRun(r, {{0, "conv1", "conv", 36, 8, 8, 40.5}, {1, "fc", "linear", 80, 4, 8, 20}});
+    }
+    store::Workspace reopened(dir.path().toStdString());
+    const auto runs = reopened.runs();
+    QCOMPARE(runs.size(), size_t(1));
+    QCOMPARE(runs[0].status, std::string("finished"));
+    QCOMPARE(runs[0].top1, 0.9);
+    QCOMPARE(runs[0].sizeBytes, int64_t(1234));
+    QCOMPARE(runs[0].configJson, r.configJson);
+    QVERIFY(!runs[0].created.empty());
+    const auto layers = reopened.layers(r.id);
+    QCOMPARE(layers.size(), size_t(2));
+    QCOMPARE(layers[1].name, std::string("fc"));
+    QCOMPARE(layers[0].sqnrDb, 40.5);
+}
+
+void TestWorkspace::failedRunKeepsReason()
+{
+    QTemporaryDir dir;
+    store::Workspace ws(dir.path().toStdString());
+    const auto id = ws.beginRun(sampleRun());
+    ws.endRun(id, "cancelled", "cancelled by the user");
+    QCOMPARE(ws.run(id).status, std::string("cancelled"));
+    QCOMPARE(ws.run(id).error, std::string("cancelled by the user"));
+}
+
+void TestWorkspace::deadProcessMeansInterrupted()
+{
+    QTemporaryDir dir;
+    const auto path = dir.path().toStdString();
+    const pid_t child = fork();
+    if (child == 0) {
+        // A process that starts a run and dies without a word.
+        store::Workspace ws(path);
+        ws.beginRun(sampleRun());
+        _exit(0);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    store::Workspace ws(path);
+    const auto runs = ws.runs();
+    QCOMPARE(runs.size(), size_t(1));
+    QCOMPARE(runs[0].status, std::string("interrupted"));
+    // A run of this (living) process stays running.
+    const auto mine = ws.beginRun(sampleRun());
+    store::Workspace again(path);
+    QCOMPARE(again.run(mine).status, std::string("running"));
+}
+
+void TestWorkspace::snapshotsAndMetrics()
+{
+    QTemporaryDir dir;
+    store::Workspace ws(dir.path().toStdString());
+    const auto id = ws.beginRun(sampleRun());
+    jobs::LayerSnapshot s;
+    s.layer = 2;
+    s.layerName = "layer1.conv1";
+    s.step = 7;
+    s.stage = "rtn";
+    s.binEdges = {0, 1, 2};
+    s.counts = {5, 6};
+    s.gridLevels = {0.5, 1.5};
+    s.bits = 2;
+    ws.addSnapshot(id, s);
+    s.layer = 3;
+    ws.addSnapshot(id, s);
+    ws.addMetric(id, {"loss", 1, 0.25});
+    const auto back = ws.snapshots(id, 2);
+    QCOMPARE(back.size(), size_t(1));
+    QCOMPARE(back[0].layerName, s.layerName);
+    QCOMPARE(back[0].counts, s.counts);
+    QCOMPARE(back[0].gridLevels, s.gridLevels);
+    QCOMPARE(back[0].step, 7);
+    QCOMPARE(ws.snapshots(id).size(), size_t(2));
+    QCOMPARE(ws.metrics(id).at(0).value, 0.25);
+}
+
+void TestWorkspace::unknownRun()
+{
+    QTemporaryDir dir;
+    store::Workspace ws(dir.path().toStdString());
+    QVERIFY_THROWS_EXCEPTION(Error, ws.run(99));
+}
+
+void TestWorkspace::notAWorkspace()
+{
+    QTemporaryDir dir;
+    QFile f(dir.filePath(QStringLiteral("workspace.sqlite")));
+    f.open(QIODevice::WriteOnly);
+    f.write(QByteArray(4096, 'x'));
+    f.close();
+    try {
+        store::Workspace ws(dir.path().toStdString());
+        QFAIL("opened garbage");
+    } catch (const Error &e) {
+        QVERIFY2(QString::fromStdString(e.what()).contains(QLatin1String("workspace")), e.what());
+    }
+}
+
+QTEST_GUILESS_MAIN(TestWorkspace)
+#include "tst_workspace.moc"
