@@ -31,7 +31,7 @@ model = torch.jit.load(model_path).eval()
 images = torch.from_numpy(images.copy())
 
 
-def run(limit=None):
+def run(model, limit=None):
     correct = 0
     n = images.shape[0] if limit is None else limit
     with torch.no_grad():
@@ -41,13 +41,16 @@ def run(limit=None):
     return correct / n
 
 
-run(1000)
-rates = []
-for _ in range(5):
-    start = time.perf_counter()
-    top1 = run()
-    rates.append(images.shape[0] / (time.perf_counter() - start))
-print("python3-torch eval: %d images, batch 250, %d threads: median %.0f images/s "
-      "(min %.0f, max %.0f), top-1 %.2f %%"
-      % (images.shape[0], torch.get_num_threads(), statistics.median(rates), min(rates),
-         max(rates), top1 * 100))
+# As loaded, and frozen (BatchNorm folded, as QuantScope's importer does) for a like-for-like
+# comparison.
+for name, m in [("as loaded", model), ("torch.jit.freeze", torch.jit.freeze(model))]:
+    run(m, 1000)
+    rates = []
+    for _ in range(5):
+        start = time.perf_counter()
+        top1 = run(m)
+        rates.append(images.shape[0] / (time.perf_counter() - start))
+    print("python3-torch eval (%s): %d images, batch 250, %d threads: median %.0f images/s "
+          "(min %.0f, max %.0f), top-1 %.2f %%"
+          % (name, images.shape[0], torch.get_num_threads(), statistics.median(rates),
+             min(rates), max(rates), top1 * 100))

@@ -97,7 +97,7 @@ void TestCli::quantizeThenRuns()
     QVERIFY2(r.code == 0, r.err.constData());
     const auto j = QJsonDocument::fromJson(r.out).object();
     for (const char *key : {"run_id", "method", "wbits", "abits", "fp_top1", "top1", "top5",
-                            "avg_wbits", "size_bytes", "fp_size_bytes", "seconds", "layers"})
+                            "avg_wbits", "size_bytes", "fp_size_bytes", "seconds", "bops", "layers"})
         QVERIFY2(j.contains(QLatin1String(key)), key);
     QCOMPARE(j[QLatin1String("wbits")].toInt(), 3);
     const auto layer = j[QLatin1String("layers")].toArray()[1].toObject();

@@ -66,6 +66,12 @@ void TestQuantizeJob::rtnRunIsStored()
     QCOMPARE(progress.back(), 1.0);
     QVERIFY(job.record().sizeBytes < job.record().fpSizeBytes / 3);
     QVERIFY(job.record().avgWbits > 4 && job.record().avgWbits < 8);
+    // Σ MACs × wbits × abits: between all-4-bit and all-8-bit.
+    int64_t macs = 0;
+    const model::QuantGraph graph(request(4, 8).modelPath);
+    for (const auto &l : graph.layers())
+        macs += l.macs;
+    QVERIFY(job.record().bops > macs * 4.0 * 8 && job.record().bops < macs * 8.0 * 8);
     QCOMPARE(job.layers().size(), size_t(7));
     QCOMPARE(job.layers().front().wbits, 8.0); // first layer stays at 8 bits
     QCOMPARE(job.layers()[1].wbits, 4.0);

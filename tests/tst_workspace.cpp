@@ -48,6 +48,7 @@ void TestWorkspace::runRoundTrip()
         r.top1 = 0.9;
         r.fpTop1 = 0.92;
         r.sizeBytes = 1234;
+        r.bops = 5.5e6;
         r.artifact = ws.artifactDir(r.id) + "/model.pt";
         ws.finishRun(r, {{0, "conv1", "conv", 36, 8, 8, 40.5}, {1, "fc", "linear", 80, 4, 8, 20}});
     }
@@ -57,6 +58,7 @@ void TestWorkspace::runRoundTrip()
     QCOMPARE(runs[0].status, std::string("finished"));
     QCOMPARE(runs[0].top1, 0.9);
     QCOMPARE(runs[0].sizeBytes, int64_t(1234));
+    QCOMPARE(runs[0].bops, 5.5e6);
     QCOMPARE(runs[0].configJson, r.configJson);
     QVERIFY(!runs[0].created.empty());
     const auto layers = reopened.layers(r.id);

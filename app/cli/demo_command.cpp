@@ -60,11 +60,7 @@ int demoCommand(const Args &argv)
             req.abits = a;
             req.workspaceDir = workspace;
             jobs::QuantizeJob job(req);
-            jobs::JobContext context;
-            ProgressPrinter printer(job.title());
-            printer.attach(context);
-            job.run(context);
-            printer.finish();
+            ProgressPrinter::runJob(job);
             runs.push_back(job.record());
         }
     }

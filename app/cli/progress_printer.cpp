@@ -42,6 +42,14 @@ void ProgressPrinter::update(double fraction, const std::string &stage)
     std::fflush(stderr);
 }
 
+void ProgressPrinter::runJob(jobs::Job &job)
+{
+    jobs::JobContext context;
+    ProgressPrinter printer(job.title());
+    printer.attach(context);
+    job.run(context);
+}
+
 void ProgressPrinter::finish()
 {
     if (m_drawn && m_interactive)

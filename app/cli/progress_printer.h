@@ -3,7 +3,7 @@
 // stdout stays clean for --json.
 #pragma once
 
-#include "jobs/job_context.h"
+#include "jobs/job.h"
 
 #include <chrono>
 #include <string>
@@ -19,6 +19,9 @@ public:
     void attach(jobs::JobContext &context);
     void update(double fraction, const std::string &stage);
     void finish();
+
+    // Runs a job on this thread with a progress bar titled after it.
+    static void runJob(jobs::Job &job);
 
 private:
     std::string m_title;

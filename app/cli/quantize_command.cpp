@@ -49,11 +49,7 @@ int quantizeCommand(const Args &argv)
     req.evalLimit = args.integer("eval-limit", 0);
 
     jobs::QuantizeJob job(req);
-    jobs::JobContext context;
-    ProgressPrinter printer(job.title());
-    printer.attach(context);
-    job.run(context);
-    printer.finish();
+    ProgressPrinter::runJob(job);
     if (args.has("json"))
         std::cout << RunPrinter::toJson(job.record(), job.layers()).dump() << std::endl;
     else

@@ -22,7 +22,7 @@ nlohmann::json RunPrinter::toJson(const store::RunRecord &r,
                           {"status", r.status},     {"fp_top1", r.fpTop1},
                           {"top1", r.top1},         {"top5", r.top5},
                           {"avg_wbits", r.avgWbits}, {"size_bytes", r.sizeBytes},
-                          {"fp_size_bytes", r.fpSizeBytes}, {"seconds", r.seconds},
+                          {"fp_size_bytes", r.fpSizeBytes}, {"seconds", r.seconds}, {"bops", r.bops},
                           {"model", r.model},       {"data", r.data},
                           {"created", r.created},   {"artifact", r.artifact},
                           {"config", nlohmann::json::parse(r.configJson, nullptr, false)}};

@@ -77,7 +77,7 @@ void QuantizeJob::run(JobContext &context)
             if (context.onMetric)
                 context.onMetric(p);
         };
-        const quant::MethodInput input{graph, train, transform, settings};
+        const quant::MethodInput input{graph, train, transform, settings, &test, req.evalLimit};
         const auto quantized = method->run(input, methodStage);
 
         auto session = graph.makeSession();
@@ -94,6 +94,7 @@ void QuantizeJob::run(JobContext &context)
         m_record.avgWbits = size.averageWeightBits;
         m_record.sizeBytes = size.sizeBytes;
         m_record.fpSizeBytes = size.floatSizeBytes;
+        m_record.bops = size.bops;
         m_layers.clear();
         for (const auto &l : graph.layers())
             m_layers.push_back({l.id, l.name, l.kindName(), l.params, quantized.wbits[l.id],

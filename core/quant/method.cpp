@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "method.h"
 
+#include "dsq_method.h"
 #include "error.h"
 #include "rtn_method.h"
 
@@ -8,13 +9,15 @@ namespace quantscope::quant {
 
 std::vector<std::string> Method::names()
 {
-    return {"rtn"};
+    return {"rtn", "dsq"};
 }
 
 std::unique_ptr<Method> Method::create(const std::string &name)
 {
     if (name == "rtn")
         return std::make_unique<RtnMethod>();
+    if (name == "dsq")
+        return std::make_unique<DsqMethod>();
     std::string list;
     for (const auto &n : names())
         list += (list.empty() ? "" : ", ") + n;

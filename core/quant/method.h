@@ -23,6 +23,8 @@ struct MethodInput
     const data::Dataset &train; // calibration / training split
     const data::InputTransform &transform;
     const MethodSettings &settings;
+    const data::Dataset *test = nullptr; // for per-epoch evaluation by QAT methods
+    int64_t evalLimit = 0;               // > 0: evaluate on the first N test samples
 };
 
 class Method

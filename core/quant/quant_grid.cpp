@@ -12,6 +12,12 @@ torch::Tensor QuantGrid::fakeQuantize(const torch::Tensor &x) const
         const auto hard = torch::where(x >= 0, 1.0f, -1.0f) * scale.view(shape);
         return x + (hard - x).detach();
     }
+    if (zeroPoint.is_floating_point()) {
+        const auto s = scale.item<double>(), z = zeroPoint.item<double>();
+        const auto q = (x / s + z).round().clamp(double(qmin), double(qmax));
+        const auto inside = (x >= (double(qmin) - z) * s) & (x <= (double(qmax) - z) * s);
+        return torch::where(inside, x, x.detach()) + ((q - z) * s - x).detach();
+    }
     if (perChannel)
         return torch::fake_quantize_per_channel_affine(x, scale, zeroPoint.to(torch::kInt32), 0,
                                                        qmin, qmax);
@@ -24,7 +30,7 @@ std::vector<double> QuantGrid::levels(int64_t channel) const
     const double s = scale[perChannel ? channel : 0].item<double>();
     if (binary)
         return {-s, s};
-    const int64_t z = zeroPoint[perChannel ? channel : 0].item<int64_t>();
+    const double z = zeroPoint[perChannel ? channel : 0].item<double>();
     std::vector<double> out;
     for (int64_t q = qmin; q <= qmax; ++q)
         out.push_back(s * double(q - z));

@@ -15,7 +15,8 @@ struct QuantGrid
     bool perChannel = false;
     bool binary = false;   // 1-bit weights: x̂ = scale·sign(x), levels ±scale
     torch::Tensor scale;     // float [C] per channel, or [1]
-    torch::Tensor zeroPoint; // int64, same shape as scale
+    torch::Tensor zeroPoint; // int64, same shape as scale; float for a per-tensor grid whose
+                             // lowest level is not a multiple of the step (DSQ's learnt range)
     int64_t qmin = 0;
     int64_t qmax = 255;
 

@@ -26,6 +26,7 @@ struct RunRecord
     double avgWbits = 0;
     int64_t sizeBytes = 0;
     int64_t fpSizeBytes = 0;
+    double bops = 0; // Σ MACs × wbits × abits per image
     double seconds = 0;
     std::string artifact; // quantized TorchScript model, "" until finished
 };

@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS runs (
   id INTEGER PRIMARY KEY AUTOINCREMENT, created TEXT, model TEXT, data TEXT, method TEXT,
   wbits INTEGER, abits INTEGER, config TEXT, status TEXT, error TEXT, pid INTEGER,
   fp_top1 REAL, top1 REAL, top5 REAL, avg_wbits REAL, size_bytes INTEGER, fp_size_bytes INTEGER,
-  seconds REAL, artifact TEXT);
+  seconds REAL, artifact TEXT, bops REAL);
 CREATE TABLE IF NOT EXISTS layers (
   run_id INTEGER, idx INTEGER, name TEXT, kind TEXT, params INTEGER, wbits REAL, abits REAL,
   sqnr_db REAL, PRIMARY KEY (run_id, idx));
@@ -35,7 +35,7 @@ CREATE INDEX IF NOT EXISTS metrics_run ON metrics (run_id);
 
 const char *kRunColumns = "id, created, model, data, method, wbits, abits, config, status, "
                           "error, fp_top1, top1, top5, avg_wbits, size_bytes, fp_size_bytes, "
-                          "seconds, artifact";
+                          "seconds, artifact, bops";
 
 // A prepared statement that finalises itself; bind() takes 1-based positions in order.
 class Statement
@@ -103,6 +103,7 @@ RunRecord readRun(const Statement &s)
     r.fpSizeBytes = s.integer(15);
     r.seconds = s.real(16);
     r.artifact = s.text(17);
+    r.bops = s.real(18);
     return r;
 }
 
@@ -188,9 +189,10 @@ void Workspace::finishRun(const RunRecord &run, const std::vector<LayerRecord> &
     try {
         Statement s(m_db, "UPDATE runs SET status = 'finished', fp_top1 = ?, top1 = ?, top5 = ?, "
                           "avg_wbits = ?, size_bytes = ?, fp_size_bytes = ?, seconds = ?, "
-                          "artifact = ? WHERE id = ?");
+                          "artifact = ?, bops = ? WHERE id = ?");
         s.bind(run.fpTop1).bind(run.top1).bind(run.top5).bind(run.avgWbits).bind(run.sizeBytes)
-            .bind(run.fpSizeBytes).bind(run.seconds).bind(run.artifact).bind(run.id);
+            .bind(run.fpSizeBytes).bind(run.seconds).bind(run.artifact).bind(run.bops)
+            .bind(run.id);
         s.step();
         for (const auto &l : layers) {
             Statement row(m_db, "INSERT OR REPLACE INTO layers VALUES (?, ?, ?, ?, ?, ?, ?, ?)");

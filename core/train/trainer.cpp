@@ -23,50 +23,65 @@ torch::Tensor augment(torch::Tensor x, torch::Generator &gen)
 
 } // namespace
 
-void Trainer::train(const ForwardFn &forward, const std::vector<torch::Tensor> &parameters,
+void Trainer::train(const ForwardFn &forward, const std::vector<ParameterGroup> &groups,
                     const data::Dataset &train, const data::InputTransform &transform,
                     const TrainOptions &options, jobs::JobContext &context,
-                    const std::function<void(const EpochReport &)> &afterEpoch)
+                    const TrainHooks &hooks)
 {
-    if (options.epochs < 1 || options.batchSize < 1 || options.learningRate <= 0)
-        throw Error("training: epochs, batch size and learning rate must be positive");
-    std::unique_ptr<torch::optim::Optimizer> optimizer;
-    if (options.optimizer == "sgd") {
-        optimizer = std::make_unique<torch::optim::SGD>(
-            parameters, torch::optim::SGDOptions(options.learningRate)
-                            .momentum(0.9)
-                            .nesterov(true)
-                            .weight_decay(options.weightDecay));
-    } else if (options.optimizer == "adam") {
-        optimizer = std::make_unique<torch::optim::Adam>(
-            parameters,
-            torch::optim::AdamOptions(options.learningRate).weight_decay(options.weightDecay));
-    } else {
-        throw Error("unknown optimizer '" + options.optimizer + "' (sgd or adam)");
+    if (options.epochs < 1 || options.batchSize < 1)
+        throw Error("training: epochs and batch size must be positive");
+    std::vector<torch::optim::OptimizerParamGroup> optimizerGroups;
+    std::vector<double> baseRates;
+    for (const auto &g : groups) {
+        if (g.learningRate <= 0)
+            throw Error("training: learning rates must be positive");
+        if (g.tensors.empty())
+            continue;
+        std::unique_ptr<torch::optim::OptimizerOptions> o;
+        if (options.optimizer == "sgd")
+            o = std::make_unique<torch::optim::SGDOptions>(
+                torch::optim::SGDOptions(g.learningRate).momentum(0.9).nesterov(true)
+                    .weight_decay(g.weightDecay));
+        else if (options.optimizer == "adam")
+            o = std::make_unique<torch::optim::AdamOptions>(
+                torch::optim::AdamOptions(g.learningRate).weight_decay(g.weightDecay));
+        else
+            throw Error("unknown optimizer '" + options.optimizer + "' (sgd or adam)");
+        optimizerGroups.emplace_back(g.tensors, std::move(o));
+        baseRates.push_back(g.learningRate);
     }
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    if (options.optimizer == "sgd")
+        optimizer = std::make_unique<torch::optim::SGD>(optimizerGroups,
+                                                        torch::optim::SGDOptions(1.0));
+    else
+        optimizer = std::make_unique<torch::optim::Adam>(optimizerGroups,
+                                                         torch::optim::AdamOptions(1.0));
     if (options.schedule != "cosine" && options.schedule != "constant")
         throw Error("unknown schedule '" + options.schedule + "' (cosine or constant)");
 
     auto gen = at::make_generator<at::CPUGeneratorImpl>(options.seed);
-    const int64_t steps = options.epochs * ((train.size() + options.batchSize - 1) /
+    const int64_t samples = options.limit > 0 ? std::min(options.limit, train.size())
+                                              : train.size();
+    const int64_t steps = options.epochs * ((samples + options.batchSize - 1) /
                                             options.batchSize);
     int64_t step = 0;
     for (int epoch = 1; epoch <= options.epochs; ++epoch) {
         const auto start = std::chrono::steady_clock::now();
         data::BatchLoader loader(
             train, transform,
-            data::BatchLoader::randomSubset(train, 0, options.seed * 1000003 + epoch),
+            data::BatchLoader::randomSubset(train, samples, options.seed * 1000003 + epoch),
             options.batchSize);
         double lossSum = 0;
         int64_t correct = 0, seen = 0;
         for (int64_t b = 0; b < loader.batchCount(); ++b, ++step) {
             context.checkCancelled();
-            const double lr = options.schedule == "cosine"
-                                  ? 0.5 * options.learningRate *
-                                        (1 + std::cos(M_PI * double(step) / double(steps)))
-                                  : options.learningRate;
-            for (auto &group : optimizer->param_groups())
-                group.options().set_lr(lr);
+            const double factor =
+                options.schedule == "cosine"
+                    ? 0.5 * (1 + std::cos(M_PI * double(step) / double(steps)))
+                    : 1.0;
+            for (size_t g = 0; g < optimizer->param_groups().size(); ++g)
+                optimizer->param_groups()[g].options().set_lr(baseRates[g] * factor);
 
             auto batch = loader.batch(b);
             auto inputs = options.augment ? augment(batch.inputs, gen) : batch.inputs;
@@ -75,6 +90,8 @@ void Trainer::train(const ForwardFn &forward, const std::vector<torch::Tensor> &
             const auto loss = torch::cross_entropy_loss(logits, batch.labels);
             loss.backward();
             optimizer->step();
+            if (hooks.afterStep)
+                hooks.afterStep(step);
 
             const int64_t n = batch.labels.size(0);
             lossSum += loss.item<double>() * n;
@@ -92,8 +109,8 @@ void Trainer::train(const ForwardFn &forward, const std::vector<torch::Tensor> &
         report.trainTop1 = double(correct) / double(seen);
         report.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (afterEpoch)
-            afterEpoch(report);
+        if (hooks.afterEpoch)
+            hooks.afterEpoch(report);
     }
 }
 

@@ -21,11 +21,10 @@ struct TrainOptions
     int epochs = 10;
     int64_t batchSize = 128;
     std::string optimizer = "sgd"; // "sgd" (momentum 0.9, Nesterov) or "adam"
-    double learningRate = 0.05;
-    double weightDecay = 5e-4;
     std::string schedule = "cosine"; // "cosine" or "constant"
     bool augment = true;             // random horizontal flip + shift by up to 2 pixels
     uint64_t seed = 0;
+    int64_t limit = 0; // > 0: samples per epoch, drawn at random from the dataset
 };
 
 struct EpochReport
@@ -36,17 +35,32 @@ struct EpochReport
     double seconds = 0;
 };
 
+// Tensors trained with their own learning rate: QAT methods train quantizer parameters (clip
+// bounds, α) far more gently than weights. The schedule scales every group alike.
+struct ParameterGroup
+{
+    std::vector<torch::Tensor> tensors; // must require grad
+    double learningRate = 0.05;
+    double weightDecay = 0;
+};
+
+struct TrainHooks
+{
+    std::function<void(int64_t step)> afterStep;           // after each optimizer step (0-based)
+    std::function<void(const EpochReport &)> afterEpoch;  // evaluate, save, emit metrics
+};
+
 class Trainer
 {
 public:
     using ForwardFn = std::function<torch::Tensor(const torch::Tensor &)>;
 
-    // Trains `parameters` (which must require grad) through `forward`; afterEpoch runs after
-    // each epoch (evaluate, save, emit metrics). Throws quantscope::Cancelled when cancelled.
-    static void train(const ForwardFn &forward, const std::vector<torch::Tensor> &parameters,
+    // Trains the groups through `forward` on the dataset, reshuffled each epoch (with
+    // options.limit, on that many random samples per epoch). Throws quantscope::Cancelled.
+    static void train(const ForwardFn &forward, const std::vector<ParameterGroup> &groups,
                       const data::Dataset &train, const data::InputTransform &transform,
                       const TrainOptions &options, jobs::JobContext &context,
-                      const std::function<void(const EpochReport &)> &afterEpoch);
+                      const TrainHooks &hooks);
 };
 
 } // namespace quantscope::train

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+// DSQ on the demo model and Fashion-MNIST: top-1 at W4A4 and W2A2 after E epochs against the
+// float model and RTN at the same bits, and seconds per epoch (quoted in the DSQ issue).
+//   build/bench/bench_dsq [EPOCHS=3] [IMAGES_PER_EPOCH=0 (all 60 000)]
+// Compare the epoch time with bench/dsq_epoch.py (the same QAT step in python3-torch).
+#include "jobs/quantize_job.h"
+
+#include <ATen/Parallel.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <thread>
+
+using namespace quantscope;
+
+int main(int argc, char **argv)
+{
+    at::set_num_threads(static_cast<int>(std::thread::hardware_concurrency()));
+    const std::string epochs = argc > 1 ? argv[1] : "3";
+    const std::string limit = argc > 2 ? argv[2] : "0";
+    const std::string workspace = "/tmp/quantscope-bench-dsq";
+    std::printf("%-6s %-6s %8s %8s %8s %12s %10s\n", "method", "bits", "fp %", "top-1 %",
+                "drop", "s/epoch", "total s");
+    for (const auto &[w, a] : std::vector<std::pair<int, int>>{{4, 4}, {2, 2}}) {
+        for (const std::string method : {"rtn", "dsq"}) {
+            jobs::QuantizeRequest req;
+            req.modelPath = QUANTSCOPE_RESOURCE_DIR "/demo/fashion_resnet8.pt";
+            req.dataPath = QUANTSCOPE_FASHION_MNIST_DIR;
+            req.method = method;
+            req.wbits = w;
+            req.abits = a;
+            if (method == "dsq")
+                req.settings = {{"epochs", epochs}, {"train_limit", limit}};
+            req.workspaceDir = workspace;
+            jobs::QuantizeJob job(req);
+            jobs::JobContext context;
+            double epochSeconds = 0;
+            int epochCount = 0;
+            context.onMetric = [&](const jobs::MetricPoint &p) {
+                if (p.series == "epoch_seconds") {
+                    epochSeconds += p.value;
+                    ++epochCount;
+                } else if (p.series == "test_top1") {
+                    std::fprintf(stderr, "  %s W%dA%d epoch %.0f: test top-1 %.2f %%\n",
+                                 method.c_str(), w, a, p.step, p.value * 100);
+                }
+            };
+            job.run(context);
+            const auto &r = job.record();
+            std::printf("%-6s W%dA%d   %8.2f %8.2f %8.2f %12.1f %10.1f\n", method.c_str(), w, a,
+                        r.fpTop1 * 100, r.top1 * 100, (r.fpTop1 - r.top1) * 100,
+                        epochCount ? epochSeconds / epochCount : 0.0, r.seconds);
+            std::fflush(stdout);
+        }
+    }
+    return 0;
+}

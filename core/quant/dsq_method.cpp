@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+#include "dsq_method.h"
+
+#include "activation_calibrator.h"
+#include "analysis/evaluator.h"
+#include "analysis/weight_histogram.h"
+#include "bit_plan.h"
+#include "dsq_quantizer.h"
+#include "train/trainer.h"
+#include "uniform_quantizer.h"
+
+#include <memory>
+
+namespace quantscope::quant {
+
+namespace {
+
+using Type = ParamSpec::Type;
+
+// Weights start from the MSE-fitted per-tensor range, activations from calibration.
+DsqQuantizer weightQuantizer(const torch::Tensor &w, int bits, double alpha)
+{
+    WeightGridOptions o;
+    o.bits = std::max(bits, 2); // the binary range is the symmetric ±mean|w| below
+    o.perChannel = false;
+    const auto grid = UniformQuantizer::fitWeight(w, o);
+    auto levels = grid.levels();
+    if (bits == 1) {
+        const double a = w.abs().mean().item<double>();
+        return DsqQuantizer(1, -a, a, alpha);
+    }
+    return DsqQuantizer(bits, levels.front(), levels.back(), alpha);
+}
+
+} // namespace
+
+std::vector<ParamSpec> DsqMethod::params() const
+{
+    auto specs = BitPlan::commonParams();
+    specs.push_back({"epochs", "Epochs", Type::Int, "3", 1, 1000, {},
+                     "Passes over the training split."});
+    specs.push_back({"batch_size", "Batch size", Type::Int, "128", 1, 4096, {}, ""});
+    specs.push_back({"optimizer", "Optimizer", Type::Choice, "sgd", 0, 0, {"sgd", "adam"},
+                     "SGD with Nesterov momentum 0.9, or Adam."});
+    specs.push_back({"lr", "Weight learning rate", Type::Double, "0.005", 1e-7, 10, {},
+                     "Learning rate of the latent weights (they start from the float model)."});
+    specs.push_back({"quant_lr", "Quantizer learning rate", Type::Double, "0.001", 0, 10, {},
+                     "Learning rate of the clip bounds and α; 0 freezes them."});
+    specs.push_back({"weight_decay", "Weight decay", Type::Double, "0.0001", 0, 1, {}, ""});
+    specs.push_back({"schedule", "Schedule", Type::Choice, "cosine", 0, 0,
+                     {"cosine", "constant"}, "Learning-rate schedule over all steps."});
+    specs.push_back({"alpha", "Initial α", Type::Double, "0.2", DsqQuantizer::kAlphaMin,
+                     DsqQuantizer::kAlphaMax, {},
+                     "Characteristic variable: the gap between soft and hard steps (0 = hard)."});
+    specs.push_back({"train_limit", "Images per epoch", Type::Int, "0", 0, 1e9, {},
+                     "0 = the whole training split; otherwise this many random images per epoch."});
+    specs.push_back({"calib_images", "Calibration images", Type::Int, "256", 1, 100000, {},
+                     "Images that set the initial activation ranges."});
+    specs.push_back({"snapshot_every", "Snapshot every", Type::Int, "50", 1, 1e9, {},
+                     "Steps between weight-histogram snapshots of every layer."});
+    specs.push_back({"seed", "Seed", Type::Int, "0", 0, 1e9, {}, "Shuffling and calibration."});
+    return specs;
+}
+
+QuantizedModel DsqMethod::run(const MethodInput &input, jobs::JobContext &context)
+{
+    const auto &s = input.settings;
+    const auto &graph = input.graph;
+    const auto &layers = graph.layers();
+    const auto plan = BitPlan::make(layers, s);
+    const double alpha = s.real("alpha");
+    const auto seed = static_cast<uint64_t>(s.integer("seed"));
+
+    // Latent weights and their quantizers.
+    std::vector<torch::Tensor> latent;
+    std::vector<DsqQuantizer> weightQuantizers;
+    for (const auto &l : layers) {
+        latent.push_back(graph.floatWeight(l.id).clone().requires_grad_(true));
+        weightQuantizers.push_back(weightQuantizer(latent.back().detach(), plan.wbits[l.id], alpha));
+    }
+
+    // Activation quantizers, initialised from the float model's calibrated ranges.
+    auto session = graph.makeSession();
+    const data::BatchLoader calibration(
+        input.train, input.transform,
+        data::BatchLoader::randomSubset(input.train, s.integer("calib_images"), seed), 128);
+    const auto calibrationStage = context.stage(0.0, 0.05);
+    const auto grids = ActivationCalibrator::calibrate(graph, session, calibration, plan.abits,
+                                                       calibrationStage);
+    std::vector<std::unique_ptr<DsqQuantizer>> actQuantizers(layers.size());
+    for (size_t i = 0; i < layers.size(); ++i) {
+        if (!grids[i])
+            continue;
+        const auto levels = grids[i]->levels();
+        const bool nonNegative = levels.front() >= 0;
+        actQuantizers[i] = std::make_unique<DsqQuantizer>(plan.abits[i], levels.front(),
+                                                          levels.back(), alpha, nonNegative);
+        const DsqQuantizer *q = actQuantizers[i].get();
+        session.setActivationQuantizer(int(i), [q](const torch::Tensor &x) { return q->forward(x); });
+    }
+
+    train::ParameterGroup weights{latent, s.real("lr"), s.real("weight_decay")};
+    train::ParameterGroup quantizers;
+    quantizers.learningRate = std::max(s.real("quant_lr"), 1e-12);
+    if (s.real("quant_lr") > 0) {
+        for (const auto &q : weightQuantizers)
+            for (const auto &p : q.parameters())
+                quantizers.tensors.push_back(p);
+        for (const auto &q : actQuantizers)
+            if (q)
+                for (const auto &p : q->parameters())
+                    quantizers.tensors.push_back(p);
+    }
+
+    auto emitSnapshots = [&](int step, const std::string &stage) {
+        torch::NoGradGuard noGrad;
+        for (size_t i = 0; i < layers.size(); ++i) {
+            jobs::LayerSnapshot snap;
+            snap.layer = int(i);
+            snap.layerName = layers[i].name;
+            snap.step = step;
+            snap.stage = stage;
+            snap.bits = plan.wbits[i];
+            snap.gridLevels = weightQuantizers[i].levels();
+            analysis::WeightHistogram::fill(snap, latent[i]);
+            context.snapshot(snap);
+            context.metric("alpha/" + layers[i].name, step, weightQuantizers[i].alpha());
+        }
+    };
+    emitSnapshots(0, "start");
+
+    train::TrainOptions options;
+    options.epochs = s.integer("epochs");
+    options.batchSize = s.integer("batch_size");
+    options.optimizer = s.text("optimizer");
+    options.schedule = s.text("schedule");
+    options.augment = false; // the user's model was trained with its own augmentation, if any
+    options.seed = seed;
+    options.limit = s.integer("train_limit");
+    const int snapshotEvery = s.integer("snapshot_every");
+    auto trainStage = context.stage(0.05, 1.0);
+
+    train::TrainHooks hooks;
+    hooks.afterStep = [&](int64_t step) {
+        for (auto &q : weightQuantizers)
+            q.constrain();
+        for (auto &q : actQuantizers)
+            if (q)
+                q->constrain();
+        if ((step + 1) % snapshotEvery == 0)
+            emitSnapshots(int(step + 1), "training");
+    };
+    hooks.afterEpoch = [&](const train::EpochReport &r) {
+        trainStage.metric("epoch_loss", r.epoch, r.trainLoss);
+        trainStage.metric("train_top1", r.epoch, r.trainTop1);
+        trainStage.metric("epoch_seconds", r.epoch, r.seconds);
+        if (!input.test)
+            return;
+        auto evalSession = graph.makeSession();
+        for (size_t i = 0; i < layers.size(); ++i) {
+            torch::NoGradGuard noGrad;
+            evalSession.setWeight(int(i), weightQuantizers[i].forward(latent[i]));
+            if (actQuantizers[i]) {
+                const DsqQuantizer *q = actQuantizers[i].get();
+                evalSession.setActivationQuantizer(
+                    int(i), [q](const torch::Tensor &x) { return q->forward(x); });
+            }
+        }
+        const auto result = analysis::Evaluator::evaluate(graph, evalSession, *input.test,
+                                                          input.transform, input.evalLimit);
+        trainStage.metric("test_top1", r.epoch, result.top1);
+    };
+
+    train::Trainer::train(
+        [&](const torch::Tensor &x) {
+            for (size_t i = 0; i < layers.size(); ++i)
+                session.setWeight(int(i), weightQuantizers[i].forward(latent[i]));
+            return graph.forward(x, session);
+        },
+        {weights, quantizers}, input.train, input.transform, options, trainStage, hooks);
+
+    QuantizedModel result;
+    result.wbits.assign(plan.wbits.begin(), plan.wbits.end());
+    result.abits.assign(plan.abits.begin(), plan.abits.end());
+    torch::NoGradGuard noGrad;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        result.weights.push_back(weightQuantizers[i].forward(latent[i]).detach());
+        result.activationGrids.push_back(actQuantizers[i]
+                                             ? std::optional<QuantGrid>(actQuantizers[i]->toGrid())
+                                             : std::nullopt);
+    }
+    emitSnapshots(int(options.epochs), "final");
+    context.progress(1.0, "done");
+    return result;
+}
+
+} // namespace quantscope::quant

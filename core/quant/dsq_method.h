@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+// DsqMethod: quantization-aware training with DSQ quantizers (Gong et al., ICCV 2019) on every
+// layer's weights (per layer) and on the input of every layer whose activations are quantized.
+// BatchNorm is already folded into the convolutions, so training updates the folded weights.
+#pragma once
+
+#include "method.h"
+
+namespace quantscope::quant {
+
+class DsqMethod : public Method
+{
+public:
+    std::string name() const override { return "dsq"; }
+    std::string title() const override { return "Differentiable Soft Quantization (DSQ)"; }
+    std::vector<ParamSpec> params() const override;
+    QuantizedModel run(const MethodInput &input, jobs::JobContext &context) override;
+};
+
+} // namespace quantscope::quant
