@@ -20,15 +20,15 @@ using Type = ParamSpec::Type;
 // Weights start from the MSE-fitted per-tensor range, activations from calibration.
 DsqQuantizer weightQuantizer(const torch::Tensor &w, int bits, double alpha)
 {
-    WeightGridOptions o;
-    o.bits = std::max(bits, 2); // the binary range is the symmetric ±mean|w| below
-    o.perChannel = false;
-    const auto grid = UniformQuantizer::fitWeight(w, o);
-    auto levels = grid.levels();
     if (bits == 1) {
+        // Binary: the symmetric ±mean|w|, the L2-optimal scale for sign(w).
         const double a = w.abs().mean().item<double>();
         return DsqQuantizer(1, -a, a, alpha);
     }
+    WeightGridOptions o;
+    o.bits = bits;
+    o.perChannel = false;
+    const auto levels = UniformQuantizer::fitWeight(w, o).levels();
     return DsqQuantizer(bits, levels.front(), levels.back(), alpha);
 }
 
@@ -156,17 +156,14 @@ QuantizedModel DsqMethod::run(const MethodInput &input, jobs::JobContext &contex
         trainStage.metric("epoch_seconds", r.epoch, r.seconds);
         if (!input.test)
             return;
-        auto evalSession = graph.makeSession();
-        for (size_t i = 0; i < layers.size(); ++i) {
+        // The training session already serves the activation quantizers; the next step
+        // replaces these weights with its own.
+        {
             torch::NoGradGuard noGrad;
-            evalSession.setWeight(int(i), weightQuantizers[i].forward(latent[i]));
-            if (actQuantizers[i]) {
-                const DsqQuantizer *q = actQuantizers[i].get();
-                evalSession.setActivationQuantizer(
-                    int(i), [q](const torch::Tensor &x) { return q->forward(x); });
-            }
+            for (size_t i = 0; i < layers.size(); ++i)
+                session.setWeight(int(i), weightQuantizers[i].forward(latent[i]));
         }
-        const auto result = analysis::Evaluator::evaluate(graph, evalSession, *input.test,
+        const auto result = analysis::Evaluator::evaluate(graph, session, *input.test,
                                                           input.transform, input.evalLimit);
         trainStage.metric("test_top1", r.epoch, result.top1);
     };
