@@ -140,8 +140,10 @@ QuantizedModel DsqMethod::run(const MethodInput &input, jobs::JobContext &contex
     const int snapshotEvery = s.integer("snapshot_every");
     auto trainStage = context.stage(0.05, 1.0);
 
+    int64_t stepsDone = 0;
     train::TrainHooks hooks;
     hooks.afterStep = [&](int64_t step) {
+        stepsDone = step + 1;
         for (auto &q : weightQuantizers)
             q.constrain();
         for (auto &q : actQuantizers)
@@ -186,7 +188,7 @@ QuantizedModel DsqMethod::run(const MethodInput &input, jobs::JobContext &contex
                                              ? std::optional<QuantGrid>(actQuantizers[i]->toGrid())
                                              : std::nullopt);
     }
-    emitSnapshots(int(options.epochs), "final");
+    emitSnapshots(int(stepsDone), "final"); // steps, like the snapshots before it
     context.progress(1.0, "done");
     return result;
 }
