@@ -17,10 +17,4 @@ int quantizeCommand(const Args &args);
 int runsCommand(const Args &args);
 int demoCommand(const Args &args);
 
-// The demo model and Fashion-MNIST, from the install or the source tree.
-std::string demoModelPath();
-std::string fashionMnistPath();
-// --workspace, else $QUANTSCOPE_WORKSPACE, else ~/.local/share/quantscope/workspace.
-std::string defaultWorkspace();
-
 } // namespace quantscope::cli

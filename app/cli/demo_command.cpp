@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli_arguments.h"
 #include "commands.h"
+#include "demo_files.h"
 #include "error.h"
 #include "jobs/quantize_job.h"
 #include "progress_printer.h"
@@ -15,36 +16,10 @@ namespace fs = std::filesystem;
 
 namespace quantscope::cli {
 
-std::string demoModelPath()
-{
-    for (const char *dir : {QUANTSCOPE_INSTALLED_RESOURCE_DIR, QUANTSCOPE_RESOURCE_DIR}) {
-        const auto p = fs::path(dir) / "demo" / "fashion_resnet8.pt";
-        if (fs::is_regular_file(p))
-            return p.string();
-    }
-    throw Error("the demo model resources/demo/fashion_resnet8.pt is missing from this build");
-}
-
-std::string fashionMnistPath()
-{
-    if (!fs::is_directory(QUANTSCOPE_FASHION_MNIST_DIR))
-        throw Error(std::string(QUANTSCOPE_FASHION_MNIST_DIR) +
-                    " is missing: install Debian's dataset-fashion-mnist (scripts/setup does)");
-    return QUANTSCOPE_FASHION_MNIST_DIR;
-}
-
-std::string defaultWorkspace()
-{
-    if (const char *env = std::getenv("QUANTSCOPE_WORKSPACE"); env && *env)
-        return env;
-    const char *home = std::getenv("HOME");
-    return (fs::path(home && *home ? home : ".") / ".local/share/quantscope/workspace").string();
-}
-
 int demoCommand(const Args &argv)
 {
     const CliArguments args(argv, {"workspace"}, {});
-    const std::string workspace = args.value("workspace", defaultWorkspace());
+    const std::string workspace = args.value("workspace", app::DemoFiles::defaultWorkspace());
     std::printf("QuantScope demo: the bundled ResNet-8 on Fashion-MNIST, every method at the usual "
                 "bit-widths\n(DSQ: one short epoch of 10 000 images).\nworkspace: %s\n\n",
                 workspace.c_str());
@@ -54,8 +29,8 @@ int demoCommand(const Args &argv)
     for (const auto &method : quant::Method::names()) {
         for (const auto &[w, a] : bits) {
             jobs::QuantizeRequest req;
-            req.modelPath = demoModelPath();
-            req.dataPath = fashionMnistPath();
+            req.modelPath = app::DemoFiles::modelPath();
+            req.dataPath = app::DemoFiles::fashionMnistPath();
             req.method = method;
             req.wbits = w;
             req.abits = a;

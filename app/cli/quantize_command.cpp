@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli_arguments.h"
 #include "commands.h"
+#include "demo_files.h"
 #include "error.h"
 #include "jobs/quantize_job.h"
 #include "progress_printer.h"
@@ -45,7 +46,7 @@ int quantizeCommand(const Args &argv)
         req.layerBits[name] = static_cast<int>(b);
     }
     req.inputs = {args.floats("mean"), args.floats("std")};
-    req.workspaceDir = args.value("workspace", defaultWorkspace());
+    req.workspaceDir = args.value("workspace", app::DemoFiles::defaultWorkspace());
     req.evalLimit = args.integer("eval-limit", 0);
 
     jobs::QuantizeJob job(req);

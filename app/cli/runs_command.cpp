@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli_arguments.h"
 #include "commands.h"
+#include "demo_files.h"
 #include "error.h"
 #include "run_printer.h"
 #include "store/workspace.h"
@@ -13,7 +14,7 @@ int runsCommand(const Args &argv)
 {
     const CliArguments args(argv, {"workspace"}, {"json"});
     const std::string action = args.positional(0, "list or show");
-    const store::Workspace workspace(args.value("workspace", defaultWorkspace()));
+    const store::Workspace workspace(args.value("workspace", app::DemoFiles::defaultWorkspace()));
     if (action == "list") {
         const auto runs = workspace.runs();
         if (args.has("json")) {

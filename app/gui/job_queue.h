@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+// JobQueue: runs quantization jobs one after another on a worker thread and re-emits their
+// progress, snapshots and metric points as queued signals, so the window never waits on a job.
+#pragma once
+
+#include "jobs/quantize_job.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QString>
+
+#include <deque>
+#include <memory>
+
+class QThread;
+
+namespace quantscope::gui {
+
+class JobQueue : public QObject
+{
+    Q_OBJECT
+public:
+    explicit JobQueue(QObject *parent = nullptr);
+    // Cancels what runs and waits for it, so a closing window never leaves a thread behind.
+    ~JobQueue() override;
+
+    void enqueue(jobs::QuantizeRequest request);
+    void cancelCurrent();
+    void cancelAll();
+    bool isBusy() const { return m_thread != nullptr; }
+    int pendingCount() const { return int(m_pending.size()); }
+    QString currentTitle() const { return m_currentTitle; }
+    qint64 elapsedMs() const { return m_clock.isValid() ? m_clock.elapsed() : 0; }
+
+Q_SIGNALS:
+    void jobStarted(const QString &title);
+    void progress(double fraction, const QString &stage);
+    // The job recorded its run in the workspace: from now on it is listed there.
+    void runRecorded(qint64 runId);
+    void snapshot(const quantscope::jobs::LayerSnapshot &snapshot);
+    void metric(const quantscope::jobs::MetricPoint &point);
+    // status: finished | failed | cancelled; message: why, for the latter two. runId is 0 when
+    // the job failed before recording a run (bad input).
+    void jobFinished(qint64 runId, const QString &status, const QString &message);
+    void queueChanged(int pending);
+
+private:
+    struct Running;
+    void startNext();
+    void finishCurrent();
+
+    std::deque<jobs::QuantizeRequest> m_pending;
+    std::shared_ptr<Running> m_running;
+    QThread *m_thread = nullptr;
+    QString m_currentTitle;
+    QElapsedTimer m_clock;
+};
+
+} // namespace quantscope::gui

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+// quantscope: the workbench GUI. With --screenshot it renders the window to a PNG and exits
+// (docs, and checking the GUI under Xvfb).
+#include "main_window.h"
+
+#include <ATen/Parallel.h>
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
+
+#include <cstdio>
+#include <thread>
+
+int main(int argc, char **argv)
+{
+    // Debian's LibTorch starts with one intra-op thread; use every core.
+    at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("QuantScope"));
+    QApplication::setApplicationName(QStringLiteral("QuantScope"));
+    QApplication::setApplicationVersion(QStringLiteral(QUANTSCOPE_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("QuantScope: a workbench for low-bit "
+                                                    "quantization of CNNs."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption open(QStringLiteral("open"), QStringLiteral("Open this model."),
+                                  QStringLiteral("MODEL"));
+    const QCommandLineOption data(QStringLiteral("data"), QStringLiteral("Open this dataset."),
+                                  QStringLiteral("PATH"));
+    const QCommandLineOption demo(QStringLiteral("demo"),
+                                  QStringLiteral("Open the bundled demo model and Fashion-MNIST."));
+    const QCommandLineOption workspace(QStringLiteral("workspace"),
+                                       QStringLiteral("Use this workspace folder."),
+                                       QStringLiteral("DIR"));
+    const QCommandLineOption view(QStringLiteral("view"),
+                                  QStringLiteral("Show this view: start, model, run, bits or "
+                                                 "compare."),
+                                  QStringLiteral("NAME"));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Render the window to this PNG and exit."),
+                                        QStringLiteral("FILE"));
+    const QCommandLineOption size(QStringLiteral("size"),
+                                  QStringLiteral("Window size for --screenshot (default 1400x880)."),
+                                  QStringLiteral("WxH"), QStringLiteral("1400x880"));
+    parser.addOptions({open, data, demo, workspace, view, screenshot, size});
+    parser.process(app);
+
+    quantscope::gui::MainWindow::View startView = quantscope::gui::MainWindow::View::Start;
+    if (parser.isSet(view) &&
+        !quantscope::gui::MainWindow::viewFromName(parser.value(view), &startView)) {
+        std::fprintf(stderr, "quantscope: unknown view '%s' (start, model, run, bits, compare)\n",
+                     qPrintable(parser.value(view)));
+        return 2;
+    }
+
+    quantscope::gui::MainWindow window(parser.value(workspace));
+    if (parser.isSet(screenshot)) {
+        const auto dims = parser.value(size).split(QLatin1Char('x'));
+        if (dims.size() == 2)
+            window.resize(dims[0].toInt(), dims[1].toInt());
+    }
+    window.show();
+    bool ok = true;
+    if (parser.isSet(demo))
+        ok = window.openDemo();
+    if (ok && parser.isSet(open))
+        ok = window.openModel(parser.value(open));
+    if (ok && parser.isSet(data))
+        ok = window.openDataset(parser.value(data));
+    if (parser.isSet(view))
+        window.setView(startView);
+
+    if (parser.isSet(screenshot)) {
+        if (!ok) {
+            std::fprintf(stderr, "quantscope: %s\n", qPrintable(window.lastError()));
+            return 2;
+        }
+        // Let queued replots and layouts settle before grabbing.
+        QTimer::singleShot(300, &window, [&] {
+            const QString file = parser.value(screenshot);
+            if (!window.grab().save(file, "PNG")) {
+                std::fprintf(stderr, "quantscope: could not write %s\n", qPrintable(file));
+                QApplication::exit(1);
+            } else {
+                QApplication::exit(0);
+            }
+        });
+    }
+    return QApplication::exec();
+}

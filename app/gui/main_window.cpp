@@ -1,0 +1,674 @@
+// SPDX-License-Identifier: MIT
+#include "main_window.h"
+
+#include "bit_allocation_view.h"
+#include "compare_view.h"
+#include "demo_files.h"
+#include "error.h"
+#include "histogram_view.h"
+#include "layer_table_model.h"
+#include "plot_exporter.h"
+#include "quant/method.h"
+#include "quantize_panel.h"
+#include "run_table_model.h"
+#include "run_view.h"
+#include "start_page.h"
+#include "table_exporter.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QToolBar>
+
+#include <filesystem>
+
+namespace quantscope::gui {
+
+namespace {
+constexpr int kMaxRecent = 8;
+
+QString runLabel(const store::RunRecord &r)
+{
+    return QStringLiteral("#%1 %2 W%3A%4 · %5")
+        .arg(r.id)
+        .arg(QString::fromStdString(r.method))
+        .arg(r.wbits)
+        .arg(r.abits >= 32 ? QStringLiteral("32") : QString::number(r.abits))
+        .arg(QString::fromStdString(r.status));
+}
+
+QString duration(qint64 ms)
+{
+    const qint64 s = ms / 1000;
+    return s >= 3600 ? QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
+                           .arg(s % 60, 2, 10, QLatin1Char('0'))
+                     : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+} // namespace
+
+MainWindow::MainWindow(const QString &workspaceDir, QWidget *parent)
+    : QMainWindow(parent), m_queue(new JobQueue(this)), m_tabs(new QTabWidget(this)),
+      m_startPage(new widgets::StartPage(this)), m_layers(new widgets::LayerTableModel(this)),
+      m_sortedLayers(new QSortFilterProxyModel(this)), m_layerTable(new QTableView(this)),
+      m_modelHistogram(new widgets::HistogramView(this)), m_runView(new widgets::RunView(this)),
+      m_bitsView(new widgets::BitAllocationView(this)),
+      m_compareView(new widgets::CompareView(this)), m_panel(new widgets::QuantizePanel(this)),
+      m_runCombo(new QComboBox(this)), m_clockTimer(new QTimer(this))
+{
+    setWindowTitle(tr("QuantScope"));
+    setAcceptDrops(true);
+
+    // Model view: the layer table beside the selected layer's float weights.
+    m_sortedLayers->setSourceModel(m_layers);
+    m_sortedLayers->setSortRole(widgets::LayerTableModel::SortRole);
+    m_layerTable->setModel(m_sortedLayers);
+    m_layerTable->setSortingEnabled(true);
+    m_layerTable->sortByColumn(-1, Qt::AscendingOrder); // graph order until the user sorts
+    m_layerTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_layerTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_layerTable->setAlternatingRowColors(true);
+    m_layerTable->verticalHeader()->hide();
+    m_layerTable->horizontalHeader()->setStretchLastSection(true);
+    widgets::TableExporter::addContextMenu(m_layerTable, tr("layers"));
+    connect(m_layerTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::layerSelected);
+    auto *modelSplit = new QSplitter(Qt::Horizontal, this);
+    modelSplit->addWidget(m_layerTable);
+    modelSplit->addWidget(m_modelHistogram);
+    modelSplit->setStretchFactor(0, 1);
+    modelSplit->setStretchFactor(1, 1);
+
+    m_tabs->addTab(m_startPage, tr("Start"));
+    m_tabs->addTab(modelSplit, tr("Model"));
+    m_tabs->addTab(m_runView, tr("Run"));
+    m_tabs->addTab(m_bitsView, tr("Bit allocation"));
+    m_tabs->addTab(m_compareView, tr("Compare runs"));
+    m_tabs->setDocumentMode(true);
+    setCentralWidget(m_tabs);
+
+    // The quantize panel as a dock: it stays visible whichever view is in front.
+    std::vector<widgets::MethodDescription> methods;
+    for (const auto &name : quant::Method::names()) {
+        const auto method = quant::Method::create(name);
+        methods.push_back({QString::fromStdString(name), QString::fromStdString(method->title()),
+                           method->params()});
+    }
+    m_panel->setMethods(methods);
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(m_panel);
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    auto *dock = new QDockWidget(tr("Quantize"), this);
+    dock->setObjectName(QStringLiteral("quantizeDock"));
+    dock->setWidget(scroll);
+    dock->setMinimumWidth(330);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+
+    auto *toolbar = addToolBar(tr("Run"));
+    toolbar->setObjectName(QStringLiteral("runToolbar"));
+    toolbar->addWidget(new QLabel(tr(" Shown run: "), this));
+    m_runCombo->setMinimumContentsLength(28);
+    m_runCombo->setToolTip(tr("The run the Run, Bit allocation and Model views show"));
+    toolbar->addWidget(m_runCombo);
+    connect(m_runCombo, &QComboBox::activated, this,
+            [this](int index) { showRun(m_runCombo->itemData(index).toLongLong()); });
+
+    connect(m_panel, &widgets::QuantizePanel::runRequested, this, &MainWindow::startRun);
+    connect(m_panel, &widgets::QuantizePanel::openModelRequested, this, &MainWindow::askOpenModel);
+    connect(m_panel, &widgets::QuantizePanel::openDatasetRequested, this,
+            &MainWindow::askOpenDataset);
+    connect(m_startPage, &widgets::StartPage::demoRequested, this, &MainWindow::openDemo);
+    connect(m_startPage, &widgets::StartPage::openModelRequested, this, &MainWindow::askOpenModel);
+    connect(m_startPage, &widgets::StartPage::openDatasetRequested, this,
+            &MainWindow::askOpenDataset);
+    connect(m_startPage, &widgets::StartPage::openWorkspaceRequested, this,
+            &MainWindow::askOpenWorkspace);
+    connect(m_startPage, &widgets::StartPage::recentModelActivated, this, &MainWindow::openModel);
+    connect(m_compareView, &widgets::CompareView::pairSelected, this, [this](qint64 a, qint64 b) {
+        try {
+            m_compareView->setPair(m_workspace->run(a), m_workspace->layers(a),
+                                   m_workspace->run(b), m_workspace->layers(b));
+        } catch (const Error &e) {
+            showError(tr("Compare runs"), QString::fromStdString(e.what()));
+        }
+    });
+    connect(m_compareView, &widgets::CompareView::runActivated, this, [this](qint64 id) {
+        showRun(id);
+        setView(View::Run);
+    });
+
+    try {
+        const QString path = QString::fromStdString(app::DemoFiles::modelPath());
+        app::DemoFiles::fashionMnistPath();
+        m_startPage->setDemoAvailable(true, path);
+    } catch (const Error &e) {
+        m_startPage->setDemoAvailable(false, QString::fromStdString(e.what()));
+    }
+
+    buildMenus();
+    buildStatusBar();
+    connectQueue();
+    restoreSettings();
+    QSettings settings;
+    QString dir = workspaceDir;
+    if (dir.isEmpty())
+        dir = settings.value(QStringLiteral("workspace")).toString();
+    if (dir.isEmpty())
+        dir = QString::fromStdString(app::DemoFiles::defaultWorkspace());
+    if (!openWorkspace(dir) && dir != QString::fromStdString(app::DemoFiles::defaultWorkspace()))
+        openWorkspace(QString::fromStdString(app::DemoFiles::defaultWorkspace()));
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus()
+{
+    auto *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open Model…"), QKeySequence::Open, this, &MainWindow::askOpenModel);
+    file->addAction(tr("Open &Dataset…"), this, &MainWindow::askOpenDataset);
+    file->addAction(tr("Open the D&emo"), this, &MainWindow::openDemo);
+    m_recentMenu = file->addMenu(tr("&Recent Models"));
+    file->addSeparator();
+    file->addAction(tr("Open &Workspace…"), this, &MainWindow::askOpenWorkspace);
+    file->addAction(tr("&Save Workspace As…"), QKeySequence::SaveAs, this,
+                    &MainWindow::askSaveWorkspace);
+    file->addSeparator();
+    file->addAction(tr("Export &Plot…"), this, &MainWindow::exportCurrentPlot);
+    file->addAction(tr("Export &Table as CSV…"), this, &MainWindow::exportCurrentTable);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    auto *run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(tr("&Run"), QKeySequence(Qt::CTRL | Qt::Key_R), m_panel->runButton(),
+                   &QPushButton::click);
+    run->addAction(tr("&Cancel Current Run"), this, [this] { m_queue->cancelCurrent(); });
+    run->addAction(tr("Cancel &All Runs"), this, [this] { m_queue->cancelAll(); });
+
+    auto *view = menuBar()->addMenu(tr("&View"));
+    const QStringList names = {tr("&Start"), tr("&Model"), tr("R&un"), tr("&Bit allocation"),
+                               tr("&Compare runs")};
+    for (int i = 0; i < names.size(); ++i)
+        view->addAction(names[i], QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)), this,
+                        [this, i] { m_tabs->setCurrentIndex(i); });
+
+    auto *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About QuantScope"), this, [this] {
+        QMessageBox::about(this, tr("About QuantScope"),
+                           tr("<b>QuantScope %1</b><p>A workbench for low-bit quantization of "
+                              "CNNs. Everything here is also available headless through "
+                              "<tt>quantscope-cli</tt>.</p>")
+                               .arg(QApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::buildStatusBar()
+{
+    m_statusLabel = new QLabel(this);
+    m_progress = new QProgressBar(this);
+    m_progress->setRange(0, 1000);
+    m_progress->setMaximumWidth(220);
+    m_progress->setTextVisible(false);
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->setToolTip(tr("Cancel the current run (it is kept, marked cancelled)"));
+    connect(m_cancel, &QPushButton::clicked, m_queue, &JobQueue::cancelCurrent);
+    statusBar()->addWidget(m_statusLabel, 1);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    m_clockTimer->setInterval(1000);
+    connect(m_clockTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
+    updateStatus();
+}
+
+void MainWindow::connectQueue()
+{
+    connect(m_queue, &JobQueue::jobStarted, this, [this](const QString &title) {
+        m_fraction = 0;
+        m_stage = tr("starting");
+        m_liveRun = 0;
+        std::vector<QString> layers;
+        for (const auto &name : m_document.layerNames())
+            layers.push_back(name);
+        m_runView->beginRun(tr("Running: %1").arg(title), layers);
+        m_clockTimer->start();
+        setView(View::Run);
+        updateStatus();
+    });
+    connect(m_queue, &JobQueue::progress, this, [this](double fraction, const QString &stage) {
+        m_fraction = fraction;
+        m_stage = stage;
+        updateStatus();
+    });
+    connect(m_queue, &JobQueue::runRecorded, this, [this](qint64 id) {
+        m_liveRun = id;
+        m_shownRun = id;
+        refreshRuns();
+    });
+    connect(m_queue, &JobQueue::snapshot, m_runView, &widgets::RunView::addSnapshot);
+    connect(m_queue, &JobQueue::metric, m_runView, &widgets::RunView::addMetric);
+    connect(m_queue, &JobQueue::queueChanged, this, &MainWindow::updateStatus);
+    connect(m_queue, &JobQueue::jobFinished, this,
+            [this](qint64 runId, const QString &status, const QString &message) {
+                // The run view already holds what streamed in; refresh the rest from the store.
+                m_liveRun = 0;
+                if (!m_queue->isBusy())
+                    m_clockTimer->stop();
+                refreshRuns();
+                if (runId)
+                    showRun(runId, /*reloadRunView=*/false);
+                if (status == QLatin1String("failed"))
+                    showError(tr("Run failed"), message);
+                statusBar()->showMessage(
+                    runId ? tr("Run #%1 %2.").arg(runId).arg(status) : tr("Run %1.").arg(status),
+                    10000);
+                updateStatus();
+            });
+}
+
+void MainWindow::updateStatus()
+{
+    const bool busy = m_queue->isBusy();
+    m_progress->setVisible(busy);
+    m_cancel->setVisible(busy);
+    if (!busy) {
+        m_statusLabel->setText(m_document.hasModel() ? m_document.modelSummary()
+                                                     : tr("Open a model to begin."));
+        return;
+    }
+    m_progress->setValue(int(m_fraction * 1000));
+    const qint64 elapsed = m_queue->elapsedMs();
+    QString text = tr("%1 · %2 · %3 elapsed").arg(m_queue->currentTitle(), m_stage, duration(elapsed));
+    // Remaining time from the overall fraction: methods report their stages in proportion.
+    if (m_fraction > 0.02 && elapsed > 2000)
+        text += tr(" · ~%1 left").arg(duration(qint64(elapsed * (1 - m_fraction) / m_fraction)));
+    if (m_queue->pendingCount())
+        text += tr(" · %n queued", nullptr, m_queue->pendingCount());
+    m_statusLabel->setText(text);
+}
+
+void MainWindow::showError(const QString &title, const QString &message)
+{
+    m_lastError = message;
+    // Not exec(): a modal loop here would stall the live views of a running job.
+    auto *box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+bool MainWindow::openModel(const QString &path)
+{
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    try {
+        m_document.openModel(path);
+    } catch (const Error &e) {
+        QApplication::restoreOverrideCursor();
+        showError(tr("Could not open the model"), QString::fromStdString(e.what()));
+        // The model may have opened while the dataset no longer fits it.
+        if (!m_document.hasModel() || m_document.modelPath() != QFileInfo(path).absoluteFilePath())
+            return false;
+    }
+    QApplication::restoreOverrideCursor();
+    m_layers->setLayers(m_document.layerRows());
+    m_layerTable->resizeColumnsToContents();
+    m_panel->setModel(m_document.modelPath(), m_document.modelSummary(), m_document.layerNames());
+    m_panel->setDataset(m_document.dataPath(), m_document.dataSummary());
+    m_panel->setDefaultNormalisation(m_document.metadataMean(), m_document.metadataStd());
+    rememberModel(m_document.modelPath());
+    setWindowTitle(tr("%1 — QuantScope").arg(QFileInfo(path).fileName()));
+    m_layerTable->selectRow(0);
+    showRun(m_shownRun);
+    setView(View::Model);
+    updateStatus();
+    return true;
+}
+
+bool MainWindow::openDataset(const QString &path)
+{
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    try {
+        m_document.openDataset(path);
+    } catch (const Error &e) {
+        QApplication::restoreOverrideCursor();
+        showError(tr("Could not open the dataset"), QString::fromStdString(e.what()));
+        return false;
+    }
+    QApplication::restoreOverrideCursor();
+    m_panel->setDataset(m_document.dataPath(), m_document.dataSummary());
+    QSettings().setValue(QStringLiteral("lastDataset"), m_document.dataPath());
+    return true;
+}
+
+bool MainWindow::openDemo()
+{
+    try {
+        const auto model = QString::fromStdString(app::DemoFiles::modelPath());
+        const auto data = QString::fromStdString(app::DemoFiles::fashionMnistPath());
+        return openModel(model) && openDataset(data);
+    } catch (const Error &e) {
+        showError(tr("Could not open the demo"), QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+bool MainWindow::openWorkspace(const QString &dir)
+{
+    try {
+        auto workspace = std::make_unique<store::Workspace>(dir.toStdString());
+        m_workspace = std::move(workspace);
+    } catch (const Error &e) {
+        showError(tr("Could not open the workspace"), QString::fromStdString(e.what()));
+        return false;
+    }
+    QSettings().setValue(QStringLiteral("workspace"), workspaceDir());
+    m_shownRun = 0;
+    refreshRuns();
+    const auto runs = m_workspace->runs();
+    showRun(runs.empty() ? 0 : runs.back().id);
+    statusBar()->showMessage(tr("Workspace %1: %n run(s)", nullptr, int(runs.size())).arg(dir), 5000);
+    return true;
+}
+
+bool MainWindow::saveWorkspaceAs(const QString &dir)
+{
+    if (m_queue->isBusy()) {
+        showError(tr("Save workspace"),
+                  tr("A run is writing to this workspace; save a copy once it has finished."));
+        return false;
+    }
+    namespace fs = std::filesystem;
+    const fs::path target = dir.toStdString();
+    std::error_code ec;
+    if (fs::exists(target, ec) && !fs::is_empty(target, ec)) {
+        showError(tr("Save workspace"), tr("%1 is not empty: choose a new or empty folder.").arg(dir));
+        return false;
+    }
+    // The GUI's connection is closed first so the copy holds a consistent database.
+    const std::string source = m_workspace->dir();
+    m_workspace.reset();
+    fs::create_directories(target, ec);
+    if (!ec)
+        fs::copy(source, target, fs::copy_options::recursive, ec);
+    if (ec) {
+        showError(tr("Save workspace"), tr("Could not copy the workspace to %1: %2")
+                                            .arg(dir, QString::fromStdString(ec.message())));
+        openWorkspace(QString::fromStdString(source));
+        return false;
+    }
+    return openWorkspace(dir);
+}
+
+QString MainWindow::workspaceDir() const
+{
+    return m_workspace ? QString::fromStdString(m_workspace->dir()) : QString();
+}
+
+void MainWindow::startRun()
+{
+    if (const QString problem = m_panel->problem(); !problem.isEmpty()) {
+        showError(tr("Cannot start the run"), problem);
+        return;
+    }
+    jobs::QuantizeRequest request;
+    request.modelPath = m_document.modelPath().toStdString();
+    request.dataPath = m_document.dataPath().toStdString();
+    request.method = m_panel->method().toStdString();
+    request.wbits = m_panel->weightBits();
+    request.abits = m_panel->activationBits();
+    request.settings = m_panel->settings();
+    request.layerBits = m_panel->layerBits();
+    request.inputs.mean = m_panel->mean();
+    request.inputs.std = m_panel->std();
+    request.workspaceDir = workspaceDir().toStdString();
+    m_queue->enqueue(std::move(request));
+    saveSettings();
+}
+
+void MainWindow::refreshRuns()
+{
+    if (!m_workspace)
+        return;
+    const auto runs = m_workspace->runs();
+    m_compareView->setRuns(runs);
+    const QSignalBlocker block(m_runCombo);
+    m_runCombo->clear();
+    for (auto it = runs.rbegin(); it != runs.rend(); ++it)
+        m_runCombo->addItem(runLabel(*it), qint64(it->id));
+    m_runCombo->setCurrentIndex(std::max(0, m_runCombo->findData(m_shownRun)));
+}
+
+void MainWindow::showRun(qint64 runId, bool reloadRunView)
+{
+    m_shownRun = runId;
+    {
+        const QSignalBlocker block(m_runCombo);
+        m_runCombo->setCurrentIndex(m_runCombo->findData(runId));
+    }
+    if (runId == 0 || !m_workspace) {
+        m_bitsView->clear(tr("No run yet: start one from the Quantize panel."));
+        m_layers->setResults({});
+        return;
+    }
+    if (runId == m_liveRun)
+        return; // the run view is being fed live
+    try {
+        const auto run = m_workspace->run(runId);
+        const auto layers = m_workspace->layers(runId);
+        std::vector<QString> names;
+        for (const auto &l : layers)
+            names.push_back(QString::fromStdString(l.name));
+        const auto snapshots = reloadRunView ? m_workspace->snapshots(runId)
+                                             : std::vector<jobs::LayerSnapshot>{};
+        if (names.empty()) // a run that stopped early has snapshots but no layer rows
+            for (const auto &s : snapshots)
+                if (size_t(s.layer) >= names.size())
+                    names.resize(size_t(s.layer) + 1, QString::fromStdString(s.layerName));
+        const QString error = run.error.empty()
+                                  ? QString()
+                                  : QStringLiteral(" — ") + QString::fromStdString(run.error);
+        if (reloadRunView)
+            m_runView->showStoredRun(runLabel(run) + error, names, snapshots,
+                                     m_workspace->metrics(runId));
+        else
+            m_runView->setTitle(runLabel(run) + error);
+        if (run.status == "finished")
+            m_bitsView->setRun(run, layers);
+        else
+            m_bitsView->clear(tr("Run #%1 %2: no bit allocation").arg(runId)
+                                  .arg(QString::fromStdString(run.status)));
+        if (m_document.hasModel() &&
+            QFileInfo(QString::fromStdString(run.model)) == QFileInfo(m_document.modelPath()))
+            m_layers->setResults(layers);
+        else
+            m_layers->setResults({});
+    } catch (const Error &e) {
+        showError(tr("Could not show the run"), QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::layerSelected()
+{
+    const auto index = m_sortedLayers->mapToSource(m_layerTable->currentIndex());
+    if (!index.isValid() || !m_document.hasModel())
+        return;
+    const int layer = index.row(); // rows are in graph order: the layer id
+    const auto &row = m_layers->layer(layer);
+    m_modelHistogram->setWeights(m_document.floatWeights(layer), {},
+                                 tr("%1 · float weights (BatchNorm folded) · %2 weights")
+                                     .arg(row.name)
+                                     .arg(row.params));
+    m_runView->setSelectedLayer(layer);
+}
+
+void MainWindow::setView(View view)
+{
+    m_tabs->setCurrentIndex(int(view));
+}
+
+bool MainWindow::viewFromName(const QString &name, View *view)
+{
+    const QStringList names = {QStringLiteral("start"), QStringLiteral("model"),
+                               QStringLiteral("run"), QStringLiteral("bits"),
+                               QStringLiteral("compare")};
+    const int index = names.indexOf(name.toLower());
+    if (index < 0)
+        return false;
+    *view = View(index);
+    return true;
+}
+
+void MainWindow::exportCurrentPlot()
+{
+    QCustomPlot *plot = nullptr;
+    QString name;
+    switch (View(m_tabs->currentIndex())) {
+    case View::Model: plot = m_modelHistogram->plot(); name = tr("weights"); break;
+    case View::Run: plot = m_runView->histogram()->plot(); name = tr("histogram"); break;
+    case View::Bits: plot = m_bitsView->plot(); name = tr("bit-allocation"); break;
+    case View::Compare: plot = m_compareView->plot(); name = tr("accuracy-vs-size"); break;
+    case View::Start: break;
+    }
+    if (!plot) {
+        showError(tr("Export plot"), tr("This view has no plot. (Every plot also exports from "
+                                        "its right-click menu.)"));
+        return;
+    }
+    widgets::PlotExporter::saveInteractively(plot, this, name);
+}
+
+void MainWindow::exportCurrentTable()
+{
+    if (View(m_tabs->currentIndex()) == View::Compare)
+        widgets::TableExporter::saveInteractively(*m_compareView->runTable()->model(), this,
+                                                  tr("runs"));
+    else
+        widgets::TableExporter::saveInteractively(*m_sortedLayers, this, tr("layers"));
+}
+
+void MainWindow::askOpenModel()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open a TorchScript model"), QFileInfo(m_document.modelPath()).path(),
+        tr("TorchScript models (*.pt *.pth *.ptl);;All files (*)"));
+    if (!path.isEmpty())
+        openModel(path);
+}
+
+void MainWindow::askOpenDataset()
+{
+    const QString dir = QFileDialog::getExistingDirectory(
+        this, tr("Open a dataset folder (IDX, CIFAR binary or ImageFolder)"), m_document.dataPath());
+    if (!dir.isEmpty())
+        openDataset(dir);
+}
+
+void MainWindow::askOpenWorkspace()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a workspace folder"),
+                                                          workspaceDir());
+    if (!dir.isEmpty())
+        openWorkspace(dir);
+}
+
+void MainWindow::askSaveWorkspace()
+{
+    const QString dir = QFileDialog::getSaveFileName(this, tr("Save the workspace as a new folder"),
+                                                     workspaceDir() + QStringLiteral("-copy"));
+    if (!dir.isEmpty())
+        saveWorkspaceAs(dir);
+}
+
+void MainWindow::rememberModel(const QString &path)
+{
+    QSettings settings;
+    auto recent = settings.value(QStringLiteral("recentModels")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue(QStringLiteral("recentModels"), recent);
+    refreshRecent();
+}
+
+void MainWindow::refreshRecent()
+{
+    const auto recent = QSettings().value(QStringLiteral("recentModels")).toStringList();
+    m_startPage->setRecentModels(recent);
+    m_recentMenu->clear();
+    for (const auto &path : recent)
+        m_recentMenu->addAction(path, this, [this, path] { openModel(path); });
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    if (!restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray()))
+        resize(1400, 880);
+    restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
+    m_panel->setMethod(settings.value(QStringLiteral("method"), QStringLiteral("rtn")).toString());
+    m_panel->setBits(settings.value(QStringLiteral("wbits"), 4).toInt(),
+                     settings.value(QStringLiteral("abits"), 32).toInt());
+    refreshRecent();
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("windowState"), saveState());
+    settings.setValue(QStringLiteral("method"), m_panel->method());
+    settings.setValue(QStringLiteral("wbits"), m_panel->weightBits());
+    settings.setValue(QStringLiteral("abits"), m_panel->activationBits());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_queue->isBusy()) {
+        const auto answer = QMessageBox::question(
+            this, tr("Quit QuantScope"),
+            tr("A run is in progress. Cancel it (it is kept, marked cancelled) and quit?"));
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_queue->cancelAll();
+    }
+    saveSettings();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    const auto urls = event->mimeData()->urls();
+    if (urls.size() == 1 && urls[0].isLocalFile())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QString path = event->mimeData()->urls().value(0).toLocalFile();
+    if (QFileInfo(path).isDir())
+        openDataset(path);
+    else
+        openModel(path);
+}
+
+} // namespace quantscope::gui

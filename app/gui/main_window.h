@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+// MainWindow: composes the views (start, model, run, bits, compare) over one ModelDocument, one
+// workspace and one JobQueue, and keeps settings and window layout across sessions.
+#pragma once
+
+#include "job_queue.h"
+#include "model_document.h"
+#include "store/workspace.h"
+
+#include <QMainWindow>
+
+#include <memory>
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QPushButton;
+class QSortFilterProxyModel;
+class QTableView;
+class QTabWidget;
+class QTimer;
+
+namespace quantscope::widgets {
+class BitAllocationView;
+class CompareView;
+class HistogramView;
+class LayerTableModel;
+class QuantizePanel;
+class RunView;
+class StartPage;
+} // namespace quantscope::widgets
+
+namespace quantscope::gui {
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    enum class View { Start, Model, Run, Bits, Compare };
+    // workspaceDir empty: the one used last, else the default under the user's data folder.
+    explicit MainWindow(const QString &workspaceDir = {}, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Each returns false after showing the error to the user.
+    bool openModel(const QString &path);
+    bool openDataset(const QString &path);
+    bool openDemo();
+    bool openWorkspace(const QString &dir);
+    bool saveWorkspaceAs(const QString &dir);
+
+    void setView(View view);
+    static bool viewFromName(const QString &name, View *view);
+    // Shows a stored run in the run, bits and model views (0: none). reloadRunView false keeps
+    // the run view's snapshots and curves (they streamed in live).
+    void showRun(qint64 runId, bool reloadRunView = true);
+    qint64 shownRun() const { return m_shownRun; }
+    void startRun();
+
+    QString workspaceDir() const;
+    JobQueue *jobQueue() const { return m_queue; }
+    widgets::QuantizePanel *quantizePanel() const { return m_panel; }
+    widgets::RunView *runView() const { return m_runView; }
+    widgets::HistogramView *modelHistogram() const { return m_modelHistogram; }
+    widgets::BitAllocationView *bitsView() const { return m_bitsView; }
+    widgets::CompareView *compareView() const { return m_compareView; }
+    widgets::StartPage *startPage() const { return m_startPage; }
+    QTableView *layerTable() const { return m_layerTable; }
+    QPushButton *cancelButton() const { return m_cancel; }
+    // The last error shown to the user ("" when none) — for tests and the --screenshot mode.
+    QString lastError() const { return m_lastError; }
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    void buildMenus();
+    void buildStatusBar();
+    void connectQueue();
+    void showError(const QString &title, const QString &message);
+    void refreshRuns();
+    void refreshRecent();
+    void rememberModel(const QString &path);
+    void layerSelected();
+    void updateStatus();
+    void exportCurrentPlot();
+    void exportCurrentTable();
+    void askOpenModel();
+    void askOpenDataset();
+    void askOpenWorkspace();
+    void askSaveWorkspace();
+    void restoreSettings();
+    void saveSettings() const;
+
+    ModelDocument m_document;
+    std::unique_ptr<store::Workspace> m_workspace; // the GUI thread's own connection
+    JobQueue *m_queue;
+    qint64 m_liveRun = 0;
+    qint64 m_shownRun = 0;
+    QString m_lastError;
+    QString m_stage;
+    double m_fraction = 0;
+
+    QTabWidget *m_tabs;
+    widgets::StartPage *m_startPage;
+    widgets::LayerTableModel *m_layers;
+    QSortFilterProxyModel *m_sortedLayers;
+    QTableView *m_layerTable;
+    widgets::HistogramView *m_modelHistogram;
+    widgets::RunView *m_runView;
+    widgets::BitAllocationView *m_bitsView;
+    widgets::CompareView *m_compareView;
+    widgets::QuantizePanel *m_panel;
+    QComboBox *m_runCombo;
+    QMenu *m_recentMenu;
+    QLabel *m_statusLabel;
+    QProgressBar *m_progress;
+    QPushButton *m_cancel;
+    QTimer *m_clockTimer;
+};
+
+} // namespace quantscope::gui

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+// CompareView and the tables: the Pareto front of accuracy against size, the run table's
+// numbers, selecting two runs, the side-by-side layer table, and CSV export with quoting.
+#include "bit_allocation_view.h"
+#include "compare_view.h"
+#include "run_table_model.h"
+#include "table_exporter.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QStandardItemModel>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <set>
+
+using namespace quantscope;
+using widgets::CompareView;
+
+class TestCompareView : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void paretoFront();
+    void tableShowsRuns();
+    void twoSelectedRunsArePaired();
+    void csvExport();
+    void bitAllocationBars();
+
+private:
+    static store::RunRecord run(int64_t id, const char *status, double top1, int64_t size)
+    {
+        store::RunRecord r;
+        r.id = id;
+        r.method = "rtn";
+        r.wbits = 4;
+        r.abits = 32;
+        r.status = status;
+        r.fpTop1 = 0.9;
+        r.top1 = top1;
+        r.sizeBytes = size;
+        r.fpSizeBytes = 8 * size;
+        r.avgWbits = 4;
+        return r;
+    }
+    static std::vector<store::RunRecord> runs()
+    {
+        return {run(1, "finished", 0.80, 1000), run(2, "finished", 0.85, 2000),
+                run(3, "finished", 0.82, 3000), // dominated by run 2
+                run(4, "finished", 0.90, 4000), run(5, "failed", 0.0, 0),
+                run(6, "finished", 0.85, 2000)}; // ties run 2: not strictly better
+    }
+};
+
+void TestCompareView::paretoFront()
+{
+    QCOMPARE(CompareView::paretoFront(runs()), (std::vector<int64_t>{1, 2, 4}));
+    QVERIFY(CompareView::paretoFront({}).empty());
+}
+
+void TestCompareView::tableShowsRuns()
+{
+    CompareView view;
+    view.setRuns(runs());
+    const auto *model = view.runModel();
+    QCOMPARE(model->rowCount(), 6);
+    QCOMPARE(model->index(0, widgets::RunTableModel::Top1).data().toString(), QStringLiteral("80.00"));
+    QCOMPARE(model->index(0, widgets::RunTableModel::Drop).data().toString(), QStringLiteral("10.00"));
+    QCOMPARE(model->index(4, widgets::RunTableModel::Top1).data().toString(), QStringLiteral("–"));
+    QCOMPARE(model->index(0, widgets::RunTableModel::ABits).data().toString(), QStringLiteral("float"));
+}
+
+void TestCompareView::twoSelectedRunsArePaired()
+{
+    CompareView view;
+    view.setRuns(runs());
+    QSignalSpy spy(&view, &CompareView::pairSelected);
+    view.selectRuns({2, 4});
+    QCOMPARE(spy.count(), 1);
+    const auto ids = std::set<qint64>{spy[0][0].toLongLong(), spy[0][1].toLongLong()};
+    QVERIFY((ids == std::set<qint64>{2, 4}));
+
+    std::vector<store::LayerRecord> a = {{0, "conv1", "conv", 144, 8, 32, 40.0},
+                                         {1, "fc", "linear", 640, 4, 32, 20.0}};
+    auto b = a;
+    b[1].wbits = 2;
+    b[1].sqnrDb = 9.5;
+    view.setPair(runs()[1], a, runs()[3], b);
+    const auto *pair = view.pairModel();
+    QCOMPARE(pair->rowCount(), 2);
+    QCOMPARE(pair->columnCount(), 5);
+    QCOMPARE(pair->index(1, 1).data().toString(), QStringLiteral("4"));
+    QCOMPARE(pair->index(1, 2).data().toString(), QStringLiteral("2"));
+    QCOMPARE(pair->index(1, 4).data().toString(), QStringLiteral("9.5"));
+}
+
+void TestCompareView::csvExport()
+{
+    QStandardItemModel model;
+    model.setHorizontalHeaderLabels({QStringLiteral("name"), QStringLiteral("note")});
+    model.appendRow({new QStandardItem(QStringLiteral("conv1")),
+                     new QStandardItem(QStringLiteral("8 bits, first \"layer\""))});
+    QCOMPARE(widgets::TableExporter::toCsv(model),
+             QStringLiteral("name,note\nconv1,\"8 bits, first \"\"layer\"\"\"\n"));
+
+    QTemporaryDir dir;
+    CompareView view;
+    view.setRuns(runs());
+    const QString path = dir.filePath(QStringLiteral("runs.csv"));
+    QVERIFY(widgets::TableExporter::saveCsv(*view.runModel(), path));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const auto lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 7);
+    QVERIFY(lines[0].startsWith(QStringLiteral("Run,Method,W bits")));
+    QVERIFY(lines[1].startsWith(QStringLiteral("#1,rtn,4,float,finished,80.00")));
+    QString error;
+    QVERIFY(!widgets::TableExporter::saveCsv(model, QStringLiteral("/nonexistent/dir/x.csv"), &error));
+    QVERIFY(error.contains(QStringLiteral("/nonexistent/dir/x.csv")));
+}
+
+void TestCompareView::bitAllocationBars()
+{
+    widgets::BitAllocationView view;
+    std::vector<store::LayerRecord> layers = {{0, "conv1", "conv", 144, 8, 32, 40.0},
+                                              {1, "conv2", "conv", 2304, 2.5, 4, 12.0},
+                                              {2, "fc", "linear", 640, 4, 32, 20.0}};
+    view.setRun(runs()[0], layers);
+    QCOMPARE(view.barCount(), 3);
+    QCOMPARE(view.barHeight(1), 2.5);
+    const QString tip = view.toolTipFor(1);
+    QVERIFY(tip.contains(QStringLiteral("conv2")));
+    QVERIFY(tip.contains(QStringLiteral("2304")));
+    QVERIFY(tip.contains(QStringLiteral("2.5")));
+    view.clear(QStringLiteral("none"));
+    QCOMPARE(view.barCount(), 0);
+}
+
+QTEST_MAIN(TestCompareView)
+#include "tst_compare_view.moc"

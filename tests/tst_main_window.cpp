@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+// The workbench driven through its real widgets: open a model and a dataset (and bad ones), run
+// RTN from the Quantize panel and watch progress and snapshots arrive, cancel a run, export a
+// plot and a table, keep the event loop responsive while a job trains, reopen the workspace.
+#include "bit_allocation_view.h"
+#include "compare_view.h"
+#include "histogram_view.h"
+#include "main_window.h"
+#include "parameter_form.h"
+#include "plot_exporter.h"
+#include "quantize_panel.h"
+#include "run_table_model.h"
+#include "run_view.h"
+#include "store/workspace.h"
+#include "synthetic_dataset.h"
+#include "table_exporter.h"
+
+#include <QElapsedTimer>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+using namespace quantscope;
+using gui::MainWindow;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void opensModelAndDataset();
+    void badInputIsReportedAndNothingIsLost();
+    void rtnRunFromThePanel();
+    void exportsPlotAndTable();
+    void cancelledRunIsKept();
+    void eventLoopStaysResponsive();
+    void reopenedWorkspaceListsTheRuns();
+
+private:
+    void openFixture(MainWindow &window);
+    // Starts the panel's current settings and waits for the run to end; returns its status.
+    QString runToEnd(MainWindow &window, int timeoutMs = 60000);
+    void setSetting(MainWindow &window, const char *key, const QString &value);
+    // DSQ at W{bits}A4 in small batches on the fixture.
+    void setUpDsq(MainWindow &window, int bits, int epochs);
+
+    QTemporaryDir m_dir;
+    QString m_workspace;
+    QString m_data;
+    const QString m_model = QStringLiteral(QUANTSCOPE_FIXTURE_DIR "/tiny_resnet_scripted.pt");
+};
+
+void TestMainWindow::initTestCase()
+{
+    // Settings of this test stay in its temporary folder, never the user's.
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.filePath("settings"));
+    QCoreApplication::setOrganizationName(QStringLiteral("QuantScopeTest"));
+    m_workspace = m_dir.filePath(QStringLiteral("ws"));
+    m_data = m_dir.filePath(QStringLiteral("data"));
+    testing::writeIdx(m_data, 256, 40, 8, true);
+}
+
+void TestMainWindow::openFixture(MainWindow &window)
+{
+    QVERIFY(window.openModel(m_model));
+    QVERIFY(window.openDataset(m_data));
+}
+
+void TestMainWindow::setSetting(MainWindow &window, const char *key, const QString &value)
+{
+    QWidget *editor = window.quantizePanel()->form()->editor(key);
+    QVERIFY2(editor, key);
+    if (auto *spin = qobject_cast<QSpinBox *>(editor))
+        spin->setValue(value.toInt());
+    else
+        qobject_cast<QLineEdit *>(editor)->setText(value);
+}
+
+void TestMainWindow::setUpDsq(MainWindow &window, int bits, int epochs)
+{
+    openFixture(window);
+    window.quantizePanel()->setMethod(QStringLiteral("dsq"));
+    window.quantizePanel()->setBits(bits, 4);
+    setSetting(window, "epochs", QString::number(epochs));
+    setSetting(window, "batch_size", QStringLiteral("16"));
+    setSetting(window, "calib_images", QStringLiteral("32"));
+}
+
+QString TestMainWindow::runToEnd(MainWindow &window, int timeoutMs)
+{
+    QSignalSpy finished(window.jobQueue(), &gui::JobQueue::jobFinished);
+    QTest::mouseClick(window.quantizePanel()->runButton(), Qt::LeftButton);
+    if (!finished.wait(timeoutMs))
+        return QStringLiteral("timeout");
+    return finished[0][1].toString();
+}
+
+void TestMainWindow::opensModelAndDataset()
+{
+    MainWindow window(m_workspace);
+    window.show();
+    QVERIFY(!window.quantizePanel()->runButton()->isEnabled()); // nothing open yet
+    openFixture(window);
+    QCOMPARE(window.layerTable()->model()->rowCount(), 7);
+    QCOMPARE(window.layerTable()->model()->columnCount(), 7);
+    // The first layer is selected and its float weights are binned.
+    QCOMPARE(window.modelHistogram()->binCount(), 128);
+    QVERIFY(window.quantizePanel()->runButton()->isEnabled());
+    // Sorting by weight count puts the largest layer first.
+    window.layerTable()->sortByColumn(3, Qt::DescendingOrder);
+    const auto *model = window.layerTable()->model();
+    QVERIFY(model->index(0, 3).data().toInt() >= model->index(1, 3).data().toInt());
+}
+
+void TestMainWindow::badInputIsReportedAndNothingIsLost()
+{
+    MainWindow window(m_workspace);
+    window.show();
+    openFixture(window);
+    QVERIFY(!window.openModel(QStringLiteral(QUANTSCOPE_FIXTURE_DIR "/truncated.pt")));
+    QVERIFY(window.lastError().contains(QStringLiteral("truncated.pt")));
+    QCOMPARE(window.layerTable()->model()->rowCount(), 7); // the open model stays
+    QVERIFY(!window.openDataset(m_dir.filePath(QStringLiteral("settings"))));
+    QVERIFY(!window.lastError().isEmpty());
+    QVERIFY(window.quantizePanel()->runButton()->isEnabled()); // the dataset stays too
+    // A per-layer override naming no layer blocks Run with a reason.
+    auto *overrides = window.quantizePanel()->findChildren<QLineEdit *>().last();
+    overrides->setText(QStringLiteral("nosuchlayer=8"));
+    QVERIFY(!window.quantizePanel()->runButton()->isEnabled());
+    QVERIFY(window.quantizePanel()->problem().contains(QStringLiteral("nosuchlayer")));
+    overrides->clear();
+    QVERIFY(window.quantizePanel()->runButton()->isEnabled());
+}
+
+void TestMainWindow::rtnRunFromThePanel()
+{
+    MainWindow window(m_workspace);
+    window.show();
+    openFixture(window);
+    window.quantizePanel()->setMethod(QStringLiteral("rtn"));
+    window.quantizePanel()->setBits(4, 8);
+    setSetting(window, "calib_images", QStringLiteral("32"));
+    QSignalSpy progress(window.jobQueue(), &gui::JobQueue::progress);
+    QSignalSpy snapshots(window.jobQueue(), &gui::JobQueue::snapshot);
+    QCOMPARE(runToEnd(window), QStringLiteral("finished"));
+    QVERIFY(progress.count() >= 2);
+    QCOMPARE(snapshots.count(), 7); // one per layer
+    QVERIFY(window.shownRun() > 0);
+
+    // The run view holds the selected layer's snapshot with its 16 grid levels (4 bits).
+    window.runView()->setSelectedLayer(1);
+    QCOMPARE(window.runView()->snapshotCount(), 1);
+    QVERIFY(window.runView()->histogram()->binCount() > 0);
+    QVERIFY(window.runView()->histogram()->gridLines().size() <= 16);
+    QVERIFY(window.runView()->histogram()->gridLines().size() >= 8);
+    QCOMPARE(window.bitsView()->barCount(), 7);
+    QCOMPARE(window.bitsView()->barHeight(0), 8.0); // first layer at 8 bits by default
+    QCOMPARE(window.bitsView()->barHeight(1), 4.0);
+    // The layer table now shows the run's bits and SQNR.
+    QCOMPARE(window.layerTable()->model()->index(1, 4).data().toString(), QStringLiteral("4"));
+    const auto *runs = window.compareView()->runModel();
+    QCOMPARE(runs->runs().back().status, std::string("finished"));
+    QCOMPARE(runs->runs().back().method, std::string("rtn"));
+}
+
+void TestMainWindow::exportsPlotAndTable()
+{
+    MainWindow window(m_workspace);
+    window.show();
+    QVERIFY(window.compareView()->runModel()->rowCount() >= 1);
+    QVERIFY(window.bitsView()->barCount() > 0); // the last run is shown on opening
+    const QString png = m_dir.filePath(QStringLiteral("bits.png"));
+    QString error;
+    QVERIFY2(widgets::PlotExporter::save(window.bitsView()->plot(), png, &error), qPrintable(error));
+    QVERIFY(QFileInfo(png).size() > 1000);
+    const QString csv = m_dir.filePath(QStringLiteral("runs.csv"));
+    QVERIFY(widgets::TableExporter::saveCsv(*window.compareView()->runTable()->model(), csv));
+    QFile file(csv);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(file.readAll());
+    QVERIFY(text.startsWith(QStringLiteral("Run,Method")));
+    QVERIFY(text.contains(QStringLiteral(",rtn,4,8,finished,")));
+}
+
+void TestMainWindow::cancelledRunIsKept()
+{
+    MainWindow window(m_workspace);
+    window.show();
+    setUpDsq(window, 2, 1000);
+    QSignalSpy finished(window.jobQueue(), &gui::JobQueue::jobFinished);
+    QSignalSpy metrics(window.jobQueue(), &gui::JobQueue::metric);
+    QTest::mouseClick(window.quantizePanel()->runButton(), Qt::LeftButton);
+    QVERIFY(metrics.wait(30000)); // training has begun
+    QVERIFY(window.cancelButton()->isVisible());
+    QElapsedTimer clock;
+    clock.start();
+    QTest::mouseClick(window.cancelButton(), Qt::LeftButton);
+    QVERIFY(finished.wait(10000));
+    QVERIFY(clock.elapsed() < 2000); // stops within a step or two
+    QCOMPARE(finished[0][1].toString(), QStringLiteral("cancelled"));
+    const qint64 id = finished[0][0].toLongLong();
+    QVERIFY(id > 0);
+    store::Workspace workspace(m_workspace.toStdString());
+    QCOMPARE(workspace.run(id).status, std::string("cancelled"));
+    QVERIFY(!workspace.metrics(id).empty()); // what it did is kept
+}
+
+void TestMainWindow::eventLoopStaysResponsive()
+{
+    MainWindow window(m_workspace);
+    window.show();
+    setUpDsq(window, 4, 6);
+    setSetting(window, "snapshot_every", QStringLiteral("1")); // the heaviest event traffic
+
+    // A 10 ms timer: the longest gap between its ticks is the longest the loop was blocked.
+    QElapsedTimer clock;
+    qint64 last = 0, worst = 0;
+    int ticks = 0;
+    QTimer timer;
+    timer.setInterval(10);
+    connect(&timer, &QTimer::timeout, this, [&] {
+        const qint64 now = clock.elapsed();
+        worst = std::max(worst, now - last);
+        last = now;
+        ++ticks;
+    });
+    QSignalSpy snapshots(window.jobQueue(), &gui::JobQueue::snapshot);
+    QSignalSpy finished(window.jobQueue(), &gui::JobQueue::jobFinished);
+    QTest::mouseClick(window.quantizePanel()->runButton(), Qt::LeftButton);
+    clock.start();
+    timer.start();
+    QVERIFY(finished.wait(60000));
+    timer.stop();
+    QCOMPARE(finished[0][1].toString(), QStringLiteral("finished"));
+    qInfo("job ran %lld ms, %d snapshots, longest event-loop gap %lld ms", clock.elapsed(),
+          int(snapshots.count()), worst);
+    QVERIFY(snapshots.count() > 100);
+    QVERIFY(ticks > 20);
+    QVERIFY2(worst < 100, qPrintable(QStringLiteral("event loop stalled %1 ms").arg(worst)));
+    // Playback: the timeline walks the stored snapshots of the selected layer.
+    window.showRun(finished[0][0].toLongLong());
+    window.runView()->setSelectedLayer(2);
+    QVERIFY(window.runView()->snapshotCount() > 10);
+    window.runView()->showSnapshot(0);
+    QVERIFY(window.runView()->histogram()->binCount() > 0);
+}
+
+void TestMainWindow::reopenedWorkspaceListsTheRuns()
+{
+    store::Workspace workspace(m_workspace.toStdString());
+    const auto stored = workspace.runs();
+    MainWindow window(m_workspace);
+    QCOMPARE(size_t(window.compareView()->runModel()->rowCount()), stored.size());
+    QCOMPARE(window.shownRun(), stored.back().id);
+    QCOMPARE(window.workspaceDir(), m_workspace);
+    // Save As copies every run to a new folder and switches to it.
+    const QString copy = m_dir.filePath(QStringLiteral("ws-copy"));
+    QVERIFY(window.saveWorkspaceAs(copy));
+    QCOMPARE(window.workspaceDir(), copy);
+    QCOMPARE(size_t(window.compareView()->runModel()->rowCount()), stored.size());
+    QVERIFY(!window.saveWorkspaceAs(copy)); // not empty any more: refused, nothing overwritten
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"

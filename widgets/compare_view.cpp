@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+#include "compare_view.h"
+
+#include "plot_exporter.h"
+#include "run_table_model.h"
+#include "table_exporter.h"
+
+#include <qcustomplot.h>
+
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStandardItemModel>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <map>
+
+namespace quantscope::widgets {
+
+namespace {
+const QColor kMethodColors[] = {QColor(40, 90, 160), QColor(200, 60, 40), QColor(40, 140, 70),
+                                QColor(150, 80, 170), QColor(210, 140, 20)};
+
+QTableView *makeTable(QWidget *parent)
+{
+    auto *table = new QTableView(parent);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setAlternatingRowColors(true);
+    table->verticalHeader()->hide();
+    table->horizontalHeader()->setStretchLastSection(true);
+    return table;
+}
+} // namespace
+
+CompareView::CompareView(QWidget *parent)
+    : QWidget(parent), m_runs(new RunTableModel(this)), m_sorted(new QSortFilterProxyModel(this)),
+      m_runTable(makeTable(this)), m_plot(new QCustomPlot(this)),
+      m_pair(new QStandardItemModel(this)), m_pairTable(makeTable(this))
+{
+    m_sorted->setSourceModel(m_runs);
+    m_sorted->setSortRole(RunTableModel::SortRole);
+    m_runTable->setModel(m_sorted);
+    m_runTable->setSortingEnabled(true);
+    m_runTable->sortByColumn(RunTableModel::Id, Qt::DescendingOrder);
+    m_runTable->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    connect(m_runTable->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &CompareView::selectionChanged);
+    connect(m_runTable, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+        Q_EMIT runActivated(index.data(RunTableModel::RunIdRole).toLongLong());
+    });
+    m_pairTable->setModel(m_pair);
+    m_pairTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    TableExporter::addContextMenu(m_runTable, tr("runs"));
+    TableExporter::addContextMenu(m_pairTable, tr("layer-comparison"));
+
+    m_plot->xAxis->setLabel(tr("model size (KiB)"));
+    m_plot->yAxis->setLabel(tr("top-1 accuracy (%)"));
+    m_plot->legend->setVisible(true);
+    m_plot->legend->setFont(QFont(font().family(), 8));
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    PlotExporter::addContextMenu(m_plot, tr("accuracy-vs-size"));
+
+    auto *pairBox = new QWidget(this);
+    auto *pairLayout = new QVBoxLayout(pairBox);
+    pairLayout->setContentsMargins(0, 0, 0, 0);
+    pairLayout->addWidget(new QLabel(tr("Select two runs above to compare them layer by layer."),
+                                     pairBox));
+    pairLayout->addWidget(m_pairTable);
+
+    auto *top = new QSplitter(Qt::Horizontal, this);
+    top->addWidget(m_runTable);
+    top->addWidget(m_plot);
+    top->setStretchFactor(0, 3);
+    top->setStretchFactor(1, 2);
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(top);
+    split->addWidget(pairBox);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(split);
+    setPair({}, {}, {}, {});
+}
+
+void CompareView::setRuns(std::vector<store::RunRecord> runs)
+{
+    m_runs->setRuns(std::move(runs));
+    m_runTable->resizeColumnsToContents();
+    drawScatter();
+}
+
+std::vector<int64_t> CompareView::paretoFront(const std::vector<store::RunRecord> &runs)
+{
+    std::vector<const store::RunRecord *> finished;
+    for (const auto &r : runs)
+        if (r.status == "finished" && r.sizeBytes > 0)
+            finished.push_back(&r);
+    std::sort(finished.begin(), finished.end(), [](const auto *a, const auto *b) {
+        return a->sizeBytes != b->sizeBytes ? a->sizeBytes < b->sizeBytes : a->top1 > b->top1;
+    });
+    std::vector<int64_t> front;
+    double best = -1;
+    for (const auto *r : finished)
+        if (r->top1 > best) {
+            front.push_back(r->id);
+            best = r->top1;
+        }
+    return front;
+}
+
+void CompareView::drawScatter()
+{
+    m_plot->clearGraphs();
+    m_plot->clearItems();
+    std::map<std::string, QCPGraph *> byMethod;
+    std::map<int64_t, const store::RunRecord *> byId;
+    for (const auto &r : m_runs->runs()) {
+        if (r.status != "finished" || r.sizeBytes <= 0)
+            continue;
+        byId[r.id] = &r;
+        auto &graph = byMethod[r.method];
+        if (!graph) {
+            graph = m_plot->addGraph();
+            const QColor color = kMethodColors[(byMethod.size() - 1) % std::size(kMethodColors)];
+            graph->setName(QString::fromStdString(r.method));
+            graph->setLineStyle(QCPGraph::lsNone);
+            graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, color, 8));
+        }
+        graph->addData(r.sizeBytes / 1024.0, 100 * r.top1);
+        auto *label = new QCPItemText(m_plot);
+        label->position->setCoords(r.sizeBytes / 1024.0, 100 * r.top1);
+        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+        label->setText(QStringLiteral(" #%1 W%2A%3").arg(r.id).arg(r.wbits)
+                           .arg(r.abits >= 32 ? QStringLiteral("32") : QString::number(r.abits)));
+        label->setFont(QFont(font().family(), 7));
+    }
+    auto *front = m_plot->addGraph();
+    front->setName(tr("Pareto front"));
+    front->setPen(QPen(QColor(90, 90, 90), 1.2, Qt::DashLine));
+    for (int64_t id : paretoFront(m_runs->runs()))
+        front->addData(byId[id]->sizeBytes / 1024.0, 100 * byId[id]->top1);
+    m_plot->rescaleAxes();
+    for (auto *axis : {m_plot->xAxis, m_plot->yAxis}) {
+        const auto range = axis->range();
+        const double pad = std::max(range.size() * 0.08, 0.5);
+        axis->setRange(range.lower - pad, range.upper + pad);
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void CompareView::selectRuns(const std::vector<int64_t> &ids)
+{
+    auto *selection = m_runTable->selectionModel();
+    selection->clearSelection();
+    for (int row = 0; row < m_sorted->rowCount(); ++row) {
+        const auto index = m_sorted->index(row, 0);
+        if (std::count(ids.begin(), ids.end(), index.data(RunTableModel::RunIdRole).toLongLong()))
+            selection->select(index, QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    }
+}
+
+void CompareView::selectionChanged()
+{
+    const auto rows = m_runTable->selectionModel()->selectedRows();
+    if (rows.size() == 2)
+        Q_EMIT pairSelected(rows[0].data(RunTableModel::RunIdRole).toLongLong(),
+                            rows[1].data(RunTableModel::RunIdRole).toLongLong());
+}
+
+void CompareView::setPair(const store::RunRecord &a, const std::vector<store::LayerRecord> &layersA,
+                          const store::RunRecord &b, const std::vector<store::LayerRecord> &layersB)
+{
+    m_pair->clear();
+    const QString runA = QStringLiteral("#%1 %2").arg(a.id).arg(QString::fromStdString(a.method));
+    const QString runB = QStringLiteral("#%1 %2").arg(b.id).arg(QString::fromStdString(b.method));
+    m_pair->setHorizontalHeaderLabels({tr("Layer"), tr("W bits %1").arg(runA),
+                                       tr("W bits %1").arg(runB), tr("SQNR %1 (dB)").arg(runA),
+                                       tr("SQNR %1 (dB)").arg(runB)});
+    std::map<std::string, const store::LayerRecord *> inB;
+    for (const auto &l : layersB)
+        inB[l.name] = &l;
+    auto cell = [](const QString &text) {
+        auto *item = new QStandardItem(text);
+        item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        return item;
+    };
+    for (const auto &la : layersA) {
+        const auto *lb = inB.count(la.name) ? inB[la.name] : nullptr;
+        m_pair->appendRow({new QStandardItem(QString::fromStdString(la.name)),
+                           cell(QString::number(la.wbits, 'g', 4)),
+                           cell(lb ? QString::number(lb->wbits, 'g', 4) : QStringLiteral("–")),
+                           cell(QString::number(la.sqnrDb, 'f', 1)),
+                           cell(lb ? QString::number(lb->sqnrDb, 'f', 1) : QStringLiteral("–"))});
+    }
+    m_pairTable->resizeColumnsToContents();
+}
+
+} // namespace quantscope::widgets

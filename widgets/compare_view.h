@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+// CompareView: all runs of a workspace — a sortable table, accuracy against model size with the
+// Pareto front, and for two selected runs their per-layer bits and SQNR side by side.
+#pragma once
+
+#include "store/run_record.h"
+
+#include <QWidget>
+
+#include <vector>
+
+class QCustomPlot;
+class QSortFilterProxyModel;
+class QStandardItemModel;
+class QTableView;
+
+namespace quantscope::widgets {
+
+class RunTableModel;
+
+class CompareView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit CompareView(QWidget *parent = nullptr);
+
+    void setRuns(std::vector<store::RunRecord> runs);
+    void setPair(const store::RunRecord &a, const std::vector<store::LayerRecord> &layersA,
+                 const store::RunRecord &b, const std::vector<store::LayerRecord> &layersB);
+    void selectRuns(const std::vector<int64_t> &ids);
+
+    // Finished runs no other run beats on both size and top-1, smallest first.
+    static std::vector<int64_t> paretoFront(const std::vector<store::RunRecord> &runs);
+
+    const RunTableModel *runModel() const { return m_runs; }
+    const QStandardItemModel *pairModel() const { return m_pair; }
+    QTableView *runTable() const { return m_runTable; }
+    QCustomPlot *plot() const { return m_plot; }
+
+Q_SIGNALS:
+    void pairSelected(qint64 a, qint64 b);
+    void runActivated(qint64 id);
+
+private:
+    void drawScatter();
+    void selectionChanged();
+
+    RunTableModel *m_runs;
+    QSortFilterProxyModel *m_sorted;
+    QTableView *m_runTable;
+    QCustomPlot *m_plot;
+    QStandardItemModel *m_pair;
+    QTableView *m_pairTable;
+};
+
+} // namespace quantscope::widgets

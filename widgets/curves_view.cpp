@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+#include "curves_view.h"
+
+#include "plot_exporter.h"
+
+#include <qcustomplot.h>
+
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace quantscope::widgets {
+
+namespace {
+const QColor kPalette[] = {QColor(40, 90, 160), QColor(200, 60, 40),  QColor(40, 140, 70),
+                           QColor(150, 80, 170), QColor(210, 140, 20), QColor(90, 90, 90)};
+
+bool isAccuracy(const std::string &series) { return series.find("top1") != std::string::npos; }
+bool isPerEpoch(const std::string &series)
+{
+    return isAccuracy(series) || series.rfind("epoch_", 0) == 0;
+}
+// Per-layer parameter traces (DSQ's alpha/<layer>) and timings are stored with the run but
+// would bury the curves a user watches; they stay out of this view.
+bool isShown(const std::string &series)
+{
+    return series.rfind("alpha/", 0) != 0 && series != "epoch_seconds";
+}
+} // namespace
+
+CurvesView::CurvesView(QWidget *parent)
+    : QWidget(parent), m_plot(new QCustomPlot(this)), m_redrawTimer(new QTimer(this))
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_plot);
+
+    m_stepRect = m_plot->axisRect();
+    m_stepRect->axis(QCPAxis::atBottom)->setLabel(tr("training step"));
+    m_stepRect->axis(QCPAxis::atLeft)->setLabel(tr("loss"));
+    m_epochRect = new QCPAxisRect(m_plot);
+    m_plot->plotLayout()->addElement(1, 0, m_epochRect);
+    m_epochRect->axis(QCPAxis::atBottom)->setLabel(tr("epoch"));
+    m_epochRect->axis(QCPAxis::atLeft)->setLabel(tr("top-1 accuracy (%)"));
+    m_epochRect->axis(QCPAxis::atRight)->setVisible(true);
+    m_epochRect->axis(QCPAxis::atRight)->setLabel(tr("epoch loss"));
+
+    m_plot->legend->setVisible(true);
+    m_plot->legend->setFont(QFont(font().family(), 8));
+
+    m_redrawTimer->setSingleShot(true);
+    m_redrawTimer->setInterval(100);
+    connect(m_redrawTimer, &QTimer::timeout, this, &CurvesView::redraw);
+    PlotExporter::addContextMenu(m_plot, tr("curves"));
+    redraw();
+}
+
+void CurvesView::clear()
+{
+    for (auto *graph : std::as_const(m_graphs))
+        m_plot->removeGraph(graph);
+    m_graphs.clear();
+    redraw();
+}
+
+QCPGraph *CurvesView::graphFor(const std::string &series)
+{
+    const QString name = QString::fromStdString(series);
+    if (auto it = m_graphs.find(name); it != m_graphs.end())
+        return *it;
+    QCPAxisRect *rect = isPerEpoch(series) ? m_epochRect : m_stepRect;
+    QCPAxis *valueAxis = rect->axis(isPerEpoch(series) && !isAccuracy(series) ? QCPAxis::atRight
+                                                                              : QCPAxis::atLeft);
+    auto *graph = m_plot->addGraph(rect->axis(QCPAxis::atBottom), valueAxis);
+    graph->setName(name);
+    const QColor color = kPalette[m_graphs.size() % std::size(kPalette)];
+    graph->setPen(QPen(color, 1.5));
+    if (isPerEpoch(series)) { // few points: mark them
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, color, 6));
+    }
+    m_graphs.insert(name, graph);
+    return graph;
+}
+
+void CurvesView::addPoint(const jobs::MetricPoint &point)
+{
+    if (!isShown(point.series))
+        return;
+    const double value = isAccuracy(point.series) ? point.value * 100.0 : point.value;
+    graphFor(point.series)->addData(point.step, value);
+    if (!m_redrawTimer->isActive())
+        m_redrawTimer->start();
+}
+
+void CurvesView::setPoints(const std::vector<jobs::MetricPoint> &points)
+{
+    clear();
+    for (const auto &p : points)
+        addPoint(p);
+    m_redrawTimer->stop();
+    redraw();
+}
+
+int CurvesView::pointCount(const QString &series) const
+{
+    const auto it = m_graphs.find(series);
+    return it == m_graphs.end() ? 0 : (*it)->dataCount();
+}
+
+void CurvesView::redraw()
+{
+    for (auto *rect : {m_stepRect, m_epochRect}) {
+        for (auto *axis : rect->axes()) {
+            bool found = false;
+            QCPRange range;
+            for (auto *graph : axis->graphs()) {
+                bool ok = false;
+                const QCPRange r = axis->orientation() == Qt::Horizontal
+                                       ? graph->getKeyRange(ok)
+                                       : graph->getValueRange(ok);
+                if (ok)
+                    range = found ? QCPRange(qMin(range.lower, r.lower), qMax(range.upper, r.upper))
+                                  : r;
+                found = found || ok;
+            }
+            if (found) {
+                const double pad = qMax(range.size() * 0.05, 1e-3);
+                axis->setRange(range.lower - pad, range.upper + pad);
+            }
+        }
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+} // namespace quantscope::widgets

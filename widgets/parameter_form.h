@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+// ParameterForm: an editor generated from a method's ParamSpecs — a spin box, check box, choice
+// or validated number field per parameter, with the spec's range, default and help as tooltip.
+#pragma once
+
+#include "quant/param_spec.h"
+
+#include <QWidget>
+
+#include <map>
+#include <string>
+#include <vector>
+
+class QFormLayout;
+
+namespace quantscope::widgets {
+
+class ParameterForm : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ParameterForm(QWidget *parent = nullptr);
+
+    void setSpecs(std::vector<quant::ParamSpec> specs);
+    // Every parameter's value as text (the --set key=value form).
+    std::map<std::string, std::string> values() const;
+    // Sets the keys present in `values`; unknown keys are ignored (settings of an older version).
+    void setValues(const std::map<std::string, std::string> &values);
+    void resetToDefaults();
+    // Empty when every field holds an acceptable value, else which field is wrong and why.
+    QString problem() const;
+    QWidget *editor(const std::string &key) const;
+
+Q_SIGNALS:
+    void changed();
+
+private:
+    QString valueOf(size_t i) const;
+    void setValue(size_t i, const QString &value);
+
+    QFormLayout *m_layout;
+    std::vector<quant::ParamSpec> m_specs;
+    std::vector<QWidget *> m_editors;
+};
+
+} // namespace quantscope::widgets

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+// QuantizePanel: everything a run needs — the model and dataset (with normalisation), a method
+// and its generated parameter form, W/A bits, per-layer bit overrides — and the Run button.
+#pragma once
+
+#include "quant/param_spec.h"
+
+#include <QWidget>
+
+#include <map>
+#include <string>
+#include <vector>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+
+namespace quantscope::widgets {
+
+class ParameterForm;
+
+struct MethodDescription
+{
+    QString name;  // "rtn"
+    QString title; // "Round to nearest (RTN)"
+    std::vector<quant::ParamSpec> params;
+};
+
+class QuantizePanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit QuantizePanel(QWidget *parent = nullptr);
+
+    void setMethods(const std::vector<MethodDescription> &methods);
+    void setModel(const QString &path, const QString &summary, const QStringList &layerNames);
+    void setDataset(const QString &path, const QString &summary);
+    // Normalisation the model's metadata gives; shown as the fields' placeholder.
+    void setDefaultNormalisation(const QString &mean, const QString &std);
+
+    QString method() const;
+    void setMethod(const QString &name);
+    int weightBits() const;
+    int activationBits() const; // 32 = float
+    void setBits(int weightBits, int activationBits);
+    std::map<std::string, std::string> settings() const;
+    void setSettings(const std::map<std::string, std::string> &values);
+    // Throws nothing: a problem is reported by problem() and blocks Run.
+    std::map<std::string, int> layerBits() const;
+    std::vector<float> mean() const;
+    std::vector<float> std() const;
+    // Empty when a run can start, else what is missing or wrong (shown next to Run).
+    QString problem() const;
+
+    ParameterForm *form() const { return m_form; }
+    QPushButton *runButton() const { return m_run; }
+
+Q_SIGNALS:
+    void runRequested();
+    void openModelRequested();
+    void openDatasetRequested();
+
+private:
+    void methodChanged();
+    void updateRunButton();
+    QString normalisationProblem() const;
+
+    std::vector<MethodDescription> m_methods;
+    QStringList m_layerNames;
+    QLabel *m_modelLabel;
+    QLabel *m_dataLabel;
+    QString m_modelPath;
+    QString m_dataPath;
+    QLineEdit *m_mean;
+    QLineEdit *m_std;
+    QComboBox *m_methodCombo;
+    QSpinBox *m_wbits;
+    QSpinBox *m_abits;
+    ParameterForm *m_form;
+    QLineEdit *m_layerBits;
+    QLabel *m_problem;
+    QPushButton *m_run;
+};
+
+} // namespace quantscope::widgets
