@@ -74,13 +74,11 @@ CompareView::CompareView(QWidget *parent)
     auto *top = new QSplitter(Qt::Horizontal, this);
     top->addWidget(m_runTable);
     top->addWidget(m_plot);
-    top->setStretchFactor(0, 3);
-    top->setStretchFactor(1, 2);
+    top->setSizes({1100, 900});
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(top);
     split->addWidget(pairBox);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setSizes({1200, 800});
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(split);
@@ -148,7 +146,8 @@ void CompareView::drawScatter()
     for (auto *axis : {m_plot->xAxis, m_plot->yAxis}) {
         const auto range = axis->range();
         const double pad = std::max(range.size() * 0.08, 0.5);
-        axis->setRange(range.lower - pad, range.upper + pad);
+        // Labels sit right of their points: leave them room on the size axis.
+        axis->setRange(range.lower - pad, range.upper + (axis == m_plot->xAxis ? 2.5 * pad : pad));
     }
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -176,8 +175,11 @@ void CompareView::setPair(const store::RunRecord &a, const std::vector<store::La
                           const store::RunRecord &b, const std::vector<store::LayerRecord> &layersB)
 {
     m_pair->clear();
-    const QString runA = QStringLiteral("#%1 %2").arg(a.id).arg(QString::fromStdString(a.method));
-    const QString runB = QStringLiteral("#%1 %2").arg(b.id).arg(QString::fromStdString(b.method));
+    auto name = [this](const store::RunRecord &r, const QString &none) {
+        return r.id ? QStringLiteral("#%1 %2").arg(r.id).arg(QString::fromStdString(r.method)) : none;
+    };
+    const QString runA = name(a, tr("run A"));
+    const QString runB = name(b, tr("run B"));
     m_pair->setHorizontalHeaderLabels({tr("Layer"), tr("W bits %1").arg(runA),
                                        tr("W bits %1").arg(runB), tr("SQNR %1 (dB)").arg(runA),
                                        tr("SQNR %1 (dB)").arg(runB)});

@@ -40,6 +40,10 @@ CurvesView::CurvesView(QWidget *parent)
     m_epochRect = new QCPAxisRect(m_plot);
     m_plot->plotLayout()->addElement(1, 0, m_epochRect);
     m_epochRect->axis(QCPAxis::atBottom)->setLabel(tr("epoch"));
+    QSharedPointer<QCPAxisTickerFixed> wholeEpochs(new QCPAxisTickerFixed);
+    wholeEpochs->setTickStep(1.0);
+    wholeEpochs->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    m_epochRect->axis(QCPAxis::atBottom)->setTicker(wholeEpochs);
     m_epochRect->axis(QCPAxis::atLeft)->setLabel(tr("top-1 accuracy (%)"));
     m_epochRect->axis(QCPAxis::atRight)->setVisible(true);
     m_epochRect->axis(QCPAxis::atRight)->setLabel(tr("epoch loss"));

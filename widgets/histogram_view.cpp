@@ -50,7 +50,6 @@ HistogramView::HistogramView(QWidget *parent)
     m_grid = m_plot->addGraph();
     m_grid->setName(tr("grid levels"));
     m_grid->setLineStyle(QCPGraph::lsImpulse);
-    m_grid->setPen(QPen(QColor(200, 60, 40, 200), 1.2));
 
     // Antialiased fills cost more than the rest of a frame and a step outline gains nothing.
     m_plot->setNotAntialiasedElements(QCP::aePlottables | QCP::aeFills | QCP::aeGrid);
@@ -126,6 +125,9 @@ void HistogramView::draw(const std::vector<double> &edges, const std::vector<dou
     QVector<double> levels(gridLevels.begin(), gridLevels.end());
     std::sort(levels.begin(), levels.end());
     m_grid->setData(levels, QVector<double>(levels.size(), top * 1.05), true);
+    // Fine grids (6–8 bits) would paint a solid wall: fade their lines so the weights show.
+    const int alpha = levels.size() <= 16 ? 200 : levels.size() <= 64 ? 110 : 45;
+    m_grid->setPen(QPen(QColor(200, 60, 40, alpha), levels.size() <= 64 ? 1.2 : 0.8));
 
     if (!keys.isEmpty()) {
         const double pad = (keys.back() - keys.front()) * 0.02;

@@ -49,8 +49,7 @@ RunView::RunView(QWidget *parent)
     auto *split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(m_histogram);
     split->addWidget(m_curves);
-    split->setStretchFactor(0, 1);
-    split->setStretchFactor(1, 1);
+    split->setSizes({1000, 1000}); // proportions: half each
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_title);

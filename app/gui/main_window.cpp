@@ -276,9 +276,8 @@ void MainWindow::connectQueue()
                     showRun(runId, /*reloadRunView=*/false);
                 if (status == QLatin1String("failed"))
                     showError(tr("Run failed"), message);
-                statusBar()->showMessage(
-                    runId ? tr("Run #%1 %2.").arg(runId).arg(status) : tr("Run %1.").arg(status),
-                    10000);
+                m_notice = runId ? tr("Run #%1 %2.").arg(runId).arg(status)
+                                 : tr("Run %1.").arg(status);
                 updateStatus();
             });
 }
@@ -289,8 +288,11 @@ void MainWindow::updateStatus()
     m_progress->setVisible(busy);
     m_cancel->setVisible(busy);
     if (!busy) {
-        m_statusLabel->setText(m_document.hasModel() ? m_document.modelSummary()
-                                                     : tr("Open a model to begin."));
+        QStringList parts;
+        if (!m_notice.isEmpty())
+            parts << m_notice;
+        parts << (m_document.hasModel() ? m_document.modelSummary() : tr("Open a model to begin."));
+        m_statusLabel->setText(parts.join(QStringLiteral("   ")));
         return;
     }
     m_progress->setValue(int(m_fraction * 1000));
@@ -382,7 +384,8 @@ bool MainWindow::openWorkspace(const QString &dir)
     refreshRuns();
     const auto runs = m_workspace->runs();
     showRun(runs.empty() ? 0 : runs.back().id);
-    statusBar()->showMessage(tr("Workspace %1: %n run(s)", nullptr, int(runs.size())).arg(dir), 5000);
+    m_notice = tr("Workspace %1: %n run(s).", nullptr, int(runs.size())).arg(dir);
+    updateStatus();
     return true;
 }
 

@@ -102,6 +102,7 @@ private:
     qint64 m_shownRun = 0;
     QString m_lastError;
     QString m_stage;
+    QString m_notice; // the last thing that happened (a run ended, a workspace opened)
     double m_fraction = 0;
 
     QTabWidget *m_tabs;
