@@ -3,6 +3,7 @@
 
 #include "number_format.h"
 #include "plot_exporter.h"
+#include "plot_refresh.h"
 
 #include <qcustomplot.h>
 
@@ -62,7 +63,7 @@ void BitAllocationView::setRun(const store::RunRecord &run,
                          .arg(run.avgWbits, 0, 'f', 2)
                          .arg(NumberFormat::bytes(run.sizeBytes),
                               NumberFormat::bytes(run.fpSizeBytes)));
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    PlotRefresh::request(m_plot);
 }
 
 void BitAllocationView::clear(const QString &message)
@@ -72,7 +73,7 @@ void BitAllocationView::clear(const QString &message)
     m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     m_plot->yAxis->setRange(0, 8.5);
     m_title->setText(message);
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    PlotRefresh::request(m_plot);
 }
 
 int BitAllocationView::barCount() const

@@ -2,6 +2,7 @@
 #include "compare_view.h"
 
 #include "plot_exporter.h"
+#include "plot_refresh.h"
 #include "run_table_model.h"
 #include "table_exporter.h"
 
@@ -149,7 +150,7 @@ void CompareView::drawScatter()
         // Labels sit right of their points: leave them room on the size axis.
         axis->setRange(range.lower - pad, range.upper + (axis == m_plot->xAxis ? 2.5 * pad : pad));
     }
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    PlotRefresh::request(m_plot);
 }
 
 void CompareView::selectRuns(const std::vector<int64_t> &ids)

@@ -2,6 +2,7 @@
 #include "curves_view.h"
 
 #include "plot_exporter.h"
+#include "plot_refresh.h"
 
 #include <qcustomplot.h>
 
@@ -132,7 +133,7 @@ void CurvesView::redraw()
             }
         }
     }
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    PlotRefresh::request(m_plot);
 }
 
 } // namespace quantscope::widgets

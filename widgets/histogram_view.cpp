@@ -2,6 +2,7 @@
 #include "histogram_view.h"
 
 #include "plot_exporter.h"
+#include "plot_refresh.h"
 #include "weight_binner.h"
 
 #include <qcustomplot.h>
@@ -136,7 +137,7 @@ void HistogramView::draw(const std::vector<double> &edges, const std::vector<dou
         m_plot->xAxis->setRange(-1, 1);
     }
     m_plot->yAxis->setRange(0, std::max(1.0, top * 1.1));
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    PlotRefresh::request(m_plot);
 }
 
 } // namespace quantscope::widgets
