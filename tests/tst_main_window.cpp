@@ -11,6 +11,7 @@
 #include "quantize_panel.h"
 #include "run_table_model.h"
 #include "run_view.h"
+#include "start_page.h"
 #include "store/workspace.h"
 #include "synthetic_dataset.h"
 #include "table_exporter.h"
@@ -35,6 +36,7 @@ class TestMainWindow : public QObject
 
 private Q_SLOTS:
     void initTestCase();
+    void demoOpensWithOneClick();
     void opensModelAndDataset();
     void badInputIsReportedAndNothingIsLost();
     void rtnRunFromThePanel();
@@ -100,6 +102,18 @@ QString TestMainWindow::runToEnd(MainWindow &window, int timeoutMs)
     if (!finished.wait(timeoutMs))
         return QStringLiteral("timeout");
     return finished[0][1].toString();
+}
+
+void TestMainWindow::demoOpensWithOneClick()
+{
+    MainWindow window(m_workspace);
+    window.show();
+    QVERIFY(window.startPage()->demoButton()->isEnabled());
+    QTest::mouseClick(window.startPage()->demoButton(), Qt::LeftButton);
+    QVERIFY2(window.lastError().isEmpty(), qPrintable(window.lastError()));
+    QCOMPARE(window.layerTable()->model()->rowCount(), 10); // the bundled ResNet-8
+    QVERIFY(window.quantizePanel()->runButton()->isEnabled()); // model and Fashion-MNIST open
+    QCOMPARE(window.modelHistogram()->binCount(), 128);
 }
 
 void TestMainWindow::opensModelAndDataset()
