@@ -179,11 +179,27 @@ void QuantizePanel::setSettings(const std::map<std::string, std::string> &values
 
 std::map<std::string, int> QuantizePanel::layerBits() const
 {
+    QString ignored;
+    return parseLayerBits(&ignored);
+}
+
+std::map<std::string, int> QuantizePanel::parseLayerBits(QString *problem) const
+{
     std::map<std::string, int> out;
     for (const auto &part : m_layerBits->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         const auto pair = part.split(QLatin1Char('='));
-        if (pair.size() == 2)
-            out[pair[0].trimmed().toStdString()] = pair[1].trimmed().toInt();
+        bool ok = pair.size() == 2;
+        const int bits = ok ? pair[1].trimmed().toInt(&ok) : 0;
+        if (!ok || bits < 1 || bits > 8) {
+            *problem = tr("Per-layer bits: \"%1\" is not layer=bits with bits 1…8.")
+                           .arg(part.trimmed());
+            return {};
+        }
+        if (!m_layerNames.contains(pair[0].trimmed())) {
+            *problem = tr("Per-layer bits: the model has no layer \"%1\".").arg(pair[0].trimmed());
+            return {};
+        }
+        out[pair[0].trimmed().toStdString()] = bits;
     }
     return out;
 }
@@ -223,16 +239,9 @@ QString QuantizePanel::problem() const
         return p;
     if (const QString p = m_form->problem(); !p.isEmpty())
         return p;
-    for (const auto &part : m_layerBits->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        const auto pair = part.split(QLatin1Char('='));
-        bool ok = pair.size() == 2;
-        const int bits = ok ? pair[1].trimmed().toInt(&ok) : 0;
-        if (!ok || bits < 1 || bits > 8)
-            return tr("Per-layer bits: \"%1\" is not layer=bits with bits 1…8.").arg(part.trimmed());
-        if (!m_layerNames.contains(pair[0].trimmed()))
-            return tr("Per-layer bits: the model has no layer \"%1\".").arg(pair[0].trimmed());
-    }
-    return {};
+    QString p;
+    parseLayerBits(&p);
+    return p;
 }
 
 void QuantizePanel::updateRunButton()

@@ -47,7 +47,7 @@ public:
     void setBits(int weightBits, int activationBits);
     std::map<std::string, std::string> settings() const;
     void setSettings(const std::map<std::string, std::string> &values);
-    // Throws nothing: a problem is reported by problem() and blocks Run.
+    // Empty while the overrides are wrong: problem() says why, and Run stays disabled.
     std::map<std::string, int> layerBits() const;
     std::vector<float> mean() const;
     std::vector<float> std() const;
@@ -66,6 +66,8 @@ private:
     void methodChanged();
     void updateRunButton();
     QString normalisationProblem() const;
+    // The per-layer overrides, or {} with *problem set at the first bad entry.
+    std::map<std::string, int> parseLayerBits(QString *problem) const;
 
     std::vector<MethodDescription> m_methods;
     QStringList m_layerNames;
