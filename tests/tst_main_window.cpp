@@ -17,6 +17,7 @@
 #include "table_exporter.h"
 
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -39,6 +40,7 @@ private Q_SLOTS:
     void demoOpensWithOneClick();
     void opensModelAndDataset();
     void badInputIsReportedAndNothingIsLost();
+    void inputSizeIsEditable();
     void rtnRunFromThePanel();
     void exportsPlotAndTable();
     void cancelledRunIsKept();
@@ -151,6 +153,36 @@ void TestMainWindow::badInputIsReportedAndNothingIsLost()
     QVERIFY(window.quantizePanel()->problem().contains(QStringLiteral("nosuchlayer")));
     overrides->clear();
     QVERIFY(window.quantizePanel()->runButton()->isEnabled());
+}
+
+void TestMainWindow::inputSizeIsEditable()
+{
+    MainWindow window(m_workspace);
+    window.show();
+    openFixture(window);
+    QSpinBox *size = nullptr;
+    for (auto *spin : window.quantizePanel()->findChildren<QSpinBox *>())
+        if (spin->specialValueText() == QStringLiteral("from model"))
+            size = spin;
+    QVERIFY(size);
+    QCOMPARE(window.quantizePanel()->imageSize(), 0);
+    size->setValue(12); // the 8×8 fixture images are resized for the model
+    QVERIFY2(window.lastError().isEmpty(), qPrintable(window.lastError()));
+    const auto dataLabel = [&] {
+        QStringList texts;
+        for (auto *label : window.quantizePanel()->findChildren<QLabel *>())
+            texts << label->text();
+        return texts.join(QLatin1Char('\n'));
+    };
+    QVERIFY2(dataLabel().contains(QStringLiteral("1×12×12")), qPrintable(dataLabel()));
+    window.quantizePanel()->setMethod(QStringLiteral("rtn"));
+    setSetting(window, "calib_images", QStringLiteral("32"));
+    QCOMPARE(runToEnd(window), QStringLiteral("finished"));
+    const store::Workspace ws(m_workspace.toStdString());
+    QVERIFY(QString::fromStdString(ws.run(window.shownRun()).configJson)
+                .contains(QStringLiteral("\"image_size\":12")));
+    size->setValue(0); // back to the model's own 8×8
+    QVERIFY(dataLabel().contains(QStringLiteral("1×8×8")));
 }
 
 void TestMainWindow::rtnRunFromThePanel()

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 // A whole quantization run on a tiny model: metrics, per-layer rows, snapshots, a reloadable
-// artifact; a cancelled run is kept and marked; bad input records nothing.
+// artifact; a cancelled run is kept and marked; bad input records nothing; the input size can
+// be overridden.
 #include "error.h"
+#include "jobs/model_inputs.h"
 #include "jobs/quantize_job.h"
 #include "model/quant_graph.h"
 #include "store/workspace.h"
 #include "synthetic_dataset.h"
+
+#include <nlohmann/json.hpp>
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -22,6 +26,7 @@ private Q_SLOTS:
     void lowerBitsLowerSqnr();
     void cancelledRunIsKept();
     void badInputRecordsNothing();
+    void imageSizeOverride();
 
 private:
     jobs::QuantizeRequest request(int wbits, int abits) const;
@@ -129,5 +134,27 @@ void TestQuantizeJob::badInputRecordsNothing()
     QCOMPARE(ws.runs().size(), before);
 }
 
+void TestQuantizeJob::imageSizeOverride()
+{
+    // The 8×8 IDX images are resized to 12×12; the model (global pooling) runs at that size.
+    auto req = request(4, 32);
+    req.inputs.imageSize = 12;
+    jobs::QuantizeJob job(req);
+    jobs::JobContext context;
+    job.run(context);
+    QCOMPARE(job.record().status, std::string("finished"));
+    const auto config = nlohmann::json::parse(job.record().configJson);
+    QCOMPARE(config.at("image_size").get<int>(), 12);
+
+    model::QuantGraph graph(req.modelPath);
+    const auto data = jobs::ModelInputs::open(graph, req.dataPath, data::Split::Test, req.inputs);
+    QCOMPARE(data.imageShape(), (std::vector<int64_t>{1, 12, 12}));
+    QCOMPARE(graph.inputShape(), (std::vector<int64_t>{1, 12, 12}));
+    QVERIFY(data.images.max().item<int>() > 0); // resized pixels, not zeros
+    req.inputs.imageSize = -3;
+    QVERIFY_THROWS_EXCEPTION(Error, jobs::QuantizeJob(req).run(context));
+}
+
 QTEST_GUILESS_MAIN(TestQuantizeJob)
 #include "tst_quantize_job.moc"
+

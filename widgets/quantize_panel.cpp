@@ -30,7 +30,8 @@ std::vector<float> parseFloats(const QString &text, bool *ok)
 
 QuantizePanel::QuantizePanel(QWidget *parent)
     : QWidget(parent), m_modelLabel(new QLabel(this)), m_dataLabel(new QLabel(this)),
-      m_mean(new QLineEdit(this)), m_std(new QLineEdit(this)), m_methodCombo(new QComboBox(this)),
+      m_mean(new QLineEdit(this)), m_std(new QLineEdit(this)),
+      m_imageSize(new QSpinBox(this)), m_methodCombo(new QComboBox(this)),
       m_wbits(new QSpinBox(this)), m_abits(new QSpinBox(this)), m_form(new ParameterForm(this)),
       m_layerBits(new QLineEdit(this)), m_problem(new QLabel(this)),
       m_run(new QPushButton(tr("Run"), this))
@@ -47,6 +48,14 @@ QuantizePanel::QuantizePanel(QWidget *parent)
                           "empty: the model's metadata, else 0"));
     m_std->setToolTip(tr("Per-channel standard deviation, comma separated; empty: the model's "
                          "metadata, else 1"));
+    m_imageSize->setRange(0, 4096); // the minimum reads as "from model"
+    m_imageSize->setSpecialValueText(tr("from model"));
+    m_imageSize->setSuffix(tr(" px"));
+    m_imageSize->setKeyboardTracking(false); // re-checking the dataset per keystroke is slow
+    m_imageSize->setToolTip(tr("Side of the square images fed to the model: ImageFolder "
+                               "images are decoded at this size, IDX and CIFAR images resized "
+                               "to it"));
+    connect(m_imageSize, &QSpinBox::valueChanged, this, &QuantizePanel::imageSizeChanged);
 
     auto *inputs = new QGroupBox(tr("Model and data"), this);
     auto *inputsLayout = new QFormLayout(inputs);
@@ -54,6 +63,7 @@ QuantizePanel::QuantizePanel(QWidget *parent)
     inputsLayout->addRow(openData, m_dataLabel);
     inputsLayout->addRow(tr("Mean:"), m_mean);
     inputsLayout->addRow(tr("Std:"), m_std);
+    inputsLayout->addRow(tr("Input size:"), m_imageSize);
 
     m_wbits->setRange(1, 8);
     m_wbits->setValue(4);
@@ -214,6 +224,17 @@ std::vector<float> QuantizePanel::std() const
 {
     bool ok = false;
     return parseFloats(m_std->text(), &ok);
+}
+
+int QuantizePanel::imageSize() const
+{
+    return m_imageSize->value();
+}
+
+void QuantizePanel::setImageSize(int pixels)
+{
+    const QSignalBlocker block(m_imageSize);
+    m_imageSize->setValue(pixels);
 }
 
 QString QuantizePanel::normalisationProblem() const

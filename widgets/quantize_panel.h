@@ -51,6 +51,8 @@ public:
     std::map<std::string, int> layerBits() const;
     std::vector<float> mean() const;
     std::vector<float> std() const;
+    int imageSize() const; // pixels; 0 = the size the model records
+    void setImageSize(int pixels);
     // Empty when a run can start, else what is missing or wrong (shown next to Run).
     QString problem() const;
 
@@ -61,6 +63,8 @@ Q_SIGNALS:
     void runRequested();
     void openModelRequested();
     void openDatasetRequested();
+    // The input size was committed (Enter, arrows, focus out), not on every keystroke.
+    void imageSizeChanged(int pixels);
 
 private:
     void methodChanged();
@@ -77,6 +81,7 @@ private:
     QString m_dataPath;
     QLineEdit *m_mean;
     QLineEdit *m_std;
+    QSpinBox *m_imageSize;
     QComboBox *m_methodCombo;
     QSpinBox *m_wbits;
     QSpinBox *m_abits;

@@ -15,16 +15,18 @@ namespace quantscope::cli {
 
 int evalCommand(const Args &argv)
 {
-    const CliArguments args(argv, {"data", "split", "mean", "std", "limit"}, {"json"});
+    const CliArguments args(argv, {"data", "split", "mean", "std", "size", "limit"}, {"json"});
     model::QuantGraph graph(args.positional(0, "MODEL"));
     const std::string split = args.value("split", "test");
     if (split != "test" && split != "train")
         throw Error("--split must be test or train");
+    const jobs::InputOverrides inputs{args.floats("mean"), args.floats("std"),
+                                      args.integer("size", 0)};
     const auto data = jobs::ModelInputs::open(graph, args.required("data"),
                                               split == "test" ? data::Split::Test
-                                                              : data::Split::Train);
-    const auto transform = jobs::ModelInputs::transform(graph, {args.floats("mean"),
-                                                                args.floats("std")});
+                                                              : data::Split::Train,
+                                              inputs);
+    const auto transform = jobs::ModelInputs::transform(graph, inputs);
     auto session = graph.makeSession();
     jobs::JobContext context;
     ProgressPrinter printer("eval");

@@ -27,7 +27,7 @@ int quantizeCommand(const Args &argv)
 {
     const CliArguments args(argv,
                             {"data", "method", "wbits", "abits", "set", "layer-bits",
-                             "workspace", "mean", "std", "eval-limit"},
+                             "workspace", "mean", "std", "size", "eval-limit"},
                             {"json"});
     jobs::QuantizeRequest req;
     req.modelPath = args.positional(0, "MODEL");
@@ -45,7 +45,7 @@ int quantizeCommand(const Args &argv)
             throw Error("--layer-bits " + kv + ": bits must be a whole number");
         req.layerBits[name] = static_cast<int>(b);
     }
-    req.inputs = {args.floats("mean"), args.floats("std")};
+    req.inputs = {args.floats("mean"), args.floats("std"), args.integer("size", 0)};
     req.workspaceDir = args.value("workspace", app::DemoFiles::defaultWorkspace());
     req.evalLimit = args.integer("eval-limit", 0);
 

@@ -136,6 +136,7 @@ MainWindow::MainWindow(const QString &workspaceDir, QWidget *parent)
     connect(m_panel, &widgets::QuantizePanel::openModelRequested, this, &MainWindow::askOpenModel);
     connect(m_panel, &widgets::QuantizePanel::openDatasetRequested, this,
             &MainWindow::askOpenDataset);
+    connect(m_panel, &widgets::QuantizePanel::imageSizeChanged, this, &MainWindow::setImageSize);
     connect(m_startPage, &widgets::StartPage::demoRequested, this, &MainWindow::openDemo);
     connect(m_startPage, &widgets::StartPage::openModelRequested, this, &MainWindow::askOpenModel);
     connect(m_startPage, &widgets::StartPage::openDatasetRequested, this,
@@ -358,6 +359,26 @@ bool MainWindow::openDataset(const QString &path)
     return true;
 }
 
+bool MainWindow::setImageSize(int pixels)
+{
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    try {
+        m_document.setImageSize(pixels);
+    } catch (const Error &e) {
+        QApplication::restoreOverrideCursor();
+        m_panel->setImageSize(int(m_document.imageSize()));
+        showError(tr("The model cannot take this input size"), QString::fromStdString(e.what()));
+        return false;
+    }
+    QApplication::restoreOverrideCursor();
+    m_panel->setImageSize(pixels);
+    if (m_document.hasModel()) // the summary names the input shape
+        m_panel->setModel(m_document.modelPath(), m_document.modelSummary(),
+                          m_document.layerNames());
+    m_panel->setDataset(m_document.dataPath(), m_document.dataSummary());
+    return true;
+}
+
 bool MainWindow::openDemo()
 {
     try {
@@ -439,6 +460,7 @@ void MainWindow::startRun()
     request.layerBits = m_panel->layerBits();
     request.inputs.mean = m_panel->mean();
     request.inputs.std = m_panel->std();
+    request.inputs.imageSize = m_panel->imageSize();
     request.workspaceDir = workspaceDir().toStdString();
     m_queue->enqueue(std::move(request));
     saveSettings();

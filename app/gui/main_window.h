@@ -47,6 +47,8 @@ public:
     bool openModel(const QString &path);
     bool openDataset(const QString &path);
     bool openDemo();
+    // Input image side in pixels (0: the model's own); checked against the open dataset.
+    bool setImageSize(int pixels);
     bool openWorkspace(const QString &dir);
     bool saveWorkspaceAs(const QString &dir);
 

@@ -29,7 +29,7 @@ void ModelDocument::openModel(const QString &path)
     if (!m_dataPath.isEmpty()) {
         // The dataset may not fit the new model; keep the model and drop the dataset.
         try {
-            m_dataSummary = describeDataset(m_dataPath);
+            m_dataSummary = describeDataset(*m_graph, m_dataPath, m_imageSize);
         } catch (...) {
             closeDataset();
             throw;
@@ -40,8 +40,23 @@ void ModelDocument::openModel(const QString &path)
 void ModelDocument::openDataset(const QString &path)
 {
     const QString absolute = QDir(path).absolutePath();
-    m_dataSummary = describeDataset(absolute);
+    m_dataSummary = m_graph ? describeDataset(*m_graph, absolute, m_imageSize)
+                            : describeDataset(absolute);
     m_dataPath = absolute;
+}
+
+void ModelDocument::setImageSize(int64_t size)
+{
+    if (size == m_imageSize)
+        return;
+    if (m_graph && !m_dataPath.isEmpty()) {
+        // Checking a size probes the model and overwrites the input shape it records, so start
+        // from the file each time: going back to 0 must find the model's own size again.
+        auto graph = std::make_unique<model::QuantGraph>(m_modelPath.toStdString());
+        m_dataSummary = describeDataset(*graph, m_dataPath, size);
+        m_graph = std::move(graph);
+    }
+    m_imageSize = size;
 }
 
 void ModelDocument::closeDataset()
@@ -50,13 +65,20 @@ void ModelDocument::closeDataset()
     m_dataSummary.clear();
 }
 
-QString ModelDocument::describeDataset(const QString &path) const
+QString ModelDocument::describeDataset(const QString &path)
+{
+    const auto format = data::DatasetReader::detectFormat(path.toStdString());
+    return QObject::tr("%1 (%2)").arg(QFileInfo(path).fileName(), QString::fromStdString(format));
+}
+
+QString ModelDocument::describeDataset(model::QuantGraph &graph, const QString &path,
+                                       int64_t imageSize)
 {
     const std::string dir = path.toStdString();
     const auto format = data::DatasetReader::detectFormat(dir);
-    if (!m_graph)
-        return QObject::tr("%1 (%2)").arg(QFileInfo(path).fileName(), QString::fromStdString(format));
-    const auto test = jobs::ModelInputs::open(*m_graph, dir, data::Split::Test);
+    jobs::InputOverrides inputs;
+    inputs.imageSize = imageSize;
+    const auto test = jobs::ModelInputs::open(graph, dir, data::Split::Test, inputs);
     QStringList shape;
     for (auto d : test.imageShape())
         shape << QString::number(d);

@@ -23,6 +23,11 @@ public:
     // quantscope::Error; the previous dataset stays.
     void openDataset(const QString &path);
     void closeDataset();
+    // Feeds images of size×size pixels to the model (0: the size the model records). Checks the
+    // model runs at that size on the open dataset; throws quantscope::Error and keeps the
+    // previous size when it does not.
+    void setImageSize(int64_t size);
+    int64_t imageSize() const { return m_imageSize; }
 
     bool hasModel() const { return m_graph != nullptr; }
     const model::QuantGraph &graph() const { return *m_graph; }
@@ -38,12 +43,17 @@ public:
     QString metadataStd() const;
 
 private:
-    QString describeDataset(const QString &path) const;
+    // Without a model: the folder and its format. With one: also the test split as the model
+    // sees it (count, image shape, classes), checked to fit.
+    static QString describeDataset(const QString &path);
+    static QString describeDataset(model::QuantGraph &graph, const QString &path,
+                                   int64_t imageSize);
 
     std::unique_ptr<model::QuantGraph> m_graph;
     QString m_modelPath;
     QString m_dataPath;
     QString m_dataSummary;
+    int64_t m_imageSize = 0;
 };
 
 } // namespace quantscope::gui

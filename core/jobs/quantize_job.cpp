@@ -41,9 +41,8 @@ void QuantizeJob::run(JobContext &context)
                     std::to_string(req.abits) + ")");
     context.progress(0, "loading model and data");
     model::QuantGraph graph(req.modelPath);
-    const auto test = ModelInputs::open(graph, req.dataPath, data::Split::Test);
-    const auto train = data::DatasetReader::open(req.dataPath, data::Split::Train,
-                                                 ModelInputs::imageOptions(graph));
+    const auto test = ModelInputs::open(graph, req.dataPath, data::Split::Test, req.inputs);
+    const auto train = ModelInputs::open(graph, req.dataPath, data::Split::Train, req.inputs);
     const auto transform = ModelInputs::transform(graph, req.inputs);
     quant::BitPlan::make(graph.layers(), settings); // throws for overrides naming no layer
 
@@ -57,6 +56,12 @@ void QuantizeJob::run(JobContext &context)
     nlohmann::json config = settings.effectiveValues();
     config["layer_bits"] = req.layerBits;
     config["eval_limit"] = req.evalLimit;
+    if (!req.inputs.mean.empty())
+        config["mean"] = req.inputs.mean;
+    if (!req.inputs.std.empty())
+        config["std"] = req.inputs.std;
+    if (req.inputs.imageSize > 0)
+        config["image_size"] = req.inputs.imageSize;
     m_record.configJson = config.dump();
     m_record.id = workspace.beginRun(m_record);
 
