@@ -15,11 +15,19 @@ public:
 };
 
 // Thrown by JobContext::checkCancelled(); distinct from Error so a cancel is never reported as a
-// failure.
+// failure. A method may rethrow it with what it kept ("after 3 of 10 blocks").
 class Cancelled : public std::runtime_error
 {
 public:
-    Cancelled() : std::runtime_error("cancelled") {}
+    explicit Cancelled(const std::string &detail = {})
+        : std::runtime_error(detail.empty() ? "cancelled" : "cancelled " + detail),
+          m_detail(detail)
+    {
+    }
+    const std::string &detail() const { return m_detail; }
+
+private:
+    std::string m_detail;
 };
 
 // First line of a LibTorch error, without the C++ backtrace that follows it.

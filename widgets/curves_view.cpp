@@ -24,7 +24,12 @@ bool isPerEpoch(const std::string &series)
 // would bury the curves a user watches; they stay out of this view.
 bool isShown(const std::string &series)
 {
-    return series.rfind("alpha/", 0) != 0 && series != "epoch_seconds";
+    // Per-layer values (DSQ's α, BRECQ's bit allocation) and per-block or per-generation
+    // summaries have their own axes elsewhere; the run store keeps them all.
+    for (const char *prefix : {"alpha/", "bits/", "block_", "mp_"})
+        if (series.rfind(prefix, 0) == 0)
+            return false;
+    return series != "epoch_seconds";
 }
 } // namespace
 

@@ -157,12 +157,14 @@ void RunView::showSnapshot(int index)
     const auto &s = it->second[size_t(index)];
     const QString bits = QString::number(s.bits, 'g', 3);
     m_stepLabel->setText(tr("%1 / %2 · step %3").arg(index + 1).arg(it->second.size()).arg(s.step));
-    m_histogram->setSnapshot(s, tr("%1 · %2 · step %3 · %4 bits · %5 grid levels")
-                                    .arg(QString::fromStdString(s.layerName),
-                                         QString::fromStdString(s.stage))
-                                    .arg(s.step)
-                                    .arg(bits)
-                                    .arg(s.gridLevels.size()));
+    QString title = tr("%1 · %2 · step %3 · %4 bits · %5 grid levels")
+                        .arg(QString::fromStdString(s.layerName), QString::fromStdString(s.stage))
+                        .arg(s.step)
+                        .arg(bits)
+                        .arg(s.gridLevels.size());
+    if (!s.note.empty())
+        title += QStringLiteral("\n") + QString::fromStdString(s.note);
+    m_histogram->setSnapshot(s, title);
 }
 
 void RunView::setPlaying(bool playing)

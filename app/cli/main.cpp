@@ -21,7 +21,7 @@ const char *kUsage =
     "  quantscope-cli train OUT.pt --data PATH --arch resnet8|plaincnn --epochs N [--width W]\n"
     "                 [--batch B] [--lr LR] [--optimizer sgd|adam] [--schedule cosine|constant]\n"
     "                 [--weight-decay WD] [--seed S] [--no-augment] [--size PIXELS]\n"
-    "  quantscope-cli quantize MODEL --data PATH --method rtn --wbits N --abits N\n"
+    "  quantscope-cli quantize MODEL --data PATH --method rtn|dsq|brecq --wbits N --abits N\n"
     "                 [--set key=value ...] [--layer-bits NAME=BITS ...] [--workspace DIR]\n"
     "                 [--mean a,b,c --std a,b,c] [--size PIXELS] [--eval-limit N] [--json]\n"
     "  quantscope-cli runs list|show RUN [--workspace DIR] [--json]\n"

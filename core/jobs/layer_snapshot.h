@@ -18,6 +18,7 @@ struct LayerSnapshot
     std::vector<double> counts;     // weights per bin
     std::vector<double> gridLevels; // quantization levels (for per-channel grids: the widest channel's)
     double bits = 0;                // fractional for ALQ
+    std::string note;               // what the method adds, e.g. BRECQ's share rounded up
 };
 
 } // namespace quantscope::jobs

@@ -115,8 +115,10 @@ void QuantizeJob::run(JobContext &context)
         workspace.finishRun(m_record, m_layers);
         m_record.status = "finished";
         context.progress(1.0, "finished");
-    } catch (const Cancelled &) {
-        workspace.endRun(m_record.id, "cancelled", "cancelled by the user");
+    } catch (const Cancelled &e) {
+        // "cancelled by the user", plus what the method kept when it says so.
+        workspace.endRun(m_record.id, "cancelled",
+                         "cancelled by the user" + (e.detail().empty() ? "" : " " + e.detail()));
         m_record.status = "cancelled";
         throw;
     } catch (const std::exception &e) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "method.h"
 
+#include "brecq_method.h"
 #include "dsq_method.h"
 #include "error.h"
 #include "rtn_method.h"
@@ -9,7 +10,7 @@ namespace quantscope::quant {
 
 std::vector<std::string> Method::names()
 {
-    return {"rtn", "dsq"};
+    return {"rtn", "dsq", "brecq"};
 }
 
 std::unique_ptr<Method> Method::create(const std::string &name)
@@ -18,6 +19,8 @@ std::unique_ptr<Method> Method::create(const std::string &name)
         return std::make_unique<RtnMethod>();
     if (name == "dsq")
         return std::make_unique<DsqMethod>();
+    if (name == "brecq")
+        return std::make_unique<BrecqMethod>();
     std::string list;
     for (const auto &n : names())
         list += (list.empty() ? "" : ", ") + n;

@@ -221,7 +221,7 @@ void Workspace::addSnapshot(int64_t run, const jobs::LayerSnapshot &snap)
 {
     const nlohmann::json data = {{"name", snap.layerName}, {"edges", snap.binEdges},
                                  {"counts", snap.counts},  {"grid", snap.gridLevels},
-                                 {"bits", snap.bits}};
+                                 {"bits", snap.bits}, {"note", snap.note}};
     Statement s(m_db, "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?)");
     s.bind(run).bind(snap.layer).bind(snap.step).bind(snap.stage).bind(data.dump());
     s.step();
@@ -284,6 +284,7 @@ std::vector<jobs::LayerSnapshot> Workspace::snapshots(int64_t run, int layer) co
             snap.counts = data.value("counts", std::vector<double>{});
             snap.gridLevels = data.value("grid", std::vector<double>{});
             snap.bits = data.value("bits", 0.0);
+            snap.note = data.value("note", "");
         }
         out.push_back(std::move(snap));
     }

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// BitAllocationSearch: BRECQ's mixed precision (ALGORITHMS-NOTES §3.8; the official code never
+// released it, so this is our design). Each searchable layer is a gene taking one of the
+// candidate bit-widths; the fitness is the sum of measured sensitivities, where a factor holds
+// the joint sensitivity of the layers of one block (intra-block interaction) or of a lone layer;
+// the constraint is a weight-size budget. A genetic algorithm searches; deterministic per seed.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace quantscope::quant {
+
+struct SensitivityFactor
+{
+    std::vector<int> genes;   // indices into AllocationProblem::params
+    // loss[index] for the assignment whose candidate indices, gene by gene (first gene fastest),
+    // form the mixed-radix number index; size = candidates^genes.
+    std::vector<double> loss;
+};
+
+struct AllocationProblem
+{
+    std::vector<int> candidates{2, 4, 8}; // ascending
+    std::vector<int64_t> params;          // weights per gene
+    std::vector<SensitivityFactor> factors;
+    double budgetBits = 0;                // Σ params × bits allowed over the genes
+};
+
+struct SearchOptions
+{
+    int population = 50;
+    int generations = 120;
+    double crossover = 0.5; // per-gene swap probability
+    double mutation = 0.1;  // per-gene probability
+    int elite = 2;
+    uint64_t seed = 0;
+};
+
+class BitAllocationSearch
+{
+public:
+    // Bits per gene. Throws quantscope::Error when even the lowest candidate everywhere exceeds
+    // the budget. onGeneration(generation, best fitness) reports convergence.
+    static std::vector<int> search(const AllocationProblem &problem, const SearchOptions &options,
+                                   const std::function<void(int, double)> &onGeneration = {});
+    // Σ of the factors' losses for an assignment given as candidate indices per gene.
+    static double fitness(const AllocationProblem &problem, const std::vector<int> &choice);
+    static double sizeBits(const AllocationProblem &problem, const std::vector<int> &choice);
+};
+
+} // namespace quantscope::quant

@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: MIT
+#include "brecq_method.h"
+
+#include "activation_calibrator.h"
+#include "analysis/weight_histogram.h"
+#include "bit_allocation_search.h"
+#include "bit_plan.h"
+#include "error.h"
+#include "unit_reconstructor.h"
+#include "uniform_quantizer.h"
+
+#include <cstdio>
+#include <set>
+
+namespace quantscope::quant {
+
+namespace {
+
+using Type = ParamSpec::Type;
+using model::QuantGraph;
+using model::QuantSession;
+
+constexpr int64_t kChunk = 256;          // images per no-grad pass over cached tensors
+constexpr int64_t kSensitivityImages = 256;
+constexpr size_t kJointGenes = 4;        // blocks up to this many layers: all 3^n assignments
+
+struct Preset
+{
+    int iterations;
+    int actIterations;
+};
+Preset presetNamed(const std::string &name)
+{
+    return name == "fast" ? Preset{1000, 250} : Preset{20000, 5000};
+}
+
+std::string percent(double share)
+{
+    char text[16];
+    std::snprintf(text, sizeof text, "%.1f %%", 100.0 * share);
+    return text;
+}
+
+// The unit run on every cached input, in chunks, without gradients.
+torch::Tensor runUnitOnAll(const QuantGraph &graph, size_t unit, const torch::Tensor &x,
+                           QuantSession &session)
+{
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> out;
+    for (const auto &chunk : x.split(kChunk))
+        out.push_back(graph.runUnit(unit, chunk, session));
+    return torch::cat(out);
+}
+
+// Diagonal Fisher information at a unit's output: squared gradients of the task loss w.r.t.
+// that output, the rest of the network in float. No labels are used: the task loss is the
+// cross-entropy against the float model's own prediction. Normalised to mean 1, so the
+// weighted loss keeps MSE's scale and λ its meaning.
+torch::Tensor fisherWeights(const QuantGraph &graph, size_t unit, const torch::Tensor &output,
+                            QuantSession &floatSession, const jobs::JobContext &context)
+{
+    std::vector<torch::Tensor> out;
+    for (const auto &chunk : output.split(kChunk / 2)) {
+        context.checkCancelled();
+        auto z = chunk.detach().clone().requires_grad_(true);
+        torch::Tensor y = z;
+        for (size_t u = unit + 1; u < graph.units().size(); ++u)
+            y = graph.runUnit(u, y, floatSession);
+        const auto loss = torch::nn::functional::cross_entropy(
+            y, y.argmax(1).detach(),
+            torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+        out.push_back(torch::autograd::grad({loss}, {z})[0].pow(2));
+    }
+    auto fisher = torch::cat(out);
+    return fisher / fisher.mean().clamp_min(1e-20);
+}
+
+torch::Tensor calibrationImages(const data::BatchLoader &loader)
+{
+    std::vector<torch::Tensor> batches;
+    for (int64_t b = 0; b < loader.batchCount(); ++b)
+        batches.push_back(loader.batch(b).inputs);
+    return torch::cat(batches);
+}
+
+QuantGrid weightGrid(const torch::Tensor &w, int bits)
+{
+    WeightGridOptions o; // per channel, asymmetric, clip by MSE search: BRECQ's weight grid
+    o.bits = bits;
+    return UniformQuantizer::fitWeight(w, o);
+}
+
+void sendSnapshot(const jobs::JobContext &context, const model::LayerInfo &layer, int step,
+                  const std::string &stage, const torch::Tensor &weights, const QuantGrid &grid,
+                  int bits, const std::string &note)
+{
+    jobs::LayerSnapshot snap;
+    snap.layer = layer.id;
+    snap.layerName = layer.name;
+    snap.step = step;
+    snap.stage = stage;
+    snap.note = note;
+    snap.bits = bits;
+    snap.gridLevels = grid.levels(grid.widestChannel());
+    analysis::WeightHistogram::fill(snap, weights);
+    context.snapshot(snap);
+}
+
+// Mixed precision: sensitivities per block at {2, 4, 8} bits, then the genetic search. Layers
+// the plan fixes (first/last at first_last_bits, per-layer overrides) keep their bits and count
+// against the budget.
+std::vector<int> allocateBits(const MethodInput &input, const std::vector<int> &planned,
+                              const std::set<int> &fixed, const torch::Tensor &images,
+                              bool fisher, const jobs::JobContext &context)
+{
+    const auto &graph = input.graph;
+    const auto &layers = graph.layers();
+    AllocationProblem problem;
+    std::vector<int> geneOf(layers.size(), -1), layerOf;
+    double fixedBits = 0, totalParams = 0;
+    for (const auto &l : layers) {
+        totalParams += double(l.params);
+        if (fixed.count(l.id)) {
+            fixedBits += double(l.params) * planned[size_t(l.id)];
+            continue;
+        }
+        geneOf[size_t(l.id)] = static_cast<int>(layerOf.size());
+        layerOf.push_back(l.id);
+        problem.params.push_back(l.params);
+    }
+    problem.budgetBits = input.settings.real("target_bits") * totalParams - fixedBits;
+    if (layerOf.empty())
+        return planned;
+
+    // RTN weights of every layer at every candidate (fixed layers at their planned bits).
+    const size_t k = problem.candidates.size();
+    std::vector<std::vector<torch::Tensor>> rtn(layers.size());
+    for (const auto &l : layers) {
+        torch::NoGradGuard noGrad;
+        const auto &w = graph.floatWeight(l.id);
+        if (fixed.count(l.id))
+            rtn[size_t(l.id)] = {weightGrid(w, planned[size_t(l.id)]).fakeQuantize(w)};
+        else
+            for (int bits : problem.candidates)
+                rtn[size_t(l.id)].push_back(weightGrid(w, bits).fakeQuantize(w));
+    }
+
+    auto floatSession = graph.makeSession();
+    auto session = graph.makeSession();
+    torch::Tensor in = images.slice(0, 0, std::min<int64_t>(kSensitivityImages, images.size(0)));
+    const auto &units = graph.units();
+    for (size_t u = 0; u < units.size(); ++u) {
+        context.progress(0.9 * u / units.size(), "mixed precision: sensitivity of " + units[u].name);
+        const auto target = runUnitOnAll(graph, u, in, floatSession);
+        const auto weights = fisher ? fisherWeights(graph, u, target, floatSession, context)
+                                    : torch::Tensor();
+        std::vector<int> unitGenes;
+        for (int id : units[u].layerIds) {
+            if (geneOf[size_t(id)] >= 0)
+                unitGenes.push_back(geneOf[size_t(id)]);
+            else
+                session.setWeight(id, rtn[size_t(id)].front());
+        }
+        // Joint table for small blocks (intra-block interaction); one table per layer beyond.
+        std::vector<std::vector<int>> groups;
+        if (unitGenes.size() <= kJointGenes)
+            groups.push_back(unitGenes);
+        else
+            for (int g : unitGenes)
+                groups.push_back({g});
+        UnitReconstructor probe(graph, u, session, in, target, weights);
+        for (const auto &group : groups) {
+            if (group.empty())
+                continue;
+            for (int g : unitGenes) // layers outside the group stay at the highest candidate
+                session.setWeight(layerOf[size_t(g)], rtn[size_t(layerOf[size_t(g)])].back());
+            SensitivityFactor factor;
+            factor.genes = group;
+            size_t combos = 1;
+            for (size_t i = 0; i < group.size(); ++i)
+                combos *= k;
+            for (size_t index = 0; index < combos; ++index) {
+                context.checkCancelled();
+                size_t rest = index;
+                for (int g : group) {
+                    const int id = layerOf[size_t(g)];
+                    session.setWeight(id, rtn[size_t(id)][rest % k]);
+                    rest /= k;
+                }
+                factor.loss.push_back(probe.outputLoss());
+            }
+            problem.factors.push_back(std::move(factor));
+        }
+        in = target;
+    }
+
+    SearchOptions options;
+    options.seed = static_cast<uint64_t>(input.settings.integer("seed"));
+    const auto bits = BitAllocationSearch::search(problem, options, [&](int gen, double best) {
+        context.checkCancelled();
+        context.metric("mp_sensitivity", gen + 1, best);
+        context.progress(0.9 + 0.1 * (gen + 1) / options.generations, "mixed precision: search");
+    });
+    std::vector<int> out = planned;
+    for (size_t g = 0; g < bits.size(); ++g)
+        out[size_t(layerOf[g])] = bits[g];
+    return out;
+}
+
+} // namespace
+
+std::vector<ParamSpec> BrecqMethod::params() const
+{
+    auto specs = BitPlan::commonParams();
+    specs.push_back({"preset", "Preset", Type::Choice, "paper", 0, 0, {"paper", "fast"},
+                     "paper: 20 000 rounding and 5 000 activation iterations per block, as "
+                     "published; fast: 1 000 and 250, for interactive use."});
+    specs.push_back({"iterations", "Rounding iterations", Type::Int, "0", 0, 1e7, {},
+                     "AdaRound iterations per block; 0 = the preset's."});
+    specs.push_back({"act_iterations", "Activation iterations", Type::Int, "0", 0, 1e7, {},
+                     "Step-size iterations per block; 0 = the preset's."});
+    specs.push_back({"calib_images", "Calibration images", Type::Int, "1024", 16, 100000, {},
+                     "Training images the blocks are reconstructed on (no labels used)."});
+    specs.push_back({"batch_size", "Batch size", Type::Int, "32", 1, 4096, {},
+                     "Cached samples per reconstruction step."});
+    specs.push_back({"loss", "Output loss", Type::Choice, "fisher", 0, 0, {"fisher", "mse"},
+                     "fisher: squared error weighted by the squared task-loss gradient at the "
+                     "block output (the paper); mse: plain squared error (the released code)."});
+    specs.push_back({"lr", "Rounding learning rate", Type::Double, "0.001", 1e-7, 10, {},
+                     "Adam learning rate of the AdaRound variables."});
+    specs.push_back({"act_lr", "Activation learning rate", Type::Double, "0.0004", 1e-8, 10, {},
+                     "Adam learning rate of the activation steps, annealed to 0 (cosine)."});
+    specs.push_back({"lambda", "Rounding weight λ", Type::Double, "0.01", 0, 100, {},
+                     "Weight of the regulariser that drives every rounding to up or down "
+                     "(0.1 suits MobileNetV2)."});
+    specs.push_back({"beta_start", "β start", Type::Double, "20", 1, 1000, {},
+                     "Regulariser exponent after the warm-up; annealed linearly to β end."});
+    specs.push_back({"beta_end", "β end", Type::Double, "2", 1, 1000, {}, ""});
+    specs.push_back({"warmup", "Warm-up", Type::Double, "0.2", 0, 0.99, {},
+                     "Share of the rounding iterations without the regulariser."});
+    specs.push_back({"mixed_precision", "Mixed precision", Type::Bool, "false", 0, 0, {},
+                     "Give each layer 2, 4 or 8 bits by a genetic search over measured block "
+                     "sensitivities, under the target average below (the weight bits above are "
+                     "then ignored)."});
+    specs.push_back({"target_bits", "Target average bits", Type::Double, "3", 2, 8, {},
+                     "Model-size budget of mixed precision: average weight bits over all "
+                     "layers, first and last included."});
+    specs.push_back({"seed", "Seed", Type::Int, "0", 0, 1e9, {},
+                     "Calibration images, batch order and the genetic search."});
+    return specs;
+}
+
+QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &context)
+{
+    const auto &s = input.settings;
+    const auto &graph = input.graph;
+    const auto &layers = graph.layers();
+    const auto &units = graph.units();
+    auto plan = BitPlan::make(layers, s);
+    const bool mixed = s.flag("mixed_precision");
+    for (const auto &l : layers)
+        if (plan.wbits[size_t(l.id)] < 2 && !mixed)
+            throw Error("BRECQ quantizes weights to 2…8 bits; " + l.name + " is set to " +
+                        std::to_string(plan.wbits[size_t(l.id)]));
+    const bool fisher = s.text("loss") == "fisher";
+    const auto seed = static_cast<uint64_t>(s.integer("seed"));
+    const Preset preset = presetNamed(s.text("preset"));
+
+    ReconstructionOptions weightOptions;
+    weightOptions.iterations = s.integer("iterations") > 0 ? s.integer("iterations")
+                                                           : preset.iterations;
+    weightOptions.batchSize = s.integer("batch_size");
+    weightOptions.lr = s.real("lr");
+    weightOptions.lambda = s.real("lambda");
+    weightOptions.betaStart = s.real("beta_start");
+    weightOptions.betaEnd = s.real("beta_end");
+    weightOptions.warmup = s.real("warmup");
+    weightOptions.p = 2.0;
+    ReconstructionOptions actOptions;
+    actOptions.iterations = s.integer("act_iterations") > 0 ? s.integer("act_iterations")
+                                                            : preset.actIterations;
+    actOptions.batchSize = weightOptions.batchSize;
+    actOptions.lr = s.real("act_lr");
+    actOptions.p = 2.4;
+    actOptions.cosineLr = true;
+    actOptions.seriesPrefix = "act_";
+
+    const data::BatchLoader loader(
+        input.train, input.transform,
+        data::BatchLoader::randomSubset(input.train, s.integer("calib_images"), seed), 128);
+    context.progress(0, "reading calibration images");
+    const auto images = calibrationImages(loader);
+
+    // Progress: mixed precision 5 %, then the two phases by their iteration counts.
+    bool quantizesActivations = false;
+    for (int a : plan.abits)
+        quantizesActivations = quantizesActivations || a < 32;
+    const double mpShare = mixed ? 0.05 : 0.0;
+    const double weightWork = double(weightOptions.iterations) * units.size();
+    const double actWork = quantizesActivations ? double(actOptions.iterations) * units.size() : 0;
+    const double weightEnd = mpShare + (1 - mpShare) * weightWork / std::max(1.0, weightWork + actWork);
+
+    size_t blocksDone = 0;
+    const size_t blocksTotal = units.size() * (quantizesActivations ? 2 : 1);
+    QuantizedModel result;
+    try {
+        if (mixed) {
+            std::set<int> fixed;
+            if (s.integer("first_last_bits") > 0) {
+                fixed.insert(layers.front().id);
+                fixed.insert(layers.back().id);
+            }
+            for (const auto &l : layers)
+                if (s.layerBits.count(l.name))
+                    fixed.insert(l.id);
+            const auto stage = context.stage(0, mpShare);
+            plan.wbits = allocateBits(input, plan.wbits, fixed, images, fisher, stage);
+            for (const auto &l : layers)
+                context.metric("bits/" + l.name, 0, plan.wbits[size_t(l.id)]);
+        }
+        result.wbits.assign(plan.wbits.begin(), plan.wbits.end());
+        result.abits.assign(plan.abits.begin(), plan.abits.end());
+        result.weights.resize(layers.size());
+        result.activationGrids.resize(layers.size());
+
+        // Weight phase: the input of each unit comes from the model quantized so far (its
+        // activations in float), the target from the float model.
+        auto floatSession = graph.makeSession();
+        auto session = graph.makeSession();
+        torch::Tensor floatIn = images, quantIn = images;
+        for (size_t u = 0; u < units.size(); ++u) {
+            const std::string label = "block " + std::to_string(u + 1) + "/" +
+                                      std::to_string(units.size()) + " " + units[u].name;
+            const double from = mpShare + (weightEnd - mpShare) * u / units.size();
+            const auto stage = context.stage(from, from + (weightEnd - mpShare) / units.size());
+            stage.progress(0, label + ": preparing");
+            const auto target = runUnitOnAll(graph, u, floatIn, floatSession);
+            const auto weights = fisher ? fisherWeights(graph, u, target, floatSession, stage)
+                                        : torch::Tensor();
+            std::vector<AdaRound> rounding;
+            std::vector<QuantGrid> grids;
+            for (int id : units[u].layerIds) {
+                const auto &w = graph.floatWeight(id);
+                grids.push_back(weightGrid(w, plan.wbits[size_t(id)]));
+                rounding.emplace_back(w, grids.back());
+                sendSnapshot(context, layers[size_t(id)], 0, "float",
+                             w, grids.back(), plan.wbits[size_t(id)],
+                             "nearest rounding: " + percent(rounding.back().roundedUpShare()) +
+                                 " up");
+            }
+            UnitReconstructor unit(graph, u, session, quantIn, target, weights);
+            auto options = weightOptions;
+            options.seed = seed + u;
+            options.firstStep = int64_t(u) * weightOptions.iterations;
+            options.label = label + ": rounding";
+            const auto losses = unit.reconstructWeights(units[u].layerIds, rounding, options, stage);
+            for (size_t i = 0; i < rounding.size(); ++i) {
+                const int id = units[u].layerIds[i];
+                result.weights[size_t(id)] = rounding[i].hardWeight();
+                sendSnapshot(context, layers[size_t(id)], 1, "reconstructed",
+                             result.weights[size_t(id)], grids[i], plan.wbits[size_t(id)],
+                             percent(rounding[i].roundedUpShare()) + " rounded up, " +
+                                 percent(1 - rounding[i].roundedUpShare()) + " down, " +
+                                 percent(rounding[i].flippedShare()) + " not to nearest");
+            }
+            context.metric("block_recon", double(u + 1), losses.reconstruction);
+            quantIn = unit.outputs();
+            floatIn = target;
+            ++blocksDone;
+        }
+
+        if (quantizesActivations) {
+            // Activation phase: grids fitted on the weight-quantized model (L2.4 clip search),
+            // then each unit's steps learned with its input from the fully quantized model.
+            auto calibrationStage = context.stage(weightEnd, weightEnd + 0.01);
+            const auto initial = ActivationCalibrator::calibrate(graph, session, loader,
+                                                                 plan.abits, calibrationStage);
+            session.clearActivationQuantizers();
+            floatIn = images;
+            quantIn = images;
+            for (size_t u = 0; u < units.size(); ++u) {
+                const double span = (1 - weightEnd - 0.01) / units.size();
+                const auto stage = context.stage(weightEnd + 0.01 + span * u,
+                                                 weightEnd + 0.01 + span * (u + 1));
+                const std::string label = "block " + std::to_string(u + 1) + "/" +
+                                          std::to_string(units.size()) + " " + units[u].name;
+                const auto target = runUnitOnAll(graph, u, floatIn, floatSession);
+                std::vector<int> ids;
+                std::vector<LsqActivation> steps;
+                for (int id : units[u].layerIds)
+                    if (initial[size_t(id)]) {
+                        ids.push_back(id);
+                        steps.emplace_back(*initial[size_t(id)]);
+                    }
+                UnitReconstructor unit(graph, u, session, quantIn, target,
+                                       fisher && !ids.empty()
+                                           ? fisherWeights(graph, u, target, floatSession, stage)
+                                           : torch::Tensor());
+                if (!ids.empty()) {
+                    auto options = actOptions;
+                    options.seed = seed + 1000 + u;
+                    options.firstStep = int64_t(units.size()) * weightOptions.iterations +
+                                        int64_t(u) * actOptions.iterations;
+                    options.label = label + ": activation steps";
+                    unit.reconstructActivations(ids, steps, options, stage);
+                    for (size_t i = 0; i < ids.size(); ++i)
+                        result.activationGrids[size_t(ids[i])] = steps[i].grid();
+                }
+                quantIn = unit.outputs();
+                floatIn = target;
+                ++blocksDone;
+            }
+        }
+    } catch (const Cancelled &) {
+        throw Cancelled("after " + std::to_string(blocksDone) + " of " +
+                        std::to_string(blocksTotal) + " block reconstructions");
+    }
+    context.progress(1.0, "done");
+    return result;
+}
+
+} // namespace quantscope::quant

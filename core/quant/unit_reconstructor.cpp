@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+#include "unit_reconstructor.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+#include <functional>
+
+namespace quantscope::quant {
+
+namespace {
+
+constexpr int64_t kEvalBatch = 256;
+constexpr int kMetricPointsPerUnit = 200;
+
+// One optimisation loop for both phases. step(beta) prepares the session, runs a batch and
+// returns {reconstruction loss, regulariser (or an undefined tensor)}; beta is 0 in the warm-up.
+using StepFn = std::function<std::pair<torch::Tensor, torch::Tensor>(double beta)>;
+
+ReconstructionResult optimise(std::vector<torch::Tensor> params, const StepFn &step,
+                              bool withRounding, const ReconstructionOptions &o,
+                              const jobs::JobContext &context)
+{
+    torch::optim::Adam adam(params, torch::optim::AdamOptions(o.lr));
+    const int every = std::max(1, o.iterations / kMetricPointsPerUnit);
+    const int tail = std::max(1, o.iterations / 20);
+    const int warmupEnd = static_cast<int>(o.warmup * o.iterations);
+    double sumRec = 0, sumRound = 0, tailRec = 0, tailRound = 0;
+    for (int it = 0; it < o.iterations; ++it) {
+        context.checkCancelled();
+        double beta = 0;
+        if (it >= warmupEnd) {
+            const double t = double(it - warmupEnd) / std::max(1, o.iterations - warmupEnd);
+            beta = o.betaEnd + (o.betaStart - o.betaEnd) * (1.0 - t);
+        }
+        if (o.cosineLr) {
+            const double lr = o.lr * 0.5 * (1.0 + std::cos(M_PI * it / o.iterations));
+            for (auto &group : adam.param_groups())
+                static_cast<torch::optim::AdamOptions &>(group.options()).lr(lr);
+        }
+        adam.zero_grad();
+        auto [rec, round] = step(beta);
+        auto total = round.defined() ? rec + round : rec;
+        total.backward();
+        adam.step();
+
+        const double r = rec.item<double>(), g = round.defined() ? round.item<double>() : 0.0;
+        sumRec += r;
+        sumRound += g;
+        if (it >= o.iterations - tail) {
+            tailRec += r / tail;
+            tailRound += g / tail;
+        }
+        if ((it + 1) % every == 0) {
+            const double stepIndex = double(o.firstStep + it + 1);
+            context.metric(o.seriesPrefix + "recon", stepIndex, sumRec / every);
+            if (withRounding)
+                context.metric(o.seriesPrefix + "round", stepIndex, sumRound / every);
+            sumRec = sumRound = 0;
+            context.progress(double(it + 1) / o.iterations, o.label);
+        }
+    }
+    return {tailRec, tailRound};
+}
+
+} // namespace
+
+UnitReconstructor::UnitReconstructor(const model::QuantGraph &graph, size_t unit,
+                                     model::QuantSession &session, torch::Tensor inputs,
+                                     torch::Tensor targets, torch::Tensor fisher)
+    : m_graph(graph), m_unit(unit), m_session(session), m_inputs(std::move(inputs)),
+      m_targets(std::move(targets)), m_fisher(std::move(fisher))
+{
+}
+
+torch::Tensor UnitReconstructor::loss(const torch::Tensor &out, const torch::Tensor &index,
+                                      double p) const
+{
+    const auto target = index.defined() ? m_targets.index_select(0, index) : m_targets;
+    const auto diff = out - target;
+    // Summed over channels, averaged over samples and positions (BRECQ's normalisation, so λ
+    // keeps its published meaning).
+    if (m_fisher.defined()) {
+        const auto fisher = index.defined() ? m_fisher.index_select(0, index) : m_fisher;
+        return (diff.pow(2) * fisher).sum(1).mean();
+    }
+    return diff.abs().pow(p).sum(1).mean();
+}
+
+ReconstructionResult UnitReconstructor::reconstructWeights(const std::vector<int> &layerIds,
+                                                           std::vector<AdaRound> &rounding,
+                                                           const ReconstructionOptions &o,
+                                                           const jobs::JobContext &context)
+{
+    std::vector<torch::Tensor> params;
+    for (auto &r : rounding)
+        params.push_back(r.variable());
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
+    const int64_t n = m_inputs.size(0), batch = std::min<int64_t>(o.batchSize, n);
+    const auto result = optimise(
+        params,
+        [&](double beta) {
+            for (size_t i = 0; i < layerIds.size(); ++i)
+                m_session.setWeight(layerIds[i], rounding[i].softWeight());
+            const auto index = torch::randperm(n, gen).slice(0, 0, batch);
+            const auto out = m_graph.runUnit(m_unit, m_inputs.index_select(0, index), m_session);
+            auto rec = loss(out, index, o.p);
+            torch::Tensor reg;
+            if (beta > 0) {
+                reg = rounding[0].regularizer(beta);
+                for (size_t i = 1; i < rounding.size(); ++i)
+                    reg = reg + rounding[i].regularizer(beta);
+                reg = reg * o.lambda;
+            }
+            return std::make_pair(rec, reg);
+        },
+        true, o, context);
+    for (size_t i = 0; i < layerIds.size(); ++i)
+        m_session.setWeight(layerIds[i], rounding[i].hardWeight());
+    return result;
+}
+
+ReconstructionResult UnitReconstructor::reconstructActivations(
+    const std::vector<int> &layerIds, std::vector<LsqActivation> &quantizers,
+    const ReconstructionOptions &o, const jobs::JobContext &context)
+{
+    std::vector<torch::Tensor> params;
+    for (size_t i = 0; i < layerIds.size(); ++i) {
+        params.push_back(quantizers[i].step());
+        const LsqActivation *q = &quantizers[i];
+        m_session.setActivationQuantizer(layerIds[i], [q](const torch::Tensor &x) { return (*q)(x); });
+    }
+    // Weights are final: no gradient needed for them.
+    for (int id : layerIds)
+        m_session.setWeight(id, m_session.weight(id).detach());
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
+    const int64_t n = m_inputs.size(0), batch = std::min<int64_t>(o.batchSize, n);
+    const auto result = optimise(
+        params,
+        [&](double) {
+            const auto index = torch::randperm(n, gen).slice(0, 0, batch);
+            const auto out = m_graph.runUnit(m_unit, m_inputs.index_select(0, index), m_session);
+            return std::make_pair(loss(out, index, o.p), torch::Tensor());
+        },
+        false, o, context);
+    for (size_t i = 0; i < layerIds.size(); ++i) {
+        const auto grid = quantizers[i].grid();
+        m_session.setActivationQuantizer(layerIds[i],
+                                         [grid](const torch::Tensor &x) { return grid.fakeQuantize(x); });
+    }
+    return result;
+}
+
+torch::Tensor UnitReconstructor::outputs() const
+{
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> out;
+    for (const auto &chunk : m_inputs.split(kEvalBatch))
+        out.push_back(m_graph.runUnit(m_unit, chunk, m_session));
+    return torch::cat(out);
+}
+
+double UnitReconstructor::outputLoss(double p) const
+{
+    torch::NoGradGuard noGrad;
+    return loss(outputs(), {}, p).item<double>();
+}
+
+} // namespace quantscope::quant

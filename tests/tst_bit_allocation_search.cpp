@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+// The mixed-precision genetic search: it respects the size budget, finds the optimum of a small
+// problem that can be checked exhaustively, refuses an impossible budget, and repeats per seed.
+#include "error.h"
+#include "quant/bit_allocation_search.h"
+
+#include <QTest>
+
+#include <random>
+
+using namespace quantscope;
+using quant::AllocationProblem;
+using quant::BitAllocationSearch;
+
+class TestBitAllocationSearch : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void respectsTheBudget();
+    void findsTheOptimumOfASmallProblem();
+    void refusesAnImpossibleBudget();
+
+private:
+    // genes layers; sensitivity falls with bits, more for some layers; pairs share a factor.
+    static AllocationProblem problem(int genes, double averageBits, uint64_t seed);
+    static std::vector<int> indices(const AllocationProblem &p, const std::vector<int> &bits);
+};
+
+AllocationProblem TestBitAllocationSearch::problem(int genes, double averageBits, uint64_t seed)
+{
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> u(0.1, 10.0);
+    AllocationProblem p;
+    double params = 0;
+    for (int g = 0; g < genes; ++g) {
+        p.params.push_back(int64_t(100 * (1 + g % 4)));
+        params += double(p.params.back());
+    }
+    for (int g = 0; g + 1 < genes; g += 2) { // a block of two layers: joint table
+        quant::SensitivityFactor f;
+        f.genes = {g, g + 1};
+        const double a = u(rng), b = u(rng), ab = u(rng) * 0.1;
+        for (int j = 0; j < 3; ++j)
+            for (int i = 0; i < 3; ++i) // gene g fastest
+                f.loss.push_back(a / (1 << (2 * i)) + b / (1 << (2 * j)) + ab * (2 - i) * (2 - j));
+        p.factors.push_back(f);
+    }
+    p.budgetBits = averageBits * params;
+    return p;
+}
+
+std::vector<int> TestBitAllocationSearch::indices(const AllocationProblem &p,
+                                                  const std::vector<int> &bits)
+{
+    std::vector<int> out;
+    for (int b : bits)
+        out.push_back(int(std::find(p.candidates.begin(), p.candidates.end(), b) -
+                          p.candidates.begin()));
+    return out;
+}
+
+void TestBitAllocationSearch::respectsTheBudget()
+{
+    for (double average : {2.0, 3.0, 4.5, 8.0}) {
+        const auto p = problem(20, average, 7);
+        int generations = 0;
+        const auto bits = BitAllocationSearch::search(p, {}, [&](int, double) { ++generations; });
+        QCOMPARE(generations, quant::SearchOptions().generations);
+        QCOMPARE(bits.size(), size_t(20));
+        const auto choice = indices(p, bits);
+        QVERIFY(BitAllocationSearch::sizeBits(p, choice) <= p.budgetBits);
+        if (average >= 8.0) // everything fits: all at the highest candidate
+            QVERIFY(std::all_of(bits.begin(), bits.end(), [](int b) { return b == 8; }));
+    }
+    // Same seed, same answer.
+    const auto p = problem(20, 3.0, 7);
+    QCOMPARE(BitAllocationSearch::search(p, {}), BitAllocationSearch::search(p, {}));
+}
+
+void TestBitAllocationSearch::findsTheOptimumOfASmallProblem()
+{
+    const auto p = problem(6, 3.5, 11);
+    double best = 1e300;
+    for (int index = 0; index < 729; ++index) { // 3^6
+        std::vector<int> c;
+        for (int g = 0, rest = index; g < 6; ++g, rest /= 3)
+            c.push_back(rest % 3);
+        if (BitAllocationSearch::sizeBits(p, c) <= p.budgetBits)
+            best = std::min(best, BitAllocationSearch::fitness(p, c));
+    }
+    const auto found = BitAllocationSearch::fitness(p, indices(p, BitAllocationSearch::search(p, {})));
+    QCOMPARE(found, best);
+}
+
+void TestBitAllocationSearch::refusesAnImpossibleBudget()
+{
+    const auto p = problem(4, 1.5, 3);
+    QVERIFY_THROWS_EXCEPTION(Error, BitAllocationSearch::search(p, {}));
+}
+
+QTEST_APPLESS_MAIN(TestBitAllocationSearch)
+#include "tst_bit_allocation_search.moc"

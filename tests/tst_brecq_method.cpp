@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+// BRECQ on the tiny fixtures: one block's reconstruction beats round-to-nearest on the block's
+// output and ends with binary rounding; a whole W4A4 run reports per-block curves and before /
+// after snapshots; mixed precision stays within its budget; a cancel stops within a second and
+// says how many blocks were done.
+#include "error.h"
+#include "jobs/quantize_job.h"
+#include "model/quant_graph.h"
+#include "quant/unit_reconstructor.h"
+#include "quant/uniform_quantizer.h"
+#include "store/workspace.h"
+#include "synthetic_dataset.h"
+
+#include <QElapsedTimer>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <thread>
+
+using namespace quantscope;
+
+class TestBrecqMethod : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void blockReconstructionBeatsRtn();
+    void wholeRunReportsBlocks();
+    void mixedPrecisionRespectsTheBudget();
+    void cancelStopsWithinASecond();
+
+private:
+    jobs::QuantizeRequest request(int wbits, int abits,
+                                  std::map<std::string, std::string> settings) const;
+
+    QTemporaryDir m_dir;
+    const std::string m_model = QUANTSCOPE_FIXTURE_DIR "/tiny_resnet_scripted.pt";
+};
+
+void TestBrecqMethod::initTestCase()
+{
+    testing::writeIdx(m_dir.filePath(QStringLiteral("data")), 128, 40, 8, true);
+}
+
+jobs::QuantizeRequest TestBrecqMethod::request(int wbits, int abits,
+                                               std::map<std::string, std::string> settings) const
+{
+    jobs::QuantizeRequest r;
+    r.modelPath = m_model;
+    r.dataPath = m_dir.filePath(QStringLiteral("data")).toStdString();
+    r.method = "brecq";
+    r.wbits = wbits;
+    r.abits = abits;
+    settings.emplace("calib_images", "64");
+    r.settings = std::move(settings);
+    r.workspaceDir = m_dir.filePath(QStringLiteral("ws")).toStdString();
+    return r;
+}
+
+void TestBrecqMethod::blockReconstructionBeatsRtn()
+{
+    torch::manual_seed(3);
+    const model::QuantGraph graph(m_model);
+    const size_t block = 1; // the identity residual block: layers 1 and 2
+    QCOMPARE(graph.units()[block].layerIds, (std::vector<int>{1, 2}));
+    auto floatSession = graph.makeSession();
+    torch::Tensor in, target;
+    {
+        torch::NoGradGuard noGrad;
+        in = graph.runUnit(0, torch::randn({128, 1, 8, 8}), floatSession);
+        target = graph.runUnit(block, in, floatSession);
+    }
+    auto session = graph.makeSession();
+    quant::UnitReconstructor unit(graph, block, session, in, target, {});
+    std::vector<quant::AdaRound> rounding;
+    for (int id : graph.units()[block].layerIds) {
+        quant::WeightGridOptions o;
+        o.bits = 2;
+        const auto grid = quant::UniformQuantizer::fitWeight(graph.floatWeight(id), o);
+        session.setWeight(id, grid.fakeQuantize(graph.floatWeight(id)).detach());
+        rounding.emplace_back(graph.floatWeight(id), grid);
+    }
+    const double rtnLoss = unit.outputLoss();
+
+    quant::ReconstructionOptions options;
+    options.iterations = 1000;
+    options.lr = 0.01;
+    jobs::JobContext context;
+    std::vector<double> recon, round;
+    context.onMetric = [&](const jobs::MetricPoint &p) {
+        (p.series == "recon" ? recon : round).push_back(p.value);
+    };
+    unit.reconstructWeights(graph.units()[block].layerIds, rounding, options, context);
+    const double adaLoss = unit.outputLoss();
+    QVERIFY2(adaLoss < 0.8 * rtnLoss, qPrintable(QStringLiteral("AdaRound %1 vs RTN %2")
+                                                    .arg(adaLoss).arg(rtnLoss)));
+    QCOMPARE(recon.size(), size_t(200));
+    QCOMPARE(round.size(), size_t(200));
+    QCOMPARE(round.front(), 0.0);   // warm-up: no regulariser
+    const double pushed = *std::max_element(round.begin(), round.end());
+    QVERIFY2(round.back() < 0.05 * pushed, qPrintable(QStringLiteral("%1 of %2").arg(round.back()).arg(pushed)));
+    for (const auto &r : rounding) {
+        QVERIFY2(r.undecidedShare() < 0.01, qPrintable(QString::number(r.undecidedShare()))); // h ends binary
+        QVERIFY(r.flippedShare() > 0);      // and not simply round-to-nearest
+    }
+}
+
+void TestBrecqMethod::wholeRunReportsBlocks()
+{
+    jobs::QuantizeJob job(request(4, 4, {{"iterations", "40"}, {"act_iterations", "20"},
+                                         {"loss", "fisher"}}));
+    jobs::JobContext context;
+    std::map<std::string, int> series;
+    std::vector<jobs::LayerSnapshot> snapshots;
+    context.onMetric = [&](const jobs::MetricPoint &p) { ++series[p.series]; };
+    context.onSnapshot = [&](const jobs::LayerSnapshot &s) { snapshots.push_back(s); };
+    job.run(context);
+    QCOMPARE(job.record().status, std::string("finished"));
+    const size_t units = model::QuantGraph(m_model).units().size();
+    QCOMPARE(series["recon"], int(units) * 40);
+    QCOMPARE(series["round"], int(units) * 40);
+    QCOMPARE(series["act_recon"], int(units) * 20);
+    QCOMPARE(series["block_recon"], int(units));
+    QCOMPARE(snapshots.size(), size_t(2 * 7)); // before and after, every layer
+    QCOMPARE(snapshots.back().stage, std::string("reconstructed"));
+    QVERIFY(QString::fromStdString(snapshots.back().note).contains(QStringLiteral("rounded up")));
+    QCOMPARE(job.layers()[1].wbits, 4.0);
+    QCOMPARE(job.layers()[1].abits, 4.0);
+    QVERIFY(job.record().top1 > 0);
+    // The stored weights lie on a 4-bit grid: at most 16 levels per output channel.
+    model::QuantGraph artifact(job.record().artifact);
+    QVERIFY(std::get<0>(torch::_unique(artifact.floatWeight(1)[0])).numel() <= 16);
+}
+
+void TestBrecqMethod::mixedPrecisionRespectsTheBudget()
+{
+    jobs::QuantizeJob job(request(4, 32, {{"iterations", "20"}, {"mixed_precision", "true"},
+                                          {"target_bits", "3"}, {"loss", "mse"}}));
+    jobs::JobContext context;
+    std::map<std::string, double> bits;
+    context.onMetric = [&](const jobs::MetricPoint &p) {
+        if (p.series.rfind("bits/", 0) == 0)
+            bits[p.series] = p.value;
+    };
+    job.run(context);
+    QCOMPARE(bits.size(), size_t(7));
+    QVERIFY2(job.record().avgWbits <= 3.0 + 1e-9, qPrintable(QString::number(job.record().avgWbits)));
+    QVERIFY(job.record().avgWbits > 2.0);
+    QCOMPARE(job.layers().front().wbits, 8.0); // first and last stay at 8
+    QCOMPARE(job.layers().back().wbits, 8.0);
+    for (const auto &l : job.layers())
+        QVERIFY(l.wbits == 2 || l.wbits == 4 || l.wbits == 8);
+}
+
+void TestBrecqMethod::cancelStopsWithinASecond()
+{
+    jobs::QuantizeJob job(request(2, 4, {{"iterations", "1000000"}}));
+    jobs::JobContext context;
+    std::atomic<bool> reconstructing{false};
+    context.onProgress = [&](double, const std::string &stage) {
+        if (stage.find("rounding") != std::string::npos)
+            reconstructing = true;
+    };
+    QElapsedTimer sinceCancel;
+    std::thread canceller([&] {
+        while (!reconstructing)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        sinceCancel.start();
+        context.cancel();
+    });
+    QVERIFY_THROWS_EXCEPTION(Cancelled, job.run(context));
+    const qint64 ms = sinceCancel.elapsed();
+    canceller.join();
+    QVERIFY2(ms < 1000, qPrintable(QString::number(ms)));
+    const auto stored = store::Workspace(request(2, 4, {}).workspaceDir).run(job.runId());
+    QCOMPARE(stored.status, std::string("cancelled"));
+    QVERIFY2(QString::fromStdString(stored.error).contains(QStringLiteral("0 of 8 block")),
+             stored.error.c_str());
+}
+
+QTEST_APPLESS_MAIN(TestBrecqMethod)
+#include "tst_brecq_method.moc"
