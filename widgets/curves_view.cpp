@@ -20,12 +20,13 @@ bool isPerEpoch(const std::string &series)
 {
     return isAccuracy(series) || series.rfind("epoch_", 0) == 0;
 }
-// Per-layer parameter traces (DSQ's alpha/<layer>) and timings are stored with the run but
-// would bury the curves a user watches; they stay out of this view.
+// BRECQ's rounding regulariser is summed over a block's weights: hundreds where the output
+// error is below one. On the left axis it would flatten the error curve, so it gets the right.
+bool isRegulariser(const std::string &series) { return series == "round"; }
+// Per-layer values (DSQ's α, BRECQ's bit allocation), per-block or per-generation summaries and
+// timings are stored with the run but would bury the curves a user watches.
 bool isShown(const std::string &series)
 {
-    // Per-layer values (DSQ's α, BRECQ's bit allocation) and per-block or per-generation
-    // summaries have their own axes elsewhere; the run store keeps them all.
     for (const char *prefix : {"alpha/", "bits/", "block_", "mp_"})
         if (series.rfind(prefix, 0) == 0)
             return false;
@@ -43,6 +44,7 @@ CurvesView::CurvesView(QWidget *parent)
     m_stepRect = m_plot->axisRect();
     m_stepRect->axis(QCPAxis::atBottom)->setLabel(tr("training step"));
     m_stepRect->axis(QCPAxis::atLeft)->setLabel(tr("loss"));
+    m_stepRect->axis(QCPAxis::atRight)->setLabel(tr("rounding regulariser"));
     m_epochRect = new QCPAxisRect(m_plot);
     m_plot->plotLayout()->addElement(1, 0, m_epochRect);
     m_epochRect->axis(QCPAxis::atBottom)->setLabel(tr("epoch"));
@@ -78,8 +80,9 @@ QCPGraph *CurvesView::graphFor(const std::string &series)
     if (auto it = m_graphs.find(name); it != m_graphs.end())
         return *it;
     QCPAxisRect *rect = isPerEpoch(series) ? m_epochRect : m_stepRect;
-    QCPAxis *valueAxis = rect->axis(isPerEpoch(series) && !isAccuracy(series) ? QCPAxis::atRight
-                                                                              : QCPAxis::atLeft);
+    const bool right = (isPerEpoch(series) && !isAccuracy(series)) || isRegulariser(series);
+    QCPAxis *valueAxis = rect->axis(right ? QCPAxis::atRight : QCPAxis::atLeft);
+    valueAxis->setVisible(true);
     auto *graph = m_plot->addGraph(rect->axis(QCPAxis::atBottom), valueAxis);
     graph->setName(name);
     const QColor color = kPalette[m_graphs.size() % std::size(kPalette)];

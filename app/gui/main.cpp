@@ -46,7 +46,10 @@ int main(int argc, char **argv)
     const QCommandLineOption size(QStringLiteral("size"),
                                   QStringLiteral("Window size for --screenshot (default 1400x880)."),
                                   QStringLiteral("WxH"), QStringLiteral("1400x880"));
-    parser.addOptions({open, data, demo, workspace, view, screenshot, size});
+    const QCommandLineOption run(QStringLiteral("run"),
+                                 QStringLiteral("Show this stored run of the workspace."),
+                                 QStringLiteral("ID"));
+    parser.addOptions({open, data, demo, workspace, view, run, screenshot, size});
     parser.process(app);
 
     quantscope::gui::MainWindow::View startView = quantscope::gui::MainWindow::View::Start;
@@ -71,6 +74,10 @@ int main(int argc, char **argv)
         ok = window.openModel(parser.value(open));
     if (ok && parser.isSet(data))
         ok = window.openDataset(parser.value(data));
+    if (ok && parser.isSet(run)) {
+        window.showRun(parser.value(run).toLongLong());
+        ok = window.shownRun() == parser.value(run).toLongLong() && window.lastError().isEmpty();
+    }
     if (parser.isSet(view))
         window.setView(startView);
 

@@ -258,8 +258,17 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
     const auto &units = graph.units();
     auto plan = BitPlan::make(layers, s);
     const bool mixed = s.flag("mixed_precision");
+    // Layers whose bits the search must not change: first/last at first_last_bits, overrides.
+    std::set<int> fixed;
+    if (s.integer("first_last_bits") > 0) {
+        fixed.insert(layers.front().id);
+        fixed.insert(layers.back().id);
+    }
     for (const auto &l : layers)
-        if (plan.wbits[size_t(l.id)] < 2 && !mixed)
+        if (s.layerBits.count(l.name))
+            fixed.insert(l.id);
+    for (const auto &l : layers)
+        if (plan.wbits[size_t(l.id)] < 2 && (!mixed || fixed.count(l.id)))
             throw Error("BRECQ quantizes weights to 2…8 bits; " + l.name + " is set to " +
                         std::to_string(plan.wbits[size_t(l.id)]));
     const bool fisher = s.text("loss") == "fisher";
@@ -305,14 +314,6 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
     QuantizedModel result;
     try {
         if (mixed) {
-            std::set<int> fixed;
-            if (s.integer("first_last_bits") > 0) {
-                fixed.insert(layers.front().id);
-                fixed.insert(layers.back().id);
-            }
-            for (const auto &l : layers)
-                if (s.layerBits.count(l.name))
-                    fixed.insert(l.id);
             const auto stage = context.stage(0, mpShare);
             plan.wbits = allocateBits(input, plan.wbits, fixed, images, fisher, stage);
             for (const auto &l : layers)
