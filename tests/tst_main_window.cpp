@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The workbench driven through its real widgets: open a model and a dataset (and bad ones), run
-// RTN from the Quantize panel and watch progress and snapshots arrive, cancel a run, export a
-// plot and a table, keep the event loop responsive while a job trains, reopen the workspace.
+// RTN and BRECQ from the Quantize panel and watch progress and snapshots arrive, change the input
+// size, cancel a run, export a plot and a table, keep the event loop responsive while a job
+// trains, reopen the workspace.
 #include "bit_allocation_view.h"
 #include "compare_view.h"
 #include "histogram_view.h"
@@ -42,6 +43,7 @@ private Q_SLOTS:
     void badInputIsReportedAndNothingIsLost();
     void inputSizeIsEditable();
     void rtnRunFromThePanel();
+    void brecqRunShowsRounding();
     void exportsPlotAndTable();
     void cancelledRunIsKept();
     void eventLoopStaysResponsive();
@@ -214,6 +216,26 @@ void TestMainWindow::rtnRunFromThePanel()
     const auto *runs = window.compareView()->runModel();
     QCOMPARE(runs->runs().back().status, std::string("finished"));
     QCOMPARE(runs->runs().back().method, std::string("rtn"));
+}
+
+void TestMainWindow::brecqRunShowsRounding()
+{
+    MainWindow window(m_workspace);
+    window.show();
+    openFixture(window);
+    window.quantizePanel()->setMethod(QStringLiteral("brecq"));
+    window.quantizePanel()->setBits(2, 4);
+    // The form is generated from BRECQ's own parameters.
+    setSetting(window, "iterations", QStringLiteral("20"));
+    setSetting(window, "act_iterations", QStringLiteral("10"));
+    setSetting(window, "calib_images", QStringLiteral("32"));
+    QVERIFY(window.quantizePanel()->form()->editor("lambda"));
+    QCOMPARE(runToEnd(window), QStringLiteral("finished"));
+    window.runView()->setSelectedLayer(1);
+    QCOMPARE(window.runView()->snapshotCount(), 2); // before and after reconstruction
+    QVERIFY2(window.runView()->histogram()->title().contains(QStringLiteral("rounded up")),
+             qPrintable(window.runView()->histogram()->title()));
+    QCOMPARE(window.bitsView()->barHeight(1), 2.0);
 }
 
 void TestMainWindow::exportsPlotAndTable()

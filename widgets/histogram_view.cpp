@@ -140,4 +140,9 @@ void HistogramView::draw(const std::vector<double> &edges, const std::vector<dou
     PlotRefresh::request(m_plot);
 }
 
+QString HistogramView::title() const
+{
+    return m_title->text();
+}
+
 } // namespace quantscope::widgets

@@ -32,6 +32,7 @@ public:
     void setBinCount(int bins);
     int binCount() const; // bins currently drawn
     std::vector<double> gridLines() const;
+    QString title() const; // as drawn above the plot
     QCustomPlot *plot() const { return m_plot; }
 
 private:
