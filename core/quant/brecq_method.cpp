@@ -20,7 +20,7 @@ using Type = ParamSpec::Type;
 using model::QuantGraph;
 using model::QuantSession;
 
-constexpr int64_t kChunk = 256;          // images per no-grad pass over cached tensors
+constexpr int64_t kFisherChunk = 128;    // images per backward pass of the Fisher weights
 constexpr int64_t kSensitivityImages = 256;
 constexpr size_t kJointGenes = 4;        // blocks up to this many layers: all 3^n assignments
 
@@ -41,17 +41,6 @@ std::string percent(double share)
     return text;
 }
 
-// The unit run on every cached input, in chunks, without gradients.
-torch::Tensor runUnitOnAll(const QuantGraph &graph, size_t unit, const torch::Tensor &x,
-                           QuantSession &session)
-{
-    torch::NoGradGuard noGrad;
-    std::vector<torch::Tensor> out;
-    for (const auto &chunk : x.split(kChunk))
-        out.push_back(graph.runUnit(unit, chunk, session));
-    return torch::cat(out);
-}
-
 // Diagonal Fisher information at a unit's output: squared gradients of the task loss w.r.t.
 // that output, the rest of the network in float. No labels are used: the task loss is the
 // cross-entropy against the float model's own prediction. Normalised to mean 1, so the
@@ -60,7 +49,7 @@ torch::Tensor fisherWeights(const QuantGraph &graph, size_t unit, const torch::T
                             QuantSession &floatSession, const jobs::JobContext &context)
 {
     std::vector<torch::Tensor> out;
-    for (const auto &chunk : output.split(kChunk / 2)) {
+    for (const auto &chunk : output.split(kFisherChunk)) {
         context.checkCancelled();
         auto z = chunk.detach().clone().requires_grad_(true);
         torch::Tensor y = z;
@@ -151,7 +140,7 @@ std::vector<int> allocateBits(const MethodInput &input, const std::vector<int> &
     const auto &units = graph.units();
     for (size_t u = 0; u < units.size(); ++u) {
         context.progress(0.9 * u / units.size(), "mixed precision: sensitivity of " + units[u].name);
-        const auto target = runUnitOnAll(graph, u, in, floatSession);
+        const auto target = UnitReconstructor::runOnAll(graph, u, in, floatSession);
         const auto weights = fisher ? fisherWeights(graph, u, target, floatSession, context)
                                     : torch::Tensor();
         std::vector<int> unitGenes;
@@ -335,7 +324,7 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
             const double from = mpShare + (weightEnd - mpShare) * u / units.size();
             const auto stage = context.stage(from, from + (weightEnd - mpShare) / units.size());
             stage.progress(0, label + ": preparing");
-            const auto target = runUnitOnAll(graph, u, floatIn, floatSession);
+            const auto target = UnitReconstructor::runOnAll(graph, u, floatIn, floatSession);
             const auto weights = fisher ? fisherWeights(graph, u, target, floatSession, stage)
                                         : torch::Tensor();
             std::vector<AdaRound> rounding;
@@ -385,7 +374,7 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
                                                  weightEnd + 0.01 + span * (u + 1));
                 const std::string label = "block " + std::to_string(u + 1) + "/" +
                                           std::to_string(units.size()) + " " + units[u].name;
-                const auto target = runUnitOnAll(graph, u, floatIn, floatSession);
+                const auto target = UnitReconstructor::runOnAll(graph, u, floatIn, floatSession);
                 std::vector<int> ids;
                 std::vector<LsqActivation> steps;
                 for (int id : units[u].layerIds)

@@ -151,13 +151,19 @@ ReconstructionResult UnitReconstructor::reconstructActivations(
     return result;
 }
 
-torch::Tensor UnitReconstructor::outputs() const
+torch::Tensor UnitReconstructor::runOnAll(const model::QuantGraph &graph, size_t unit,
+                                          const torch::Tensor &x, model::QuantSession &session)
 {
     torch::NoGradGuard noGrad;
     std::vector<torch::Tensor> out;
-    for (const auto &chunk : m_inputs.split(kEvalBatch))
-        out.push_back(m_graph.runUnit(m_unit, chunk, m_session));
+    for (const auto &chunk : x.split(kEvalBatch))
+        out.push_back(graph.runUnit(unit, chunk, session));
     return torch::cat(out);
+}
+
+torch::Tensor UnitReconstructor::outputs() const
+{
+    return runOnAll(m_graph, m_unit, m_inputs, m_session);
 }
 
 double UnitReconstructor::outputLoss(double p) const

@@ -67,6 +67,9 @@ public:
     double outputLoss(double p = 2.0) const;
     // Runs the unit on every cached input with the session as it is now (no gradients).
     torch::Tensor outputs() const;
+    // The unit on every sample of x, in chunks, without gradients.
+    static torch::Tensor runOnAll(const model::QuantGraph &graph, size_t unit,
+                                  const torch::Tensor &x, model::QuantSession &session);
 
 private:
     torch::Tensor loss(const torch::Tensor &out, const torch::Tensor &index, double p) const;
