@@ -76,7 +76,7 @@ int main(int argc, char **argv)
         ok = window.openDataset(parser.value(data));
     if (ok && parser.isSet(run)) {
         window.showRun(parser.value(run).toLongLong());
-        ok = window.shownRun() == parser.value(run).toLongLong() && window.lastError().isEmpty();
+        ok = window.lastError().isEmpty(); // an unknown id is reported by showRun
     }
     if (parser.isSet(view))
         window.setView(startView);

@@ -46,6 +46,17 @@ namespace quantscope::gui {
 namespace {
 constexpr int kMaxRecent = 8;
 
+// The wait cursor for the life of a scope. Declared inside a try block it is gone before the
+// handler runs, so an error dialog never opens under a busy cursor.
+class WaitCursor
+{
+public:
+    WaitCursor() { QApplication::setOverrideCursor(Qt::WaitCursor); }
+    ~WaitCursor() { QApplication::restoreOverrideCursor(); }
+    WaitCursor(const WaitCursor &) = delete;
+    WaitCursor &operator=(const WaitCursor &) = delete;
+};
+
 QString runLabel(const store::RunRecord &r)
 {
     return QStringLiteral("#%1 %2 W%3A%4 · %5")
@@ -318,17 +329,15 @@ void MainWindow::showError(const QString &title, const QString &message)
 
 bool MainWindow::openModel(const QString &path)
 {
-    QApplication::setOverrideCursor(Qt::WaitCursor);
     try {
+        const WaitCursor busy;
         m_document.openModel(path);
     } catch (const Error &e) {
-        QApplication::restoreOverrideCursor();
         showError(tr("Could not open the model"), QString::fromStdString(e.what()));
         // The model may have opened while the dataset no longer fits it.
         if (!m_document.hasModel() || m_document.modelPath() != QFileInfo(path).absoluteFilePath())
             return false;
     }
-    QApplication::restoreOverrideCursor();
     m_layers->setLayers(m_document.layerRows());
     m_layerTable->resizeColumnsToContents();
     m_panel->setModel(m_document.modelPath(), m_document.modelSummary(), m_document.layerNames());
@@ -345,15 +354,13 @@ bool MainWindow::openModel(const QString &path)
 
 bool MainWindow::openDataset(const QString &path)
 {
-    QApplication::setOverrideCursor(Qt::WaitCursor);
     try {
+        const WaitCursor busy;
         m_document.openDataset(path);
     } catch (const Error &e) {
-        QApplication::restoreOverrideCursor();
         showError(tr("Could not open the dataset"), QString::fromStdString(e.what()));
         return false;
     }
-    QApplication::restoreOverrideCursor();
     m_panel->setDataset(m_document.dataPath(), m_document.dataSummary());
     QSettings().setValue(QStringLiteral("lastDataset"), m_document.dataPath());
     return true;
@@ -361,16 +368,14 @@ bool MainWindow::openDataset(const QString &path)
 
 bool MainWindow::setImageSize(int pixels)
 {
-    QApplication::setOverrideCursor(Qt::WaitCursor);
     try {
+        const WaitCursor busy;
         m_document.setImageSize(pixels);
     } catch (const Error &e) {
-        QApplication::restoreOverrideCursor();
         m_panel->setImageSize(int(m_document.imageSize()));
         showError(tr("The model cannot take this input size"), QString::fromStdString(e.what()));
         return false;
     }
-    QApplication::restoreOverrideCursor();
     m_panel->setImageSize(pixels);
     if (m_document.hasModel()) // the summary names the input shape
         m_panel->setModel(m_document.modelPath(), m_document.modelSummary(),

@@ -34,6 +34,13 @@ Preset presetNamed(const std::string &name)
     return name == "fast" ? Preset{1000, 250} : Preset{20000, 5000};
 }
 
+// "block 3/5 block1 (layer2.conv1 … layer2.shortcut)": the progress text of one unit.
+std::string unitLabel(const QuantGraph &graph, size_t unit)
+{
+    return "block " + std::to_string(unit + 1) + "/" + std::to_string(graph.units().size()) +
+           " " + graph.units()[unit].name;
+}
+
 std::string percent(double share)
 {
     char text[16];
@@ -319,8 +326,7 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
         auto session = graph.makeSession();
         torch::Tensor floatIn = images, quantIn = images;
         for (size_t u = 0; u < units.size(); ++u) {
-            const std::string label = "block " + std::to_string(u + 1) + "/" +
-                                      std::to_string(units.size()) + " " + units[u].name;
+            const std::string label = unitLabel(graph, u);
             const double from = mpShare + (weightEnd - mpShare) * u / units.size();
             const auto stage = context.stage(from, from + (weightEnd - mpShare) / units.size());
             stage.progress(0, label + ": preparing");
@@ -372,8 +378,6 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
                 const double span = (1 - weightEnd - 0.01) / units.size();
                 const auto stage = context.stage(weightEnd + 0.01 + span * u,
                                                  weightEnd + 0.01 + span * (u + 1));
-                const std::string label = "block " + std::to_string(u + 1) + "/" +
-                                          std::to_string(units.size()) + " " + units[u].name;
                 const auto target = UnitReconstructor::runOnAll(graph, u, floatIn, floatSession);
                 std::vector<int> ids;
                 std::vector<LsqActivation> steps;
@@ -391,7 +395,7 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
                     options.seed = seed + 1000 + u;
                     options.firstStep = int64_t(units.size()) * weightOptions.iterations +
                                         int64_t(u) * actOptions.iterations;
-                    options.label = label + ": activation steps";
+                    options.label = unitLabel(graph, u) + ": activation steps";
                     unit.reconstructActivations(ids, steps, options, stage);
                     for (size_t i = 0; i < ids.size(); ++i)
                         result.activationGrids[size_t(ids[i])] = steps[i].grid();
