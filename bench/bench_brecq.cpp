@@ -5,14 +5,12 @@
 //   build/bench/bench_brecq [PRESET=paper|fast] [CONFIGS=4/32,2/32,4/4,2/4] [key=value …]
 // Extra key=value pairs go to BRECQ's settings (e.g. loss=mse, iterations=5000).
 #include "jobs/quantize_job.h"
-
-#include <ATen/Parallel.h>
+#include "torch_runtime.h"
 
 #include <sys/resource.h>
 
 #include <cstdio>
 #include <sstream>
-#include <thread>
 
 using namespace quantscope;
 
@@ -51,7 +49,7 @@ store::RunRecord runOne(const std::string &method, int w, int a,
 
 int main(int argc, char **argv)
 {
-    at::set_num_threads(static_cast<int>(std::thread::hardware_concurrency()));
+    quantscope::TorchRuntime::configure();
     std::map<std::string, std::string> settings{{"preset", argc > 1 ? argv[1] : "paper"}};
     std::vector<std::pair<int, int>> configs;
     std::stringstream list(argc > 2 ? argv[2] : "4/32,2/32,4/4,2/4");

@@ -4,19 +4,17 @@
 //   build/bench/bench_dsq [EPOCHS=3] [IMAGES_PER_EPOCH=0 (all 60 000)]
 // Compare the epoch time with bench/dsq_epoch.py (the same QAT step in python3-torch).
 #include "jobs/quantize_job.h"
-
-#include <ATen/Parallel.h>
+#include "torch_runtime.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <thread>
 
 using namespace quantscope;
 
 int main(int argc, char **argv)
 {
-    at::set_num_threads(static_cast<int>(std::thread::hardware_concurrency()));
+    quantscope::TorchRuntime::configure();
     const std::string epochs = argc > 1 ? argv[1] : "3";
     const std::string limit = argc > 2 ? argv[2] : "0";
     const std::string workspace = "/tmp/quantscope-bench-dsq";

@@ -5,19 +5,19 @@
 //   build/bench/bench_eval_throughput && /usr/bin/python3 bench/eval_throughput.py
 #include "analysis/evaluator.h"
 #include "jobs/model_inputs.h"
+#include "torch_runtime.h"
 
 #include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <thread>
 
 using namespace quantscope;
 
 int main(int argc, char **argv)
 {
-    at::set_num_threads(static_cast<int>(std::thread::hardware_concurrency()));
+    quantscope::TorchRuntime::configure();
     const std::string modelPath =
         argc > 1 ? argv[1] : QUANTSCOPE_RESOURCE_DIR "/demo/fashion_resnet8.pt";
     model::QuantGraph graph(modelPath);

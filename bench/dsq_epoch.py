@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # The Python baseline for bench_dsq's seconds per epoch: the same DSQ QAT step on the demo
 # ResNet-8 (BatchNorm folded, as QuantScope does), written directly in python3-torch: DSQ
-# weight quantizers per layer, DSQ activation quantizers on every layer input (first layer input
-# and first/last weights at 8 bits), SGD with Nesterov momentum, batch 128, two threads.
+# weight quantizers with one range per output channel, DSQ activation quantizers on every layer
+# input (first layer input and first/last weights at 8 bits), LSQ's gradient scale on l, u and α,
+# SGD with Nesterov momentum, batch 128, every core.
 # Times STEPS steps after a warm-up and scales to one 60 000-image epoch.
 #   /usr/bin/python3 bench/dsq_epoch.py [WBITS=4] [ABITS=4] [STEPS=100]
 import gzip
@@ -41,24 +42,32 @@ for name in ["layer1", "layer2", "layer3"]:
 fc_w, fc_b = model.fc.weight.detach().clone(), model.fc.bias.detach().clone()
 
 
+def grad_scaled(t, g):
+    return (t - t * g).detach() + t * g
+
+
 class Dsq:
-    def __init__(self, bits, lo, hi, fixed_lower=False):
+    # lo, hi: per-tensor floats, or [C, 1, 1, 1] tensors for one range per output channel.
+    # elements: how many values share one range (LSQ's N).
+    def __init__(self, bits, lo, hi, elements, fixed_lower=False):
         self.n = 2 ** bits - 1
-        self.l = torch.tensor(float(lo), requires_grad=not fixed_lower)
-        self.u = torch.tensor(float(hi), requires_grad=True)
+        self.l = torch.as_tensor(lo, dtype=torch.float32).clone().requires_grad_(not fixed_lower)
+        self.u = torch.as_tensor(hi, dtype=torch.float32).clone().requires_grad_(True)
         self.a = torch.tensor(0.2, requires_grad=True)
+        self.g = 1 / math.sqrt(elements * self.n)
 
     def params(self):
         return [p for p in (self.l, self.u, self.a) if p.requires_grad]
 
     def __call__(self, x):
-        delta = (self.u - self.l) / self.n
-        c = torch.minimum(torch.maximum(x, self.l), self.u)
-        i = ((c - self.l) / delta).floor().clamp(0, self.n - 1).detach()
-        k = torch.log(2 / self.a - 1) / delta
-        phi = torch.tanh(k * (c - (self.l + (i + 0.5) * delta))) / (1 - self.a)
-        soft = self.l + delta * (i + (phi + 1) / 2)
-        hard = self.l + delta * (i + (phi.detach() >= 0).float())
+        l, u, a = (grad_scaled(p, self.g) for p in (self.l, self.u, self.a))
+        delta = (u - l) / self.n
+        c = torch.minimum(torch.maximum(x, l), u)
+        i = ((c - l) / delta).floor().clamp(0, self.n - 1).detach()
+        k = torch.log(2 / a - 1) / delta
+        phi = torch.tanh(k * (c - (l + (i + 0.5) * delta))) / (1 - a)
+        soft = l + delta * (i + (phi + 1) / 2)
+        hard = l + delta * (i + (phi.detach() >= 0).float())
         return soft + (hard - soft).detach()
 
 
@@ -66,8 +75,17 @@ layers = len(convs) + 1
 wb = [8] + [wbits] * (layers - 2) + [8]
 ab = [8] + [abits] * (layers - 1)
 latent = [w.clone().requires_grad_(True) for w, _, _, _ in convs] + [fc_w.requires_grad_(True)]
-wq = [Dsq(b, w.min().item(), w.max().item()) for b, w in zip(wb, latent)]
-aq = [Dsq(ab[0], -1.0, 3.0)] + [Dsq(b, 0.0, 4.0, True) for b in ab[1:]]
+# Weight ranges per output channel (min/max: the range search QuantScope runs is not timed).
+wq = []
+for b, w in zip(wb, latent):
+    rows = w.detach().reshape(w.shape[0], -1)
+    shape = [-1] + [1] * (w.dim() - 1)
+    wq.append(Dsq(b, rows.min(1).values.view(shape), rows.max(1).values.view(shape), rows.shape[1]))
+# Activation ranges: the first input's own range, then 0…max seen on one calibration batch.
+act_shapes = [(1, 28, 28), (16, 28, 28), (16, 28, 28), (16, 28, 28), (32, 14, 14), (16, 28, 28),
+              (32, 14, 14), (64, 7, 7), (32, 14, 14), (64,)]
+aq = [Dsq(ab[0], -0.81, 2.02, math.prod(act_shapes[0]))]
+aq += [Dsq(b, 0.0, 3.0, math.prod(shape), True) for b, shape in zip(ab[1:], act_shapes[1:])]
 
 
 def forward(x):
@@ -91,8 +109,8 @@ with gzip.open("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") a
                               .copy())
 with gzip.open("/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz") as f:
     labels = torch.from_numpy(np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64))
-opt = torch.optim.SGD([{"params": latent, "lr": 0.005, "weight_decay": 1e-4},
-                       {"params": [p for q in wq + aq for p in q.params()], "lr": 0.001}],
+opt = torch.optim.SGD([{"params": latent, "lr": 0.002, "weight_decay": 1e-4},
+                       {"params": [p for q in wq + aq for p in q.params()], "lr": 0.005}],
                       momentum=0.9, nesterov=True)
 perm = torch.randperm(images.shape[0])
 batch = 128

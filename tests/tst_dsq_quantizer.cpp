@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // DSQ's quantizer: forward exactly on the grid, the soft staircase approaching hard rounding
-// as α → 0, clipping, gradients against finite differences, the binary case.
+// as α → 0, clipping, gradients against finite differences, the binary case, one range per
+// channel, and the gradient scale of the quantizer's own parameters.
 #include "quant/dsq_quantizer.h"
 
 #include <QTest>
@@ -19,6 +20,8 @@ private Q_SLOTS:
     void gradientMatchesFiniteDifferences();
     void alphaGradientMatchesFiniteDifferences();
     void binary();
+    void perChannelRanges();
+    void gradientScaleKeepsValues();
     void constrainKeepsAlphaInRange();
 };
 
@@ -116,6 +119,45 @@ void TestDsqQuantizer::binary()
     const auto y = q.forward(torch::tensor({-2.f, -0.1f, 0.1f, 0.3f}));
     QVERIFY(torch::equal(y, torch::tensor({-0.5f, -0.5f, 0.5f, 0.5f})));
     QCOMPARE(q.levels(), (std::vector<double>{-0.5, 0.5}));
+}
+
+void TestDsqQuantizer::perChannelRanges()
+{
+    // Channel 0 on [-1, 2], channel 1 on [0, 0.3]: each row lands on its own grid, exactly as a
+    // per-tensor quantizer of that range would put it.
+    const DsqQuantizer q(2, torch::tensor({-1.f, 0.f}), torch::tensor({2.f, 0.3f}), 0.2);
+    QCOMPARE(q.channels(), int64_t(2));
+    const auto x = torch::stack({torch::linspace(-1.5, 2.5, 37), torch::linspace(-0.1, 0.4, 37)})
+                       .view({2, 37, 1, 1});
+    const auto y = q.forward(x);
+    QVERIFY(torch::allclose(y[0].flatten(), DsqQuantizer(2, -1.0, 2.0, 0.2).forward(x[0].flatten())));
+    QVERIFY(torch::allclose(y[1].flatten(), DsqQuantizer(2, 0.0, 0.3, 0.2).forward(x[1].flatten())));
+    QCOMPARE(q.widestChannel(), int64_t(0));
+    const auto levels = q.levels(1);
+    QCOMPARE(int(levels.size()), 4);
+    QVERIFY(std::abs(levels[3] - 0.3) < 1e-6 && std::abs(levels[1] - 0.1) < 1e-6);
+    // Each channel's clipped values teach only that channel's bounds.
+    y.sum().backward();
+    const auto upper = q.parameters()[1].grad();
+    QCOMPARE(upper.size(0), int64_t(2));
+    QVERIFY(upper[0].item<double>() != upper[1].item<double>());
+    QVERIFY_THROWS_EXCEPTION(std::exception, q.toGrid());
+}
+
+void TestDsqQuantizer::gradientScaleKeepsValues()
+{
+    const auto x = torch::linspace(-1.4, 2.3, 41);
+    DsqQuantizer plain(2, -1.0, 2.0, 0.2), scaled(2, -1.0, 2.0, 0.2);
+    scaled.setGradientScale(0.25);
+    auto xa = x.clone().requires_grad_(true), xb = x.clone().requires_grad_(true);
+    const auto ya = plain.forward(xa), yb = scaled.forward(xb);
+    QVERIFY(torch::equal(ya, yb));
+    (ya * x).sum().backward();
+    (yb * x).sum().backward();
+    QVERIFY(torch::allclose(xa.grad(), xb.grad())); // the input's gradient is untouched
+    for (size_t p = 0; p < 3; ++p)
+        QVERIFY(torch::allclose(scaled.parameters()[p].grad(),
+                                0.25 * plain.parameters()[p].grad(), 1e-5, 1e-6));
 }
 
 void TestDsqQuantizer::constrainKeepsAlphaInRange()

@@ -2,14 +2,12 @@
 // quantscope-cli: everything the workbench does, headless. See README.md for the contract.
 #include "commands.h"
 #include "error.h"
-
-#include <ATen/Parallel.h>
+#include "torch_runtime.h"
 
 #include <cstdio>
 #include <cstring>
 #include <functional>
 #include <map>
-#include <thread>
 
 namespace {
 
@@ -33,8 +31,7 @@ const char *kUsage =
 
 int main(int argc, char **argv)
 {
-    // Debian's LibTorch starts with one intra-op thread; use every core.
-    at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    quantscope::TorchRuntime::configure();
 
     using quantscope::cli::Args;
     const std::map<std::string, std::function<int(const Args &)>> commands = {

@@ -2,20 +2,17 @@
 // quantscope: the workbench GUI. With --screenshot it renders the window to a PNG and exits
 // (docs, and checking the GUI under Xvfb).
 #include "main_window.h"
-
-#include <ATen/Parallel.h>
+#include "torch_runtime.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTimer>
 
 #include <cstdio>
-#include <thread>
 
 int main(int argc, char **argv)
 {
-    // Debian's LibTorch starts with one intra-op thread; use every core.
-    at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    quantscope::TorchRuntime::configure();
 
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("QuantScope"));

@@ -9,7 +9,10 @@
 #include "train/trainer.h"
 #include "uniform_quantizer.h"
 
+#include <cmath>
+#include <functional>
 #include <memory>
+#include <numeric>
 
 namespace quantscope::quant {
 
@@ -17,19 +20,31 @@ namespace {
 
 using Type = ParamSpec::Type;
 
-// Weights start from the MSE-fitted per-tensor range, activations from calibration.
-DsqQuantizer weightQuantizer(const torch::Tensor &w, int bits, double alpha)
+// Weights start from the MSE-fitted range, per output channel or per tensor. BatchNorm is
+// folded into the weights, so channels differ in scale by as much as BN's γ/σ did: one range per
+// channel plays the part of the paper's unfolded BN.
+DsqQuantizer weightQuantizer(const torch::Tensor &w, int bits, bool perChannel, double alpha)
 {
+    const auto rows = w.reshape({perChannel ? w.size(0) : 1, -1});
     if (bits == 1) {
         // Binary: the symmetric ±mean|w|, the L2-optimal scale for sign(w).
-        const double a = w.abs().mean().item<double>();
+        const auto a = rows.abs().mean(1);
         return DsqQuantizer(1, -a, a, alpha);
     }
     WeightGridOptions o;
     o.bits = bits;
-    o.perChannel = false;
-    const auto levels = UniformQuantizer::fitWeight(w, o).levels();
-    return DsqQuantizer(bits, levels.front(), levels.back(), alpha);
+    o.perChannel = perChannel;
+    const auto grid = UniformQuantizer::fitWeight(w, o);
+    const auto zero = grid.zeroPoint.to(torch::kFloat32);
+    return DsqQuantizer(bits, grid.scale * (double(grid.qmin) - zero),
+                        grid.scale * (double(grid.qmax) - zero), alpha);
+}
+
+// LSQ's gradient scale 1/sqrt(N·Q_P): N elements share one range (a channel's weights, or one
+// image's activations), Q_P the largest level index.
+double gradientScale(int64_t elements, int bits)
+{
+    return 1.0 / std::sqrt(double(std::max<int64_t>(elements, 1)) * double((1 << bits) - 1));
 }
 
 } // namespace
@@ -42,13 +57,18 @@ std::vector<ParamSpec> DsqMethod::params() const
     specs.push_back({"batch_size", "Batch size", Type::Int, "128", 1, 4096, {}, ""});
     specs.push_back({"optimizer", "Optimizer", Type::Choice, "sgd", 0, 0, {"sgd", "adam"},
                      "SGD with Nesterov momentum 0.9, or Adam."});
-    specs.push_back({"lr", "Weight learning rate", Type::Double, "0.005", 1e-7, 10, {},
+    specs.push_back({"lr", "Weight learning rate", Type::Double, "0.002", 1e-7, 10, {},
                      "Learning rate of the latent weights (they start from the float model)."});
-    specs.push_back({"quant_lr", "Quantizer learning rate", Type::Double, "0.001", 0, 10, {},
+    specs.push_back({"quant_lr", "Quantizer learning rate", Type::Double, "0.005", 0, 10, {},
                      "Learning rate of the clip bounds and α; 0 freezes them."});
     specs.push_back({"weight_decay", "Weight decay", Type::Double, "0.0001", 0, 1, {}, ""});
     specs.push_back({"schedule", "Schedule", Type::Choice, "cosine", 0, 0,
                      {"cosine", "constant"}, "Learning-rate schedule over all steps."});
+    specs.push_back({"per_channel", "Per-channel weight ranges", Type::Bool, "true", 0, 0, {},
+                     "One clip range per output channel (BatchNorm is folded into the weights); "
+                     "off = one per layer, as the paper with unfolded BatchNorm."});
+    specs.push_back({"scale_gradients", "Scale quantizer gradients", Type::Bool, "true", 0, 0, {},
+                     "Divide the gradients of l, u and α by sqrt(elements × levels), as LSQ does."});
     specs.push_back({"alpha", "Initial α", Type::Double, "0.2", DsqQuantizer::kAlphaMin,
                      DsqQuantizer::kAlphaMax, {},
                      "Characteristic variable: the gap between soft and hard steps (0 = hard)."});
@@ -74,9 +94,15 @@ QuantizedModel DsqMethod::run(const MethodInput &input, jobs::JobContext &contex
     // Latent weights and their quantizers.
     std::vector<torch::Tensor> latent;
     std::vector<DsqQuantizer> weightQuantizers;
+    const bool perChannel = s.flag("per_channel");
+    const bool scaleGradients = s.flag("scale_gradients");
     for (const auto &l : layers) {
         latent.push_back(graph.floatWeight(l.id).clone().requires_grad_(true));
-        weightQuantizers.push_back(weightQuantizer(latent.back().detach(), plan.wbits[l.id], alpha));
+        const int bits = plan.wbits[l.id];
+        auto q = weightQuantizer(latent.back().detach(), bits, perChannel, alpha);
+        if (scaleGradients)
+            q.setGradientScale(gradientScale(l.params / q.channels(), bits));
+        weightQuantizers.push_back(std::move(q));
     }
 
     // Activation quantizers, initialised from the float model's calibrated ranges.
@@ -95,6 +121,12 @@ QuantizedModel DsqMethod::run(const MethodInput &input, jobs::JobContext &contex
         const bool nonNegative = levels.front() >= 0;
         actQuantizers[i] = std::make_unique<DsqQuantizer>(plan.abits[i], levels.front(),
                                                           levels.back(), alpha, nonNegative);
+        if (scaleGradients) {
+            const auto &shape = layers[i].inputShape;
+            actQuantizers[i]->setGradientScale(gradientScale(
+                std::accumulate(shape.begin(), shape.end(), int64_t(1), std::multiplies<>()),
+                plan.abits[i]));
+        }
         const DsqQuantizer *q = actQuantizers[i].get();
         session.setActivationQuantizer(int(i), [q](const torch::Tensor &x) { return q->forward(x); });
     }
@@ -121,7 +153,7 @@ QuantizedModel DsqMethod::run(const MethodInput &input, jobs::JobContext &contex
             snap.step = step;
             snap.stage = stage;
             snap.bits = plan.wbits[i];
-            snap.gridLevels = weightQuantizers[i].levels();
+            snap.gridLevels = weightQuantizers[i].levels(weightQuantizers[i].widestChannel());
             analysis::WeightHistogram::fill(snap, latent[i]);
             context.snapshot(snap);
             context.metric("alpha/" + layers[i].name, step, weightQuantizers[i].alpha());
