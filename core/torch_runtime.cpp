@@ -20,7 +20,8 @@ void TorchRuntime::configure()
     // glibc serves those with mmap and returns them with munmap, so every step page-faults them
     // in again: on the demo's DSQ step a third of the CPU time went to the kernel. Serving
     // blocks up to 32 MiB (glibc's maximum) from the heap and trimming it only past 1 GiB keeps
-    // them mapped; memory still goes back when a run ends and frees more than that.
+    // them mapped. The price: after a run the process may keep up to 1 GiB of freed heap for
+    // the next one instead of returning it.
     mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
     mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
 #endif

@@ -92,6 +92,9 @@ void TestDsqMethod::qatLowersLossAndBeatsRtn()
         ++snapshots;
         QVERIFY(s.bits == (s.layer == 0 || s.layer == 6 ? 8.0 : 2.0)); // first/last at 8
         QCOMPARE(s.gridLevels.size(), size_t(1) << int(s.bits));
+        // α and the clipped share ride along, for the run view's title.
+        QVERIFY2(s.note.rfind("α 0.", 0) == 0 && s.note.find("% clipped") != std::string::npos,
+                 s.note.c_str());
     };
     dsq.run(context);
 

@@ -133,6 +133,8 @@ void TestDsqQuantizer::perChannelRanges()
     QVERIFY(torch::allclose(y[0].flatten(), DsqQuantizer(2, -1.0, 2.0, 0.2).forward(x[0].flatten())));
     QVERIFY(torch::allclose(y[1].flatten(), DsqQuantizer(2, 0.0, 0.3, 0.2).forward(x[1].flatten())));
     QCOMPARE(q.widestChannel(), int64_t(0));
+    // 5 + 5 of channel 0's 37 values lie outside [-1, 2], 8 + 8 of channel 1's outside [0, 0.3].
+    QVERIFY(std::abs(q.clippedShare(x) - 26.0 / 74.0) < 1e-6);
     const auto levels = q.levels(1);
     QCOMPARE(int(levels.size()), 4);
     QVERIFY(std::abs(levels[3] - 0.3) < 1e-6 && std::abs(levels[1] - 0.1) < 1e-6);

@@ -10,6 +10,7 @@
 #include "uniform_quantizer.h"
 
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <numeric>
@@ -45,6 +46,19 @@ DsqQuantizer weightQuantizer(const torch::Tensor &w, int bits, bool perChannel, 
 double gradientScale(int64_t elements, int bits)
 {
     return 1.0 / std::sqrt(double(std::max<int64_t>(elements, 1)) * double((1 << bits) - 1));
+}
+
+// What a histogram of latent weights cannot show by itself: α (how hard the soft steps have
+// become), how many weights the range clips, and whose grid the drawn levels are.
+std::string snapshotNote(const DsqQuantizer &q, const torch::Tensor &latent)
+{
+    char text[160];
+    std::snprintf(text, sizeof text, "α %.3f · %.1f %% clipped", q.alpha(),
+                  100.0 * q.clippedShare(latent));
+    std::string note = text;
+    if (q.channels() > 1)
+        note += " · grid of the widest of " + std::to_string(q.channels()) + " channels";
+    return note;
 }
 
 } // namespace
@@ -153,10 +167,12 @@ QuantizedModel DsqMethod::run(const MethodInput &input, jobs::JobContext &contex
             snap.step = step;
             snap.stage = stage;
             snap.bits = plan.wbits[i];
-            snap.gridLevels = weightQuantizers[i].levels(weightQuantizers[i].widestChannel());
+            const auto &q = weightQuantizers[i];
+            snap.gridLevels = q.levels(q.widestChannel());
+            snap.note = snapshotNote(q, latent[i]);
             analysis::WeightHistogram::fill(snap, latent[i]);
             context.snapshot(snap);
-            context.metric("alpha/" + layers[i].name, step, weightQuantizers[i].alpha());
+            context.metric("alpha/" + layers[i].name, step, q.alpha());
         }
     };
     emitSnapshots(0, "start");

@@ -108,6 +108,13 @@ std::vector<double> DsqQuantizer::levels(int64_t channel) const
     return out;
 }
 
+double DsqQuantizer::clippedShare(const torch::Tensor &x) const
+{
+    torch::NoGradGuard noGrad;
+    const auto outside = (x < alongChannels(m_lower, x)) | (x > alongChannels(m_upper, x));
+    return outside.to(torch::kFloat32).mean().item<double>();
+}
+
 int64_t DsqQuantizer::widestChannel() const
 {
     return (m_upper - m_lower).argmax().item<int64_t>();

@@ -47,6 +47,8 @@ public:
     double upper(int64_t channel = 0) const { return m_upper[channel].item<double>(); }
     double alpha() const { return m_alpha.item<double>(); }
     std::vector<double> levels(int64_t channel = 0) const;
+    // Share of x's elements outside their channel's [l, u] (clipped by the forward).
+    double clippedShare(const torch::Tensor &x) const;
     // The channel whose range is widest: the one a per-layer histogram shows the grid of.
     int64_t widestChannel() const;
     // The same grid as a QuantGrid (a fractional zero point when l is not a multiple of Δ).
