@@ -71,6 +71,8 @@ void CurvesView::clear()
     for (auto *graph : std::as_const(m_graphs))
         m_plot->removeGraph(graph);
     m_graphs.clear();
+    // The regulariser's axis comes back with the next run that has one.
+    m_stepRect->axis(QCPAxis::atRight)->setVisible(false);
     redraw();
 }
 
