@@ -3,7 +3,7 @@
 # The Python baseline for bench_dsq's seconds per epoch: the same DSQ QAT step on the demo
 # ResNet-8 (BatchNorm folded, as QuantScope does), written directly in python3-torch: DSQ
 # weight quantizers with one range per output channel, DSQ activation quantizers on every layer
-# input (first layer input and first/last weights at 8 bits), LSQ's gradient scale on l, u and α,
+# input (first layer input and first/last weights at 8 bits), LSQ's gradient scale on l and u,
 # SGD with Nesterov momentum, batch 128, every core.
 # Times STEPS steps after a warm-up and scales to one 60 000-image epoch.
 #   /usr/bin/python3 bench/dsq_epoch.py [WBITS=4] [ABITS=4] [STEPS=100]
@@ -60,7 +60,7 @@ class Dsq:
         return [p for p in (self.l, self.u, self.a) if p.requires_grad]
 
     def __call__(self, x):
-        l, u, a = (grad_scaled(p, self.g) for p in (self.l, self.u, self.a))
+        l, u, a = grad_scaled(self.l, self.g), grad_scaled(self.u, self.g), self.a
         delta = (u - l) / self.n
         c = torch.minimum(torch.maximum(x, l), u)
         i = ((c - l) / delta).floor().clamp(0, self.n - 1).detach()

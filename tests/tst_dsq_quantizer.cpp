@@ -133,8 +133,11 @@ void TestDsqQuantizer::perChannelRanges()
     QVERIFY(torch::allclose(y[0].flatten(), DsqQuantizer(2, -1.0, 2.0, 0.2).forward(x[0].flatten())));
     QVERIFY(torch::allclose(y[1].flatten(), DsqQuantizer(2, 0.0, 0.3, 0.2).forward(x[1].flatten())));
     QCOMPARE(q.widestChannel(), int64_t(0));
-    // 5 + 5 of channel 0's 37 values lie outside [-1, 2], 8 + 8 of channel 1's outside [0, 0.3].
-    QVERIFY(std::abs(q.clippedShare(x) - 26.0 / 74.0) < 1e-6);
+    // Clipped = more than half a step (0.5 and 0.05) beyond the range: the outer value of each
+    // pair on either side.
+    const auto beyond = torch::tensor({-1.6f, -1.4f, 2.4f, 2.6f, -0.06f, -0.04f, 0.34f, 0.36f});
+    QCOMPARE(q.clippedShare(beyond.view({2, 4})), 0.5);
+    QCOMPARE(q.clippedShare(q.forward(x)), 0.0); // grid values, the range's ends included
     const auto levels = q.levels(1);
     QCOMPARE(int(levels.size()), 4);
     QVERIFY(std::abs(levels[3] - 0.3) < 1e-6 && std::abs(levels[1] - 0.1) < 1e-6);
@@ -157,9 +160,10 @@ void TestDsqQuantizer::gradientScaleKeepsValues()
     (ya * x).sum().backward();
     (yb * x).sum().backward();
     QVERIFY(torch::allclose(xa.grad(), xb.grad())); // the input's gradient is untouched
-    for (size_t p = 0; p < 3; ++p)
+    for (size_t p = 0; p < 2; ++p) // l and u
         QVERIFY(torch::allclose(scaled.parameters()[p].grad(),
                                 0.25 * plain.parameters()[p].grad(), 1e-5, 1e-6));
+    QVERIFY(torch::allclose(scaled.parameters()[2].grad(), plain.parameters()[2].grad())); // α
 }
 
 void TestDsqQuantizer::constrainKeepsAlphaInRange()

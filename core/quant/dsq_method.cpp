@@ -82,7 +82,8 @@ std::vector<ParamSpec> DsqMethod::params() const
                      "One clip range per output channel (BatchNorm is folded into the weights); "
                      "off = one per layer, as the paper with unfolded BatchNorm."});
     specs.push_back({"scale_gradients", "Scale quantizer gradients", Type::Bool, "true", 0, 0, {},
-                     "Divide the gradients of l, u and α by sqrt(elements × levels), as LSQ does."});
+                     "Divide the gradients of the clip bounds by sqrt(elements × levels), as LSQ "
+                     "does (α keeps its own)."});
     specs.push_back({"alpha", "Initial α", Type::Double, "0.2", DsqQuantizer::kAlphaMin,
                      DsqQuantizer::kAlphaMax, {},
                      "Characteristic variable: the gap between soft and hard steps (0 = hard)."});

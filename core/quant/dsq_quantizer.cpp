@@ -55,15 +55,14 @@ std::pair<torch::Tensor, torch::Tensor> DsqQuantizer::softAndHard(const torch::T
     const double intervals = double((1 << m_bits) - 1);
     const auto lower = alongChannels(scaleGradient(m_lower, m_gradientScale), x);
     const auto upper = alongChannels(scaleGradient(m_upper, m_gradientScale), x);
-    const auto alpha = scaleGradient(m_alpha, m_gradientScale);
     const auto delta = (upper - lower) / intervals;
     // max/min rather than clamp: a clipped value passes its gradient to the bound it hit.
     const auto clipped = torch::min(torch::max(x, lower), upper);
     // The interval index is a constant of the forward: gradients flow through φ, Δ and l only.
     const auto index = ((clipped - lower) / delta).floor().clamp(0, intervals - 1).detach();
     const auto centre = lower + (index + 0.5) * delta;
-    const auto k = torch::log(2.0 / alpha - 1.0) / delta;
-    const auto s = 1.0 / (1.0 - alpha);
+    const auto k = torch::log(2.0 / m_alpha - 1.0) / delta;
+    const auto s = 1.0 / (1.0 - m_alpha);
     const auto phi = s * torch::tanh(k * (clipped - centre));
     const auto soft = lower + delta * (index + (phi + 1.0) / 2.0);
     // Round half up (φ = 0 exactly at the centre must still land on a level).
@@ -111,7 +110,9 @@ std::vector<double> DsqQuantizer::levels(int64_t channel) const
 double DsqQuantizer::clippedShare(const torch::Tensor &x) const
 {
     torch::NoGradGuard noGrad;
-    const auto outside = (x < alongChannels(m_lower, x)) | (x > alongChannels(m_upper, x));
+    const auto lower = alongChannels(m_lower, x), upper = alongChannels(m_upper, x);
+    const auto halfStep = (upper - lower) / (2.0 * double((1 << m_bits) - 1));
+    const auto outside = (x < lower - halfStep) | (x > upper + halfStep);
     return outside.to(torch::kFloat32).mean().item<double>();
 }
 

@@ -31,9 +31,11 @@ public:
     // The soft staircase Q_S(x) itself (continuous, monotone), for tests and plots.
     torch::Tensor soft(const torch::Tensor &x) const;
 
-    // Multiplies the gradients that reach l, u and α (not their values). Their gradients are
-    // sums over every element quantized — for an activation, over the whole batch — so without
-    // a scale they outgrow the weights' by orders of magnitude (LSQ's gradient scale, §1.2).
+    // Multiplies the gradients that reach l and u (not their values). Their gradients are sums
+    // over every element the range clips or spans — for an activation, over the whole batch — so
+    // without a scale they outgrow the weights' by orders of magnitude (LSQ's gradient scale).
+    // α keeps its plain gradient: scaled alike it barely moved (0.200 → 0.206 in an epoch),
+    // and α learning per layer is the method.
     void setGradientScale(double scale) { m_gradientScale = scale; }
 
     // Learnable tensors: {u, α} with a fixed lower bound, else {l, u, α}.
@@ -47,7 +49,9 @@ public:
     double upper(int64_t channel = 0) const { return m_upper[channel].item<double>(); }
     double alpha() const { return m_alpha.item<double>(); }
     std::vector<double> levels(int64_t channel = 0) const;
-    // Share of x's elements outside their channel's [l, u] (clipped by the forward).
+    // Share of x's elements that the range clips: more than half a step outside their channel's
+    // [l, u], so their error exceeds any rounding error (closer ones round to the end level
+    // anyway, and the range's own ends sit there up to float rounding).
     double clippedShare(const torch::Tensor &x) const;
     // The channel whose range is widest: the one a per-layer histogram shows the grid of.
     int64_t widestChannel() const;
