@@ -26,10 +26,9 @@ using Type = ParamSpec::Type;
 // channel plays the part of the paper's unfolded BN.
 DsqQuantizer weightQuantizer(const torch::Tensor &w, int bits, bool perChannel, double alpha)
 {
-    const auto rows = w.reshape({perChannel ? w.size(0) : 1, -1});
     if (bits == 1) {
         // Binary: the symmetric ±mean|w|, the L2-optimal scale for sign(w).
-        const auto a = rows.abs().mean(1);
+        const auto a = w.reshape({perChannel ? w.size(0) : 1, -1}).abs().mean(1);
         return DsqQuantizer(1, -a, a, alpha);
     }
     WeightGridOptions o;
