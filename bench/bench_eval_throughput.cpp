@@ -21,9 +21,9 @@ int main(int argc, char **argv)
     const std::string modelPath =
         argc > 1 ? argv[1] : QUANTSCOPE_RESOURCE_DIR "/demo/fashion_resnet8.pt";
     model::QuantGraph graph(modelPath);
-    const auto test = jobs::ModelInputs::open(graph, QUANTSCOPE_FASHION_MNIST_DIR,
-                                              data::Split::Test);
-    const auto transform = jobs::ModelInputs::transform(graph, {});
+    jobs::ModelInputs inputs(graph, QUANTSCOPE_FASHION_MNIST_DIR);
+    const auto test = inputs.open(data::Split::Test);
+    const auto transform = inputs.transform();
     auto session = graph.makeSession();
 
     constexpr int kRepeats = 5;

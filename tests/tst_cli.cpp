@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // quantscope-cli's contract as scripts see it: JSON on stdout and nothing else, the documented
 // keys, exit 2 with a one-line reason on stderr for bad input.
+#include "image_folder_fixture.h"
 #include "synthetic_dataset.h"
 
 #include <QJsonArray>
@@ -18,6 +19,9 @@ private Q_SLOTS:
     void initTestCase();
     void infoJson();
     void evalJson();
+    void evalStatesItsInputs();
+    void commandHelp_data();
+    void commandHelp();
     void quantizeThenRuns();
     void badInput_data();
     void badInput();
@@ -83,6 +87,48 @@ void TestCli::evalJson()
     const double top1 = j[QLatin1String("top1")].toDouble();
     QVERIFY(top1 >= 0 && top1 <= j[QLatin1String("top5")].toDouble());
     QVERIFY(j[QLatin1String("loss")].toDouble() > 0);
+}
+
+void TestCli::evalStatesItsInputs()
+{
+    // A user's own traced model (no quantscope.json) on a folder of 28×28 PNGs: the size comes
+    // from the images, the normalisation is computed, and a near-chance score is called out.
+    const QString folder = m_dir.filePath(QStringLiteral("pngs"));
+    quantscope::testing::writeImageFolder(folder, 10, 5, {{28, 28}});
+    const QStringList args{QStringLiteral("eval"), fixture("tiny_cnn_no_metadata.pt"),
+                           QStringLiteral("--data"), folder};
+    const auto text = cli(args);
+    QVERIFY2(text.code == 0, text.err.constData());
+    QVERIFY2(text.out.contains("input 28x28 px (from the images); normalisation mean "),
+             text.out.constData());
+    QVERIFY2(text.out.contains("(computed on 40 training images)"), text.out.constData());
+    QVERIFY2(text.err.contains("warning: the float model scores"), text.err.constData());
+    QVERIFY2(text.err.contains("near chance"), text.err.constData());
+
+    const auto json = cli(args + QStringList{QStringLiteral("--json")});
+    QCOMPARE(json.code, 0);
+    const auto input = QJsonDocument::fromJson(json.out).object()[QLatin1String("input")].toObject();
+    QCOMPARE(input[QLatin1String("image_size")].toInt(), 28);
+    QCOMPARE(input[QLatin1String("image_size_source")].toString(), QStringLiteral("from the images"));
+    QCOMPARE(input[QLatin1String("mean")].toArray().size(), 1);
+}
+
+void TestCli::commandHelp_data()
+{
+    QTest::addColumn<QString>("command");
+    for (const char *c : {"info", "eval", "train", "quantize", "runs", "demo"})
+        QTest::newRow(c) << QString::fromLatin1(c);
+}
+
+void TestCli::commandHelp()
+{
+    QFETCH(QString, command);
+    const auto r = cli({command, QStringLiteral("--help")});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.contains("quantscope-cli " + command.toLatin1() + " "), r.out.constData());
+    for (const char *other : {"info", "eval", "train", "quantize", "runs", "demo"})
+        if (command != QLatin1String(other))
+            QVERIFY2(!r.out.contains(QByteArray("quantscope-cli ") + other + " "), other);
 }
 
 void TestCli::quantizeThenRuns()

@@ -3,7 +3,10 @@
 // transform to model inputs, deterministic subsets, and the errors for what is not a dataset.
 #include "data/batch_loader.h"
 #include "data/dataset_reader.h"
+#include "data/image_folder_reader.h"
+#include "data/image_header.h"
 #include "error.h"
+#include "image_folder_fixture.h"
 #include "synthetic_dataset.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -22,6 +25,11 @@ private Q_SLOTS:
     void readsIdx();
     void readsCifar10();
     void readsImageFolder();
+    void surveysImageSizes();
+    void mixedSizesUseTheCropConvention();
+    void skipsUnreadableImages();
+    void rejectsAFolderOfUnreadableImages();
+    void readsHeadersWithoutDecoding();
     void rejectsWhatIsNotADataset();
     void rejectsTruncatedIdx();
     void transformMatchesModelChannels();
@@ -103,6 +111,118 @@ void TestDatasets::readsImageFolder()
     // OpenCV's BGR became RGB: the cat images are red.
     QCOMPARE(train.images[0][0][8][8].item<int>(), 200);
     QCOMPARE(train.images[0][2][8][8].item<int>(), 10);
+}
+
+void TestDatasets::surveysImageSizes()
+{
+    QTemporaryDir uniform, mixed;
+    testing::writeImageFolder(uniform.path(), 2, 5, {{28, 28}});
+    testing::writeImageFolder(mixed.path(), 2, 5, {{40, 30}, {50, 60}});
+    const auto same = data::ImageFolderReader::survey(uniform.path().toStdString());
+    QCOMPARE(same.images, int64_t(10));
+    QCOMPARE(same.width, 28);
+    QCOMPARE(same.height, 28);
+    QVERIFY(!same.mixed);
+    QVERIFY(data::ImageFolderReader::survey(mixed.path().toStdString()).mixed);
+}
+
+void TestDatasets::mixedSizesUseTheCropConvention()
+{
+    // An 80×80 white image in a 4-pixel black frame. Shorter side to the size itself keeps the
+    // frame at the edge; torchvision's convention (shorter side to size/0.875, centre crop)
+    // cuts it away.
+    QTemporaryDir dir;
+    QDir(dir.path()).mkpath(QStringLiteral("a"));
+    cv::Mat framed(80, 80, CV_8UC1, cv::Scalar(0));
+    framed(cv::Rect(4, 4, 72, 72)).setTo(255);
+    for (int i = 0; i < 5; ++i)
+        cv::imwrite(dir.filePath(QStringLiteral("a/%1.png").arg(i)).toStdString(), framed);
+    data::ImageFolderOptions options;
+    options.size = 16;
+    options.channels = 1;
+    options.layout = data::ImageFolderOptions::Layout::Uniform;
+    const auto uniform = data::DatasetReader::open(dir.path().toStdString(), data::Split::Train,
+                                                   options);
+    options.layout = data::ImageFolderOptions::Layout::Mixed;
+    const auto mixed = data::DatasetReader::open(dir.path().toStdString(), data::Split::Train,
+                                                 options);
+    QCOMPARE(mixed.imageShape(), (std::vector<int64_t>{1, 16, 16}));
+    QVERIFY2(uniform.images[0][0][8][0].item<int>() < 100,
+             qPrintable(QString::number(uniform.images[0][0][8][0].item<int>())));
+    QVERIFY2(mixed.images[0][0][8][0].item<int>() > 200,
+             qPrintable(QString::number(mixed.images[0][0][8][0].item<int>())));
+}
+
+void TestDatasets::skipsUnreadableImages()
+{
+    QTemporaryDir dir;
+    testing::writeImageFolder(dir.path(), 2, 10, {{12, 12}});
+    // Three damaged files in the training part of class0 (the first three in name order): a cut
+    // PNG, a cut JPEG, text.
+    const QString cls = dir.filePath(QStringLiteral("class0"));
+    testing::writeTruncatedCopy(cls + QStringLiteral("/000.png"), cls + QStringLiteral("/000.png.part"));
+    QFile::remove(cls + QStringLiteral("/000.png"));
+    QFile::rename(cls + QStringLiteral("/000.png.part"), cls + QStringLiteral("/000.png"));
+    cv::Mat photo(64, 64, CV_8UC3, cv::Scalar(30, 90, 200));
+    cv::randu(photo, 0, 255); // noise: the JPEG stream is long enough that half of it lacks the end
+    cv::imwrite((cls + QStringLiteral("/whole.jpg")).toStdString(), photo);
+    testing::writeTruncatedCopy(cls + QStringLiteral("/whole.jpg"), cls + QStringLiteral("/000b.jpg"));
+    QFile::remove(cls + QStringLiteral("/whole.jpg"));
+    QFile text(cls + QStringLiteral("/000c.png"));
+    text.open(QIODevice::WriteOnly);
+    text.write("not an image");
+    text.close();
+
+    data::ImageFolderOptions options;
+    options.size = 12;
+    options.channels = 1;
+    const auto train = data::DatasetReader::open(dir.path().toStdString(), data::Split::Train,
+                                                 options);
+    QCOMPARE(train.unreadableCount, int64_t(3));
+    QCOMPARE(train.size(), int64_t(10 + 8 - 3)); // four fifths of 12 + 10 files, less 3 damaged
+    QCOMPARE(train.size(), train.labels.size(0));
+    QCOMPARE(train.unreadableFiles.front(), std::string("class0/000.png"));
+    const QString warning = QString::fromStdString(train.unreadableWarning());
+    QVERIFY2(warning.startsWith(QLatin1String("3 unreadable images skipped: class0/000.png")),
+             qPrintable(warning));
+    // The labels still belong to their images: class0 lights up the top row, class1 a lower one.
+    const auto brightestRow = train.images.select(1, 0).to(torch::kFloat).mean(2).argmax(1);
+    QVERIFY(torch::equal((brightestRow > 0).to(torch::kInt64), train.labels));
+}
+
+void TestDatasets::rejectsAFolderOfUnreadableImages()
+{
+    QTemporaryDir dir;
+    QDir(dir.path()).mkpath(QStringLiteral("a"));
+    for (int i = 0; i < 3; ++i) {
+        QFile f(dir.filePath(QStringLiteral("a/%1.png").arg(i)));
+        f.open(QIODevice::WriteOnly);
+        f.write("\x89PNG broken");
+    }
+    try {
+        data::DatasetReader::open(dir.path().toStdString(), data::Split::Train);
+        QFAIL("no error");
+    } catch (const Error &e) {
+        QVERIFY2(QString::fromStdString(e.what()).contains(QLatin1String("could be read")),
+                 e.what());
+    }
+}
+
+void TestDatasets::readsHeadersWithoutDecoding()
+{
+    QTemporaryDir dir;
+    cv::Mat image(30, 50, CV_8UC3, cv::Scalar(1, 2, 3));
+    for (const char *ext : {"png", "jpg", "bmp"}) {
+        const auto path = dir.filePath(QStringLiteral("x.%1").arg(QLatin1String(ext))).toStdString();
+        cv::imwrite(path, image);
+        data::ImageHeader header;
+        QVERIFY2(data::ImageHeader::read(path, header), ext);
+        QCOMPARE(header.width, 50);
+        QCOMPARE(header.height, 30);
+        QVERIFY(data::ImageHeader::looksComplete(path));
+    }
+    data::ImageHeader header;
+    QVERIFY(!data::ImageHeader::read(dir.filePath(QStringLiteral("none.png")).toStdString(), header));
 }
 
 void TestDatasets::rejectsWhatIsNotADataset()

@@ -6,6 +6,7 @@
 #include "bit_allocation_view.h"
 #include "compare_view.h"
 #include "histogram_view.h"
+#include "image_folder_fixture.h"
 #include "main_window.h"
 #include "parameter_form.h"
 #include "plot_exporter.h"
@@ -42,6 +43,7 @@ private Q_SLOTS:
     void opensModelAndDataset();
     void badInputIsReportedAndNothingIsLost();
     void inputSizeIsEditable();
+    void ownModelOnImageFolder();
     void rtnRunFromThePanel();
     void brecqRunShowsRounding();
     void exportsPlotAndTable();
@@ -164,7 +166,7 @@ void TestMainWindow::inputSizeIsEditable()
     openFixture(window);
     QSpinBox *size = nullptr;
     for (auto *spin : window.quantizePanel()->findChildren<QSpinBox *>())
-        if (spin->specialValueText() == QStringLiteral("from model"))
+        if (spin->specialValueText() == QStringLiteral("auto"))
             size = spin;
     QVERIFY(size);
     QCOMPARE(window.quantizePanel()->imageSize(), 0);
@@ -185,6 +187,41 @@ void TestMainWindow::inputSizeIsEditable()
                 .contains(QStringLiteral("\"image_size\":12")));
     size->setValue(0); // back to the model's own 8×8
     QVERIFY(dataLabel().contains(QStringLiteral("1×8×8")));
+}
+
+void TestMainWindow::ownModelOnImageFolder()
+{
+    // A traced model without metadata on a folder of 28×28 PNGs, as a new user brings them.
+    const QString folder = m_dir.filePath(QStringLiteral("pngs"));
+    testing::writeImageFolder(folder, 10, 5, {{28, 28}});
+    MainWindow window(m_workspace);
+    window.show();
+    QVERIFY(window.openModel(QStringLiteral(QUANTSCOPE_FIXTURE_DIR "/tiny_cnn_no_metadata.pt")));
+    QVERIFY(window.openDataset(folder));
+    QVERIFY2(window.lastError().isEmpty(), qPrintable(window.lastError()));
+    QStringList labels;
+    for (auto *label : window.quantizePanel()->findChildren<QLabel *>())
+        labels << label->text();
+    const QString texts = labels.join(QLatin1Char('\n'));
+    QVERIFY2(texts.contains(QStringLiteral("1×28×28 (size from the images)")), qPrintable(texts));
+    QVERIFY2(texts.contains(QStringLiteral("Greyed: computed on 40 training images.")),
+             qPrintable(texts));
+    // The computed values show greyed in the empty fields and are what a run gets.
+    auto *mean = window.quantizePanel()->findChild<QLineEdit *>(QStringLiteral("mean"));
+    QVERIFY(mean->text().isEmpty());
+    QVERIFY(!mean->placeholderText().isEmpty());
+    // The random fixture model guesses: the status bar says so before any run.
+    QVERIFY2(window.statusText().startsWith(QStringLiteral("Warning: the float model scores")),
+             qPrintable(window.statusText()));
+    QTest::mouseClick(window.quantizePanel()->findChild<QPushButton *>(
+                          QStringLiteral("rawNormalisation")), Qt::LeftButton);
+    QCOMPARE(window.quantizePanel()->mean(), std::vector<float>{0.0f});
+    QCOMPARE(window.quantizePanel()->std(), std::vector<float>{1.0f});
+    const QString computed = mean->placeholderText();
+    QTest::mouseClick(window.quantizePanel()->findChild<QPushButton *>(
+                          QStringLiteral("recomputeNormalisation")), Qt::LeftButton);
+    QVERIFY(window.quantizePanel()->mean().empty());
+    QCOMPARE(mean->placeholderText(), computed);
 }
 
 void TestMainWindow::rtnRunFromThePanel()

@@ -145,9 +145,10 @@ void TestQuantizeJob::imageSizeOverride()
     QCOMPARE(job.record().status, std::string("finished"));
     const auto config = nlohmann::json::parse(job.record().configJson);
     QCOMPARE(config.at("image_size").get<int>(), 12);
+    QCOMPARE(config.at("image_size_source").get<std::string>(), std::string("set by you"));
 
     model::QuantGraph graph(req.modelPath);
-    const auto data = jobs::ModelInputs::open(graph, req.dataPath, data::Split::Test, req.inputs);
+    const auto data = jobs::ModelInputs(graph, req.dataPath, req.inputs).open(data::Split::Test);
     QCOMPARE(data.imageShape(), (std::vector<int64_t>{1, 12, 12}));
     QCOMPARE(graph.inputShape(), (std::vector<int64_t>{1, 12, 12}));
     QVERIFY(data.images.max().item<int>() > 0); // resized pixels, not zeros

@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -31,6 +32,7 @@ std::vector<float> parseFloats(const QString &text, bool *ok)
 QuantizePanel::QuantizePanel(QWidget *parent)
     : QWidget(parent), m_modelLabel(new QLabel(this)), m_dataLabel(new QLabel(this)),
       m_mean(new QLineEdit(this)), m_std(new QLineEdit(this)),
+      m_normalisationSource(new QLabel(this)),
       m_imageSize(new QSpinBox(this)), m_methodCombo(new QComboBox(this)),
       m_wbits(new QSpinBox(this)), m_abits(new QSpinBox(this)), m_form(new ParameterForm(this)),
       m_layerBits(new QLineEdit(this)), m_problem(new QLabel(this)),
@@ -45,16 +47,42 @@ QuantizePanel::QuantizePanel(QWidget *parent)
     connect(openModel, &QPushButton::clicked, this, &QuantizePanel::openModelRequested);
     connect(openData, &QPushButton::clicked, this, &QuantizePanel::openDatasetRequested);
     m_mean->setToolTip(tr("Per-channel mean subtracted from pixels in [0, 1], comma separated; "
-                          "empty: the model's metadata, else 0"));
-    m_std->setToolTip(tr("Per-channel standard deviation, comma separated; empty: the model's "
-                         "metadata, else 1"));
-    m_imageSize->setRange(0, 4096); // the minimum reads as "from model"
-    m_imageSize->setSpecialValueText(tr("from model"));
+                          "empty: the greyed value (the model's metadata, else computed on "
+                          "the training images)"));
+    m_std->setToolTip(tr("Per-channel standard deviation, comma separated; empty: the greyed "
+                         "value (the model's metadata, else computed on the training images)"));
+    m_mean->setObjectName(QStringLiteral("mean"));
+    m_std->setObjectName(QStringLiteral("std"));
+    m_normalisationSource->setWordWrap(true);
+    m_normalisationSource->setEnabled(false); // greyed like the values it explains
+    auto *recompute = new QPushButton(tr("Recompute"), this);
+    recompute->setObjectName(QStringLiteral("recomputeNormalisation"));
+    recompute->setToolTip(tr("Clear the fields and compute mean and std from the dataset's "
+                             "training images again"));
+    auto *raw = new QPushButton(tr("Raw [0, 1]"), this);
+    raw->setObjectName(QStringLiteral("rawNormalisation"));
+    raw->setToolTip(tr("No normalisation: mean 0, std 1"));
+    connect(recompute, &QPushButton::clicked, this, [this] {
+        m_mean->clear();
+        m_std->clear();
+        Q_EMIT recomputeNormalisationRequested();
+    });
+    connect(raw, &QPushButton::clicked, this, [this] {
+        m_mean->setText(QStringLiteral("0"));
+        m_std->setText(QStringLiteral("1"));
+    });
+    auto *normalisationButtons = new QHBoxLayout;
+    normalisationButtons->addStretch();
+    normalisationButtons->addWidget(recompute);
+    normalisationButtons->addWidget(raw);
+    m_imageSize->setRange(0, 4096); // the minimum reads as "auto": the model's, else the images'
+    m_imageSize->setSpecialValueText(tr("auto"));
     m_imageSize->setSuffix(tr(" px"));
     m_imageSize->setKeyboardTracking(false); // re-checking the dataset per keystroke is slow
     m_imageSize->setToolTip(tr("Side of the square images fed to the model: ImageFolder "
                                "images are decoded at this size, IDX and CIFAR images resized "
-                               "to it"));
+                               "to it. Auto: the size the model records, else the images' own "
+                               "(224 for images of mixed sizes); the dataset line says which"));
     connect(m_imageSize, &QSpinBox::valueChanged, this, &QuantizePanel::imageSizeChanged);
 
     auto *inputs = new QGroupBox(tr("Model and data"), this);
@@ -63,6 +91,8 @@ QuantizePanel::QuantizePanel(QWidget *parent)
     inputsLayout->addRow(openData, m_dataLabel);
     inputsLayout->addRow(tr("Mean:"), m_mean);
     inputsLayout->addRow(tr("Std:"), m_std);
+    inputsLayout->addRow(m_normalisationSource);
+    inputsLayout->addRow(normalisationButtons);
     inputsLayout->addRow(tr("Input size:"), m_imageSize);
 
     m_wbits->setRange(1, 8);
@@ -143,10 +173,12 @@ void QuantizePanel::setDataset(const QString &path, const QString &summary)
     updateRunButton();
 }
 
-void QuantizePanel::setDefaultNormalisation(const QString &mean, const QString &std)
+void QuantizePanel::setDefaultNormalisation(const QString &mean, const QString &std,
+                                            const QString &source)
 {
     m_mean->setPlaceholderText(mean);
     m_std->setPlaceholderText(std);
+    m_normalisationSource->setText(source);
 }
 
 QString QuantizePanel::method() const

@@ -37,8 +37,9 @@ public:
     void setMethods(const std::vector<MethodDescription> &methods);
     void setModel(const QString &path, const QString &summary, const QStringList &layerNames);
     void setDataset(const QString &path, const QString &summary);
-    // Normalisation the model's metadata gives; shown as the fields' placeholder.
-    void setDefaultNormalisation(const QString &mean, const QString &std);
+    // The normalisation a run gets while the fields are empty (the model's metadata, else
+    // computed from the data), shown greyed in the fields; source says where it came from.
+    void setDefaultNormalisation(const QString &mean, const QString &std, const QString &source);
 
     QString method() const;
     void setMethod(const QString &name);
@@ -63,6 +64,8 @@ Q_SIGNALS:
     void runRequested();
     void openModelRequested();
     void openDatasetRequested();
+    // Recompute pressed: the fields were cleared, the defaults should be computed afresh.
+    void recomputeNormalisationRequested();
     // The input size was committed (Enter, arrows, focus out), not on every keystroke.
     void imageSizeChanged(int pixels);
 
@@ -81,6 +84,7 @@ private:
     QString m_dataPath;
     QLineEdit *m_mean;
     QLineEdit *m_std;
+    QLabel *m_normalisationSource;
     QSpinBox *m_imageSize;
     QComboBox *m_methodCombo;
     QSpinBox *m_wbits;

@@ -20,6 +20,14 @@ ProgressPrinter::~ProgressPrinter()
 void ProgressPrinter::attach(jobs::JobContext &context)
 {
     context.onProgress = [this](double f, const std::string &stage) { update(f, stage); };
+    context.onWarning = [this](const std::string &message) { warn(message); };
+}
+
+void ProgressPrinter::warn(const std::string &message)
+{
+    finish();
+    std::fprintf(stderr, "warning: %s\n", message.c_str());
+    std::fflush(stderr);
 }
 
 void ProgressPrinter::update(double fraction, const std::string &stage)

@@ -15,9 +15,11 @@ class ProgressPrinter
 public:
     explicit ProgressPrinter(std::string title);
     ~ProgressPrinter();
-    // Hooks the printer to a job's progress; leaves snapshots and metrics alone.
+    // Hooks the printer to a job's progress and warnings; leaves snapshots and metrics alone.
     void attach(jobs::JobContext &context);
     void update(double fraction, const std::string &stage);
+    // "warning: …" on a line of its own, below the bar.
+    void warn(const std::string &message);
     void finish();
 
     // Runs a job on this thread with a progress bar titled after it.

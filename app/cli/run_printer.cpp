@@ -41,6 +41,17 @@ void RunPrinter::printRun(const store::RunRecord &r, const std::vector<store::La
                 bitsLabel(r).c_str(), r.status.c_str());
     if (!r.error.empty())
         std::printf("  error: %s\n", r.error.c_str());
+    const auto config = nlohmann::json::parse(r.configJson, nullptr, false);
+    if (config.is_object() && config.contains("image_size_source"))
+        std::printf("  input: %lld px (%s); mean %s, std %s (%s)\n",
+                    config.value("image_size", 0LL),
+                    config.value("image_size_source", std::string()).c_str(),
+                    config.value("mean", nlohmann::json()).dump().c_str(),
+                    config.value("std", nlohmann::json()).dump().c_str(),
+                    config.value("normalisation_source", std::string()).c_str());
+    if (config.is_object() && config.contains("warnings"))
+        for (const auto &w : config["warnings"])
+            std::printf("  warning: %s\n", w.get<std::string>().c_str());
     if (r.status == "finished") {
         std::printf("  top-1 %.2f %% (float %.2f %%, drop %.2f points), top-5 %.2f %%\n",
                     r.top1 * 100, r.fpTop1 * 100, (r.fpTop1 - r.top1) * 100, r.top5 * 100);

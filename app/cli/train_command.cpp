@@ -3,6 +3,7 @@
 #include "cli_arguments.h"
 #include "commands.h"
 #include "data/batch_loader.h"
+#include "data/channel_statistics.h"
 #include "data/dataset_reader.h"
 #include "error.h"
 #include "model/model_metadata.h"
@@ -13,21 +14,6 @@
 #include <cstdio>
 
 namespace quantscope::cli {
-
-namespace {
-
-// Per-channel mean and std of the training images, in [0, 1] units.
-void imageStatistics(const data::Dataset &data, std::vector<float> &mean, std::vector<float> &std)
-{
-    const auto x = data.images.to(torch::kFloat32).div_(255.0f).transpose(0, 1).flatten(1);
-    const auto m = x.mean(1), s = x.std(1);
-    for (int64_t c = 0; c < m.size(0); ++c) {
-        mean.push_back(m[c].item<float>());
-        std.push_back(s[c].item<float>());
-    }
-}
-
-} // namespace
 
 int trainCommand(const Args &argv)
 {
@@ -46,8 +32,11 @@ int trainCommand(const Args &argv)
     meta.inputShape = train.imageShape();
     meta.mean = args.floats("mean");
     meta.std = args.floats("std");
-    if (meta.mean.empty() || meta.std.empty())
-        imageStatistics(train, meta.mean, meta.std);
+    if (meta.mean.empty() || meta.std.empty()) {
+        const auto stats = data::ChannelStatistics::compute(train);
+        meta.mean = stats.mean;
+        meta.std = stats.std;
+    }
     data::InputTransform transform{meta.mean, meta.std, 0};
 
     train::TrainOptions options;

@@ -85,6 +85,9 @@ void JobQueue::startNext()
     };
     r->context.onSnapshot = [this](const jobs::LayerSnapshot &s) { Q_EMIT snapshot(s); };
     r->context.onMetric = [this](const jobs::MetricPoint &p) { Q_EMIT metric(p); };
+    r->context.onWarning = [this](const std::string &message) {
+        Q_EMIT warning(QString::fromStdString(message));
+    };
 
     m_thread = QThread::create([running] {
         try {

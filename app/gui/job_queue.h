@@ -39,6 +39,8 @@ Q_SIGNALS:
     void runRecorded(qint64 runId);
     void snapshot(const quantscope::jobs::LayerSnapshot &snapshot);
     void metric(const quantscope::jobs::MetricPoint &point);
+    // The running job found something the user should know (a near-chance float model).
+    void warning(const QString &message);
     // status: finished | failed | cancelled; message: why, for the latter two. runId is 0 when
     // the job failed before recording a run (bad input).
     void jobFinished(qint64 runId, const QString &status, const QString &message);

@@ -145,6 +145,15 @@ MainWindow::MainWindow(const QString &workspaceDir, QWidget *parent)
 
     connect(m_panel, &widgets::QuantizePanel::runRequested, this, &MainWindow::startRun);
     connect(m_panel, &widgets::QuantizePanel::openModelRequested, this, &MainWindow::askOpenModel);
+    connect(m_panel, &widgets::QuantizePanel::recomputeNormalisationRequested, this, [this] {
+        try {
+            const WaitCursor busy;
+            m_document.recomputeNormalisation();
+        } catch (const Error &e) {
+            showError(tr("Could not compute the normalisation"), QString::fromStdString(e.what()));
+        }
+        showDataset();
+    });
     connect(m_panel, &widgets::QuantizePanel::openDatasetRequested, this,
             &MainWindow::askOpenDataset);
     connect(m_panel, &widgets::QuantizePanel::imageSizeChanged, this, &MainWindow::setImageSize);
@@ -256,6 +265,7 @@ void MainWindow::connectQueue()
         m_fraction = 0;
         m_stage = tr("starting");
         m_liveRun = 0;
+        m_warning = m_document.inputWarning(); // the last run's warning was about that run
         std::vector<QString> layers;
         for (const auto &name : m_document.layerNames())
             layers.push_back(name);
@@ -277,6 +287,10 @@ void MainWindow::connectQueue()
     connect(m_queue, &JobQueue::snapshot, m_runView, &widgets::RunView::addSnapshot);
     connect(m_queue, &JobQueue::metric, m_runView, &widgets::RunView::addMetric);
     connect(m_queue, &JobQueue::queueChanged, this, &MainWindow::updateStatus);
+    connect(m_queue, &JobQueue::warning, this, [this](const QString &message) {
+        m_warning = message;
+        updateStatus();
+    });
     connect(m_queue, &JobQueue::jobFinished, this,
             [this](qint64 runId, const QString &status, const QString &message) {
                 // The run view already holds what streamed in; refresh the rest from the store.
@@ -299,12 +313,22 @@ void MainWindow::updateStatus()
     const bool busy = m_queue->isBusy();
     m_progress->setVisible(busy);
     m_cancel->setVisible(busy);
+    // A warning leads the line, in the warning colour, whatever else is going on.
+    const int more = int(m_warning.count(QLatin1Char('\n')));
+    QString warning;
+    if (!m_warning.isEmpty())
+        warning = tr("Warning: %1%2   ")
+                      .arg(m_warning.section(QLatin1Char('\n'), 0, 0),
+                           more ? tr(" (%n more: hover)", nullptr, more) : QString());
+    m_statusLabel->setStyleSheet(m_warning.isEmpty() ? QString()
+                                                     : QStringLiteral("color: #b06000"));
+    m_statusLabel->setToolTip(m_warning);
     if (!busy) {
         QStringList parts;
         if (!m_notice.isEmpty())
             parts << m_notice;
         parts << (m_document.hasModel() ? m_document.modelSummary() : tr("Open a model to begin."));
-        m_statusLabel->setText(parts.join(QStringLiteral("   ")));
+        m_statusLabel->setText(warning + parts.join(QStringLiteral("   ")));
         return;
     }
     m_progress->setValue(int(m_fraction * 1000));
@@ -315,7 +339,12 @@ void MainWindow::updateStatus()
         text += tr(" · ~%1 left").arg(duration(qint64(elapsed * (1 - m_fraction) / m_fraction)));
     if (m_queue->pendingCount())
         text += tr(" · %n queued", nullptr, m_queue->pendingCount());
-    m_statusLabel->setText(text);
+    m_statusLabel->setText(warning + text);
+}
+
+QString MainWindow::statusText() const
+{
+    return m_statusLabel->text();
 }
 
 void MainWindow::showError(const QString &title, const QString &message)
@@ -341,8 +370,7 @@ bool MainWindow::openModel(const QString &path)
     m_layers->setLayers(m_document.layerRows());
     m_layerTable->resizeColumnsToContents();
     m_panel->setModel(m_document.modelPath(), m_document.modelSummary(), m_document.layerNames());
-    m_panel->setDataset(m_document.dataPath(), m_document.dataSummary());
-    m_panel->setDefaultNormalisation(m_document.metadataMean(), m_document.metadataStd());
+    showDataset();
     rememberModel(m_document.modelPath());
     setWindowTitle(tr("%1 — QuantScope").arg(QFileInfo(path).fileName()));
     m_layerTable->selectRow(0);
@@ -361,9 +389,22 @@ bool MainWindow::openDataset(const QString &path)
         showError(tr("Could not open the dataset"), QString::fromStdString(e.what()));
         return false;
     }
-    m_panel->setDataset(m_document.dataPath(), m_document.dataSummary());
+    showDataset();
     QSettings().setValue(QStringLiteral("lastDataset"), m_document.dataPath());
     return true;
+}
+
+void MainWindow::showDataset()
+{
+    if (m_document.hasModel()) // opening a dataset probes the model: its summary names the size
+        m_panel->setModel(m_document.modelPath(), m_document.modelSummary(),
+                          m_document.layerNames());
+    m_panel->setDataset(m_document.dataPath(), m_document.dataSummary());
+    const QString source = m_document.normalisationSource();
+    m_panel->setDefaultNormalisation(m_document.defaultMean(), m_document.defaultStd(),
+                                     source.isEmpty() ? QString() : tr("Greyed: %1.").arg(source));
+    m_warning = m_document.inputWarning();
+    updateStatus();
 }
 
 bool MainWindow::setImageSize(int pixels)
@@ -377,10 +418,7 @@ bool MainWindow::setImageSize(int pixels)
         return false;
     }
     m_panel->setImageSize(pixels);
-    if (m_document.hasModel()) // the summary names the input shape
-        m_panel->setModel(m_document.modelPath(), m_document.modelSummary(),
-                          m_document.layerNames());
-    m_panel->setDataset(m_document.dataPath(), m_document.dataSummary());
+    showDataset(); // with the model's summary: it names the input shape
     return true;
 }
 

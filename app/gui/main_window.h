@@ -72,6 +72,8 @@ public:
     QPushButton *cancelButton() const { return m_cancel; }
     // The last error shown to the user ("" when none) — for tests and the --screenshot mode.
     QString lastError() const { return m_lastError; }
+    // The status bar's line (warnings first) — for tests.
+    QString statusText() const;
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -88,6 +90,8 @@ private:
     void rememberModel(const QString &path);
     void layerSelected();
     void updateStatus();
+    // Hands the document's dataset line, default normalisation and warnings to the views.
+    void showDataset();
     void exportCurrentPlot();
     void exportCurrentTable();
     void askOpenModel();
@@ -105,6 +109,9 @@ private:
     QString m_lastError;
     QString m_stage;
     QString m_notice; // the last thing that happened (a run ended, a workspace opened)
+    // What the open dataset or the running job warns of; stays in the status bar until the
+    // dataset changes or the next run starts.
+    QString m_warning;
     double m_fraction = 0;
 
     QTabWidget *m_tabs;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "model_document.h"
 
+#include "analysis/evaluator.h"
 #include "data/dataset_reader.h"
 #include "jobs/model_inputs.h"
-#include "model/model_metadata.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -12,6 +12,10 @@
 namespace quantscope::gui {
 
 namespace {
+// Test images the float model is checked on when a dataset opens: enough to tell chance from a
+// working model, few enough to take a moment on a large network.
+constexpr int64_t kCheckImages = 200;
+
 QString joined(const std::vector<float> &values)
 {
     QStringList parts;
@@ -29,7 +33,7 @@ void ModelDocument::openModel(const QString &path)
     if (!m_dataPath.isEmpty()) {
         // The dataset may not fit the new model; keep the model and drop the dataset.
         try {
-            m_dataSummary = describeDataset(*m_graph, m_dataPath, m_imageSize);
+            describeDataset(*m_graph, m_dataPath, m_imageSize);
         } catch (...) {
             closeDataset();
             throw;
@@ -40,8 +44,10 @@ void ModelDocument::openModel(const QString &path)
 void ModelDocument::openDataset(const QString &path)
 {
     const QString absolute = QDir(path).absolutePath();
-    m_dataSummary = m_graph ? describeDataset(*m_graph, absolute, m_imageSize)
-                            : describeDataset(absolute);
+    if (m_graph)
+        describeDataset(*m_graph, absolute, m_imageSize);
+    else
+        describeDataset(absolute);
     m_dataPath = absolute;
 }
 
@@ -53,7 +59,7 @@ void ModelDocument::setImageSize(int64_t size)
         // Checking a size probes the model and overwrites the input shape it records, so start
         // from the file each time: going back to 0 must find the model's own size again.
         auto graph = std::make_unique<model::QuantGraph>(m_modelPath.toStdString());
-        m_dataSummary = describeDataset(*graph, m_dataPath, size);
+        describeDataset(*graph, m_dataPath, size);
         m_graph = std::move(graph);
     }
     m_imageSize = size;
@@ -63,30 +69,74 @@ void ModelDocument::closeDataset()
 {
     m_dataPath.clear();
     m_dataSummary.clear();
+    m_inputWarning.clear();
+    clearNormalisation();
 }
 
-QString ModelDocument::describeDataset(const QString &path)
+void ModelDocument::clearNormalisation()
+{
+    m_defaultMean.clear();
+    m_defaultStd.clear();
+    m_normalisationSource.clear();
+}
+
+void ModelDocument::recomputeNormalisation()
+{
+    if (m_graph && !m_dataPath.isEmpty())
+        describeDataset(*m_graph, m_dataPath, m_imageSize);
+}
+
+void ModelDocument::describeDataset(const QString &path)
 {
     const auto format = data::DatasetReader::detectFormat(path.toStdString());
-    return QObject::tr("%1 (%2)").arg(QFileInfo(path).fileName(), QString::fromStdString(format));
+    m_dataSummary = QObject::tr("%1 (%2)").arg(QFileInfo(path).fileName(),
+                                               QString::fromStdString(format));
+    m_inputWarning.clear();
+    clearNormalisation();
 }
 
-QString ModelDocument::describeDataset(model::QuantGraph &graph, const QString &path,
-                                       int64_t imageSize)
+void ModelDocument::describeDataset(model::QuantGraph &graph, const QString &path,
+                                    int64_t imageSize)
 {
     const std::string dir = path.toStdString();
-    const auto format = data::DatasetReader::detectFormat(dir);
-    jobs::InputOverrides inputs;
-    inputs.imageSize = imageSize;
-    const auto test = jobs::ModelInputs::open(graph, dir, data::Split::Test, inputs);
+    jobs::InputOverrides overrides;
+    overrides.imageSize = imageSize;
+    jobs::ModelInputs inputs(graph, dir, overrides);
+    const auto test = inputs.open(data::Split::Test);
+    const auto &transform = inputs.transform();
+
+    // A quick look at the float model on test images spread over the split (an ImageFolder
+    // lists them class by class): a near-chance score means a wrong input, and that must show
+    // before an hour of quantization, not after.
+    data::Dataset sample = test;
+    const auto keep = torch::tensor(data::Dataset::evenlySpaced(test.size(), kCheckImages));
+    sample.images = test.images.index_select(0, keep);
+    sample.labels = test.labels.index_select(0, keep);
+    auto session = graph.makeSession();
+    const auto check = analysis::Evaluator::evaluate(graph, session, sample, transform);
+    QStringList warnings; // the most telling first: a model at chance
+    if (const auto w = analysis::Evaluator::nearChanceWarning(check); !w.empty())
+        warnings << QString::fromStdString(w);
+    for (const auto &w : inputs.warnings())
+        warnings << QString::fromStdString(w);
+
     QStringList shape;
     for (auto d : test.imageShape())
         shape << QString::number(d);
-    return QObject::tr("%1 (%2): %3 test images of %4, %5 classes")
-        .arg(QFileInfo(path).fileName(), QString::fromStdString(format))
-        .arg(test.size())
-        .arg(shape.join(QStringLiteral("×")))
-        .arg(test.classCount());
+    m_dataSummary = QObject::tr("%1 (%2): %3 test images of %4 (size %5), %6 classes; float "
+                                "top-1 %7 % on %8 of them")
+                        .arg(QFileInfo(path).fileName(),
+                             QString::fromStdString(inputs.dataFormat()))
+                        .arg(test.size())
+                        .arg(shape.join(QStringLiteral("×")),
+                             QString::fromStdString(inputs.sizeSource()))
+                        .arg(test.classCount())
+                        .arg(check.top1 * 100, 0, 'f', 1)
+                        .arg(check.samples);
+    m_inputWarning = warnings.join(QStringLiteral("\n"));
+    m_defaultMean = joined(transform.mean);
+    m_defaultStd = joined(transform.std);
+    m_normalisationSource = QString::fromStdString(inputs.normalisationSource());
 }
 
 QString ModelDocument::modelSummary() const
@@ -134,16 +184,6 @@ std::vector<float> ModelDocument::floatWeights(int layer) const
 {
     const auto w = m_graph->floatWeight(layer).detach().to(torch::kFloat).contiguous();
     return std::vector<float>(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
-}
-
-QString ModelDocument::metadataMean() const
-{
-    return m_graph ? joined(model::ModelMetadata::parse(m_graph->metadataJson()).mean) : QString();
-}
-
-QString ModelDocument::metadataStd() const
-{
-    return m_graph ? joined(model::ModelMetadata::parse(m_graph->metadataJson()).std) : QString();
 }
 
 } // namespace quantscope::gui

@@ -38,21 +38,33 @@ public:
     QStringList layerNames() const;
     std::vector<widgets::LayerRow> layerRows() const;
     std::vector<float> floatWeights(int layer) const;
-    // The model's recorded normalisation as "a, b, c" ("" when it records none).
-    QString metadataMean() const;
-    QString metadataStd() const;
+    // The normalisation a run gets when the user gives none, as "a, b, c": the model's
+    // metadata, else computed on the dataset's training images; and where it came from.
+    QString defaultMean() const { return m_defaultMean; }
+    QString defaultStd() const { return m_defaultStd; }
+    QString normalisationSource() const { return m_normalisationSource; }
+    // What the user should know before running: skipped images, mixed sizes, a float model
+    // near chance on a quick check. "" when all is well.
+    QString inputWarning() const { return m_inputWarning; }
+    // Computes the normalisation from the data again (after the images changed on disk).
+    void recomputeNormalisation();
 
 private:
     // Without a model: the folder and its format. With one: also the test split as the model
-    // sees it (count, image shape, classes), checked to fit.
-    static QString describeDataset(const QString &path);
-    static QString describeDataset(model::QuantGraph &graph, const QString &path,
-                                   int64_t imageSize);
+    // sees it (count, image shape and where the size came from, classes), checked to fit, and
+    // the float model's top-1 on test images spread over the split.
+    void describeDataset(const QString &path);
+    void describeDataset(model::QuantGraph &graph, const QString &path, int64_t imageSize);
+    void clearNormalisation();
 
     std::unique_ptr<model::QuantGraph> m_graph;
     QString m_modelPath;
     QString m_dataPath;
     QString m_dataSummary;
+    QString m_defaultMean;
+    QString m_defaultStd;
+    QString m_normalisationSource;
+    QString m_inputWarning;
     int64_t m_imageSize = 0;
 };
 

@@ -4,6 +4,8 @@
 #include "data/batch_loader.h"
 #include "error.h"
 
+#include <cstdio>
+
 namespace quantscope::analysis {
 
 EvalResult Evaluator::evaluate(const model::QuantGraph &graph, model::QuantSession &session,
@@ -56,6 +58,20 @@ EvalResult Evaluator::evaluate(const model::QuantGraph &graph, model::QuantSessi
     if (context)
         context->progress(1.0, "evaluating");
     return result;
+}
+
+std::string Evaluator::nearChanceWarning(const EvalResult &result)
+{
+    if (result.classes < 2 || result.samples == 0 || result.top1 >= 2.0 / result.classes)
+        return {};
+    char text[512];
+    std::snprintf(text, sizeof text,
+                  "the float model scores %.1f %% top-1 on %lld images of %lld classes, near "
+                  "chance (%.1f %%): check the input size, the normalisation (mean/std), the "
+                  "channel order (RGB or BGR) and the class order (folder names sorted)",
+                  result.top1 * 100, static_cast<long long>(result.samples),
+                  static_cast<long long>(result.classes), 100.0 / result.classes);
+    return text;
 }
 
 } // namespace quantscope::analysis

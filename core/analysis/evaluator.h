@@ -8,6 +8,7 @@
 #include "jobs/job_context.h"
 #include "model/quant_graph.h"
 
+#include <string>
 #include <vector>
 
 namespace quantscope::analysis {
@@ -32,6 +33,10 @@ public:
     static EvalResult evaluate(const model::QuantGraph &graph, model::QuantSession &session,
                                const data::Dataset &data, const data::InputTransform &transform,
                                int64_t limit = 0, const jobs::JobContext *context = nullptr);
+
+    // A float model at top-1 below 2/classes is near chance: almost always a wrong input, not a
+    // bad model. The warning names the likely causes; "" when the accuracy is plausible.
+    static std::string nearChanceWarning(const EvalResult &result);
 };
 
 } // namespace quantscope::analysis

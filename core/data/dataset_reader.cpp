@@ -44,6 +44,13 @@ Dataset DatasetReader::open(const std::string &path, Split split,
         data = CifarReader::read(path, split, true);
     else
         data = ImageFolderReader::read(path, split, imageOptions);
+    if (format != "imagefolder" && imageOptions.sampleCount > 0 &&
+        imageOptions.sampleCount < data.size()) {
+        const auto keep = torch::tensor(Dataset::evenlySpaced(data.size(),
+                                                              imageOptions.sampleCount));
+        data.images = data.images.index_select(0, keep);
+        data.labels = data.labels.index_select(0, keep);
+    }
     data.path = path;
     data.format = format;
     if (data.size() == 0)

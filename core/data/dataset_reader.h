@@ -11,8 +11,16 @@ namespace quantscope::data {
 
 struct ImageFolderOptions
 {
+    // How the folder's images are brought to size×size. Uniform (every image one size): shorter
+    // side to size, centre crop — for square images a plain resize. Mixed: torchvision's
+    // ImageNet evaluation convention, shorter side to size/0.875, centre crop. Unknown: the
+    // reader surveys the folder itself.
+    enum class Layout { Unknown, Uniform, Mixed };
+
     int64_t size = 224;   // side of the centre crop, pixels
     int64_t channels = 3; // 1 = grey, 3 = RGB
+    Layout layout = Layout::Unknown;
+    int64_t sampleCount = 0; // > 0: only an evenly spaced subset of this many images is decoded
 };
 
 class DatasetReader

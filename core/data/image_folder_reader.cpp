@@ -2,13 +2,14 @@
 #include "image_folder_reader.h"
 
 #include "error.h"
+#include "image_header.h"
 
 #include <ATen/Parallel.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
-#include <atomic>
+#include <cmath>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -57,22 +58,53 @@ fs::path splitRoot(const fs::path &root, Split split, bool &explicitSplit)
     return split == Split::Train ? train : test;
 }
 
+// The fixed ratio of torchvision's ImageNet evaluation (resize 256, crop 224).
+constexpr double kCropRatio = 0.875;
+constexpr size_t kNamedUnreadable = 3;
+
+// Decodes one image and brings it to size×size; an empty Mat when the file cannot be read.
 cv::Mat loadImage(const fs::path &path, const ImageFolderOptions &options)
 {
-    cv::Mat image = cv::imread(path.string(), options.channels == 1 ? cv::IMREAD_GRAYSCALE
+    cv::Mat image;
+    try {
+        if (ImageHeader::looksComplete(path.string()))
+            image = cv::imread(path.string(), options.channels == 1 ? cv::IMREAD_GRAYSCALE
                                                                     : cv::IMREAD_COLOR);
+    } catch (const cv::Exception &) {
+        return {}; // a damaged file OpenCV's decoder refused loudly
+    }
     if (image.empty())
-        throw Error(path.string() + ": not a readable image");
+        return {};
     if (options.channels == 3)
         cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
-    const double scale = double(options.size) / std::min(image.rows, image.cols);
-    cv::resize(image, image,
-               cv::Size(std::max<int>(int(options.size), int(std::lround(image.cols * scale))),
-                        std::max<int>(int(options.size), int(std::lround(image.rows * scale)))),
-               0, 0, cv::INTER_AREA);
-    const int x = (image.cols - int(options.size)) / 2;
-    const int y = (image.rows - int(options.size)) / 2;
-    return image(cv::Rect(x, y, int(options.size), int(options.size))).clone();
+    const int size = int(options.size);
+    const int shorter = options.layout == ImageFolderOptions::Layout::Mixed
+                            ? int(std::lround(size / kCropRatio))
+                            : size;
+    const double scale = double(shorter) / std::min(image.rows, image.cols);
+    if (image.rows != shorter || image.cols != shorter)
+        cv::resize(image, image,
+                   cv::Size(std::max(size, int(std::lround(image.cols * scale))),
+                            std::max(size, int(std::lround(image.rows * scale)))),
+                   0, 0, cv::INTER_AREA);
+    const int x = (image.cols - size) / 2;
+    const int y = (image.rows - size) / 2;
+    return image(cv::Rect(x, y, size, size)).clone();
+}
+
+// The class folders of both splits: what a survey of the whole dataset looks at.
+std::vector<fs::path> allClassFolders(const fs::path &root)
+{
+    bool explicitSplit = false;
+    std::vector<fs::path> folders;
+    for (Split split : {Split::Train, Split::Test}) {
+        const auto splitDir = splitRoot(root, split, explicitSplit);
+        for (const auto &cls : sortedEntries(splitDir, true))
+            folders.push_back(cls);
+        if (!explicitSplit)
+            break;
+    }
+    return folders;
 }
 
 } // namespace
@@ -84,11 +116,34 @@ bool ImageFolderReader::looksLikeImageFolder(const std::string &dir)
     return hasImageSubfolder(root);
 }
 
-Dataset ImageFolderReader::read(const std::string &dir, Split split,
-                                const ImageFolderOptions &options)
+ImageFolderSurvey ImageFolderReader::survey(const std::string &dir)
 {
-    if (options.size <= 0 || (options.channels != 1 && options.channels != 3))
+    ImageFolderSurvey survey;
+    for (const auto &cls : allClassFolders(dir)) {
+        for (const auto &file : sortedEntries(cls, false)) {
+            ImageHeader header;
+            if (!ImageHeader::read(file.string(), header))
+                continue; // unreadable files are skipped (and named) when the split is read
+            if (survey.images++ == 0) {
+                survey.width = header.width;
+                survey.height = header.height;
+            } else if (header.width != survey.width || header.height != survey.height) {
+                survey.mixed = true;
+            }
+        }
+    }
+    return survey;
+}
+
+Dataset ImageFolderReader::read(const std::string &dir, Split split,
+                                const ImageFolderOptions &requested)
+{
+    if (requested.size <= 0 || (requested.channels != 1 && requested.channels != 3))
         throw Error("image folder: size must be positive and channels 1 or 3");
+    ImageFolderOptions options = requested;
+    if (options.layout == ImageFolderOptions::Layout::Unknown)
+        options.layout = survey(dir).mixed ? ImageFolderOptions::Layout::Mixed
+                                           : ImageFolderOptions::Layout::Uniform;
     bool explicitSplit = false;
     const fs::path root = splitRoot(dir, split, explicitSplit);
 
@@ -109,31 +164,49 @@ Dataset ImageFolderReader::read(const std::string &dir, Split split,
             }
         }
     }
+    if (options.sampleCount > 0) {
+        std::vector<fs::path> sampleFiles;
+        std::vector<int64_t> sampleLabels;
+        for (int64_t i : Dataset::evenlySpaced(int64_t(files.size()), options.sampleCount)) {
+            sampleFiles.push_back(files[size_t(i)]);
+            sampleLabels.push_back(labels[size_t(i)]);
+        }
+        files.swap(sampleFiles);
+        labels.swap(sampleLabels);
+    }
     const auto n = static_cast<int64_t>(files.size());
     const int64_t s = options.size;
-    data.images = torch::empty({n, options.channels, s, s}, torch::kUInt8);
-    data.labels = torch::tensor(labels, torch::kInt64);
+    auto images = torch::empty({n, options.channels, s, s}, torch::kUInt8);
+    std::vector<uint8_t> readable(static_cast<size_t>(n), 0);
 
     // Decoding dominates: spread it over the intra-op threads.
-    std::string firstError;
-    std::atomic<bool> failed{false};
-    std::mutex errorMutex;
     at::parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end && !failed; ++i) {
-            try {
-                const cv::Mat image = loadImage(files[i], options);
-                // HWC bytes → CHW slot of the batch.
-                auto hwc = torch::from_blob(image.data, {s, s, options.channels}, torch::kUInt8);
-                data.images[i].copy_(hwc.permute({2, 0, 1}));
-            } catch (const std::exception &e) {
-                std::lock_guard<std::mutex> lock(errorMutex);
-                if (!failed.exchange(true))
-                    firstError = e.what();
-            }
+        for (int64_t i = begin; i < end; ++i) {
+            const cv::Mat image = loadImage(files[size_t(i)], options);
+            if (image.empty())
+                continue;
+            // HWC bytes → CHW slot of the batch.
+            auto hwc = torch::from_blob(image.data, {s, s, options.channels}, torch::kUInt8);
+            images[i].copy_(hwc.permute({2, 0, 1}));
+            readable[size_t(i)] = 1;
         }
     });
-    if (failed)
-        throw Error(firstError);
+    std::vector<int64_t> kept;
+    for (int64_t i = 0; i < n; ++i) {
+        if (readable[size_t(i)]) {
+            kept.push_back(i);
+        } else if (data.unreadableCount++ < int64_t(kNamedUnreadable)) {
+            data.unreadableFiles.push_back(
+                fs::relative(files[size_t(i)], fs::path(dir)).generic_string());
+        }
+    }
+    if (n > 0 && kept.empty())
+        throw Error(dir + ": none of the " + std::to_string(n) + " images of the " +
+                    (split == Split::Train ? "train" : "test") + " split could be read (" +
+                    data.unreadableFiles.front() + " is the first)");
+    const auto keep = torch::tensor(kept, torch::kInt64);
+    data.images = int64_t(kept.size()) == n ? images : images.index_select(0, keep);
+    data.labels = torch::tensor(labels, torch::kInt64).index_select(0, keep);
     return data;
 }
 

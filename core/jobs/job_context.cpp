@@ -26,6 +26,7 @@ JobContext::JobContext(const JobContext *parent, double from, double to) : m_par
         if (parent->onMetric)
             parent->onMetric(p);
     };
+    onWarning = [parent](const std::string &message) { parent->warn(message); };
 }
 
 } // namespace quantscope::jobs

@@ -28,6 +28,9 @@ public:
     std::function<void(double fraction, const std::string &stage)> onProgress;
     std::function<void(const LayerSnapshot &)> onSnapshot;
     std::function<void(const MetricPoint &)> onMetric;
+    // Something the user should know that does not stop the job (a near-chance float model,
+    // skipped images).
+    std::function<void(const std::string &)> onWarning;
 
     void progress(double fraction, const std::string &stage) const
     {
@@ -43,6 +46,12 @@ public:
     {
         if (onMetric)
             onMetric({series, step, value});
+    }
+
+    void warn(const std::string &message) const
+    {
+        if (onWarning)
+            onWarning(message);
     }
 
     void cancel() { m_cancelled = true; }

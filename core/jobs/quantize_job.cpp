@@ -41,9 +41,11 @@ void QuantizeJob::run(JobContext &context)
                     std::to_string(req.abits) + ")");
     context.progress(0, "loading model and data");
     model::QuantGraph graph(req.modelPath);
-    const auto test = ModelInputs::open(graph, req.dataPath, data::Split::Test, req.inputs);
-    const auto train = ModelInputs::open(graph, req.dataPath, data::Split::Train, req.inputs);
-    const auto transform = ModelInputs::transform(graph, req.inputs);
+    ModelInputs inputs(graph, req.dataPath, req.inputs);
+    const auto test = inputs.open(data::Split::Test);
+    const auto train = inputs.open(data::Split::Train);
+    context.progress(0, "normalisation");
+    const auto transform = inputs.transform();
     quant::BitPlan::make(graph.layers(), settings); // throws for overrides naming no layer
 
     store::Workspace workspace(req.workspaceDir);
@@ -56,21 +58,33 @@ void QuantizeJob::run(JobContext &context)
     nlohmann::json config = settings.effectiveValues();
     config["layer_bits"] = req.layerBits;
     config["eval_limit"] = req.evalLimit;
-    if (!req.inputs.mean.empty())
-        config["mean"] = req.inputs.mean;
-    if (!req.inputs.std.empty())
-        config["std"] = req.inputs.std;
-    if (req.inputs.imageSize > 0)
-        config["image_size"] = req.inputs.imageSize;
+    // What the model was fed and why, so a stored run can be reproduced and questioned.
+    config["image_size"] = inputs.imageSize();
+    config["image_size_source"] = inputs.sizeSource();
+    config["mean"] = transform.mean;
+    config["std"] = transform.std;
+    config["normalisation_source"] = inputs.normalisationSource();
+    auto warnings = nlohmann::json::array();
+    auto warn = [&](const std::string &message) {
+        warnings.push_back(message);
+        config["warnings"] = warnings;
+        m_record.configJson = config.dump();
+        context.warn(message);
+    };
+    for (const auto &w : inputs.warnings())
+        warn(w);
     m_record.configJson = config.dump();
     m_record.id = workspace.beginRun(m_record);
 
     try {
         auto floatSession = graph.makeSession();
         auto floatStage = context.stage(0.0, 0.15);
-        m_record.fpTop1 = analysis::Evaluator::evaluate(graph, floatSession, test, transform,
-                                                        req.evalLimit, &floatStage)
-                              .top1;
+        const auto floatResult = analysis::Evaluator::evaluate(graph, floatSession, test,
+                                                               transform, req.evalLimit,
+                                                               &floatStage);
+        m_record.fpTop1 = floatResult.top1;
+        if (const auto w = analysis::Evaluator::nearChanceWarning(floatResult); !w.empty())
+            warn(w);
 
         auto methodStage = context.stage(0.15, 0.85);
         methodStage.onSnapshot = [&](const LayerSnapshot &s) {

@@ -30,6 +30,7 @@ public:
 
     // Records a new run as running (with this process's id) and returns its id.
     int64_t beginRun(const RunRecord &run);
+    // Stores the results and the config once more: a run may add to it while it runs (warnings).
     void finishRun(const RunRecord &run, const std::vector<LayerRecord> &layers);
     // status: "failed" or "cancelled"; the run keeps whatever it stored so far.
     void endRun(int64_t id, const std::string &status, const std::string &error);
