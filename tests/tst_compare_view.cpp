@@ -3,8 +3,11 @@
 // numbers, selecting two runs, the side-by-side layer table, and CSV export with quoting.
 #include "bit_allocation_view.h"
 #include "compare_view.h"
+#include "label_placer.h"
 #include "run_table_model.h"
 #include "table_exporter.h"
+
+#include <qcustomplot.h>
 
 #include <QFile>
 #include <QSignalSpy>
@@ -27,6 +30,8 @@ private Q_SLOTS:
     void twoSelectedRunsArePaired();
     void csvExport();
     void bitAllocationBars();
+    void labelPlacerAvoidsOverlap();
+    void pointLabelsDoNotPile();
 
 private:
     static store::RunRecord run(int64_t id, const char *status, double top1, int64_t size)
@@ -135,6 +140,46 @@ void TestCompareView::bitAllocationBars()
     QVERIFY(tip.contains(QStringLiteral("2.5")));
     view.clear(QStringLiteral("none"));
     QCOMPARE(view.barCount(), 0);
+}
+
+void TestCompareView::labelPlacerAvoidsOverlap()
+{
+    // Three points on top of each other and one far away, labels 40×10 px.
+    const std::vector<QPointF> points{{100, 100}, {101, 100}, {100, 101}, {300, 200}};
+    const std::vector<QSizeF> sizes(4, QSizeF(40, 10));
+    const auto placed = widgets::LabelPlacer::place(points, sizes, QRectF(0, 0, 400, 300));
+    std::vector<QRectF> shown;
+    for (const auto &p : placed)
+        if (p)
+            shown.push_back(*p);
+    QVERIFY(shown.size() >= 3); // the crowd gets its corners, the loner its label
+    QVERIFY(placed[3].has_value());
+    for (size_t i = 0; i < shown.size(); ++i)
+        for (size_t j = i + 1; j < shown.size(); ++j)
+            QVERIFY(!shown[i].intersects(shown[j]));
+    // Nothing is placed outside the plot.
+    const auto edge = widgets::LabelPlacer::place({{395, 5}}, {QSizeF(40, 10)}, QRectF(0, 0, 400, 300));
+    QVERIFY(edge[0] && QRectF(0, 0, 400, 300).contains(*edge[0]));
+}
+
+void TestCompareView::pointLabelsDoNotPile()
+{
+    // Twelve runs of nearly the same size and accuracy, as repeated short runs give.
+    std::vector<store::RunRecord> crowd;
+    for (int i = 0; i < 12; ++i)
+        crowd.push_back(run(i + 1, "finished", 0.85 + 0.0002 * i, 2000 + i));
+    crowd.push_back(run(20, "finished", 0.60, 9000));
+    CompareView view;
+    view.resize(900, 700);
+    view.show();
+    view.setRuns(crowd);
+    view.plot()->replot();
+    const auto rects = view.visibleLabelRects();
+    QVERIFY(!rects.empty());
+    QVERIFY(rects.size() < 13); // no room for all: the rest show on hover
+    for (size_t i = 0; i < rects.size(); ++i)
+        for (size_t j = i + 1; j < rects.size(); ++j)
+            QVERIFY2(!rects[i].intersects(rects[j]), qPrintable(QStringLiteral("%1 and %2").arg(i).arg(j)));
 }
 
 QTEST_MAIN(TestCompareView)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // HistogramView and its helpers: raw weights are binned (and re-binned) with every weight
-// counted, snapshots draw their own bins, grid levels become lines, and plots export to
-// PNG, PDF and SVG.
+// counted, snapshots draw their own bins, grid levels become lines, grid units put every code on
+// its integer with exact counts, one channel shows in weight values, and plots export to PNG,
+// PDF and SVG.
 #include "histogram_view.h"
 #include "plot_exporter.h"
 #include "weight_binner.h"
@@ -11,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
 #include <numeric>
 #include <random>
 
@@ -28,9 +30,51 @@ private Q_SLOTS:
     void binnerWidensToTheGrid();
     void weightsAreRebinned();
     void snapshotKeepsItsBins();
+    void gridUnitsShowCodesAndExactCounts();
+    void weightValueShowsOneChannel();
+    void perTensorGridDefaultsToWeightValue();
+    void chosenAxisStaysForTheNextSnapshot();
     void exportsPngPdfSvg();
 
 private:
+    // A 2-bit snapshot of 3 channels in grid units: channel 1 is the widest.
+    static jobs::LayerSnapshot gridSnapshot(int channels = 3)
+    {
+        jobs::LayerSnapshot s;
+        s.layerName = "layer3.conv2";
+        s.bits = 2;
+        s.levelCount = 4;
+        for (int i = 0; i <= 20; ++i)
+            s.unitEdges.push_back(-1.0 + i * 0.25);
+        s.unitCounts.assign(20, 2.0);
+        s.levelCounts = {10, 20, 30, 40};
+        s.clusteredShare = 0.4;
+        s.channelBins = 4;
+        for (int c = 0; c < channels; ++c) {
+            s.channelLow.push_back(-0.1 * (c + 1));
+            s.channelStep.push_back(c == 1 ? 0.5 : 0.1 * (c + 1));
+            for (int b = 0; b < 4; ++b)
+                s.channelCounts.push_back(c * 10 + b);
+        }
+        s.gridLevels = {-1, 0, 1, 2}; // what a method drew before grid units: ignored here
+        return s;
+    }
+    static bool near(const std::vector<double> &a, const std::vector<double> &b)
+    {
+        if (a.size() != b.size())
+            return false;
+        for (size_t i = 0; i < a.size(); ++i)
+            if (std::abs(a[i] - b[i]) > 1e-9)
+                return false;
+        return true;
+    }
+    static std::vector<double> keys(const std::vector<std::pair<double, double>> &bars)
+    {
+        std::vector<double> k;
+        for (const auto &b : bars)
+            k.push_back(b.first);
+        return k;
+    }
     static std::vector<float> gaussian(size_t n)
     {
         std::mt19937 rng(7);
@@ -96,6 +140,71 @@ void TestHistogramView::snapshotKeepsItsBins()
     QVERIFY(std::is_sorted(lines.begin(), lines.end()));
     view.setBinCount(200); // no raw weights: the snapshot's bins stay
     QCOMPARE(view.binCount(), 32);
+}
+
+void TestHistogramView::gridUnitsShowCodesAndExactCounts()
+{
+    HistogramView view;
+    view.resize(600, 400);
+    view.setSnapshot(gridSnapshot(), QStringLiteral("snapshot"));
+    QCOMPARE(view.axis(), HistogramView::Axis::GridUnits); // per-channel grids: the default
+    QCOMPARE(view.gridLines(), (std::vector<double>{0, 1, 2, 3}));
+    QCOMPARE(view.binCount(), 20);
+    const auto bars = view.levelBars();
+    QCOMPARE(bars.size(), size_t(4));
+    for (int k = 0; k < 4; ++k) { // at the integer codes, with the stored counts
+        QCOMPARE(bars[size_t(k)].first, double(k));
+        QCOMPARE(bars[size_t(k)].second, 10.0 * (k + 1));
+    }
+    QVERIFY(view.axisLabel().startsWith(QStringLiteral("grid units")));
+    QVERIFY(view.title().contains(QStringLiteral("all 3 channels on their own grids")));
+}
+
+void TestHistogramView::weightValueShowsOneChannel()
+{
+    HistogramView view;
+    view.setSnapshot(gridSnapshot(), QStringLiteral("snapshot"));
+    view.setAxis(HistogramView::Axis::WeightValue);
+    QCOMPARE(view.channel(), 1); // the picker starts at the widest channel
+    QVERIFY(near(view.gridLines(), {-0.2, 0.3, 0.8, 1.3}));
+    QCOMPARE(view.binCount(), 4); // that channel's own coarse histogram
+    QVERIFY(view.levelBars().empty());
+    QCOMPARE(view.axisLabel(), QStringLiteral("weight value"));
+    view.setChannel(2);
+    QVERIFY(near(view.gridLines(), {-0.3, 0.0, 0.3, 0.6}));
+    QVERIFY(view.title().contains(QStringLiteral("channel 2 of 3")));
+}
+
+void TestHistogramView::perTensorGridDefaultsToWeightValue()
+{
+    HistogramView view;
+    view.setSnapshot(gridSnapshot(1), QStringLiteral("snapshot"));
+    QCOMPARE(view.axis(), HistogramView::Axis::WeightValue);
+    // One grid: the layer's full histogram and its exact counts, at the real level values.
+    QCOMPARE(view.binCount(), 20);
+    QCOMPARE(keys(view.levelBars()), view.gridLines());
+    QCOMPARE(view.levelBars()[3].second, 40.0);
+}
+
+void TestHistogramView::chosenAxisStaysForTheNextSnapshot()
+{
+    HistogramView view;
+    view.setSnapshot(gridSnapshot(), QStringLiteral("step 0"));
+    view.setAxis(HistogramView::Axis::WeightValue);
+    view.setChannel(2);
+    auto next = gridSnapshot();
+    next.step = 50;
+    view.setSnapshot(next, QStringLiteral("step 50"));
+    QCOMPARE(view.axis(), HistogramView::Axis::WeightValue);
+    QCOMPARE(view.channel(), 2); // same layer: the picked channel stays
+    // A snapshot stored before grid units existed falls back to the method's own levels.
+    jobs::LayerSnapshot old;
+    old.binEdges = {0, 1, 2};
+    old.counts = {1, 1};
+    old.gridLevels = {0.5, 1.5};
+    view.setSnapshot(old, QStringLiteral("old"));
+    QCOMPARE(view.gridLines(), (std::vector<double>{0.5, 1.5}));
+    QVERIFY(view.levelBars().empty());
 }
 
 void TestHistogramView::exportsPngPdfSvg()

@@ -7,6 +7,7 @@
 #include "compare_view.h"
 #include "histogram_view.h"
 #include "image_folder_fixture.h"
+#include "layer_trend_view.h"
 #include "main_window.h"
 #include "parameter_form.h"
 #include "plot_exporter.h"
@@ -50,6 +51,8 @@ private Q_SLOTS:
     void cancelledRunIsKept();
     void eventLoopStaysResponsive();
     void reopenedWorkspaceListsTheRuns();
+    void workspaceFromTheEnvironmentWins();
+    void selectsALayerByName();
 
 private:
     void openFixture(MainWindow &window);
@@ -245,6 +248,16 @@ void TestMainWindow::rtnRunFromThePanel()
     QVERIFY(window.runView()->histogram()->binCount() > 0);
     QVERIFY(window.runView()->histogram()->gridLines().size() <= 16);
     QVERIFY(window.runView()->histogram()->gridLines().size() >= 8);
+    // Per-channel grids: drawn in grid units, every weight counted once at its code.
+    auto *histogram = window.runView()->histogram();
+    QCOMPARE(histogram->axis(), widgets::HistogramView::Axis::GridUnits);
+    double coded = 0;
+    for (const auto &bar : histogram->levelBars())
+        coded += bar.second;
+    const store::Workspace ws(m_workspace.toStdString());
+    QCOMPARE(coded, double(ws.layers(window.shownRun()).at(1).params));
+    QVERIFY2(histogram->title().contains(QStringLiteral("on a level")), qPrintable(histogram->title()));
+    QCOMPARE(window.runView()->trend()->clusteredCount(), 1);
     QCOMPARE(window.bitsView()->barCount(), 7);
     QCOMPARE(window.bitsView()->barHeight(0), 8.0); // first layer at 8 bits by default
     QCOMPARE(window.bitsView()->barHeight(1), 4.0);
@@ -271,6 +284,13 @@ void TestMainWindow::brecqRunShowsRounding()
     window.runView()->setSelectedLayer(1);
     QCOMPARE(window.runView()->snapshotCount(), 2); // before and after reconstruction
     QVERIFY2(window.runView()->histogram()->title().contains(QStringLiteral("rounded up")),
+             qPrintable(window.runView()->histogram()->title()));
+    // The timeline can be moved back to the float weights and forward to the rounded ones; the
+    // rounded weights all sit on their levels.
+    window.runView()->moveTimeline(0);
+    QVERIFY(window.runView()->histogram()->title().contains(QStringLiteral("float")));
+    window.runView()->moveTimeline(-1);
+    QVERIFY2(window.runView()->histogram()->title().contains(QStringLiteral("100.0 % on a level")),
              qPrintable(window.runView()->histogram()->title()));
     QCOMPARE(window.bitsView()->barHeight(1), 2.0);
 }
@@ -371,6 +391,33 @@ void TestMainWindow::reopenedWorkspaceListsTheRuns()
     QCOMPARE(window.workspaceDir(), copy);
     QCOMPARE(size_t(window.compareView()->runModel()->rowCount()), stored.size());
     QVERIFY(!window.saveWorkspaceAs(copy)); // not empty any more: refused, nothing overwritten
+}
+
+void TestMainWindow::workspaceFromTheEnvironmentWins()
+{
+    {
+        MainWindow remembered(m_workspace); // remembered as the last workspace
+    }
+    const QString other = m_dir.filePath(QStringLiteral("ws-env"));
+    qputenv("QUANTSCOPE_WORKSPACE", other.toUtf8());
+    MainWindow fromEnvironment;
+    qunsetenv("QUANTSCOPE_WORKSPACE");
+    QCOMPARE(fromEnvironment.workspaceDir(), other);
+    MainWindow fromSettings;
+    QCOMPARE(fromSettings.workspaceDir(), other); // the last one used is remembered in turn
+}
+
+void TestMainWindow::selectsALayerByName()
+{
+    MainWindow window(m_workspace);
+    window.show();
+    openFixture(window);
+    const QString name = window.layerTable()->model()->index(2, 0).data().toString();
+    QVERIFY(window.selectLayer(name));
+    QCOMPARE(window.layerTable()->currentIndex().data().toString(), name);
+    QCOMPARE(window.runView()->selectedLayer(), window.runView()->layerNamed(name));
+    QVERIFY(!window.selectLayer(QStringLiteral("no.such.layer")));
+    QVERIFY(window.lastError().contains(QStringLiteral("no.such.layer")));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -114,8 +114,18 @@ void TestWorkspace::snapshotsAndMetrics()
     s.counts = {5, 6};
     s.gridLevels = {0.5, 1.5};
     s.bits = 2;
-    ws.addSnapshot(id, s);
+    ws.addSnapshot(id, s); // without grid units, as runs stored before them
     s.layer = 3;
+    s.levelCount = 4;
+    s.unitEdges = {-1, 0, 1, 2, 3, 4};
+    s.unitCounts = {0, 3, 4, 2, 1};
+    s.levelCounts = {3, 4, 2, 1};
+    s.clusteredShare = 0.35;
+    s.outsideCount = 2;
+    s.channelLow = {-0.5, -0.25};
+    s.channelStep = {0.25, 0.125};
+    s.channelBins = 2;
+    s.channelCounts = {1, 2, 3, 4};
     ws.addSnapshot(id, s);
     ws.addMetric(id, {"loss", 1, 0.25});
     const auto back = ws.snapshots(id, 2);
@@ -124,6 +134,20 @@ void TestWorkspace::snapshotsAndMetrics()
     QCOMPARE(back[0].counts, s.counts);
     QCOMPARE(back[0].gridLevels, s.gridLevels);
     QCOMPARE(back[0].step, 7);
+    QVERIFY(!back[0].hasGridUnits());
+    QCOMPARE(back[0].clusteredShare, -1.0);
+    const auto units = ws.snapshots(id, 3).at(0);
+    QVERIFY(units.hasGridUnits());
+    QCOMPARE(units.levelCount, 4);
+    QCOMPARE(units.unitEdges, s.unitEdges);
+    QCOMPARE(units.unitCounts, s.unitCounts);
+    QCOMPARE(units.levelCounts, s.levelCounts);
+    QCOMPARE(units.clusteredShare, 0.35);
+    QCOMPARE(units.outsideCount, int64_t(2));
+    QCOMPARE(units.channelLow, s.channelLow);
+    QCOMPARE(units.channelStep, s.channelStep);
+    QCOMPARE(units.channelBins, 2);
+    QCOMPARE(units.channelCounts, s.channelCounts);
     QCOMPARE(ws.snapshots(id).size(), size_t(2));
     QCOMPARE(ws.metrics(id).at(0).value, 0.25);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "compare_view.h"
 
+#include "label_placer.h"
 #include "plot_exporter.h"
 #include "plot_refresh.h"
 #include "run_table_model.h"
@@ -13,6 +14,7 @@
 #include <QLabel>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QToolTip>
 #include <QStandardItemModel>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -64,6 +66,9 @@ CompareView::CompareView(QWidget *parent)
     m_plot->legend->setFont(QFont(font().family(), 8));
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     PlotExporter::addContextMenu(m_plot, tr("accuracy-vs-size"));
+    connect(m_plot, &QCustomPlot::afterLayout, this, &CompareView::placeLabels);
+    connect(m_plot, &QCustomPlot::mouseMove, this,
+            [this](QMouseEvent *event) { showPointTip(event->position()); });
 
     auto *pairBox = new QWidget(this);
     auto *pairLayout = new QVBoxLayout(pairBox);
@@ -116,6 +121,7 @@ void CompareView::drawScatter()
 {
     m_plot->clearGraphs();
     m_plot->clearItems();
+    m_labels.clear();
     std::map<std::string, QCPGraph *> byMethod;
     std::map<int64_t, const store::RunRecord *> byId;
     for (const auto &r : m_runs->runs()) {
@@ -132,11 +138,21 @@ void CompareView::drawScatter()
         }
         graph->addData(r.sizeBytes / 1024.0, 100 * r.top1);
         auto *label = new QCPItemText(m_plot);
-        label->position->setCoords(r.sizeBytes / 1024.0, 100 * r.top1);
-        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
-        label->setText(QStringLiteral(" #%1 W%2A%3").arg(r.id).arg(r.wbits)
+        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+        label->setText(QStringLiteral("#%1 W%2A%3").arg(r.id).arg(r.wbits)
                            .arg(r.abits >= 32 ? QStringLiteral("32") : QString::number(r.abits)));
         label->setFont(QFont(font().family(), 7));
+        label->setClipToAxisRect(true);
+        m_labels.push_back({{r.sizeBytes / 1024.0, 100 * r.top1},
+                            tr("#%1 %2 W%3A%4\ntop-1 %5 %, %6 KiB")
+                                .arg(r.id)
+                                .arg(QString::fromStdString(r.method))
+                                .arg(r.wbits)
+                                .arg(r.abits >= 32 ? QStringLiteral("32")
+                                                   : QString::number(r.abits))
+                                .arg(100 * r.top1, 0, 'f', 2)
+                                .arg(r.sizeBytes / 1024.0, 0, 'f', 1),
+                            label});
     }
     auto *front = m_plot->addGraph();
     front->setName(tr("Pareto front"));
@@ -147,10 +163,67 @@ void CompareView::drawScatter()
     for (auto *axis : {m_plot->xAxis, m_plot->yAxis}) {
         const auto range = axis->range();
         const double pad = std::max(range.size() * 0.08, 0.5);
-        // Labels sit right of their points: leave them room on the size axis.
-        axis->setRange(range.lower - pad, range.upper + (axis == m_plot->xAxis ? 2.5 * pad : pad));
+        // Labels sit beside their points: leave them room on the size axis.
+        axis->setRange(range.lower - (axis == m_plot->xAxis ? 2.5 * pad : pad),
+                       range.upper + (axis == m_plot->xAxis ? 2.5 * pad : pad));
     }
     PlotRefresh::request(m_plot);
+}
+
+void CompareView::placeLabels()
+{
+    // Newest runs first: they are the ones a user is looking for.
+    std::vector<size_t> order(m_labels.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        order[i] = order.size() - 1 - i;
+    std::vector<QPointF> points;
+    std::vector<QSizeF> sizes;
+    for (size_t i : order) {
+        const auto &l = m_labels[i];
+        points.emplace_back(m_plot->xAxis->coordToPixel(l.coords.x()),
+                            m_plot->yAxis->coordToPixel(l.coords.y()));
+        const QFontMetricsF metrics(l.item->font());
+        sizes.emplace_back(metrics.horizontalAdvance(l.item->text()) + 2, metrics.height());
+    }
+    const auto placed = LabelPlacer::place(points, sizes, m_plot->axisRect()->rect());
+    for (size_t k = 0; k < order.size(); ++k) {
+        auto *item = m_labels[order[k]].item;
+        item->setVisible(placed[k].has_value());
+        if (placed[k])
+            item->position->setPixelPosition(placed[k]->topLeft());
+    }
+}
+
+std::vector<QRectF> CompareView::visibleLabelRects() const
+{
+    std::vector<QRectF> rects;
+    for (const auto &l : m_labels) {
+        if (!l.item->visible())
+            continue;
+        const QFontMetricsF metrics(l.item->font());
+        rects.emplace_back(l.item->position->pixelPosition(),
+                           QSizeF(metrics.horizontalAdvance(l.item->text()) + 2, metrics.height()));
+    }
+    return rects;
+}
+
+void CompareView::showPointTip(const QPointF &pixel)
+{
+    constexpr double kReach = 8; // pixels
+    const PointLabel *nearest = nullptr;
+    double best = kReach * kReach;
+    for (const auto &l : m_labels) {
+        const double dx = m_plot->xAxis->coordToPixel(l.coords.x()) - pixel.x();
+        const double dy = m_plot->yAxis->coordToPixel(l.coords.y()) - pixel.y();
+        if (dx * dx + dy * dy <= best) {
+            best = dx * dx + dy * dy;
+            nearest = &l;
+        }
+    }
+    if (nearest)
+        QToolTip::showText(m_plot->mapToGlobal(pixel.toPoint()), nearest->text, m_plot);
+    else
+        QToolTip::hideText();
 }
 
 void CompareView::selectRuns(const std::vector<int64_t> &ids)

@@ -7,9 +7,12 @@
 
 #include <QWidget>
 
+#include <QPointF>
+
 #include <vector>
 
 class QCustomPlot;
+class QCPItemText;
 class QSortFilterProxyModel;
 class QStandardItemModel;
 class QTableView;
@@ -36,6 +39,9 @@ public:
     const QStandardItemModel *pairModel() const { return m_pair; }
     QTableView *runTable() const { return m_runTable; }
     QCustomPlot *plot() const { return m_plot; }
+    // The point labels drawn at the last replot, in pixels (those left out for want of room
+    // are not in it) — for tests.
+    std::vector<QRectF> visibleLabelRects() const;
 
 Q_SIGNALS:
     void pairSelected(qint64 a, qint64 b);
@@ -44,6 +50,9 @@ Q_SIGNALS:
 private:
     void drawScatter();
     void selectionChanged();
+    // Moves each point label to a free corner of its point, once the axes know their pixels.
+    void placeLabels();
+    void showPointTip(const QPointF &pixel);
 
     RunTableModel *m_runs;
     QSortFilterProxyModel *m_sorted;
@@ -51,6 +60,13 @@ private:
     QCustomPlot *m_plot;
     QStandardItemModel *m_pair;
     QTableView *m_pairTable;
+    struct PointLabel
+    {
+        QPointF coords; // size KiB, top-1 %
+        QString text;
+        QCPItemText *item;
+    };
+    std::vector<PointLabel> m_labels;
 };
 
 } // namespace quantscope::widgets

@@ -3,6 +3,7 @@
 
 #include "curves_view.h"
 #include "histogram_view.h"
+#include "layer_trend_view.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -15,12 +16,17 @@
 
 namespace quantscope::widgets {
 
+namespace {
+// DSQ's per-layer α arrives as the metric series "alpha/<layer>".
+const std::string kAlphaPrefix = "alpha/";
+} // namespace
+
 RunView::RunView(QWidget *parent)
     : QWidget(parent), m_title(new QLabel(tr("No run yet: start one from the Quantize panel."), this)),
       m_layerCombo(new QComboBox(this)), m_timeline(new QSlider(Qt::Horizontal, this)),
       m_stepLabel(new QLabel(this)), m_playButton(new QPushButton(tr("Play"), this)),
       m_playTimer(new QTimer(this)), m_liveTimer(new QTimer(this)), m_histogram(new HistogramView(this)),
-      m_curves(new CurvesView(this))
+      m_curves(new CurvesView(this)), m_trend(new LayerTrendView(this))
 {
     QFont bold = m_title->font();
     bold.setBold(true);
@@ -46,8 +52,12 @@ RunView::RunView(QWidget *parent)
     controls->addWidget(m_timeline, 1);
     controls->addWidget(m_stepLabel);
 
+    auto *weights = new QSplitter(Qt::Vertical, this);
+    weights->addWidget(m_histogram);
+    weights->addWidget(m_trend);
+    weights->setSizes({800, 200});
     auto *split = new QSplitter(Qt::Horizontal, this);
-    split->addWidget(m_histogram);
+    split->addWidget(weights);
     split->addWidget(m_curves);
     split->setSizes({1000, 1000}); // proportions: half each
 
@@ -74,6 +84,7 @@ void RunView::beginRun(const QString &title, const std::vector<QString> &layers)
     setPlaying(false);
     m_title->setText(title);
     m_snapshots.clear();
+    m_alpha.clear();
     m_curves->clear();
     const int previous = std::max(0, m_layerCombo->currentIndex());
     {
@@ -93,6 +104,9 @@ void RunView::showStoredRun(const QString &title, const std::vector<QString> &la
     beginRun(title, layers);
     for (const auto &s : snapshots)
         m_snapshots[s.layer].push_back(s);
+    for (const auto &p : metrics)
+        if (p.series.rfind(kAlphaPrefix, 0) == 0)
+            m_alpha[QString::fromStdString(p.series.substr(kAlphaPrefix.size()))].push_back(p);
     m_curves->setPoints(metrics);
     updateTimeline(true);
 }
@@ -113,11 +127,19 @@ void RunView::setTitle(const QString &title)
 void RunView::addMetric(const jobs::MetricPoint &point)
 {
     m_curves->addPoint(point);
+    if (point.series.rfind(kAlphaPrefix, 0) == 0)
+        m_alpha[QString::fromStdString(point.series.substr(kAlphaPrefix.size()))].push_back(point);
 }
 
 void RunView::setSelectedLayer(int layer)
 {
     m_layerCombo->setCurrentIndex(m_layerCombo->findData(layer));
+}
+
+int RunView::layerNamed(const QString &name) const
+{
+    const int index = m_layerCombo->findText(name);
+    return index < 0 ? -1 : m_layerCombo->itemData(index).toInt();
 }
 
 int RunView::selectedLayer() const
@@ -142,7 +164,29 @@ void RunView::updateTimeline(bool followLatest)
     }
     m_timeline->setEnabled(count > 1);
     m_playButton->setEnabled(count > 1);
+    updateTrend();
     showSnapshot(m_timeline->value());
+}
+
+void RunView::updateTrend()
+{
+    std::vector<double> steps, clustered, alphaSteps, alpha;
+    const auto it = m_snapshots.find(selectedLayer());
+    if (it != m_snapshots.end()) {
+        for (const auto &s : it->second) {
+            if (s.clusteredShare < 0)
+                continue;
+            steps.push_back(s.step);
+            clustered.push_back(s.clusteredShare);
+        }
+    }
+    if (const auto a = m_alpha.find(m_layerCombo->currentText()); a != m_alpha.end()) {
+        for (const auto &p : a->second) {
+            alphaSteps.push_back(p.step);
+            alpha.push_back(p.value);
+        }
+    }
+    m_trend->setSeries(steps, clustered, alphaSteps, alpha);
 }
 
 void RunView::showSnapshot(int index)
@@ -157,14 +201,24 @@ void RunView::showSnapshot(int index)
     const auto &s = it->second[size_t(index)];
     const QString bits = QString::number(s.bits, 'g', 3);
     m_stepLabel->setText(tr("%1 / %2 · step %3").arg(index + 1).arg(it->second.size()).arg(s.step));
-    QString title = tr("%1 · %2 · step %3 · %4 bits · %5 grid levels")
+    QString title = tr("%1 · %2 · step %3 · %4 bits")
                         .arg(QString::fromStdString(s.layerName), QString::fromStdString(s.stage))
                         .arg(s.step)
-                        .arg(bits)
-                        .arg(s.gridLevels.size());
+                        .arg(bits);
+    if (s.clusteredShare >= 0)
+        title += tr(" · %1 % on a level").arg(100 * s.clusteredShare, 0, 'f', 1);
+    else
+        title += tr(" · %1 grid levels").arg(s.gridLevels.size());
     if (!s.note.empty())
         title += QStringLiteral("\n") + QString::fromStdString(s.note);
     m_histogram->setSnapshot(s, title);
+    m_trend->setMarker(s.step);
+}
+
+void RunView::moveTimeline(int index)
+{
+    setPlaying(false);
+    m_timeline->setValue(index < 0 ? snapshotCount() + index : index);
 }
 
 void RunView::setPlaying(bool playing)

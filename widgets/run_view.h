@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// RunView: what one run is doing or did — loss/accuracy curves and the selected layer's latent
-// weight histogram with its grid, live from snapshot events, then played back on a timeline.
+// RunView: what one run is doing or did — loss/accuracy curves, the selected layer's latent
+// weight histogram with its grid and the share of its weights on a level over the run (with
+// DSQ's α), live from snapshot events, then played back on a timeline.
 #pragma once
 
 #include "jobs/job_context.h"
@@ -21,6 +22,7 @@ namespace quantscope::widgets {
 
 class CurvesView;
 class HistogramView;
+class LayerTrendView;
 
 class RunView : public QWidget
 {
@@ -39,16 +41,22 @@ public:
     void addMetric(const jobs::MetricPoint &point);
     void setSelectedLayer(int layer);
     int selectedLayer() const;
-    // Moves the timeline to snapshot `index` of the selected layer.
+    // The id of the layer of this name among the run's layers, -1 when it has none.
+    int layerNamed(const QString &name) const;
+    // Shows snapshot `index` of the selected layer (the timeline's slot).
     void showSnapshot(int index);
+    // Moves the timeline itself to snapshot `index` (negative: from the end, −1 the last).
+    void moveTimeline(int index);
     int snapshotCount() const; // of the selected layer
     void setPlaying(bool playing);
 
     HistogramView *histogram() const { return m_histogram; }
     CurvesView *curves() const { return m_curves; }
+    LayerTrendView *trend() const { return m_trend; }
 
 private:
     void updateTimeline(bool followLatest);
+    void updateTrend();
 
     QLabel *m_title;
     QComboBox *m_layerCombo;
@@ -59,7 +67,9 @@ private:
     QTimer *m_liveTimer; // coalesces live snapshots into at most 20 redraws a second
     HistogramView *m_histogram;
     CurvesView *m_curves;
+    LayerTrendView *m_trend;
     std::map<int, std::vector<jobs::LayerSnapshot>> m_snapshots; // by layer, in arrival order
+    std::map<QString, std::vector<jobs::MetricPoint>> m_alpha;    // DSQ's α by layer name
 };
 
 } // namespace quantscope::widgets

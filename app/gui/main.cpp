@@ -2,6 +2,7 @@
 // quantscope: the workbench GUI. With --screenshot it renders the window to a PNG and exits
 // (docs, and checking the GUI under Xvfb).
 #include "main_window.h"
+#include "run_view.h"
 #include "torch_runtime.h"
 
 #include <QApplication>
@@ -46,7 +47,16 @@ int main(int argc, char **argv)
     const QCommandLineOption run(QStringLiteral("run"),
                                  QStringLiteral("Show this stored run of the workspace."),
                                  QStringLiteral("ID"));
-    parser.addOptions({open, data, demo, workspace, view, run, screenshot, size});
+    const QCommandLineOption layer(QStringLiteral("layer"),
+                                   QStringLiteral("Select this layer (by name) in the model and "
+                                                  "run views."),
+                                   QStringLiteral("NAME"));
+    const QCommandLineOption snapshot(QStringLiteral("snapshot"),
+                                      QStringLiteral("Move the run view's timeline to snapshot N "
+                                                     "of the layer (1 = the first; -1 = the "
+                                                     "last, the default)."),
+                                      QStringLiteral("N"));
+    parser.addOptions({open, data, demo, workspace, view, run, layer, snapshot, screenshot, size});
     parser.process(app);
 
     quantscope::gui::MainWindow::View startView = quantscope::gui::MainWindow::View::Start;
@@ -74,6 +84,12 @@ int main(int argc, char **argv)
     if (ok && parser.isSet(run)) {
         window.showRun(parser.value(run).toLongLong());
         ok = window.lastError().isEmpty(); // an unknown id is reported by showRun
+    }
+    if (ok && parser.isSet(layer))
+        ok = window.selectLayer(parser.value(layer));
+    if (ok && parser.isSet(snapshot)) {
+        const int n = parser.value(snapshot).toInt();
+        window.runView()->moveTimeline(n > 0 ? n - 1 : n);
     }
     if (parser.isSet(view))
         window.setView(startView);

@@ -190,7 +190,11 @@ MainWindow::MainWindow(const QString &workspaceDir, QWidget *parent)
     connectQueue();
     restoreSettings();
     QSettings settings;
+    // An explicit folder, then $QUANTSCOPE_WORKSPACE (a script's or a shell's choice must beat
+    // the one remembered from an earlier session), then the remembered one, then the default.
     QString dir = workspaceDir;
+    if (dir.isEmpty())
+        dir = qEnvironmentVariable("QUANTSCOPE_WORKSPACE");
     if (dir.isEmpty())
         dir = settings.value(QStringLiteral("workspace")).toString();
     if (dir.isEmpty())
@@ -583,6 +587,23 @@ void MainWindow::layerSelected()
                                      .arg(row.name)
                                      .arg(row.params));
     m_runView->setSelectedLayer(layer);
+}
+
+bool MainWindow::selectLayer(const QString &name)
+{
+    const int inRun = m_runView->layerNamed(name);
+    const int inModel = m_document.layerNames().indexOf(name);
+    if (inRun < 0 && inModel < 0) {
+        showError(tr("No such layer"), tr("Neither the open model nor the shown run has a layer "
+                                          "named \"%1\".").arg(name));
+        return false;
+    }
+    if (inModel >= 0) // selects it in the run view too, through layerSelected()
+        m_layerTable->setCurrentIndex(
+            m_sortedLayers->mapFromSource(m_layers->index(inModel, 0)));
+    if (inRun >= 0)
+        m_runView->setSelectedLayer(inRun);
+    return true;
 }
 
 void MainWindow::setView(View view)

@@ -39,7 +39,8 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 public:
     enum class View { Start, Model, Run, Bits, Compare };
-    // workspaceDir empty: the one used last, else the default under the user's data folder.
+    // workspaceDir empty: $QUANTSCOPE_WORKSPACE, else the one used last, else the default under
+    // the user's data folder.
     explicit MainWindow(const QString &workspaceDir = {}, QWidget *parent = nullptr);
     ~MainWindow() override;
 
@@ -57,6 +58,9 @@ public:
     // Shows a stored run in the run, bits and model views (0: none). reloadRunView false keeps
     // the run view's snapshots and curves (they streamed in live).
     void showRun(qint64 runId, bool reloadRunView = true);
+    // Selects a layer by name in the model table and the run view; false (with the error shown)
+    // when neither the open model nor the shown run has it.
+    bool selectLayer(const QString &name);
     qint64 shownRun() const { return m_shownRun; }
     void startRun();
 

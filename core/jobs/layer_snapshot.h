@@ -3,6 +3,7 @@
 // what the GUI plays back to show weights gathering around the grid.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,25 @@ struct LayerSnapshot
     std::vector<double> gridLevels; // quantization levels (for per-channel grids: the widest channel's)
     double bits = 0;                // fractional for ALQ
     std::string note;               // what the method adds, e.g. BRECQ's share rounded up
+
+    // The same weights in grid units: each at (w − l_c)/Δ_c of its own channel c, so every
+    // channel's level k falls on k and its clip edges on −½ and levelCount − ½ (GridUnits).
+    // Empty when the snapshot has no grid, or was stored before grid units existed.
+    int levelCount = 0;               // 2^bits
+    std::vector<double> unitEdges;    // unitCounts.size() + 1 edges over [−1, levelCount]
+    std::vector<double> unitCounts;   // weights per bin
+    std::vector<double> levelCounts;  // weights whose code is k, k = 0 … levelCount − 1: exact
+    double clusteredShare = -1;       // weights within a tenth of a step of their level; −1: none
+    int64_t outsideCount = 0;         // weights beyond [−1, levelCount], not in unitCounts
+    // Per output channel: its lowest level and step, and a coarse histogram over the same unit
+    // range, so one channel can be drawn in weight units (w = low + u·step).
+    std::vector<double> channelLow;
+    std::vector<double> channelStep;
+    int channelBins = 0;
+    std::vector<double> channelCounts; // channels × channelBins, row by row
+
+    bool hasGridUnits() const { return levelCount > 0 && !unitCounts.empty(); }
+    int64_t channelCount() const { return int64_t(channelLow.size()); }
 };
 
 } // namespace quantscope::jobs

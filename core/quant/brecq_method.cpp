@@ -2,6 +2,7 @@
 #include "brecq_method.h"
 
 #include "activation_calibrator.h"
+#include "analysis/grid_units.h"
 #include "analysis/weight_histogram.h"
 #include "bit_allocation_search.h"
 #include "bit_plan.h"
@@ -99,6 +100,7 @@ void sendSnapshot(const jobs::JobContext &context, const model::LayerInfo &layer
     snap.bits = bits;
     snap.gridLevels = grid.levels(grid.widestChannel());
     analysis::WeightHistogram::fill(snap, weights);
+    analysis::GridUnits::fill(snap, weights, grid.geometry());
     context.snapshot(snap);
 }
 

@@ -3,6 +3,7 @@
 
 #include "activation_calibrator.h"
 #include "analysis/evaluator.h"
+#include "analysis/grid_units.h"
 #include "analysis/weight_histogram.h"
 #include "bit_plan.h"
 #include "dsq_quantizer.h"
@@ -48,16 +49,13 @@ double gradientScale(int64_t elements, int bits)
 }
 
 // What a histogram of latent weights cannot show by itself: α (how hard the soft steps have
-// become), how many weights the range clips, and whose grid the drawn levels are.
+// become) and how many weights the range clips.
 std::string snapshotNote(const DsqQuantizer &q, const torch::Tensor &latent)
 {
     char text[160];
     std::snprintf(text, sizeof text, "α %.3f · %.1f %% clipped", q.alpha(),
                   100.0 * q.clippedShare(latent));
-    std::string note = text;
-    if (q.channels() > 1)
-        note += " · grid of the widest of " + std::to_string(q.channels()) + " channels";
-    return note;
+    return text;
 }
 
 } // namespace
@@ -171,6 +169,7 @@ QuantizedModel DsqMethod::run(const MethodInput &input, jobs::JobContext &contex
             snap.gridLevels = q.levels(q.widestChannel());
             snap.note = snapshotNote(q, latent[i]);
             analysis::WeightHistogram::fill(snap, latent[i]);
+            analysis::GridUnits::fill(snap, latent[i], q.geometry());
             context.snapshot(snap);
             context.metric("alpha/" + layers[i].name, step, q.alpha());
         }

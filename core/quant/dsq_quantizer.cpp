@@ -121,6 +121,13 @@ int64_t DsqQuantizer::widestChannel() const
     return (m_upper - m_lower).argmax().item<int64_t>();
 }
 
+GridGeometry DsqQuantizer::geometry() const
+{
+    torch::NoGradGuard noGrad;
+    const int64_t levels = int64_t(1) << m_bits;
+    return {m_lower.detach().clone(), (m_upper - m_lower).detach() / double(levels - 1), levels};
+}
+
 QuantGrid DsqQuantizer::toGrid() const
 {
     if (channels() != 1)

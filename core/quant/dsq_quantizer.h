@@ -55,6 +55,8 @@ public:
     double clippedShare(const torch::Tensor &x) const;
     // The channel whose range is widest: the one a per-layer histogram shows the grid of.
     int64_t widestChannel() const;
+    // Every channel's lowest level (l) and step ((u − l)/(2^bits − 1)).
+    GridGeometry geometry() const;
     // The same grid as a QuantGrid (a fractional zero point when l is not a multiple of Δ).
     // Per-tensor quantizers only (the activation grids a quantized model keeps).
     QuantGrid toGrid() const;

@@ -42,4 +42,13 @@ int64_t QuantGrid::widestChannel() const
     return perChannel ? scale.argmax().item<int64_t>() : 0;
 }
 
+GridGeometry QuantGrid::geometry() const
+{
+    const auto s = scale.to(torch::kFloat32).flatten();
+    if (binary) // levels ±s: the lower one, two scales apart
+        return {-s, 2 * s, 2};
+    const auto z = zeroPoint.to(torch::kFloat32).flatten();
+    return {s * (double(qmin) - z), s, qmax - qmin + 1};
+}
+
 } // namespace quantscope::quant

@@ -3,6 +3,8 @@
 // integer range — and the fake quantization it defines: x̂ = s·(clamp(round(x/s) + z) − z).
 #pragma once
 
+#include "grid_geometry.h"
+
 #include <torch/torch.h>
 
 #include <vector>
@@ -27,6 +29,8 @@ struct QuantGrid
     std::vector<double> levels(int64_t channel = 0) const;
     // The channel whose range is widest: the one a per-layer histogram shows the grid of.
     int64_t widestChannel() const;
+    // Every channel's lowest level and step.
+    GridGeometry geometry() const;
 };
 
 } // namespace quantscope::quant

@@ -2,6 +2,7 @@
 #include "rtn_method.h"
 
 #include "activation_calibrator.h"
+#include "analysis/grid_units.h"
 #include "analysis/weight_histogram.h"
 #include "bit_plan.h"
 #include "uniform_quantizer.h"
@@ -53,6 +54,7 @@ QuantizedModel RtnMethod::run(const MethodInput &input, jobs::JobContext &contex
         snapshot.bits = plan.wbits[i];
         snapshot.gridLevels = grid.levels(grid.widestChannel());
         analysis::WeightHistogram::fill(snapshot, w);
+        analysis::GridUnits::fill(snapshot, w, grid.geometry());
         context.snapshot(snapshot);
     }
 

@@ -219,9 +219,25 @@ void Workspace::endRun(int64_t id, const std::string &status, const std::string 
 
 void Workspace::addSnapshot(int64_t run, const jobs::LayerSnapshot &snap)
 {
-    const nlohmann::json data = {{"name", snap.layerName}, {"edges", snap.binEdges},
-                                 {"counts", snap.counts},  {"grid", snap.gridLevels},
-                                 {"bits", snap.bits}, {"note", snap.note}};
+    nlohmann::json data = {{"name", snap.layerName}, {"edges", snap.binEdges},
+                           {"counts", snap.counts},  {"grid", snap.gridLevels},
+                           {"bits", snap.bits}, {"note", snap.note}};
+    if (snap.hasGridUnits()) {
+        // Counts are whole numbers: stored as such, they take a third of the text.
+        auto whole = [](const std::vector<double> &v) {
+            return std::vector<int64_t>(v.begin(), v.end());
+        };
+        data["units"] = {{"levels", snap.levelCount},
+                         {"edges", snap.unitEdges},
+                         {"counts", whole(snap.unitCounts)},
+                         {"level_counts", whole(snap.levelCounts)},
+                         {"clustered", snap.clusteredShare},
+                         {"outside", snap.outsideCount},
+                         {"channel_low", snap.channelLow},
+                         {"channel_step", snap.channelStep},
+                         {"channel_bins", snap.channelBins},
+                         {"channel_counts", whole(snap.channelCounts)}};
+    }
     Statement s(m_db, "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?)");
     s.bind(run).bind(snap.layer).bind(snap.step).bind(snap.stage).bind(data.dump());
     s.step();
@@ -285,6 +301,17 @@ std::vector<jobs::LayerSnapshot> Workspace::snapshots(int64_t run, int layer) co
             snap.gridLevels = data.value("grid", std::vector<double>{});
             snap.bits = data.value("bits", 0.0);
             snap.note = data.value("note", "");
+            const auto units = data.value("units", nlohmann::json::object());
+            snap.levelCount = units.value("levels", 0);
+            snap.unitEdges = units.value("edges", std::vector<double>{});
+            snap.unitCounts = units.value("counts", std::vector<double>{});
+            snap.levelCounts = units.value("level_counts", std::vector<double>{});
+            snap.clusteredShare = units.value("clustered", -1.0);
+            snap.outsideCount = units.value("outside", int64_t(0));
+            snap.channelLow = units.value("channel_low", std::vector<double>{});
+            snap.channelStep = units.value("channel_step", std::vector<double>{});
+            snap.channelBins = units.value("channel_bins", 0);
+            snap.channelCounts = units.value("channel_counts", std::vector<double>{});
         }
         out.push_back(std::move(snap));
     }
