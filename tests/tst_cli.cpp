@@ -116,7 +116,7 @@ void TestCli::evalStatesItsInputs()
 void TestCli::commandHelp_data()
 {
     QTest::addColumn<QString>("command");
-    for (const char *c : {"info", "eval", "train", "quantize", "runs", "demo"})
+    for (const char *c : {"info", "eval", "train", "quantize", "runs", "demo", "export", "verify"})
         QTest::newRow(c) << QString::fromLatin1(c);
 }
 
@@ -126,7 +126,7 @@ void TestCli::commandHelp()
     const auto r = cli({command, QStringLiteral("--help")});
     QCOMPARE(r.code, 0);
     QVERIFY2(r.out.contains("quantscope-cli " + command.toLatin1() + " "), r.out.constData());
-    for (const char *other : {"info", "eval", "train", "quantize", "runs", "demo"})
+    for (const char *other : {"info", "eval", "train", "quantize", "runs", "demo", "export", "verify"})
         if (command != QLatin1String(other))
             QVERIFY2(!r.out.contains(QByteArray("quantscope-cli ") + other + " "), other);
 }

@@ -47,6 +47,16 @@ std::string CliArguments::positional(size_t index, const char *what) const
     return m_positional[index];
 }
 
+int64_t CliArguments::runNumber(size_t index) const
+{
+    const std::string id = positional(index, "RUN");
+    char *end = nullptr;
+    const long long run = std::strtoll(id.c_str(), &end, 10);
+    if (id.empty() || *end != '\0' || run <= 0)
+        throw Error("RUN must be a run number (see runs list), got '" + id + "'");
+    return run;
+}
+
 bool CliArguments::has(const std::string &option) const
 {
     return m_values.count(option) > 0;

@@ -20,6 +20,8 @@ public:
 
     const std::vector<std::string> &positional() const { return m_positional; }
     std::string positional(size_t index, const char *what) const;
+    // A RUN argument: a positive run number (see runs list).
+    int64_t runNumber(size_t index) const;
 
     bool has(const std::string &option) const;
     std::string value(const std::string &option, const std::string &fallback = {}) const;

@@ -16,5 +16,7 @@ int trainCommand(const Args &args);
 int quantizeCommand(const Args &args);
 int runsCommand(const Args &args);
 int demoCommand(const Args &args);
+int exportCommand(const Args &args);
+int verifyCommand(const Args &args);
 
 } // namespace quantscope::cli

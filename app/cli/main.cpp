@@ -34,6 +34,11 @@ const std::map<std::string, std::string> kCommandUsage = {
              "      the runs of a workspace, or one of them with its layers\n"},
     {"demo", "  quantscope-cli demo [--workspace DIR]\n"
              "      every method on the bundled ResNet-8 and Fashion-MNIST\n"},
+    {"export", "  quantscope-cli export RUN --out FILE.qsm [--workspace DIR]\n"
+               "      the run as a packed low-bit model for the runtime (runtime/format/README.md)\n"},
+    {"verify", "  quantscope-cli verify RUN [--limit N] [--workspace DIR] [--json]\n"
+               "      runs the packed model in the runtime (lowbit and fp32) against the\n"
+               "      workbench's simulation on the test images: top-1 agreement, per-layer error\n"},
 };
 
 std::string usage(const std::string &command = {})
@@ -68,6 +73,7 @@ int main(int argc, char **argv)
         {"info", quantscope::cli::infoCommand},         {"eval", quantscope::cli::evalCommand},
         {"train", quantscope::cli::trainCommand},       {"quantize", quantscope::cli::quantizeCommand},
         {"runs", quantscope::cli::runsCommand},         {"demo", quantscope::cli::demoCommand},
+        {"export", quantscope::cli::exportCommand},     {"verify", quantscope::cli::verifyCommand},
     };
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
         std::fputs(usage().c_str(), argc < 2 ? stderr : stdout);

@@ -29,11 +29,7 @@ int runsCommand(const Args &argv)
         return 0;
     }
     if (action == "show") {
-        const std::string id = args.positional(1, "RUN");
-        char *end = nullptr;
-        const long long run = std::strtoll(id.c_str(), &end, 10);
-        if (id.empty() || *end != '\0')
-            throw Error("RUN must be a run number (see runs list), got '" + id + "'");
+        const int64_t run = args.runNumber(1);
         const auto record = workspace.run(run);
         const auto layers = workspace.layers(run);
         if (args.has("json"))

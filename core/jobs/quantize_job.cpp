@@ -3,6 +3,7 @@
 
 #include "analysis/evaluator.h"
 #include "analysis/model_size.h"
+#include "deploy/run_grids.h"
 #include "error.h"
 #include "quant/bit_plan.h"
 #include "quant/method.h"
@@ -123,6 +124,11 @@ void QuantizeJob::run(JobContext &context)
         const auto artifact = std::filesystem::path(workspace.artifactDir(m_record.id)) /
                               "model.pt";
         graph.saveWithWeights(quantized.weights, artifact.string());
+        std::vector<std::string> names;
+        for (const auto &l : graph.layers())
+            names.push_back(l.name);
+        deploy::RunGrids::save(quantized, names,
+                               (artifact.parent_path() / deploy::RunGrids::kFileName).string());
         m_record.artifact = artifact.string();
         m_record.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

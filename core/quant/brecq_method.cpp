@@ -320,6 +320,7 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
         result.wbits.assign(plan.wbits.begin(), plan.wbits.end());
         result.abits.assign(plan.abits.begin(), plan.abits.end());
         result.weights.resize(layers.size());
+        result.weightGrids.resize(layers.size());
         result.activationGrids.resize(layers.size());
 
         // Weight phase: the input of each unit comes from the model quantized so far (its
@@ -355,6 +356,7 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
             for (size_t i = 0; i < rounding.size(); ++i) {
                 const int id = units[u].layerIds[i];
                 result.weights[size_t(id)] = rounding[i].hardWeight();
+                result.weightGrids[size_t(id)] = grids[i].geometry();
                 sendSnapshot(context, layers[size_t(id)], 1, "reconstructed",
                              result.weights[size_t(id)], grids[i], plan.wbits[size_t(id)],
                              percent(rounding[i].roundedUpShare()) + " rounded up, " +

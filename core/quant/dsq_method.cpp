@@ -231,6 +231,7 @@ QuantizedModel DsqMethod::run(const MethodInput &input, jobs::JobContext &contex
     torch::NoGradGuard noGrad;
     for (size_t i = 0; i < layers.size(); ++i) {
         result.weights.push_back(weightQuantizers[i].forward(latent[i]).detach());
+        result.weightGrids.push_back(weightQuantizers[i].geometry());
         result.activationGrids.push_back(actQuantizers[i]
                                              ? std::optional<QuantGrid>(actQuantizers[i]->toGrid())
                                              : std::nullopt);

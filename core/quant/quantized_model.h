@@ -14,6 +14,7 @@ namespace quantscope::quant {
 struct QuantizedModel
 {
     std::vector<torch::Tensor> weights;                    // per layer, values on the grid
+    std::vector<GridGeometry> weightGrids;                 // per layer: where those values lie
     std::vector<double> wbits;                             // per layer; fractional for ALQ
     std::vector<double> abits;                             // per layer input; 32 = float
     std::vector<std::optional<QuantGrid>> activationGrids; // per layer input; empty = float

@@ -46,6 +46,7 @@ QuantizedModel RtnMethod::run(const MethodInput &input, jobs::JobContext &contex
         const auto grid = UniformQuantizer::fitWeight(w, options);
         torch::NoGradGuard noGrad;
         result.weights.push_back(grid.fakeQuantize(w));
+        result.weightGrids.push_back(grid.geometry());
 
         jobs::LayerSnapshot snapshot;
         snapshot.layer = static_cast<int>(i);

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: MIT
+#include "qsm_exporter.h"
+
+#include "error.h"
+#include "format/qsm_writer.h"
+#include "model/frozen_model.h"
+#include "model/model_metadata.h"
+#include "run_grids.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/csrc/jit/ir/ir.h>
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <sstream>
+#include <unordered_map>
+
+namespace quantscope::deploy {
+
+namespace {
+
+using torch::jit::Node;
+using torch::jit::Value;
+
+std::optional<c10::IValue> constant(Value *v)
+{
+    return torch::jit::toIValue(v);
+}
+
+std::vector<int64_t> ints(Value *v, const char *what, const Node *node)
+{
+    const auto c = constant(v);
+    if (!c || !c->isIntList())
+        throw Error(std::string("the packed format needs a constant ") + what + " for " +
+                    node->kind().toQualString());
+    return c->toIntVector();
+}
+
+std::optional<double> optionalScalar(Value *v)
+{
+    const auto c = constant(v);
+    if (!c || c->isNone())
+        return std::nullopt;
+    return c->toScalar().toDouble();
+}
+
+std::string nodeText(const Node *node)
+{
+    std::ostringstream out;
+    out << *node;
+    std::string text = out.str();
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
+    return text;
+}
+
+uint32_t bitsFor(int64_t levels)
+{
+    uint32_t bits = 1;
+    while ((int64_t(1) << bits) < levels)
+        ++bits;
+    return bits;
+}
+
+qsm::Layer makeLayer(const Node *node, const LayerGrids &grids)
+{
+    qsm::Layer l;
+    const bool linear = model::FrozenModel::isLinear(node);
+    const auto w = constant(node->input(1))->toTensor().to(torch::kFloat32).contiguous();
+    l.kind = linear ? qsm::OpKind::Linear : qsm::OpKind::Conv;
+    l.outChannels = uint32_t(w.size(0));
+    l.inChannels = uint32_t(w.size(1));
+    if (!linear) {
+        const bool conv2d = node->kind() == c10::aten::conv2d;
+        l.kernelH = uint32_t(w.size(2));
+        l.kernelW = uint32_t(w.size(3));
+        l.groups = uint32_t(constant(node->input(conv2d ? 6 : 8))->toInt());
+        const auto stride = ints(node->input(3), "stride", node);
+        const auto padding = constant(node->input(4));
+        if (padding->isString())
+            throw Error(grids.name + ": padding='" + padding->toStringRef() +
+                        "' is not expressible yet; export the model with explicit padding");
+        const auto pad = padding->toIntVector();
+        const auto dilation = ints(node->input(5), "dilation", node);
+        l.strideH = uint32_t(stride[0]), l.strideW = uint32_t(stride[1]);
+        l.padH = uint32_t(pad[0]), l.padW = uint32_t(pad[1]);
+        l.dilationH = uint32_t(dilation[0]), l.dilationW = uint32_t(dilation[1]);
+        if (!conv2d && constant(node->input(6))->toBool())
+            throw Error(grids.name + ": transposed convolution is not expressible");
+    }
+    if (const auto bias = constant(node->input(2)); bias && bias->isTensor()) {
+        const auto b = bias->toTensor().to(torch::kFloat32).contiguous();
+        l.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
+    }
+    if (grids.activation) {
+        const auto &a = *grids.activation;
+        l.input = {uint32_t(a.bits), float(a.scale), float(a.zeroPoint), int32_t(a.qmin),
+                   int32_t(a.qmax)};
+    }
+    const auto rows = w.view({w.size(0), -1});
+    if (grids.levels <= 0) { // a layer the run kept in float
+        l.encoding = qsm::WeightEncoding::Float32;
+        l.weights.assign(rows.data_ptr<float>(), rows.data_ptr<float>() + rows.numel());
+        return l;
+    }
+    l.encoding = qsm::WeightEncoding::Uniform;
+    l.bits = bitsFor(grids.levels);
+    l.codes.assign(l.outChannels * l.rowBytes(), 0);
+    const bool perChannel = grids.low.size() == l.outChannels;
+    if (!perChannel && grids.low.size() != 1)
+        throw Error(grids.name + ": the run's grid has " + std::to_string(grids.low.size()) +
+                    " channels, the layer " + std::to_string(l.outChannels));
+    double worst = 0;
+    for (uint32_t c = 0; c < l.outChannels; ++c) {
+        const double low = grids.low[perChannel ? c : 0];
+        const double step = std::max(grids.step[perChannel ? c : 0], 1e-30);
+        l.scale.push_back(float(step));
+        l.zeroPoint.push_back(float(-low / step));
+        const float *row = rows[c].data_ptr<float>();
+        for (size_t k = 0; k < l.rowElements(); ++k) {
+            const double u = (row[k] - low) / step;
+            const double code = std::clamp(std::nearbyint(u), 0.0, double(grids.levels - 1));
+            worst = std::max(worst, std::abs(u - code));
+            l.setCode(c, k, uint32_t(code));
+        }
+    }
+    if (worst > 1e-2)
+        throw Error(grids.name + ": its weights lie up to " + std::to_string(worst) +
+                    " steps off the run's grid; the run's files do not belong together");
+    return l;
+}
+
+} // namespace
+
+qsm::Model QsmExporter::build(const store::RunRecord &run)
+{
+    if (run.status != "finished" || run.artifact.empty())
+        throw Error("run #" + std::to_string(run.id) + " is " + run.status +
+                    ": only a finished run has a quantized model to export");
+    const auto dir = std::filesystem::path(run.artifact).parent_path();
+    const auto grids = RunGrids::load((dir / RunGrids::kFileName).string());
+    model::FrozenModel frozen(run.artifact);
+    const auto &layerNodes = frozen.layerNodes();
+    if (layerNodes.size() != grids.size())
+        throw Error(run.artifact + " has " + std::to_string(layerNodes.size()) +
+                    " layers, its grids " + std::to_string(grids.size()));
+
+    qsm::Model m;
+    m.source = "run #" + std::to_string(run.id) + " " + run.method + " W" +
+               std::to_string(run.wbits) + "A" + std::to_string(run.abits) + " of " + run.model;
+    const auto config = nlohmann::json::parse(run.configJson, nullptr, false);
+    const auto meta = model::ModelMetadata::parse(frozen.metadataJson());
+    m.mean = config.is_object() && config.contains("mean") ? config["mean"].get<std::vector<float>>()
+                                                           : meta.mean;
+    m.std = config.is_object() && config.contains("std") ? config["std"].get<std::vector<float>>()
+                                                         : meta.std;
+
+    std::unordered_map<const Node *, size_t> layerOf;
+    for (size_t i = 0; i < layerNodes.size(); ++i)
+        layerOf[layerNodes[i]] = i;
+    std::unordered_map<const Value *, uint32_t> ids;
+    auto graph = frozen.graph();
+    for (Value *input : graph->inputs())
+        if (input->type()->cast<c10::TensorType>())
+            ids[input] = 0;
+    auto idOf = [&](Value *v, const Node *node) {
+        const auto it = ids.find(v);
+        if (it == ids.end())
+            throw Error("the packed format cannot express " + nodeText(node) +
+                        ": an input is not a tensor the model computes");
+        return it->second;
+    };
+    auto emit = [&](qsm::Op op, const Node *node, std::vector<Value *> inputs) {
+        for (Value *v : inputs)
+            op.inputs.push_back(idOf(v, node));
+        op.output = m.valueCount++;
+        ids[node->output()] = op.output;
+        m.ops.push_back(op);
+    };
+    const double inf = std::numeric_limits<double>::infinity();
+    for (Node *node : graph->nodes()) {
+        const auto kind = node->kind();
+        qsm::Op op;
+        if (kind == c10::prim::Constant || kind == c10::prim::ListConstruct)
+            continue;
+        if (const auto it = layerOf.find(node); it != layerOf.end()) {
+            op.kind = model::FrozenModel::isLinear(node) ? qsm::OpKind::Linear : qsm::OpKind::Conv;
+            op.layer = uint32_t(m.layers.size());
+            m.layers.push_back(makeLayer(node, grids[it->second]));
+            emit(op, node, {node->input(0)});
+        } else if (kind == c10::aten::add || kind == c10::aten::add_) {
+            if (optionalScalar(node->input(2)).value_or(1.0) != 1.0)
+                throw Error("the packed format cannot express " + nodeText(node) +
+                            ": add with alpha ≠ 1");
+            op.kind = qsm::OpKind::Add;
+            emit(op, node, {node->input(0), node->input(1)});
+        } else if (kind == c10::aten::relu || kind == c10::aten::relu_ ||
+                   kind == c10::aten::relu6 || kind == c10::aten::hardtanh ||
+                   kind == c10::aten::hardtanh_ || kind == c10::aten::clamp ||
+                   kind == c10::aten::clamp_) {
+            op.kind = qsm::OpKind::Clamp;
+            const bool relu = kind == c10::aten::relu || kind == c10::aten::relu_;
+            const bool relu6 = kind == c10::aten::relu6;
+            op.lo = float(relu || relu6 ? 0.0 : optionalScalar(node->input(1)).value_or(-inf));
+            op.hi = float(relu ? inf : relu6 ? 6.0 : optionalScalar(node->input(2)).value_or(inf));
+            emit(op, node, {node->input(0)});
+        } else if (kind == c10::aten::max_pool2d || kind == c10::aten::avg_pool2d) {
+            const bool max = kind == c10::aten::max_pool2d;
+            op.kind = max ? qsm::OpKind::MaxPool : qsm::OpKind::AvgPool;
+            const auto k = ints(node->input(1), "kernel size", node);
+            auto s = ints(node->input(2), "stride", node);
+            const auto p = ints(node->input(3), "padding", node);
+            if (s.empty())
+                s = k;
+            op.kernelH = uint32_t(k[0]), op.kernelW = uint32_t(k.size() > 1 ? k[1] : k[0]);
+            op.strideH = uint32_t(s[0]), op.strideW = uint32_t(s.size() > 1 ? s[1] : s[0]);
+            op.padH = uint32_t(p[0]), op.padW = uint32_t(p.size() > 1 ? p[1] : p[0]);
+            if (max) {
+                const auto d = ints(node->input(4), "dilation", node);
+                if (d[0] != 1 || (d.size() > 1 && d[1] != 1))
+                    throw Error("the packed format cannot express " + nodeText(node) +
+                                ": dilated max pooling");
+                op.ceilMode = constant(node->input(5))->toBool();
+            } else {
+                op.ceilMode = constant(node->input(4))->toBool();
+                op.countIncludePad = constant(node->input(5))->toBool();
+                if (const auto d = constant(node->input(6)); d && !d->isNone())
+                    throw Error("the packed format cannot express " + nodeText(node) +
+                                ": a divisor override");
+            }
+            emit(op, node, {node->input(0)});
+        } else if (kind == c10::aten::adaptive_avg_pool2d || kind == c10::aten::mean) {
+            op.kind = qsm::OpKind::GlobalAvgPool;
+            bool global = false;
+            if (kind == c10::aten::adaptive_avg_pool2d) {
+                const auto size = ints(node->input(1), "output size", node);
+                global = size == std::vector<int64_t>{1, 1} || size == std::vector<int64_t>{1};
+                op.keepDims = 1;
+            } else {
+                auto dims = ints(node->input(1), "dimensions", node);
+                for (auto &d : dims)
+                    d = d < 0 ? d + 4 : d;
+                std::sort(dims.begin(), dims.end());
+                global = dims == std::vector<int64_t>{2, 3};
+                op.keepDims = constant(node->input(2))->toBool();
+            }
+            if (!global)
+                throw Error("the packed format cannot express " + nodeText(node) +
+                            ": only global average pooling");
+            emit(op, node, {node->input(0)});
+        } else if (kind == c10::aten::flatten) {
+            const auto start = constant(node->input(1))->toInt();
+            const auto end = constant(node->input(2))->toInt();
+            if (start != 1 || (end != -1 && end != 3))
+                throw Error("the packed format cannot express " + nodeText(node) +
+                            ": flatten from dimension 1 to the last only");
+            op.kind = qsm::OpKind::Flatten;
+            emit(op, node, {node->input(0)});
+        } else if (kind == c10::aten::dropout || kind == c10::aten::contiguous ||
+                   kind == c10::aten::detach || kind == c10::aten::clone) {
+            ids[node->output()] = idOf(node->input(0), node); // the identity in inference
+        } else {
+            throw Error("the packed format cannot express " + std::string(kind.toQualString()) +
+                        " (" + nodeText(node) + ")");
+        }
+    }
+    if (graph->outputs().size() != 1)
+        throw Error("the packed format needs a model with one output tensor");
+    m.output = idOf(graph->outputs()[0], graph->return_node());
+
+    // The input shape: the model's record, else the size the run fed.
+    const int64_t firstIn = m.layers.empty() ? 0
+                                             : int64_t(m.layers[0].inChannels) * m.layers[0].groups;
+    std::vector<int64_t> shape = meta.inputShape;
+    if (config.is_object() && config.value("image_size", 0) > 0)
+        shape = {firstIn, config["image_size"].get<int64_t>(), config["image_size"].get<int64_t>()};
+    if (shape.size() != 3)
+        throw Error("run #" + std::to_string(run.id) + " records no input size to export with");
+    m.channels = uint32_t(shape[0]), m.height = uint32_t(shape[1]), m.width = uint32_t(shape[2]);
+    return m;
+}
+
+void QsmExporter::exportRun(const store::RunRecord &run, const std::string &path)
+{
+    const auto model = build(run);
+    try {
+        qsm::QsmWriter::write(model, path);
+    } catch (const qsm::FormatError &e) {
+        throw Error(std::string("run #") + std::to_string(run.id) + ": " + e.what());
+    }
+}
+
+} // namespace quantscope::deploy

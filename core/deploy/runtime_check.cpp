@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+#include "runtime_check.h"
+
+#include "data/batch_loader.h"
+#include "engine/graph_executor.h"
+#include "error.h"
+#include "model/quant_graph.h"
+#include "quant/quant_grid.h"
+#include "run_grids.h"
+
+#include <filesystem>
+
+namespace quantscope::deploy {
+
+namespace {
+
+// The activation quantizer the run simulated, rebuilt from its stored grid.
+quant::QuantGrid activationGrid(const ActivationGrid &a)
+{
+    quant::QuantGrid g;
+    g.bits = a.bits;
+    g.qmin = a.qmin;
+    g.qmax = a.qmax;
+    g.scale = torch::tensor({float(a.scale)});
+    if (a.zeroPoint == std::nearbyint(a.zeroPoint))
+        g.zeroPoint = torch::tensor({int64_t(a.zeroPoint)});
+    else
+        g.zeroPoint = torch::tensor({a.zeroPoint}, torch::kFloat64);
+    return g;
+}
+
+} // namespace
+
+RuntimeCheckResult RuntimeCheck::run(const store::RunRecord &record, const qsm::Model &model,
+                                     const data::Dataset &test,
+                                     const data::InputTransform &transform, int64_t limit,
+                                     const jobs::JobContext &context)
+{
+    torch::InferenceMode inference;
+    const auto grids = RunGrids::load(
+        (std::filesystem::path(record.artifact).parent_path() / RunGrids::kFileName).string());
+    model::QuantGraph graph(record.artifact); // the run's weights, baked in
+    auto simulated = graph.makeSession();
+    auto floatActivations = graph.makeSession();
+    for (size_t i = 0; i < grids.size(); ++i)
+        if (grids[i].activation) {
+            const auto g = activationGrid(*grids[i].activation);
+            simulated.setActivationQuantizer(int(i), [g](const torch::Tensor &x) {
+                return g.fakeQuantize(x);
+            });
+        }
+    // Each layer's input in the simulation, to compare with the runtime's value there.
+    std::vector<torch::Tensor> layerInputs(grids.size());
+    simulated.setObserver([&](int layer, const torch::Tensor &x) { layerInputs[size_t(layer)] = x; });
+
+    runtime::GraphExecutor lowbit(model, runtime::Backend::LowBit);
+    runtime::GraphExecutor fp32(model, runtime::Backend::Fp32);
+    std::vector<uint32_t> layerInputValue(model.layers.size());
+    for (const auto &op : model.ops)
+        if (op.kind == qsm::OpKind::Conv || op.kind == qsm::OpKind::Linear)
+            layerInputValue[op.layer] = op.inputs[0];
+
+    RuntimeCheckResult result;
+    result.layers.resize(model.layers.size());
+    for (size_t i = 0; i < result.layers.size() && i < grids.size(); ++i)
+        result.layers[i].name = grids[i].name;
+    int64_t simCorrect = 0, lowCorrect = 0, agree = 0;
+    double fp32Diff = 0, fp32Max = 0;
+    const data::BatchLoader loader(test, transform, data::BatchLoader::inOrder(test, limit), 50);
+    for (int64_t b = 0; b < loader.batchCount(); ++b) {
+        context.checkCancelled();
+        context.progress(double(b) / loader.batchCount(), "comparing with the runtime");
+        const auto batch = loader.batch(b);
+        const auto simLogits = graph.forward(batch.inputs, simulated);
+        const auto floatLogits = graph.forward(batch.inputs, floatActivations);
+        for (int64_t n = 0; n < batch.inputs.size(0); ++n) {
+            const auto x = batch.inputs[n].contiguous();
+            const auto &low = lowbit.run(x.data_ptr<float>());
+            const auto lowT = torch::from_blob(const_cast<float *>(low.data()),
+                                               {int64_t(low.size())});
+            const int64_t label = batch.labels[n].item<int64_t>();
+            const int64_t simClass = simLogits[n].argmax().item<int64_t>();
+            const int64_t lowClass = lowT.argmax().item<int64_t>();
+            simCorrect += simClass == label;
+            lowCorrect += lowClass == label;
+            agree += simClass == lowClass;
+            for (size_t l = 0; l < result.layers.size(); ++l) {
+                const auto &v = lowbit.values()[layerInputValue[l]];
+                const auto rt = torch::from_blob(const_cast<float *>(v.data()), {int64_t(v.size())});
+                const auto sim = layerInputs[l][n].flatten();
+                auto &d = result.layers[l];
+                d.maxAbsDiff = std::max(d.maxAbsDiff, (rt - sim).abs().max().item<double>());
+                d.maxAbs = std::max(d.maxAbs, sim.abs().max().item<double>());
+            }
+            const auto &f = fp32.run(x.data_ptr<float>());
+            const auto fT = torch::from_blob(const_cast<float *>(f.data()), {int64_t(f.size())});
+            fp32Diff = std::max(fp32Diff, (fT - floatLogits[n]).abs().max().item<double>());
+            fp32Max = std::max(fp32Max, floatLogits[n].abs().max().item<double>());
+            ++result.images;
+        }
+    }
+    if (result.images > 0) {
+        result.simulatedTop1 = double(simCorrect) / result.images;
+        result.lowbitTop1 = double(lowCorrect) / result.images;
+        result.agreement = double(agree) / result.images;
+        result.fp32MaxRelDiff = fp32Max > 0 ? fp32Diff / fp32Max : fp32Diff;
+    }
+    context.progress(1.0, "compared");
+    return result;
+}
+
+} // namespace quantscope::deploy

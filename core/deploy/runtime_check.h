@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+// RuntimeCheck: does the packed model compute what the workbench simulated? Runs the runtime's
+// lowbit and fp32 backends and LibTorch (the run's fake-quantized model, and the same weights
+// with float activations) on the same test images: top-1 agreement, and per layer the largest
+// difference of its input between the runtime and the simulation.
+#pragma once
+
+#include "data/dataset.h"
+#include "data/input_transform.h"
+#include "format/qsm_model.h"
+#include "jobs/job_context.h"
+#include "store/run_record.h"
+
+#include <string>
+#include <vector>
+
+namespace quantscope::deploy {
+
+struct LayerDifference
+{
+    std::string name;
+    double maxAbsDiff = 0; // runtime lowbit vs simulation, at the layer's input
+    double maxAbs = 0;     // the largest input value there, for scale
+};
+
+struct RuntimeCheckResult
+{
+    int64_t images = 0;
+    double simulatedTop1 = 0;  // LibTorch, fake-quantized weights and activations
+    double lowbitTop1 = 0;     // runtime, codes
+    double agreement = 0;      // share of images where lowbit and simulation pick the same class
+    double fp32MaxRelDiff = 0; // runtime fp32 vs LibTorch with float activations, max |Δ| / max |y|
+    std::vector<LayerDifference> layers;
+};
+
+class RuntimeCheck
+{
+public:
+    static RuntimeCheckResult run(const store::RunRecord &run, const qsm::Model &model,
+                                  const data::Dataset &test, const data::InputTransform &transform,
+                                  int64_t limit, const jobs::JobContext &context);
+};
+
+} // namespace quantscope::deploy

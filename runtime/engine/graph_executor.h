@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// GraphExecutor: runs a .qsm model op by op on one of our backends — fp32 (dequantized weights,
+// float activations: the plain reference) or lowbit (each quantized layer on codes, LowBitLayer)
+// — keeping every value, so per-layer outputs can be compared, and timing every op.
+#pragma once
+
+#include "format/qsm_model.h"
+#include "format/shape_inference.h"
+#include "lowbit_layer.h"
+#include "thread_pool.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace quantscope::runtime {
+
+enum class Backend { Fp32, LowBit };
+
+class GraphExecutor
+{
+public:
+    // Prepares the weights once (dequantized for fp32, packed for lowbit). The model must have
+    // been read by QsmReader or written by QsmWriter (its shapes are checked), and outlive this.
+    GraphExecutor(const qsm::Model &model, Backend backend, size_t threads = 1);
+
+    // One image, normalised, C×H×W floats. Returns the model's output (logits).
+    const std::vector<float> &run(const float *input);
+    // Every value of the last run, by value id (value 0 is the input).
+    const std::vector<std::vector<float>> &values() const { return m_values; }
+    const std::vector<qsm::Shape> &shapes() const { return m_shapes; }
+    // Seconds each op took in the last run, in op order.
+    const std::vector<double> &opSeconds() const { return m_opSeconds; }
+    // The GEMM kernel the low-bit layers use ("" for fp32).
+    std::string kernelName() const;
+    // (x − mean) / std of raw pixels in [0, 1], as the model was trained.
+    std::vector<float> normalise(const std::vector<float> &pixels) const;
+
+    static Backend backendNamed(const std::string &name); // "fp32" | "lowbit"
+
+private:
+    const qsm::Model &m_model;
+    ThreadPool m_pool;
+    std::vector<qsm::Shape> m_shapes;
+    std::vector<std::vector<float>> m_weights;            // per layer, dequantized (float path)
+    std::vector<std::unique_ptr<LowBitLayer>> m_lowBit;   // per layer, null where float
+    std::vector<std::vector<float>> m_values;
+    std::vector<double> m_opSeconds;
+};
+
+} // namespace quantscope::runtime

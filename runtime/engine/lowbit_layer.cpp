@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+#include "lowbit_layer.h"
+
+#include "thread_pool.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace quantscope::runtime {
+
+namespace {
+constexpr size_t kRowsPerTask = 32; // output positions per parallel task
+}
+
+bool LowBitLayer::runsOnCodes(const qsm::Layer &layer)
+{
+    return layer.encoding == qsm::WeightEncoding::Uniform && layer.input.bits > 0 &&
+           layer.input.qmax - layer.input.qmin <= 255;
+}
+
+std::vector<uint32_t> LowBitLayer::tapClasses(int64_t outSize, int64_t inSize, int64_t kernel,
+                                              int64_t stride, int64_t pad, int64_t dilation,
+                                              std::vector<Taps> &classes)
+{
+    std::vector<uint32_t> classOf(static_cast<size_t>(outSize));
+    for (int64_t o = 0; o < outSize; ++o) {
+        Taps taps{uint32_t(kernel), 0};
+        for (int64_t t = 0; t < kernel; ++t) {
+            const int64_t i = o * stride - pad + t * dilation;
+            if (i >= 0 && i < inSize) {
+                taps.first = std::min(taps.first, uint32_t(t));
+                taps.last = uint32_t(t + 1);
+            }
+        }
+        if (taps.last == 0)
+            taps.first = 0; // no tap inside: an empty range
+        auto found = std::find(classes.begin(), classes.end(), taps);
+        if (found == classes.end())
+            found = classes.insert(classes.end(), taps);
+        classOf[size_t(o)] = uint32_t(found - classes.begin());
+    }
+    return classOf;
+}
+
+LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
+                         const qsm::Shape &outShape, const GemmKernelChoice &kernel)
+    : m_layer(layer), m_kernel(kernel)
+{
+    const bool linear = layer.kind == qsm::OpKind::Linear;
+    m_inC = inShape[0];
+    m_inH = linear ? 1 : inShape[1];
+    m_inW = linear ? 1 : inShape[2];
+    m_outH = linear ? 1 : outShape[1];
+    m_outW = linear ? 1 : outShape[2];
+    m_perGroupIn = layer.inChannels;
+    m_perGroupOut = layer.outChannels / layer.groups;
+    const int64_t kh = layer.kernelH, kw = layer.kernelW, K = int64_t(layer.rowElements());
+
+    m_rowClass = tapClasses(m_outH, m_inH, kh, layer.strideH, layer.padH, layer.dilationH,
+                            m_rowTaps);
+    m_colClass = tapClasses(m_outW, m_inW, kw, layer.strideW, layer.padW, layer.dilationW,
+                            m_colTaps);
+
+    // Weights in tap-major order (ky, kx, input channel), the order the columns are gathered
+    // in from the H×W×C codes, shifted to signed bytes.
+    const int offset = 1 << (layer.bits - 1);
+    m_weightOffset = offset;
+    std::vector<int8_t> rows(size_t(m_perGroupOut * K));
+    for (uint32_t g = 0; g < layer.groups; ++g) {
+        for (int64_t o = 0; o < m_perGroupOut; ++o)
+            for (int64_t ic = 0; ic < m_perGroupIn; ++ic)
+                for (int64_t t = 0; t < kh * kw; ++t)
+                    rows[size_t(o * K + t * m_perGroupIn + ic)] = int8_t(
+                        int(layer.code(size_t(g * m_perGroupOut + o), size_t(ic * kh * kw + t))) -
+                        offset);
+        m_groups.push_back(PackedWeights::pack(rows.data(), size_t(m_perGroupOut), size_t(K)));
+    }
+
+    const size_t classes = m_rowTaps.size() * m_colTaps.size();
+    m_valid.assign(layer.outChannels * classes, 0.0);
+    for (size_t o = 0; o < layer.outChannels; ++o)
+        for (size_t rc = 0; rc < m_rowTaps.size(); ++rc)
+            for (size_t cc = 0; cc < m_colTaps.size(); ++cc) {
+                double sum = 0;
+                for (int64_t ic = 0; ic < m_perGroupIn; ++ic)
+                    for (uint32_t ky = m_rowTaps[rc].first; ky < m_rowTaps[rc].last; ++ky)
+                        for (uint32_t kx = m_colTaps[cc].first; kx < m_colTaps[cc].last; ++kx)
+                            sum += double(layer.code(o, size_t((ic * kh + ky) * kw + kx))) -
+                                   layer.zeroPoint[o];
+                m_valid[o * classes + rc * m_colTaps.size() + cc] = sum;
+            }
+
+    m_activationOffset = double(layer.input.zeroPoint) - layer.input.qmin;
+    m_maxActivation = layer.input.qmax - layer.input.qmin;
+    const size_t positions = size_t(m_outH * m_outW);
+    m_codes.resize(size_t(m_inC * m_inH * m_inW));
+    m_cols.resize(positions * m_groups[0].kPadded);
+    m_colSums.resize(positions);
+    m_acc.resize(positions * m_groups[0].nPadded);
+}
+
+void LowBitLayer::quantizeInput(const float *in, ThreadPool &pool)
+{
+    const auto &a = m_layer.input;
+    const size_t plane = size_t(m_inH * m_inW), channels = size_t(m_inC);
+    pool.parallelFor(plane, 256, [&](size_t begin, size_t end) {
+        for (size_t i = begin; i < end; ++i)
+            for (size_t c = 0; c < channels; ++c) {
+                // The simulation's arithmetic, in double, so both round at the same points.
+                const double q = std::nearbyint(double(in[c * plane + i]) / a.scale + a.zeroPoint);
+                m_codes[i * channels + c] =
+                    uint8_t(std::clamp(q, double(a.qmin), double(a.qmax)) - a.qmin);
+            }
+    });
+}
+
+void LowBitLayer::gatherColumns(size_t group, size_t begin, size_t end)
+{
+    const int64_t kh = m_layer.kernelH, kw = m_layer.kernelW;
+    const size_t kPadded = m_groups[group].kPadded, run = size_t(m_perGroupIn);
+    for (size_t p = begin; p < end; ++p) {
+        const int64_t oy = int64_t(p) / m_outW, ox = int64_t(p) % m_outW;
+        uint8_t *row = m_cols.data() + p * kPadded;
+        uint8_t *dst = row;
+        for (int64_t ky = 0; ky < kh; ++ky) {
+            const int64_t y = oy * m_layer.strideH - m_layer.padH + ky * m_layer.dilationH;
+            for (int64_t kx = 0; kx < kw; ++kx, dst += run) {
+                const int64_t x = ox * m_layer.strideW - m_layer.padW + kx * m_layer.dilationW;
+                if (y < 0 || y >= m_inH || x < 0 || x >= m_inW)
+                    std::memset(dst, 0, run);
+                else
+                    std::memcpy(dst, m_codes.data() + size_t((y * m_inW + x) * m_inC) +
+                                         group * run,
+                                run);
+            }
+        }
+        std::memset(dst, 0, size_t(row + kPadded - dst));
+        int32_t sum = 0;
+        for (size_t k = 0; k < kPadded; ++k)
+            sum += row[k];
+        m_colSums[p] = sum;
+    }
+}
+
+void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
+{
+    quantizeInput(in, pool);
+    const size_t positions = size_t(m_outH * m_outW);
+    const size_t classes = m_rowTaps.size() * m_colTaps.size();
+    const double activationScale = m_layer.input.scale;
+    for (size_t g = 0; g < m_groups.size(); ++g) {
+        const PackedWeights &b = m_groups[g];
+        pool.parallelFor(positions, kRowsPerTask, [&](size_t begin, size_t end) {
+            gatherColumns(g, begin, end);
+            m_kernel.kernel(m_cols.data() + begin * b.kPadded, end - begin, b.kPadded, b,
+                            m_maxActivation, m_acc.data() + begin * b.nPadded, b.nPadded);
+            for (size_t p = begin; p < end; ++p) {
+                const size_t cls = m_rowClass[p / size_t(m_outW)] * m_colTaps.size() +
+                                   m_colClass[p % size_t(m_outW)];
+                for (size_t j = 0; j < b.n; ++j) {
+                    const size_t o = g * b.n + j;
+                    const double exact =
+                        double(m_acc[p * b.nPadded + j]) +
+                        (m_weightOffset - m_layer.zeroPoint[o]) * m_colSums[p] -
+                        m_activationOffset * m_valid[o * classes + cls];
+                    const float bias = m_layer.bias.empty() ? 0.0f : m_layer.bias[o];
+                    out[o * positions + p] =
+                        float(activationScale * m_layer.scale[o] * exact) + bias;
+                }
+            }
+        });
+    }
+}
+
+} // namespace quantscope::runtime

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+// LowBitLayer: one conv or linear layer computed on codes, the way the workbench simulated it —
+// the input quantized by the run's activation quantizer, products of codes summed exactly in
+// integers by the fastest PackedGemm kernel, then scaled once per output. Weights are packed
+// once, here, at load.
+//
+// With u = q − qmin the activation code (0 … 2^bits − 1), s = code − 2^(bits−1) the packed
+// signed weight and V(o, taps) = Σ over the taps inside the image of (code − z_w[o]):
+//   Σ (q − z_a)(code − z_w) = Σ u·s + (2^(bits−1) − z_w)·Σ u − (z_a − qmin)·V
+// Padding is u = 0 in the product and left out of V, so it contributes exactly zero, as in the
+// simulation, whatever the zero points (which need not be integers).
+#pragma once
+
+#include "format/qsm_model.h"
+#include "format/shape_inference.h"
+#include "kernels/packed_gemm.h"
+
+#include <vector>
+
+namespace quantscope::runtime {
+
+class ThreadPool;
+
+class LowBitLayer
+{
+public:
+    // Uniform weights and a quantized input: what runs on codes. Others run in float.
+    static bool runsOnCodes(const qsm::Layer &layer);
+
+    LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape, const qsm::Shape &outShape,
+                const GemmKernelChoice &kernel);
+
+    // in: C×H×W (or F) floats; out: the layer's output, NCHW.
+    void run(const float *in, float *out, ThreadPool &pool);
+    const std::string &kernelName() const { return m_kernel.name; }
+
+private:
+    struct Taps // kernel taps [first, last) of one axis that fall inside the image
+    {
+        uint32_t first, last;
+        bool operator==(const Taps &o) const { return first == o.first && last == o.last; }
+    };
+
+    static std::vector<uint32_t> tapClasses(int64_t outSize, int64_t inSize, int64_t kernel,
+                                            int64_t stride, int64_t pad, int64_t dilation,
+                                            std::vector<Taps> &classes);
+    void quantizeInput(const float *in, ThreadPool &pool);
+    void gatherColumns(size_t group, size_t begin, size_t end);
+
+    const qsm::Layer &m_layer;
+    GemmKernelChoice m_kernel;
+    int64_t m_inC, m_inH, m_inW, m_outH, m_outW, m_perGroupIn, m_perGroupOut;
+    std::vector<PackedWeights> m_groups;
+    std::vector<uint32_t> m_rowClass, m_colClass; // per output row / column: its Taps class
+    std::vector<Taps> m_rowTaps, m_colTaps;
+    std::vector<double> m_valid; // V: [output channel][row class][column class]
+    double m_weightOffset = 0;   // 2^(bits−1)
+    double m_activationOffset = 0; // z_a − qmin
+    int m_maxActivation = 0;
+    std::vector<uint8_t> m_codes;  // the input's codes, H×W×C
+    std::vector<uint8_t> m_cols;   // one row of taps per output position
+    std::vector<int32_t> m_colSums;
+    std::vector<int32_t> m_acc;
+};
+
+} // namespace quantscope::runtime

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+#include "thread_pool.h"
+
+#include <pthreadpool.h>
+
+#include <algorithm>
+
+namespace quantscope::runtime {
+
+ThreadPool::ThreadPool(size_t threads) : m_threads(std::max<size_t>(threads, 1))
+{
+    if (m_threads > 1)
+        m_pool = pthreadpool_create(m_threads);
+}
+
+ThreadPool::~ThreadPool()
+{
+    if (m_pool)
+        pthreadpool_destroy(m_pool);
+}
+
+void ThreadPool::parallelFor(size_t count, size_t tile,
+                             const std::function<void(size_t, size_t)> &work)
+{
+    if (!m_pool || count <= tile) {
+        work(0, count);
+        return;
+    }
+    pthreadpool_parallelize_1d_tile_1d(
+        m_pool,
+        [](void *context, size_t begin, size_t n) {
+            (*static_cast<const std::function<void(size_t, size_t)> *>(context))(begin,
+                                                                                 begin + n);
+        },
+        const_cast<std::function<void(size_t, size_t)> *>(&work), count, tile, 0);
+}
+
+} // namespace quantscope::runtime

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: MIT
+#include "xnnpack_executor.h"
+
+#include "graph_executor.h"
+
+#include <xnnpack.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+
+namespace quantscope::runtime {
+
+namespace {
+
+const char *opName(qsm::OpKind kind)
+{
+    switch (kind) {
+    case qsm::OpKind::Conv: return "conv";
+    case qsm::OpKind::Linear: return "linear";
+    case qsm::OpKind::Add: return "add";
+    case qsm::OpKind::Clamp: return "clamp";
+    case qsm::OpKind::MaxPool: return "max pool";
+    case qsm::OpKind::AvgPool: return "average pool";
+    case qsm::OpKind::GlobalAvgPool: return "global average pool";
+    case qsm::OpKind::Flatten: return "flatten";
+    }
+    return "op";
+}
+
+int8_t code(float x, float scale, int8_t zeroPoint)
+{
+    const float q = std::nearbyint(x / scale) + zeroPoint;
+    return int8_t(std::clamp(q, -128.0f, 127.0f));
+}
+
+} // namespace
+
+XnnpackExecutor::Quant XnnpackExecutor::quantFor(const ValueRange &range)
+{
+    const float lo = std::min(range.min, 0.0f);
+    const float hi = std::max({range.max, 0.0f, lo + 1e-6f});
+    Quant q;
+    q.scale = (hi - lo) / 255.0f;
+    q.zeroPoint = int8_t(std::clamp(std::nearbyint(-128.0f - lo / q.scale), -128.0f, 127.0f));
+    return q;
+}
+
+std::vector<ValueRange>
+XnnpackExecutor::calibrationRanges(const qsm::Model &model,
+                                   const std::vector<std::vector<float>> &inputs)
+{
+    GraphExecutor fp32(model, Backend::Fp32);
+    std::vector<ValueRange> ranges(model.valueCount,
+                                   {std::numeric_limits<float>::max(),
+                                    std::numeric_limits<float>::lowest()});
+    for (const auto &input : inputs) {
+        fp32.run(input.data());
+        for (size_t v = 0; v < ranges.size(); ++v)
+            for (float x : fp32.values()[v]) {
+                ranges[v].min = std::min(ranges[v].min, x);
+                ranges[v].max = std::max(ranges[v].max, x);
+            }
+    }
+    for (auto &r : ranges)
+        if (r.min > r.max)
+            r = {0, 0};
+    return ranges;
+}
+
+void XnnpackExecutor::check(int status, size_t op, const char *what) const
+{
+    if (status != xnn_status_success)
+        throw qsm::FormatError("int8 backend: XNNPACK refused op " + std::to_string(op) + " (" +
+                               opName(m_model.ops[op].kind) + "): " + what + " failed with status " +
+                               std::to_string(status));
+}
+
+XnnpackExecutor::XnnpackExecutor(const qsm::Model &model, const std::vector<ValueRange> &ranges,
+                                 size_t threads)
+    : m_model(model), m_pool(threads), m_shapes(qsm::ShapeInference::infer(model)),
+      m_quant(model.valueCount), m_values(model.valueCount), m_opSeconds(model.ops.size())
+{
+    static const bool initialised = xnn_initialize(nullptr) == xnn_status_success;
+    if (!initialised)
+        throw qsm::FormatError("int8 backend: XNNPACK does not support this CPU");
+    if (ranges.size() != model.valueCount)
+        throw qsm::FormatError("int8 backend: calibration ranges do not match the model");
+    for (size_t v = 0; v < m_values.size(); ++v) {
+        m_quant[v] = quantFor(ranges[v]);
+        if (!m_shapes[v].empty())
+            m_values[v].resize(qsm::ShapeInference::elements(m_shapes[v]));
+    }
+    try {
+        createSteps();
+    } catch (...) {
+        for (auto &step : m_steps)
+            xnn_delete_operator(step.op);
+        throw;
+    }
+}
+
+XnnpackExecutor::~XnnpackExecutor()
+{
+    for (auto &step : m_steps)
+        xnn_delete_operator(step.op);
+}
+
+void XnnpackExecutor::createSteps()
+{
+    std::vector<int> readers(m_model.valueCount, 0);
+    for (const auto &op : m_model.ops)
+        for (uint32_t v : op.inputs)
+            ++readers[v];
+    std::vector<bool> fusedAway(m_model.ops.size(), false);
+    for (size_t i = 0; i < m_model.ops.size(); ++i) {
+        if (fusedAway[i])
+            continue;
+        const auto &op = m_model.ops[i];
+        const auto &in = m_shapes[op.inputs[0]];
+        const Quant qin = m_quant[op.inputs[0]];
+        // A clamp that alone reads a conv's or an add's output is done by that op.
+        uint32_t out = op.output;
+        float lo = -std::numeric_limits<float>::infinity(), hi = -lo;
+        const bool fusable = op.kind == qsm::OpKind::Conv || op.kind == qsm::OpKind::Linear ||
+                             op.kind == qsm::OpKind::Add;
+        if (fusable && i + 1 < m_model.ops.size() && readers[op.output] == 1 &&
+            m_model.ops[i + 1].kind == qsm::OpKind::Clamp &&
+            m_model.ops[i + 1].inputs[0] == op.output && op.output != m_model.output) {
+            fusedAway[i + 1] = true;
+            out = m_model.ops[i + 1].output;
+            lo = m_model.ops[i + 1].lo;
+            hi = m_model.ops[i + 1].hi;
+        }
+        const Quant qout = m_quant[out];
+        const int8_t outMin = std::isinf(lo) ? -128 : code(lo, qout.scale, qout.zeroPoint);
+        const int8_t outMax = std::isinf(hi) ? 127 : code(hi, qout.scale, qout.zeroPoint);
+        Step step;
+        step.modelOp = i;
+        xnn_operator_t xop = nullptr;
+        switch (op.kind) {
+        case qsm::OpKind::Conv:
+        case qsm::OpKind::Linear: {
+            const auto &l = m_model.layers[op.layer];
+            const bool linear = l.kind == qsm::OpKind::Linear;
+            const size_t taps = size_t(l.kernelH) * l.kernelW, row = l.rowElements();
+            std::vector<int8_t> kernel(l.outChannels * row);
+            std::vector<float> kernelScale(l.outChannels);
+            std::vector<int32_t> bias(l.outChannels, 0);
+            for (size_t c = 0; c < l.outChannels; ++c) {
+                float maxAbs = 0;
+                for (size_t k = 0; k < row; ++k)
+                    maxAbs = std::max(maxAbs, std::fabs(l.weight(c, k)));
+                kernelScale[c] = maxAbs > 0 ? maxAbs / 127.0f : 1.0f;
+                // XNNPACK's layout: [output channel][ky][kx][input channel of the group].
+                for (size_t ic = 0; ic < l.inChannels; ++ic)
+                    for (size_t t = 0; t < taps; ++t)
+                        kernel[(c * taps + t) * l.inChannels + ic] =
+                            code(l.weight(c, ic * taps + t), kernelScale[c], 0);
+                if (!l.bias.empty())
+                    bias[c] = int32_t(std::nearbyint(l.bias[c] / (qin.scale * kernelScale[c])));
+            }
+            const size_t channels = in[0];
+            check(xnn_create_convolution2d_nhwc_qc8(
+                      l.padH, l.padW, l.padH, l.padW, l.kernelH, l.kernelW, l.strideH, l.strideW,
+                      l.dilationH, l.dilationW, l.groups, l.inChannels, l.outChannels / l.groups,
+                      channels, l.outChannels, qin.zeroPoint, qin.scale, kernelScale.data(),
+                      kernel.data(), bias.data(), qout.zeroPoint, qout.scale, outMin, outMax, 0,
+                      &xop),
+                  i, "creating the convolution");
+            m_steps.push_back({xop, i, false});
+            check(xnn_setup_convolution2d_nhwc_qc8(xop, 1, linear ? 1 : in[1], linear ? 1 : in[2],
+                                                   m_values[op.inputs[0]].data(),
+                                                   m_values[out].data(), m_pool.handle()),
+                  i, "setting up the convolution");
+            continue;
+        }
+        case qsm::OpKind::Add: {
+            const Quant q2 = m_quant[op.inputs[1]];
+            check(xnn_create_add_nd_qs8(qin.zeroPoint, qin.scale, q2.zeroPoint, q2.scale,
+                                        qout.zeroPoint, qout.scale, outMin, outMax, 0, &xop),
+                  i, "creating the add");
+            m_steps.push_back({xop, i, false});
+            const size_t shape[1] = {m_values[out].size()};
+            check(xnn_setup_add_nd_qs8(xop, 1, shape, 1, shape, m_values[op.inputs[0]].data(),
+                                       m_values[op.inputs[1]].data(), m_values[out].data(),
+                                       m_pool.handle()),
+                  i, "setting up the add");
+            continue;
+        }
+        case qsm::OpKind::Clamp: {
+            m_quant[out] = qin; // a clamp keeps its input's quantization
+            const size_t channels = in[0], pixels = m_values[out].size() / channels;
+            check(xnn_create_clamp_nc_s8(channels, channels, channels,
+                                         code(std::max(op.lo, -1e30f), qin.scale, qin.zeroPoint),
+                                         code(std::min(op.hi, 1e30f), qin.scale, qin.zeroPoint),
+                                         0, &xop),
+                  i, "creating the clamp");
+            m_steps.push_back({xop, i, false});
+            check(xnn_setup_clamp_nc_s8(xop, pixels, m_values[op.inputs[0]].data(),
+                                        m_values[out].data(), m_pool.handle()),
+                  i, "setting up the clamp");
+            continue;
+        }
+        case qsm::OpKind::MaxPool: {
+            m_quant[out] = qin;
+            const auto &os = m_shapes[out];
+            const uint32_t floorH = (in[1] + 2 * op.padH - op.kernelH) / op.strideH + 1;
+            const uint32_t floorW = (in[2] + 2 * op.padW - op.kernelW) / op.strideW + 1;
+            if (os[1] != floorH || os[2] != floorW)
+                throw qsm::FormatError("int8 backend: op " + std::to_string(i) +
+                                       " (max pool) rounds its output size up (ceil_mode), "
+                                       "which XNNPACK's int8 pooling cannot");
+            check(xnn_create_max_pooling2d_nhwc_s8(op.padH, op.padW, op.padH, op.padW,
+                                                   op.kernelH, op.kernelW, op.strideH,
+                                                   op.strideW, 1, 1, in[0], in[0], in[0], -128,
+                                                   127, 0, &xop),
+                  i, "creating the max pool");
+            m_steps.push_back({xop, i, false});
+            check(xnn_setup_max_pooling2d_nhwc_s8(xop, 1, in[1], in[2],
+                                                  m_values[op.inputs[0]].data(),
+                                                  m_values[out].data(), m_pool.handle()),
+                  i, "setting up the max pool");
+            continue;
+        }
+        case qsm::OpKind::GlobalAvgPool:
+            check(xnn_create_global_average_pooling_nwc_qs8(
+                      in[0], in[0], in[0], qin.zeroPoint, qin.scale, qout.zeroPoint, qout.scale,
+                      -128, 127, 0, &xop),
+                  i, "creating the global average pool");
+            m_steps.push_back({xop, i, false});
+            check(xnn_setup_global_average_pooling_nwc_qs8(
+                      xop, 1, size_t(in[1]) * in[2], m_values[op.inputs[0]].data(),
+                      m_values[out].data(), m_pool.handle()),
+                  i, "setting up the global average pool");
+            continue;
+        case qsm::OpKind::Flatten:
+            m_quant[out] = qin;
+            m_steps.push_back({nullptr, i, in.size() == 3 && size_t(in[1]) * in[2] > 1});
+            continue;
+        case qsm::OpKind::AvgPool:
+            break;
+        }
+        throw qsm::FormatError("int8 backend: op " + std::to_string(i) + " (" +
+                               opName(op.kind) +
+                               ") has no int8 operator in this XNNPACK (2022-02: no signed "
+                               "average pooling)");
+    }
+    m_output.resize(m_values[m_model.output].size());
+}
+
+const std::vector<float> &XnnpackExecutor::run(const float *input)
+{
+    const auto &s = m_shapes[0];
+    const size_t channels = s[0], plane = s.size() == 3 ? size_t(s[1]) * s[2] : 1;
+    const Quant q0 = m_quant[0];
+    for (size_t c = 0; c < channels; ++c)
+        for (size_t i = 0; i < plane; ++i)
+            m_values[0][i * channels + c] = code(input[c * plane + i], q0.scale, q0.zeroPoint);
+    std::fill(m_opSeconds.begin(), m_opSeconds.end(), 0.0);
+    for (const auto &step : m_steps) {
+        const auto started = std::chrono::steady_clock::now();
+        const auto &op = m_model.ops[step.modelOp];
+        if (step.op) {
+            check(xnn_run_operator(step.op, m_pool.handle()), step.modelOp, "running");
+        } else if (step.transposeFlatten) { // H×W×C to the C×H×W order flatten means
+            const auto &in = m_shapes[op.inputs[0]];
+            const size_t c = in[0], p = size_t(in[1]) * in[2];
+            for (size_t ch = 0; ch < c; ++ch)
+                for (size_t i = 0; i < p; ++i)
+                    m_values[op.output][ch * p + i] = m_values[op.inputs[0]][i * c + ch];
+        } else {
+            m_values[op.output] = m_values[op.inputs[0]];
+        }
+        m_opSeconds[step.modelOp] =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    }
+    // The output in NCHW order, dequantized.
+    const auto &outShape = m_shapes[m_model.output];
+    const Quant qo = m_quant[m_model.output];
+    const auto &raw = m_values[m_model.output];
+    const size_t oc = outShape[0], op = outShape.size() == 3 ? size_t(outShape[1]) * outShape[2] : 1;
+    for (size_t c = 0; c < oc; ++c)
+        for (size_t i = 0; i < op; ++i)
+            m_output[c * op + i] = qo.scale * float(int(raw[i * oc + c]) - qo.zeroPoint);
+    return m_output;
+}
+
+} // namespace quantscope::runtime

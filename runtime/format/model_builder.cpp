@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+#include "model_builder.h"
+
+#include "shape_inference.h"
+
+#include <cmath>
+#include <limits>
+
+namespace quantscope::qsm {
+
+ModelBuilder::ModelBuilder(uint32_t channels, uint32_t height, uint32_t width, uint32_t seed)
+    : m_random(seed)
+{
+    m_model.channels = channels;
+    m_model.height = height;
+    m_model.width = width;
+    m_model.mean.assign(channels, 0.5f);
+    m_model.std.assign(channels, 0.25f);
+    m_model.source = "ModelBuilder";
+    m_channels.push_back(channels);
+}
+
+uint32_t ModelBuilder::channelsOf(uint32_t value) const
+{
+    return m_channels.at(value);
+}
+
+uint32_t ModelBuilder::push(Op op)
+{
+    op.output = m_model.valueCount++;
+    m_model.ops.push_back(op);
+    return op.output;
+}
+
+uint32_t ModelBuilder::layerOp(OpKind kind, uint32_t in, Layer l, const LayerBits &bits)
+{
+    l.kind = kind;
+    l.bits = bits.weights;
+    const size_t row = l.rowElements();
+    const uint32_t levels = 1u << l.bits;
+    std::uniform_int_distribution<uint32_t> codeOf(0, levels - 1);
+    std::uniform_real_distribution<float> jitter(0.8f, 1.25f), unit(-1.0f, 1.0f);
+    // Each channel's grid spans about ±sqrt(3/fan-in): activations keep their scale layer by
+    // layer, so deep random models neither vanish nor saturate their quantizers.
+    const float span = std::sqrt(3.0f / float(row));
+    l.codes.assign(l.outChannels * l.rowBytes(), 0);
+    for (uint32_t c = 0; c < l.outChannels; ++c) {
+        const float s = levels > 1 ? 2 * span * jitter(m_random) / float(levels - 1) : span;
+        l.scale.push_back(s);
+        l.zeroPoint.push_back(float(levels - 1) / 2);
+        for (size_t k = 0; k < row; ++k)
+            l.setCode(c, k, codeOf(m_random));
+        l.bias.push_back(0.1f * unit(m_random));
+    }
+    if (bits.activations > 0) {
+        const int32_t top = int32_t(1u << bits.activations) - 1;
+        l.input.bits = bits.activations;
+        l.input.qmin = bits.signedActivations ? -(top + 1) / 2 : 0;
+        l.input.qmax = l.input.qmin + top;
+        l.input.scale = 4.0f / float(top);
+        l.input.zeroPoint = bits.activationZeroPoint;
+    }
+    Op op;
+    op.kind = kind;
+    op.inputs = {in};
+    op.layer = uint32_t(m_model.layers.size());
+    m_model.layers.push_back(std::move(l));
+    const uint32_t out = push(op);
+    m_channels.push_back(m_model.layers.back().outChannels);
+    return out;
+}
+
+uint32_t ModelBuilder::conv(uint32_t in, uint32_t outChannels, uint32_t kernel, uint32_t stride,
+                            uint32_t pad, uint32_t groups, const LayerBits &bits,
+                            uint32_t dilation)
+{
+    Layer l;
+    l.outChannels = outChannels;
+    l.inChannels = channelsOf(in) / groups;
+    l.kernelH = l.kernelW = kernel;
+    l.groups = groups;
+    l.strideH = l.strideW = stride;
+    l.padH = l.padW = pad;
+    l.dilationH = l.dilationW = dilation;
+    return layerOp(OpKind::Conv, in, std::move(l), bits);
+}
+
+uint32_t ModelBuilder::linear(uint32_t in, uint32_t outFeatures, const LayerBits &bits)
+{
+    Layer l;
+    l.outChannels = outFeatures;
+    l.inChannels = channelsOf(in);
+    return layerOp(OpKind::Linear, in, std::move(l), bits);
+}
+
+uint32_t ModelBuilder::add(uint32_t a, uint32_t b)
+{
+    Op op;
+    op.kind = OpKind::Add;
+    op.inputs = {a, b};
+    const uint32_t out = push(op);
+    m_channels.push_back(channelsOf(a));
+    return out;
+}
+
+uint32_t ModelBuilder::clamp(uint32_t in, float lo, float hi)
+{
+    Op op;
+    op.kind = OpKind::Clamp;
+    op.inputs = {in};
+    op.lo = lo;
+    op.hi = hi;
+    const uint32_t out = push(op);
+    m_channels.push_back(channelsOf(in));
+    return out;
+}
+
+uint32_t ModelBuilder::relu(uint32_t in)
+{
+    return clamp(in, 0.0f, std::numeric_limits<float>::infinity());
+}
+
+uint32_t ModelBuilder::maxPool(uint32_t in, uint32_t kernel, uint32_t stride, uint32_t pad)
+{
+    Op op;
+    op.kind = OpKind::MaxPool;
+    op.inputs = {in};
+    op.kernelH = op.kernelW = kernel;
+    op.strideH = op.strideW = stride;
+    op.padH = op.padW = pad;
+    const uint32_t out = push(op);
+    m_channels.push_back(channelsOf(in));
+    return out;
+}
+
+uint32_t ModelBuilder::avgPool(uint32_t in, uint32_t kernel, uint32_t stride, uint32_t pad)
+{
+    const uint32_t out = maxPool(in, kernel, stride, pad);
+    m_model.ops.back().kind = OpKind::AvgPool;
+    return out;
+}
+
+uint32_t ModelBuilder::globalAvgPool(uint32_t in)
+{
+    Op op;
+    op.kind = OpKind::GlobalAvgPool;
+    op.inputs = {in};
+    op.keepDims = 1;
+    const uint32_t out = push(op);
+    m_channels.push_back(channelsOf(in));
+    return out;
+}
+
+uint32_t ModelBuilder::flatten(uint32_t in)
+{
+    Op op;
+    op.kind = OpKind::Flatten;
+    op.inputs = {in};
+    Model sofar = m_model;
+    sofar.output = in;
+    const auto features = ShapeInference::elements(ShapeInference::infer(sofar)[in]);
+    const uint32_t out = push(op);
+    m_channels.push_back(uint32_t(features));
+    return out;
+}
+
+Model ModelBuilder::build(uint32_t out)
+{
+    m_model.output = out;
+    ShapeInference::infer(m_model); // throws where an op does not fit
+    return m_model;
+}
+
+} // namespace quantscope::qsm

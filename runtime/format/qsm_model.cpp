@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+#include "qsm_model.h"
+
+namespace quantscope::qsm {
+
+uint32_t Layer::code(size_t c, size_t k) const
+{
+    const size_t bit = k * bits;
+    const uint8_t *row = codes.data() + c * rowBytes();
+    // A code spans at most two bytes (bits ≤ 8).
+    uint32_t word = row[bit / 8];
+    if (bit % 8 + bits > 8)
+        word |= uint32_t(row[bit / 8 + 1]) << 8;
+    return (word >> (bit % 8)) & ((1u << bits) - 1);
+}
+
+void Layer::setCode(size_t c, size_t k, uint32_t value)
+{
+    const size_t bit = k * bits;
+    uint8_t *row = codes.data() + c * rowBytes();
+    const uint32_t mask = ((1u << bits) - 1) << (bit % 8);
+    const uint32_t shifted = (value << (bit % 8)) & mask;
+    row[bit / 8] = uint8_t((row[bit / 8] & ~mask) | shifted);
+    if (bit % 8 + bits > 8)
+        row[bit / 8 + 1] = uint8_t((row[bit / 8 + 1] & ~(mask >> 8)) | (shifted >> 8));
+}
+
+float Layer::weight(size_t c, size_t k) const
+{
+    if (encoding == WeightEncoding::Float32)
+        return weights[c * rowElements() + k];
+    return scale[c] * (float(code(c, k)) - zeroPoint[c]);
+}
+
+} // namespace quantscope::qsm

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+// QsmModel: the packed model format's content in memory — op graph, layers with packed weights,
+// activation quantizers, input shape and normalisation. README.md beside this file is the layout.
+// Plain C++17: shared by core/deploy (which writes it) and the runtime (which runs it).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace quantscope::qsm {
+
+constexpr uint32_t kVersion = 1;
+
+enum class OpKind : uint32_t {
+    Conv = 1,
+    Linear = 2,
+    Add = 3,
+    Clamp = 4,
+    MaxPool = 5,
+    AvgPool = 6,
+    GlobalAvgPool = 7,
+    Flatten = 8,
+};
+
+enum class WeightEncoding : uint32_t { Float32 = 0, Uniform = 1, BinaryBases = 2 };
+
+// A file that cannot be read as a model: the message is one line saying what is wrong.
+class FormatError : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct ActivationQuant
+{
+    uint32_t bits = 0; // 0: the layer's input stays float
+    float scale = 1.0f;
+    float zeroPoint = 0.0f;
+    int32_t qmin = 0;
+    int32_t qmax = 0;
+};
+
+struct Layer
+{
+    OpKind kind = OpKind::Conv; // Conv or Linear
+    uint32_t outChannels = 0;
+    uint32_t inChannels = 0; // per group
+    uint32_t kernelH = 1, kernelW = 1, groups = 1;
+    uint32_t strideH = 1, strideW = 1, padH = 0, padW = 0, dilationH = 1, dilationW = 1;
+    WeightEncoding encoding = WeightEncoding::Uniform;
+    uint32_t bits = 8;                   // Uniform: 1…8
+    std::vector<float> scale;            // Uniform: per output channel
+    std::vector<float> zeroPoint;        // Uniform: per output channel
+    std::vector<uint8_t> codes;          // Uniform: packed rows (README.md)
+    std::vector<float> weights;          // Float32: outChannels × rowElements()
+    std::vector<float> bias;             // empty or outChannels
+    ActivationQuant input;
+
+    size_t rowElements() const { return size_t(inChannels) * kernelH * kernelW; }
+    size_t rowBytes() const { return (rowElements() * bits + 7) / 8; }
+    // Weight k of output channel c as its code (Uniform).
+    uint32_t code(size_t c, size_t k) const;
+    void setCode(size_t c, size_t k, uint32_t code);
+    // Weight k of output channel c in float, whatever the encoding.
+    float weight(size_t c, size_t k) const;
+};
+
+struct Op
+{
+    OpKind kind = OpKind::Add;
+    std::vector<uint32_t> inputs;
+    uint32_t output = 0;
+    uint32_t layer = 0;                // Conv, Linear
+    float lo = 0.0f, hi = 0.0f;        // Clamp
+    uint32_t kernelH = 1, kernelW = 1; // pools
+    uint32_t strideH = 1, strideW = 1;
+    uint32_t padH = 0, padW = 0;
+    uint32_t ceilMode = 0;
+    uint32_t countIncludePad = 1; // AvgPool
+    uint32_t keepDims = 0;        // GlobalAvgPool
+};
+
+struct Model
+{
+    uint32_t channels = 0, height = 0, width = 0; // the input, value 0
+    std::vector<float> mean;                      // per channel (or one), pixels in [0, 1]
+    std::vector<float> std;
+    uint32_t valueCount = 1;
+    std::vector<Op> ops;
+    std::vector<Layer> layers;
+    uint32_t output = 0;
+    std::string source;
+};
+
+} // namespace quantscope::qsm

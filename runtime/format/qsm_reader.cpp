@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+#include "qsm_reader.h"
+
+#include "crc32.h"
+#include "shape_inference.h"
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+
+namespace quantscope::qsm {
+
+namespace {
+
+// A bounds-checked cursor: every read first checks the bytes left, every array length is
+// checked against them before anything is allocated.
+class ByteSource
+{
+public:
+    ByteSource(const uint8_t *data, size_t size) : m_data(data), m_left(size) {}
+
+    size_t left() const { return m_left; }
+    uint32_t u32(const char *what) { return get<uint32_t>(what); }
+    int32_t i32(const char *what) { return get<int32_t>(what); }
+    uint64_t u64(const char *what) { return get<uint64_t>(what); }
+    float f32(const char *what)
+    {
+        const float v = get<float>(what);
+        if (std::isnan(v)) // infinities are fine (a ReLU's open upper bound)
+            throw FormatError(std::string(what) + " is not a number");
+        return v;
+    }
+    // A count of items of itemBytes each that must fit in what is left.
+    uint64_t count(const char *what, size_t itemBytes)
+    {
+        const uint64_t n = u32(what);
+        if (n * itemBytes > m_left)
+            throw FormatError(std::string(what) + ": " + std::to_string(n) +
+                              " items do not fit in the " + std::to_string(m_left) +
+                              " bytes left (truncated or damaged file)");
+        return n;
+    }
+    std::vector<float> floats(const char *what)
+    {
+        std::vector<float> v(count(what, 4));
+        for (auto &x : v)
+            x = f32(what);
+        return v;
+    }
+    std::vector<uint32_t> u32s(const char *what)
+    {
+        std::vector<uint32_t> v(count(what, 4));
+        for (auto &x : v)
+            x = u32(what);
+        return v;
+    }
+    void bytes(void *out, size_t n, const char *what)
+    {
+        need(n, what);
+        std::memcpy(out, m_data, n);
+        m_data += n;
+        m_left -= n;
+    }
+
+private:
+    template <typename T> T get(const char *what)
+    {
+        T v;
+        bytes(&v, sizeof v, what);
+        return v;
+    }
+    void need(size_t n, const char *what) const
+    {
+        if (n > m_left)
+            throw FormatError(std::string("the file ends inside ") + what + " (truncated)");
+    }
+
+    const uint8_t *m_data;
+    size_t m_left;
+};
+
+OpKind opKind(uint32_t v, const char *what)
+{
+    if (v < uint32_t(OpKind::Conv) || v > uint32_t(OpKind::Flatten))
+        throw FormatError(std::string(what) + ": unknown op kind " + std::to_string(v));
+    return OpKind(v);
+}
+
+Op readOp(ByteSource &in)
+{
+    Op op;
+    op.kind = opKind(in.u32("op kind"), "op");
+    op.inputs = in.u32s("op inputs");
+    op.output = in.u32("op output");
+    switch (op.kind) {
+    case OpKind::Conv:
+    case OpKind::Linear: op.layer = in.u32("op layer"); break;
+    case OpKind::Add:
+    case OpKind::Flatten: break;
+    case OpKind::Clamp:
+        op.lo = in.f32("clamp range");
+        op.hi = in.f32("clamp range");
+        break;
+    case OpKind::MaxPool:
+    case OpKind::AvgPool:
+        for (uint32_t *v : {&op.kernelH, &op.kernelW, &op.strideH, &op.strideW, &op.padH,
+                            &op.padW, &op.ceilMode})
+            *v = in.u32("pool window");
+        if (op.kind == OpKind::AvgPool)
+            op.countIncludePad = in.u32("pool window");
+        break;
+    case OpKind::GlobalAvgPool: op.keepDims = in.u32("global pool"); break;
+    }
+    return op;
+}
+
+Layer readLayer(ByteSource &in, size_t index)
+{
+    const std::string where = "layer " + std::to_string(index);
+    auto fail = [&](const std::string &why) { throw FormatError(where + ": " + why); };
+    Layer l;
+    l.kind = opKind(in.u32("layer kind"), "layer");
+    if (l.kind != OpKind::Conv && l.kind != OpKind::Linear)
+        fail("is neither conv nor linear");
+    for (uint32_t *v : {&l.outChannels, &l.inChannels, &l.kernelH, &l.kernelW, &l.groups,
+                        &l.strideH, &l.strideW, &l.padH, &l.padW, &l.dilationH, &l.dilationW})
+        *v = in.u32("layer geometry");
+    if (l.outChannels == 0 || l.inChannels == 0 || l.kernelH == 0 || l.kernelW == 0 ||
+        l.groups == 0 || l.strideH == 0 || l.strideW == 0 || l.dilationH == 0 || l.dilationW == 0)
+        fail("has a zero size, stride or dilation");
+    if (l.outChannels % l.groups != 0)
+        fail("its " + std::to_string(l.outChannels) + " output channels do not split into " +
+             std::to_string(l.groups) + " groups");
+    const uint64_t weights = uint64_t(l.outChannels) * l.rowElements();
+    if (weights > ShapeInference::kMaxElements)
+        fail("has too many weights");
+    const uint32_t encoding = in.u32("weight encoding");
+    if (encoding == uint32_t(WeightEncoding::Float32)) {
+        l.encoding = WeightEncoding::Float32;
+        l.weights = in.floats("float weights");
+        if (l.weights.size() != weights)
+            fail("holds " + std::to_string(l.weights.size()) + " weights, its shape needs " +
+                 std::to_string(weights));
+    } else if (encoding == uint32_t(WeightEncoding::Uniform)) {
+        l.encoding = WeightEncoding::Uniform;
+        l.bits = in.u32("weight bits");
+        if (l.bits < 1 || l.bits > 8)
+            fail("weight bits " + std::to_string(l.bits) + " outside 1…8");
+        l.scale = in.floats("weight scales");
+        l.zeroPoint = in.floats("weight zero points");
+        if (l.scale.size() != l.outChannels || l.zeroPoint.size() != l.outChannels)
+            fail("needs one scale and zero point per output channel");
+        const uint64_t bytes = in.u64("weight codes");
+        if (bytes != uint64_t(l.outChannels) * l.rowBytes())
+            fail("holds " + std::to_string(bytes) + " bytes of codes, its shape needs " +
+                 std::to_string(uint64_t(l.outChannels) * l.rowBytes()));
+        if (bytes > in.left())
+            fail("its codes run past the end of the file (truncated)");
+        l.codes.resize(bytes);
+        in.bytes(l.codes.data(), bytes, "weight codes");
+    } else {
+        fail("weight encoding " + std::to_string(encoding) + " is not known to version " +
+             std::to_string(kVersion));
+    }
+    l.bias = in.floats("bias");
+    if (!l.bias.empty() && l.bias.size() != l.outChannels)
+        fail("holds " + std::to_string(l.bias.size()) + " biases for " +
+             std::to_string(l.outChannels) + " channels");
+    l.input.bits = in.u32("activation bits");
+    l.input.scale = in.f32("activation scale");
+    l.input.zeroPoint = in.f32("activation zero point");
+    l.input.qmin = in.i32("activation range");
+    l.input.qmax = in.i32("activation range");
+    if (l.input.bits > 16 || (l.input.bits > 0 && (!(l.input.scale > 0) ||
+                                                   l.input.qmin >= l.input.qmax)))
+        fail("has a malformed activation quantizer");
+    return l;
+}
+
+} // namespace
+
+Model QsmReader::parse(const uint8_t *data, size_t size)
+{
+    ByteSource head(data, size);
+    char magic[8];
+    head.bytes(magic, 8, "the header");
+    if (std::memcmp(magic, "QSMODEL", 8) != 0)
+        throw FormatError("not a QuantScope packed model (.qsm): wrong magic bytes");
+    const uint32_t version = head.u32("the header");
+    if (version != kVersion)
+        throw FormatError("format version " + std::to_string(version) + ", this runtime reads " +
+                          std::to_string(kVersion));
+    if (head.u32("the header") != 0)
+        throw FormatError("header flags set that this runtime does not know (a newer writer?)");
+    const uint64_t bodyBytes = head.u64("the header");
+    if (bodyBytes + 4 != head.left())
+        throw FormatError("the file holds " + std::to_string(head.left()) + " bytes after its "
+                          "header, the header says " + std::to_string(bodyBytes + 4) +
+                          " (truncated or damaged)");
+    const uint8_t *body = data + (size - head.left());
+    uint32_t stored = 0;
+    std::memcpy(&stored, body + bodyBytes, 4);
+    if (Crc32::of(body, bodyBytes) != stored)
+        throw FormatError("checksum mismatch: the file is damaged");
+
+    ByteSource in(body, bodyBytes);
+    Model m;
+    m.channels = in.u32("input shape");
+    m.height = in.u32("input shape");
+    m.width = in.u32("input shape");
+    m.mean = in.floats("input mean");
+    m.std = in.floats("input std");
+    m.valueCount = in.u32("value count");
+    if (m.valueCount > in.left() + 1) // every value but the input is written by an op
+        throw FormatError("value count " + std::to_string(m.valueCount) + " is impossible");
+    // An op takes at least 16 bytes, a layer more than 64: counts are bounded by what is left.
+    const uint64_t ops = in.count("op count", 16);
+    for (uint64_t i = 0; i < ops; ++i)
+        m.ops.push_back(readOp(in));
+    const uint64_t layers = in.count("layer count", 64);
+    for (uint64_t i = 0; i < layers; ++i)
+        m.layers.push_back(readLayer(in, size_t(i)));
+    m.output = in.u32("output value");
+    m.source.resize(in.count("source text", 1));
+    in.bytes(m.source.data(), m.source.size(), "source text");
+    if (in.left() != 0)
+        throw FormatError(std::to_string(in.left()) + " unexpected bytes after the model");
+    for (const auto *norm : {&m.mean, &m.std})
+        if (!norm->empty() && norm->size() != 1 && norm->size() != m.channels)
+            throw FormatError("the normalisation needs 1 or " + std::to_string(m.channels) +
+                              " values per statistic");
+    for (float s : m.std)
+        if (!(s > 0))
+            throw FormatError("a normalisation std is not positive");
+    ShapeInference::infer(m);
+    return m;
+}
+
+Model QsmReader::read(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in)
+        throw FormatError(path + ": cannot open the file");
+    const std::streamoff size = in.tellg();
+    if (size < 0 || uint64_t(size) > kMaxFileBytes)
+        throw FormatError(path + ": too large for a packed model (over 1 GiB); not read");
+    std::vector<uint8_t> bytes(static_cast<size_t>(size));
+    in.seekg(0);
+    if (!in.read(reinterpret_cast<char *>(bytes.data()), size))
+        throw FormatError(path + ": cannot read the file");
+    try {
+        return parse(bytes.data(), bytes.size());
+    } catch (const FormatError &e) {
+        throw FormatError(path + ": " + e.what());
+    }
+}
+
+} // namespace quantscope::qsm

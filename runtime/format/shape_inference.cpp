@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+#include "shape_inference.h"
+
+#include <string>
+
+namespace quantscope::qsm {
+
+namespace {
+
+const char *kindName(OpKind kind)
+{
+    switch (kind) {
+    case OpKind::Conv: return "conv";
+    case OpKind::Linear: return "linear";
+    case OpKind::Add: return "add";
+    case OpKind::Clamp: return "clamp";
+    case OpKind::MaxPool: return "max pool";
+    case OpKind::AvgPool: return "average pool";
+    case OpKind::GlobalAvgPool: return "global average pool";
+    case OpKind::Flatten: return "flatten";
+    }
+    return "unknown op";
+}
+
+std::string shapeText(const Shape &s)
+{
+    std::string text;
+    for (auto d : s)
+        text += (text.empty() ? "" : "x") + std::to_string(d);
+    return text.empty() ? "scalar" : text;
+}
+
+// Output side of a convolution or pooling window along one axis; 0 when it does not fit.
+uint32_t windowOutput(uint64_t in, uint64_t kernel, uint64_t stride, uint64_t pad,
+                      uint64_t dilation, bool ceilMode)
+{
+    const uint64_t span = dilation * (kernel - 1) + 1;
+    if (stride == 0 || kernel == 0 || in + 2 * pad < span)
+        return 0;
+    uint64_t out = (in + 2 * pad - span + (ceilMode ? stride - 1 : 0)) / stride + 1;
+    // PyTorch's ceil mode: the last window must start inside the input or its left padding.
+    if (ceilMode && (out - 1) * stride >= in + pad)
+        --out;
+    return out > 0xFFFFFFFFu ? 0 : uint32_t(out);
+}
+
+} // namespace
+
+uint64_t ShapeInference::elements(const Shape &shape)
+{
+    uint64_t n = 1;
+    for (auto d : shape)
+        n *= d;
+    return n;
+}
+
+std::vector<Shape> ShapeInference::infer(const Model &model)
+{
+    std::vector<Shape> shapes(model.valueCount);
+    std::vector<bool> written(model.valueCount, false);
+    if (model.valueCount == 0)
+        throw FormatError("the model has no values");
+    shapes[0] = {model.channels, model.height, model.width};
+    written[0] = true;
+    if (elements(shapes[0]) == 0 || elements(shapes[0]) > kMaxElements)
+        throw FormatError("input shape " + shapeText(shapes[0]) + " is empty or too large");
+
+    for (size_t i = 0; i < model.ops.size(); ++i) {
+        const Op &op = model.ops[i];
+        const std::string where = "op " + std::to_string(i) + " (" + kindName(op.kind) + ")";
+        auto fail = [&](const std::string &why) { throw FormatError(where + ": " + why); };
+        const size_t arity = op.kind == OpKind::Add ? 2 : 1;
+        if (op.inputs.size() != arity)
+            fail("takes " + std::to_string(arity) + " inputs, has " +
+                 std::to_string(op.inputs.size()));
+        for (uint32_t v : op.inputs)
+            if (v >= model.valueCount || !written[v])
+                fail("reads value " + std::to_string(v) + " before it is written");
+        if (op.output >= model.valueCount || written[op.output])
+            fail("writes value " + std::to_string(op.output) + " that is out of range or taken");
+        const Shape &in = shapes[op.inputs[0]];
+        Shape out;
+        switch (op.kind) {
+        case OpKind::Conv:
+        case OpKind::Linear: {
+            if (op.layer >= model.layers.size())
+                fail("names layer " + std::to_string(op.layer) + " of " +
+                     std::to_string(model.layers.size()));
+            const Layer &l = model.layers[op.layer];
+            if (l.kind != op.kind)
+                fail("its layer is of the other kind");
+            if (op.kind == OpKind::Linear) {
+                if (in.size() != 1 || in[0] != l.inChannels)
+                    fail("expects " + std::to_string(l.inChannels) + " features, gets " +
+                         shapeText(in));
+                out = {l.outChannels};
+                break;
+            }
+            if (in.size() != 3 || uint64_t(l.inChannels) * l.groups != in[0])
+                fail("expects " + std::to_string(uint64_t(l.inChannels) * l.groups) +
+                     " channels, gets " + shapeText(in));
+            const uint32_t h = windowOutput(in[1], l.kernelH, l.strideH, l.padH, l.dilationH, false);
+            const uint32_t w = windowOutput(in[2], l.kernelW, l.strideW, l.padW, l.dilationW, false);
+            if (h == 0 || w == 0)
+                fail("its kernel does not fit the " + shapeText(in) + " input");
+            out = {l.outChannels, h, w};
+            break;
+        }
+        case OpKind::Add:
+            if (shapes[op.inputs[1]] != in)
+                fail("adds " + shapeText(in) + " to " + shapeText(shapes[op.inputs[1]]));
+            out = in;
+            break;
+        case OpKind::Clamp:
+            if (!(op.lo <= op.hi))
+                fail("its range is empty");
+            out = in;
+            break;
+        case OpKind::MaxPool:
+        case OpKind::AvgPool: {
+            if (in.size() != 3)
+                fail("needs a C×H×W input, gets " + shapeText(in));
+            if (op.padH * 2 > op.kernelH || op.padW * 2 > op.kernelW)
+                fail("pads more than half its window");
+            const uint32_t h = windowOutput(in[1], op.kernelH, op.strideH, op.padH, 1, op.ceilMode);
+            const uint32_t w = windowOutput(in[2], op.kernelW, op.strideW, op.padW, 1, op.ceilMode);
+            if (h == 0 || w == 0)
+                fail("its window does not fit the " + shapeText(in) + " input");
+            out = {in[0], h, w};
+            break;
+        }
+        case OpKind::GlobalAvgPool:
+            if (in.size() != 3)
+                fail("needs a C×H×W input, gets " + shapeText(in));
+            out = op.keepDims ? Shape{in[0], 1, 1} : Shape{in[0]};
+            break;
+        case OpKind::Flatten:
+            out = {uint32_t(elements(in))};
+            break;
+        default:
+            fail("unknown kind " + std::to_string(uint32_t(op.kind)));
+        }
+        if (elements(out) == 0 || elements(out) > kMaxElements)
+            fail("its output " + shapeText(out) + " is empty or too large");
+        shapes[op.output] = out;
+        written[op.output] = true;
+    }
+    if (model.output >= model.valueCount || !written[model.output])
+        throw FormatError("the output value " + std::to_string(model.output) + " is never written");
+    return shapes;
+}
+
+} // namespace quantscope::qsm

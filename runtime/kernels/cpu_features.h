@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+// CpuFeatures: what the CPU running the runtime can execute, read once through cpuinfo, so the
+// kernels are chosen at run time and one binary serves every x86-64 (or every AArch64) machine.
+#pragma once
+
+#include <string>
+
+namespace quantscope::runtime {
+
+struct CpuFeatures
+{
+    std::string name;  // the package's marketing name, where cpuinfo knows it
+    unsigned cores = 1;
+    bool avx2 = false;
+    bool avx512vnni = false;      // with AVX-512 F and BW, which its kernel also uses
+    bool avx512vpopcntdq = false;
+    bool neon = false;
+    bool neonDot = false;         // SDOT / UDOT
+
+    static const CpuFeatures &detected();
+    // The features as a space-separated list, for reports ("avx2 avx512vnni …").
+    std::string list() const;
+};
+
+} // namespace quantscope::runtime

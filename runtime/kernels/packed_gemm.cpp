@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+#include "packed_gemm.h"
+
+#include "cpu_features.h"
+#include "kernels/x86/gemm_x86.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace quantscope::runtime {
+
+PackedWeights PackedWeights::pack(const int8_t *rows, size_t n, size_t k)
+{
+    PackedWeights b;
+    b.n = n;
+    b.k = k;
+    b.kPadded = (k + kGroup - 1) / kGroup * kGroup;
+    b.nPadded = (n + kPanel - 1) / kPanel * kPanel;
+    b.panels.assign(b.nPadded * b.kPadded, 0);
+    for (size_t o = 0; o < n; ++o)
+        for (size_t j = 0; j < k; ++j) {
+            const int8_t w = rows[o * k + j];
+            b.maxAbsWeight = std::max(b.maxAbsWeight, std::abs(int(w)));
+            const size_t panel = o / kPanel, lane = o % kPanel;
+            const size_t step = j / kGroup, byte = j % kGroup;
+            b.panels[((panel * (b.kPadded / kGroup) + step) * kPanel + lane) * kGroup + byte] = w;
+        }
+    return b;
+}
+
+void PackedGemm::scalar(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b, int,
+                        int32_t *c, size_t ldc)
+{
+    const size_t steps = b.kPadded / PackedWeights::kGroup;
+    for (size_t r = 0; r < p; ++r)
+        for (size_t panel = 0; panel < b.nPadded / PackedWeights::kPanel; ++panel) {
+            const int8_t *w = b.panels.data() + panel * steps * PackedWeights::kPanel * 4;
+            int32_t acc[PackedWeights::kPanel] = {};
+            for (size_t s = 0; s < steps; ++s)
+                for (size_t lane = 0; lane < PackedWeights::kPanel; ++lane)
+                    for (size_t byte = 0; byte < 4; ++byte)
+                        acc[lane] += int32_t(a[r * lda + s * 4 + byte]) *
+                                     w[(s * PackedWeights::kPanel + lane) * 4 + byte];
+            std::copy(acc, acc + PackedWeights::kPanel,
+                      c + r * ldc + panel * PackedWeights::kPanel);
+        }
+}
+
+std::vector<GemmKernelChoice> PackedGemm::available()
+{
+    std::vector<GemmKernelChoice> kernels{{"scalar", &PackedGemm::scalar}};
+    const auto &cpu = CpuFeatures::detected();
+#if defined(__x86_64__)
+    if (cpu.avx2)
+        kernels.push_back({"avx2", &gemmAvx2});
+    if (cpu.avx512vnni)
+        kernels.push_back({"avx512vnni", &gemmAvx512Vnni});
+#endif
+    (void)cpu;
+    return kernels;
+}
+
+} // namespace quantscope::runtime

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+// PackedGemm: the integer product under every low-bit conv and linear layer,
+//   C[p][n] = Σ_k A[p][k] · B[n][k],
+// A the unsigned 8-bit activation codes of one output position per row (im2col), B the signed
+// 8-bit weight codes, packed once at load into panels of 16 output channels × 4 consecutive k —
+// the shape of one vpdpbusd (AVX-512 VNNI) or sdot (NEON) step, where each 32-bit lane sums four
+// byte products. Every kernel writes exactly the same integers; the scalar one is their oracle.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace quantscope::runtime {
+
+struct PackedWeights
+{
+    static constexpr size_t kPanel = 16; // output channels per panel
+    static constexpr size_t kGroup = 4;  // k values per 32-bit lane
+
+    size_t n = 0;        // output channels
+    size_t k = 0;        // products per output
+    size_t kPadded = 0;  // k rounded up to kGroup; A rows hold this many bytes, zero past k
+    size_t nPadded = 0;  // n rounded up to kPanel; C rows hold this many int32
+    int maxAbsWeight = 0; // the largest |B|, which tells a kernel whether int16 sums are safe
+    std::vector<int8_t> panels; // [nPadded/16][kPadded/4][16][4]
+
+    // rows: n rows of k signed codes.
+    static PackedWeights pack(const int8_t *rows, size_t n, size_t k);
+};
+
+// A: p rows of b.kPadded bytes, lda apart. C: p rows of b.nPadded int32, ldc apart.
+// maxActivation bounds A (2^bits − 1), so a kernel can take a narrower accumulation safely.
+using GemmKernel = void (*)(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b,
+                            int maxActivation, int32_t *c, size_t ldc);
+
+struct GemmKernelChoice
+{
+    std::string name; // "scalar", "avx2", "avx512vnni", "neon", "neon-dot"
+    GemmKernel kernel = nullptr;
+};
+
+class PackedGemm
+{
+public:
+    // Every kernel this CPU can run, the scalar oracle first and the fastest last.
+    static std::vector<GemmKernelChoice> available();
+    static GemmKernelChoice fastest() { return available().back(); }
+
+    static void scalar(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b,
+                       int maxActivation, int32_t *c, size_t ldc);
+};
+
+} // namespace quantscope::runtime

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+#include "reference_kernels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace quantscope::runtime {
+
+namespace {
+
+// The geometry both conv kernels walk; a linear layer is a 1×1 conv of a 1×1 image.
+struct ConvGeometry
+{
+    int64_t inC, inH, inW, outC, outH, outW, kh, kw, sh, sw, ph, pw, dh, dw, groups, inPerGroup,
+        outPerGroup;
+
+    ConvGeometry(const qsm::Layer &l, const qsm::Shape &in, const qsm::Shape &out)
+    {
+        const bool linear = l.kind == qsm::OpKind::Linear;
+        inC = in[0];
+        inH = linear ? 1 : in[1];
+        inW = linear ? 1 : in[2];
+        outC = out[0];
+        outH = linear ? 1 : out[1];
+        outW = linear ? 1 : out[2];
+        kh = l.kernelH, kw = l.kernelW, sh = l.strideH, sw = l.strideW;
+        ph = l.padH, pw = l.padW, dh = l.dilationH, dw = l.dilationW;
+        groups = l.groups;
+        inPerGroup = l.inChannels;
+        outPerGroup = outC / groups;
+    }
+
+    // Calls visit(k, inputIndex) for every weight k of output channel oc at (oy, ox) whose input
+    // lies inside the image; padding contributes zero in both float and code domains.
+    template <typename Visit> void window(int64_t oc, int64_t oy, int64_t ox, Visit visit) const
+    {
+        const int64_t g = oc / outPerGroup;
+        for (int64_t ic = 0; ic < inPerGroup; ++ic)
+            for (int64_t ky = 0; ky < kh; ++ky) {
+                const int64_t y = oy * sh - ph + ky * dh;
+                if (y < 0 || y >= inH)
+                    continue;
+                for (int64_t kx = 0; kx < kw; ++kx) {
+                    const int64_t x = ox * sw - pw + kx * dw;
+                    if (x < 0 || x >= inW)
+                        continue;
+                    visit((ic * kh + ky) * kw + kx, ((g * inPerGroup + ic) * inH + y) * inW + x);
+                }
+            }
+    }
+};
+
+float biasOf(const qsm::Layer &l, int64_t oc)
+{
+    return l.bias.empty() ? 0.0f : l.bias[size_t(oc)];
+}
+
+} // namespace
+
+std::vector<float> ReferenceKernels::dequantize(const qsm::Layer &layer)
+{
+    const size_t row = layer.rowElements();
+    std::vector<float> w(layer.outChannels * row);
+    for (size_t c = 0; c < layer.outChannels; ++c)
+        for (size_t k = 0; k < row; ++k)
+            w[c * row + k] = layer.weight(c, k);
+    return w;
+}
+
+void ReferenceKernels::layerFloat(const qsm::Layer &layer, const std::vector<float> &weights,
+                                  const float *in, const qsm::Shape &inShape, float *out,
+                                  const qsm::Shape &outShape)
+{
+    const ConvGeometry g(layer, inShape, outShape);
+    const size_t row = layer.rowElements();
+    for (int64_t oc = 0; oc < g.outC; ++oc) {
+        const float *w = weights.data() + size_t(oc) * row;
+        for (int64_t oy = 0; oy < g.outH; ++oy)
+            for (int64_t ox = 0; ox < g.outW; ++ox) {
+                double acc = 0;
+                g.window(oc, oy, ox, [&](int64_t k, int64_t i) { acc += double(w[k]) * in[i]; });
+                out[(oc * g.outH + oy) * g.outW + ox] = float(acc) + biasOf(layer, oc);
+            }
+    }
+}
+
+void ReferenceKernels::layerQuantized(const qsm::Layer &layer, const float *in,
+                                      const qsm::Shape &inShape, float *out,
+                                      const qsm::Shape &outShape)
+{
+    const ConvGeometry g(layer, inShape, outShape);
+    const auto &a = layer.input;
+    // Activation codes minus their zero point: the quantizer of the workbench's simulation.
+    const size_t n = qsm::ShapeInference::elements(inShape);
+    std::vector<double> centred(n);
+    for (size_t i = 0; i < n; ++i) {
+        const double q = std::nearbyint(double(in[i]) / a.scale + a.zeroPoint);
+        centred[i] = std::clamp(q, double(a.qmin), double(a.qmax)) - a.zeroPoint;
+    }
+    for (int64_t oc = 0; oc < g.outC; ++oc) {
+        const double zw = layer.zeroPoint[size_t(oc)];
+        const double scale = double(a.scale) * layer.scale[size_t(oc)];
+        for (int64_t oy = 0; oy < g.outH; ++oy)
+            for (int64_t ox = 0; ox < g.outW; ++ox) {
+                double acc = 0;
+                g.window(oc, oy, ox, [&](int64_t k, int64_t i) {
+                    acc += centred[size_t(i)] * (double(layer.code(size_t(oc), size_t(k))) - zw);
+                });
+                out[(oc * g.outH + oy) * g.outW + ox] = float(scale * acc) + biasOf(layer, oc);
+            }
+    }
+}
+
+void ReferenceKernels::add(const float *a, const float *b, float *out, size_t n)
+{
+    for (size_t i = 0; i < n; ++i)
+        out[i] = a[i] + b[i];
+}
+
+void ReferenceKernels::clamp(const float *in, float *out, size_t n, float lo, float hi)
+{
+    for (size_t i = 0; i < n; ++i)
+        out[i] = std::min(std::max(in[i], lo), hi);
+}
+
+void ReferenceKernels::pool(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
+                            float *out, const qsm::Shape &outShape)
+{
+    const int64_t C = inShape[0], H = inShape[1], W = inShape[2];
+    const int64_t OH = outShape[1], OW = outShape[2];
+    const bool max = op.kind == qsm::OpKind::MaxPool;
+    for (int64_t c = 0; c < C; ++c)
+        for (int64_t oy = 0; oy < OH; ++oy)
+            for (int64_t ox = 0; ox < OW; ++ox) {
+                const int64_t y0 = oy * op.strideH - op.padH, x0 = ox * op.strideW - op.padW;
+                // PyTorch divides by the window clipped to the padded input (not past it).
+                const int64_t y1 = std::min<int64_t>(y0 + op.kernelH, H + op.padH);
+                const int64_t x1 = std::min<int64_t>(x0 + op.kernelW, W + op.padW);
+                const int64_t padded = (y1 - y0) * (x1 - x0);
+                double acc = max ? -std::numeric_limits<double>::infinity() : 0.0;
+                int64_t inside = 0;
+                for (int64_t y = std::max<int64_t>(y0, 0); y < std::min(y1, H); ++y)
+                    for (int64_t x = std::max<int64_t>(x0, 0); x < std::min(x1, W); ++x) {
+                        const double v = in[(c * H + y) * W + x];
+                        acc = max ? std::max(acc, v) : acc + v;
+                        ++inside;
+                    }
+                if (!max)
+                    acc /= double(op.countIncludePad ? padded : std::max<int64_t>(inside, 1));
+                out[(c * OH + oy) * OW + ox] = float(acc);
+            }
+}
+
+void ReferenceKernels::globalAveragePool(const float *in, const qsm::Shape &inShape, float *out)
+{
+    const size_t plane = size_t(inShape[1]) * inShape[2];
+    for (size_t c = 0; c < inShape[0]; ++c) {
+        double acc = 0;
+        for (size_t i = 0; i < plane; ++i)
+            acc += in[c * plane + i];
+        out[c] = float(acc / double(plane));
+    }
+}
+
+} // namespace quantscope::runtime

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+// A whole model on each backend: lowbit against the oracle run op by op, fp32 against itself
+// through the file, int8 (XNNPACK) close to fp32.
+#include "check.h"
+#include "engine/graph_executor.h"
+#include "engine/xnnpack_executor.h"
+#include "format/qsm_reader.h"
+#include "format/qsm_writer.h"
+#include "kernels/reference/reference_kernels.h"
+#include "sample_models.h"
+
+#include <cmath>
+
+using namespace quantscope;
+using namespace quantscope::runtime;
+using namespace quantscope::runtime::test;
+
+namespace {
+
+// The model run op by op with the oracle's kernels: codes where the layer is quantized.
+std::vector<float> oracle(const qsm::Model &m, const std::vector<float> &input)
+{
+    const auto shapes = qsm::ShapeInference::infer(m);
+    std::vector<std::vector<float>> v(m.valueCount);
+    v[0] = input;
+    for (const auto &op : m.ops) {
+        const auto &in = v[op.inputs[0]];
+        auto &out = v[op.output];
+        out.resize(qsm::ShapeInference::elements(shapes[op.output]));
+        const auto &inShape = shapes[op.inputs[0]];
+        switch (op.kind) {
+        case qsm::OpKind::Conv:
+        case qsm::OpKind::Linear: {
+            const auto &l = m.layers[op.layer];
+            if (l.input.bits > 0)
+                ReferenceKernels::layerQuantized(l, in.data(), inShape, out.data(),
+                                                 shapes[op.output]);
+            else
+                ReferenceKernels::layerFloat(l, ReferenceKernels::dequantize(l), in.data(),
+                                             inShape, out.data(), shapes[op.output]);
+            break;
+        }
+        case qsm::OpKind::Add:
+            ReferenceKernels::add(in.data(), v[op.inputs[1]].data(), out.data(), out.size());
+            break;
+        case qsm::OpKind::Clamp:
+            ReferenceKernels::clamp(in.data(), out.data(), out.size(), op.lo, op.hi);
+            break;
+        case qsm::OpKind::MaxPool:
+        case qsm::OpKind::AvgPool:
+            ReferenceKernels::pool(op, in.data(), inShape, out.data(), shapes[op.output]);
+            break;
+        case qsm::OpKind::GlobalAvgPool:
+            ReferenceKernels::globalAveragePool(in.data(), inShape, out.data());
+            break;
+        case qsm::OpKind::Flatten:
+            out = in;
+            break;
+        }
+    }
+    return v[m.output];
+}
+
+float worstDifference(const std::vector<float> &a, const std::vector<float> &b)
+{
+    float worst = 0;
+    for (size_t i = 0; i < a.size(); ++i)
+        worst = std::max(worst, std::fabs(a[i] - b[i]));
+    return worst;
+}
+
+} // namespace
+
+TEST_CASE(lowBitModelMatchesTheOracle)
+{
+    for (uint32_t wbits : {1u, 2u, 4u, 8u})
+        for (uint32_t abits : {2u, 4u, 8u}) {
+            const auto bytes = qsm::QsmWriter::serialize(everyOpModel(wbits, abits));
+            const auto model = qsm::QsmReader::parse(bytes.data(), bytes.size());
+            for (size_t threads : {1, 2}) {
+                GraphExecutor lowBit(model, Backend::LowBit, threads);
+                for (uint32_t seed = 0; seed < 3; ++seed) {
+                    const auto input = randomInput(model, seed);
+                    const auto expected = oracle(model, input);
+                    const auto &got = lowBit.run(input.data());
+                    // Equal up to float rounding in the scaled sums — which can move a value
+                    // across a rounding boundary of the next quantizer; one step of it at most.
+                    CHECK_MSG(worstDifference(got, expected) < 1e-3f,
+                              "W" + std::to_string(wbits) + "A" + std::to_string(abits) +
+                                  ": off by " + std::to_string(worstDifference(got, expected)));
+                }
+                CHECK(lowBit.opSeconds().size() == model.ops.size());
+            }
+        }
+}
+
+TEST_CASE(fp32ModelMatchesTheOracleInFloat)
+{
+    auto model = everyOpModel(4, 4);
+    for (auto &l : model.layers)
+        l.input.bits = 0; // float inputs: the oracle's float path
+    GraphExecutor fp32(model, Backend::Fp32);
+    const auto input = randomInput(model, 1);
+    CHECK(worstDifference(fp32.run(input.data()), oracle(model, input)) < 1e-5f);
+}
+
+TEST_CASE(int8ModelIsCloseToFp32)
+{
+    const auto model = everyOpModel(8, 8);
+    std::vector<std::vector<float>> calibration;
+    for (uint32_t seed = 0; seed < 8; ++seed)
+        calibration.push_back(randomInput(model, seed));
+    XnnpackExecutor int8(model, XnnpackExecutor::calibrationRanges(model, calibration), 1);
+    GraphExecutor fp32(model, Backend::Fp32);
+    const auto input = randomInput(model, 42);
+    const auto expected = fp32.run(input.data());
+    const auto got = int8.run(input.data());
+    float range = 0;
+    for (float v : expected)
+        range = std::max(range, std::fabs(v));
+    const float off = worstDifference(got, expected);
+    CHECK_MSG(off < 0.1f * range, "int8 off by " + std::to_string(off) + " of " +
+                                      std::to_string(range));
+}
+
+TEST_CASE(int8NamesTheOpItCannotRun)
+{
+    qsm::ModelBuilder b(4, 8, 8);
+    const auto model = b.build(b.avgPool(qsm::ModelBuilder::kInput, 2, 2, 0));
+    std::string message;
+    try {
+        XnnpackExecutor int8(model, XnnpackExecutor::calibrationRanges(model, {randomInput(model, 0)}));
+    } catch (const qsm::FormatError &e) {
+        message = e.what();
+    }
+    CHECK_MSG(message.find("average pool") != std::string::npos, "message: " + message);
+}
+
+int main()
+{
+    return runAll();
+}
