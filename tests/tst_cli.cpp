@@ -7,6 +7,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -23,6 +25,7 @@ private Q_SLOTS:
     void commandHelp_data();
     void commandHelp();
     void quantizeThenRuns();
+    void exportVerifyAndBench();
     void badInput_data();
     void badInput();
 
@@ -159,6 +162,67 @@ void TestCli::quantizeThenRuns()
                            QStringLiteral("--workspace"), ws});
     QCOMPARE(show.code, 0);
     QVERIFY(show.out.contains("finished"));
+}
+
+void TestCli::exportVerifyAndBench()
+{
+    const QString ws = m_dir.filePath(QStringLiteral("ws-export"));
+    const auto q = cli({QStringLiteral("quantize"), fixture("tiny_cnn_traced.pt"),
+                        QStringLiteral("--data"), m_data, QStringLiteral("--method"),
+                        QStringLiteral("rtn"), QStringLiteral("--wbits"), QStringLiteral("2"),
+                        QStringLiteral("--abits"), QStringLiteral("4"), QStringLiteral("--set"),
+                        QStringLiteral("calib_images=16"), QStringLiteral("--workspace"), ws,
+                        QStringLiteral("--json")});
+    QVERIFY2(q.code == 0, q.err.constData());
+    const QString id = QString::number(
+        QJsonDocument::fromJson(q.out).object()[QLatin1String("run_id")].toInt());
+
+    const QString qsm = m_dir.filePath(QStringLiteral("tiny.qsm"));
+    const auto e = cli({QStringLiteral("export"), id, QStringLiteral("--out"), qsm,
+                        QStringLiteral("--workspace"), ws});
+    QVERIFY2(e.code == 0, e.err.constData());
+    QVERIFY(QFileInfo(qsm).size() > 0);
+
+    // The runtime against LibTorch: the simulated model's classes, and float to 1e-4.
+    const auto v = cli({QStringLiteral("verify"), id, QStringLiteral("--json"),
+                        QStringLiteral("--workspace"), ws});
+    QVERIFY2(v.code == 0, v.err.constData());
+    const auto r = QJsonDocument::fromJson(v.out).object();
+    QVERIFY(r[QLatin1String("images")].toInt() > 0);
+    QVERIFY2(r[QLatin1String("agreement")].toDouble() >= 0.95, v.out.constData());
+    QVERIFY2(r[QLatin1String("fp32_max_rel_diff")].toDouble() < 1e-4, v.out.constData());
+    QVERIFY(!r[QLatin1String("layers")].toArray().isEmpty());
+
+    // The agent times the exported file on every backend and reports the same output for each.
+    QProcess agent;
+    agent.start(QStringLiteral(QUANTSCOPE_AGENT),
+                {QStringLiteral("bench"), qsm, QStringLiteral("--repeats"), QStringLiteral("3"),
+                 QStringLiteral("--json")});
+    QVERIFY(agent.waitForFinished(60000));
+    QVERIFY2(agent.exitCode() == 0, agent.readAllStandardError().constData());
+    const auto b = QJsonDocument::fromJson(agent.readAllStandardOutput()).object();
+    QVERIFY(b[QLatin1String("device")].toObject().contains(QLatin1String("features")));
+    QStringList names;
+    for (const auto &backend : b[QLatin1String("backends")].toArray()) {
+        const auto o = backend.toObject();
+        names << o[QLatin1String("backend")].toString();
+        QVERIFY(o[QLatin1String("latency_s")].toObject()[QLatin1String("median")].toDouble() > 0);
+        QCOMPARE(o[QLatin1String("output")].toArray().size(), 10);
+    }
+    QVERIFY2(names.contains(QLatin1String("lowbit")) && names.contains(QLatin1String("fp32")),
+             qPrintable(names.join(QLatin1Char(','))));
+
+    // A damaged file: one line, exit 1, no crash.
+    QFile file(qsm);
+    QVERIFY(file.open(QIODevice::ReadWrite));
+    file.resize(file.size() / 2);
+    file.close();
+    agent.start(QStringLiteral(QUANTSCOPE_AGENT), {QStringLiteral("bench"), qsm});
+    QVERIFY(agent.waitForFinished(60000));
+    QCOMPARE(agent.exitCode(), 1);
+    const auto message = agent.readAllStandardError();
+    QVERIFY2(message.contains("truncated") || message.contains("damaged"), message.constData());
+    QCOMPARE(message.count('\n'), 1);
 }
 
 void TestCli::badInput_data()

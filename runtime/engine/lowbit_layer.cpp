@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "lowbit_layer.h"
 
+#include "kernels/reference/reference_kernels.h"
 #include "thread_pool.h"
 
 #include <algorithm>
@@ -10,7 +11,7 @@
 namespace quantscope::runtime {
 
 namespace {
-constexpr size_t kRowsPerTask = 32; // output positions per parallel task
+constexpr size_t kRowsPerTask = 64; // output positions per task: its buffers fit in L1/L2
 }
 
 bool LowBitLayer::runsOnCodes(const qsm::Layer &layer)
@@ -57,15 +58,18 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
     m_perGroupOut = layer.outChannels / layer.groups;
     const int64_t kh = layer.kernelH, kw = layer.kernelW, K = int64_t(layer.rowElements());
 
-    m_rowClass = tapClasses(m_outH, m_inH, kh, layer.strideH, layer.padH, layer.dilationH,
-                            m_rowTaps);
-    m_colClass = tapClasses(m_outW, m_inW, kw, layer.strideW, layer.padW, layer.dilationW,
-                            m_colTaps);
+    const auto rowClass = tapClasses(m_outH, m_inH, kh, layer.strideH, layer.padH,
+                                     layer.dilationH, m_rowTaps);
+    const auto colClass = tapClasses(m_outW, m_inW, kw, layer.strideW, layer.padW,
+                                     layer.dilationW, m_colTaps);
+    for (int64_t oy = 0; oy < m_outH; ++oy)
+        for (int64_t ox = 0; ox < m_outW; ++ox)
+            m_positionClass.push_back(rowClass[size_t(oy)] * uint32_t(m_colTaps.size()) +
+                                      colClass[size_t(ox)]);
 
     // Weights in tap-major order (ky, kx, input channel), the order the columns are gathered
     // in from the H×W×C codes, shifted to signed bytes.
     const int offset = 1 << (layer.bits - 1);
-    m_weightOffset = offset;
     std::vector<int8_t> rows(size_t(m_perGroupOut * K));
     for (uint32_t g = 0; g < layer.groups; ++g) {
         for (int64_t o = 0; o < m_perGroupOut; ++o)
@@ -77,21 +81,26 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
         m_groups.push_back(PackedWeights::pack(rows.data(), size_t(m_perGroupOut), size_t(K)));
     }
 
-    const size_t classes = m_rowTaps.size() * m_colTaps.size();
-    m_valid.assign(layer.outChannels * classes, 0.0);
-    for (size_t o = 0; o < layer.outChannels; ++o)
+    // Everything but the integer product, folded per output channel (see the header).
+    const double activationOffset = double(layer.input.zeroPoint) - layer.input.qmin;
+    for (size_t o = 0; o < layer.outChannels; ++o) {
+        Output out;
+        out.scale = layer.input.scale * layer.scale[o];
+        out.perColumnSum = float(offset - double(layer.zeroPoint[o]));
+        out.bias = layer.bias.empty() ? 0.0f : layer.bias[o];
         for (size_t rc = 0; rc < m_rowTaps.size(); ++rc)
             for (size_t cc = 0; cc < m_colTaps.size(); ++cc) {
-                double sum = 0;
+                double valid = 0; // V: Σ over the taps inside the image of (code − z_w)
                 for (int64_t ic = 0; ic < m_perGroupIn; ++ic)
                     for (uint32_t ky = m_rowTaps[rc].first; ky < m_rowTaps[rc].last; ++ky)
                         for (uint32_t kx = m_colTaps[cc].first; kx < m_colTaps[cc].last; ++kx)
-                            sum += double(layer.code(o, size_t((ic * kh + ky) * kw + kx))) -
-                                   layer.zeroPoint[o];
-                m_valid[o * classes + rc * m_colTaps.size() + cc] = sum;
+                            valid += double(layer.code(o, size_t((ic * kh + ky) * kw + kx))) -
+                                     layer.zeroPoint[o];
+                out.padding.push_back(float(activationOffset * valid));
             }
+        m_outputs.push_back(std::move(out));
+    }
 
-    m_activationOffset = double(layer.input.zeroPoint) - layer.input.qmin;
     m_maxActivation = layer.input.qmax - layer.input.qmin;
     const size_t positions = size_t(m_outH * m_outW);
     m_codes.resize(size_t(m_inC * m_inH * m_inW));
@@ -104,14 +113,19 @@ void LowBitLayer::quantizeInput(const float *in, ThreadPool &pool)
 {
     const auto &a = m_layer.input;
     const size_t plane = size_t(m_inH * m_inW), channels = size_t(m_inC);
-    pool.parallelFor(plane, 256, [&](size_t begin, size_t end) {
-        for (size_t i = begin; i < end; ++i)
-            for (size_t c = 0; c < channels; ++c) {
-                // The simulation's arithmetic, in double, so both round at the same points.
-                const double q = std::nearbyint(double(in[c * plane + i]) / a.scale + a.zeroPoint);
-                m_codes[i * channels + c] =
-                    uint8_t(std::clamp(q, double(a.qmin), double(a.qmax)) - a.qmin);
-            }
+    const float lo = float(a.qmin), hi = float(a.qmax);
+    // Blocks of pixels, channel by channel: reads stay sequential while writing H×W×C.
+    constexpr size_t kBlock = 64;
+    pool.parallelFor((plane + kBlock - 1) / kBlock, 8, [&](size_t begin, size_t end) {
+        for (size_t block = begin; block < end; ++block) {
+            const size_t first = block * kBlock, last = std::min(plane, first + kBlock);
+            for (size_t c = 0; c < channels; ++c)
+                for (size_t i = first; i < last; ++i)
+                    m_codes[i * channels + c] = uint8_t(
+                        std::clamp(ReferenceKernels::activationCode(in[c * plane + i], a), lo,
+                                   hi) -
+                        lo);
+        }
     });
 }
 
@@ -127,12 +141,17 @@ void LowBitLayer::gatherColumns(size_t group, size_t begin, size_t end)
             const int64_t y = oy * m_layer.strideH - m_layer.padH + ky * m_layer.dilationH;
             for (int64_t kx = 0; kx < kw; ++kx, dst += run) {
                 const int64_t x = ox * m_layer.strideW - m_layer.padW + kx * m_layer.dilationW;
-                if (y < 0 || y >= m_inH || x < 0 || x >= m_inW)
+                if (y < 0 || y >= m_inH || x < 0 || x >= m_inW) {
                     std::memset(dst, 0, run);
+                    continue;
+                }
+                const uint8_t *src =
+                    m_codes.data() + size_t((y * m_inW + x) * m_inC) + group * run;
+                if (run < 16) // a few channels (the first conv): a call costs more than the copy
+                    for (size_t i = 0; i < run; ++i)
+                        dst[i] = src[i];
                 else
-                    std::memcpy(dst, m_codes.data() + size_t((y * m_inW + x) * m_inC) +
-                                         group * run,
-                                run);
+                    std::memcpy(dst, src, run);
             }
         }
         std::memset(dst, 0, size_t(row + kPadded - dst));
@@ -147,27 +166,20 @@ void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
 {
     quantizeInput(in, pool);
     const size_t positions = size_t(m_outH * m_outW);
-    const size_t classes = m_rowTaps.size() * m_colTaps.size();
-    const double activationScale = m_layer.input.scale;
     for (size_t g = 0; g < m_groups.size(); ++g) {
         const PackedWeights &b = m_groups[g];
         pool.parallelFor(positions, kRowsPerTask, [&](size_t begin, size_t end) {
             gatherColumns(g, begin, end);
             m_kernel.kernel(m_cols.data() + begin * b.kPadded, end - begin, b.kPadded, b,
                             m_maxActivation, m_acc.data() + begin * b.nPadded, b.nPadded);
-            for (size_t p = begin; p < end; ++p) {
-                const size_t cls = m_rowClass[p / size_t(m_outW)] * m_colTaps.size() +
-                                   m_colClass[p % size_t(m_outW)];
-                for (size_t j = 0; j < b.n; ++j) {
-                    const size_t o = g * b.n + j;
-                    const double exact =
-                        double(m_acc[p * b.nPadded + j]) +
-                        (m_weightOffset - m_layer.zeroPoint[o]) * m_colSums[p] -
-                        m_activationOffset * m_valid[o * classes + cls];
-                    const float bias = m_layer.bias.empty() ? 0.0f : m_layer.bias[o];
-                    out[o * positions + p] =
-                        float(activationScale * m_layer.scale[o] * exact) + bias;
-                }
+            for (size_t j = 0; j < b.n; ++j) {
+                const Output &o = m_outputs[g * b.n + j];
+                float *dst = out + (g * b.n + j) * positions;
+                for (size_t p = begin; p < end; ++p)
+                    dst[p] = o.scale * (float(m_acc[p * b.nPadded + j]) +
+                                        o.perColumnSum * float(m_colSums[p]) -
+                                        o.padding[m_positionClass[p]]) +
+                             o.bias;
             }
         });
     }

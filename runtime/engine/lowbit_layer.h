@@ -51,11 +51,14 @@ private:
     GemmKernelChoice m_kernel;
     int64_t m_inC, m_inH, m_inW, m_outH, m_outW, m_perGroupIn, m_perGroupOut;
     std::vector<PackedWeights> m_groups;
-    std::vector<uint32_t> m_rowClass, m_colClass; // per output row / column: its Taps class
     std::vector<Taps> m_rowTaps, m_colTaps;
-    std::vector<double> m_valid; // V: [output channel][row class][column class]
-    double m_weightOffset = 0;   // 2^(bits−1)
-    double m_activationOffset = 0; // z_a − qmin
+    std::vector<uint32_t> m_positionClass; // per output position: row class × columns + column
+    struct Output // one output channel: y = scale·(Σu·s + perColumnSum·Σu − padding) + bias
+    {
+        float scale, perColumnSum, bias;
+        std::vector<float> padding; // (z_a − qmin)·V, per [row class][column class]
+    };
+    std::vector<Output> m_outputs;
     int m_maxActivation = 0;
     std::vector<uint8_t> m_codes;  // the input's codes, H×W×C
     std::vector<uint8_t> m_cols;   // one row of taps per output position

@@ -95,7 +95,7 @@ void ReferenceKernels::layerQuantized(const qsm::Layer &layer, const float *in,
     const size_t n = qsm::ShapeInference::elements(inShape);
     std::vector<double> centred(n);
     for (size_t i = 0; i < n; ++i) {
-        const double q = std::nearbyint(double(in[i]) / a.scale + a.zeroPoint);
+        const double q = activationCode(in[i], a);
         centred[i] = std::clamp(q, double(a.qmin), double(a.qmax)) - a.zeroPoint;
     }
     for (int64_t oc = 0; oc < g.outC; ++oc) {

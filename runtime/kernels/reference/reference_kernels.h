@@ -7,6 +7,7 @@
 #include "format/qsm_model.h"
 #include "format/shape_inference.h"
 
+#include <cmath>
 #include <vector>
 
 namespace quantscope::runtime {
@@ -27,6 +28,13 @@ public:
     // kernels compute. Needs layer.input.bits > 0 and uniform weights.
     static void layerQuantized(const qsm::Layer &layer, const float *in, const qsm::Shape &inShape,
                                float *out, const qsm::Shape &outShape);
+
+    // The activation quantizer's rounding, which every path shares: x/scale + zero point to the
+    // nearest integer (half to even), in float as the simulation computes it; not yet clamped.
+    static float activationCode(float x, const qsm::ActivationQuant &a)
+    {
+        return std::nearbyint(x / a.scale + a.zeroPoint);
+    }
 
     static void add(const float *a, const float *b, float *out, size_t n);
     static void clamp(const float *in, float *out, size_t n, float lo, float hi);

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// DeviceInfo: what the agent tells about the machine it runs on — CPU model and features, cores
+// with each one's maximum frequency (big.LITTLE shows as two groups), the frequency governor, the
+// page size, and how the agent was built — so every timing says where it was taken.
+#pragma once
+
+#include "json_writer.h"
+
+#include <string>
+#include <vector>
+
+namespace quantscope::agent {
+
+struct DeviceInfo
+{
+    std::string cpu;
+    std::string architecture; // x86_64 | aarch64
+    std::string features;
+    unsigned cores = 0;
+    std::vector<long> maxFrequencyKHz; // per core; empty where the kernel does not say
+    std::string governor;              // of cpu0; "" where unreadable
+    long pageSize = 0;
+    bool emulated = false;             // under qemu-user: timings are not the device's
+
+    static DeviceInfo probe();
+    void write(JsonWriter &json) const;
+};
+
+constexpr const char *kAgentVersion = "1.0";
+
+} // namespace quantscope::agent

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: MIT
+// quantscope-agent: the program that goes to a device. It tells what the device is (info), times
+// a packed model on each backend (bench), and runs one on raw tensors for numeric checks (run).
+// Everything it prints with --json is one JSON object on one line, for the workbench to read.
+#include "device_info.h"
+#include "engine/graph_executor.h"
+#include "engine/model_benchmark.h"
+#include "engine/xnnpack_executor.h"
+#include "format/qsm_reader.h"
+#include "json_writer.h"
+
+#include <sched.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+using namespace quantscope;
+
+namespace {
+
+const char *kUsage =
+    "usage: quantscope-agent info [--json]\n"
+    "       quantscope-agent bench FILE.qsm [--backend fp32|int8|lowbit|all] [--threads N]\n"
+    "                              [--warmup W] [--repeats R] [--pin CPU[,CPU…]] [--json]\n"
+    "       quantscope-agent run FILE.qsm --input IN.f32 --output OUT.f32 [--backend B]\n"
+    "                            [--threads N]\n"
+    "IN.f32: the normalised image, C×H×W little-endian float32; OUT.f32: the model's output.\n";
+
+struct UsageError : std::runtime_error
+{
+    using std::runtime_error::runtime_error;
+};
+
+struct Options
+{
+    std::vector<std::string> positional;
+    std::map<std::string, std::string> values;
+    bool json = false;
+
+    Options(int argc, char **argv, const std::vector<std::string> &known)
+    {
+        for (int i = 2; i < argc; ++i) {
+            const std::string a = argv[i];
+            if (a == "--json") {
+                json = true;
+            } else if (a.rfind("--", 0) == 0) {
+                const std::string name = a.substr(2);
+                if (std::find(known.begin(), known.end(), name) == known.end())
+                    throw UsageError("unknown option " + a);
+                if (i + 1 >= argc)
+                    throw UsageError(a + " needs a value");
+                values[name] = argv[++i];
+            } else {
+                positional.push_back(a);
+            }
+        }
+    }
+    std::string text(const std::string &name, const std::string &fallback) const
+    {
+        const auto found = values.find(name);
+        return found == values.end() ? fallback : found->second;
+    }
+    long number(const std::string &name, long fallback, long lo, long hi) const
+    {
+        const auto found = values.find(name);
+        if (found == values.end())
+            return fallback;
+        char *end = nullptr;
+        const long v = std::strtol(found->second.c_str(), &end, 10);
+        if (*end || v < lo || v > hi)
+            throw UsageError("--" + name + " wants a whole number from " + std::to_string(lo) +
+                             " to " + std::to_string(hi) + ", not '" + found->second + "'");
+        return v;
+    }
+    std::string file() const
+    {
+        if (positional.size() != 1)
+            throw UsageError("name one .qsm file");
+        return positional[0];
+    }
+};
+
+void pin(const std::string &cpus)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    std::stringstream list(cpus);
+    std::string cpu;
+    while (std::getline(list, cpu, ','))
+        CPU_SET(std::stoi(cpu), &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0)
+        throw std::runtime_error("cannot pin to CPU " + cpus);
+}
+
+const char *opName(qsm::OpKind kind)
+{
+    static const char *names[] = {"",     "conv",     "linear",   "add", "clamp",
+                                  "maxpool", "avgpool", "globalavgpool", "flatten"};
+    return names[size_t(kind)];
+}
+
+int info(const Options &options)
+{
+    const auto device = agent::DeviceInfo::probe();
+    if (options.json) {
+        agent::JsonWriter json;
+        json.beginObject();
+        device.write(json);
+        std::printf("%s\n", json.endObject().text().c_str());
+        return 0;
+    }
+    std::printf("cpu %s (%s), %u cores, features: %s\n", device.cpu.c_str(),
+                device.architecture.c_str(), device.cores, device.features.c_str());
+    if (device.emulated)
+        std::printf("running under emulation: timings are not this device's\n");
+    return 0;
+}
+
+int bench(const Options &options)
+{
+    const auto model = qsm::QsmReader::read(options.file());
+    const std::string which = options.text("backend", "all");
+    std::vector<std::string> backends;
+    if (which == "all")
+        backends = runtime::ModelBenchmark::backends();
+    else
+        backends = {which};
+    const size_t threads = size_t(options.number("threads", 1, 1, 256));
+    const int warmup = int(options.number("warmup", 3, 0, 10000));
+    const int repeats = int(options.number("repeats", 20, 1, 100000));
+    if (options.values.count("pin"))
+        pin(options.values.at("pin"));
+
+    const runtime::ModelBenchmark benchmark(model);
+    const auto macs = runtime::ModelBenchmark::macs(model);
+    double totalMacs = 0;
+    for (double m : macs)
+        totalMacs += m;
+    std::vector<runtime::BackendTiming> timings;
+    std::vector<std::pair<std::string, std::string>> failures;
+    for (const auto &b : backends) {
+        try {
+            timings.push_back(benchmark.time(b, threads, warmup, repeats));
+        } catch (const qsm::FormatError &e) {
+            if (which != "all")
+                throw;
+            failures.emplace_back(b, e.what()); // reported, the other backends still run
+        }
+    }
+    const auto device = agent::DeviceInfo::probe();
+    if (options.json) {
+        agent::JsonWriter json;
+        json.beginObject().beginObject("device");
+        device.write(json);
+        json.endObject()
+            .value("model", options.file())
+            .value("macs", totalMacs)
+            .value("threads", double(threads))
+            .value("warmup", double(warmup))
+            .value("repeats", double(repeats));
+        json.beginArray("backends");
+        for (const auto &t : timings) {
+            json.beginObject()
+                .value("backend", t.backend)
+                .value("kernel", t.kernel)
+                .beginObject("latency_s")
+                .value("min", t.latency.min)
+                .value("p10", t.latency.p10)
+                .value("median", t.latency.median)
+                .value("p90", t.latency.p90)
+                .value("max", t.latency.max)
+                .endObject()
+                .value("peak_rss_kib", double(t.peakRssKiB));
+            json.beginArray("ops");
+            for (size_t i = 0; i < model.ops.size(); ++i)
+                json.beginObject()
+                    .value("kind", opName(model.ops[i].kind))
+                    .value("macs", macs[i])
+                    .value("median_s", t.opMedianSeconds[i])
+                    .endObject();
+            json.endArray().numbers("output", t.output).endObject();
+        }
+        json.endArray().beginArray("failed");
+        for (const auto &[backend, message] : failures)
+            json.beginObject().value("backend", backend).value("error", message).endObject();
+        std::printf("%s\n", json.endArray().endObject().text().c_str());
+        return 0;
+    }
+    std::printf("%s: %.3g M multiply-accumulates, %zu thread(s), %d timed runs after %d warm-up%s\n",
+                options.file().c_str(), totalMacs / 1e6, threads, repeats, warmup,
+                device.emulated ? " — EMULATED, not this device's speed" : "");
+    std::printf("  %-7s %-11s %10s %10s %10s %10s %9s\n", "backend", "kernel", "min ms",
+                "median ms", "p90 ms", "GMAC/s", "RSS MiB");
+    for (const auto &t : timings)
+        std::printf("  %-7s %-11s %10.3f %10.3f %10.3f %10.2f %9.1f\n", t.backend.c_str(),
+                    t.kernel.c_str(), 1e3 * t.latency.min, 1e3 * t.latency.median,
+                    1e3 * t.latency.p90, totalMacs / t.latency.median / 1e9,
+                    double(t.peakRssKiB) / 1024);
+    for (const auto &[backend, message] : failures)
+        std::printf("  %-7s cannot run: %s\n", backend.c_str(), message.c_str());
+    return 0;
+}
+
+std::vector<float> readFloats(const std::string &path, size_t count)
+{
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in)
+        throw std::runtime_error(path + ": cannot open the file");
+    const auto size = size_t(in.tellg());
+    if (size != count * sizeof(float))
+        throw std::runtime_error(path + ": " + std::to_string(size) + " bytes, the model's input is " +
+                                 std::to_string(count * sizeof(float)));
+    std::vector<float> v(count);
+    in.seekg(0);
+    in.read(reinterpret_cast<char *>(v.data()), std::streamsize(size));
+    return v;
+}
+
+int run(const Options &options)
+{
+    const auto model = qsm::QsmReader::read(options.file());
+    if (!options.values.count("input") || !options.values.count("output"))
+        throw UsageError("run needs --input and --output");
+    const auto input = readFloats(options.values.at("input"),
+                                  size_t(model.channels) * model.height * model.width);
+    const std::string backend = options.text("backend", "lowbit");
+    const size_t threads = size_t(options.number("threads", 1, 1, 256));
+    std::vector<float> output;
+    if (backend == "int8") {
+        runtime::XnnpackExecutor int8(
+            model, runtime::XnnpackExecutor::calibrationRanges(model, {input}), threads);
+        output = int8.run(input.data());
+    } else {
+        runtime::GraphExecutor graph(model, runtime::GraphExecutor::backendNamed(backend),
+                                     threads);
+        output = graph.run(input.data());
+    }
+    const std::string out = options.values.at("output");
+    std::ofstream file(out, std::ios::binary);
+    file.write(reinterpret_cast<const char *>(output.data()),
+               std::streamsize(output.size() * sizeof(float)));
+    if (!file)
+        throw std::runtime_error(out + ": cannot write the output");
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const std::string command = argc > 1 ? argv[1] : "";
+    try {
+        if (command == "info")
+            return info(Options(argc, argv, {}));
+        if (command == "bench")
+            return bench(Options(argc, argv, {"backend", "threads", "warmup", "repeats", "pin"}));
+        if (command == "run")
+            return run(Options(argc, argv, {"input", "output", "backend", "threads"}));
+        if (command == "--help" || command == "-h" || command == "help") {
+            std::printf("%s", kUsage);
+            return 0;
+        }
+        throw UsageError(command.empty() ? "name a command" : "unknown command '" + command + "'");
+    } catch (const UsageError &e) {
+        std::fprintf(stderr, "quantscope-agent: %s\n%s", e.what(), kUsage);
+        return 2;
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "quantscope-agent: %s\n", e.what());
+        return 1;
+    }
+}
