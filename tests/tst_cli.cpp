@@ -37,6 +37,14 @@ private:
         QByteArray err;
     };
     Result cli(const QStringList &args) const;
+    Result quantizeRtn(const QString &workspace, const QString &model, int wbits, int abits) const
+    {
+        return cli({QStringLiteral("quantize"), model, QStringLiteral("--data"), m_data,
+                    QStringLiteral("--method"), QStringLiteral("rtn"), QStringLiteral("--wbits"),
+                    QString::number(wbits), QStringLiteral("--abits"), QString::number(abits),
+                    QStringLiteral("--set"), QStringLiteral("calib_images=16"),
+                    QStringLiteral("--workspace"), workspace, QStringLiteral("--json")});
+    }
     QString fixture(const char *name) const
     {
         return QStringLiteral(QUANTSCOPE_FIXTURE_DIR "/") + QLatin1String(name);
@@ -137,12 +145,7 @@ void TestCli::commandHelp()
 void TestCli::quantizeThenRuns()
 {
     const QString ws = m_dir.filePath(QStringLiteral("ws"));
-    const auto r = cli({QStringLiteral("quantize"), fixture("tiny_resnet_scripted.pt"),
-                        QStringLiteral("--data"), m_data, QStringLiteral("--method"),
-                        QStringLiteral("rtn"), QStringLiteral("--wbits"), QStringLiteral("3"),
-                        QStringLiteral("--abits"), QStringLiteral("8"), QStringLiteral("--set"),
-                        QStringLiteral("calib_images=16"), QStringLiteral("--workspace"), ws,
-                        QStringLiteral("--json")});
+    const auto r = quantizeRtn(ws, fixture("tiny_resnet_scripted.pt"), 3, 8);
     QVERIFY2(r.code == 0, r.err.constData());
     const auto j = QJsonDocument::fromJson(r.out).object();
     for (const char *key : {"run_id", "method", "wbits", "abits", "fp_top1", "top1", "top5",
@@ -167,12 +170,7 @@ void TestCli::quantizeThenRuns()
 void TestCli::exportVerifyAndBench()
 {
     const QString ws = m_dir.filePath(QStringLiteral("ws-export"));
-    const auto q = cli({QStringLiteral("quantize"), fixture("tiny_cnn_traced.pt"),
-                        QStringLiteral("--data"), m_data, QStringLiteral("--method"),
-                        QStringLiteral("rtn"), QStringLiteral("--wbits"), QStringLiteral("2"),
-                        QStringLiteral("--abits"), QStringLiteral("4"), QStringLiteral("--set"),
-                        QStringLiteral("calib_images=16"), QStringLiteral("--workspace"), ws,
-                        QStringLiteral("--json")});
+    const auto q = quantizeRtn(ws, fixture("tiny_cnn_traced.pt"), 2, 4);
     QVERIFY2(q.code == 0, q.err.constData());
     const QString id = QString::number(
         QJsonDocument::fromJson(q.out).object()[QLatin1String("run_id")].toInt());
