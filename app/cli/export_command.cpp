@@ -19,8 +19,7 @@ int exportCommand(const Args &argv)
     const store::Workspace workspace(args.value("workspace", app::DemoFiles::defaultWorkspace()));
     const auto run = workspace.run(id);
     const std::string out = args.required("out");
-    deploy::QsmExporter::exportRun(run, out);
-    const auto model = deploy::QsmExporter::build(run);
+    const auto model = deploy::QsmExporter::exportRun(run, out);
     size_t packed = 0;
     for (const auto &l : model.layers)
         packed += l.codes.size() + l.weights.size() * 4;

@@ -29,7 +29,6 @@ int verifyCommand(const Args &argv)
     const auto model = qsm::QsmReader::parse(bytes.data(), bytes.size());
 
     // The test images as the run saw them: its size and normalisation.
-    const auto config = nlohmann::json::parse(run.configJson, nullptr, false);
     jobs::InputOverrides overrides;
     overrides.mean = model.mean;
     overrides.std = model.std;
@@ -41,7 +40,7 @@ int verifyCommand(const Args &argv)
     jobs::JobContext context;
     ProgressPrinter printer("verify");
     printer.attach(context);
-    const auto r = deploy::RuntimeCheck::run(run, model, test, inputs.transform(),
+    const auto r = deploy::RuntimeCheck::run(run, graph, model, test, inputs.transform(),
                                              args.integer("limit", 0), context);
     printer.finish();
     if (args.has("json")) {

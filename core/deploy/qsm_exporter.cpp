@@ -11,7 +11,6 @@
 #include <torch/csrc/jit/ir/ir.h>
 
 #include <cmath>
-#include <filesystem>
 #include <limits>
 #include <sstream>
 #include <unordered_map>
@@ -138,8 +137,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
     if (run.status != "finished" || run.artifact.empty())
         throw Error("run #" + std::to_string(run.id) + " is " + run.status +
                     ": only a finished run has a quantized model to export");
-    const auto dir = std::filesystem::path(run.artifact).parent_path();
-    const auto grids = RunGrids::load((dir / RunGrids::kFileName).string());
+    const auto grids = RunGrids::load(RunGrids::pathBeside(run.artifact));
     model::FrozenModel frozen(run.artifact);
     const auto &layerNodes = frozen.layerNodes();
     if (layerNodes.size() != grids.size())
@@ -281,14 +279,15 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
     return m;
 }
 
-void QsmExporter::exportRun(const store::RunRecord &run, const std::string &path)
+qsm::Model QsmExporter::exportRun(const store::RunRecord &run, const std::string &path)
 {
-    const auto model = build(run);
+    auto model = build(run);
     try {
         qsm::QsmWriter::write(model, path);
     } catch (const qsm::FormatError &e) {
         throw Error(std::string("run #") + std::to_string(run.id) + ": " + e.what());
     }
+    return model;
 }
 
 } // namespace quantscope::deploy

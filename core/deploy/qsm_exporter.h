@@ -18,7 +18,8 @@ public:
     // Throws quantscope::Error for a run that did not finish, was stored before grids were
     // kept, or holds an op the format cannot express (named, with its node).
     static qsm::Model build(const store::RunRecord &run);
-    static void exportRun(const store::RunRecord &run, const std::string &path);
+    // Builds and writes the packed model; returns what was written.
+    static qsm::Model exportRun(const store::RunRecord &run, const std::string &path);
 };
 
 } // namespace quantscope::deploy

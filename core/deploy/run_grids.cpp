@@ -19,6 +19,11 @@ std::vector<double> values(const torch::Tensor &t)
 }
 } // namespace
 
+std::string RunGrids::pathBeside(const std::string &artifact)
+{
+    return (std::filesystem::path(artifact).parent_path() / kFileName).string();
+}
+
 void RunGrids::save(const quant::QuantizedModel &model, const std::vector<std::string> &names,
                     const std::string &path)
 {

@@ -36,6 +36,8 @@ class RunGrids
 {
 public:
     static constexpr const char *kFileName = "quantization.json";
+    // Where the grids of the run whose model is `artifact` are kept: beside it.
+    static std::string pathBeside(const std::string &artifact);
 
     static void save(const quant::QuantizedModel &model, const std::vector<std::string> &names,
                      const std::string &path);

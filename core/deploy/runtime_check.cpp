@@ -8,8 +8,6 @@
 #include "quant/quant_grid.h"
 #include "run_grids.h"
 
-#include <filesystem>
-
 namespace quantscope::deploy {
 
 namespace {
@@ -31,15 +29,14 @@ quant::QuantGrid activationGrid(const ActivationGrid &a)
 
 } // namespace
 
-RuntimeCheckResult RuntimeCheck::run(const store::RunRecord &record, const qsm::Model &model,
+RuntimeCheckResult RuntimeCheck::run(const store::RunRecord &record,
+                                     const model::QuantGraph &graph, const qsm::Model &model,
                                      const data::Dataset &test,
                                      const data::InputTransform &transform, int64_t limit,
                                      const jobs::JobContext &context)
 {
     torch::InferenceMode inference;
-    const auto grids = RunGrids::load(
-        (std::filesystem::path(record.artifact).parent_path() / RunGrids::kFileName).string());
-    model::QuantGraph graph(record.artifact); // the run's weights, baked in
+    const auto grids = RunGrids::load(RunGrids::pathBeside(record.artifact));
     auto simulated = graph.makeSession();
     auto floatActivations = graph.makeSession();
     for (size_t i = 0; i < grids.size(); ++i)

@@ -14,6 +14,10 @@
 #include <string>
 #include <vector>
 
+namespace quantscope::model {
+class QuantGraph;
+}
+
 namespace quantscope::deploy {
 
 struct LayerDifference
@@ -36,9 +40,11 @@ struct RuntimeCheckResult
 class RuntimeCheck
 {
 public:
-    static RuntimeCheckResult run(const store::RunRecord &run, const qsm::Model &model,
-                                  const data::Dataset &test, const data::InputTransform &transform,
-                                  int64_t limit, const jobs::JobContext &context);
+    // graph: the run's quantized model (run.artifact), as the caller loaded it.
+    static RuntimeCheckResult run(const store::RunRecord &run, const model::QuantGraph &graph,
+                                  const qsm::Model &model, const data::Dataset &test,
+                                  const data::InputTransform &transform, int64_t limit,
+                                  const jobs::JobContext &context);
 };
 
 } // namespace quantscope::deploy

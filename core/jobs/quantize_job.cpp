@@ -127,8 +127,7 @@ void QuantizeJob::run(JobContext &context)
         std::vector<std::string> names;
         for (const auto &l : graph.layers())
             names.push_back(l.name);
-        deploy::RunGrids::save(quantized, names,
-                               (artifact.parent_path() / deploy::RunGrids::kFileName).string());
+        deploy::RunGrids::save(quantized, names, deploy::RunGrids::pathBeside(artifact.string()));
         m_record.artifact = artifact.string();
         m_record.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
