@@ -20,8 +20,8 @@ std::string firstLine(const std::string &path)
     return line;
 }
 
-// qemu-user leaves the host's /proc/cpuinfo, whose architecture then differs from ours; it also
-// names itself in the auxiliary vector's platform only on some versions, so both are asked.
+// qemu-user leaves the host's /proc/cpuinfo in place: an aarch64 agent that reads an x86 CPU's
+// fields there runs emulated.
 bool underEmulation(const std::string &architecture)
 {
     std::ifstream in("/proc/cpuinfo");

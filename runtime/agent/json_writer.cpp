@@ -35,32 +35,17 @@ void JsonWriter::open(const char *key)
         m_text += quoted(key) + ':';
 }
 
-JsonWriter &JsonWriter::beginObject(const char *key)
+JsonWriter &JsonWriter::begin(const char *key, char bracket)
 {
     open(key);
-    m_text += '{';
+    m_text += bracket;
     m_first.push_back(true);
     return *this;
 }
 
-JsonWriter &JsonWriter::endObject()
+JsonWriter &JsonWriter::end(char bracket)
 {
-    m_text += '}';
-    m_first.pop_back();
-    return *this;
-}
-
-JsonWriter &JsonWriter::beginArray(const char *key)
-{
-    open(key);
-    m_text += '[';
-    m_first.push_back(true);
-    return *this;
-}
-
-JsonWriter &JsonWriter::endArray()
-{
-    m_text += ']';
+    m_text += bracket;
     m_first.pop_back();
     return *this;
 }

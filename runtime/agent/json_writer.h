@@ -11,10 +11,10 @@ namespace quantscope::agent {
 class JsonWriter
 {
 public:
-    JsonWriter &beginObject(const char *key = nullptr);
-    JsonWriter &endObject();
-    JsonWriter &beginArray(const char *key = nullptr);
-    JsonWriter &endArray();
+    JsonWriter &beginObject(const char *key = nullptr) { return begin(key, '{'); }
+    JsonWriter &endObject() { return end('}'); }
+    JsonWriter &beginArray(const char *key = nullptr) { return begin(key, '['); }
+    JsonWriter &endArray() { return end(']'); }
     JsonWriter &value(const char *key, const std::string &text);
     JsonWriter &value(const char *key, const char *text) { return value(key, std::string(text)); }
     JsonWriter &value(const char *key, double number);
@@ -23,6 +23,8 @@ public:
     const std::string &text() const { return m_text; }
 
 private:
+    JsonWriter &begin(const char *key, char bracket);
+    JsonWriter &end(char bracket);
     void open(const char *key);
     static std::string quoted(const std::string &text);
 

@@ -55,30 +55,32 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
     m_outH = linear ? 1 : outShape[1];
     m_outW = linear ? 1 : outShape[2];
     m_perGroupIn = layer.inChannels;
-    m_perGroupOut = layer.outChannels / layer.groups;
+    const int64_t perGroupOut = layer.outChannels / layer.groups;
     const int64_t kh = layer.kernelH, kw = layer.kernelW, K = int64_t(layer.rowElements());
 
+    // Output positions grouped by which kernel taps fall inside the image (borders differ).
+    std::vector<Taps> rowTaps, colTaps;
     const auto rowClass = tapClasses(m_outH, m_inH, kh, layer.strideH, layer.padH,
-                                     layer.dilationH, m_rowTaps);
+                                     layer.dilationH, rowTaps);
     const auto colClass = tapClasses(m_outW, m_inW, kw, layer.strideW, layer.padW,
-                                     layer.dilationW, m_colTaps);
+                                     layer.dilationW, colTaps);
     for (int64_t oy = 0; oy < m_outH; ++oy)
         for (int64_t ox = 0; ox < m_outW; ++ox)
-            m_positionClass.push_back(rowClass[size_t(oy)] * uint32_t(m_colTaps.size()) +
+            m_positionClass.push_back(rowClass[size_t(oy)] * uint32_t(colTaps.size()) +
                                       colClass[size_t(ox)]);
 
     // Weights in tap-major order (ky, kx, input channel), the order the columns are gathered
     // in from the H×W×C codes, shifted to signed bytes.
     const int offset = 1 << (layer.bits - 1);
-    std::vector<int8_t> rows(size_t(m_perGroupOut * K));
+    std::vector<int8_t> rows(size_t(perGroupOut * K));
     for (uint32_t g = 0; g < layer.groups; ++g) {
-        for (int64_t o = 0; o < m_perGroupOut; ++o)
+        for (int64_t o = 0; o < perGroupOut; ++o)
             for (int64_t ic = 0; ic < m_perGroupIn; ++ic)
                 for (int64_t t = 0; t < kh * kw; ++t)
                     rows[size_t(o * K + t * m_perGroupIn + ic)] = int8_t(
-                        int(layer.code(size_t(g * m_perGroupOut + o), size_t(ic * kh * kw + t))) -
+                        int(layer.code(size_t(g * perGroupOut + o), size_t(ic * kh * kw + t))) -
                         offset);
-        m_groups.push_back(PackedWeights::pack(rows.data(), size_t(m_perGroupOut), size_t(K)));
+        m_groups.push_back(PackedWeights::pack(rows.data(), size_t(perGroupOut), size_t(K)));
     }
 
     // Everything but the integer product, folded per output channel (see the header).
@@ -88,12 +90,12 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
         out.scale = layer.input.scale * layer.scale[o];
         out.perColumnSum = float(offset - double(layer.zeroPoint[o]));
         out.bias = layer.bias.empty() ? 0.0f : layer.bias[o];
-        for (size_t rc = 0; rc < m_rowTaps.size(); ++rc)
-            for (size_t cc = 0; cc < m_colTaps.size(); ++cc) {
+        for (size_t rc = 0; rc < rowTaps.size(); ++rc)
+            for (size_t cc = 0; cc < colTaps.size(); ++cc) {
                 double valid = 0; // V: Σ over the taps inside the image of (code − z_w)
                 for (int64_t ic = 0; ic < m_perGroupIn; ++ic)
-                    for (uint32_t ky = m_rowTaps[rc].first; ky < m_rowTaps[rc].last; ++ky)
-                        for (uint32_t kx = m_colTaps[cc].first; kx < m_colTaps[cc].last; ++kx)
+                    for (uint32_t ky = rowTaps[rc].first; ky < rowTaps[rc].last; ++ky)
+                        for (uint32_t kx = colTaps[cc].first; kx < colTaps[cc].last; ++kx)
                             valid += double(layer.code(o, size_t((ic * kh + ky) * kw + kx))) -
                                      layer.zeroPoint[o];
                 out.padding.push_back(float(activationOffset * valid));

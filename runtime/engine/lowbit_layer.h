@@ -49,9 +49,8 @@ private:
 
     const qsm::Layer &m_layer;
     GemmKernelChoice m_kernel;
-    int64_t m_inC, m_inH, m_inW, m_outH, m_outW, m_perGroupIn, m_perGroupOut;
+    int64_t m_inC, m_inH, m_inW, m_outH, m_outW, m_perGroupIn;
     std::vector<PackedWeights> m_groups;
-    std::vector<Taps> m_rowTaps, m_colTaps;
     std::vector<uint32_t> m_positionClass; // per output position: row class × columns + column
     struct Output // one output channel: y = scale·(Σu·s + perColumnSum·Σu − padding) + bias
     {

@@ -16,21 +16,6 @@ namespace quantscope::runtime {
 
 namespace {
 
-const char *opName(qsm::OpKind kind)
-{
-    switch (kind) {
-    case qsm::OpKind::Conv: return "conv";
-    case qsm::OpKind::Linear: return "linear";
-    case qsm::OpKind::Add: return "add";
-    case qsm::OpKind::Clamp: return "clamp";
-    case qsm::OpKind::MaxPool: return "max pool";
-    case qsm::OpKind::AvgPool: return "average pool";
-    case qsm::OpKind::GlobalAvgPool: return "global average pool";
-    case qsm::OpKind::Flatten: return "flatten";
-    }
-    return "op";
-}
-
 int8_t code(float x, float scale, int8_t zeroPoint)
 {
     const float q = std::nearbyint(x / scale) + zeroPoint;
@@ -75,7 +60,7 @@ void XnnpackExecutor::check(int status, size_t op, const char *what) const
 {
     if (status != xnn_status_success)
         throw qsm::FormatError("int8 backend: XNNPACK refused op " + std::to_string(op) + " (" +
-                               opName(m_model.ops[op].kind) + "): " + what + " failed with status " +
+                               qsm::opKindName(m_model.ops[op].kind) + "): " + what + " failed with status " +
                                std::to_string(status));
 }
 
@@ -245,7 +230,7 @@ void XnnpackExecutor::createSteps()
             break;
         }
         throw qsm::FormatError("int8 backend: op " + std::to_string(i) + " (" +
-                               opName(op.kind) +
+                               qsm::opKindName(op.kind) +
                                ") has no int8 operator in this XNNPACK (2022-02: no signed "
                                "average pooling)");
     }

@@ -120,10 +120,11 @@ uint32_t ModelBuilder::relu(uint32_t in)
     return clamp(in, 0.0f, std::numeric_limits<float>::infinity());
 }
 
-uint32_t ModelBuilder::maxPool(uint32_t in, uint32_t kernel, uint32_t stride, uint32_t pad)
+uint32_t ModelBuilder::pool(OpKind kind, uint32_t in, uint32_t kernel, uint32_t stride,
+                           uint32_t pad)
 {
     Op op;
-    op.kind = OpKind::MaxPool;
+    op.kind = kind;
     op.inputs = {in};
     op.kernelH = op.kernelW = kernel;
     op.strideH = op.strideW = stride;
@@ -133,11 +134,14 @@ uint32_t ModelBuilder::maxPool(uint32_t in, uint32_t kernel, uint32_t stride, ui
     return out;
 }
 
+uint32_t ModelBuilder::maxPool(uint32_t in, uint32_t kernel, uint32_t stride, uint32_t pad)
+{
+    return pool(OpKind::MaxPool, in, kernel, stride, pad);
+}
+
 uint32_t ModelBuilder::avgPool(uint32_t in, uint32_t kernel, uint32_t stride, uint32_t pad)
 {
-    const uint32_t out = maxPool(in, kernel, stride, pad);
-    m_model.ops.back().kind = OpKind::AvgPool;
-    return out;
+    return pool(OpKind::AvgPool, in, kernel, stride, pad);
 }
 
 uint32_t ModelBuilder::globalAvgPool(uint32_t in)

@@ -42,6 +42,7 @@ public:
 private:
     uint32_t channelsOf(uint32_t value) const;
     uint32_t push(Op op);
+    uint32_t pool(OpKind kind, uint32_t in, uint32_t kernel, uint32_t stride, uint32_t pad);
     uint32_t layerOp(OpKind kind, uint32_t in, Layer layer, const LayerBits &bits);
 
     Model m_model;

@@ -3,6 +3,21 @@
 
 namespace quantscope::qsm {
 
+const char *opKindName(OpKind kind)
+{
+    switch (kind) {
+    case OpKind::Conv: return "conv";
+    case OpKind::Linear: return "linear";
+    case OpKind::Add: return "add";
+    case OpKind::Clamp: return "clamp";
+    case OpKind::MaxPool: return "max pool";
+    case OpKind::AvgPool: return "average pool";
+    case OpKind::GlobalAvgPool: return "global average pool";
+    case OpKind::Flatten: return "flatten";
+    }
+    return "unknown op";
+}
+
 uint32_t Layer::code(size_t c, size_t k) const
 {
     const size_t bit = k * bits;

@@ -25,6 +25,9 @@ enum class OpKind : uint32_t {
     Flatten = 8,
 };
 
+// The op's name in messages ("max pool", "global average pool").
+const char *opKindName(OpKind kind);
+
 enum class WeightEncoding : uint32_t { Float32 = 0, Uniform = 1, BinaryBases = 2 };
 
 // A file that cannot be read as a model: the message is one line saying what is wrong.

@@ -7,21 +7,6 @@ namespace quantscope::qsm {
 
 namespace {
 
-const char *kindName(OpKind kind)
-{
-    switch (kind) {
-    case OpKind::Conv: return "conv";
-    case OpKind::Linear: return "linear";
-    case OpKind::Add: return "add";
-    case OpKind::Clamp: return "clamp";
-    case OpKind::MaxPool: return "max pool";
-    case OpKind::AvgPool: return "average pool";
-    case OpKind::GlobalAvgPool: return "global average pool";
-    case OpKind::Flatten: return "flatten";
-    }
-    return "unknown op";
-}
-
 std::string shapeText(const Shape &s)
 {
     std::string text;
@@ -67,7 +52,7 @@ std::vector<Shape> ShapeInference::infer(const Model &model)
 
     for (size_t i = 0; i < model.ops.size(); ++i) {
         const Op &op = model.ops[i];
-        const std::string where = "op " + std::to_string(i) + " (" + kindName(op.kind) + ")";
+        const std::string where = "op " + std::to_string(i) + " (" + opKindName(op.kind) + ")";
         auto fail = [&](const std::string &why) { throw FormatError(where + ": " + why); };
         const size_t arity = op.kind == OpKind::Add ? 2 : 1;
         if (op.inputs.size() != arity)
