@@ -11,6 +11,23 @@
 
 #include <cstdio>
 
+namespace {
+
+// --view NAME: the names in the order of MainWindow::View.
+bool viewFromName(const QString &name, quantscope::gui::MainWindow::View *view)
+{
+    const QStringList names = {QStringLiteral("start"), QStringLiteral("model"),
+                               QStringLiteral("run"), QStringLiteral("bits"),
+                               QStringLiteral("compare")};
+    const int index = names.indexOf(name.toLower());
+    if (index < 0)
+        return false;
+    *view = quantscope::gui::MainWindow::View(index);
+    return true;
+}
+
+} // namespace
+
 int main(int argc, char **argv)
 {
     quantscope::TorchRuntime::configure();
@@ -61,7 +78,7 @@ int main(int argc, char **argv)
 
     quantscope::gui::MainWindow::View startView = quantscope::gui::MainWindow::View::Start;
     if (parser.isSet(view) &&
-        !quantscope::gui::MainWindow::viewFromName(parser.value(view), &startView)) {
+        !viewFromName(parser.value(view), &startView)) {
         std::fprintf(stderr, "quantscope: unknown view '%s' (start, model, run, bits, compare)\n",
                      qPrintable(parser.value(view)));
         return 2;

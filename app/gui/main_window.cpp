@@ -6,14 +6,17 @@
 #include "demo_files.h"
 #include "error.h"
 #include "histogram_view.h"
-#include "layer_table_model.h"
+#include "model_view.h"
 #include "plot_exporter.h"
 #include "quant/method.h"
 #include "quantize_panel.h"
+#include "recent_models.h"
 #include "run_table_model.h"
 #include "run_view.h"
 #include "start_page.h"
+#include "status_controller.h"
 #include "table_exporter.h"
+#include "workspace_controller.h"
 
 #include <QAction>
 #include <QApplication>
@@ -22,29 +25,22 @@
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
-#include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
-#include <QSortFilterProxyModel>
-#include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
-#include <QTimer>
 #include <QToolBar>
 
-#include <filesystem>
 
 namespace quantscope::gui {
 
 namespace {
-constexpr int kMaxRecent = 8;
 
 // The wait cursor for the life of a scope. Declared inside a try block it is gone before the
 // handler runs, so an error dialog never opens under a busy cursor.
@@ -57,59 +53,22 @@ public:
     WaitCursor &operator=(const WaitCursor &) = delete;
 };
 
-QString runLabel(const store::RunRecord &r)
-{
-    return QStringLiteral("#%1 %2 W%3A%4 · %5")
-        .arg(r.id)
-        .arg(QString::fromStdString(r.method))
-        .arg(r.wbits)
-        .arg(r.abits >= 32 ? QStringLiteral("32") : QString::number(r.abits))
-        .arg(QString::fromStdString(r.status));
-}
-
-QString duration(qint64 ms)
-{
-    const qint64 s = ms / 1000;
-    return s >= 3600 ? QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
-                           .arg(s % 60, 2, 10, QLatin1Char('0'))
-                     : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-}
 } // namespace
 
 MainWindow::MainWindow(const QString &workspaceDir, QWidget *parent)
     : QMainWindow(parent), m_queue(new JobQueue(this)), m_tabs(new QTabWidget(this)),
-      m_startPage(new widgets::StartPage(this)), m_layers(new widgets::LayerTableModel(this)),
-      m_sortedLayers(new QSortFilterProxyModel(this)), m_layerTable(new QTableView(this)),
-      m_modelHistogram(new widgets::HistogramView(this)), m_runView(new widgets::RunView(this)),
+      m_startPage(new widgets::StartPage(this)), m_modelView(new widgets::ModelView(this)),
+      m_runView(new widgets::RunView(this)),
       m_bitsView(new widgets::BitAllocationView(this)),
       m_compareView(new widgets::CompareView(this)), m_panel(new widgets::QuantizePanel(this)),
-      m_runCombo(new QComboBox(this)), m_clockTimer(new QTimer(this))
+      m_workspaces(new WorkspaceController(new QComboBox(this), m_compareView, this))
 {
     setWindowTitle(tr("QuantScope"));
     setAcceptDrops(true);
 
-    // Model view: the layer table beside the selected layer's float weights.
-    m_sortedLayers->setSourceModel(m_layers);
-    m_sortedLayers->setSortRole(widgets::LayerTableModel::SortRole);
-    m_layerTable->setModel(m_sortedLayers);
-    m_layerTable->setSortingEnabled(true);
-    m_layerTable->sortByColumn(-1, Qt::AscendingOrder); // graph order until the user sorts
-    m_layerTable->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_layerTable->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_layerTable->setAlternatingRowColors(true);
-    m_layerTable->verticalHeader()->hide();
-    m_layerTable->horizontalHeader()->setStretchLastSection(true);
-    widgets::TableExporter::addContextMenu(m_layerTable, tr("layers"));
-    connect(m_layerTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &MainWindow::layerSelected);
-    auto *modelSplit = new QSplitter(Qt::Horizontal, this);
-    modelSplit->addWidget(m_layerTable);
-    modelSplit->addWidget(m_modelHistogram);
-    modelSplit->setStretchFactor(0, 1);
-    modelSplit->setStretchFactor(1, 1);
-
+    connect(m_modelView, &widgets::ModelView::layerSelected, this, &MainWindow::layerSelected);
     m_tabs->addTab(m_startPage, tr("Start"));
-    m_tabs->addTab(modelSplit, tr("Model"));
+    m_tabs->addTab(m_modelView, tr("Model"));
     m_tabs->addTab(m_runView, tr("Run"));
     m_tabs->addTab(m_bitsView, tr("Bit allocation"));
     m_tabs->addTab(m_compareView, tr("Compare runs"));
@@ -137,11 +96,12 @@ MainWindow::MainWindow(const QString &workspaceDir, QWidget *parent)
     auto *toolbar = addToolBar(tr("Run"));
     toolbar->setObjectName(QStringLiteral("runToolbar"));
     toolbar->addWidget(new QLabel(tr(" Shown run: "), this));
-    m_runCombo->setMinimumContentsLength(28);
-    m_runCombo->setToolTip(tr("The run the Run, Bit allocation and Model views show"));
-    toolbar->addWidget(m_runCombo);
-    connect(m_runCombo, &QComboBox::activated, this,
-            [this](int index) { showRun(m_runCombo->itemData(index).toLongLong()); });
+    QComboBox *runPicker = m_workspaces->runPicker();
+    runPicker->setMinimumContentsLength(28);
+    runPicker->setToolTip(tr("The run the Run, Bit allocation and Model views show"));
+    toolbar->addWidget(runPicker);
+    connect(m_workspaces, &WorkspaceController::runPicked, this,
+            [this](qint64 id) { showRun(id); });
 
     connect(m_panel, &widgets::QuantizePanel::runRequested, this, &MainWindow::startRun);
     connect(m_panel, &widgets::QuantizePanel::openModelRequested, this, &MainWindow::askOpenModel);
@@ -164,14 +124,8 @@ MainWindow::MainWindow(const QString &workspaceDir, QWidget *parent)
     connect(m_startPage, &widgets::StartPage::openWorkspaceRequested, this,
             &MainWindow::askOpenWorkspace);
     connect(m_startPage, &widgets::StartPage::recentModelActivated, this, &MainWindow::openModel);
-    connect(m_compareView, &widgets::CompareView::pairSelected, this, [this](qint64 a, qint64 b) {
-        try {
-            m_compareView->setPair(m_workspace->run(a), m_workspace->layers(a),
-                                   m_workspace->run(b), m_workspace->layers(b));
-        } catch (const Error &e) {
-            showError(tr("Compare runs"), QString::fromStdString(e.what()));
-        }
-    });
+    connect(m_workspaces, &WorkspaceController::comparisonFailed, this,
+            [this](const QString &message) { showError(tr("Compare runs"), message); });
     connect(m_compareView, &widgets::CompareView::runActivated, this, [this](qint64 id) {
         showRun(id);
         setView(View::Run);
@@ -186,7 +140,9 @@ MainWindow::MainWindow(const QString &workspaceDir, QWidget *parent)
     }
 
     buildMenus();
-    buildStatusBar();
+    m_status = new StatusController(statusBar(), m_queue, [this] {
+        return m_document.hasModel() ? m_document.modelSummary() : tr("Open a model to begin.");
+    }, this);
     connectQueue();
     restoreSettings();
     QSettings settings;
@@ -211,7 +167,8 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Open Model…"), QKeySequence::Open, this, &MainWindow::askOpenModel);
     file->addAction(tr("Open &Dataset…"), this, &MainWindow::askOpenDataset);
     file->addAction(tr("Open the D&emo"), this, &MainWindow::openDemo);
-    m_recentMenu = file->addMenu(tr("&Recent Models"));
+    m_recent = new RecentModels(file->addMenu(tr("&Recent Models")), m_startPage,
+                                [this](const QString &path) { openModel(path); }, this);
     file->addSeparator();
     file->addAction(tr("Open &Workspace…"), this, &MainWindow::askOpenWorkspace);
     file->addAction(tr("&Save Workspace As…"), QKeySequence::SaveAs, this,
@@ -245,110 +202,56 @@ void MainWindow::buildMenus()
     });
 }
 
-void MainWindow::buildStatusBar()
-{
-    m_statusLabel = new QLabel(this);
-    m_progress = new QProgressBar(this);
-    m_progress->setRange(0, 1000);
-    m_progress->setMaximumWidth(220);
-    m_progress->setTextVisible(false);
-    m_cancel = new QPushButton(tr("Cancel"), this);
-    m_cancel->setToolTip(tr("Cancel the current run (it is kept, marked cancelled)"));
-    connect(m_cancel, &QPushButton::clicked, m_queue, &JobQueue::cancelCurrent);
-    statusBar()->addWidget(m_statusLabel, 1);
-    statusBar()->addPermanentWidget(m_progress);
-    statusBar()->addPermanentWidget(m_cancel);
-    m_clockTimer->setInterval(1000);
-    connect(m_clockTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
-    updateStatus();
-}
-
 void MainWindow::connectQueue()
 {
     connect(m_queue, &JobQueue::jobStarted, this, [this](const QString &title) {
-        m_fraction = 0;
-        m_stage = tr("starting");
         m_liveRun = 0;
-        m_warning = m_document.inputWarning(); // the last run's warning was about that run
+        m_status->setWarning(m_document.inputWarning()); // the last run's was about that run
         std::vector<QString> layers;
         for (const auto &name : m_document.layerNames())
             layers.push_back(name);
         m_runView->beginRun(tr("Running: %1").arg(title), layers);
-        m_clockTimer->start();
         setView(View::Run);
-        updateStatus();
-    });
-    connect(m_queue, &JobQueue::progress, this, [this](double fraction, const QString &stage) {
-        m_fraction = fraction;
-        m_stage = stage;
-        updateStatus();
     });
     connect(m_queue, &JobQueue::runRecorded, this, [this](qint64 id) {
         m_liveRun = id;
         m_shownRun = id;
-        refreshRuns();
+        m_workspaces->refreshRuns(m_shownRun);
     });
     connect(m_queue, &JobQueue::snapshot, m_runView, &widgets::RunView::addSnapshot);
     connect(m_queue, &JobQueue::metric, m_runView, &widgets::RunView::addMetric);
-    connect(m_queue, &JobQueue::queueChanged, this, &MainWindow::updateStatus);
-    connect(m_queue, &JobQueue::warning, this, [this](const QString &message) {
-        m_warning = message;
-        updateStatus();
-    });
     connect(m_queue, &JobQueue::jobFinished, this,
             [this](qint64 runId, const QString &status, const QString &message) {
                 // The run view already holds what streamed in; refresh the rest from the store.
                 m_liveRun = 0;
-                if (!m_queue->isBusy())
-                    m_clockTimer->stop();
-                refreshRuns();
+                m_workspaces->refreshRuns(m_shownRun);
                 if (runId)
                     showRun(runId, /*reloadRunView=*/false);
                 if (status == QLatin1String("failed"))
                     showError(tr("Run failed"), message);
-                m_notice = runId ? tr("Run #%1 %2.").arg(runId).arg(status)
-                                 : tr("Run %1.").arg(status);
-                updateStatus();
+                m_status->setNotice(runId ? tr("Run #%1 %2.").arg(runId).arg(status)
+                                          : tr("Run %1.").arg(status));
             });
 }
 
-void MainWindow::updateStatus()
+widgets::HistogramView *MainWindow::modelHistogram() const
 {
-    const bool busy = m_queue->isBusy();
-    m_progress->setVisible(busy);
-    m_cancel->setVisible(busy);
-    // A warning leads the line, in the warning colour, whatever else is going on.
-    const int more = int(m_warning.count(QLatin1Char('\n')));
-    QString warning;
-    if (!m_warning.isEmpty())
-        warning = tr("Warning: %1%2   ")
-                      .arg(m_warning.section(QLatin1Char('\n'), 0, 0),
-                           more ? tr(" (%n more: hover)", nullptr, more) : QString());
-    m_statusLabel->setStyleSheet(m_warning.isEmpty() ? QString()
-                                                     : QStringLiteral("color: #b06000"));
-    m_statusLabel->setToolTip(m_warning);
-    if (!busy) {
-        QStringList parts;
-        if (!m_notice.isEmpty())
-            parts << m_notice;
-        parts << (m_document.hasModel() ? m_document.modelSummary() : tr("Open a model to begin."));
-        m_statusLabel->setText(warning + parts.join(QStringLiteral("   ")));
-        return;
-    }
-    m_progress->setValue(int(m_fraction * 1000));
-    const qint64 elapsed = m_queue->elapsedMs();
-    QString text = tr("%1 · %2 · %3 elapsed").arg(m_queue->currentTitle(), m_stage, duration(elapsed));
-    // Remaining time from the overall fraction: methods report their stages in proportion.
-    if (m_fraction > 0.02 && elapsed > 2000)
-        text += tr(" · ~%1 left").arg(duration(qint64(elapsed * (1 - m_fraction) / m_fraction)));
-    if (m_queue->pendingCount())
-        text += tr(" · %n queued", nullptr, m_queue->pendingCount());
-    m_statusLabel->setText(warning + text);
+    return m_modelView->histogram();
+}
+
+QTableView *MainWindow::layerTable() const
+{
+    return m_modelView->table();
+}
+
+QPushButton *MainWindow::cancelButton() const
+{
+    return m_status->cancelButton();
 }
 
 QString MainWindow::statusText() const
 {
-    return m_statusLabel->text();
+    return m_status->text();
 }
 
 void MainWindow::showError(const QString &title, const QString &message)
@@ -371,16 +274,14 @@ bool MainWindow::openModel(const QString &path)
         if (!m_document.hasModel() || m_document.modelPath() != QFileInfo(path).absoluteFilePath())
             return false;
     }
-    m_layers->setLayers(m_document.layerRows());
-    m_layerTable->resizeColumnsToContents();
+    m_modelView->setLayers(m_document.layerRows());
     m_panel->setModel(m_document.modelPath(), m_document.modelSummary(), m_document.layerNames());
     showDataset();
-    rememberModel(m_document.modelPath());
+    m_recent->remember(m_document.modelPath());
     setWindowTitle(tr("%1 — QuantScope").arg(QFileInfo(path).fileName()));
-    m_layerTable->selectRow(0);
     showRun(m_shownRun);
     setView(View::Model);
-    updateStatus();
+    m_status->refresh();
     return true;
 }
 
@@ -407,8 +308,7 @@ void MainWindow::showDataset()
     const QString source = m_document.normalisationSource();
     m_panel->setDefaultNormalisation(m_document.defaultMean(), m_document.defaultStd(),
                                      source.isEmpty() ? QString() : tr("Greyed: %1.").arg(source));
-    m_warning = m_document.inputWarning();
-    updateStatus();
+    m_status->setWarning(m_document.inputWarning());
 }
 
 bool MainWindow::setImageSize(int pixels)
@@ -441,19 +341,16 @@ bool MainWindow::openDemo()
 bool MainWindow::openWorkspace(const QString &dir)
 {
     try {
-        auto workspace = std::make_unique<store::Workspace>(dir.toStdString());
-        m_workspace = std::move(workspace);
+        m_workspaces->open(dir);
     } catch (const Error &e) {
         showError(tr("Could not open the workspace"), QString::fromStdString(e.what()));
         return false;
     }
-    QSettings().setValue(QStringLiteral("workspace"), workspaceDir());
     m_shownRun = 0;
-    refreshRuns();
-    const auto runs = m_workspace->runs();
+    m_workspaces->refreshRuns(m_shownRun);
+    const auto runs = m_workspaces->workspace()->runs();
     showRun(runs.empty() ? 0 : runs.back().id);
-    m_notice = tr("Workspace %1: %n run(s).", nullptr, int(runs.size())).arg(dir);
-    updateStatus();
+    m_status->setNotice(tr("Workspace %1: %n run(s).", nullptr, int(runs.size())).arg(dir));
     return true;
 }
 
@@ -464,23 +361,13 @@ bool MainWindow::saveWorkspaceAs(const QString &dir)
                   tr("A run is writing to this workspace; save a copy once it has finished."));
         return false;
     }
-    namespace fs = std::filesystem;
-    const fs::path target = dir.toStdString();
-    std::error_code ec;
-    if (fs::exists(target, ec) && !fs::is_empty(target, ec)) {
-        showError(tr("Save workspace"), tr("%1 is not empty: choose a new or empty folder.").arg(dir));
-        return false;
-    }
-    // The GUI's connection is closed first so the copy holds a consistent database.
-    const std::string source = m_workspace->dir();
-    m_workspace.reset();
-    fs::create_directories(target, ec);
-    if (!ec)
-        fs::copy(source, target, fs::copy_options::recursive, ec);
-    if (ec) {
-        showError(tr("Save workspace"), tr("Could not copy the workspace to %1: %2")
-                                            .arg(dir, QString::fromStdString(ec.message())));
-        openWorkspace(QString::fromStdString(source));
+    const QString source = workspaceDir();
+    try {
+        m_workspaces->copyTo(dir);
+    } catch (const Error &e) {
+        showError(tr("Save workspace"), QString::fromStdString(e.what()));
+        if (!m_workspaces->workspace())
+            openWorkspace(source);
         return false;
     }
     return openWorkspace(dir);
@@ -488,7 +375,7 @@ bool MainWindow::saveWorkspaceAs(const QString &dir)
 
 QString MainWindow::workspaceDir() const
 {
-    return m_workspace ? QString::fromStdString(m_workspace->dir()) : QString();
+    return m_workspaces->dir();
 }
 
 void MainWindow::startRun()
@@ -513,40 +400,25 @@ void MainWindow::startRun()
     saveSettings();
 }
 
-void MainWindow::refreshRuns()
-{
-    if (!m_workspace)
-        return;
-    const auto runs = m_workspace->runs();
-    m_compareView->setRuns(runs);
-    const QSignalBlocker block(m_runCombo);
-    m_runCombo->clear();
-    for (auto it = runs.rbegin(); it != runs.rend(); ++it)
-        m_runCombo->addItem(runLabel(*it), qint64(it->id));
-    m_runCombo->setCurrentIndex(std::max(0, m_runCombo->findData(m_shownRun)));
-}
-
 void MainWindow::showRun(qint64 runId, bool reloadRunView)
 {
     m_shownRun = runId;
-    {
-        const QSignalBlocker block(m_runCombo);
-        m_runCombo->setCurrentIndex(m_runCombo->findData(runId));
-    }
-    if (runId == 0 || !m_workspace) {
+    m_workspaces->showInPicker(runId);
+    const store::Workspace *workspace = m_workspaces->workspace();
+    if (runId == 0 || !workspace) {
         m_bitsView->clear(tr("No run yet: start one from the Quantize panel."));
-        m_layers->setResults({});
+        m_modelView->setResults({});
         return;
     }
     if (runId == m_liveRun)
         return; // the run view is being fed live
     try {
-        const auto run = m_workspace->run(runId);
-        const auto layers = m_workspace->layers(runId);
+        const auto run = workspace->run(runId);
+        const auto layers = workspace->layers(runId);
         std::vector<QString> names;
         for (const auto &l : layers)
             names.push_back(QString::fromStdString(l.name));
-        const auto snapshots = reloadRunView ? m_workspace->snapshots(runId)
+        const auto snapshots = reloadRunView ? workspace->snapshots(runId)
                                              : std::vector<jobs::LayerSnapshot>{};
         if (names.empty()) // a run that stopped early has snapshots but no layer rows
             for (const auto &s : snapshots)
@@ -556,10 +428,10 @@ void MainWindow::showRun(qint64 runId, bool reloadRunView)
                                   ? QString()
                                   : QStringLiteral(" — ") + QString::fromStdString(run.error);
         if (reloadRunView)
-            m_runView->showStoredRun(runLabel(run) + error, names, snapshots,
-                                     m_workspace->metrics(runId));
+            m_runView->showStoredRun(WorkspaceController::runLabel(run) + error, names,
+                                     snapshots, workspace->metrics(runId));
         else
-            m_runView->setTitle(runLabel(run) + error);
+            m_runView->setTitle(WorkspaceController::runLabel(run) + error);
         if (run.status == "finished")
             m_bitsView->setRun(run, layers);
         else
@@ -567,25 +439,23 @@ void MainWindow::showRun(qint64 runId, bool reloadRunView)
                                   .arg(QString::fromStdString(run.status)));
         if (m_document.hasModel() &&
             QFileInfo(QString::fromStdString(run.model)) == QFileInfo(m_document.modelPath()))
-            m_layers->setResults(layers);
+            m_modelView->setResults(layers);
         else
-            m_layers->setResults({});
+            m_modelView->setResults({});
     } catch (const Error &e) {
         showError(tr("Could not show the run"), QString::fromStdString(e.what()));
     }
 }
 
-void MainWindow::layerSelected()
+void MainWindow::layerSelected(int layer)
 {
-    const auto index = m_sortedLayers->mapToSource(m_layerTable->currentIndex());
-    if (!index.isValid() || !m_document.hasModel())
+    if (!m_document.hasModel())
         return;
-    const int layer = index.row(); // rows are in graph order: the layer id
-    const auto &row = m_layers->layer(layer);
-    m_modelHistogram->setWeights(m_document.floatWeights(layer), {},
-                                 tr("%1 · float weights (BatchNorm folded) · %2 weights")
-                                     .arg(row.name)
-                                     .arg(row.params));
+    const auto &row = m_modelView->layer(layer);
+    m_modelView->showWeights(m_document.floatWeights(layer),
+                             tr("%1 · float weights (BatchNorm folded) · %2 weights")
+                                 .arg(row.name)
+                                 .arg(row.params));
     m_runView->setSelectedLayer(layer);
 }
 
@@ -599,8 +469,7 @@ bool MainWindow::selectLayer(const QString &name)
         return false;
     }
     if (inModel >= 0) // selects it in the run view too, through layerSelected()
-        m_layerTable->setCurrentIndex(
-            m_sortedLayers->mapFromSource(m_layers->index(inModel, 0)));
+        m_modelView->selectLayer(inModel);
     if (inRun >= 0)
         m_runView->setSelectedLayer(inRun);
     return true;
@@ -611,24 +480,12 @@ void MainWindow::setView(View view)
     m_tabs->setCurrentIndex(int(view));
 }
 
-bool MainWindow::viewFromName(const QString &name, View *view)
-{
-    const QStringList names = {QStringLiteral("start"), QStringLiteral("model"),
-                               QStringLiteral("run"), QStringLiteral("bits"),
-                               QStringLiteral("compare")};
-    const int index = names.indexOf(name.toLower());
-    if (index < 0)
-        return false;
-    *view = View(index);
-    return true;
-}
-
 void MainWindow::exportCurrentPlot()
 {
     QCustomPlot *plot = nullptr;
     QString name;
     switch (View(m_tabs->currentIndex())) {
-    case View::Model: plot = m_modelHistogram->plot(); name = tr("weights"); break;
+    case View::Model: plot = m_modelView->histogram()->plot(); name = tr("weights"); break;
     case View::Run: plot = m_runView->histogram()->plot(); name = tr("histogram"); break;
     case View::Bits: plot = m_bitsView->plot(); name = tr("bit-allocation"); break;
     case View::Compare: plot = m_compareView->plot(); name = tr("accuracy-vs-size"); break;
@@ -648,7 +505,7 @@ void MainWindow::exportCurrentTable()
         widgets::TableExporter::saveInteractively(*m_compareView->runTable()->model(), this,
                                                   tr("runs"));
     else
-        widgets::TableExporter::saveInteractively(*m_sortedLayers, this, tr("layers"));
+        widgets::TableExporter::saveInteractively(m_modelView->shownRows(), this, tr("layers"));
 }
 
 void MainWindow::askOpenModel()
@@ -684,28 +541,6 @@ void MainWindow::askSaveWorkspace()
         saveWorkspaceAs(dir);
 }
 
-void MainWindow::rememberModel(const QString &path)
-{
-    QSettings settings;
-    auto recent = settings.value(QStringLiteral("recentModels")).toStringList();
-    recent.removeAll(path);
-    recent.prepend(path);
-    while (recent.size() > kMaxRecent)
-        recent.removeLast();
-    settings.setValue(QStringLiteral("recentModels"), recent);
-    refreshRecent();
-}
-
-void MainWindow::refreshRecent()
-{
-    const auto recent = QSettings().value(QStringLiteral("recentModels")).toStringList();
-    m_startPage->setRecentModels(recent);
-    m_recentMenu->clear();
-    for (const auto &path : recent)
-        m_recentMenu->addAction(path, this, [this, path] { openModel(path); });
-    m_recentMenu->setEnabled(!recent.isEmpty());
-}
-
 void MainWindow::restoreSettings()
 {
     QSettings settings;
@@ -715,7 +550,7 @@ void MainWindow::restoreSettings()
     m_panel->setMethod(settings.value(QStringLiteral("method"), QStringLiteral("rtn")).toString());
     m_panel->setBits(settings.value(QStringLiteral("wbits"), 4).toInt(),
                      settings.value(QStringLiteral("abits"), 32).toInt());
-    refreshRecent();
+    m_recent->refresh();
 }
 
 void MainWindow::saveSettings() const

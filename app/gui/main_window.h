@@ -5,34 +5,29 @@
 
 #include "job_queue.h"
 #include "model_document.h"
-#include "store/workspace.h"
 
 #include <QMainWindow>
 
-#include <memory>
-
 class QAction;
-class QComboBox;
-class QLabel;
-class QMenu;
-class QProgressBar;
 class QPushButton;
-class QSortFilterProxyModel;
 class QTableView;
 class QTabWidget;
-class QTimer;
 
 namespace quantscope::widgets {
 class BitAllocationView;
 class CompareView;
 class HistogramView;
-class LayerTableModel;
+class ModelView;
 class QuantizePanel;
 class RunView;
 class StartPage;
 } // namespace quantscope::widgets
 
 namespace quantscope::gui {
+
+class RecentModels;
+class StatusController;
+class WorkspaceController;
 
 class MainWindow : public QMainWindow
 {
@@ -54,7 +49,6 @@ public:
     bool saveWorkspaceAs(const QString &dir);
 
     void setView(View view);
-    static bool viewFromName(const QString &name, View *view);
     // Shows a stored run in the run, bits and model views (0: none). reloadRunView false keeps
     // the run view's snapshots and curves (they streamed in live).
     void showRun(qint64 runId, bool reloadRunView = true);
@@ -68,12 +62,12 @@ public:
     JobQueue *jobQueue() const { return m_queue; }
     widgets::QuantizePanel *quantizePanel() const { return m_panel; }
     widgets::RunView *runView() const { return m_runView; }
-    widgets::HistogramView *modelHistogram() const { return m_modelHistogram; }
+    widgets::HistogramView *modelHistogram() const;
     widgets::BitAllocationView *bitsView() const { return m_bitsView; }
     widgets::CompareView *compareView() const { return m_compareView; }
     widgets::StartPage *startPage() const { return m_startPage; }
-    QTableView *layerTable() const { return m_layerTable; }
-    QPushButton *cancelButton() const { return m_cancel; }
+    QTableView *layerTable() const;
+    QPushButton *cancelButton() const;
     // The last error shown to the user ("" when none) — for tests and the --screenshot mode.
     QString lastError() const { return m_lastError; }
     // The status bar's line (warnings first) — for tests.
@@ -86,14 +80,9 @@ protected:
 
 private:
     void buildMenus();
-    void buildStatusBar();
     void connectQueue();
     void showError(const QString &title, const QString &message);
-    void refreshRuns();
-    void refreshRecent();
-    void rememberModel(const QString &path);
-    void layerSelected();
-    void updateStatus();
+    void layerSelected(int layer);
     // Hands the document's dataset line, default normalisation and warnings to the views.
     void showDataset();
     void exportCurrentPlot();
@@ -106,34 +95,21 @@ private:
     void saveSettings() const;
 
     ModelDocument m_document;
-    std::unique_ptr<store::Workspace> m_workspace; // the GUI thread's own connection
     JobQueue *m_queue;
     qint64 m_liveRun = 0;
     qint64 m_shownRun = 0;
     QString m_lastError;
-    QString m_stage;
-    QString m_notice; // the last thing that happened (a run ended, a workspace opened)
-    // What the open dataset or the running job warns of; stays in the status bar until the
-    // dataset changes or the next run starts.
-    QString m_warning;
-    double m_fraction = 0;
 
     QTabWidget *m_tabs;
     widgets::StartPage *m_startPage;
-    widgets::LayerTableModel *m_layers;
-    QSortFilterProxyModel *m_sortedLayers;
-    QTableView *m_layerTable;
-    widgets::HistogramView *m_modelHistogram;
+    widgets::ModelView *m_modelView;
     widgets::RunView *m_runView;
     widgets::BitAllocationView *m_bitsView;
     widgets::CompareView *m_compareView;
     widgets::QuantizePanel *m_panel;
-    QComboBox *m_runCombo;
-    QMenu *m_recentMenu;
-    QLabel *m_statusLabel;
-    QProgressBar *m_progress;
-    QPushButton *m_cancel;
-    QTimer *m_clockTimer;
+    WorkspaceController *m_workspaces;
+    RecentModels *m_recent = nullptr;
+    StatusController *m_status = nullptr;
 };
 
 } // namespace quantscope::gui
