@@ -2,7 +2,11 @@
 #include "packed_gemm.h"
 
 #include "cpu_features.h"
+#if defined(__x86_64__)
 #include "kernels/x86/gemm_x86.h"
+#elif defined(__aarch64__)
+#include "kernels/arm/gemm_arm.h"
+#endif
 
 #include <algorithm>
 #include <cstdlib>
@@ -17,10 +21,12 @@ PackedWeights PackedWeights::pack(const int8_t *rows, size_t n, size_t k)
     b.kPadded = (k + kGroup - 1) / kGroup * kGroup;
     b.nPadded = (n + kPanel - 1) / kPanel * kPanel;
     b.panels.assign(b.nPadded * b.kPadded, 0);
+    b.rowSums.assign(b.nPadded, 0);
     for (size_t o = 0; o < n; ++o)
         for (size_t j = 0; j < k; ++j) {
             const int8_t w = rows[o * k + j];
             b.maxAbsWeight = std::max(b.maxAbsWeight, std::abs(int(w)));
+            b.rowSums[o] += w;
             const size_t panel = o / kPanel, lane = o % kPanel;
             const size_t step = j / kGroup, byte = j % kGroup;
             b.panels[((panel * (b.kPadded / kGroup) + step) * kPanel + lane) * kGroup + byte] = w;
@@ -55,6 +61,10 @@ std::vector<GemmKernelChoice> PackedGemm::available()
         kernels.push_back({"avx2", &gemmAvx2});
     if (cpu.avx512vnni)
         kernels.push_back({"avx512vnni", &gemmAvx512Vnni});
+#elif defined(__aarch64__)
+    kernels.push_back({"neon", &gemmNeon}); // part of every AArch64 core
+    if (cpu.neonDot)
+        kernels.push_back({"neon-dot", &gemmNeonDot});
 #endif
     (void)cpu;
     return kernels;

@@ -25,6 +25,9 @@ struct PackedWeights
     size_t nPadded = 0;  // n rounded up to kPanel; C rows hold this many int32
     int maxAbsWeight = 0; // the largest |B|, which tells a kernel whether int16 sums are safe
     std::vector<int8_t> panels; // [nPadded/16][kPadded/4][16][4]
+    // Σ_k B[n][k] per output channel (nPadded, zero past n): what a kernel that must shift
+    // unsigned activations into the signed range (SDOT) adds back.
+    std::vector<int32_t> rowSums;
 
     // rows: n rows of k signed codes.
     static PackedWeights pack(const int8_t *rows, size_t n, size_t k);
