@@ -11,8 +11,35 @@
 namespace quantscope::runtime {
 
 namespace {
+
 constexpr size_t kRowsPerTask = 64; // output positions per task: its buffers fit in L1/L2
+constexpr size_t kLanes = 16;       // output channels the epilogue takes at a time
+
+// Round half to even, as std::nearbyint does in the default rounding mode, for |v| < 2^22: past
+// 1.5·2^23 a float's unit is 1, so the sum rounds and the difference is exact. Plain float
+// arithmetic that the vectoriser keeps, where nearbyint is a library call on baseline x86-64.
+inline float roundToEven(float v)
+{
+    constexpr float kShift = 12582912.0f;
+    return (v + kShift) - kShift;
 }
+
+// Codes of n inputs. By value and restrict: byte stores may alias anything, and without them the
+// compiler reloads every operand after each store instead of vectorising.
+void codeRun(const float *__restrict src, uint8_t *__restrict dst, size_t n, float scale,
+             float zero, float lo, float hi)
+{
+    for (size_t i = 0; i < n; ++i) {
+        // clamp(round(v)) = round(clamp(v)) for integer bounds; the comparisons send NaN to the
+        // lower bound.
+        float v = src[i] / scale + zero;
+        v = v > lo ? v : lo;
+        v = v < hi ? v : hi;
+        dst[i] = uint8_t(int32_t(roundToEven(v) - lo));
+    }
+}
+
+} // namespace
 
 bool LowBitLayer::runsOnCodes(const qsm::Layer &layer)
 {
@@ -83,13 +110,19 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
         m_groups.push_back(PackedWeights::pack(rows.data(), size_t(perGroupOut), size_t(K)));
     }
 
-    // Everything but the integer product, folded per output channel (see the header).
+    // Everything but the integer product, folded per output channel (see the header), as
+    // arrays padded by a vector's lanes so the epilogue reads whole vectors.
     const double activationOffset = double(layer.input.zeroPoint) - layer.input.qmin;
-    for (size_t o = 0; o < layer.outChannels; ++o) {
-        Output out;
-        out.scale = layer.input.scale * layer.scale[o];
-        out.perColumnSum = float(offset - double(layer.zeroPoint[o]));
-        out.bias = layer.bias.empty() ? 0.0f : layer.bias[o];
+    m_outC = layer.outChannels;
+    m_scale.assign(m_outC + kLanes, 0.0f);
+    m_perColumnSum.assign(m_outC + kLanes, 0.0f);
+    m_bias.assign(m_outC + kLanes, 0.0f);
+    const size_t classes = rowTaps.size() * colTaps.size();
+    m_padding.assign(classes * m_outC + kLanes, 0.0f);
+    for (size_t o = 0; o < m_outC; ++o) {
+        m_scale[o] = layer.input.scale * layer.scale[o];
+        m_perColumnSum[o] = float(offset - double(layer.zeroPoint[o]));
+        m_bias[o] = layer.bias.empty() ? 0.0f : layer.bias[o];
         for (size_t rc = 0; rc < rowTaps.size(); ++rc)
             for (size_t cc = 0; cc < colTaps.size(); ++cc) {
                 double valid = 0; // V: Σ over the taps inside the image of (code − z_w)
@@ -98,14 +131,15 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
                         for (uint32_t kx = colTaps[cc].first; kx < colTaps[cc].last; ++kx)
                             valid += double(layer.code(o, size_t((ic * kh + ky) * kw + kx))) -
                                      layer.zeroPoint[o];
-                out.padding.push_back(float(activationOffset * valid));
+                m_padding[(rc * colTaps.size() + cc) * m_outC + o] =
+                    float(activationOffset * valid);
             }
-        m_outputs.push_back(std::move(out));
     }
 
     m_maxActivation = layer.input.qmax - layer.input.qmin;
     const size_t positions = size_t(m_outH * m_outW);
     m_codes.resize(size_t(m_inC * m_inH * m_inW));
+    m_pixelSums.resize(m_groups.size() * size_t(m_inH * m_inW));
     m_cols.resize(positions * m_groups[0].kPadded);
     m_colSums.resize(positions);
     m_acc.resize(positions * m_groups[0].nPadded);
@@ -115,18 +149,31 @@ void LowBitLayer::quantizeInput(const float *in, ThreadPool &pool)
 {
     const auto &a = m_layer.input;
     const size_t plane = size_t(m_inH * m_inW), channels = size_t(m_inC);
-    const float lo = float(a.qmin), hi = float(a.qmax);
-    // Blocks of pixels, channel by channel: reads stay sequential while writing H×W×C.
+    const size_t groups = m_groups.size(), run = size_t(m_perGroupIn);
+    const float lo = float(a.qmin), hi = float(a.qmax), scale = a.scale, zero = a.zeroPoint;
+    // Tiles of pixels: each channel's run of the tile is coded with sequential reads (the loop
+    // vectorises), then the tile is transposed into H×W×C, and each pixel's codes summed per
+    // group for the column sums.
     constexpr size_t kBlock = 64;
-    pool.parallelFor((plane + kBlock - 1) / kBlock, 8, [&](size_t begin, size_t end) {
+    pool.parallelFor((plane + kBlock - 1) / kBlock, 4, [&](size_t begin, size_t end) {
+        std::vector<uint8_t> tile(channels * kBlock);
         for (size_t block = begin; block < end; ++block) {
-            const size_t first = block * kBlock, last = std::min(plane, first + kBlock);
-            for (size_t c = 0; c < channels; ++c)
-                for (size_t i = first; i < last; ++i)
-                    m_codes[i * channels + c] = uint8_t(
-                        std::clamp(ReferenceKernels::activationCode(in[c * plane + i], a), lo,
-                                   hi) -
-                        lo);
+            const size_t first = block * kBlock, count = std::min(plane, first + kBlock) - first;
+            for (size_t c = 0; c < channels; ++c) {
+                codeRun(in + c * plane + first, tile.data() + c * kBlock, count, scale, zero, lo,
+                        hi);
+            }
+            for (size_t i = 0; i < count; ++i) {
+                uint8_t *pixel = m_codes.data() + (first + i) * channels;
+                for (size_t c = 0; c < channels; ++c)
+                    pixel[c] = tile[c * kBlock + i];
+                for (size_t g = 0; g < groups; ++g) {
+                    int32_t sum = 0;
+                    for (size_t c = 0; c < run; ++c)
+                        sum += pixel[g * run + c];
+                    m_pixelSums[g * plane + first + i] = sum;
+                }
+            }
         }
     });
 }
@@ -135,10 +182,12 @@ void LowBitLayer::gatherColumns(size_t group, size_t begin, size_t end)
 {
     const int64_t kh = m_layer.kernelH, kw = m_layer.kernelW;
     const size_t kPadded = m_groups[group].kPadded, run = size_t(m_perGroupIn);
+    const int32_t *pixelSums = m_pixelSums.data() + group * size_t(m_inH * m_inW);
     for (size_t p = begin; p < end; ++p) {
         const int64_t oy = int64_t(p) / m_outW, ox = int64_t(p) % m_outW;
         uint8_t *row = m_cols.data() + p * kPadded;
         uint8_t *dst = row;
+        int32_t sum = 0;
         for (int64_t ky = 0; ky < kh; ++ky) {
             const int64_t y = oy * m_layer.strideH - m_layer.padH + ky * m_layer.dilationH;
             for (int64_t kx = 0; kx < kw; ++kx, dst += run) {
@@ -147,20 +196,43 @@ void LowBitLayer::gatherColumns(size_t group, size_t begin, size_t end)
                     std::memset(dst, 0, run);
                     continue;
                 }
-                const uint8_t *src =
-                    m_codes.data() + size_t((y * m_inW + x) * m_inC) + group * run;
+                const size_t pixel = size_t(y * m_inW + x);
+                const uint8_t *src = m_codes.data() + pixel * size_t(m_inC) + group * run;
                 if (run < 16) // a few channels (the first conv): a call costs more than the copy
                     for (size_t i = 0; i < run; ++i)
                         dst[i] = src[i];
                 else
                     std::memcpy(dst, src, run);
+                sum += pixelSums[pixel];
             }
         }
         std::memset(dst, 0, size_t(row + kPadded - dst));
-        int32_t sum = 0;
-        for (size_t k = 0; k < kPadded; ++k)
-            sum += row[k];
         m_colSums[p] = sum;
+    }
+}
+
+void LowBitLayer::writeOutputs(size_t group, size_t begin, size_t end, float *out)
+{
+    // Sixteen channels at a time: for each position their sums are contiguous and the
+    // per-channel constants (struct-of-arrays) are too, so the inner loop vectorises; the
+    // results go through a small transposed tile into the NCHW rows.
+    const PackedWeights &b = m_groups[group];
+    const size_t positions = size_t(m_outH * m_outW);
+    float tile[kLanes][kRowsPerTask];
+    for (size_t j0 = 0; j0 < b.n; j0 += kLanes) {
+        const size_t lanes = std::min(kLanes, b.n - j0), o0 = group * b.n + j0;
+        const float *scale = m_scale.data() + o0, *perColumnSum = m_perColumnSum.data() + o0,
+                    *bias = m_bias.data() + o0;
+        for (size_t p = begin; p < end; ++p) {
+            const int32_t *acc = m_acc.data() + p * b.nPadded + j0;
+            const float *padding = m_padding.data() + m_positionClass[p] * m_outC + o0;
+            const float columnSum = float(m_colSums[p]);
+            for (size_t j = 0; j < kLanes; ++j) // past `lanes`: padding lanes, never written
+                tile[j][p - begin] =
+                    scale[j] * (float(acc[j]) + perColumnSum[j] * columnSum - padding[j]) + bias[j];
+        }
+        for (size_t j = 0; j < lanes; ++j)
+            std::memcpy(out + (o0 + j) * positions + begin, tile[j], (end - begin) * sizeof(float));
     }
 }
 
@@ -174,17 +246,10 @@ void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
             gatherColumns(g, begin, end);
             m_kernel.kernel(m_cols.data() + begin * b.kPadded, end - begin, b.kPadded, b,
                             m_maxActivation, m_acc.data() + begin * b.nPadded, b.nPadded);
-            for (size_t j = 0; j < b.n; ++j) {
-                const Output &o = m_outputs[g * b.n + j];
-                float *dst = out + (g * b.n + j) * positions;
-                for (size_t p = begin; p < end; ++p)
-                    dst[p] = o.scale * (float(m_acc[p * b.nPadded + j]) +
-                                        o.perColumnSum * float(m_colSums[p]) -
-                                        o.padding[m_positionClass[p]]) +
-                             o.bias;
-            }
+            writeOutputs(g, begin, end, out);
         });
     }
 }
 
 } // namespace quantscope::runtime
+

@@ -46,22 +46,22 @@ private:
                                             std::vector<Taps> &classes);
     void quantizeInput(const float *in, ThreadPool &pool);
     void gatherColumns(size_t group, size_t begin, size_t end);
+    void writeOutputs(size_t group, size_t begin, size_t end, float *out);
 
     const qsm::Layer &m_layer;
     GemmKernelChoice m_kernel;
     int64_t m_inC, m_inH, m_inW, m_outH, m_outW, m_perGroupIn;
+    size_t m_outC = 0;
     std::vector<PackedWeights> m_groups;
     std::vector<uint32_t> m_positionClass; // per output position: row class × columns + column
-    struct Output // one output channel: y = scale·(Σu·s + perColumnSum·Σu − padding) + bias
-    {
-        float scale, perColumnSum, bias;
-        std::vector<float> padding; // (z_a − qmin)·V, per [row class][column class]
-    };
-    std::vector<Output> m_outputs;
+    // Per output channel: y = scale·(Σu·s + perColumnSum·Σu − padding[position class]) + bias.
+    std::vector<float> m_scale, m_perColumnSum, m_bias;
+    std::vector<float> m_padding; // (z_a − qmin)·V, [position class][channel]
     int m_maxActivation = 0;
-    std::vector<uint8_t> m_codes;  // the input's codes, H×W×C
-    std::vector<uint8_t> m_cols;   // one row of taps per output position
-    std::vector<int32_t> m_colSums;
+    std::vector<uint8_t> m_codes;      // the input's codes, H×W×C
+    std::vector<int32_t> m_pixelSums;  // Σ of each pixel's codes, per group: [group][H×W]
+    std::vector<uint8_t> m_cols;       // one row of taps per output position
+    std::vector<int32_t> m_colSums;    // Σ of each row of taps (Σu)
     std::vector<int32_t> m_acc;
 };
 
