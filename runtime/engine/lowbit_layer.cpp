@@ -2,6 +2,7 @@
 #include "lowbit_layer.h"
 
 #include "kernels/reference/reference_kernels.h"
+#include "kernels/vector_clones.h"
 #include "thread_pool.h"
 
 #include <algorithm>
@@ -24,9 +25,11 @@ inline float roundToEven(float v)
     return (v + kShift) - kShift;
 }
 
-// Codes of n inputs. By value and restrict: byte stores may alias anything, and without them the
-// compiler reloads every operand after each store instead of vectorising.
-void codeRun(const float *__restrict src, uint8_t *__restrict dst, size_t n, float scale,
+// The helpers below take their operands by value and restrict: byte stores may alias anything,
+// and without that the compiler reloads every operand after each store instead of vectorising.
+
+// Codes of n inputs.
+QS_VECTOR_CLONES void codeRun(const float *__restrict src, uint8_t *__restrict dst, size_t n, float scale,
              float zero, float lo, float hi)
 {
     for (size_t i = 0; i < n; ++i) {
@@ -36,6 +39,27 @@ void codeRun(const float *__restrict src, uint8_t *__restrict dst, size_t n, flo
         v = v > lo ? v : lo;
         v = v < hi ? v : hi;
         dst[i] = uint8_t(int32_t(roundToEven(v) - lo));
+    }
+}
+
+// tile: `channels` rows of `count` codes, `stride` apart → `count` pixels of `channels` codes.
+QS_VECTOR_CLONES void transposeTile(const uint8_t *__restrict tile, size_t stride, size_t count,
+                                    size_t channels, uint8_t *__restrict pixels)
+{
+    for (size_t i = 0; i < count; ++i)
+        for (size_t c = 0; c < channels; ++c)
+            pixels[i * channels + c] = tile[c * stride + i];
+}
+
+// For `count` pixels `pixelStride` apart, the sum of the `run` codes from each.
+QS_VECTOR_CLONES void sumRuns(const uint8_t *__restrict codes, size_t count, size_t pixelStride,
+                              size_t run, int32_t *__restrict sums)
+{
+    for (size_t i = 0; i < count; ++i) {
+        int32_t sum = 0;
+        for (size_t c = 0; c < run; ++c)
+            sum += codes[i * pixelStride + c];
+        sums[i] = sum;
     }
 }
 
@@ -96,18 +120,30 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
             m_positionClass.push_back(rowClass[size_t(oy)] * uint32_t(colTaps.size()) +
                                       colClass[size_t(ox)]);
 
-    // Weights in tap-major order (ky, kx, input channel), the order the columns are gathered
-    // in from the H×W×C codes, shifted to signed bytes.
     const int offset = 1 << (layer.bits - 1);
-    std::vector<int8_t> rows(size_t(perGroupOut * K));
-    for (uint32_t g = 0; g < layer.groups; ++g) {
-        for (int64_t o = 0; o < perGroupOut; ++o)
-            for (int64_t ic = 0; ic < m_perGroupIn; ++ic)
-                for (int64_t t = 0; t < kh * kw; ++t)
-                    rows[size_t(o * K + t * m_perGroupIn + ic)] = int8_t(
-                        int(layer.code(size_t(g * perGroupOut + o), size_t(ic * kh * kw + t))) -
-                        offset);
-        m_groups.push_back(PackedWeights::pack(rows.data(), size_t(perGroupOut), size_t(K)));
+    const auto signedCode = [&](size_t o, size_t k) { return int8_t(int(layer.code(o, k)) - offset); };
+    if (m_perGroupIn == 1 && perGroupOut == 1 && layer.groups > 1) {
+        // Depthwise: channels in the vector lanes (DepthwiseCodes), not a GEMM per channel.
+        std::vector<int8_t> taps(size_t(layer.outChannels * kh * kw));
+        for (size_t o = 0; o < layer.outChannels; ++o)
+            for (size_t t = 0; t < size_t(kh * kw); ++t)
+                taps[o * size_t(kh * kw) + t] = signedCode(o, t);
+        m_depthwise = std::make_unique<DepthwiseCodes>(
+            taps, layer.outChannels,
+            ConvWindow{kh, kw, layer.strideH, layer.strideW, layer.padH, layer.padW,
+                       layer.dilationH, layer.dilationW, m_inH, m_inW, m_outW});
+    } else {
+        // Weights in tap-major order (ky, kx, input channel), the order the columns are
+        // gathered in from the H×W×C codes.
+        std::vector<int8_t> rows(size_t(perGroupOut * K));
+        for (uint32_t g = 0; g < layer.groups; ++g) {
+            for (int64_t o = 0; o < perGroupOut; ++o)
+                for (int64_t ic = 0; ic < m_perGroupIn; ++ic)
+                    for (int64_t t = 0; t < kh * kw; ++t)
+                        rows[size_t(o * K + t * m_perGroupIn + ic)] =
+                            signedCode(size_t(g * perGroupOut + o), size_t(ic * kh * kw + t));
+            m_groups.push_back(PackedWeights::pack(rows.data(), size_t(perGroupOut), size_t(K)));
+        }
     }
 
     // Everything but the integer product, folded per output channel (see the header), as
@@ -139,6 +175,12 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
     m_maxActivation = layer.input.qmax - layer.input.qmin;
     const size_t positions = size_t(m_outH * m_outW);
     m_codes.resize(size_t(m_inC * m_inH * m_inW));
+    if (m_depthwise) {
+        // Padded by a vector's lanes: the epilogue reads whole vectors past the last channel.
+        m_colSums.resize(positions * m_outC + kLanes);
+        m_acc.resize(positions * m_outC + kLanes);
+        return;
+    }
     m_pixelSums.resize(m_groups.size() * size_t(m_inH * m_inW));
     m_cols.resize(positions * m_groups[0].kPadded);
     m_colSums.resize(positions);
@@ -149,12 +191,15 @@ void LowBitLayer::quantizeInput(const float *in, ThreadPool &pool)
 {
     const auto &a = m_layer.input;
     const size_t plane = size_t(m_inH * m_inW), channels = size_t(m_inC);
-    const size_t groups = m_groups.size(), run = size_t(m_perGroupIn);
+    // Pixel sums serve the GEMM's column sums; a depthwise layer sums its taps itself.
+    const size_t groups = m_depthwise ? 0 : m_groups.size(), run = size_t(m_perGroupIn);
     const float lo = float(a.qmin), hi = float(a.qmax), scale = a.scale, zero = a.zeroPoint;
     // Tiles of pixels: each channel's run of the tile is coded with sequential reads (the loop
     // vectorises), then the tile is transposed into H×W×C, and each pixel's codes summed per
     // group for the column sums.
     constexpr size_t kBlock = 64;
+    uint8_t *codes = m_codes.data();
+    int32_t *pixelSums = m_pixelSums.data();
     pool.parallelFor((plane + kBlock - 1) / kBlock, 4, [&](size_t begin, size_t end) {
         std::vector<uint8_t> tile(channels * kBlock);
         for (size_t block = begin; block < end; ++block) {
@@ -163,17 +208,10 @@ void LowBitLayer::quantizeInput(const float *in, ThreadPool &pool)
                 codeRun(in + c * plane + first, tile.data() + c * kBlock, count, scale, zero, lo,
                         hi);
             }
-            for (size_t i = 0; i < count; ++i) {
-                uint8_t *pixel = m_codes.data() + (first + i) * channels;
-                for (size_t c = 0; c < channels; ++c)
-                    pixel[c] = tile[c * kBlock + i];
-                for (size_t g = 0; g < groups; ++g) {
-                    int32_t sum = 0;
-                    for (size_t c = 0; c < run; ++c)
-                        sum += pixel[g * run + c];
-                    m_pixelSums[g * plane + first + i] = sum;
-                }
-            }
+            transposeTile(tile.data(), kBlock, count, channels, codes + first * channels);
+            for (size_t g = 0; g < groups; ++g)
+                sumRuns(codes + first * channels + g * run, count, channels, run,
+                        pixelSums + g * plane + first);
         }
     });
 }
@@ -211,25 +249,31 @@ void LowBitLayer::gatherColumns(size_t group, size_t begin, size_t end)
     }
 }
 
-void LowBitLayer::writeOutputs(size_t group, size_t begin, size_t end, float *out)
+template <bool PerChannelSums>
+void LowBitLayer::writeOutputs(size_t firstChannel, size_t channels, size_t accRow, size_t begin,
+                               size_t end, float *out) const
 {
     // Sixteen channels at a time: for each position their sums are contiguous and the
     // per-channel constants (struct-of-arrays) are too, so the inner loop vectorises; the
     // results go through a small transposed tile into the NCHW rows.
-    const PackedWeights &b = m_groups[group];
     const size_t positions = size_t(m_outH * m_outW);
     float tile[kLanes][kRowsPerTask];
-    for (size_t j0 = 0; j0 < b.n; j0 += kLanes) {
-        const size_t lanes = std::min(kLanes, b.n - j0), o0 = group * b.n + j0;
+    for (size_t j0 = 0; j0 < channels; j0 += kLanes) {
+        const size_t lanes = std::min(kLanes, channels - j0), o0 = firstChannel + j0;
         const float *scale = m_scale.data() + o0, *perColumnSum = m_perColumnSum.data() + o0,
                     *bias = m_bias.data() + o0;
         for (size_t p = begin; p < end; ++p) {
-            const int32_t *acc = m_acc.data() + p * b.nPadded + j0;
+            const int32_t *acc = m_acc.data() + p * accRow + j0;
+            const int32_t *sums = m_colSums.data() + (PerChannelSums ? p * accRow + j0 : p);
             const float *padding = m_padding.data() + m_positionClass[p] * m_outC + o0;
-            const float columnSum = float(m_colSums[p]);
-            for (size_t j = 0; j < kLanes; ++j) // past `lanes`: padding lanes, never written
+            // Past `lanes` (GEMM: the panel's padding; depthwise: the next channels or the
+            // arrays' padding): computed, never written.
+            for (size_t j = 0; j < kLanes; ++j)
                 tile[j][p - begin] =
-                    scale[j] * (float(acc[j]) + perColumnSum[j] * columnSum - padding[j]) + bias[j];
+                    scale[j] * (float(acc[j]) +
+                                perColumnSum[j] * float(sums[PerChannelSums ? j : 0]) -
+                                padding[j]) +
+                    bias[j];
         }
         for (size_t j = 0; j < lanes; ++j)
             std::memcpy(out + (o0 + j) * positions + begin, tile[j], (end - begin) * sizeof(float));
@@ -240,13 +284,21 @@ void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
 {
     quantizeInput(in, pool);
     const size_t positions = size_t(m_outH * m_outW);
+    if (m_depthwise) {
+        pool.parallelFor(positions, kRowsPerTask, [&](size_t begin, size_t end) {
+            m_depthwise->run(m_codes.data(), begin, end, m_acc.data() + begin * m_outC,
+                             m_colSums.data() + begin * m_outC);
+            writeOutputs<true>(0, m_outC, m_outC, begin, end, out);
+        });
+        return;
+    }
     for (size_t g = 0; g < m_groups.size(); ++g) {
         const PackedWeights &b = m_groups[g];
         pool.parallelFor(positions, kRowsPerTask, [&](size_t begin, size_t end) {
             gatherColumns(g, begin, end);
             m_kernel.kernel(m_cols.data() + begin * b.kPadded, end - begin, b.kPadded, b,
                             m_maxActivation, m_acc.data() + begin * b.nPadded, b.nPadded);
-            writeOutputs(g, begin, end, out);
+            writeOutputs<false>(g * b.n, b.n, b.nPadded, begin, end, out);
         });
     }
 }

@@ -13,7 +13,10 @@
 
 #include "format/qsm_model.h"
 #include "format/shape_inference.h"
+#include "kernels/depthwise_codes.h"
 #include "kernels/packed_gemm.h"
+
+#include <memory>
 
 #include <vector>
 
@@ -46,13 +49,18 @@ private:
                                             std::vector<Taps> &classes);
     void quantizeInput(const float *in, ThreadPool &pool);
     void gatherColumns(size_t group, size_t begin, size_t end);
-    void writeOutputs(size_t group, size_t begin, size_t end, float *out);
+    // Outputs [firstChannel, +channels) for positions [begin, end), from m_acc rows accRow
+    // int32 apart; column sums one per position, or (depthwise) one per position and channel.
+    template <bool PerChannelSums>
+    void writeOutputs(size_t firstChannel, size_t channels, size_t accRow, size_t begin,
+                      size_t end, float *out) const;
 
     const qsm::Layer &m_layer;
     GemmKernelChoice m_kernel;
     int64_t m_inC, m_inH, m_inW, m_outH, m_outW, m_perGroupIn;
     size_t m_outC = 0;
-    std::vector<PackedWeights> m_groups;
+    std::vector<PackedWeights> m_groups;             // the GEMM per group, or
+    std::unique_ptr<DepthwiseCodes> m_depthwise;     // a depthwise layer's direct kernel
     std::vector<uint32_t> m_positionClass; // per output position: row class × columns + column
     // Per output channel: y = scale·(Σu·s + perColumnSum·Σu − padding[position class]) + bias.
     std::vector<float> m_scale, m_perColumnSum, m_bias;
@@ -61,7 +69,7 @@ private:
     std::vector<uint8_t> m_codes;      // the input's codes, H×W×C
     std::vector<int32_t> m_pixelSums;  // Σ of each pixel's codes, per group: [group][H×W]
     std::vector<uint8_t> m_cols;       // one row of taps per output position
-    std::vector<int32_t> m_colSums;    // Σ of each row of taps (Σu)
+    std::vector<int32_t> m_colSums;    // Σ of each row of taps (Σu); depthwise: per channel
     std::vector<int32_t> m_acc;
 };
 
