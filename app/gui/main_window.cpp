@@ -5,6 +5,7 @@
 #include "compare_view.h"
 #include "demo_files.h"
 #include "error.h"
+#include "export_controller.h"
 #include "histogram_view.h"
 #include "model_view.h"
 #include "plot_exporter.h"
@@ -143,6 +144,8 @@ MainWindow::MainWindow(const QString &workspaceDir, QWidget *parent)
     m_status = new StatusController(statusBar(), m_queue, [this] {
         return m_document.hasModel() ? m_document.modelSummary() : tr("Open a model to begin.");
     }, this);
+    connect(m_export, &ExportController::finished, m_status,
+            [this](bool, const QString &message) { m_status->setNotice(message); });
     connectQueue();
     restoreSettings();
     QSettings settings;
@@ -176,6 +179,8 @@ void MainWindow::buildMenus()
     file->addSeparator();
     file->addAction(tr("Export &Plot…"), this, &MainWindow::exportCurrentPlot);
     file->addAction(tr("Export &Table as CSV…"), this, &MainWindow::exportCurrentTable);
+    m_export = new ExportController(this);
+    file->addAction(m_export->action());
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -405,6 +410,7 @@ void MainWindow::showRun(qint64 runId, bool reloadRunView)
     m_shownRun = runId;
     m_workspaces->showInPicker(runId);
     const store::Workspace *workspace = m_workspaces->workspace();
+    m_export->setRun(workspace, runId);
     if (runId == 0 || !workspace) {
         m_bitsView->clear(tr("No run yet: start one from the Quantize panel."));
         m_modelView->setResults({});

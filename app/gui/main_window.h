@@ -26,6 +26,7 @@ class StartPage;
 namespace quantscope::gui {
 
 class RecentModels;
+class ExportController;
 class StatusController;
 class WorkspaceController;
 
@@ -60,6 +61,7 @@ public:
 
     QString workspaceDir() const;
     JobQueue *jobQueue() const { return m_queue; }
+    ExportController *exportController() const { return m_export; }
     widgets::QuantizePanel *quantizePanel() const { return m_panel; }
     widgets::RunView *runView() const { return m_runView; }
     widgets::HistogramView *modelHistogram() const;
@@ -110,6 +112,7 @@ private:
     WorkspaceController *m_workspaces;
     RecentModels *m_recent = nullptr;
     StatusController *m_status = nullptr;
+    ExportController *m_export = nullptr;
 };
 
 } // namespace quantscope::gui
