@@ -82,7 +82,7 @@ RuntimeCheckResult RuntimeCheck::run(const store::RunRecord &record,
             lowCorrect += lowClass == label;
             agree += simClass == lowClass;
             for (size_t l = 0; l < result.layers.size(); ++l) {
-                const auto &v = lowbit.values()[layerInputValue[l]];
+                const auto v = lowbit.value(layerInputValue[l]);
                 const auto rt = torch::from_blob(const_cast<float *>(v.data()), {int64_t(v.size())});
                 const auto sim = layerInputs[l][n].flatten();
                 auto &d = result.layers[l];

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "graph_executor.h"
 
+#include "kernels/channels_last.h"
 #include "kernels/reference/reference_kernels.h"
 
 #include <algorithm>
@@ -9,7 +10,7 @@
 namespace quantscope::runtime {
 
 GraphExecutor::GraphExecutor(const qsm::Model &model, Backend backend, size_t threads)
-    : m_model(model), m_pool(threads),
+    : m_model(model), m_channelsLast(backend == Backend::LowBit), m_pool(threads),
       m_shapes(qsm::ShapeInference::infer(model)), m_weights(model.layers.size()),
       m_lowBit(model.layers.size()), m_values(model.valueCount), m_opSeconds(model.ops.size())
 {
@@ -59,23 +60,55 @@ std::vector<float> GraphExecutor::normalise(const std::vector<float> &pixels) co
     return x;
 }
 
+std::vector<float> GraphExecutor::value(size_t id) const
+{
+    if (!channelsLast(id))
+        return m_values[id];
+    std::vector<float> out(m_values[id].size());
+    ChannelsLast::toChannelsFirst(m_values[id].data(), m_shapes[id], out.data());
+    return out;
+}
+
+void GraphExecutor::runFloatLayer(const qsm::Op &op)
+{
+    const size_t in = op.inputs[0], out = op.output;
+    const float *x = m_values[in].data();
+    if (channelsLast(in)) {
+        m_inScratch.resize(m_values[in].size());
+        ChannelsLast::toChannelsFirst(x, m_shapes[in], m_inScratch.data());
+        x = m_inScratch.data();
+    }
+    float *y = m_values[out].data();
+    if (channelsLast(out)) {
+        m_outScratch.resize(m_values[out].size());
+        y = m_outScratch.data();
+    }
+    ReferenceKernels::layerFloat(m_model.layers[op.layer], m_weights[op.layer], x, m_shapes[in], y,
+                                 m_shapes[out]);
+    if (channelsLast(out))
+        ChannelsLast::fromChannelsFirst(y, m_shapes[out], m_values[out].data());
+}
+
 const std::vector<float> &GraphExecutor::run(const float *input)
 {
-    std::copy(input, input + m_values[0].size(), m_values[0].begin());
+    if (channelsLast(0))
+        ChannelsLast::fromChannelsFirst(input, m_shapes[0], m_values[0].data());
+    else
+        std::copy(input, input + m_values[0].size(), m_values[0].begin());
     for (size_t i = 0; i < m_model.ops.size(); ++i) {
         const auto started = std::chrono::steady_clock::now();
         const auto &op = m_model.ops[i];
         const auto &inShape = m_shapes[op.inputs[0]];
         const float *in = m_values[op.inputs[0]].data();
         auto &out = m_values[op.output];
+        const bool last = channelsLast(op.inputs[0]);
         switch (op.kind) {
         case qsm::OpKind::Conv:
         case qsm::OpKind::Linear: {
             if (const auto &lowBit = m_lowBit[op.layer])
                 lowBit->run(in, out.data(), m_pool);
             else
-                ReferenceKernels::layerFloat(m_model.layers[op.layer], m_weights[op.layer], in,
-                                             inShape, out.data(), m_shapes[op.output]);
+                runFloatLayer(op);
             break;
         }
         case qsm::OpKind::Add:
@@ -86,19 +119,32 @@ const std::vector<float> &GraphExecutor::run(const float *input)
             break;
         case qsm::OpKind::MaxPool:
         case qsm::OpKind::AvgPool:
-            ReferenceKernels::pool(op, in, inShape, out.data(), m_shapes[op.output]);
+            if (last)
+                ChannelsLast::pool(op, in, inShape, out.data(), m_shapes[op.output]);
+            else
+                ReferenceKernels::pool(op, in, inShape, out.data(), m_shapes[op.output]);
             break;
         case qsm::OpKind::GlobalAvgPool:
-            ReferenceKernels::globalAveragePool(in, inShape, out.data());
+            if (last)
+                ChannelsLast::globalAveragePool(in, inShape, out.data());
+            else
+                ReferenceKernels::globalAveragePool(in, inShape, out.data());
             break;
         case qsm::OpKind::Flatten:
-            std::copy(in, in + out.size(), out.begin());
+            // Flattening is defined on C×H×W order: a channels-last map is put back first.
+            if (last && !channelsLast(op.output))
+                ChannelsLast::toChannelsFirst(in, inShape, out.data());
+            else
+                std::copy(in, in + out.size(), out.begin());
             break;
         }
         m_opSeconds[i] =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     }
-    return m_values[m_model.output];
+    if (!channelsLast(m_model.output))
+        return m_values[m_model.output];
+    m_output = value(m_model.output);
+    return m_output;
 }
 
 } // namespace quantscope::runtime

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // GraphExecutor: runs a .qsm model op by op on one of our backends — fp32 (dequantized weights,
-// float activations: the plain reference) or lowbit (each quantized layer on codes, LowBitLayer)
-// — keeping every value, so per-layer outputs can be compared, and timing every op.
+// float activations: the plain reference, C×H×W) or lowbit (each quantized layer on codes,
+// LowBitLayer; values kept H×W×C, the layout the layers read and write, so none transposes) —
+// keeping every value, so per-layer outputs can be compared, and timing every op.
 #pragma once
 
 #include "format/qsm_model.h"
@@ -24,10 +25,11 @@ public:
     // been read by QsmReader or written by QsmWriter (its shapes are checked), and outlive this.
     GraphExecutor(const qsm::Model &model, Backend backend, size_t threads = 1);
 
-    // One image, normalised, C×H×W floats. Returns the model's output (logits).
+    // One image, normalised, C×H×W floats. Returns the model's output (logits; C×H×W where
+    // the output is a feature map).
     const std::vector<float> &run(const float *input);
-    // Every value of the last run, by value id (value 0 is the input).
-    const std::vector<std::vector<float>> &values() const { return m_values; }
+    // A value of the last run, C×H×W whatever the backend keeps, by value id (0 is the input).
+    std::vector<float> value(size_t id) const;
     const std::vector<qsm::Shape> &shapes() const { return m_shapes; }
     // Seconds each op took in the last run, in op order.
     const std::vector<double> &opSeconds() const { return m_opSeconds; }
@@ -39,12 +41,18 @@ public:
     static Backend backendNamed(const std::string &name); // "fp32" | "lowbit"
 
 private:
+    bool channelsLast(size_t value) const { return m_channelsLast && m_shapes[value].size() == 3; }
+    void runFloatLayer(const qsm::Op &op);
+
     const qsm::Model &m_model;
+    bool m_channelsLast;
     ThreadPool m_pool;
     std::vector<qsm::Shape> m_shapes;
     std::vector<std::vector<float>> m_weights;            // per layer, dequantized (float path)
     std::vector<std::unique_ptr<LowBitLayer>> m_lowBit;   // per layer, null where float
     std::vector<std::vector<float>> m_values;
+    std::vector<float> m_inScratch, m_outScratch; // a float layer's C×H×W input and output
+    std::vector<float> m_output;                  // the output, C×H×W
     std::vector<double> m_opSeconds;
 };
 

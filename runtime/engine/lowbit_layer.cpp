@@ -14,7 +14,6 @@ namespace quantscope::runtime {
 namespace {
 
 constexpr size_t kRowsPerTask = 64; // output positions per task: its buffers fit in L1/L2
-constexpr size_t kLanes = 16;       // output channels the epilogue takes at a time
 
 // Round half to even, as std::nearbyint does in the default rounding mode, for |v| < 2^22: past
 // 1.5·2^23 a float's unit is 1, so the sum rounds and the difference is exact. Plain float
@@ -40,15 +39,6 @@ QS_VECTOR_CLONES void codeRun(const float *__restrict src, uint8_t *__restrict d
         v = v < hi ? v : hi;
         dst[i] = uint8_t(int32_t(roundToEven(v) - lo));
     }
-}
-
-// tile: `channels` rows of `count` codes, `stride` apart → `count` pixels of `channels` codes.
-QS_VECTOR_CLONES void transposeTile(const uint8_t *__restrict tile, size_t stride, size_t count,
-                                    size_t channels, uint8_t *__restrict pixels)
-{
-    for (size_t i = 0; i < count; ++i)
-        for (size_t c = 0; c < channels; ++c)
-            pixels[i * channels + c] = tile[c * stride + i];
 }
 
 // For `count` pixels `pixelStride` apart, the sum of the `run` codes from each.
@@ -147,14 +137,14 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
     }
 
     // Everything but the integer product, folded per output channel (see the header), as
-    // arrays padded by a vector's lanes so the epilogue reads whole vectors.
+    // separate arrays so the epilogue reads each with vector loads.
     const double activationOffset = double(layer.input.zeroPoint) - layer.input.qmin;
     m_outC = layer.outChannels;
-    m_scale.assign(m_outC + kLanes, 0.0f);
-    m_perColumnSum.assign(m_outC + kLanes, 0.0f);
-    m_bias.assign(m_outC + kLanes, 0.0f);
+    m_scale.assign(m_outC, 0.0f);
+    m_perColumnSum.assign(m_outC, 0.0f);
+    m_bias.assign(m_outC, 0.0f);
     const size_t classes = rowTaps.size() * colTaps.size();
-    m_padding.assign(classes * m_outC + kLanes, 0.0f);
+    m_padding.assign(classes * m_outC, 0.0f);
     for (size_t o = 0; o < m_outC; ++o) {
         m_scale[o] = layer.input.scale * layer.scale[o];
         m_perColumnSum[o] = float(offset - double(layer.zeroPoint[o]));
@@ -176,9 +166,8 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
     const size_t positions = size_t(m_outH * m_outW);
     m_codes.resize(size_t(m_inC * m_inH * m_inW));
     if (m_depthwise) {
-        // Padded by a vector's lanes: the epilogue reads whole vectors past the last channel.
-        m_colSums.resize(positions * m_outC + kLanes);
-        m_acc.resize(positions * m_outC + kLanes);
+        m_colSums.resize(positions * m_outC);
+        m_acc.resize(positions * m_outC);
         return;
     }
     m_pixelSums.resize(m_groups.size() * size_t(m_inH * m_inW));
@@ -194,25 +183,17 @@ void LowBitLayer::quantizeInput(const float *in, ThreadPool &pool)
     // Pixel sums serve the GEMM's column sums; a depthwise layer sums its taps itself.
     const size_t groups = m_depthwise ? 0 : m_groups.size(), run = size_t(m_perGroupIn);
     const float lo = float(a.qmin), hi = float(a.qmax), scale = a.scale, zero = a.zeroPoint;
-    // Tiles of pixels: each channel's run of the tile is coded with sequential reads (the loop
-    // vectorises), then the tile is transposed into H×W×C, and each pixel's codes summed per
-    // group for the column sums.
-    constexpr size_t kBlock = 64;
     uint8_t *codes = m_codes.data();
     int32_t *pixelSums = m_pixelSums.data();
+    // The input is H×W×C like the codes: blocks of pixels, coded in one sequential run each.
+    constexpr size_t kBlock = 64;
     pool.parallelFor((plane + kBlock - 1) / kBlock, 4, [&](size_t begin, size_t end) {
-        std::vector<uint8_t> tile(channels * kBlock);
-        for (size_t block = begin; block < end; ++block) {
-            const size_t first = block * kBlock, count = std::min(plane, first + kBlock) - first;
-            for (size_t c = 0; c < channels; ++c) {
-                codeRun(in + c * plane + first, tile.data() + c * kBlock, count, scale, zero, lo,
-                        hi);
-            }
-            transposeTile(tile.data(), kBlock, count, channels, codes + first * channels);
-            for (size_t g = 0; g < groups; ++g)
-                sumRuns(codes + first * channels + g * run, count, channels, run,
-                        pixelSums + g * plane + first);
-        }
+        const size_t first = begin * kBlock, count = std::min(plane, end * kBlock) - first;
+        codeRun(in + first * channels, codes + first * channels, count * channels, scale, zero,
+                lo, hi);
+        for (size_t g = 0; g < groups; ++g)
+            sumRuns(codes + first * channels + g * run, count, channels, run,
+                    pixelSums + g * plane + first);
     });
 }
 
@@ -253,30 +234,21 @@ template <bool PerChannelSums>
 void LowBitLayer::writeOutputs(size_t firstChannel, size_t channels, size_t accRow, size_t begin,
                                size_t end, float *out) const
 {
-    // Sixteen channels at a time: for each position their sums are contiguous and the
-    // per-channel constants (struct-of-arrays) are too, so the inner loop vectorises; the
-    // results go through a small transposed tile into the NCHW rows.
-    const size_t positions = size_t(m_outH * m_outW);
-    float tile[kLanes][kRowsPerTask];
-    for (size_t j0 = 0; j0 < channels; j0 += kLanes) {
-        const size_t lanes = std::min(kLanes, channels - j0), o0 = firstChannel + j0;
-        const float *scale = m_scale.data() + o0, *perColumnSum = m_perColumnSum.data() + o0,
-                    *bias = m_bias.data() + o0;
-        for (size_t p = begin; p < end; ++p) {
-            const int32_t *acc = m_acc.data() + p * accRow + j0;
-            const int32_t *sums = m_colSums.data() + (PerChannelSums ? p * accRow + j0 : p);
-            const float *padding = m_padding.data() + m_positionClass[p] * m_outC + o0;
-            // Past `lanes` (GEMM: the panel's padding; depthwise: the next channels or the
-            // arrays' padding): computed, never written.
-            for (size_t j = 0; j < kLanes; ++j)
-                tile[j][p - begin] =
-                    scale[j] * (float(acc[j]) +
-                                perColumnSum[j] * float(sums[PerChannelSums ? j : 0]) -
-                                padding[j]) +
-                    bias[j];
-        }
-        for (size_t j = 0; j < lanes; ++j)
-            std::memcpy(out + (o0 + j) * positions + begin, tile[j], (end - begin) * sizeof(float));
+    // Row by row into the H×W×C output: the sums and the per-channel constants
+    // (struct-of-arrays) are contiguous, so the loop over channels vectorises.
+    const float *scale = m_scale.data() + firstChannel,
+                *perColumnSum = m_perColumnSum.data() + firstChannel,
+                *bias = m_bias.data() + firstChannel;
+    for (size_t p = begin; p < end; ++p) {
+        const int32_t *acc = m_acc.data() + p * accRow;
+        const int32_t *sums = m_colSums.data() + (PerChannelSums ? p * accRow : p);
+        const float *padding = m_padding.data() + m_positionClass[p] * m_outC + firstChannel;
+        float *dst = out + p * m_outC + firstChannel;
+        for (size_t j = 0; j < channels; ++j)
+            dst[j] = scale[j] * (float(acc[j]) +
+                                 perColumnSum[j] * float(sums[PerChannelSums ? j : 0]) -
+                                 padding[j]) +
+                     bias[j];
     }
 }
 

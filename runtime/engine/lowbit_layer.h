@@ -33,7 +33,7 @@ public:
     LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape, const qsm::Shape &outShape,
                 const GemmKernelChoice &kernel);
 
-    // in: C×H×W (or F) floats; out: the layer's output, NCHW.
+    // in: H×W×C (or F) floats; out: the layer's output, H×W×C (or F).
     void run(const float *in, float *out, ThreadPool &pool);
     const std::string &kernelName() const { return m_kernel.name; }
 

@@ -45,7 +45,7 @@ XnnpackExecutor::calibrationRanges(const qsm::Model &model,
     for (const auto &input : inputs) {
         fp32.run(input.data());
         for (size_t v = 0; v < ranges.size(); ++v)
-            for (float x : fp32.values()[v]) {
+            for (float x : fp32.value(v)) {
                 ranges[v].min = std::min(ranges[v].min, x);
                 ranges[v].max = std::max(ranges[v].max, x);
             }

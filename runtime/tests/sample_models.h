@@ -27,6 +27,18 @@ inline qsm::Model everyOpModel(uint32_t wbits, uint32_t abits, uint32_t seed = 7
     return b.build(b.linear(s, 10, qsm::LayerBits{8, abits, 0.0f, false}));
 }
 
+// What the low-bit backend keeps channels last meets what it must not: a layer with a float input
+// in the middle, average pooling with padding, and a classifier on a flattened 3×3 map.
+inline qsm::Model layoutEdgesModel(uint32_t wbits, uint32_t abits, uint32_t seed = 11)
+{
+    qsm::ModelBuilder b(3, 12, 10, seed);
+    const qsm::LayerBits body{wbits, abits, 0.2f, false};
+    auto x = b.relu(b.conv(qsm::ModelBuilder::kInput, 9, 3, 1, 1, 1, qsm::LayerBits{8, abits, 0.4f, true}));
+    x = b.conv(x, 7, 3, 2, 1, 1, qsm::LayerBits{wbits, 0, 0.0f, false}); // float input
+    x = b.avgPool(b.relu(b.conv(x, 13, 1, 1, 0, 1, body)), 3, 2, 1);
+    return b.build(b.linear(b.flatten(x), 6, body));
+}
+
 inline std::vector<float> randomInput(const qsm::Model &m, uint32_t seed)
 {
     std::mt19937 random(seed);

@@ -94,6 +94,30 @@ TEST_CASE(lowBitModelMatchesTheOracle)
         }
 }
 
+TEST_CASE(channelsLastValuesReadAsTheOracles)
+{
+    // Every value the low-bit backend keeps channels last reads back C×H×W, equal to the
+    // oracle's (the model's output as well as its feature maps).
+    const auto model = layoutEdgesModel(4, 4);
+    GraphExecutor lowBit(model, Backend::LowBit, 2);
+    const auto input = randomInput(model, 1);
+    const auto expected = oracle(model, input);
+    const auto &got = lowBit.run(input.data());
+    CHECK(got.size() == expected.size());
+    CHECK_MSG(worstDifference(got, expected) < 1e-3f,
+              "off by " + std::to_string(worstDifference(got, expected)));
+    CHECK(lowBit.value(0) == input);
+    // The float layer's output is what the oracle computes from the same quantized map.
+    const auto shapes = lowBit.shapes();
+    const auto &floatOp = model.ops[2];
+    std::vector<float> floatOut(lowBit.value(floatOp.output).size());
+    ReferenceKernels::layerFloat(model.layers[floatOp.layer],
+                                 ReferenceKernels::dequantize(model.layers[floatOp.layer]),
+                                 lowBit.value(floatOp.inputs[0]).data(), shapes[floatOp.inputs[0]],
+                                 floatOut.data(), shapes[floatOp.output]);
+    CHECK(worstDifference(lowBit.value(floatOp.output), floatOut) < 1e-5f);
+}
+
 TEST_CASE(fp32ModelMatchesTheOracleInFloat)
 {
     auto model = everyOpModel(4, 4);

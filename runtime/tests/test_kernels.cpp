@@ -6,6 +6,7 @@
 #include "engine/thread_pool.h"
 #include "format/model_builder.h"
 #include "format/shape_inference.h"
+#include "kernels/channels_last.h"
 #include "kernels/packed_gemm.h"
 #include "kernels/reference/reference_kernels.h"
 #include "sample_models.h"
@@ -64,7 +65,7 @@ TEST_CASE(everyKernelMatchesTheScalarOracle)
 namespace {
 
 // The one layer of `model`, reading the input (flattened for a linear layer), run both ways on
-// one thread and on two.
+// one thread and on two; the low-bit layer reads and writes maps channels last.
 void compareLayer(const qsm::Model &model, const std::string &what)
 {
     const auto shapes = qsm::ShapeInference::infer(model);
@@ -78,12 +79,20 @@ void compareLayer(const qsm::Model &model, const std::string &what)
     float scale = 0;
     for (float v : expected)
         scale = std::max(scale, std::fabs(v));
+    const auto &outShape = shapes[op.output];
+    std::vector<float> inputLast(input);
+    if (inShape.size() == 3)
+        ChannelsLast::fromChannelsFirst(input.data(), inShape, inputLast.data());
     for (const auto &kernel : PackedGemm::available())
         for (size_t threads : {1, 2}) {
             ThreadPool pool(threads);
             LowBitLayer lowBit(layer, inShape, shapes[op.output], kernel);
-            std::vector<float> got(expected.size());
-            lowBit.run(input.data(), got.data(), pool);
+            std::vector<float> gotLast(expected.size()), got(gotLast);
+            lowBit.run(inputLast.data(), gotLast.data(), pool);
+            if (outShape.size() == 3)
+                ChannelsLast::toChannelsFirst(gotLast.data(), outShape, got.data());
+            else
+                got = gotLast;
             float worst = 0;
             for (size_t i = 0; i < got.size(); ++i)
                 worst = std::max(worst, std::fabs(got[i] - expected[i]));

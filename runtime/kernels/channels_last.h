@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+// ChannelsLast: the float ops of the low-bit backend on H×W×C values (channels last) — the
+// layout its layers read codes in and write results in, so no layer transposes. Each gives
+// exactly the reference's numbers (ReferenceKernels, C×H×W): the same operations in the same
+// order per channel, only the memory walk differs. Plus the conversions at the graph's edges.
+#pragma once
+
+#include "format/qsm_model.h"
+#include "format/shape_inference.h"
+
+#include <cstddef>
+
+namespace quantscope::runtime {
+
+class ChannelsLast
+{
+public:
+    // C×H×W → H×W×C and back; `shape` is the C×H×W shape.
+    static void fromChannelsFirst(const float *in, const qsm::Shape &shape, float *out);
+    static void toChannelsFirst(const float *in, const qsm::Shape &shape, float *out);
+
+    static void pool(const qsm::Op &op, const float *in, const qsm::Shape &inShape, float *out,
+                     const qsm::Shape &outShape);
+    static void globalAveragePool(const float *in, const qsm::Shape &inShape, float *out);
+};
+
+} // namespace quantscope::runtime
