@@ -1,31 +1,37 @@
 // SPDX-License-Identifier: MIT
 #include "channels_last.h"
 
+#include "pool_window.h"
+
 #include <algorithm>
 #include <limits>
 #include <vector>
 
 namespace quantscope::runtime {
 
+namespace {
+
+// A rows × cols matrix into its transpose, in blocks of rows so that both walks stay within a
+// few cache lines per column.
+void transpose(const float *in, size_t rows, size_t cols, float *out)
+{
+    constexpr size_t kBlock = 32;
+    for (size_t r0 = 0; r0 < rows; r0 += kBlock)
+        for (size_t c = 0; c < cols; ++c)
+            for (size_t r = r0; r < std::min(rows, r0 + kBlock); ++r)
+                out[c * rows + r] = in[r * cols + c];
+}
+
+} // namespace
+
 void ChannelsLast::fromChannelsFirst(const float *in, const qsm::Shape &shape, float *out)
 {
-    const size_t C = shape[0], plane = size_t(shape[1]) * shape[2];
-    // Blocks of pixels keep both walks within a few cache lines per channel.
-    constexpr size_t kBlock = 32;
-    for (size_t p0 = 0; p0 < plane; p0 += kBlock)
-        for (size_t c = 0; c < C; ++c)
-            for (size_t p = p0; p < std::min(plane, p0 + kBlock); ++p)
-                out[p * C + c] = in[c * plane + p];
+    transpose(in, shape[0], size_t(shape[1]) * shape[2], out);
 }
 
 void ChannelsLast::toChannelsFirst(const float *in, const qsm::Shape &shape, float *out)
 {
-    const size_t C = shape[0], plane = size_t(shape[1]) * shape[2];
-    constexpr size_t kBlock = 32;
-    for (size_t p0 = 0; p0 < plane; p0 += kBlock)
-        for (size_t c = 0; c < C; ++c)
-            for (size_t p = p0; p < std::min(plane, p0 + kBlock); ++p)
-                out[c * plane + p] = in[p * C + c];
+    transpose(in, size_t(shape[1]) * shape[2], shape[0], out);
 }
 
 void ChannelsLast::pool(const qsm::Op &op, const float *in, const qsm::Shape &inShape, float *out,
@@ -37,16 +43,11 @@ void ChannelsLast::pool(const qsm::Op &op, const float *in, const qsm::Shape &in
     std::vector<double> acc(static_cast<size_t>(C));
     for (int64_t oy = 0; oy < OH; ++oy)
         for (int64_t ox = 0; ox < OW; ++ox) {
-            const int64_t y0 = oy * op.strideH - op.padH, x0 = ox * op.strideW - op.padW;
-            // As the reference: the divisor is the window clipped to the padded input.
-            const int64_t y1 = std::min<int64_t>(y0 + op.kernelH, H + op.padH);
-            const int64_t x1 = std::min<int64_t>(x0 + op.kernelW, W + op.padW);
-            const int64_t padded = (y1 - y0) * (x1 - x0);
+            const PoolWindow window(op, oy, ox, H, W);
             std::fill(acc.begin(), acc.end(),
                       max ? -std::numeric_limits<double>::infinity() : 0.0);
-            int64_t inside = 0;
-            for (int64_t y = std::max<int64_t>(y0, 0); y < std::min(y1, H); ++y)
-                for (int64_t x = std::max<int64_t>(x0, 0); x < std::min(x1, W); ++x) {
+            for (int64_t y = window.yBegin; y < window.yEnd; ++y)
+                for (int64_t x = window.xBegin; x < window.xEnd; ++x) {
                     const float *pixel = in + (y * W + x) * C;
                     if (max)
                         for (int64_t c = 0; c < C; ++c)
@@ -54,10 +55,8 @@ void ChannelsLast::pool(const qsm::Op &op, const float *in, const qsm::Shape &in
                     else
                         for (int64_t c = 0; c < C; ++c)
                             acc[size_t(c)] += pixel[c];
-                    ++inside;
                 }
-            const double divisor =
-                max ? 1.0 : double(op.countIncludePad ? padded : std::max<int64_t>(inside, 1));
+            const double divisor = max ? 1.0 : double(window.divisor);
             float *dst = out + (oy * OW + ox) * C;
             for (int64_t c = 0; c < C; ++c)
                 dst[c] = float(max ? acc[size_t(c)] : acc[size_t(c)] / divisor);

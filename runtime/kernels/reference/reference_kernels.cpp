@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "reference_kernels.h"
 
+#include "kernels/pool_window.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -133,21 +135,15 @@ void ReferenceKernels::pool(const qsm::Op &op, const float *in, const qsm::Shape
     for (int64_t c = 0; c < C; ++c)
         for (int64_t oy = 0; oy < OH; ++oy)
             for (int64_t ox = 0; ox < OW; ++ox) {
-                const int64_t y0 = oy * op.strideH - op.padH, x0 = ox * op.strideW - op.padW;
-                // PyTorch divides by the window clipped to the padded input (not past it).
-                const int64_t y1 = std::min<int64_t>(y0 + op.kernelH, H + op.padH);
-                const int64_t x1 = std::min<int64_t>(x0 + op.kernelW, W + op.padW);
-                const int64_t padded = (y1 - y0) * (x1 - x0);
+                const PoolWindow window(op, oy, ox, H, W);
                 double acc = max ? -std::numeric_limits<double>::infinity() : 0.0;
-                int64_t inside = 0;
-                for (int64_t y = std::max<int64_t>(y0, 0); y < std::min(y1, H); ++y)
-                    for (int64_t x = std::max<int64_t>(x0, 0); x < std::min(x1, W); ++x) {
+                for (int64_t y = window.yBegin; y < window.yEnd; ++y)
+                    for (int64_t x = window.xBegin; x < window.xEnd; ++x) {
                         const double v = in[(c * H + y) * W + x];
                         acc = max ? std::max(acc, v) : acc + v;
-                        ++inside;
                     }
                 if (!max)
-                    acc /= double(op.countIncludePad ? padded : std::max<int64_t>(inside, 1));
+                    acc /= double(window.divisor);
                 out[(c * OH + oy) * OW + ox] = float(acc);
             }
 }
