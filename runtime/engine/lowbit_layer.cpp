@@ -231,8 +231,8 @@ void LowBitLayer::gatherColumns(size_t group, size_t begin, size_t end)
 }
 
 template <bool PerChannelSums>
-void LowBitLayer::writeOutputs(size_t firstChannel, size_t channels, size_t accRow, size_t begin,
-                               size_t end, float *out) const
+void LowBitLayer::writeOutputs(size_t firstChannel, size_t channels, size_t accColumn,
+                               size_t accRow, size_t begin, size_t end, float *out) const
 {
     // Row by row into the H×W×C output: the sums and the per-channel constants
     // (struct-of-arrays) are contiguous, so the loop over channels vectorises.
@@ -240,8 +240,8 @@ void LowBitLayer::writeOutputs(size_t firstChannel, size_t channels, size_t accR
                 *perColumnSum = m_perColumnSum.data() + firstChannel,
                 *bias = m_bias.data() + firstChannel;
     for (size_t p = begin; p < end; ++p) {
-        const int32_t *acc = m_acc.data() + p * accRow;
-        const int32_t *sums = m_colSums.data() + (PerChannelSums ? p * accRow : p);
+        const int32_t *acc = m_acc.data() + p * accRow + accColumn;
+        const int32_t *sums = m_colSums.data() + (PerChannelSums ? p * accRow + accColumn : p);
         const float *padding = m_padding.data() + m_positionClass[p] * m_outC + firstChannel;
         float *dst = out + p * m_outC + firstChannel;
         for (size_t j = 0; j < channels; ++j)
@@ -260,17 +260,48 @@ void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
         pool.parallelFor(positions, kRowsPerTask, [&](size_t begin, size_t end) {
             m_depthwise->run(m_codes.data(), begin, end, m_acc.data() + begin * m_outC,
                              m_colSums.data() + begin * m_outC);
-            writeOutputs<true>(0, m_outC, m_outC, begin, end, out);
+            writeOutputs<true>(0, m_outC, 0, m_outC, begin, end, out);
         });
         return;
     }
+    const size_t rowTiles = (positions + kRowsPerTask - 1) / kRowsPerTask;
     for (size_t g = 0; g < m_groups.size(); ++g) {
         const PackedWeights &b = m_groups[g];
-        pool.parallelFor(positions, kRowsPerTask, [&](size_t begin, size_t end) {
-            gatherColumns(g, begin, end);
-            m_kernel.kernel(m_cols.data() + begin * b.kPadded, end - begin, b.kPadded, b,
-                            m_maxActivation, m_acc.data() + begin * b.nPadded, b.nPadded);
-            writeOutputs<false>(g * b.n, b.n, b.nPadded, begin, end, out);
+        const size_t panels = b.nPadded / PackedWeights::kPanel;
+        if (pool.threads() == 1 || rowTiles >= 2 * pool.threads()) {
+            // Enough rows for every thread: each tile gathers, multiplies and scales its rows
+            // while they are in cache.
+            pool.parallelFor(positions, kRowsPerTask, [&](size_t begin, size_t end) {
+                gatherColumns(g, begin, end);
+                m_kernel.kernel(m_cols.data() + begin * b.kPadded, end - begin, b.kPadded, b,
+                                {0, panels}, m_maxActivation, m_acc.data() + begin * b.nPadded,
+                                b.nPadded);
+                writeOutputs<false>(g * b.n, b.n, 0, b.nPadded, begin, end, out);
+            });
+            continue;
+        }
+        // Few rows (the deep layers of a network: 7×7 maps, wide channels): the rows are
+        // gathered first, then the threads share the output channels as well.
+        pool.parallelFor(positions, kRowsPerTask,
+                         [&](size_t begin, size_t end) { gatherColumns(g, begin, end); });
+        const size_t panelsPerTile =
+            std::max<size_t>(1, panels * rowTiles / (4 * pool.threads()));
+        const size_t panelTiles = (panels + panelsPerTile - 1) / panelsPerTile;
+        pool.parallelFor(rowTiles * panelTiles, 1, [&](size_t first, size_t last) {
+            for (size_t t = first; t < last; ++t) {
+                const size_t begin = t / panelTiles * kRowsPerTask,
+                             end = std::min(positions, begin + kRowsPerTask);
+                const PanelRange range{t % panelTiles * panelsPerTile,
+                                       std::min(panels, (t % panelTiles + 1) * panelsPerTile)};
+                m_kernel.kernel(m_cols.data() + begin * b.kPadded, end - begin, b.kPadded, b,
+                                range, m_maxActivation, m_acc.data() + begin * b.nPadded,
+                                b.nPadded);
+                const size_t column = range.begin * PackedWeights::kPanel;
+                if (column < b.n)
+                    writeOutputs<false>(g * b.n + column,
+                                        std::min(b.n, range.end * PackedWeights::kPanel) - column,
+                                        column, b.nPadded, begin, end, out);
+            }
         });
     }
 }

@@ -50,10 +50,11 @@ private:
     void quantizeInput(const float *in, ThreadPool &pool);
     void gatherColumns(size_t group, size_t begin, size_t end);
     // Outputs [firstChannel, +channels) for positions [begin, end), from m_acc rows accRow
-    // int32 apart; column sums one per position, or (depthwise) one per position and channel.
+    // int32 apart, starting at column accColumn; column sums one per position, or (depthwise)
+    // one per position and channel.
     template <bool PerChannelSums>
-    void writeOutputs(size_t firstChannel, size_t channels, size_t accRow, size_t begin,
-                      size_t end, float *out) const;
+    void writeOutputs(size_t firstChannel, size_t channels, size_t accColumn, size_t accRow,
+                      size_t begin, size_t end, float *out) const;
 
     const qsm::Layer &m_layer;
     GemmKernelChoice m_kernel;

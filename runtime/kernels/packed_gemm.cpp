@@ -34,12 +34,12 @@ PackedWeights PackedWeights::pack(const int8_t *rows, size_t n, size_t k)
     return b;
 }
 
-void PackedGemm::scalar(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b, int,
-                        int32_t *c, size_t ldc)
+void PackedGemm::scalar(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b,
+                        PanelRange panels, int, int32_t *c, size_t ldc)
 {
     const size_t steps = b.kPadded / PackedWeights::kGroup;
     for (size_t r = 0; r < p; ++r)
-        for (size_t panel = 0; panel < b.nPadded / PackedWeights::kPanel; ++panel) {
+        for (size_t panel = panels.begin; panel < panels.end; ++panel) {
             const int8_t *w = b.panels.data() + panel * steps * PackedWeights::kPanel * 4;
             int32_t acc[PackedWeights::kPanel] = {};
             for (size_t s = 0; s < steps; ++s)

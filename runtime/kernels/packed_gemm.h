@@ -33,10 +33,16 @@ struct PackedWeights
     static PackedWeights pack(const int8_t *rows, size_t n, size_t k);
 };
 
-// A: p rows of b.kPadded bytes, lda apart. C: p rows of b.nPadded int32, ldc apart.
-// maxActivation bounds A (2^bits − 1), so a kernel can take a narrower accumulation safely.
+// A: p rows of b.kPadded bytes, lda apart. C: p rows of b.nPadded int32, ldc apart, of which
+// the kernel writes the columns of panels [panels.begin, panels.end) — a part of the outputs,
+// so threads can share a layer with few rows. maxActivation bounds A (2^bits − 1), so a kernel
+// can take a narrower accumulation safely.
+struct PanelRange
+{
+    size_t begin, end;
+};
 using GemmKernel = void (*)(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b,
-                            int maxActivation, int32_t *c, size_t ldc);
+                            PanelRange panels, int maxActivation, int32_t *c, size_t ldc);
 
 struct GemmKernelChoice
 {
@@ -52,7 +58,7 @@ public:
     static GemmKernelChoice fastest() { return available().back(); }
 
     static void scalar(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b,
-                       int maxActivation, int32_t *c, size_t ldc);
+                       PanelRange panels, int maxActivation, int32_t *c, size_t ldc);
 };
 
 } // namespace quantscope::runtime

@@ -12,10 +12,12 @@
 
 namespace quantscope::runtime {
 
-// block(a, lda, c, ldc) computes MR rows of C from MR rows of A; C rows hold cols int32.
+// block(a, lda, c, ldc) computes MR rows of C from MR rows of A; C rows hold cols int32, of
+// which the block writes [first, last) — the only ones copied back from a padded block, since
+// another thread may own the rest.
 template <size_t MR, typename Block>
 void forRowBlocks(const uint8_t *a, size_t p, size_t lda, int32_t *c, size_t ldc, size_t cols,
-                  Block block)
+                  size_t first, size_t last, Block block)
 {
     size_t r = 0;
     for (; r + MR <= p; r += MR)
@@ -28,7 +30,8 @@ void forRowBlocks(const uint8_t *a, size_t p, size_t lda, int32_t *c, size_t ldc
     std::memcpy(paddedA, a + r * lda, (p - r) * lda);
     block(paddedA, lda, paddedC, cols);
     for (size_t i = 0; r + i < p; ++i)
-        std::memcpy(c + (r + i) * ldc, paddedC + i * cols, cols * sizeof(int32_t));
+        std::memcpy(c + (r + i) * ldc + first, paddedC + i * cols + first,
+                    (last - first) * sizeof(int32_t));
     delete[] paddedA;
     delete[] paddedC;
 }

@@ -42,7 +42,9 @@ TEST_CASE(everyKernelMatchesTheScalarOracle)
                         for (size_t j = 0; j < k; ++j)
                             a[r * lda + j] = uint8_t(random() % (maxA + 1));
                     std::vector<int32_t> expected(p * b.nPadded);
-                    PackedGemm::scalar(a.data(), p, lda, b, maxA, expected.data(), b.nPadded);
+                    const size_t panels = b.nPadded / PackedWeights::kPanel;
+                    PackedGemm::scalar(a.data(), p, lda, b, {0, panels}, maxA, expected.data(),
+                                       b.nPadded);
                     // The oracle itself against the plain definition, for one entry.
                     int64_t direct = 0;
                     for (size_t j = 0; j < k; ++j)
@@ -50,11 +52,23 @@ TEST_CASE(everyKernelMatchesTheScalarOracle)
                     CHECK(expected[(p - 1) * b.nPadded + n - 1] == direct);
                     for (const auto &kernel : kernels) {
                         std::vector<int32_t> got(p * b.nPadded, -1);
-                        kernel.kernel(a.data(), p, lda, b, maxA, got.data(), b.nPadded);
+                        kernel.kernel(a.data(), p, lda, b, {0, panels}, maxA, got.data(),
+                                      b.nPadded);
                         bool same = true;
                         for (size_t r = 0; r < p; ++r)
                             for (size_t o = 0; o < n; ++o)
                                 same &= got[r * b.nPadded + o] == expected[r * b.nPadded + o];
+                        // Only the panels asked for: the others (another thread's) untouched.
+                        if (panels > 1) {
+                            std::vector<int32_t> part(p * b.nPadded, -1);
+                            kernel.kernel(a.data(), p, lda, b, {1, panels}, maxA, part.data(),
+                                          b.nPadded);
+                            for (size_t r = 0; r < p; ++r)
+                                for (size_t o = 0; o < b.nPadded; ++o)
+                                    same &= part[r * b.nPadded + o] ==
+                                            (o < PackedWeights::kPanel ? -1
+                                                                       : got[r * b.nPadded + o]);
+                        }
                         CHECK_MSG(same, kernel.name + " differs at n=" + std::to_string(n) +
                                             " k=" + std::to_string(k) + " W" +
                                             std::to_string(wbits) + "A" + std::to_string(abits));

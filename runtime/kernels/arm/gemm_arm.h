@@ -9,7 +9,8 @@ namespace quantscope::runtime {
 
 // Baseline NEON (every AArch64 core, Cortex-A53 included): byte products widened to int16 —
 // exact, since |255 · −128| < 2^15 — and pairwise added into int32 (smull-free vmul + sadalp).
-void gemmNeon(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b, int maxActivation,
+void gemmNeon(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b, PanelRange panels,
+              int maxActivation,
               int32_t *c, size_t ldc);
 
 // SDOT (Armv8.2 dot product, Cortex-A55/A76 and later): 16 byte products into four int32 lanes
@@ -17,6 +18,6 @@ void gemmNeon(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b, in
 // codes (above 127) are shifted into the signed range and the shift is added back through the
 // weights' row sums.
 void gemmNeonDot(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b,
-                 int maxActivation, int32_t *c, size_t ldc);
+                 PanelRange panels, int maxActivation, int32_t *c, size_t ldc);
 
 } // namespace quantscope::runtime

@@ -67,13 +67,13 @@ void panel(const uint8_t *a, size_t lda, const int8_t *w, const int32_t *rowSums
 } // namespace
 
 void gemmNeonDot(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b,
-                 int maxActivation, int32_t *c, size_t ldc)
+                 PanelRange panels, int maxActivation, int32_t *c, size_t ldc)
 {
-    const size_t steps = b.kPadded / 4, panels = b.nPadded / 16, panelBytes = steps * 64;
+    const size_t steps = b.kPadded / 4, panelBytes = steps * 64;
     const bool shift = maxActivation > 127;
-    forRowBlocks<kRows>(a, p, lda, c, ldc, b.nPadded,
+    forRowBlocks<kRows>(a, p, lda, c, ldc, b.nPadded, panels.begin * 16, panels.end * 16,
                         [&](const uint8_t *ra, size_t rlda, int32_t *rc, size_t rldc) {
-                            for (size_t q = 0; q < panels; ++q)
+                            for (size_t q = panels.begin; q < panels.end; ++q)
                                 panel(ra, rlda, b.panels.data() + q * panelBytes,
                                       b.rowSums.data() + q * 16, steps, shift, rc + q * 16, rldc);
                         });

@@ -59,18 +59,18 @@ void panel(const uint8_t *a, size_t lda, const int8_t *w, size_t steps, size_t c
 
 } // namespace
 
-void gemmAvx2(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b, int maxActivation,
-              int32_t *c, size_t ldc)
+void gemmAvx2(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b, PanelRange panels,
+              int maxActivation, int32_t *c, size_t ldc)
 {
-    const size_t steps = b.kPadded / 4, panels = b.nPadded / 16, panelBytes = steps * 64;
+    const size_t steps = b.kPadded / 4, panelBytes = steps * 64;
     // One vpmaddubsw lane sums two byte products; an int16 lane then takes `chunk` such sums.
     const long pairBound = 2L * maxActivation * b.maxAbsWeight;
     const bool split = pairBound > 32767;
     const long bound = split ? 2L * 15 * b.maxAbsWeight : pairBound;
     const size_t chunk = bound == 0 ? steps + 1 : size_t(32767 / bound);
-    forRowBlocks<kRows>(a, p, lda, c, ldc, b.nPadded,
+    forRowBlocks<kRows>(a, p, lda, c, ldc, b.nPadded, panels.begin * 16, panels.end * 16,
                         [&](const uint8_t *ra, size_t rlda, int32_t *rc, size_t rldc) {
-                            for (size_t q = 0; q < panels; ++q) {
+                            for (size_t q = panels.begin; q < panels.end; ++q) {
                                 const int8_t *w = b.panels.data() + q * panelBytes;
                                 if (split)
                                     panel<true>(ra, rlda, w, steps, chunk, rc + q * 16, rldc);

@@ -38,17 +38,17 @@ void tile(const uint8_t *a, size_t lda, const int8_t *w, size_t steps, int32_t *
 
 } // namespace
 
-void gemmAvx512Vnni(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b, int,
-                    int32_t *c, size_t ldc)
+void gemmAvx512Vnni(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b,
+                    PanelRange panels, int, int32_t *c, size_t ldc)
 {
-    const size_t steps = b.kPadded / 4, panels = b.nPadded / 16, panelBytes = steps * 64;
-    forRowBlocks<kRows>(a, p, lda, c, ldc, b.nPadded,
+    const size_t steps = b.kPadded / 4, panelBytes = steps * 64;
+    forRowBlocks<kRows>(a, p, lda, c, ldc, b.nPadded, panels.begin * 16, panels.end * 16,
                         [&](const uint8_t *ra, size_t rlda, int32_t *rc, size_t rldc) {
-                            size_t panel = 0;
-                            for (; panel + 2 <= panels; panel += 2)
+                            size_t panel = panels.begin;
+                            for (; panel + 2 <= panels.end; panel += 2)
                                 tile<2>(ra, rlda, b.panels.data() + panel * panelBytes, steps,
                                         rc + panel * 16, rldc);
-                            if (panel < panels)
+                            if (panel < panels.end)
                                 tile<1>(ra, rlda, b.panels.data() + panel * panelBytes, steps,
                                         rc + panel * 16, rldc);
                         });

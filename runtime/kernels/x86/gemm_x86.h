@@ -21,11 +21,12 @@ inline int32_t fourBytes(const uint8_t *p)
 // vpmaddubsw on 32-bit broadcasts of four activation bytes: byte products summed in int16 over
 // as many k steps as cannot overflow (bounded by maxActivation and the weights' largest |code|),
 // then widened to int32; activations split into nibbles when even one pair could overflow.
-void gemmAvx2(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b, int maxActivation,
+void gemmAvx2(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b, PanelRange panels,
+              int maxActivation,
               int32_t *c, size_t ldc);
 
 // vpdpbusd: 64 byte products into 16 int32 lanes per instruction, two panels × 8 rows a tile.
 void gemmAvx512Vnni(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b,
-                    int maxActivation, int32_t *c, size_t ldc);
+                    PanelRange panels, int maxActivation, int32_t *c, size_t ldc);
 
 } // namespace quantscope::runtime
