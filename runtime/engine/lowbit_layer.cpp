@@ -53,6 +53,20 @@ QS_VECTOR_CLONES void sumRuns(const uint8_t *__restrict codes, size_t count, siz
     }
 }
 
+// n bytes, inline: runs of a pixel's codes are 3 to a few hundred bytes, where a call to memcpy
+// costs more than the copy. 16-byte moves, the last one overlapping the one before.
+inline void copyCodes(uint8_t *dst, const uint8_t *src, size_t n)
+{
+    if (n < 16) {
+        for (size_t i = 0; i < n; ++i)
+            dst[i] = src[i];
+        return;
+    }
+    for (size_t i = 0; i + 16 < n; i += 16)
+        std::memcpy(dst + i, src + i, 16);
+    std::memcpy(dst + n - 16, src + n - 16, 16);
+}
+
 } // namespace
 
 bool LowBitLayer::runsOnCodes(const qsm::Layer &layer)
@@ -200,28 +214,44 @@ void LowBitLayer::quantizeInput(const float *in, ThreadPool &pool)
 void LowBitLayer::gatherColumns(size_t group, size_t begin, size_t end)
 {
     const int64_t kh = m_layer.kernelH, kw = m_layer.kernelW;
+    const int64_t strideH = m_layer.strideH, strideW = m_layer.strideW;
+    const int64_t dilationH = m_layer.dilationH, dilationW = m_layer.dilationW;
     const size_t kPadded = m_groups[group].kPadded, run = size_t(m_perGroupIn);
+    // One group holding every channel, taps next to each other: a kernel row's taps are one
+    // run of the H×W×C codes where it lies inside the image.
+    const bool wholeRows = dilationW == 1 && run == size_t(m_inC);
+    const uint8_t *codes = m_codes.data() + group * run;
     const int32_t *pixelSums = m_pixelSums.data() + group * size_t(m_inH * m_inW);
     for (size_t p = begin; p < end; ++p) {
         const int64_t oy = int64_t(p) / m_outW, ox = int64_t(p) % m_outW;
+        const int64_t x0 = ox * strideW - m_layer.padW;
+        const bool rowInside = x0 >= 0 && x0 + (kw - 1) * dilationW < m_inW;
         uint8_t *row = m_cols.data() + p * kPadded;
         uint8_t *dst = row;
         int32_t sum = 0;
         for (int64_t ky = 0; ky < kh; ++ky) {
-            const int64_t y = oy * m_layer.strideH - m_layer.padH + ky * m_layer.dilationH;
+            const int64_t y = oy * strideH - m_layer.padH + ky * dilationH;
+            if (y < 0 || y >= m_inH) {
+                std::memset(dst, 0, size_t(kw) * run);
+                dst += size_t(kw) * run;
+                continue;
+            }
+            const size_t rowStart = size_t(y * m_inW);
+            if (wholeRows && rowInside) {
+                copyCodes(dst, codes + (rowStart + size_t(x0)) * run, size_t(kw) * run);
+                dst += size_t(kw) * run;
+                for (int64_t kx = 0; kx < kw; ++kx)
+                    sum += pixelSums[rowStart + size_t(x0 + kx)];
+                continue;
+            }
             for (int64_t kx = 0; kx < kw; ++kx, dst += run) {
-                const int64_t x = ox * m_layer.strideW - m_layer.padW + kx * m_layer.dilationW;
-                if (y < 0 || y >= m_inH || x < 0 || x >= m_inW) {
+                const int64_t x = x0 + kx * dilationW;
+                if (x < 0 || x >= m_inW) {
                     std::memset(dst, 0, run);
                     continue;
                 }
-                const size_t pixel = size_t(y * m_inW + x);
-                const uint8_t *src = m_codes.data() + pixel * size_t(m_inC) + group * run;
-                if (run < 16) // a few channels (the first conv): a call costs more than the copy
-                    for (size_t i = 0; i < run; ++i)
-                        dst[i] = src[i];
-                else
-                    std::memcpy(dst, src, run);
+                const size_t pixel = rowStart + size_t(x);
+                copyCodes(dst, codes + pixel * size_t(m_inC), run);
                 sum += pixelSums[pixel];
             }
         }
