@@ -25,9 +25,46 @@ GraphExecutor::GraphExecutor(const qsm::Model &model, Backend backend, size_t th
         else
             m_weights[op.layer] = ReferenceKernels::dequantize(layer);
     }
+    m_clampOf.resize(model.ops.size());
+    m_fusedAway.assign(model.ops.size(), false);
+    for (size_t i = 0; i < m_clampOf.size(); ++i)
+        m_clampOf[i] = i;
+    if (backend == Backend::LowBit)
+        fuseClamps();
+    std::vector<bool> unwritten(m_values.size(), false); // the inputs of fused clamps
+    for (size_t i = 0; i < m_fusedAway.size(); ++i)
+        if (m_fusedAway[i])
+            unwritten[model.ops[i].inputs[0]] = true;
     for (size_t v = 0; v < m_values.size(); ++v)
-        if (!m_shapes[v].empty())
+        if (!m_shapes[v].empty() && !unwritten[v])
             m_values[v].resize(qsm::ShapeInference::elements(m_shapes[v]));
+}
+
+void GraphExecutor::fuseClamps()
+{
+    // A clamp whose input is read by nothing else is applied where that input is written:
+    // by a low-bit layer's epilogue or in the add's own loop — one pass over memory less.
+    std::vector<size_t> readers(m_model.valueCount, 0), producer(m_model.valueCount, 0);
+    for (size_t i = 0; i < m_model.ops.size(); ++i) {
+        for (uint32_t v : m_model.ops[i].inputs)
+            ++readers[v];
+        producer[m_model.ops[i].output] = i;
+    }
+    for (size_t i = 0; i < m_model.ops.size(); ++i) {
+        const auto &clamp = m_model.ops[i];
+        const uint32_t v = clamp.inputs.empty() ? 0 : clamp.inputs[0];
+        if (clamp.kind != qsm::OpKind::Clamp || v == 0 || readers[v] != 1 || v == m_model.output)
+            continue;
+        const auto &op = m_model.ops[producer[v]];
+        const bool lowBitLayer = (op.kind == qsm::OpKind::Conv || op.kind == qsm::OpKind::Linear) &&
+                                 m_lowBit[op.layer];
+        if (!lowBitLayer && op.kind != qsm::OpKind::Add)
+            continue;
+        if (lowBitLayer)
+            m_lowBit[op.layer]->fuseClamp(clamp.lo, clamp.hi);
+        m_clampOf[producer[v]] = i;
+        m_fusedAway[i] = true;
+    }
 }
 
 std::string GraphExecutor::kernelName() const
@@ -62,6 +99,8 @@ std::vector<float> GraphExecutor::normalise(const std::vector<float> &pixels) co
 
 std::vector<float> GraphExecutor::value(size_t id) const
 {
+    if (m_values[id].empty())
+        return {};
     if (!channelsLast(id))
         return m_values[id];
     std::vector<float> out(m_values[id].size());
@@ -98,9 +137,14 @@ const std::vector<float> &GraphExecutor::run(const float *input)
     for (size_t i = 0; i < m_model.ops.size(); ++i) {
         const auto started = std::chrono::steady_clock::now();
         const auto &op = m_model.ops[i];
+        if (m_fusedAway[i]) { // done by the op that wrote its input
+            m_opSeconds[i] = 0;
+            continue;
+        }
         const auto &inShape = m_shapes[op.inputs[0]];
         const float *in = m_values[op.inputs[0]].data();
-        auto &out = m_values[op.output];
+        const auto &clamp = m_model.ops[m_clampOf[i]]; // the op itself when no clamp is fused
+        auto &out = m_values[clamp.output];
         const bool last = channelsLast(op.inputs[0]);
         switch (op.kind) {
         case qsm::OpKind::Conv:
@@ -112,7 +156,11 @@ const std::vector<float> &GraphExecutor::run(const float *input)
             break;
         }
         case qsm::OpKind::Add:
-            ReferenceKernels::add(in, m_values[op.inputs[1]].data(), out.data(), out.size());
+            if (m_clampOf[i] != i)
+                ReferenceKernels::addClamped(in, m_values[op.inputs[1]].data(), out.data(),
+                                             out.size(), clamp.lo, clamp.hi);
+            else
+                ReferenceKernels::add(in, m_values[op.inputs[1]].data(), out.data(), out.size());
             break;
         case qsm::OpKind::Clamp:
             ReferenceKernels::clamp(in, out.data(), out.size(), op.lo, op.hi);

@@ -29,6 +29,8 @@ public:
     // the output is a feature map).
     const std::vector<float> &run(const float *input);
     // A value of the last run, C×H×W whatever the backend keeps, by value id (0 is the input).
+    // Empty for a value the low-bit backend never writes: a layer's or an add's output whose
+    // only reader is a clamp, which is applied as the output is written.
     std::vector<float> value(size_t id) const;
     const std::vector<qsm::Shape> &shapes() const { return m_shapes; }
     // Seconds each op took in the last run, in op order.
@@ -42,6 +44,7 @@ public:
 
 private:
     bool channelsLast(size_t value) const { return m_channelsLast && m_shapes[value].size() == 3; }
+    void fuseClamps();
     void runFloatLayer(const qsm::Op &op);
 
     const qsm::Model &m_model;
@@ -54,6 +57,10 @@ private:
     std::vector<float> m_inScratch, m_outScratch; // a float layer's C×H×W input and output
     std::vector<float> m_output;                  // the output, C×H×W
     std::vector<double> m_opSeconds;
+    // Per op: the clamp applied as it writes (its op index), or the op's own index; a fused
+    // clamp is skipped when its turn comes.
+    std::vector<size_t> m_clampOf;
+    std::vector<bool> m_fusedAway;
 };
 
 } // namespace quantscope::runtime

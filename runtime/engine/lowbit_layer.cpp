@@ -269,16 +269,19 @@ void LowBitLayer::writeOutputs(size_t firstChannel, size_t channels, size_t accC
     const float *scale = m_scale.data() + firstChannel,
                 *perColumnSum = m_perColumnSum.data() + firstChannel,
                 *bias = m_bias.data() + firstChannel;
+    const float lo = m_clampLo, hi = m_clampHi; // ±inf when no clamp is fused: exact no-ops
     for (size_t p = begin; p < end; ++p) {
         const int32_t *acc = m_acc.data() + p * accRow + accColumn;
         const int32_t *sums = m_colSums.data() + (PerChannelSums ? p * accRow + accColumn : p);
         const float *padding = m_padding.data() + m_positionClass[p] * m_outC + firstChannel;
         float *dst = out + p * m_outC + firstChannel;
-        for (size_t j = 0; j < channels; ++j)
-            dst[j] = scale[j] * (float(acc[j]) +
-                                 perColumnSum[j] * float(sums[PerChannelSums ? j : 0]) -
-                                 padding[j]) +
-                     bias[j];
+        for (size_t j = 0; j < channels; ++j) {
+            const float y = scale[j] * (float(acc[j]) +
+                                        perColumnSum[j] * float(sums[PerChannelSums ? j : 0]) -
+                                        padding[j]) +
+                            bias[j];
+            dst[j] = std::min(std::max(y, lo), hi); // as ReferenceKernels::clamp
+        }
     }
 }
 

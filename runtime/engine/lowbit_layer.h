@@ -16,6 +16,7 @@
 #include "kernels/depthwise_codes.h"
 #include "kernels/packed_gemm.h"
 
+#include <limits>
 #include <memory>
 
 #include <vector>
@@ -35,6 +36,8 @@ public:
 
     // in: H×W×C (or F) floats; out: the layer's output, H×W×C (or F).
     void run(const float *in, float *out, ThreadPool &pool);
+    // A clamp (relu, relu6) that follows the layer, applied as each output is written.
+    void fuseClamp(float lo, float hi) { m_clampLo = lo; m_clampHi = hi; }
     const std::string &kernelName() const { return m_kernel.name; }
 
 private:
@@ -67,6 +70,8 @@ private:
     std::vector<float> m_scale, m_perColumnSum, m_bias;
     std::vector<float> m_padding; // (z_a − qmin)·V, [position class][channel]
     int m_maxActivation = 0;
+    float m_clampLo = -std::numeric_limits<float>::infinity();
+    float m_clampHi = std::numeric_limits<float>::infinity();
     std::vector<uint8_t> m_codes;      // the input's codes, H×W×C
     std::vector<int32_t> m_pixelSums;  // Σ of each pixel's codes, per group: [group][H×W]
     std::vector<uint8_t> m_cols;       // one row of taps per output position

@@ -107,6 +107,11 @@ TEST_CASE(channelsLastValuesReadAsTheOracles)
     CHECK_MSG(worstDifference(got, expected) < 1e-3f,
               "off by " + std::to_string(worstDifference(got, expected)));
     CHECK(lowBit.value(0) == input);
+    // The first layer's relu is applied as the layer writes: its input is never stored, and
+    // the relu itself takes no time of its own.
+    CHECK(model.ops[1].kind == qsm::OpKind::Clamp);
+    CHECK(lowBit.value(model.ops[0].output).empty());
+    CHECK(lowBit.opSeconds()[1] == 0.0);
     // The float layer's output is what the oracle computes from the same quantized map.
     const auto shapes = lowBit.shapes();
     const auto &floatOp = model.ops[2];

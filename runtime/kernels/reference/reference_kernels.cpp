@@ -126,6 +126,13 @@ void ReferenceKernels::clamp(const float *in, float *out, size_t n, float lo, fl
         out[i] = std::min(std::max(in[i], lo), hi);
 }
 
+void ReferenceKernels::addClamped(const float *a, const float *b, float *out, size_t n, float lo,
+                                  float hi)
+{
+    for (size_t i = 0; i < n; ++i)
+        out[i] = std::min(std::max(a[i] + b[i], lo), hi);
+}
+
 void ReferenceKernels::pool(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
                             float *out, const qsm::Shape &outShape)
 {

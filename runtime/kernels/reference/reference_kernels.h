@@ -38,6 +38,9 @@ public:
 
     static void add(const float *a, const float *b, float *out, size_t n);
     static void clamp(const float *in, float *out, size_t n, float lo, float hi);
+    // add then clamp in one pass over memory: the same numbers as the two ops.
+    static void addClamped(const float *a, const float *b, float *out, size_t n, float lo,
+                           float hi);
     static void pool(const qsm::Op &op, const float *in, const qsm::Shape &inShape, float *out,
                      const qsm::Shape &outShape);
     static void globalAveragePool(const float *in, const qsm::Shape &inShape, float *out);
