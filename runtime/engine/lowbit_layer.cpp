@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "lowbit_layer.h"
 
+#include "kernels/activation_coder.h"
 #include "kernels/reference/reference_kernels.h"
 #include "kernels/vector_clones.h"
 #include "thread_pool.h"
@@ -15,30 +16,23 @@ namespace {
 
 constexpr size_t kRowsPerTask = 64; // output positions per task: its buffers fit in L1/L2
 
-// Round half to even, as std::nearbyint does in the default rounding mode, for |v| < 2^22: past
-// 1.5·2^23 a float's unit is 1, so the sum rounds and the difference is exact. Plain float
-// arithmetic that the vectoriser keeps, where nearbyint is a library call on baseline x86-64.
-inline float roundToEven(float v)
-{
-    constexpr float kShift = 12582912.0f;
-    return (v + kShift) - kShift;
-}
-
 // The helpers below take their operands by value and restrict: byte stores may alias anything,
 // and without that the compiler reloads every operand after each store instead of vectorising.
 
-// Codes of n inputs.
-QS_VECTOR_CLONES void codeRun(const float *__restrict src, uint8_t *__restrict dst, size_t n, float scale,
-             float zero, float lo, float hi)
+// Codes u = q − qmin of n inputs.
+QS_VECTOR_CLONES void codeRun(const float *__restrict src, uint8_t *__restrict dst, size_t n,
+                              const ActivationCoder coder)
 {
-    for (size_t i = 0; i < n; ++i) {
-        // clamp(round(v)) = round(clamp(v)) for integer bounds; the comparisons send NaN to the
-        // lower bound.
-        float v = src[i] / scale + zero;
-        v = v > lo ? v : lo;
-        v = v < hi ? v : hi;
-        dst[i] = uint8_t(int32_t(roundToEven(v) - lo));
-    }
+    for (size_t i = 0; i < n; ++i)
+        dst[i] = coder.code(src[i]);
+}
+
+// Centred values q − z_a of n inputs, for the depthwise kernel.
+QS_VECTOR_CLONES void centreRun(const float *__restrict src, float *__restrict dst, size_t n,
+                                const ActivationCoder coder)
+{
+    for (size_t i = 0; i < n; ++i)
+        dst[i] = coder.quantized(src[i]) - coder.zero;
 }
 
 // For `count` pixels `pixelStride` apart, the sum of the `run` codes from each.
@@ -65,6 +59,41 @@ inline void copyCodes(uint8_t *dst, const uint8_t *src, size_t n)
     for (size_t i = 0; i + 16 < n; i += 16)
         std::memcpy(dst + i, src + i, 16);
     std::memcpy(dst + n - 16, src + n - 16, 16);
+}
+
+// What the GEMM's epilogue reads and writes, offset to its first channel and column.
+struct GemmRows
+{
+    const int32_t *acc;          // row p at acc + p·accRow
+    size_t accRow;
+    const int32_t *colSums;      // Σu per position
+    const uint32_t *positionClass;
+    const float *padding;        // [class][channel], rows outRow apart
+    const float *scale, *perColumnSum, *bias;
+    float lo, hi;                // a fused clamp, ±inf without one: exact no-ops
+    float *out;
+    size_t outRow;               // the layer's output channels
+};
+
+// Row by row into the H×W×C output: the sums and the per-channel constants (struct-of-arrays)
+// are contiguous, so the loop over channels vectorises (at the CPU's width: cloned).
+QS_VECTOR_CLONES void writeGemmRows(const GemmRows &r, size_t channels, size_t begin, size_t end)
+{
+    const float *__restrict scale = r.scale, *__restrict perColumnSum = r.perColumnSum,
+                            *__restrict bias = r.bias;
+    const float lo = r.lo, hi = r.hi;
+    float *__restrict out = r.out;
+    for (size_t p = begin; p < end; ++p) {
+        const int32_t *__restrict acc = r.acc + p * r.accRow;
+        const float columnSum = float(r.colSums[p]);
+        const float *__restrict padding = r.padding + r.positionClass[p] * r.outRow;
+        float *__restrict dst = out + p * r.outRow;
+        for (size_t j = 0; j < channels; ++j) {
+            const float y =
+                scale[j] * (float(acc[j]) + perColumnSum[j] * columnSum - padding[j]) + bias[j];
+            dst[j] = std::min(std::max(y, lo), hi); // as ReferenceKernels::clamp
+        }
+    }
 }
 
 } // namespace
@@ -127,12 +156,12 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
     const int offset = 1 << (layer.bits - 1);
     const auto signedCode = [&](size_t o, size_t k) { return int8_t(int(layer.code(o, k)) - offset); };
     if (m_perGroupIn == 1 && perGroupOut == 1 && layer.groups > 1) {
-        // Depthwise: channels in the vector lanes (DepthwiseCodes), not a GEMM per channel.
-        std::vector<int8_t> taps(size_t(layer.outChannels * kh * kw));
+        // Depthwise: channels in the vector lanes (DepthwiseConv), not a GEMM per channel.
+        std::vector<float> taps(size_t(layer.outChannels * kh * kw));
         for (size_t o = 0; o < layer.outChannels; ++o)
             for (size_t t = 0; t < size_t(kh * kw); ++t)
-                taps[o * size_t(kh * kw) + t] = signedCode(o, t);
-        m_depthwise = std::make_unique<DepthwiseCodes>(
+                taps[o * size_t(kh * kw) + t] = float(layer.code(o, t)) - layer.zeroPoint[o];
+        m_depthwise = std::make_unique<DepthwiseConv>(
             taps, layer.outChannels,
             ConvWindow{kh, kw, layer.strideH, layer.strideW, layer.padH, layer.padW,
                        layer.dilationH, layer.dilationW, m_inH, m_inW, m_outW});
@@ -178,33 +207,37 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
 
     m_maxActivation = layer.input.qmax - layer.input.qmin;
     const size_t positions = size_t(m_outH * m_outW);
-    m_codes.resize(size_t(m_inC * m_inH * m_inW));
     if (m_depthwise) {
-        m_colSums.resize(positions * m_outC);
-        m_acc.resize(positions * m_outC);
+        m_centred.resize(size_t(m_inC * m_inH * m_inW));
         return;
     }
+    m_codes.resize(size_t(m_inC * m_inH * m_inW));
     m_pixelSums.resize(m_groups.size() * size_t(m_inH * m_inW));
     m_cols.resize(positions * m_groups[0].kPadded);
     m_colSums.resize(positions);
     m_acc.resize(positions * m_groups[0].nPadded);
 }
 
-void LowBitLayer::quantizeInput(const float *in, ThreadPool &pool)
+void LowBitLayer::prepareCodes(const float *in, ThreadPool &pool)
 {
-    const auto &a = m_layer.input;
     const size_t plane = size_t(m_inH * m_inW), channels = size_t(m_inC);
-    // Pixel sums serve the GEMM's column sums; a depthwise layer sums its taps itself.
-    const size_t groups = m_depthwise ? 0 : m_groups.size(), run = size_t(m_perGroupIn);
-    const float lo = float(a.qmin), hi = float(a.qmax), scale = a.scale, zero = a.zeroPoint;
+    const size_t groups = m_groups.size(), run = size_t(m_perGroupIn);
+    const ActivationCoder coder(m_layer.input);
     uint8_t *codes = m_codes.data();
+    float *centred = m_centred.data();
     int32_t *pixelSums = m_pixelSums.data();
-    // The input is H×W×C like the codes: blocks of pixels, coded in one sequential run each.
+    // The input is H×W×C like the codes: blocks of pixels, coded in one sequential run each,
+    // and each pixel's codes summed per group for the column sums — or, for the depthwise
+    // kernel, centred.
     constexpr size_t kBlock = 64;
     pool.parallelFor((plane + kBlock - 1) / kBlock, 4, [&](size_t begin, size_t end) {
         const size_t first = begin * kBlock, count = std::min(plane, end * kBlock) - first;
-        codeRun(in + first * channels, codes + first * channels, count * channels, scale, zero,
-                lo, hi);
+        if (m_depthwise) {
+            centreRun(in + first * channels, centred + first * channels, count * channels,
+                      coder);
+            return;
+        }
+        codeRun(in + first * channels, codes + first * channels, count * channels, coder);
         for (size_t g = 0; g < groups; ++g)
             sumRuns(codes + first * channels + g * run, count, channels, run,
                     pixelSums + g * plane + first);
@@ -260,40 +293,33 @@ void LowBitLayer::gatherColumns(size_t group, size_t begin, size_t end)
     }
 }
 
-template <bool PerChannelSums>
-void LowBitLayer::writeOutputs(size_t firstChannel, size_t channels, size_t accColumn,
-                               size_t accRow, size_t begin, size_t end, float *out) const
+void LowBitLayer::writeRows(size_t firstChannel, size_t channels, size_t accColumn,
+                            size_t accRow, size_t begin, size_t end, float *out) const
 {
-    // Row by row into the H×W×C output: the sums and the per-channel constants
-    // (struct-of-arrays) are contiguous, so the loop over channels vectorises.
-    const float *scale = m_scale.data() + firstChannel,
-                *perColumnSum = m_perColumnSum.data() + firstChannel,
-                *bias = m_bias.data() + firstChannel;
-    const float lo = m_clampLo, hi = m_clampHi; // ±inf when no clamp is fused: exact no-ops
-    for (size_t p = begin; p < end; ++p) {
-        const int32_t *acc = m_acc.data() + p * accRow + accColumn;
-        const int32_t *sums = m_colSums.data() + (PerChannelSums ? p * accRow + accColumn : p);
-        const float *padding = m_padding.data() + m_positionClass[p] * m_outC + firstChannel;
-        float *dst = out + p * m_outC + firstChannel;
-        for (size_t j = 0; j < channels; ++j) {
-            const float y = scale[j] * (float(acc[j]) +
-                                        perColumnSum[j] * float(sums[PerChannelSums ? j : 0]) -
-                                        padding[j]) +
-                            bias[j];
-            dst[j] = std::min(std::max(y, lo), hi); // as ReferenceKernels::clamp
-        }
-    }
+    GemmRows rows;
+    rows.acc = m_acc.data() + accColumn;
+    rows.accRow = accRow;
+    rows.colSums = m_colSums.data();
+    rows.positionClass = m_positionClass.data();
+    rows.padding = m_padding.data() + firstChannel;
+    rows.scale = m_scale.data() + firstChannel;
+    rows.perColumnSum = m_perColumnSum.data() + firstChannel;
+    rows.bias = m_bias.data() + firstChannel;
+    rows.lo = m_clampLo;
+    rows.hi = m_clampHi;
+    rows.out = out + firstChannel;
+    rows.outRow = m_outC;
+    writeGemmRows(rows, channels, begin, end);
 }
 
 void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
 {
-    quantizeInput(in, pool);
+    prepareCodes(in, pool);
     const size_t positions = size_t(m_outH * m_outW);
     if (m_depthwise) {
+        const ChannelEpilogue epilogue{m_scale.data(), m_bias.data(), m_clampLo, m_clampHi};
         pool.parallelFor(positions, kRowsPerTask, [&](size_t begin, size_t end) {
-            m_depthwise->run(m_codes.data(), begin, end, m_acc.data() + begin * m_outC,
-                             m_colSums.data() + begin * m_outC);
-            writeOutputs<true>(0, m_outC, 0, m_outC, begin, end, out);
+            m_depthwise->run(m_centred.data(), begin, end, epilogue, out);
         });
         return;
     }
@@ -309,7 +335,7 @@ void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
                 m_kernel.kernel(m_cols.data() + begin * b.kPadded, end - begin, b.kPadded, b,
                                 {0, panels}, m_maxActivation, m_acc.data() + begin * b.nPadded,
                                 b.nPadded);
-                writeOutputs<false>(g * b.n, b.n, 0, b.nPadded, begin, end, out);
+                writeRows(g * b.n, b.n, 0, b.nPadded, begin, end, out);
             });
             continue;
         }
@@ -331,9 +357,9 @@ void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
                                 b.nPadded);
                 const size_t column = range.begin * PackedWeights::kPanel;
                 if (column < b.n)
-                    writeOutputs<false>(g * b.n + column,
-                                        std::min(b.n, range.end * PackedWeights::kPanel) - column,
-                                        column, b.nPadded, begin, end, out);
+                    writeRows(g * b.n + column,
+                              std::min(b.n, range.end * PackedWeights::kPanel) - column, column,
+                              b.nPadded, begin, end, out);
             }
         });
     }

@@ -13,7 +13,7 @@
 
 #include "format/qsm_model.h"
 #include "format/shape_inference.h"
-#include "kernels/depthwise_codes.h"
+#include "kernels/depthwise_conv.h"
 #include "kernels/packed_gemm.h"
 
 #include <limits>
@@ -50,21 +50,19 @@ private:
     static std::vector<uint32_t> tapClasses(int64_t outSize, int64_t inSize, int64_t kernel,
                                             int64_t stride, int64_t pad, int64_t dilation,
                                             std::vector<Taps> &classes);
-    void quantizeInput(const float *in, ThreadPool &pool);
+    void prepareCodes(const float *in, ThreadPool &pool);
     void gatherColumns(size_t group, size_t begin, size_t end);
     // Outputs [firstChannel, +channels) for positions [begin, end), from m_acc rows accRow
-    // int32 apart, starting at column accColumn; column sums one per position, or (depthwise)
-    // one per position and channel.
-    template <bool PerChannelSums>
-    void writeOutputs(size_t firstChannel, size_t channels, size_t accColumn, size_t accRow,
-                      size_t begin, size_t end, float *out) const;
+    // int32 apart, starting at column accColumn.
+    void writeRows(size_t firstChannel, size_t channels, size_t accColumn, size_t accRow,
+                   size_t begin, size_t end, float *out) const;
 
     const qsm::Layer &m_layer;
     GemmKernelChoice m_kernel;
     int64_t m_inC, m_inH, m_inW, m_outH, m_outW, m_perGroupIn;
     size_t m_outC = 0;
     std::vector<PackedWeights> m_groups;             // the GEMM per group, or
-    std::unique_ptr<DepthwiseCodes> m_depthwise;     // a depthwise layer's direct kernel
+    std::unique_ptr<DepthwiseConv> m_depthwise;      // a depthwise layer's direct kernel
     std::vector<uint32_t> m_positionClass; // per output position: row class × columns + column
     // Per output channel: y = scale·(Σu·s + perColumnSum·Σu − padding[position class]) + bias.
     std::vector<float> m_scale, m_perColumnSum, m_bias;
@@ -73,9 +71,10 @@ private:
     float m_clampLo = -std::numeric_limits<float>::infinity();
     float m_clampHi = std::numeric_limits<float>::infinity();
     std::vector<uint8_t> m_codes;      // the input's codes, H×W×C
+    std::vector<float> m_centred;      // depthwise: the input's q − z_a, H×W×C
     std::vector<int32_t> m_pixelSums;  // Σ of each pixel's codes, per group: [group][H×W]
     std::vector<uint8_t> m_cols;       // one row of taps per output position
-    std::vector<int32_t> m_colSums;    // Σ of each row of taps (Σu); depthwise: per channel
+    std::vector<int32_t> m_colSums;    // Σ of each row of taps (Σu)
     std::vector<int32_t> m_acc;
 };
 
