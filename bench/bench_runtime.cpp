@@ -10,6 +10,7 @@
 // them. XNNPACK runs each model once per thread count (its weights are int8 whatever the config).
 #include "engine/model_benchmark.h"
 #include "format/model_builder.h"
+#include "int8_peak.h"
 #include "kernels/cpu_features.h"
 
 #include <cstdio>
@@ -133,6 +134,9 @@ int main(int argc, char **argv)
     const auto &cpu = runtime::CpuFeatures::detected();
     std::printf("CPU %s, features: %s. First conv and classifier W8A8 in every config.\n",
                 cpu.name.c_str(), cpu.list().c_str());
+    const double peak = bench::int8PeakGmacPerSecond(); // per core; 0 where not measured
+    if (peak > 0)
+        std::printf("int8 peak of one core, measured (independent vpdpbusd): %.1f GMAC/s\n", peak);
     for (const auto &modelName : split(options["models"]))
         for (const auto &threadText : split(options["threads"])) {
             const size_t threads = std::stoul(threadText);
@@ -146,21 +150,26 @@ int main(int argc, char **argv)
             const auto int8 = runtime::ModelBenchmark(reference).time("int8", threads, 2, repeats);
             const auto fp32 =
                 runtime::ModelBenchmark(reference).time("fp32", threads, 0, slowRepeats);
+            // Achieved MAC rate as a share of the cores' measured peak.
+            const auto ofPeak = [&](double gmacs) {
+                return peak > 0 ? 100.0 * gmacs / (peak * double(threads)) : 0.0;
+            };
+            const double int8Rate = total / int8.latency.median / 1e9;
             std::printf("\n%s, %zu thread(s), %.1f M MACs: fp32 %.2f ms, XNNPACK int8 %.3f ms "
-                        "(%.1f GMAC/s)\n",
+                        "(%.1f GMAC/s, %.0f %% of peak)\n",
                         modelName.c_str(), threads, total / 1e6, 1e3 * fp32.latency.median,
-                        1e3 * int8.latency.median, total / int8.latency.median / 1e9);
-            std::printf("  %-6s %-11s %10s %10s %10s %12s\n", "config", "kernel", "median ms",
-                        "p90 ms", "GMAC/s", "vs XNNPACK");
+                        1e3 * int8.latency.median, int8Rate, ofPeak(int8Rate));
+            std::printf("  %-6s %-11s %10s %10s %10s %7s %12s\n", "config", "kernel", "median ms",
+                        "p90 ms", "GMAC/s", "% peak", "vs XNNPACK");
             for (const auto &name : split(options["configs"])) {
                 Config c{name, 0, 0};
                 std::sscanf(name.c_str(), "W%uA%u", &c.wbits, &c.abits);
                 const auto model = build(modelName, c);
                 const auto t = runtime::ModelBenchmark(model).time("lowbit", threads, 2, repeats);
-                std::printf("  %-6s %-11s %10.3f %10.3f %10.1f %11.2f×\n", name.c_str(),
-                            t.kernel.c_str(), 1e3 * t.latency.median, 1e3 * t.latency.p90,
-                            total / t.latency.median / 1e9,
-                            int8.latency.median / t.latency.median);
+                const double rate = total / t.latency.median / 1e9;
+                std::printf("  %-6s %-11s %10.3f %10.3f %10.1f %7.0f %11.2f×\n", name.c_str(),
+                            t.kernel.c_str(), 1e3 * t.latency.median, 1e3 * t.latency.p90, rate,
+                            ofPeak(rate), int8.latency.median / t.latency.median);
                 if (layers)
                     for (size_t i = 0; i < model.ops.size(); ++i)
                         if (macs[i] > 0)
