@@ -18,5 +18,7 @@ int runsCommand(const Args &args);
 int demoCommand(const Args &args);
 int exportCommand(const Args &args);
 int verifyCommand(const Args &args);
+int deployCommand(const Args &args);
+int devicesCommand(const Args &args);
 
 } // namespace quantscope::cli

@@ -39,6 +39,13 @@ const std::map<std::string, std::string> kCommandUsage = {
     {"verify", "  quantscope-cli verify RUN [--limit N] [--workspace DIR] [--json]\n"
                "      runs the packed model in the runtime (lowbit and fp32) against the\n"
                "      workbench's simulation on the test images: top-1 agreement, per-layer error\n"},
+    {"devices", "  quantscope-cli devices [--json]\n"
+                "      the devices a run can be deployed to, and what each one lacks\n"},
+    {"deploy", "  quantscope-cli deploy RUN [--device local|emulated-arm64|ssh://[user@]host[:port]]\n"
+               "                 [--threads N] [--warmup W] [--repeats R] [--ssh-config FILE]\n"
+               "                 [--workspace DIR] [--json]\n"
+               "      times the run's packed model on a device — fp32, XNNPACK int8 and our low-bit\n"
+               "      kernels — with quantscope-agent; the report is stored with the run\n"},
 };
 
 std::string usage(const std::string &command = {})
@@ -74,6 +81,7 @@ int main(int argc, char **argv)
         {"train", quantscope::cli::trainCommand},       {"quantize", quantscope::cli::quantizeCommand},
         {"runs", quantscope::cli::runsCommand},         {"demo", quantscope::cli::demoCommand},
         {"export", quantscope::cli::exportCommand},     {"verify", quantscope::cli::verifyCommand},
+        {"deploy", quantscope::cli::deployCommand},     {"devices", quantscope::cli::devicesCommand},
     };
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
         std::fputs(usage().c_str(), argc < 2 ? stderr : stdout);

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+#include "cli_arguments.h"
+#include "commands.h"
+#include "demo_files.h"
+#include "error.h"
+#include "jobs/deploy_job.h"
+#include "progress_printer.h"
+
+#include <cstdio>
+#include <iostream>
+
+namespace quantscope::cli {
+
+int deployCommand(const Args &argv)
+{
+    const CliArguments args(argv,
+                            {"workspace", "device", "threads", "warmup", "repeats", "ssh-config"},
+                            {"json"});
+    jobs::DeployRequest request;
+    request.runId = args.runNumber(0);
+    request.workspaceDir = args.value("workspace", app::DemoFiles::defaultWorkspace());
+    request.device = args.value("device", "local");
+    if (args.has("ssh-config"))
+        request.sshOptions = {"-F", args.value("ssh-config")};
+    request.threads = int(args.integer("threads", 1));
+    request.warmup = int(args.integer("warmup", 3));
+    request.repeats = int(args.integer("repeats", 20));
+    if (request.threads < 1 || request.threads > 256 || request.warmup < 0 ||
+        request.repeats < 1)
+        throw Error("--threads must be 1…256, --warmup ≥ 0 and --repeats ≥ 1");
+
+    jobs::DeployJob job(request);
+    jobs::JobContext context;
+    ProgressPrinter printer("deploy");
+    printer.attach(context);
+    job.run(context);
+    printer.finish();
+    const auto &r = job.report();
+    if (args.has("json")) {
+        std::cout << r.agentJson << std::endl;
+        return 0;
+    }
+    std::printf("run #%lld on %s: %s (%s, %d cores; %s), %d thread(s), %d timed runs after %d "
+                "warm-up%s\n",
+                static_cast<long long>(request.runId), r.device.c_str(), r.cpu.c_str(),
+                r.architecture.c_str(), r.cores, r.features.c_str(), r.threads, r.repeats,
+                r.warmup, r.emulated ? " — EMULATED, not this device's speed" : "");
+    std::printf("  %-7s %-11s %9s %9s %9s %9s %9s %8s\n", "backend", "kernel", "min ms", "p10 ms",
+                "median", "p90 ms", "max ms", "GMAC/s");
+    for (const auto &b : r.backends)
+        std::printf("  %-7s %-11s %9.3f %9.3f %9.3f %9.3f %9.3f %8.2f\n", b.backend.c_str(),
+                    b.kernel.c_str(), 1e3 * b.min, 1e3 * b.p10, 1e3 * b.median, 1e3 * b.p90,
+                    1e3 * b.max, b.median > 0 ? r.macs / b.median / 1e9 : 0.0);
+    const auto *low = r.backend("lowbit"), *int8 = r.backend("int8"), *fp32 = r.backend("fp32");
+    if (low && int8 && fp32 && low->median > 0 && !r.emulated)
+        std::printf("  low-bit: %.2f× the speed of int8, %.1f× of fp32\n",
+                    int8->median / low->median, fp32->median / low->median);
+    for (const auto &w : r.warnings)
+        std::printf("  warning: %s\n", w.c_str());
+    std::printf("stored: %s\n", r.storedAt.c_str());
+    return 0;
+}
+
+} // namespace quantscope::cli

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+// Device: where a packed model is timed — this machine, the aarch64 agent under qemu, an SSH
+// host — behind one interface (DESIGN.md "Devices"). A session: open() makes a private working
+// folder there, push() copies a file into it, agent() runs the pushed agent, close() removes the
+// folder. Every step has a deadline and honours the cancel check; a failure throws
+// quantscope::Error with one line that names the device and what went wrong.
+#pragma once
+
+#include "process.h"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace quantscope::deploy {
+
+// A device the workbench knows of, for `devices` and the Devices panel.
+struct DeviceEntry
+{
+    std::string name;
+    bool ready = false;  // can be deployed to now
+    std::string detail;  // what it is, or what it lacks
+};
+
+class Device
+{
+public:
+    virtual ~Device() = default;
+
+    // As the CLI spells it: "local", "emulated-arm64", "ssh://user@host:port".
+    virtual std::string name() const = 0;
+    // Timings are not the device's own (qemu): they are labelled so, never called a speedup.
+    virtual bool emulated() const { return false; }
+    // "x86_64" or "aarch64": which agent build to push.
+    virtual std::string architecture() = 0;
+
+    virtual void open() = 0;
+    // Copies a local file into the working folder as `fileName`.
+    virtual void push(const std::string &localPath, const std::string &fileName) = 0;
+    // Where a pushed file lies on the device, to name it in the agent's arguments.
+    virtual std::string path(const std::string &fileName) const = 0;
+    // Runs the pushed quantscope-agent with `args`. On a deadline or cancel the agent is stopped
+    // on the device too.
+    virtual ProcessResult agent(const std::vector<std::string> &args,
+                                std::chrono::milliseconds timeout) = 0;
+    // Removes the working folder; safe to call twice, never throws.
+    virtual void close() = 0;
+
+    void setCancelCheck(std::function<bool()> cancelled) { m_cancelled = std::move(cancelled); }
+
+    // A device from its CLI name: local, emulated-arm64, ssh://[user@]host[:port].
+    // sshOptions go to every ssh (e.g. {"-F", "config"}).
+    static std::unique_ptr<Device> named(const std::string &name,
+                                         const std::vector<std::string> &sshOptions = {});
+    // This machine, the emulated ARM device and what each needs; SSH hosts are named by the
+    // user (ssh://…), so they are listed as a form, not found.
+    static std::vector<DeviceEntry> known();
+
+protected:
+    bool cancelled() const { return m_cancelled && m_cancelled(); }
+    const std::function<bool()> &cancelCheck() const { return m_cancelled; }
+
+private:
+    std::function<bool()> m_cancelled;
+};
+
+} // namespace quantscope::deploy

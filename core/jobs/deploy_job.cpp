@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+#include "deploy_job.h"
+
+#include "deploy/agent_files.h"
+#include "deploy/device.h"
+#include "deploy/qsm_exporter.h"
+#include "error.h"
+#include "store/workspace.h"
+
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <cctype>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+namespace quantscope::jobs {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The agent's one-line JSON answer; its failure as one line naming the device.
+nlohmann::json agentAnswer(const deploy::ProcessResult &result, const std::string &device,
+                           const std::string &what)
+{
+    if (result.cancelled)
+        throw Cancelled(what);
+    if (result.timedOut)
+        throw Error(device + ": the agent did not finish " + what + " in time");
+    if (result.signal != 0)
+        throw Error(device + ": the agent crashed while " + what + " (signal " +
+                    std::to_string(result.signal) + ")");
+    if (result.exitCode != 0)
+        throw Error(device + ": the agent failed while " + what + ": " + result.lastLine());
+    const auto json = nlohmann::json::parse(result.out, nullptr, false);
+    if (json.is_discarded() || !json.is_object())
+        throw Error(device + ": the agent's answer while " + what + " is not JSON");
+    return json;
+}
+
+std::string utcStamp()
+{
+    const std::time_t now = std::time(nullptr);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", std::gmtime(&now));
+    return text;
+}
+
+// A device name as a file name: ssh://me@host:22 → ssh-me-host-22.
+std::string fileSafe(const std::string &name)
+{
+    std::string out;
+    for (char c : name)
+        out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '-';
+    while (out.find("--") != std::string::npos)
+        out.erase(out.find("--"), 1);
+    return out;
+}
+
+// Removes the device's working folder however the deploy ends.
+struct Session
+{
+    deploy::Device &device;
+    ~Session() { device.close(); }
+};
+
+} // namespace
+
+const BackendTiming *DeployReport::backend(const std::string &name) const
+{
+    for (const auto &b : backends)
+        if (b.backend == name)
+            return &b;
+    return nullptr;
+}
+
+std::string DeployJob::title() const
+{
+    return "deploy run #" + std::to_string(m_request.runId) + " to " + m_request.device;
+}
+
+void DeployJob::run(JobContext &context)
+{
+    const store::Workspace workspace(m_request.workspaceDir);
+    const auto run = workspace.run(m_request.runId);
+    auto device = deploy::Device::named(m_request.device, m_request.sshOptions);
+    device->setCancelCheck([&context] { return context.isCancelled(); });
+    const std::string name = device->name();
+
+    context.progress(0.0, "exporting the packed model");
+    const fs::path staging = fs::temp_directory_path() /
+                             ("quantscope-deploy-" + std::to_string(::getpid()) + "-" +
+                              std::to_string(m_request.runId));
+    fs::create_directories(staging);
+    struct Staging
+    {
+        fs::path dir;
+        ~Staging()
+        {
+            std::error_code ec;
+            fs::remove_all(dir, ec);
+        }
+    } cleanup{staging};
+    const std::string modelFile = (staging / "model.qsm").string();
+    deploy::QsmExporter::exportRun(run, modelFile);
+    context.checkCancelled();
+
+    context.progress(0.05, "connecting to " + name);
+    const std::string architecture = device->architecture();
+    const std::string agent = deploy::AgentFiles::locate().forArchitecture(architecture);
+    device->open();
+    Session session{*device};
+    context.progress(0.1, "copying the agent and the model");
+    device->push(agent, "quantscope-agent");
+    device->push(modelFile, "model.qsm");
+    context.checkCancelled();
+
+    context.progress(0.15, "describing the device");
+    const auto info =
+        agentAnswer(device->agent({"info", "--json"}, std::chrono::seconds(60)), name,
+                    "describing the device");
+    context.progress(0.2, "timing fp32, int8 and low-bit");
+    const auto bench = agentAnswer(
+        device->agent({"bench", device->path("model.qsm"), "--backend", "all", "--threads",
+                       std::to_string(m_request.threads), "--warmup",
+                       std::to_string(m_request.warmup), "--repeats",
+                       std::to_string(m_request.repeats), "--json"},
+                      std::chrono::minutes(30)),
+        name, "timing the model");
+
+    DeployReport report;
+    report.device = name;
+    report.emulated = device->emulated() || info.value("emulated", false);
+    report.cpu = info.value("cpu", "");
+    report.architecture = info.value("architecture", "");
+    report.features = info.value("features", "");
+    report.governor = info.value("governor", "");
+    report.cores = info.value("cores", 0);
+    report.macs = bench.value("macs", 0.0);
+    report.threads = m_request.threads;
+    report.warmup = m_request.warmup;
+    report.repeats = m_request.repeats;
+    for (const auto &b : bench.value("backends", nlohmann::json::array())) {
+        BackendTiming t;
+        t.backend = b.value("backend", "");
+        t.kernel = b.value("kernel", "");
+        const auto latency = b.value("latency_s", nlohmann::json::object());
+        t.min = latency.value("min", 0.0);
+        t.p10 = latency.value("p10", 0.0);
+        t.median = latency.value("median", 0.0);
+        t.p90 = latency.value("p90", 0.0);
+        t.max = latency.value("max", 0.0);
+        t.peakRssKiB = b.value("peak_rss_kib", 0.0);
+        for (const auto &op : b.value("ops", nlohmann::json::array()))
+            t.opMedianSeconds.push_back(op.value("median_s", 0.0));
+        report.backends.push_back(std::move(t));
+    }
+    if (report.emulated)
+        report.warnings.push_back("emulated: these are qemu's timings, not an ARM core's");
+    if (!report.governor.empty() && report.governor != "performance")
+        report.warnings.push_back("the CPU frequency governor is '" + report.governor +
+                                  "', not 'performance': timings may vary");
+    for (const auto &b : report.backends)
+        if (b.p10 > 0 && b.p90 / b.p10 > 1.25)
+            report.warnings.push_back(b.backend + ": a wide spread (p90/p10 = " +
+                                      std::to_string(b.p90 / b.p10).substr(0, 4) +
+                                      "); close other programs or raise --repeats");
+
+    // Stored beside the run, whatever the caller does next.
+    nlohmann::json stored{{"device", name},        {"emulated", report.emulated},
+                          {"run", m_request.runId}, {"created", utcStamp()},
+                          {"info", info},           {"bench", bench},
+                          {"warnings", report.warnings}};
+    const fs::path dir = fs::path(workspace.artifactDir(m_request.runId)) / "deployments";
+    fs::create_directories(dir);
+    report.storedAt = (dir / (utcStamp() + "-" + fileSafe(name) + ".json")).string();
+    std::ofstream(report.storedAt) << stored.dump(1) << "\n";
+    report.agentJson = bench.dump();
+    m_report = std::move(report);
+    context.progress(1.0, "timed on " + name);
+}
+
+} // namespace quantscope::jobs

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+// DeployJob: a stored run timed on a device — exported as a packed model, the agent for the
+// device's CPU and the model pushed to a private folder there, the device described (info),
+// every backend timed (fp32, XNNPACK int8, our low-bit kernels: warm-up apart, min / p10 /
+// median / p90 / max, per-op medians), the folder removed. The report is stored beside the run
+// (artifacts/<run>/deployments/) so nothing measured is lost. Shared by the CLI and the GUI.
+#pragma once
+
+#include "job.h"
+
+#include <string>
+#include <vector>
+
+namespace quantscope::jobs {
+
+struct DeployRequest
+{
+    int64_t runId = 0;
+    std::string workspaceDir;
+    std::string device = "local";        // local | emulated-arm64 | ssh://[user@]host[:port]
+    std::vector<std::string> sshOptions; // to every ssh, e.g. {"-F", "config"}
+    int threads = 1;
+    int warmup = 3;
+    int repeats = 20;
+};
+
+struct BackendTiming
+{
+    std::string backend; // fp32 | int8 | lowbit
+    std::string kernel;  // the low-bit GEMM kernel ("" otherwise)
+    double min = 0, p10 = 0, median = 0, p90 = 0, max = 0; // seconds
+    double peakRssKiB = 0;
+    std::vector<double> opMedianSeconds; // per op of the packed model
+};
+
+struct DeployReport
+{
+    std::string device;
+    bool emulated = false;
+    std::string cpu, architecture, features, governor;
+    int cores = 0;
+    double macs = 0;
+    int threads = 1, warmup = 0, repeats = 0;
+    std::vector<BackendTiming> backends;
+    std::vector<std::string> warnings; // emulation, a wide spread, a governor not `performance`
+    std::string storedAt;              // the report's file in the workspace
+    std::string agentJson;             // what the agent printed, as it printed it
+
+    const BackendTiming *backend(const std::string &name) const;
+};
+
+class DeployJob : public Job
+{
+public:
+    explicit DeployJob(DeployRequest request) : m_request(std::move(request)) {}
+
+    std::string title() const override;
+    // A device that does not answer, refuses the login, has another CPU, lacks space or whose
+    // agent crashes throws quantscope::Error with one line; Cancel stops the remote agent too.
+    void run(JobContext &context) override;
+
+    const DeployReport &report() const { return m_report; }
+
+private:
+    DeployRequest m_request;
+    DeployReport m_report;
+};
+
+} // namespace quantscope::jobs

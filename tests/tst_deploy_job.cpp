@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: MIT
+// DeployJob on every device the tests can reach: this machine, the aarch64 agent under qemu,
+// and a real sshd on localhost — with the refusals a user meets (an unknown host key, a key the
+// host does not accept, a port nobody answers, an agent killed mid-run) each one line, and the
+// device's working folder gone afterwards. Plus Process, the runner under all of them.
+#include "deploy/device.h"
+#include "deploy/process.h"
+#include "deploy/ssh_device.h"
+#include "error.h"
+#include "jobs/deploy_job.h"
+#include "jobs/quantize_job.h"
+#include "ssh_server.h"
+#include "synthetic_dataset.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <atomic>
+#include <thread>
+
+using namespace quantscope;
+
+class TestDeployJob : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void processTimesOutAndQuotes();
+    void deploysToThisMachine();
+    void deploysToEmulatedArm64();
+    void deploysThroughSsh();
+    void sshRefusalsAreOneLine_data();
+    void sshRefusalsAreOneLine();
+    void agentKilledMidRunIsReported_data();
+    void agentKilledMidRunIsReported();
+    void unknownDeviceIsBadInput();
+
+private:
+    jobs::DeployReport deploy(const std::string &device, std::vector<std::string> sshOptions = {},
+                              int repeats = 3);
+    QStringList workingFolders() const; // the devices' private folders now in /tmp
+
+    QTemporaryDir m_dir;
+    QString m_workspace;
+    int64_t m_run = 0;
+    testing::SshServer m_ssh;
+    bool m_sshUp = false;
+};
+
+void TestDeployJob::initTestCase()
+{
+    const QString data = m_dir.filePath(QStringLiteral("data"));
+    testing::writeIdx(data, 40, 30, 8, true);
+    m_workspace = m_dir.filePath(QStringLiteral("ws"));
+    jobs::QuantizeRequest q;
+    q.modelPath = QUANTSCOPE_FIXTURE_DIR "/tiny_cnn_traced.pt";
+    q.dataPath = data.toStdString();
+    q.method = "rtn";
+    q.wbits = 2;
+    q.abits = 4;
+    q.settings["calib_images"] = "16";
+    q.workspaceDir = m_workspace.toStdString();
+    jobs::QuantizeJob job(q);
+    jobs::JobContext context;
+    job.run(context);
+    m_run = job.runId();
+    QVERIFY(m_run > 0);
+    m_sshUp = m_ssh.start();
+    if (!m_sshUp)
+        qWarning("no sshd for the ssh tests: %s", qPrintable(m_ssh.why()));
+}
+
+jobs::DeployReport TestDeployJob::deploy(const std::string &device,
+                                         std::vector<std::string> sshOptions, int repeats)
+{
+    jobs::DeployRequest r;
+    r.runId = m_run;
+    r.workspaceDir = m_workspace.toStdString();
+    r.device = device;
+    r.sshOptions = std::move(sshOptions);
+    r.warmup = 1;
+    r.repeats = repeats;
+    jobs::DeployJob job(r);
+    jobs::JobContext context;
+    job.run(context);
+    return job.report();
+}
+
+QStringList TestDeployJob::workingFolders() const
+{
+    return QDir(QDir::tempPath())
+        .entryList({QStringLiteral("quantscope.*"), QStringLiteral("quantscope-device.*")},
+                   QDir::Dirs);
+}
+
+void TestDeployJob::processTimesOutAndQuotes()
+{
+    using namespace std::chrono;
+    QElapsedTimer timer;
+    timer.start();
+    const auto slow = deploy::Process::run({"sleep", "30"}, milliseconds(300));
+    QVERIFY(slow.timedOut);
+    QVERIFY(timer.elapsed() < 5000); // stopped, not waited for
+    std::atomic<bool> cancel{false};
+    std::thread canceller([&] {
+        std::this_thread::sleep_for(milliseconds(200));
+        cancel = true;
+    });
+    const auto cancelled = deploy::Process::run({"sleep", "30"}, seconds(30), [&] { return cancel.load(); });
+    canceller.join();
+    QVERIFY(cancelled.cancelled);
+    const auto missing = deploy::Process::run({"no-such-program-qs"}, seconds(5));
+    QCOMPARE(missing.exitCode, 127);
+    // A hostile argument stays one argument through a shell.
+    const std::string hostile = "a b'; touch /tmp/qs-pwned; echo '$(id)";
+    const auto echoed =
+        deploy::Process::run({"sh", "-c", "printf %s " + deploy::Process::shellQuote(hostile)},
+                             seconds(5));
+    QCOMPARE(echoed.out, hostile);
+    QVERIFY(!QFileInfo::exists(QStringLiteral("/tmp/qs-pwned")));
+}
+
+void TestDeployJob::deploysToThisMachine()
+{
+    const auto before = workingFolders();
+    const auto r = deploy("local");
+    QCOMPARE(r.device, std::string("local"));
+    QVERIFY(!r.emulated);
+    QCOMPARE(r.backends.size(), size_t(3));
+    for (const auto &b : r.backends) {
+        QVERIFY(b.min > 0 && b.min <= b.median && b.median <= b.max);
+        QVERIFY(!b.opMedianSeconds.empty());
+    }
+    QVERIFY(!r.backend("lowbit")->kernel.empty());
+    QVERIFY(QFileInfo::exists(QString::fromStdString(r.storedAt)));
+    QVERIFY(QString::fromStdString(r.storedAt).contains(QStringLiteral("/deployments/")));
+    QCOMPARE(workingFolders(), before); // nothing left in /tmp
+}
+
+void TestDeployJob::deploysToEmulatedArm64()
+{
+    const auto r = deploy("emulated-arm64", {}, 1);
+    QVERIFY(r.emulated);
+    QCOMPARE(r.architecture, std::string("aarch64"));
+    QVERIFY(r.backend("lowbit")->kernel.rfind("neon", 0) == 0);
+    QVERIFY(!r.warnings.empty() && r.warnings[0].find("emulated") != std::string::npos);
+}
+
+void TestDeployJob::deploysThroughSsh()
+{
+    if (!m_sshUp)
+        QSKIP("no sshd");
+    const auto before = workingFolders();
+    const auto r = deploy("ssh://qs-test", {"-F", m_ssh.clientConfig(QStringLiteral("ok")).toStdString()});
+    QCOMPARE(r.device, std::string("ssh://qs-test"));
+    QCOMPARE(r.backends.size(), size_t(3));
+    QVERIFY(r.backend("int8")->median > 0);
+    QCOMPARE(workingFolders(), before); // the remote folder was removed
+}
+
+void TestDeployJob::sshRefusalsAreOneLine_data()
+{
+    QTest::addColumn<QString>("config");
+    QTest::addColumn<QString>("reason");
+    if (!m_sshUp)
+        return;
+    QTest::newRow("unknown host key")
+        << m_ssh.clientConfig(QStringLiteral("unknown"), true, false)
+        << QStringLiteral("Host key verification failed");
+    QTest::newRow("key not accepted")
+        << m_ssh.clientConfig(QStringLiteral("stranger"), false, true)
+        << QStringLiteral("Permission denied");
+    QTest::newRow("nobody answers")
+        << m_ssh.clientConfig(QStringLiteral("closed"), true, true,
+                              testing::SshServer::freePort())
+        << QStringLiteral("Connection refused");
+}
+
+void TestDeployJob::sshRefusalsAreOneLine()
+{
+    if (!m_sshUp)
+        QSKIP("no sshd");
+    QFETCH(QString, config);
+    QFETCH(QString, reason);
+    try {
+        deploy("ssh://qs-test", {"-F", config.toStdString()});
+        QFAIL("the deploy went through");
+    } catch (const Error &e) {
+        const QString message = QString::fromUtf8(e.what());
+        QVERIFY2(message.startsWith(QStringLiteral("ssh://qs-test: ")), qPrintable(message));
+        QVERIFY2(message.contains(reason), qPrintable(message));
+        QVERIFY(!message.contains(QLatin1Char('\n')));
+    }
+}
+
+void TestDeployJob::agentKilledMidRunIsReported_data()
+{
+    QTest::addColumn<QString>("device");
+    QTest::newRow("local") << QStringLiteral("local");
+    QTest::newRow("ssh") << QStringLiteral("ssh://qs-test");
+}
+
+void TestDeployJob::agentKilledMidRunIsReported()
+{
+    QFETCH(QString, device);
+    if (device.startsWith(QStringLiteral("ssh")) && !m_sshUp)
+        QSKIP("no sshd");
+    // A long timing run, and its agent killed from outside once it is running.
+    std::atomic<bool> done{false};
+    std::thread killer([&] {
+        for (int i = 0; i < 200 && !done; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            if (deploy::Process::run({"pkill", "-9", "-f", "/tmp/quantscope.*/quantscope-agent bench"},
+                                     std::chrono::seconds(5))
+                    .exitCode == 0)
+                return;
+        }
+    });
+    try {
+        deploy(device.toStdString(), {"-F", m_ssh.clientConfig(QStringLiteral("ok")).toStdString()},
+               100000);
+        done = true;
+        killer.join();
+        QFAIL("the killed agent's deploy succeeded");
+    } catch (const Error &e) {
+        done = true;
+        killer.join();
+        const QString message = QString::fromUtf8(e.what());
+        QVERIFY2(message.contains(QStringLiteral("crashed")) &&
+                     message.contains(QStringLiteral("signal 9")),
+                 qPrintable(message));
+    }
+}
+
+void TestDeployJob::unknownDeviceIsBadInput()
+{
+    QVERIFY_THROWS_EXCEPTION(Error, deploy("toaster"));
+    QVERIFY_THROWS_EXCEPTION(Error, deploy("ssh://-oProxyCommand=x"));
+    QVERIFY_THROWS_EXCEPTION(Error, deploy("adb"));
+}
+
+QTEST_GUILESS_MAIN(TestDeployJob)
+#include "tst_deploy_job.moc"
