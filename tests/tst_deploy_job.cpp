@@ -37,11 +37,12 @@ private Q_SLOTS:
     void sshRefusalsAreOneLine();
     void agentKilledMidRunIsReported_data();
     void agentKilledMidRunIsReported();
+    void cancelStopsTheRemoteAgent();
     void unknownDeviceIsBadInput();
 
 private:
     jobs::DeployReport deploy(const std::string &device, std::vector<std::string> sshOptions = {},
-                              int repeats = 3);
+                              int repeats = 3, int images = 16);
     QStringList workingFolders() const; // the devices' private folders now in /tmp
 
     QTemporaryDir m_dir;
@@ -75,7 +76,8 @@ void TestDeployJob::initTestCase()
 }
 
 jobs::DeployReport TestDeployJob::deploy(const std::string &device,
-                                         std::vector<std::string> sshOptions, int repeats)
+                                         std::vector<std::string> sshOptions, int repeats,
+                                         int images)
 {
     jobs::DeployRequest r;
     r.runId = m_run;
@@ -84,6 +86,7 @@ jobs::DeployReport TestDeployJob::deploy(const std::string &device,
     r.sshOptions = std::move(sshOptions);
     r.warmup = 1;
     r.repeats = repeats;
+    r.images = images;
     jobs::DeployJob job(r);
     jobs::JobContext context;
     job.run(context);
@@ -136,6 +139,10 @@ void TestDeployJob::deploysToThisMachine()
         QVERIFY(!b.opMedianSeconds.empty());
     }
     QVERIFY(!r.backend("lowbit")->kernel.empty());
+    // The device's outputs on the test images are the simulation's.
+    QCOMPARE(r.comparedImages, int64_t(16));
+    QVERIFY(r.agreement >= 0.95);
+    QVERIFY(r.maxLogitDiff < 1e-3 * std::max(1.0, r.maxLogit));
     QVERIFY(QFileInfo::exists(QString::fromStdString(r.storedAt)));
     QVERIFY(QString::fromStdString(r.storedAt).contains(QStringLiteral("/deployments/")));
     QCOMPARE(workingFolders(), before); // nothing left in /tmp
@@ -143,8 +150,10 @@ void TestDeployJob::deploysToThisMachine()
 
 void TestDeployJob::deploysToEmulatedArm64()
 {
-    const auto r = deploy("emulated-arm64", {}, 1);
+    const auto r = deploy("emulated-arm64", {}, 1, 8);
     QVERIFY(r.emulated);
+    QCOMPARE(r.comparedImages, int64_t(8)); // the ARM build computes what the simulation does
+    QVERIFY(r.agreement >= 0.95);
     QCOMPARE(r.architecture, std::string("aarch64"));
     QVERIFY(r.backend("lowbit")->kernel.rfind("neon", 0) == 0);
     QVERIFY(!r.warnings.empty() && r.warnings[0].find("emulated") != std::string::npos);
@@ -159,6 +168,7 @@ void TestDeployJob::deploysThroughSsh()
     QCOMPARE(r.device, std::string("ssh://qs-test"));
     QCOMPARE(r.backends.size(), size_t(3));
     QVERIFY(r.backend("int8")->median > 0);
+    QCOMPARE(r.comparedImages, int64_t(16));
     QCOMPARE(workingFolders(), before); // the remote folder was removed
 }
 
@@ -222,7 +232,7 @@ void TestDeployJob::agentKilledMidRunIsReported()
     });
     try {
         deploy(device.toStdString(), {"-F", m_ssh.clientConfig(QStringLiteral("ok")).toStdString()},
-               100000);
+               100000, 0);
         done = true;
         killer.join();
         QFAIL("the killed agent's deploy succeeded");
@@ -234,6 +244,37 @@ void TestDeployJob::agentKilledMidRunIsReported()
                      message.contains(QStringLiteral("signal 9")),
                  qPrintable(message));
     }
+}
+
+void TestDeployJob::cancelStopsTheRemoteAgent()
+{
+    if (!m_sshUp)
+        QSKIP("no sshd");
+    const auto agentRunning = [] {
+        return deploy::Process::run({"pgrep", "-f", "/tmp/quantscope.*/quantscope-agent bench"},
+                                    std::chrono::seconds(5))
+                   .exitCode == 0;
+    };
+    jobs::DeployRequest r;
+    r.runId = m_run;
+    r.workspaceDir = m_workspace.toStdString();
+    r.device = "ssh://qs-test";
+    r.sshOptions = {"-F", m_ssh.clientConfig(QStringLiteral("ok")).toStdString()};
+    r.repeats = 100000;
+    r.images = 0;
+    jobs::DeployJob job(r);
+    jobs::JobContext context;
+    std::thread canceller([&] {
+        for (int i = 0; i < 200 && !agentRunning(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        context.cancel();
+    });
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY_THROWS_EXCEPTION(Cancelled, job.run(context));
+    canceller.join();
+    QVERIFY(timer.elapsed() < 30000);
+    QVERIFY(!agentRunning()); // stopped on the host, not left timing
 }
 
 void TestDeployJob::unknownDeviceIsBadInput()

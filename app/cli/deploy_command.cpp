@@ -14,7 +14,8 @@ namespace quantscope::cli {
 int deployCommand(const Args &argv)
 {
     const CliArguments args(argv,
-                            {"workspace", "device", "threads", "warmup", "repeats", "ssh-config"},
+                            {"workspace", "device", "threads", "warmup", "repeats", "images",
+                             "pin", "ssh-config"},
                             {"json"});
     jobs::DeployRequest request;
     request.runId = args.runNumber(0);
@@ -25,9 +26,11 @@ int deployCommand(const Args &argv)
     request.threads = int(args.integer("threads", 1));
     request.warmup = int(args.integer("warmup", 3));
     request.repeats = int(args.integer("repeats", 20));
+    request.images = int(args.integer("images", 256));
+    request.pin = args.value("pin", "fastest");
     if (request.threads < 1 || request.threads > 256 || request.warmup < 0 ||
-        request.repeats < 1)
-        throw Error("--threads must be 1…256, --warmup ≥ 0 and --repeats ≥ 1");
+        request.repeats < 1 || request.images < 0)
+        throw Error("--threads must be 1…256, --warmup and --images ≥ 0, --repeats ≥ 1");
 
     jobs::DeployJob job(request);
     jobs::JobContext context;
@@ -45,6 +48,8 @@ int deployCommand(const Args &argv)
                 static_cast<long long>(request.runId), r.device.c_str(), r.cpu.c_str(),
                 r.architecture.c_str(), r.cores, r.features.c_str(), r.threads, r.repeats,
                 r.warmup, r.emulated ? " — EMULATED, not this device's speed" : "");
+    if (!r.pinnedCores.empty())
+        std::printf("  pinned to core(s) %s\n", r.pinnedCores.c_str());
     std::printf("  %-7s %-11s %9s %9s %9s %9s %9s %8s\n", "backend", "kernel", "min ms", "p10 ms",
                 "median", "p90 ms", "max ms", "GMAC/s");
     for (const auto &b : r.backends)
@@ -55,6 +60,11 @@ int deployCommand(const Args &argv)
     if (low && int8 && fp32 && low->median > 0 && !r.emulated)
         std::printf("  low-bit: %.2f× the speed of int8, %.1f× of fp32\n",
                     int8->median / low->median, fp32->median / low->median);
+    if (r.comparedImages > 0)
+        std::printf("  against the simulation on %lld test images: same class on %.2f %%, "
+                    "outputs differ by at most %.3g (largest output %.3g)\n",
+                    static_cast<long long>(r.comparedImages), 100.0 * r.agreement,
+                    r.maxLogitDiff, r.maxLogit);
     for (const auto &w : r.warnings)
         std::printf("  warning: %s\n", w.c_str());
     std::printf("stored: %s\n", r.storedAt.c_str());

@@ -42,10 +42,12 @@ const std::map<std::string, std::string> kCommandUsage = {
     {"devices", "  quantscope-cli devices [--json]\n"
                 "      the devices a run can be deployed to, and what each one lacks\n"},
     {"deploy", "  quantscope-cli deploy RUN [--device local|emulated-arm64|ssh://[user@]host[:port]]\n"
-               "                 [--threads N] [--warmup W] [--repeats R] [--ssh-config FILE]\n"
+               "                 [--threads N] [--warmup W] [--repeats R] [--images N]\n"
+               "                 [--pin fastest|none|CPU,CPU…] [--ssh-config FILE]\n"
                "                 [--workspace DIR] [--json]\n"
                "      times the run's packed model on a device — fp32, XNNPACK int8 and our low-bit\n"
-               "      kernels — with quantscope-agent; the report is stored with the run\n"},
+               "      kernels — with quantscope-agent, and compares its outputs on N test images (256)\n"
+               "      with the simulation; the report is stored with the run\n"},
 };
 
 std::string usage(const std::string &command = {})

@@ -27,7 +27,45 @@ quant::QuantGrid activationGrid(const ActivationGrid &a)
     return g;
 }
 
+// The run's model as the workbench simulated it: fake-quantized weights (in the artifact) and
+// each layer's input through the run's activation quantizer.
+model::QuantSession simulatedSession(const model::QuantGraph &graph,
+                                     const std::vector<LayerGrids> &grids)
+{
+    auto session = graph.makeSession();
+    for (size_t i = 0; i < grids.size(); ++i)
+        if (grids[i].activation) {
+            const auto g = activationGrid(*grids[i].activation);
+            session.setActivationQuantizer(int(i), [g](const torch::Tensor &x) {
+                return g.fakeQuantize(x);
+            });
+        }
+    return session;
+}
+
 } // namespace
+
+SimulatedImages RuntimeCheck::simulate(const store::RunRecord &record,
+                                       const model::QuantGraph &graph, const data::Dataset &test,
+                                       const data::InputTransform &transform, int64_t count)
+{
+    torch::InferenceMode inference;
+    auto simulated = simulatedSession(graph, RunGrids::load(RunGrids::pathBeside(record.artifact)));
+    SimulatedImages out;
+    const data::BatchLoader loader(test, transform, data::BatchLoader::inOrder(test, count), 64);
+    for (int64_t b = 0; b < loader.batchCount(); ++b) {
+        const auto batch = loader.batch(b);
+        const auto logits = graph.forward(batch.inputs, simulated).contiguous();
+        const auto inputs = batch.inputs.contiguous();
+        out.images.insert(out.images.end(), inputs.data_ptr<float>(),
+                          inputs.data_ptr<float>() + inputs.numel());
+        out.logits.insert(out.logits.end(), logits.data_ptr<float>(),
+                          logits.data_ptr<float>() + logits.numel());
+        out.count += inputs.size(0);
+        out.classes = logits.size(1);
+    }
+    return out;
+}
 
 RuntimeCheckResult RuntimeCheck::run(const store::RunRecord &record,
                                      const model::QuantGraph &graph, const qsm::Model &model,
@@ -37,15 +75,8 @@ RuntimeCheckResult RuntimeCheck::run(const store::RunRecord &record,
 {
     torch::InferenceMode inference;
     const auto grids = RunGrids::load(RunGrids::pathBeside(record.artifact));
-    auto simulated = graph.makeSession();
+    auto simulated = simulatedSession(graph, grids);
     auto floatActivations = graph.makeSession();
-    for (size_t i = 0; i < grids.size(); ++i)
-        if (grids[i].activation) {
-            const auto g = activationGrid(*grids[i].activation);
-            simulated.setActivationQuantizer(int(i), [g](const torch::Tensor &x) {
-                return g.fakeQuantize(x);
-            });
-        }
     // Each layer's input in the simulation, to compare with the runtime's value there.
     std::vector<torch::Tensor> layerInputs(grids.size());
     simulated.setObserver([&](int layer, const torch::Tensor &x) { layerInputs[size_t(layer)] = x; });

@@ -37,9 +37,22 @@ struct RuntimeCheckResult
     std::vector<LayerDifference> layers;
 };
 
+// Test images as the run saw them and the simulated model's logits for each: what a device's
+// outputs are compared with.
+struct SimulatedImages
+{
+    int64_t count = 0, classes = 0;
+    std::vector<float> images; // count × C×H×W, normalised
+    std::vector<float> logits; // count × classes
+};
+
 class RuntimeCheck
 {
 public:
+    // The first `count` test images (all where count is 0) through the simulated model.
+    static SimulatedImages simulate(const store::RunRecord &run, const model::QuantGraph &graph,
+                                    const data::Dataset &test,
+                                    const data::InputTransform &transform, int64_t count);
     // graph: the run's quantized model (run.artifact), as the caller loaded it.
     static RuntimeCheckResult run(const store::RunRecord &run, const model::QuantGraph &graph,
                                   const qsm::Model &model, const data::Dataset &test,

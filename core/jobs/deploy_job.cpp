@@ -4,6 +4,9 @@
 #include "deploy/agent_files.h"
 #include "deploy/device.h"
 #include "deploy/qsm_exporter.h"
+#include "deploy/runtime_check.h"
+#include "model/quant_graph.h"
+#include "model_inputs.h"
 #include "error.h"
 #include "store/workspace.h"
 
@@ -11,7 +14,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstring>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -23,9 +29,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The agent's one-line JSON answer; its failure as one line naming the device.
-nlohmann::json agentAnswer(const deploy::ProcessResult &result, const std::string &device,
-                           const std::string &what)
+// An agent command's failure as one line naming the device; nothing when it succeeded.
+void checkAgent(const deploy::ProcessResult &result, const std::string &device,
+                const std::string &what)
 {
     if (result.cancelled)
         throw Cancelled(what);
@@ -36,10 +42,61 @@ nlohmann::json agentAnswer(const deploy::ProcessResult &result, const std::strin
                     std::to_string(result.signal) + ")");
     if (result.exitCode != 0)
         throw Error(device + ": the agent failed while " + what + ": " + result.lastLine());
+}
+
+// The agent's one-line JSON answer.
+nlohmann::json agentAnswer(const deploy::ProcessResult &result, const std::string &device,
+                           const std::string &what)
+{
+    checkAgent(result, device, what);
     const auto json = nlohmann::json::parse(result.out, nullptr, false);
     if (json.is_discarded() || !json.is_object())
         throw Error(device + ": the agent's answer while " + what + " is not JSON");
     return json;
+}
+
+// The device's outputs (raw float32, image after image) against the simulated logits.
+void compare(const deploy::SimulatedImages &simulated, const std::string &bytes,
+             DeployReport &report)
+{
+    const size_t floats = size_t(simulated.count * simulated.classes);
+    if (bytes.size() != floats * sizeof(float))
+        throw Error(report.device + ": the agent returned " + std::to_string(bytes.size()) +
+                    " bytes of outputs, not " + std::to_string(floats * sizeof(float)));
+    std::vector<float> device(floats);
+    std::memcpy(device.data(), bytes.data(), bytes.size());
+    int64_t agree = 0;
+    for (int64_t n = 0; n < simulated.count; ++n) {
+        const float *sim = simulated.logits.data() + n * simulated.classes;
+        const float *dev = device.data() + n * simulated.classes;
+        agree += std::max_element(sim, sim + simulated.classes) - sim ==
+                 std::max_element(dev, dev + simulated.classes) - dev;
+        for (int64_t c = 0; c < simulated.classes; ++c) {
+            report.maxLogitDiff = std::max(report.maxLogitDiff, double(std::fabs(sim[c] - dev[c])));
+            report.maxLogit = std::max(report.maxLogit, double(std::fabs(sim[c])));
+        }
+    }
+    report.comparedImages = simulated.count;
+    report.agreement = double(agree) / double(simulated.count);
+}
+
+// The cores to pin `threads` threads to: on big.LITTLE the fastest cores by maximum frequency;
+// "" where all cores are alike or their frequencies unknown (nothing to choose).
+std::string fastestCores(const nlohmann::json &info, int threads)
+{
+    std::vector<long> khz;
+    for (const auto &f : info.value("max_frequency_khz", nlohmann::json::array()))
+        khz.push_back(f.get<long>());
+    if (khz.empty() || std::all_of(khz.begin(), khz.end(), [&](long f) { return f == khz[0]; }))
+        return {};
+    std::vector<size_t> cores(khz.size());
+    for (size_t i = 0; i < cores.size(); ++i)
+        cores[i] = i;
+    std::stable_sort(cores.begin(), cores.end(), [&](size_t a, size_t b) { return khz[a] > khz[b]; });
+    std::string list;
+    for (size_t i = 0; i < cores.size() && int(i) < threads; ++i)
+        list += (list.empty() ? "" : ",") + std::to_string(cores[i]);
+    return list;
 }
 
 std::string utcStamp()
@@ -69,6 +126,20 @@ struct Session
 };
 
 } // namespace
+
+deploy::SimulatedImages DeployJob::simulate(const store::RunRecord &run, const qsm::Model &packed,
+                                           int64_t count)
+{
+    // The test images as the run saw them: its size and normalisation (as verify does).
+    InputOverrides overrides;
+    overrides.mean = packed.mean;
+    overrides.std = packed.std;
+    overrides.imageSize = packed.height;
+    model::QuantGraph graph(run.artifact);
+    ModelInputs inputs(graph, run.data, overrides);
+    const auto test = inputs.open(data::Split::Test);
+    return deploy::RuntimeCheck::simulate(run, graph, test, inputs.transform(), count);
+}
 
 const BackendTiming *DeployReport::backend(const std::string &name) const
 {
@@ -106,7 +177,16 @@ void DeployJob::run(JobContext &context)
         }
     } cleanup{staging};
     const std::string modelFile = (staging / "model.qsm").string();
-    deploy::QsmExporter::exportRun(run, modelFile);
+    const auto packed = deploy::QsmExporter::exportRun(run, modelFile);
+    const std::string imagesFile = (staging / "images.f32").string();
+    deploy::SimulatedImages simulated;
+    if (m_request.images > 0) {
+        context.progress(0.02, "simulating the test images");
+        simulated = simulate(run, packed, m_request.images);
+        std::ofstream(imagesFile, std::ios::binary)
+            .write(reinterpret_cast<const char *>(simulated.images.data()),
+                   std::streamsize(simulated.images.size() * sizeof(float)));
+    }
     context.checkCancelled();
 
     context.progress(0.05, "connecting to " + name);
@@ -117,6 +197,8 @@ void DeployJob::run(JobContext &context)
     context.progress(0.1, "copying the agent and the model");
     device->push(agent, "quantscope-agent");
     device->push(modelFile, "model.qsm");
+    if (simulated.count > 0)
+        device->push(imagesFile, "images.f32");
     context.checkCancelled();
 
     context.progress(0.15, "describing the device");
@@ -124,16 +206,28 @@ void DeployJob::run(JobContext &context)
         agentAnswer(device->agent({"info", "--json"}, std::chrono::seconds(60)), name,
                     "describing the device");
     context.progress(0.2, "timing fp32, int8 and low-bit");
-    const auto bench = agentAnswer(
-        device->agent({"bench", device->path("model.qsm"), "--backend", "all", "--threads",
-                       std::to_string(m_request.threads), "--warmup",
-                       std::to_string(m_request.warmup), "--repeats",
-                       std::to_string(m_request.repeats), "--json"},
-                      std::chrono::minutes(30)),
-        name, "timing the model");
+    std::vector<std::string> benchArgs{"bench", device->path("model.qsm"), "--backend", "all",
+                                       "--threads", std::to_string(m_request.threads),
+                                       "--warmup", std::to_string(m_request.warmup),
+                                       "--repeats", std::to_string(m_request.repeats), "--json"};
+    const std::string pin = m_request.pin == "fastest" ? fastestCores(info, m_request.threads)
+                            : m_request.pin == "none"  ? std::string()
+                                                       : m_request.pin;
+    if (!pin.empty())
+        benchArgs.insert(benchArgs.end(), {"--pin", pin});
+    const auto bench = agentAnswer(device->agent(benchArgs, std::chrono::minutes(30)), name,
+                                   "timing the model");
 
     DeployReport report;
     report.device = name;
+    if (simulated.count > 0) {
+        context.progress(0.9, "comparing the device with the simulation");
+        const auto outputs = device->agent({"run", device->path("model.qsm"), "--input",
+                                            device->path("images.f32"), "--output", "-"},
+                                           std::chrono::minutes(10));
+        checkAgent(outputs, name, "running the test images");
+        compare(simulated, outputs.out, report);
+    }
     report.emulated = device->emulated() || info.value("emulated", false);
     report.cpu = info.value("cpu", "");
     report.architecture = info.value("architecture", "");
@@ -144,6 +238,7 @@ void DeployJob::run(JobContext &context)
     report.threads = m_request.threads;
     report.warmup = m_request.warmup;
     report.repeats = m_request.repeats;
+    report.pinnedCores = pin;
     for (const auto &b : bench.value("backends", nlohmann::json::array())) {
         BackendTiming t;
         t.backend = b.value("backend", "");
@@ -173,8 +268,13 @@ void DeployJob::run(JobContext &context)
     // Stored beside the run, whatever the caller does next.
     nlohmann::json stored{{"device", name},        {"emulated", report.emulated},
                           {"run", m_request.runId}, {"created", utcStamp()},
+                          {"pinned_cores", pin},
                           {"info", info},           {"bench", bench},
-                          {"warnings", report.warnings}};
+                          {"warnings", report.warnings},
+                          {"agreement", {{"images", report.comparedImages},
+                                         {"same_class", report.agreement},
+                                         {"max_abs_diff", report.maxLogitDiff},
+                                         {"max_abs", report.maxLogit}}}};
     const fs::path dir = fs::path(workspace.artifactDir(m_request.runId)) / "deployments";
     fs::create_directories(dir);
     report.storedAt = (dir / (utcStamp() + "-" + fileSafe(name) + ".json")).string();

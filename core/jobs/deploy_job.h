@@ -6,6 +6,7 @@
 // (artifacts/<run>/deployments/) so nothing measured is lost. Shared by the CLI and the GUI.
 #pragma once
 
+#include "deploy/runtime_check.h"
 #include "job.h"
 
 #include <string>
@@ -22,6 +23,10 @@ struct DeployRequest
     int threads = 1;
     int warmup = 3;
     int repeats = 20;
+    int images = 256; // test images run on the device and compared with the simulation; 0: none
+    // Which cores run the timing: "fastest" (on big.LITTLE the cores of the highest maximum
+    // frequency; elsewhere the scheduler's choice), "none", or a list such as "4,5".
+    std::string pin = "fastest";
 };
 
 struct BackendTiming
@@ -41,7 +46,13 @@ struct DeployReport
     int cores = 0;
     double macs = 0;
     int threads = 1, warmup = 0, repeats = 0;
+    std::string pinnedCores; // "" when not pinned
     std::vector<BackendTiming> backends;
+    // The device's low-bit outputs against the simulated model on the same test images.
+    int64_t comparedImages = 0;
+    double agreement = 0;    // share where both pick the same class
+    double maxLogitDiff = 0; // largest |Δ| of an output
+    double maxLogit = 0;     // largest |output| of the simulation, for scale
     std::vector<std::string> warnings; // emulation, a wide spread, a governor not `performance`
     std::string storedAt;              // the report's file in the workspace
     std::string agentJson;             // what the agent printed, as it printed it
@@ -62,6 +73,9 @@ public:
     const DeployReport &report() const { return m_report; }
 
 private:
+    static deploy::SimulatedImages simulate(const store::RunRecord &run, const qsm::Model &packed,
+                                            int64_t count);
+
     DeployRequest m_request;
     DeployReport m_report;
 };

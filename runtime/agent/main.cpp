@@ -14,6 +14,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
+#include <functional>
+#include <memory>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -30,7 +33,8 @@ const char *kUsage =
     "                              [--warmup W] [--repeats R] [--pin CPU[,CPU…]] [--json]\n"
     "       quantscope-agent run FILE.qsm --input IN.f32 --output OUT.f32 [--backend B]\n"
     "                            [--threads N]\n"
-    "IN.f32: the normalised image, C×H×W little-endian float32; OUT.f32: the model's output.\n";
+    "IN.f32: normalised images, each C×H×W little-endian float32, one after another;\n"
+    "OUT.f32: the model's output for each, in the same order (- for standard output).\n";
 
 struct UsageError : std::runtime_error
 {
@@ -207,19 +211,23 @@ int bench(const Options &options)
     return 0;
 }
 
-std::vector<float> readFloats(const std::string &path, size_t count)
+// The images of an input file: a whole number of C×H×W float32 images, at most 1 GiB.
+std::vector<std::vector<float>> readImages(const std::string &path, size_t imageFloats)
 {
     std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in)
         throw std::runtime_error(path + ": cannot open the file");
     const auto size = size_t(in.tellg());
-    if (size != count * sizeof(float))
-        throw std::runtime_error(path + ": " + std::to_string(size) + " bytes, the model's input is " +
-                                 std::to_string(count * sizeof(float)));
-    std::vector<float> v(count);
+    const size_t imageBytes = imageFloats * sizeof(float);
+    if (size == 0 || size % imageBytes != 0 || size > (size_t(1) << 30))
+        throw std::runtime_error(path + ": " + std::to_string(size) +
+                                 " bytes, not a whole number of the model's " +
+                                 std::to_string(imageBytes) + "-byte inputs");
     in.seekg(0);
-    in.read(reinterpret_cast<char *>(v.data()), std::streamsize(size));
-    return v;
+    std::vector<std::vector<float>> images(size / imageBytes, std::vector<float>(imageFloats));
+    for (auto &image : images)
+        in.read(reinterpret_cast<char *>(image.data()), std::streamsize(imageBytes));
+    return images;
 }
 
 int run(const Options &options)
@@ -227,25 +235,42 @@ int run(const Options &options)
     const auto model = qsm::QsmReader::read(options.file());
     if (!options.values.count("input") || !options.values.count("output"))
         throw UsageError("run needs --input and --output");
-    const auto input = readFloats(options.values.at("input"),
-                                  size_t(model.channels) * model.height * model.width);
+    const auto images = readImages(options.values.at("input"),
+                                   size_t(model.channels) * model.height * model.width);
     const std::string backend = options.text("backend", "lowbit");
     const size_t threads = size_t(options.number("threads", 1, 1, 256));
-    std::vector<float> output;
+    std::function<const std::vector<float> &(const std::vector<float> &)> forward;
+    std::unique_ptr<runtime::XnnpackExecutor> int8;
+    std::unique_ptr<runtime::GraphExecutor> graph;
     if (backend == "int8") {
-        runtime::XnnpackExecutor int8(
-            model, runtime::XnnpackExecutor::calibrationRanges(model, {input}), threads);
-        output = int8.run(input.data());
+        // Activation ranges from the first images, as a deployment calibrates on a few.
+        const std::vector<std::vector<float>> calibration(
+            images.begin(), images.begin() + std::min<size_t>(images.size(), 16));
+        int8 = std::make_unique<runtime::XnnpackExecutor>(
+            model, runtime::XnnpackExecutor::calibrationRanges(model, calibration), threads);
+        forward = [&](const std::vector<float> &x) -> const std::vector<float> & {
+            return int8->run(x.data());
+        };
     } else {
-        runtime::GraphExecutor graph(model, runtime::GraphExecutor::backendNamed(backend),
-                                     threads);
-        output = graph.run(input.data());
+        graph = std::make_unique<runtime::GraphExecutor>(
+            model, runtime::GraphExecutor::backendNamed(backend), threads);
+        forward = [&](const std::vector<float> &x) -> const std::vector<float> & {
+            return graph->run(x.data());
+        };
     }
+    // "-": standard output, so a workbench reads the outputs back without copying a file.
     const std::string out = options.values.at("output");
-    std::ofstream file(out, std::ios::binary);
-    file.write(reinterpret_cast<const char *>(output.data()),
-               std::streamsize(output.size() * sizeof(float)));
-    if (!file)
+    std::ofstream file;
+    if (out != "-")
+        file.open(out, std::ios::binary);
+    std::ostream &sink = out == "-" ? std::cout : file;
+    for (const auto &image : images) {
+        const auto &output = forward(image);
+        sink.write(reinterpret_cast<const char *>(output.data()),
+                   std::streamsize(output.size() * sizeof(float)));
+    }
+    sink.flush();
+    if (!sink)
         throw std::runtime_error(out + ": cannot write the output");
     return 0;
 }
