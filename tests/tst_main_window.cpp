@@ -6,6 +6,8 @@
 #include "bit_allocation_view.h"
 #include "compare_view.h"
 #include "histogram_view.h"
+#include "deploy_controller.h"
+#include "deploy_view.h"
 #include "export_controller.h"
 #include "format/qsm_reader.h"
 #include "image_folder_fixture.h"
@@ -21,6 +23,7 @@
 #include "synthetic_dataset.h"
 #include "table_exporter.h"
 
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
@@ -51,6 +54,7 @@ private Q_SLOTS:
     void brecqRunShowsRounding();
     void exportsPlotAndTable();
     void exportsThePackedModelOfTheShownRun();
+    void deploysTheShownRunFromTheDeployView();
     void cancelledRunIsKept();
     void eventLoopStaysResponsive();
     void reopenedWorkspaceListsTheRuns();
@@ -361,6 +365,43 @@ void TestMainWindow::exportsThePackedModelOfTheShownRun()
     QVERIFY(done.wait(30000));
     QCOMPARE(done.at(2).at(0).toBool(), false);
     QVERIFY(!done.at(2).at(1).toString().contains(QLatin1Char('\n')));
+}
+
+void TestMainWindow::deploysTheShownRunFromTheDeployView()
+{
+    MainWindow window(m_workspace);
+    window.show();
+    auto *view = window.deployView();
+    QVERIFY(window.openModel(QStringLiteral(QUANTSCOPE_FIXTURE_DIR "/tiny_cnn_traced.pt")));
+    QVERIFY(window.openDataset(m_data));
+    window.quantizePanel()->setMethod(QStringLiteral("rtn"));
+    window.quantizePanel()->setBits(2, 4);
+    setSetting(window, "calib_images", QStringLiteral("32"));
+    QCOMPARE(runToEnd(window), QStringLiteral("finished"));
+    window.setView(MainWindow::View::Deploy);
+    QVERIFY(view->deployButton()->isEnabled());
+    QCOMPARE(view->device(), QStringLiteral("local"));
+
+    // Deploy to this machine by the button; the window keeps answering while it runs.
+    QSignalSpy done(window.deployController(), &gui::DeployController::finished);
+    QTest::mouseClick(view->deployButton(), Qt::LeftButton);
+    QVERIFY(view->cancelButton()->isEnabled());
+    QVERIFY(!view->deployButton()->isEnabled());
+    QVERIFY(done.wait(60000));
+    QVERIFY2(done.at(0).at(0).toBool(), qPrintable(done.at(0).at(1).toString()));
+    QCOMPARE(view->backendBarCount(), 3);
+    QVERIFY(view->summaryText().contains(QStringLiteral("Against the simulation")));
+    QVERIFY(view->summaryText().contains(QStringLiteral("the speed of XNNPACK int8")));
+    QVERIFY(window.statusText().contains(QStringLiteral("timed on local")));
+
+    // A device that is not there: one line in the view, the window as it was.
+    view->findChild<QComboBox *>()->setEditText(QStringLiteral("ssh://nobody@127.0.0.1:1"));
+    QTest::mouseClick(view->deployButton(), Qt::LeftButton);
+    QVERIFY(done.wait(60000));
+    QCOMPARE(done.at(1).at(0).toBool(), false);
+    QVERIFY2(done.at(1).at(1).toString().contains(QStringLiteral("Connection refused")),
+             qPrintable(done.at(1).at(1).toString()));
+    QCOMPARE(view->backendBarCount(), 3); // the last figures stay
 }
 
 void TestMainWindow::cancelledRunIsKept()

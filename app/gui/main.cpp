@@ -18,7 +18,7 @@ bool viewFromName(const QString &name, quantscope::gui::MainWindow::View *view)
 {
     const QStringList names = {QStringLiteral("start"), QStringLiteral("model"),
                                QStringLiteral("run"), QStringLiteral("bits"),
-                               QStringLiteral("compare")};
+                               QStringLiteral("compare"), QStringLiteral("deploy")};
     const int index = names.indexOf(name.toLower());
     if (index < 0)
         return false;
@@ -52,8 +52,8 @@ int main(int argc, char **argv)
                                        QStringLiteral("Use this workspace folder."),
                                        QStringLiteral("DIR"));
     const QCommandLineOption view(QStringLiteral("view"),
-                                  QStringLiteral("Show this view: start, model, run, bits or "
-                                                 "compare."),
+                                  QStringLiteral("Show this view: start, model, run, bits, "
+                                                 "compare or deploy."),
                                   QStringLiteral("NAME"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Render the window to this PNG and exit."),
@@ -79,7 +79,7 @@ int main(int argc, char **argv)
     quantscope::gui::MainWindow::View startView = quantscope::gui::MainWindow::View::Start;
     if (parser.isSet(view) &&
         !viewFromName(parser.value(view), &startView)) {
-        std::fprintf(stderr, "quantscope: unknown view '%s' (start, model, run, bits, compare)\n",
+        std::fprintf(stderr, "quantscope: unknown view '%s' (start, model, run, bits, compare, deploy)\n",
                      qPrintable(parser.value(view)));
         return 2;
     }

@@ -4,6 +4,8 @@
 #include "bit_allocation_view.h"
 #include "compare_view.h"
 #include "demo_files.h"
+#include "deploy_controller.h"
+#include "deploy_view.h"
 #include "error.h"
 #include "export_controller.h"
 #include "histogram_view.h"
@@ -61,7 +63,8 @@ MainWindow::MainWindow(const QString &workspaceDir, QWidget *parent)
       m_startPage(new widgets::StartPage(this)), m_modelView(new widgets::ModelView(this)),
       m_runView(new widgets::RunView(this)),
       m_bitsView(new widgets::BitAllocationView(this)),
-      m_compareView(new widgets::CompareView(this)), m_panel(new widgets::QuantizePanel(this)),
+      m_compareView(new widgets::CompareView(this)), m_deployView(new widgets::DeployView(this)),
+      m_panel(new widgets::QuantizePanel(this)),
       m_workspaces(new WorkspaceController(new QComboBox(this), m_compareView, this))
 {
     setWindowTitle(tr("QuantScope"));
@@ -73,6 +76,7 @@ MainWindow::MainWindow(const QString &workspaceDir, QWidget *parent)
     m_tabs->addTab(m_runView, tr("Run"));
     m_tabs->addTab(m_bitsView, tr("Bit allocation"));
     m_tabs->addTab(m_compareView, tr("Compare runs"));
+    m_tabs->addTab(m_deployView, tr("Deploy"));
     m_tabs->setDocumentMode(true);
     setCentralWidget(m_tabs);
 
@@ -144,8 +148,10 @@ MainWindow::MainWindow(const QString &workspaceDir, QWidget *parent)
     m_status = new StatusController(statusBar(), m_queue, [this] {
         return m_document.hasModel() ? m_document.modelSummary() : tr("Open a model to begin.");
     }, this);
-    connect(m_export, &ExportController::finished, m_status,
-            [this](bool, const QString &message) { m_status->setNotice(message); });
+    m_deploy = new DeployController(m_deployView, this);
+    const auto notice = [this](bool, const QString &message) { m_status->setNotice(message); };
+    connect(m_export, &ExportController::finished, m_status, notice);
+    connect(m_deploy, &DeployController::finished, m_status, notice);
     connectQueue();
     restoreSettings();
     QSettings settings;
@@ -192,7 +198,7 @@ void MainWindow::buildMenus()
 
     auto *view = menuBar()->addMenu(tr("&View"));
     const QStringList names = {tr("&Start"), tr("&Model"), tr("R&un"), tr("&Bit allocation"),
-                               tr("&Compare runs")};
+                               tr("&Compare runs"), tr("&Deploy")};
     for (int i = 0; i < names.size(); ++i)
         view->addAction(names[i], QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)), this,
                         [this, i] { m_tabs->setCurrentIndex(i); });
@@ -411,6 +417,7 @@ void MainWindow::showRun(qint64 runId, bool reloadRunView)
     m_workspaces->showInPicker(runId);
     const store::Workspace *workspace = m_workspaces->workspace();
     m_export->setRun(workspace, runId);
+    m_deploy->setRun(workspace, runId);
     if (runId == 0 || !workspace) {
         m_bitsView->clear(tr("No run yet: start one from the Quantize panel."));
         m_modelView->setResults({});
@@ -495,6 +502,7 @@ void MainWindow::exportCurrentPlot()
     case View::Run: plot = m_runView->histogram()->plot(); name = tr("histogram"); break;
     case View::Bits: plot = m_bitsView->plot(); name = tr("bit-allocation"); break;
     case View::Compare: plot = m_compareView->plot(); name = tr("accuracy-vs-size"); break;
+    case View::Deploy: plot = m_deployView->latencyPlot(); name = tr("deploy-latency"); break;
     case View::Start: break;
     }
     if (!plot) {

@@ -16,6 +16,7 @@ class QTabWidget;
 namespace quantscope::widgets {
 class BitAllocationView;
 class CompareView;
+class DeployView;
 class HistogramView;
 class ModelView;
 class QuantizePanel;
@@ -26,6 +27,7 @@ class StartPage;
 namespace quantscope::gui {
 
 class RecentModels;
+class DeployController;
 class ExportController;
 class StatusController;
 class WorkspaceController;
@@ -34,7 +36,7 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    enum class View { Start, Model, Run, Bits, Compare };
+    enum class View { Start, Model, Run, Bits, Compare, Deploy };
     // workspaceDir empty: $QUANTSCOPE_WORKSPACE, else the one used last, else the default under
     // the user's data folder.
     explicit MainWindow(const QString &workspaceDir = {}, QWidget *parent = nullptr);
@@ -67,6 +69,8 @@ public:
     widgets::HistogramView *modelHistogram() const;
     widgets::BitAllocationView *bitsView() const { return m_bitsView; }
     widgets::CompareView *compareView() const { return m_compareView; }
+    widgets::DeployView *deployView() const { return m_deployView; }
+    DeployController *deployController() const { return m_deploy; }
     widgets::StartPage *startPage() const { return m_startPage; }
     QTableView *layerTable() const;
     QPushButton *cancelButton() const;
@@ -108,11 +112,13 @@ private:
     widgets::RunView *m_runView;
     widgets::BitAllocationView *m_bitsView;
     widgets::CompareView *m_compareView;
+    widgets::DeployView *m_deployView;
     widgets::QuantizePanel *m_panel;
     WorkspaceController *m_workspaces;
     RecentModels *m_recent = nullptr;
     StatusController *m_status = nullptr;
     ExportController *m_export = nullptr;
+    DeployController *m_deploy = nullptr;
 };
 
 } // namespace quantscope::gui

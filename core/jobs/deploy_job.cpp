@@ -239,6 +239,11 @@ void DeployJob::run(JobContext &context)
     report.warmup = m_request.warmup;
     report.repeats = m_request.repeats;
     report.pinnedCores = pin;
+    for (const auto &op : packed.ops) {
+        report.opKinds.push_back(qsm::opKindName(op.kind));
+        const bool layer = op.kind == qsm::OpKind::Conv || op.kind == qsm::OpKind::Linear;
+        report.opBits.push_back(layer ? int(packed.layers[op.layer].bits) : 0);
+    }
     for (const auto &b : bench.value("backends", nlohmann::json::array())) {
         BackendTiming t;
         t.backend = b.value("backend", "");
@@ -263,7 +268,7 @@ void DeployJob::run(JobContext &context)
         if (b.p10 > 0 && b.p90 / b.p10 > 1.25)
             report.warnings.push_back(b.backend + ": a wide spread (p90/p10 = " +
                                       std::to_string(b.p90 / b.p10).substr(0, 4) +
-                                      "); close other programs or raise --repeats");
+                                      "); close other programs or time more runs");
 
     // Stored beside the run, whatever the caller does next.
     nlohmann::json stored{{"device", name},        {"emulated", report.emulated},

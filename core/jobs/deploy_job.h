@@ -48,6 +48,10 @@ struct DeployReport
     int threads = 1, warmup = 0, repeats = 0;
     std::string pinnedCores; // "" when not pinned
     std::vector<BackendTiming> backends;
+    // Per op of the packed model: its kind ("conv", "add"…) and, for a layer, its weight bits
+    // (0 for ops without weights): what the per-op timings belong to.
+    std::vector<std::string> opKinds;
+    std::vector<int> opBits;
     // The device's low-bit outputs against the simulated model on the same test images.
     int64_t comparedImages = 0;
     double agreement = 0;    // share where both pick the same class

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+#include "deploy_controller.h"
+
+#include "deploy_view.h"
+#include "error.h"
+#include "jobs/deploy_job.h"
+#include "store/workspace.h"
+
+#include <QPushButton>
+#include <QThread>
+
+namespace quantscope::gui {
+
+namespace {
+
+struct Outcome
+{
+    bool ok = false;
+    bool cancelled = false;
+    QString message;
+    jobs::DeployReport report;
+};
+
+widgets::DeployFigures figuresOf(const jobs::DeployReport &r)
+{
+    widgets::DeployFigures f;
+    f.device = QString::fromStdString(r.device);
+    f.cpu = QString::fromStdString(r.cpu);
+    f.features = QString::fromStdString(r.features);
+    f.emulated = r.emulated;
+    f.cores = r.cores;
+    f.threads = r.threads;
+    f.repeats = r.repeats;
+    for (const auto &b : r.backends)
+        f.backends.push_back({QString::fromStdString(b.backend), QString::fromStdString(b.kernel),
+                              b.p10, b.median, b.p90, b.opMedianSeconds});
+    for (size_t i = 0; i < r.opKinds.size(); ++i)
+        f.opNames << QStringLiteral("%1 %2").arg(i).arg(QString::fromStdString(r.opKinds[i]));
+    f.opBits = r.opBits;
+    f.comparedImages = r.comparedImages;
+    f.agreement = r.agreement;
+    f.maxDiff = r.maxLogitDiff;
+    f.maxOutput = r.maxLogit;
+    for (const auto &w : r.warnings)
+        f.warnings << QString::fromStdString(w);
+    f.storedAt = QString::fromStdString(r.storedAt);
+    return f;
+}
+
+} // namespace
+
+DeployController::DeployController(widgets::DeployView *view, QObject *parent)
+    : QObject(parent), m_view(view)
+{
+    connect(view, &widgets::DeployView::deployRequested, this, &DeployController::start);
+    connect(view, &widgets::DeployView::cancelRequested, this, &DeployController::cancel);
+}
+
+DeployController::~DeployController()
+{
+    if (m_thread) {
+        m_context->cancel();
+        m_thread->wait();
+    }
+}
+
+void DeployController::setRun(const store::Workspace *workspace, qint64 runId)
+{
+    m_runId = 0;
+    QString why = tr("Show a finished run to deploy it.");
+    if (workspace && runId > 0) {
+        try {
+            if (workspace->run(runId).status == "finished") {
+                m_runId = runId;
+                m_workspaceDir = QString::fromStdString(workspace->dir());
+                why.clear();
+            }
+        } catch (const std::exception &) {
+        }
+    }
+    m_view->setDeployable(why);
+}
+
+void DeployController::start()
+{
+    if (m_thread || m_runId == 0)
+        return;
+    jobs::DeployRequest request;
+    request.runId = m_runId;
+    request.workspaceDir = m_workspaceDir.toStdString();
+    request.device = m_view->device().toStdString();
+    request.threads = m_view->threads();
+    request.repeats = m_view->repeats();
+    m_context = std::make_shared<jobs::JobContext>();
+    // Progress crosses to the GUI thread as queued calls; the view never waits on the job.
+    m_context->onProgress = [this](double fraction, const std::string &stage) {
+        QMetaObject::invokeMethod(this, [this, fraction, text = QString::fromStdString(stage)] {
+            m_view->setProgress(fraction, text);
+        }, Qt::QueuedConnection);
+    };
+    auto outcome = std::make_shared<Outcome>();
+    auto context = m_context;
+    m_thread = QThread::create([request, context, outcome] {
+        try {
+            jobs::DeployJob job(request);
+            job.run(*context);
+            outcome->report = job.report();
+            outcome->ok = true;
+        } catch (const Cancelled &) {
+            outcome->cancelled = true;
+            outcome->message = QObject::tr("Deploy cancelled; the agent on the device was stopped.");
+        } catch (const std::exception &e) {
+            outcome->message = QString::fromUtf8(e.what());
+        }
+    });
+    m_thread->setParent(this);
+    connect(m_thread, &QThread::finished, this, [this, outcome] {
+        m_thread->deleteLater();
+        m_thread = nullptr;
+        m_view->setRunning(false);
+        if (outcome->ok) {
+            m_view->showFigures(figuresOf(outcome->report));
+            Q_EMIT finished(true, tr("Run #%1 timed on %2.")
+                                      .arg(m_runId)
+                                      .arg(QString::fromStdString(outcome->report.device)));
+        } else {
+            m_view->showError(outcome->message);
+            Q_EMIT finished(false, outcome->message);
+        }
+    });
+    m_view->setRunning(true);
+    m_thread->start();
+}
+
+void DeployController::cancel()
+{
+    if (m_context)
+        m_context->cancel();
+}
+
+} // namespace quantscope::gui

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+// DeployFigures: what a deploy measured, as plain data for DeployView (the app fills it from
+// core's DeployReport; the view links no engine).
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace quantscope::widgets {
+
+struct DeployFigures
+{
+    struct Backend
+    {
+        QString name, kernel;
+        double p10 = 0, median = 0, p90 = 0; // seconds
+        std::vector<double> opSeconds;
+    };
+    QString device, cpu, features;
+    bool emulated = false;
+    int cores = 0, threads = 1, repeats = 0;
+    std::vector<Backend> backends;
+    QStringList opNames; // per op, for the per-layer chart
+    std::vector<int> opBits; // per op: the layer's weight bits (0 for ops without weights)
+    qint64 comparedImages = 0;
+    double agreement = 0, maxDiff = 0, maxOutput = 0;
+    QStringList warnings;
+    QString storedAt;
+};
+
+} // namespace quantscope::widgets

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+// DeployView: the Deploy tab — pick a device and settings, start or cancel a deploy of the shown
+// run, follow its progress, and read what it measured: median latency per backend with p10–p90
+// whiskers, the low-bit speedup over int8 and fp32 (never for an emulated device), per-layer
+// latency coloured by weight bits, the agreement with the simulation, and the device's facts.
+#pragma once
+
+#include "deploy_figures.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QCPBars;
+class QCPErrorBars;
+class QCustomPlot;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace quantscope::widgets {
+
+class DeployView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit DeployView(QWidget *parent = nullptr);
+
+    QString device() const;
+    int threads() const;
+    int repeats() const;
+    // What may be deployed now: "" enables Deploy, else the reason shown instead.
+    void setDeployable(const QString &why);
+    void setRunning(bool running);
+    void setProgress(double fraction, const QString &stage);
+    void showFigures(const DeployFigures &figures);
+    void showError(const QString &message);
+
+    QPushButton *deployButton() const { return m_deploy; }
+    QPushButton *cancelButton() const { return m_cancel; }
+    QCustomPlot *latencyPlot() const { return m_latency; }
+    QString summaryText() const;
+    int backendBarCount() const;
+
+Q_SIGNALS:
+    void deployRequested();
+    void cancelRequested();
+
+private:
+    QComboBox *m_device;
+    QSpinBox *m_threads, *m_repeats;
+    QPushButton *m_deploy, *m_cancel;
+    QProgressBar *m_progress;
+    QLabel *m_status, *m_summary;
+    QCustomPlot *m_latency, *m_layers;
+    QCPBars *m_latencyBars;
+    QCPErrorBars *m_whiskers;
+    QString m_blocked;
+};
+
+} // namespace quantscope::widgets
