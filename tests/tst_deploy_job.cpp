@@ -3,6 +3,7 @@
 // and a real sshd on localhost — with the refusals a user meets (an unknown host key, a key the
 // host does not accept, a port nobody answers, an agent killed mid-run) each one line, and the
 // device's working folder gone afterwards. Plus Process, the runner under all of them.
+#include "deploy/adb_device.h"
 #include "deploy/device.h"
 #include "deploy/process.h"
 #include "deploy/ssh_device.h"
@@ -38,6 +39,8 @@ private Q_SLOTS:
     void agentKilledMidRunIsReported_data();
     void agentKilledMidRunIsReported();
     void cancelStopsTheRemoteAgent();
+    void adbWithoutAPhone();
+    void deploysThroughAdb();
     void unknownDeviceIsBadInput();
 
 private:
@@ -224,7 +227,8 @@ void TestDeployJob::agentKilledMidRunIsReported()
     std::thread killer([&] {
         for (int i = 0; i < 200 && !done; ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            if (deploy::Process::run({"pkill", "-9", "-f", "/tmp/quantscope.*/quantscope-agent bench"},
+            // Anchored: the agent itself, not the shell or ssh whose command lines name it.
+            if (deploy::Process::run({"pkill", "-9", "-f", "^/tmp/quantscope[^ ]*/quantscope-agent bench"},
                                      std::chrono::seconds(5))
                     .exitCode == 0)
                 return;
@@ -251,7 +255,7 @@ void TestDeployJob::cancelStopsTheRemoteAgent()
     if (!m_sshUp)
         QSKIP("no sshd");
     const auto agentRunning = [] {
-        return deploy::Process::run({"pgrep", "-f", "/tmp/quantscope.*/quantscope-agent bench"},
+        return deploy::Process::run({"pgrep", "-f", "^/tmp/quantscope[^ ]*/quantscope-agent bench"},
                                     std::chrono::seconds(5))
                    .exitCode == 0;
     };
@@ -277,11 +281,71 @@ void TestDeployJob::cancelStopsTheRemoteAgent()
     QVERIFY(!agentRunning()); // stopped on the host, not left timing
 }
 
+void TestDeployJob::adbWithoutAPhone()
+{
+    const auto phones = deploy::AdbDevice::parseDeviceList(
+        "* daemon started successfully\nList of devices attached\n"
+        "R58M123ABC     device usb:1-1 product:a52q model:SM_A525F device:a52q transport_id:1\n"
+        "emulator-5554  unauthorized transport_id:2\n\n");
+    QCOMPARE(phones.size(), size_t(2));
+    QCOMPARE(phones[0].serial, std::string("R58M123ABC"));
+    QCOMPARE(phones[0].model, std::string("SM_A525F"));
+    QCOMPARE(phones[1].state, std::string("unauthorized"));
+    // adb missing: said so, by name of the package.
+    const QByteArray path = qgetenv("PATH");
+    qputenv("PATH", m_dir.path().toUtf8());
+    try {
+        deploy::AdbDevice device("adb");
+        QFAIL("an AdbDevice without adb");
+    } catch (const Error &e) {
+        QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("Debian package adb")), e.what());
+    }
+    qputenv("PATH", path);
+}
+
+void TestDeployJob::deploysThroughAdb()
+{
+    // A stand-in adb on PATH: one attached phone whose "shell" and "push" act on this machine,
+    // /data/local/tmp mapped to a temporary folder — the AdbDevice's own command lines, quoting
+    // and steps, end to end.
+    QTemporaryDir bin, phone;
+    QFile fake(bin.filePath(QStringLiteral("adb")));
+    QVERIFY(fake.open(QIODevice::WriteOnly));
+    fake.write(QStringLiteral(
+                   "#!/bin/bash\nroot=%1\n"
+                   "if [ \"$1\" = devices ]; then printf 'List of devices attached\\n"
+                   "FAKE01 device product:x model:Fake_Phone\\n\\n'; exit 0; fi\n"
+                   "[ \"$1 $2\" = \"-s FAKE01\" ] || { echo \"adb: device '$2' not found\" >&2; exit 1; }\n"
+                   "case \"$3\" in\n"
+                   "  shell) cmd=\"${4//\\/data\\/local\\/tmp/$root}\"\n"
+                   "    case \"$4\" in mktemp*) sh -c \"$cmd\" | sed \"s#$root#/data/local/tmp#\"; exit ;; esac\n"
+                   "    exec sh -c \"$cmd\" ;;\n"
+                   "  push) exec cp \"$4\" \"${5//\\/data\\/local\\/tmp/$root}\" ;;\n"
+                   "esac\nexit 1\n")
+                   .arg(phone.path())
+                   .toUtf8());
+    fake.close();
+    fake.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    const QByteArray path = qgetenv("PATH");
+    qputenv("PATH", bin.path().toUtf8() + ":" + path);
+    try {
+        const auto r = deploy("adb");
+        QCOMPARE(r.device, std::string("adb:FAKE01"));
+        QCOMPARE(r.backends.size(), size_t(3));
+        QCOMPARE(r.comparedImages, int64_t(16));
+        QVERIFY(QDir(phone.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot).isEmpty());
+        QVERIFY_THROWS_EXCEPTION(Error, deploy("adb:OTHER"));
+    } catch (const std::exception &e) {
+        qputenv("PATH", path);
+        QFAIL(e.what());
+    }
+    qputenv("PATH", path);
+}
+
 void TestDeployJob::unknownDeviceIsBadInput()
 {
     QVERIFY_THROWS_EXCEPTION(Error, deploy("toaster"));
     QVERIFY_THROWS_EXCEPTION(Error, deploy("ssh://-oProxyCommand=x"));
-    QVERIFY_THROWS_EXCEPTION(Error, deploy("adb"));
 }
 
 QTEST_GUILESS_MAIN(TestDeployJob)

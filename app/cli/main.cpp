@@ -41,7 +41,7 @@ const std::map<std::string, std::string> kCommandUsage = {
                "      workbench's simulation on the test images: top-1 agreement, per-layer error\n"},
     {"devices", "  quantscope-cli devices [--json]\n"
                 "      the devices a run can be deployed to, and what each one lacks\n"},
-    {"deploy", "  quantscope-cli deploy RUN [--device local|emulated-arm64|ssh://[user@]host[:port]]\n"
+    {"deploy", "  quantscope-cli deploy RUN [--device local|emulated-arm64|ssh://[user@]host[:port]|adb[:SERIAL]]\n"
                "                 [--threads N] [--warmup W] [--repeats R] [--images N]\n"
                "                 [--pin fastest|none|CPU,CPU…] [--ssh-config FILE]\n"
                "                 [--workspace DIR] [--json]\n"

@@ -68,4 +68,25 @@ std::string AgentFiles::forArchitecture(const std::string &architecture) const
                 "; quantscope-agent is built for x86_64 and aarch64 only");
 }
 
+std::vector<AgentFiles::File> AgentFiles::bundle(const std::string &architecture) const
+{
+    std::vector<File> files{{forArchitecture(architecture), "quantscope-agent"}};
+    if (architecture != "aarch64")
+        return files;
+    const fs::path root(arm64Sysroot), lib = root / "lib/aarch64-linux-gnu",
+        usrLib = root / "usr/lib/aarch64-linux-gnu";
+    const std::vector<fs::path> libraries{
+        root / "lib" / kLoader,       lib / "libc.so.6",          lib / "libm.so.6",
+        lib / "libgcc_s.so.1",        lib / "libpthread.so.0",    usrLib / "libstdc++.so.6",
+        usrLib / "libXNNPACK.so.0",   usrLib / "libcpuinfo.so.0", usrLib / "libpthreadpool.so.0"};
+    for (const auto &l : libraries) {
+        std::error_code ec;
+        if (arm64Sysroot.empty() || !fs::exists(l, ec))
+            throw Error("the arm64 sysroot lacks " + l.filename().string() +
+                        " (scripts/build-arm64 makes it)");
+        files.push_back({fs::canonical(l, ec).string(), l.filename().string()});
+    }
+    return files;
+}
+
 } // namespace quantscope::deploy

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace quantscope::deploy {
 
@@ -15,9 +16,21 @@ struct AgentFiles
     std::string aarch64;
     std::string arm64Sysroot;
 
+    struct File
+    {
+        std::string path;     // here
+        std::string fileName; // in the device's working folder
+    };
+
     static AgentFiles locate();
     // The agent for `architecture`; throws quantscope::Error naming what to build.
     std::string forArchitecture(const std::string &architecture) const;
+    // What goes to a device of `architecture`: the agent as "quantscope-agent" and, for aarch64,
+    // the C library's loader and every shared library it needs, from the arm64 sysroot — so it
+    // runs on a board or phone that has none of them (started through the loader, see
+    // kLoader). On x86-64 the host's own libraries are used.
+    std::vector<File> bundle(const std::string &architecture) const;
+    static constexpr const char *kLoader = "ld-linux-aarch64.so.1";
 };
 
 } // namespace quantscope::deploy

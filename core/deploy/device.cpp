@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "device.h"
 
+#include "adb_device.h"
 #include "agent_files.h"
 #include "emulated_arm64_device.h"
 #include "error.h"
@@ -19,9 +20,29 @@ std::unique_ptr<Device> Device::named(const std::string &name,
     if (name.rfind("ssh://", 0) == 0)
         return std::make_unique<SshDevice>(name, sshOptions);
     if (name == "adb" || name.rfind("adb:", 0) == 0)
-        throw Error("'" + name + "': ADB devices are not supported yet");
+        return std::make_unique<AdbDevice>(name);
     throw Error("unknown device '" + name +
-                "' (local, emulated-arm64 or ssh://[user@]host[:port])");
+                "' (local, emulated-arm64, ssh://[user@]host[:port], adb or adb:SERIAL)");
+}
+
+std::vector<std::string> Device::agentCommand(const std::vector<std::string> &args) const
+{
+    std::vector<std::string> argv;
+    if (!m_loader.empty()) {
+        const std::string agent = path("quantscope-agent");
+        argv = {path(m_loader), "--library-path", agent.substr(0, agent.rfind('/'))};
+    }
+    argv.push_back(path("quantscope-agent"));
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+}
+
+std::vector<std::string> Device::executables() const
+{
+    std::vector<std::string> files{path("quantscope-agent")};
+    if (!m_loader.empty())
+        files.push_back(path(m_loader));
+    return files;
 }
 
 std::vector<DeviceEntry> Device::known()
@@ -48,6 +69,20 @@ std::vector<DeviceEntry> Device::known()
                     Process::available("ssh")
                         ? "a host your ssh reaches with a key (batch mode, known host keys)"
                         : "ssh is not installed"});
+    if (!Process::available("adb")) {
+        list.push_back({"adb[:SERIAL]", false, "adb is not installed (Debian package adb)"});
+        return list;
+    }
+    try {
+        const auto phones = AdbDevice::phones();
+        if (phones.empty())
+            list.push_back({"adb[:SERIAL]", false, "no phone attached"});
+        for (const auto &p : phones)
+            list.push_back({"adb:" + p.serial, p.state == "device",
+                            (p.model.empty() ? std::string("a phone") : p.model) + " (" + p.state + ")"});
+    } catch (const Error &e) {
+        list.push_back({"adb[:SERIAL]", false, e.what()});
+    }
     return list;
 }
 

@@ -49,6 +49,9 @@ public:
     virtual void close() = 0;
 
     void setCancelCheck(std::function<bool()> cancelled) { m_cancelled = std::move(cancelled); }
+    // The agent is started through this pushed C-library loader, with the working folder as
+    // its library path (the aarch64 bundle, AgentFiles::bundle); "" to start it directly.
+    void useLoader(const std::string &fileName) { m_loader = fileName; }
 
     // A device from its CLI name: local, emulated-arm64, ssh://[user@]host[:port].
     // sshOptions go to every ssh (e.g. {"-F", "config"}).
@@ -61,9 +64,14 @@ public:
 protected:
     bool cancelled() const { return m_cancelled && m_cancelled(); }
     const std::function<bool()> &cancelCheck() const { return m_cancelled; }
+    // The agent's command line on the device: [loader --library-path folder] agent args.
+    std::vector<std::string> agentCommand(const std::vector<std::string> &args) const;
+    // The files that must be executable there: the agent, and the loader when used.
+    std::vector<std::string> executables() const;
 
 private:
     std::function<bool()> m_cancelled;
+    std::string m_loader;
 };
 
 } // namespace quantscope::deploy

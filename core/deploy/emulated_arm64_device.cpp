@@ -23,7 +23,8 @@ void EmulatedArm64Device::open()
 
 std::vector<std::string> EmulatedArm64Device::launcher() const
 {
-    return {kQemu, "-L", m_sysroot};
+    // No -L: the pushed bundle's loader and libraries alone, exactly what a board or phone gets.
+    return {kQemu};
 }
 
 } // namespace quantscope::deploy

@@ -34,6 +34,7 @@ void LocalDevice::push(const std::string &localPath, const std::string &fileName
     fs::copy_file(localPath, path(fileName), fs::copy_options::overwrite_existing, ec);
     if (ec)
         throw Error(name() + ": cannot copy " + localPath + ": " + ec.message());
+    fs::permissions(path(fileName), fs::perms::owner_all, fs::perm_options::add, ec);
 }
 
 std::string LocalDevice::path(const std::string &fileName) const
@@ -45,8 +46,8 @@ ProcessResult LocalDevice::agent(const std::vector<std::string> &args,
                                  std::chrono::milliseconds timeout)
 {
     auto argv = launcher();
-    argv.push_back(path("quantscope-agent"));
-    argv.insert(argv.end(), args.begin(), args.end());
+    const auto command = agentCommand(args);
+    argv.insert(argv.end(), command.begin(), command.end());
     return Process::run(argv, timeout, cancelCheck());
 }
 

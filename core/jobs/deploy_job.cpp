@@ -191,11 +191,15 @@ void DeployJob::run(JobContext &context)
 
     context.progress(0.05, "connecting to " + name);
     const std::string architecture = device->architecture();
-    const std::string agent = deploy::AgentFiles::locate().forArchitecture(architecture);
+    const auto bundle = deploy::AgentFiles::locate().bundle(architecture);
     device->open();
     Session session{*device};
     context.progress(0.1, "copying the agent and the model");
-    device->push(agent, "quantscope-agent");
+    for (const auto &file : bundle) {
+        device->push(file.path, file.fileName);
+        if (file.fileName == deploy::AgentFiles::kLoader)
+            device->useLoader(file.fileName);
+    }
     device->push(modelFile, "model.qsm");
     if (simulated.count > 0)
         device->push(imagesFile, "images.f32");
