@@ -6,6 +6,7 @@
 #include "deploy/adb_device.h"
 #include "deploy/device.h"
 #include "deploy/process.h"
+#include "deploy/saved_devices.h"
 #include "deploy/ssh_device.h"
 #include "error.h"
 #include "jobs/deploy_job.h"
@@ -41,6 +42,7 @@ private Q_SLOTS:
     void cancelStopsTheRemoteAgent();
     void adbWithoutAPhone();
     void deploysThroughAdb();
+    void savedDevicesKeepTheRecentOnes();
     void unknownDeviceIsBadInput();
 
 private:
@@ -340,6 +342,24 @@ void TestDeployJob::deploysThroughAdb()
         QFAIL(e.what());
     }
     qputenv("PATH", path);
+}
+
+void TestDeployJob::savedDevicesKeepTheRecentOnes()
+{
+    const std::string ws = m_dir.filePath(QStringLiteral("saved")).toStdString();
+    QDir().mkpath(QString::fromStdString(ws));
+    QVERIFY(deploy::SavedDevices::load(ws).empty());
+    deploy::SavedDevices::remember(ws, "ssh://pi@board");
+    deploy::SavedDevices::remember(ws, "local"); // always offered: not kept
+    deploy::SavedDevices::remember(ws, "adb:R58M");
+    deploy::SavedDevices::remember(ws, "ssh://pi@board");
+    QCOMPARE(deploy::SavedDevices::load(ws),
+             (std::vector<std::string>{"ssh://pi@board", "adb:R58M"}));
+    QFile damaged(QString::fromStdString(ws) + QStringLiteral("/devices.json"));
+    QVERIFY(damaged.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    damaged.write("{\"recent\": [\"ssh://x\", 3");
+    damaged.close();
+    QVERIFY(deploy::SavedDevices::load(ws).empty()); // a damaged file offers nothing, no crash
 }
 
 void TestDeployJob::unknownDeviceIsBadInput()

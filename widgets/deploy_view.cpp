@@ -107,6 +107,17 @@ DeployView::DeployView(QWidget *parent)
 }
 
 QString DeployView::device() const { return m_device->currentText().trimmed(); }
+
+void DeployView::setSavedDevices(const QStringList &names)
+{
+    const QString current = device();
+    m_device->clear();
+    m_device->addItems({QStringLiteral("local"), QStringLiteral("emulated-arm64")});
+    m_device->addItems(names);
+    if (names.isEmpty())
+        m_device->addItem(QStringLiteral("ssh://user@host"));
+    m_device->setCurrentText(current);
+}
 int DeployView::threads() const { return m_threads->value(); }
 int DeployView::repeats() const { return m_repeats->value(); }
 

@@ -27,6 +27,8 @@ public:
     explicit DeployView(QWidget *parent = nullptr);
 
     QString device() const;
+    // Devices this workspace deployed to before, offered after local and emulated-arm64.
+    void setSavedDevices(const QStringList &names);
     int threads() const;
     int repeats() const;
     // What may be deployed now: "" enables Deploy, else the reason shown instead.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "deploy_controller.h"
 
+#include "deploy/saved_devices.h"
 #include "deploy_view.h"
 #include "error.h"
 #include "jobs/deploy_job.h"
@@ -68,11 +69,18 @@ void DeployController::setRun(const store::Workspace *workspace, qint64 runId)
 {
     m_runId = 0;
     QString why = tr("Show a finished run to deploy it.");
+    const QString dir = workspace ? QString::fromStdString(workspace->dir()) : QString();
+    if (dir != m_workspaceDir) { // another workspace: its own devices
+        m_workspaceDir = dir;
+        QStringList saved;
+        for (const auto &name : deploy::SavedDevices::load(dir.toStdString()))
+            saved << QString::fromStdString(name);
+        m_view->setSavedDevices(saved);
+    }
     if (workspace && runId > 0) {
         try {
             if (workspace->run(runId).status == "finished") {
                 m_runId = runId;
-                m_workspaceDir = QString::fromStdString(workspace->dir());
                 why.clear();
             }
         } catch (const std::exception &) {
@@ -119,6 +127,7 @@ void DeployController::start()
         m_thread = nullptr;
         m_view->setRunning(false);
         if (outcome->ok) {
+            deploy::SavedDevices::remember(m_workspaceDir.toStdString(), outcome->report.device);
             m_view->showFigures(figuresOf(outcome->report));
             Q_EMIT finished(true, tr("Run #%1 timed on %2.")
                                       .arg(m_runId)

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+#include "saved_devices.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+namespace quantscope::deploy {
+
+namespace {
+
+std::string fileIn(const std::string &workspaceDir)
+{
+    return (std::filesystem::path(workspaceDir) / "devices.json").string();
+}
+
+constexpr size_t kKept = 20;
+
+} // namespace
+
+std::vector<std::string> SavedDevices::load(const std::string &workspaceDir)
+{
+    std::ifstream in(fileIn(workspaceDir));
+    const auto json = nlohmann::json::parse(in, nullptr, false);
+    std::vector<std::string> names;
+    if (json.is_object() && json.contains("recent") && json["recent"].is_array())
+        for (const auto &n : json["recent"])
+            if (n.is_string() && names.size() < kKept)
+                names.push_back(n.get<std::string>());
+    return names;
+}
+
+void SavedDevices::remember(const std::string &workspaceDir, const std::string &name)
+{
+    if (name == "local" || name == "emulated-arm64" || name.empty())
+        return;
+    auto names = load(workspaceDir);
+    names.erase(std::remove(names.begin(), names.end(), name), names.end());
+    names.insert(names.begin(), name);
+    names.resize(std::min(names.size(), kKept));
+    // Written beside, then renamed: a crash never leaves half a file.
+    const std::string path = fileIn(workspaceDir), temporary = path + ".tmp";
+    std::ofstream(temporary) << nlohmann::json{{"recent", names}}.dump(1) << "\n";
+    std::error_code ec;
+    std::filesystem::rename(temporary, path, ec);
+}
+
+} // namespace quantscope::deploy
