@@ -74,6 +74,19 @@ void TestCompareView::tableShowsRuns()
     QCOMPARE(model->index(0, widgets::RunTableModel::Drop).data().toString(), QStringLiteral("10.00"));
     QCOMPARE(model->index(4, widgets::RunTableModel::Top1).data().toString(), QStringLiteral("–"));
     QCOMPARE(model->index(0, widgets::RunTableModel::ABits).data().toString(), QStringLiteral("float"));
+
+    // A run's latest deploy in the Low-bit latency column: the speedup for a real device, the
+    // word "emulated" for qemu; runs never deployed show none.
+    const int64_t first = model->runs()[0].id, second = model->runs()[1].id;
+    deploy::DeploymentSummary device{"ssh://pi@board", false, "20261130T100000Z", 0.2, 0.004, 0.002, 1.0};
+    deploy::DeploymentSummary emulated{"emulated-arm64", true, "20261130T100000Z", 0.2, 0.006, 0.009, 1.0};
+    view.setDeployments({{first, device}, {second, emulated}});
+    const auto latency = [&](int row) {
+        return model->index(row, widgets::RunTableModel::Latency).data().toString();
+    };
+    QCOMPARE(latency(0), QStringLiteral("2.000 ms (2.00× int8) on ssh://pi@board"));
+    QCOMPARE(latency(1), QStringLiteral("9.000 ms (emulated) on emulated-arm64"));
+    QCOMPARE(latency(2), QStringLiteral("–"));
 }
 
 void TestCompareView::twoSelectedRunsArePaired()

@@ -4,6 +4,7 @@
 // host does not accept, a port nobody answers, an agent killed mid-run) each one line, and the
 // device's working folder gone afterwards. Plus Process, the runner under all of them.
 #include "deploy/adb_device.h"
+#include "deploy/deployment_records.h"
 #include "deploy/device.h"
 #include "deploy/process.h"
 #include "deploy/saved_devices.h"
@@ -151,6 +152,14 @@ void TestDeployJob::deploysToThisMachine()
     QVERIFY(QFileInfo::exists(QString::fromStdString(r.storedAt)));
     QVERIFY(QString::fromStdString(r.storedAt).contains(QStringLiteral("/deployments/")));
     QCOMPARE(workingFolders(), before); // nothing left in /tmp
+    // Read back as the Compare view reads it.
+    const auto stored = deploy::DeploymentRecords::forRun(m_workspace.toStdString(), m_run);
+    QVERIFY(!stored.empty());
+    deploy::DeploymentSummary latest;
+    QVERIFY(deploy::DeploymentRecords::latest(stored, &latest));
+    QCOMPARE(latest.device, std::string("local"));
+    QCOMPARE(latest.lowbit, r.backend("lowbit")->median);
+    QCOMPARE(latest.agreement, r.agreement);
 }
 
 void TestDeployJob::deploysToEmulatedArm64()

@@ -98,6 +98,12 @@ void CompareView::setRuns(std::vector<store::RunRecord> runs)
     drawScatter();
 }
 
+void CompareView::setDeployments(std::map<int64_t, deploy::DeploymentSummary> deployments)
+{
+    m_runs->setDeployments(std::move(deployments));
+    m_runTable->resizeColumnToContents(RunTableModel::Latency);
+}
+
 std::vector<int64_t> CompareView::paretoFront(const std::vector<store::RunRecord> &runs)
 {
     std::vector<const store::RunRecord *> finished;

@@ -3,12 +3,14 @@
 // Pareto front, and for two selected runs their per-layer bits and SQNR side by side.
 #pragma once
 
+#include "deploy/deployment_records.h"
 #include "store/run_record.h"
 
 #include <QWidget>
 
 #include <QPointF>
 
+#include <map>
 #include <vector>
 
 class QCustomPlot;
@@ -28,6 +30,8 @@ public:
     explicit CompareView(QWidget *parent = nullptr);
 
     void setRuns(std::vector<store::RunRecord> runs);
+    // Per run id, the deploy its Low-bit latency column shows.
+    void setDeployments(std::map<int64_t, deploy::DeploymentSummary> deployments);
     void setPair(const store::RunRecord &a, const std::vector<store::LayerRecord> &layersA,
                  const store::RunRecord &b, const std::vector<store::LayerRecord> &layersB);
     void selectRuns(const std::vector<int64_t> &ids);

@@ -77,8 +77,30 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
             return r.seconds;
         return finished ? QString::number(r.seconds, 'f', 1) : none;
     case Created: return QString::fromStdString(r.created);
+    case Latency: {
+        const auto d = m_deployments.find(r.id);
+        if (d == m_deployments.end())
+            return sort ? QVariant(1e9) : QVariant(none);
+        const auto &s = d->second;
+        if (sort)
+            return s.lowbit;
+        // The speedup only for a real device: an emulator's times are not the device's.
+        const QString speed = s.emulated || s.int8 <= 0
+                                  ? tr("emulated")
+                                  : tr("%1× int8").arg(s.int8 / s.lowbit, 0, 'f', 2);
+        return tr("%1 ms (%2) on %3")
+            .arg(1e3 * s.lowbit, 0, 'f', 3)
+            .arg(speed, QString::fromStdString(s.device));
+    }
     default: return {};
     }
+}
+
+void RunTableModel::setDeployments(std::map<int64_t, deploy::DeploymentSummary> deployments)
+{
+    m_deployments = std::move(deployments);
+    if (!m_runs.empty())
+        Q_EMIT dataChanged(index(0, Latency), index(rowCount() - 1, Latency));
 }
 
 QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -97,6 +119,7 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
     case AvgBits: return tr("Avg W bits");
     case Seconds: return tr("Time (s)");
     case Created: return tr("Created (UTC)");
+    case Latency: return tr("Low-bit latency");
     default: return {};
     }
 }

@@ -2,6 +2,7 @@
 #include "workspace_controller.h"
 
 #include "compare_view.h"
+#include "deploy/deployment_records.h"
 #include "error.h"
 
 #include <QComboBox>
@@ -75,6 +76,14 @@ void WorkspaceController::refreshRuns(qint64 shown)
         return;
     const auto runs = m_workspace->runs();
     m_compare->setRuns(runs);
+    std::map<int64_t, deploy::DeploymentSummary> deployments;
+    for (const auto &run : runs) {
+        deploy::DeploymentSummary latest;
+        if (deploy::DeploymentRecords::latest(
+                deploy::DeploymentRecords::forRun(m_workspace->dir(), run.id), &latest))
+            deployments[run.id] = latest;
+    }
+    m_compare->setDeployments(std::move(deployments));
     const QSignalBlocker block(m_picker);
     m_picker->clear();
     for (auto it = runs.rbegin(); it != runs.rend(); ++it)

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#include "deployment_records.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+namespace quantscope::deploy {
+
+namespace fs = std::filesystem;
+
+std::vector<DeploymentSummary> DeploymentRecords::forRun(const std::string &workspaceDir,
+                                                        int64_t run)
+{
+    const fs::path dir = fs::path(workspaceDir) / "artifacts" / std::to_string(run) / "deployments";
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (const auto &entry : fs::directory_iterator(dir, ec))
+        if (entry.path().extension() == ".json")
+            files.push_back(entry.path());
+    std::sort(files.begin(), files.end()); // names start with the UTC stamp
+    std::vector<DeploymentSummary> out;
+    for (const auto &file : files) {
+        std::ifstream in(file);
+        const auto json = nlohmann::json::parse(in, nullptr, false);
+        if (!json.is_object())
+            continue;
+        DeploymentSummary s;
+        s.device = json.value("device", "");
+        s.emulated = json.value("emulated", false);
+        s.created = json.value("created", "");
+        const auto bench = json.value("bench", nlohmann::json::object());
+        for (const auto &b : bench.value("backends", nlohmann::json::array())) {
+            const double median =
+                b.value("latency_s", nlohmann::json::object()).value("median", 0.0);
+            const std::string name = b.value("backend", "");
+            (name == "fp32" ? s.fp32 : name == "int8" ? s.int8 : s.lowbit) = median;
+        }
+        const auto agreement = json.value("agreement", nlohmann::json::object());
+        if (agreement.value("images", 0) > 0)
+            s.agreement = agreement.value("same_class", 0.0);
+        out.push_back(s);
+    }
+    return out;
+}
+
+bool DeploymentRecords::latest(const std::vector<DeploymentSummary> &all, DeploymentSummary *out)
+{
+    for (bool emulated : {false, true})
+        for (auto it = all.rbegin(); it != all.rend(); ++it)
+            if (it->emulated == emulated && it->lowbit > 0) {
+                *out = *it;
+                return true;
+            }
+    return false;
+}
+
+} // namespace quantscope::deploy
