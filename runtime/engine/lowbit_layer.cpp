@@ -2,12 +2,10 @@
 #include "lowbit_layer.h"
 
 #include "kernels/activation_coder.h"
-#include "kernels/reference/reference_kernels.h"
 #include "kernels/vector_clones.h"
 #include "thread_pool.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 
 namespace quantscope::runtime {
@@ -293,12 +291,14 @@ void LowBitLayer::gatherColumns(size_t group, size_t begin, size_t end)
     }
 }
 
-void LowBitLayer::writeRows(size_t firstChannel, size_t channels, size_t accColumn,
-                            size_t accRow, size_t begin, size_t end, float *out) const
+void LowBitLayer::writeRows(size_t group, size_t column, size_t channels, size_t begin,
+                            size_t end, float *out) const
 {
+    const PackedWeights &b = m_groups[group];
+    const size_t firstChannel = group * b.n + column;
     GemmRows rows;
-    rows.acc = m_acc.data() + accColumn;
-    rows.accRow = accRow;
+    rows.acc = m_acc.data() + column;
+    rows.accRow = b.nPadded;
     rows.colSums = m_colSums.data();
     rows.positionClass = m_positionClass.data();
     rows.padding = m_padding.data() + firstChannel;
@@ -335,7 +335,7 @@ void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
                 m_kernel.kernel(m_cols.data() + begin * b.kPadded, end - begin, b.kPadded, b,
                                 {0, panels}, m_maxActivation, m_acc.data() + begin * b.nPadded,
                                 b.nPadded);
-                writeRows(g * b.n, b.n, 0, b.nPadded, begin, end, out);
+                writeRows(g, 0, b.n, begin, end, out);
             });
             continue;
         }
@@ -357,9 +357,8 @@ void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
                                 b.nPadded);
                 const size_t column = range.begin * PackedWeights::kPanel;
                 if (column < b.n)
-                    writeRows(g * b.n + column,
-                              std::min(b.n, range.end * PackedWeights::kPanel) - column, column,
-                              b.nPadded, begin, end, out);
+                    writeRows(g, column, std::min(b.n, range.end * PackedWeights::kPanel) - column,
+                              begin, end, out);
             }
         });
     }

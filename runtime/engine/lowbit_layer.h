@@ -52,10 +52,10 @@ private:
                                             std::vector<Taps> &classes);
     void prepareCodes(const float *in, ThreadPool &pool);
     void gatherColumns(size_t group, size_t begin, size_t end);
-    // Outputs [firstChannel, +channels) for positions [begin, end), from m_acc rows accRow
-    // int32 apart, starting at column accColumn.
-    void writeRows(size_t firstChannel, size_t channels, size_t accColumn, size_t accRow,
-                   size_t begin, size_t end, float *out) const;
+    // Outputs of `group` from its GEMM column `column` on, `channels` of them, for positions
+    // [begin, end).
+    void writeRows(size_t group, size_t column, size_t channels, size_t begin, size_t end,
+                   float *out) const;
 
     const qsm::Layer &m_layer;
     GemmKernelChoice m_kernel;
