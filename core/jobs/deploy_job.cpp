@@ -274,9 +274,10 @@ void DeployJob::run(JobContext &context)
                                       std::to_string(b.p90 / b.p10).substr(0, 4) +
                                       "); close other programs or time more runs");
 
-    // Stored beside the run, whatever the caller does next.
+    // Stored beside the run, whatever the caller does next; named by when it was made.
+    const std::string created = utcStamp();
     nlohmann::json stored{{"device", name},        {"emulated", report.emulated},
-                          {"run", m_request.runId}, {"created", utcStamp()},
+                          {"run", m_request.runId}, {"created", created},
                           {"pinned_cores", pin},
                           {"info", info},           {"bench", bench},
                           {"warnings", report.warnings},
@@ -286,7 +287,7 @@ void DeployJob::run(JobContext &context)
                                          {"max_abs", report.maxLogit}}}};
     const fs::path dir = fs::path(workspace.artifactDir(m_request.runId)) / "deployments";
     fs::create_directories(dir);
-    report.storedAt = (dir / (utcStamp() + "-" + fileSafe(name) + ".json")).string();
+    report.storedAt = (dir / (created + "-" + fileSafe(name) + ".json")).string();
     std::ofstream(report.storedAt) << stored.dump(1) << "\n";
     report.agentJson = bench.dump();
     m_report = std::move(report);
