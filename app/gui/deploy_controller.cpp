@@ -6,9 +6,9 @@
 #include "error.h"
 #include "jobs/deploy_job.h"
 #include "store/workspace.h"
+#include "worker_thread.h"
 
 #include <QPushButton>
-#include <QThread>
 
 namespace quantscope::gui {
 
@@ -17,7 +17,6 @@ namespace {
 struct Outcome
 {
     bool ok = false;
-    bool cancelled = false;
     QString message;
     jobs::DeployReport report;
 };
@@ -51,7 +50,7 @@ widgets::DeployFigures figuresOf(const jobs::DeployReport &r)
 } // namespace
 
 DeployController::DeployController(widgets::DeployView *view, QObject *parent)
-    : QObject(parent), m_view(view)
+    : QObject(parent), m_view(view), m_worker(new WorkerThread(this))
 {
     connect(view, &widgets::DeployView::deployRequested, this, &DeployController::start);
     connect(view, &widgets::DeployView::cancelRequested, this, &DeployController::cancel);
@@ -59,10 +58,10 @@ DeployController::DeployController(widgets::DeployView *view, QObject *parent)
 
 DeployController::~DeployController()
 {
-    if (m_thread) {
+    // Stopped, so the worker's wait (it is destroyed after this) is short and the agent on the
+    // device does not run on.
+    if (m_worker->busy())
         m_context->cancel();
-        m_thread->wait();
-    }
 }
 
 void DeployController::setRun(const store::Workspace *workspace, qint64 runId)
@@ -91,7 +90,7 @@ void DeployController::setRun(const store::Workspace *workspace, qint64 runId)
 
 void DeployController::start()
 {
-    if (m_thread || m_runId == 0)
+    if (m_worker->busy() || m_runId == 0)
         return;
     jobs::DeployRequest request;
     request.runId = m_runId;
@@ -108,37 +107,35 @@ void DeployController::start()
     };
     auto outcome = std::make_shared<Outcome>();
     auto context = m_context;
-    m_thread = QThread::create([request, context, outcome] {
-        try {
-            jobs::DeployJob job(request);
-            job.run(*context);
-            outcome->report = job.report();
-            outcome->ok = true;
-        } catch (const Cancelled &) {
-            outcome->cancelled = true;
-            outcome->message = QObject::tr("Deploy cancelled; the agent on the device was stopped.");
-        } catch (const std::exception &e) {
-            outcome->message = QString::fromUtf8(e.what());
-        }
-    });
-    m_thread->setParent(this);
-    connect(m_thread, &QThread::finished, this, [this, outcome] {
-        m_thread->deleteLater();
-        m_thread = nullptr;
-        m_view->setRunning(false);
-        if (outcome->ok) {
-            deploy::SavedDevices::remember(m_workspaceDir.toStdString(), outcome->report.device);
-            m_view->showFigures(figuresOf(outcome->report));
-            Q_EMIT finished(true, tr("Run #%1 timed on %2.")
-                                      .arg(m_runId)
-                                      .arg(QString::fromStdString(outcome->report.device)));
-        } else {
-            m_view->showError(outcome->message);
-            Q_EMIT finished(false, outcome->message);
-        }
-    });
     m_view->setRunning(true);
-    m_thread->start();
+    m_worker->start(
+        [request, context, outcome] {
+            try {
+                jobs::DeployJob job(request);
+                job.run(*context);
+                outcome->report = job.report();
+                outcome->ok = true;
+            } catch (const Cancelled &) {
+                outcome->message =
+                    QObject::tr("Deploy cancelled; the agent on the device was stopped.");
+            } catch (const std::exception &e) {
+                outcome->message = QString::fromUtf8(e.what());
+            }
+        },
+        [this, outcome] {
+            m_view->setRunning(false);
+            if (outcome->ok) {
+                deploy::SavedDevices::remember(m_workspaceDir.toStdString(),
+                                               outcome->report.device);
+                m_view->showFigures(figuresOf(outcome->report));
+                Q_EMIT finished(true, tr("Run #%1 timed on %2.")
+                                          .arg(m_runId)
+                                          .arg(QString::fromStdString(outcome->report.device)));
+            } else {
+                m_view->showError(outcome->message);
+                Q_EMIT finished(false, outcome->message);
+            }
+        });
 }
 
 void DeployController::cancel()

@@ -9,8 +9,6 @@
 
 #include <memory>
 
-class QThread;
-
 namespace quantscope::jobs {
 class JobContext;
 }
@@ -23,18 +21,19 @@ class DeployView;
 
 namespace quantscope::gui {
 
+class WorkerThread;
+
 class DeployController : public QObject
 {
     Q_OBJECT
 public:
     explicit DeployController(widgets::DeployView *view, QObject *parent = nullptr);
-    ~DeployController() override; // cancels a deploy in flight and waits for it
+    ~DeployController() override; // cancels a deploy in flight (its worker waits for it)
 
     // The run the window shows; only a finished one can be deployed.
     void setRun(const store::Workspace *workspace, qint64 runId);
     void start();
     void cancel();
-    bool busy() const { return m_thread != nullptr; }
 
 Q_SIGNALS:
     void finished(bool ok, const QString &message);
@@ -43,7 +42,7 @@ private:
     widgets::DeployView *m_view;
     QString m_workspaceDir;
     qint64 m_runId = 0;
-    QThread *m_thread = nullptr;
+    WorkerThread *m_worker;
     std::shared_ptr<jobs::JobContext> m_context;
 };
 

@@ -3,6 +3,7 @@
 
 #include "deploy/qsm_exporter.h"
 #include "store/workspace.h"
+#include "worker_thread.h"
 
 #include <QAction>
 #include <QDir>
@@ -10,7 +11,6 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMessageBox>
-#include <QThread>
 
 #include <memory>
 
@@ -46,17 +46,11 @@ Outcome exportRun(const store::RunRecord &run, const QString &path)
 
 ExportController::ExportController(QWidget *window)
     : QObject(window), m_window(window),
-      m_action(new QAction(tr("Export &Packed Model…"), this))
+      m_action(new QAction(tr("Export &Packed Model…"), this)), m_worker(new WorkerThread(this))
 {
     m_action->setStatusTip(tr("Write the shown run as a .qsm packed model for quantscope-agent"));
     connect(m_action, &QAction::triggered, this, &ExportController::ask);
     updateAction();
-}
-
-ExportController::~ExportController()
-{
-    if (m_thread) // the window closes during an export: let it finish rather than tear it
-        m_thread->wait();
 }
 
 void ExportController::setRun(const store::Workspace *workspace, qint64 runId)
@@ -75,7 +69,7 @@ void ExportController::setRun(const store::Workspace *workspace, qint64 runId)
 
 void ExportController::updateAction()
 {
-    m_action->setEnabled(m_hasRun && !m_thread);
+    m_action->setEnabled(m_hasRun && !m_worker->busy());
     if (!m_hasRun)
         m_action->setToolTip(tr("Show a finished run to export it"));
     else
@@ -88,7 +82,7 @@ void ExportController::updateAction()
 
 void ExportController::ask()
 {
-    if (!m_hasRun || m_thread)
+    if (!m_hasRun || m_worker->busy())
         return;
     const QString suggested =
         QDir::home().filePath(QStringLiteral("run-%1-%2-w%3a%4.qsm")
@@ -109,23 +103,20 @@ void ExportController::ask()
 
 void ExportController::exportTo(const QString &path)
 {
-    if (!m_hasRun || m_thread) {
-        Q_EMIT finished(false, m_thread ? tr("An export is already running")
-                                        : tr("No finished run is shown"));
+    if (!m_hasRun || m_worker->busy()) {
+        Q_EMIT finished(false, m_worker->busy() ? tr("An export is already running")
+                                                : tr("No finished run is shown"));
         return;
     }
     auto outcome = std::make_shared<Outcome>();
     const store::RunRecord run = m_run;
-    m_thread = QThread::create([outcome, run, path] { *outcome = exportRun(run, path); });
-    m_thread->setParent(this);
-    connect(m_thread, &QThread::finished, this, [this, outcome] {
-        m_thread->deleteLater();
-        m_thread = nullptr;
-        updateAction();
-        Q_EMIT finished(outcome->ok, outcome->message);
-    });
+    // The window closing during an export waits for it rather than tearing it.
+    m_worker->start([outcome, run, path] { *outcome = exportRun(run, path); },
+                    [this, outcome] {
+                        updateAction();
+                        Q_EMIT finished(outcome->ok, outcome->message);
+                    });
     updateAction();
-    m_thread->start();
 }
 
 } // namespace quantscope::gui

@@ -12,7 +12,6 @@
 #include <QString>
 
 class QAction;
-class QThread;
 class QWidget;
 
 namespace quantscope::store {
@@ -21,19 +20,19 @@ class Workspace;
 
 namespace quantscope::gui {
 
+class WorkerThread;
+
 class ExportController : public QObject
 {
     Q_OBJECT
 public:
     explicit ExportController(QWidget *window);
-    ~ExportController() override;
 
     QAction *action() const { return m_action; }
     // The run the window shows; the action is enabled only for a finished one.
     void setRun(const store::Workspace *workspace, qint64 runId);
     // Writes the shown run to `path` in the background; finished() follows.
     void exportTo(const QString &path);
-    bool busy() const { return m_thread != nullptr; }
 
 Q_SIGNALS:
     void finished(bool ok, const QString &message);
@@ -46,7 +45,7 @@ private:
     QAction *m_action;
     bool m_hasRun = false;
     store::RunRecord m_run;
-    QThread *m_thread = nullptr;
+    WorkerThread *m_worker;
 };
 
 } // namespace quantscope::gui
