@@ -11,7 +11,7 @@
 #include "histogram_view.h"
 #include "model_view.h"
 #include "plot_exporter.h"
-#include "quant/method.h"
+#include "quantize_dock.h"
 #include "quantize_panel.h"
 #include "recent_models.h"
 #include "run_table_model.h"
@@ -25,7 +25,6 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
-#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QLabel>
@@ -33,7 +32,6 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -80,23 +78,7 @@ MainWindow::MainWindow(const QString &workspaceDir, QWidget *parent)
     m_tabs->setDocumentMode(true);
     setCentralWidget(m_tabs);
 
-    // The quantize panel as a dock: it stays visible whichever view is in front.
-    std::vector<widgets::MethodDescription> methods;
-    for (const auto &name : quant::Method::names()) {
-        const auto method = quant::Method::create(name);
-        methods.push_back({QString::fromStdString(name), QString::fromStdString(method->title()),
-                           method->params()});
-    }
-    m_panel->setMethods(methods);
-    auto *scroll = new QScrollArea(this);
-    scroll->setWidget(m_panel);
-    scroll->setWidgetResizable(true);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    auto *dock = new QDockWidget(tr("Quantize"), this);
-    dock->setObjectName(QStringLiteral("quantizeDock"));
-    dock->setWidget(scroll);
-    dock->setMinimumWidth(330);
-    addDockWidget(Qt::LeftDockWidgetArea, dock);
+    addDockWidget(Qt::LeftDockWidgetArea, new QuantizeDock(m_panel, this));
 
     auto *toolbar = addToolBar(tr("Run"));
     toolbar->setObjectName(QStringLiteral("runToolbar"));
