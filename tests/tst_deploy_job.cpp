@@ -149,6 +149,15 @@ void TestDeployJob::deploysToThisMachine()
     QCOMPARE(r.comparedImages, int64_t(16));
     QVERIFY(r.agreement >= 0.95);
     QVERIFY(r.maxLogitDiff < 1e-3 * std::max(1.0, r.maxLogit));
+    // And so is every layer's input, on the first images: each layer compared, none drifting.
+    QCOMPARE(r.layerImages, int64_t(4));
+    QVERIFY(r.layers.size() >= 2);
+    for (const auto &l : r.layers) {
+        QVERIFY2(l.maxAbs > 0, l.name.c_str());
+        QVERIFY2(l.maxAbsDiff <= 1e-3 * l.maxAbs, l.name.c_str());
+    }
+    QCOMPARE(std::count(r.opLayer.begin(), r.opLayer.end(), -1) + int(r.layers.size()),
+             long(r.opLayer.size()));
     QVERIFY(QFileInfo::exists(QString::fromStdString(r.storedAt)));
     QVERIFY(QString::fromStdString(r.storedAt).contains(QStringLiteral("/deployments/")));
     QCOMPARE(workingFolders(), before); // nothing left in /tmp
@@ -168,6 +177,9 @@ void TestDeployJob::deploysToEmulatedArm64()
     QVERIFY(r.emulated);
     QCOMPARE(r.comparedImages, int64_t(8)); // the ARM build computes what the simulation does
     QVERIFY(r.agreement >= 0.95);
+    QCOMPARE(r.layerImages, int64_t(4));
+    for (const auto &l : r.layers)
+        QVERIFY2(l.maxAbsDiff <= 1e-3 * l.maxAbs, l.name.c_str());
     QCOMPARE(r.architecture, std::string("aarch64"));
     QVERIFY(r.backend("lowbit")->kernel.rfind("neon", 0) == 0);
     QVERIFY(!r.warnings.empty() && r.warnings[0].find("emulated") != std::string::npos);

@@ -391,6 +391,7 @@ void TestMainWindow::deploysTheShownRunFromTheDeployView()
     QVERIFY2(done.at(0).at(0).toBool(), qPrintable(done.at(0).at(1).toString()));
     QCOMPARE(view->backendBarCount(), 3);
     QVERIFY(view->summaryText().contains(QStringLiteral("Against the simulation")));
+    QVERIFY(view->summaryText().contains(QStringLiteral("Per layer (first")));
     QVERIFY(view->summaryText().contains(QStringLiteral("the speed of XNNPACK int8")));
     QVERIFY(window.statusText().contains(QStringLiteral("timed on local")));
 

@@ -26,6 +26,10 @@ struct DeployFigures
     std::vector<int> opBits; // per op: the layer's weight bits (0 for ops without weights)
     qint64 comparedImages = 0;
     double agreement = 0, maxDiff = 0, maxOutput = 0;
+    // Per op, for a layer: its input on the device against the simulation over the first
+    // layerImages images, the largest |Δ| over the input's largest |x|; -1 where not compared.
+    qint64 layerImages = 0;
+    std::vector<double> opInputDiff;
     QStringList warnings;
     QString storedAt;
 };

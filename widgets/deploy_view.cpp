@@ -89,6 +89,7 @@ DeployView::DeployView(QWidget *parent)
         0, 0, new QCPTextElement(m_layers, tr("Per-layer low-bit latency (weight bits: red ≤ 2, amber 3–4, blue ≥ 5)"),
                                  QFont(font().family(), 10, QFont::Bold)));
     m_layers->yAxis->setLabel(tr("ms"));
+    m_layers->yAxis2->setLabel(tr("input Δ on the device (% of its max)"));
     m_layers->xAxis->setTickLabelRotation(60);
     PlotExporter::addContextMenu(m_layers, tr("deploy-layers"));
 
@@ -181,13 +182,24 @@ void DeployView::showFigures(const DeployFigures &f)
     for (const auto &b : f.backends)
         if (b.name == QLatin1String("lowbit"))
             low = &b;
+    m_layers->clearGraphs();
     QSharedPointer<QCPAxisTickerText> layerTicker(new QCPAxisTickerText);
-    double top = 0;
+    // Each layer's input difference (device against simulation) as a marker on the right axis,
+    // so a layer where the device drifts stands out beside its time.
+    auto *drift = m_layers->addGraph(m_layers->xAxis, m_layers->yAxis2);
+    drift->setName(tr("input Δ"));
+    drift->setLineStyle(QCPGraph::lsNone);
+    drift->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, Qt::black, 7));
+    double top = 0, driftTop = 0;
     int shown = 0;
     if (low)
         for (size_t i = 0; i < low->opSeconds.size() && i < f.opBits.size(); ++i) {
             if (f.opBits[i] == 0)
                 continue;
+            if (i < f.opInputDiff.size() && f.opInputDiff[i] >= 0) {
+                drift->addData(shown, 100 * f.opInputDiff[i]);
+                driftTop = std::max(driftTop, 100 * f.opInputDiff[i]);
+            }
             auto *bar = new QCPBars(m_layers->xAxis, m_layers->yAxis);
             bar->setBrush(bitsColour(f.opBits[i]));
             bar->setPen(Qt::NoPen);
@@ -201,6 +213,8 @@ void DeployView::showFigures(const DeployFigures &f)
     m_layers->xAxis->setTicker(layerTicker);
     m_layers->xAxis->setRange(-0.6, std::max(1, shown) - 0.4);
     m_layers->yAxis->setRange(0, std::max(top * 1.15, 1e-3));
+    m_layers->yAxis2->setVisible(drift->dataCount() > 0);
+    m_layers->yAxis2->setRange(0, std::max(driftTop * 1.15, 1.0));
     m_layers->replot();
 
     // The facts, the speedups (not for an emulator) and the agreement.
@@ -231,6 +245,18 @@ void DeployView::showFigures(const DeployFigures &f)
                      .arg(100.0 * f.agreement, 0, 'f', 2)
                      .arg(f.maxDiff, 0, 'g', 3)
                      .arg(f.maxOutput, 0, 'g', 3);
+    if (f.layerImages > 0) {
+        const auto worst = std::max_element(f.opInputDiff.begin(), f.opInputDiff.end());
+        if (worst != f.opInputDiff.end() && *worst >= 0) {
+            const int op = int(worst - f.opInputDiff.begin());
+            lines << tr("Per layer (first %1 images): inputs differ by at most %2 % of their "
+                        "largest value, at %3 (◆ in the per-layer chart)")
+                         .arg(f.layerImages)
+                         .arg(100 * *worst, 0, 'g', 3)
+                         .arg(op < f.opNames.size() ? f.opNames[op].toHtmlEscaped()
+                                                    : QString::number(op));
+        }
+    }
     for (const auto &w : f.warnings)
         lines << QStringLiteral("<span style='color:#a15c00'>⚠ %1</span>").arg(w.toHtmlEscaped());
     lines << tr("Stored with the run: %1").arg(f.storedAt.toHtmlEscaped());

@@ -4,6 +4,7 @@
 #include "demo_files.h"
 #include "error.h"
 #include "jobs/deploy_job.h"
+#include "layer_difference_table.h"
 #include "progress_printer.h"
 
 #include <csignal>
@@ -93,6 +94,12 @@ int deployCommand(const Args &argv)
                     "outputs differ by at most %.3g (largest output %.3g)\n",
                     static_cast<long long>(r.comparedImages), 100.0 * r.agreement,
                     r.maxLogitDiff, r.maxLogit);
+    if (r.layerImages > 0) {
+        std::printf("  each layer's input on the device against the simulation, first %lld "
+                    "images:\n",
+                    static_cast<long long>(r.layerImages));
+        printLayerDifferences(r.layers);
+    }
     for (const auto &w : r.warnings)
         std::printf("  warning: %s\n", w.c_str());
     std::printf("stored: %s\n", r.storedAt.c_str());

@@ -8,6 +8,7 @@
 #include "format/qsm_reader.h"
 #include "format/qsm_writer.h"
 #include "jobs/model_inputs.h"
+#include "layer_difference_table.h"
 #include "progress_printer.h"
 #include "store/workspace.h"
 
@@ -44,10 +45,6 @@ int verifyCommand(const Args &argv)
                                              args.integer("limit", 0), context);
     printer.finish();
     if (args.has("json")) {
-        auto layers = nlohmann::json::array();
-        for (const auto &l : r.layers)
-            layers.push_back({{"name", l.name}, {"max_abs_diff", l.maxAbsDiff},
-                              {"max_abs", l.maxAbs}});
         std::cout << nlohmann::json{{"run_id", id},
                                     {"images", r.images},
                                     {"simulated_top1", r.simulatedTop1},
@@ -55,7 +52,7 @@ int verifyCommand(const Args &argv)
                                     {"agreement", r.agreement},
                                     {"fp32_max_rel_diff", r.fp32MaxRelDiff},
                                     {"qsm_bytes", bytes.size()},
-                                    {"layers", layers}}
+                                    {"layers", deploy::toJson(r.layers)}}
                          .dump()
                   << std::endl;
         return 0;
@@ -66,9 +63,7 @@ int verifyCommand(const Args &argv)
                 100 * r.simulatedTop1, 100 * r.lowbitTop1, 100 * r.agreement);
     std::printf("runtime fp32 vs LibTorch (float activations): max relative difference %.2e\n",
                 r.fp32MaxRelDiff);
-    std::printf("  %-32s %14s %12s\n", "layer input", "max |Δ|", "max |x|");
-    for (const auto &l : r.layers)
-        std::printf("  %-32s %14.3g %12.3g\n", l.name.c_str(), l.maxAbsDiff, l.maxAbs);
+    printLayerDifferences(r.layers);
     return 0;
 }
 

@@ -34,9 +34,18 @@ widgets::DeployFigures figuresOf(const jobs::DeployReport &r)
     for (const auto &b : r.backends)
         f.backends.push_back({QString::fromStdString(b.backend), QString::fromStdString(b.kernel),
                               b.p10, b.median, b.p90, b.opMedianSeconds});
-    for (size_t i = 0; i < r.opKinds.size(); ++i)
-        f.opNames << QStringLiteral("%1 %2").arg(i).arg(QString::fromStdString(r.opKinds[i]));
+    for (size_t i = 0; i < r.opKinds.size(); ++i) {
+        const int layer = i < r.opLayer.size() ? r.opLayer[i] : -1;
+        const bool compared = layer >= 0 && size_t(layer) < r.layers.size();
+        f.opNames << (compared ? QString::fromStdString(r.layers[size_t(layer)].name)
+                               : QStringLiteral("%1 %2").arg(i).arg(
+                                     QString::fromStdString(r.opKinds[i])));
+        const double scale = compared ? r.layers[size_t(layer)].maxAbs : 0;
+        f.opInputDiff.push_back(
+            compared ? r.layers[size_t(layer)].maxAbsDiff / (scale > 0 ? scale : 1.0) : -1.0);
+    }
     f.opBits = r.opBits;
+    f.layerImages = r.layerImages;
     f.comparedImages = r.comparedImages;
     f.agreement = r.agreement;
     f.maxDiff = r.maxLogitDiff;

@@ -45,17 +45,48 @@ model::QuantSession simulatedSession(const model::QuantGraph &graph,
 
 } // namespace
 
+nlohmann::json toJson(const std::vector<LayerDifference> &layers)
+{
+    auto list = nlohmann::json::array();
+    for (const auto &l : layers)
+        list.push_back({{"name", l.name}, {"max_abs_diff", l.maxAbsDiff}, {"max_abs", l.maxAbs}});
+    return list;
+}
+
 SimulatedImages RuntimeCheck::simulate(const store::RunRecord &record,
                                        const model::QuantGraph &graph, const data::Dataset &test,
-                                       const data::InputTransform &transform, int64_t count)
+                                       const data::InputTransform &transform, int64_t count,
+                                       int64_t layerImages)
 {
     torch::InferenceMode inference;
-    auto simulated = simulatedSession(graph, RunGrids::load(RunGrids::pathBeside(record.artifact)));
+    const auto grids = RunGrids::load(RunGrids::pathBeside(record.artifact));
+    auto simulated = simulatedSession(graph, grids);
     SimulatedImages out;
-    const data::BatchLoader loader(test, transform, data::BatchLoader::inOrder(test, count), 64);
+    constexpr int64_t kBatch = 64;
+    std::vector<torch::Tensor> layerInputs(grids.size());
+    for (const auto &g : grids)
+        out.layerNames.push_back(g.name);
+    const data::BatchLoader loader(test, transform, data::BatchLoader::inOrder(test, count), kBatch);
     for (int64_t b = 0; b < loader.batchCount(); ++b) {
         const auto batch = loader.batch(b);
+        if (b == 0 && layerImages > 0)
+            simulated.setObserver(
+                [&](int layer, const torch::Tensor &x) { layerInputs[size_t(layer)] = x; });
         const auto logits = graph.forward(batch.inputs, simulated).contiguous();
+        if (b == 0 && layerImages > 0) {
+            simulated.setObserver({});
+            out.layerImages = std::min({layerImages, kBatch, batch.inputs.size(0)});
+            for (int64_t n = 0; n < out.layerImages; ++n)
+                for (const auto &x : layerInputs) {
+                    if (!x.defined()) { // a layer this image's forward pass did not reach
+                        out.layerInputs.emplace_back();
+                        continue;
+                    }
+                    const auto flat = x[n].contiguous().flatten();
+                    out.layerInputs.emplace_back(flat.data_ptr<float>(),
+                                                 flat.data_ptr<float>() + flat.numel());
+                }
+        }
         const auto inputs = batch.inputs.contiguous();
         out.images.insert(out.images.end(), inputs.data_ptr<float>(),
                           inputs.data_ptr<float>() + inputs.numel());
@@ -83,10 +114,7 @@ RuntimeCheckResult RuntimeCheck::run(const store::RunRecord &record,
 
     runtime::GraphExecutor lowbit(model, runtime::Backend::LowBit);
     runtime::GraphExecutor fp32(model, runtime::Backend::Fp32);
-    std::vector<uint32_t> layerInputValue(model.layers.size());
-    for (const auto &op : model.ops)
-        if (op.kind == qsm::OpKind::Conv || op.kind == qsm::OpKind::Linear)
-            layerInputValue[op.layer] = op.inputs[0];
+    const auto layerInputValue = model.layerInputs();
 
     RuntimeCheckResult result;
     result.layers.resize(model.layers.size());

@@ -11,6 +11,8 @@
 #include "jobs/job_context.h"
 #include "store/run_record.h"
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -27,6 +29,9 @@ struct LayerDifference
     double maxAbs = 0;     // the largest input value there, for scale
 };
 
+// [{name, max_abs_diff, max_abs}], as verify --json and the stored deploy reports write them.
+nlohmann::json toJson(const std::vector<LayerDifference> &layers);
+
 struct RuntimeCheckResult
 {
     int64_t images = 0;
@@ -38,21 +43,27 @@ struct RuntimeCheckResult
 };
 
 // Test images as the run saw them and the simulated model's logits for each: what a device's
-// outputs are compared with.
+// outputs are compared with; for the first few images also each layer's input, for a per-layer
+// comparison.
 struct SimulatedImages
 {
     int64_t count = 0, classes = 0;
     std::vector<float> images; // count × C×H×W, normalised
     std::vector<float> logits; // count × classes
+    int64_t layerImages = 0;
+    std::vector<std::string> layerNames;
+    std::vector<std::vector<float>> layerInputs; // [image × layers + layer], C×H×W
 };
 
 class RuntimeCheck
 {
 public:
-    // The first `count` test images (all where count is 0) through the simulated model.
+    // The first `count` test images (all where count is 0) through the simulated model, with
+    // the layer inputs of the first `layerImages` of them (at most one batch, 64).
     static SimulatedImages simulate(const store::RunRecord &run, const model::QuantGraph &graph,
                                     const data::Dataset &test,
-                                    const data::InputTransform &transform, int64_t count);
+                                    const data::InputTransform &transform, int64_t count,
+                                    int64_t layerImages = 0);
     // graph: the run's quantized model (run.artifact), as the caller loaded it.
     static RuntimeCheckResult run(const store::RunRecord &run, const model::QuantGraph &graph,
                                   const qsm::Model &model, const data::Dataset &test,

@@ -55,16 +55,58 @@ nlohmann::json agentAnswer(const deploy::ProcessResult &result, const std::strin
     return json;
 }
 
-// The device's outputs (raw float32, image after image) against the simulated logits.
+// Layer inputs are compared on this many images: enough to see a layer that disagrees, few
+// enough that a ResNet-18's (megabytes each) cross a phone's USB link in seconds.
+constexpr int64_t kLayerImages = 4;
+
+// The device's layer inputs (after its outputs: per image, per layer, a uint32 count and the
+// floats — the agent's `run --layer-inputs`) against the simulation's.
+void compareLayers(const deploy::SimulatedImages &simulated, const std::string &bytes,
+                   size_t offset, DeployReport &report)
+{
+    const size_t layers = simulated.layerNames.size();
+    report.layers.resize(layers);
+    for (size_t l = 0; l < layers; ++l)
+        report.layers[l].name = simulated.layerNames[l];
+    for (int64_t n = 0; n < simulated.layerImages; ++n)
+        for (size_t l = 0; l < layers; ++l) {
+            uint32_t count = 0;
+            if (offset + sizeof count > bytes.size())
+                throw Error(report.device + ": the agent's layer inputs end early");
+            std::memcpy(&count, bytes.data() + offset, sizeof count);
+            offset += sizeof count;
+            const auto &sim = simulated.layerInputs[size_t(n) * layers + l];
+            if (count != sim.size() || offset + count * sizeof(float) > bytes.size())
+                throw Error(report.device + ": the agent's input of layer " +
+                            simulated.layerNames[l] + " has " + std::to_string(count) +
+                            " values, the simulation's " + std::to_string(sim.size()));
+            std::vector<float> device(count);
+            std::memcpy(device.data(), bytes.data() + offset, count * sizeof(float));
+            offset += count * sizeof(float);
+            auto &d = report.layers[l];
+            for (size_t i = 0; i < count; ++i) {
+                d.maxAbsDiff = std::max(d.maxAbsDiff, double(std::fabs(device[i] - sim[i])));
+                d.maxAbs = std::max(d.maxAbs, double(std::fabs(sim[i])));
+            }
+        }
+    if (offset != bytes.size())
+        throw Error(report.device + ": the agent returned more layer inputs than asked for");
+    report.layerImages = simulated.layerImages;
+}
+
+// The device's outputs (raw float32, image after image) against the simulated logits, then
+// its layer inputs.
 void compare(const deploy::SimulatedImages &simulated, const std::string &bytes,
              DeployReport &report)
 {
     const size_t floats = size_t(simulated.count * simulated.classes);
-    if (bytes.size() != floats * sizeof(float))
+    const bool layers = simulated.layerImages > 0;
+    if (bytes.size() < floats * sizeof(float) ||
+        (!layers && bytes.size() != floats * sizeof(float)))
         throw Error(report.device + ": the agent returned " + std::to_string(bytes.size()) +
                     " bytes of outputs, not " + std::to_string(floats * sizeof(float)));
     std::vector<float> device(floats);
-    std::memcpy(device.data(), bytes.data(), bytes.size());
+    std::memcpy(device.data(), bytes.data(), floats * sizeof(float));
     int64_t agree = 0;
     for (int64_t n = 0; n < simulated.count; ++n) {
         const float *sim = simulated.logits.data() + n * simulated.classes;
@@ -78,6 +120,8 @@ void compare(const deploy::SimulatedImages &simulated, const std::string &bytes,
     }
     report.comparedImages = simulated.count;
     report.agreement = double(agree) / double(simulated.count);
+    if (layers)
+        compareLayers(simulated, bytes, floats * sizeof(float), report);
 }
 
 // The cores to pin `threads` threads to: on big.LITTLE the fastest cores by maximum frequency;
@@ -138,7 +182,8 @@ deploy::SimulatedImages DeployJob::simulate(const store::RunRecord &run, const q
     model::QuantGraph graph(run.artifact);
     ModelInputs inputs(graph, run.data, overrides);
     const auto test = inputs.open(data::Split::Test);
-    return deploy::RuntimeCheck::simulate(run, graph, test, inputs.transform(), count);
+    return deploy::RuntimeCheck::simulate(run, graph, test, inputs.transform(), count,
+                                          kLayerImages);
 }
 
 const BackendTiming *DeployReport::backend(const std::string &name) const
@@ -226,9 +271,10 @@ void DeployJob::run(JobContext &context)
     report.device = name;
     if (simulated.count > 0) {
         context.progress(0.9, "comparing the device with the simulation");
-        const auto outputs = device->agent({"run", device->path("model.qsm"), "--input",
-                                            device->path("images.f32"), "--output", "-"},
-                                           std::chrono::minutes(10));
+        const auto outputs = device->agent(
+            {"run", device->path("model.qsm"), "--input", device->path("images.f32"), "--output",
+             "-", "--layer-inputs", std::to_string(simulated.layerImages)},
+            std::chrono::minutes(10));
         checkAgent(outputs, name, "running the test images");
         compare(simulated, outputs.out, report);
     }
@@ -247,6 +293,7 @@ void DeployJob::run(JobContext &context)
         report.opKinds.push_back(qsm::opKindName(op.kind));
         const bool layer = op.kind == qsm::OpKind::Conv || op.kind == qsm::OpKind::Linear;
         report.opBits.push_back(layer ? int(packed.layers[op.layer].bits) : 0);
+        report.opLayer.push_back(layer ? int(op.layer) : -1);
     }
     for (const auto &b : bench.value("backends", nlohmann::json::array())) {
         BackendTiming t;
@@ -284,7 +331,9 @@ void DeployJob::run(JobContext &context)
                           {"agreement", {{"images", report.comparedImages},
                                          {"same_class", report.agreement},
                                          {"max_abs_diff", report.maxLogitDiff},
-                                         {"max_abs", report.maxLogit}}}};
+                                         {"max_abs", report.maxLogit},
+                                         {"layer_images", report.layerImages},
+                                         {"layers", deploy::toJson(report.layers)}}}};
     const fs::path dir = fs::path(workspace.artifactDir(m_request.runId)) / "deployments";
     fs::create_directories(dir);
     report.storedAt = (dir / (created + "-" + fileSafe(name) + ".json")).string();

@@ -52,11 +52,15 @@ struct DeployReport
     // (0 for ops without weights): what the per-op timings belong to.
     std::vector<std::string> opKinds;
     std::vector<int> opBits;
+    std::vector<int> opLayer; // the op's layer index, -1 for ops without weights
     // The device's low-bit outputs against the simulated model on the same test images.
     int64_t comparedImages = 0;
     double agreement = 0;    // share where both pick the same class
     double maxLogitDiff = 0; // largest |Δ| of an output
     double maxLogit = 0;     // largest |output| of the simulation, for scale
+    // Per layer, its input on the device against the simulation, over the first few images.
+    int64_t layerImages = 0;
+    std::vector<deploy::LayerDifference> layers;
     std::vector<std::string> warnings; // emulation, a wide spread, a governor not `performance`
     std::string storedAt;              // the report's file in the workspace
     std::string agentJson;             // what the agent printed, as it printed it

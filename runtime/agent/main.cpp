@@ -32,9 +32,11 @@ const char *kUsage =
     "       quantscope-agent bench FILE.qsm [--backend fp32|int8|lowbit|all] [--threads N]\n"
     "                              [--warmup W] [--repeats R] [--pin CPU[,CPU…]] [--json]\n"
     "       quantscope-agent run FILE.qsm --input IN.f32 --output OUT.f32 [--backend B]\n"
-    "                            [--threads N]\n"
+    "                            [--threads N] [--layer-inputs K]\n"
     "IN.f32: normalised images, each C×H×W little-endian float32, one after another;\n"
-    "OUT.f32: the model's output for each, in the same order (- for standard output).\n";
+    "OUT.f32: the model's output for each, in the same order (- for standard output);\n"
+    "  with --layer-inputs K (fp32, lowbit), then for each of the first K images and each\n"
+    "  layer in order, the layer's input as a uint32 count and that many float32 (C×H×W).\n";
 
 struct UsageError : std::runtime_error
 {
@@ -258,16 +260,33 @@ int run(const Options &options)
             return graph->run(x.data());
         };
     }
+    const size_t layerImages = size_t(options.number("layer-inputs", 0, 0, 64));
+    if (layerImages > 0 && !graph)
+        throw UsageError("--layer-inputs needs the fp32 or lowbit backend");
     // "-": standard output, so a workbench reads the outputs back without copying a file.
     const std::string out = options.values.at("output");
     std::ofstream file;
     if (out != "-")
         file.open(out, std::ios::binary);
     std::ostream &sink = out == "-" ? std::cout : file;
-    for (const auto &image : images) {
-        const auto &output = forward(image);
-        sink.write(reinterpret_cast<const char *>(output.data()),
-                   std::streamsize(output.size() * sizeof(float)));
+    auto write = [&sink](const std::vector<float> &floats) {
+        sink.write(reinterpret_cast<const char *>(floats.data()),
+                   std::streamsize(floats.size() * sizeof(float)));
+    };
+    for (const auto &image : images)
+        write(forward(image));
+    // Each layer's input, for a per-layer comparison with the workbench's simulation: kept
+    // after the outputs so a reader of outputs only is unchanged, and for a few images only
+    // (a ResNet-18's layer inputs are megabytes per image).
+    const auto layerInputs = model.layerInputs();
+    for (size_t n = 0; n < std::min(layerImages, images.size()); ++n) {
+        graph->run(images[n].data());
+        for (uint32_t value : layerInputs) {
+            const auto x = graph->value(value);
+            const uint32_t count = uint32_t(x.size());
+            sink.write(reinterpret_cast<const char *>(&count), sizeof count);
+            write(x);
+        }
     }
     sink.flush();
     if (!sink)
@@ -286,7 +305,7 @@ int main(int argc, char **argv)
         if (command == "bench")
             return bench(Options(argc, argv, {"backend", "threads", "warmup", "repeats", "pin"}));
         if (command == "run")
-            return run(Options(argc, argv, {"input", "output", "backend", "threads"}));
+            return run(Options(argc, argv, {"input", "output", "backend", "threads", "layer-inputs"}));
         if (command == "--help" || command == "-h" || command == "help") {
             std::printf("%s", kUsage);
             return 0;

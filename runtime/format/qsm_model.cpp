@@ -47,4 +47,14 @@ float Layer::weight(size_t c, size_t k) const
     return scale[c] * (float(code(c, k)) - zeroPoint[c]);
 }
 
+std::vector<uint32_t> Model::layerInputs() const
+{
+    std::vector<uint32_t> inputs(layers.size(), 0);
+    for (const auto &op : ops)
+        if ((op.kind == OpKind::Conv || op.kind == OpKind::Linear) && op.layer < layers.size() &&
+            !op.inputs.empty())
+            inputs[op.layer] = op.inputs[0];
+    return inputs;
+}
+
 } // namespace quantscope::qsm

@@ -96,6 +96,9 @@ struct Model
     std::vector<Layer> layers;
     uint32_t output = 0;
     std::string source;
+
+    // Per layer, the value its conv or linear op reads (0 for a layer no op uses).
+    std::vector<uint32_t> layerInputs() const;
 };
 
 } // namespace quantscope::qsm
