@@ -26,6 +26,7 @@ private Q_SLOTS:
     void commandHelp();
     void quantizeThenRuns();
     void exportVerifyAndBench();
+    void devicesListsAndTests();
     void badInput_data();
     void badInput();
 
@@ -221,6 +222,28 @@ void TestCli::exportVerifyAndBench()
     const auto message = agent.readAllStandardError();
     QVERIFY2(message.contains("truncated") || message.contains("damaged"), message.constData());
     QCOMPARE(message.count('\n'), 1);
+}
+
+void TestCli::devicesListsAndTests()
+{
+    const auto list = cli({QStringLiteral("devices"), QStringLiteral("--json")});
+    QCOMPARE(list.code, 0);
+    const auto devices = QJsonDocument::fromJson(list.out).array();
+    QVERIFY(devices.size() >= 3);
+    QCOMPARE(devices[0].toObject()[QStringLiteral("name")].toString(), QStringLiteral("local"));
+    // A connection test: the agent goes there and says what the CPU is.
+    const auto local = cli({QStringLiteral("devices"), QStringLiteral("--test"),
+                            QStringLiteral("local"), QStringLiteral("--json")});
+    QCOMPARE(local.code, 0);
+    const auto info = QJsonDocument::fromJson(local.out).object()[QStringLiteral("info")].toObject();
+    QVERIFY(!info[QStringLiteral("architecture")].toString().isEmpty());
+    QVERIFY(info[QStringLiteral("cores")].toInt() >= 1);
+    // A host that does not answer: one line, exit status 2.
+    const auto refused = cli({QStringLiteral("devices"), QStringLiteral("--test"),
+                              QStringLiteral("ssh://nobody@127.0.0.1:1")});
+    QCOMPARE(refused.code, 2);
+    QVERIFY2(refused.err.trimmed().count('\n') == 0 && refused.err.contains("Connection refused"),
+             refused.err.constData());
 }
 
 void TestCli::badInput_data()

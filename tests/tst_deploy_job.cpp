@@ -131,6 +131,11 @@ void TestDeployJob::processTimesOutAndQuotes()
                              seconds(5));
     QCOMPARE(echoed.out, hostile);
     QVERIFY(!QFileInfo::exists(QStringLiteral("/tmp/qs-pwned")));
+    // A failure's last line as ssh writes it ("…\r\n"): the line, without the carriage return.
+    const auto failed = deploy::Process::run(
+        {"sh", "-c", "printf 'first\\r\\nConnection refused\\r\\n\\r\\n' >&2; exit 255"},
+        seconds(5));
+    QCOMPARE(failed.lastLine(), std::string("Connection refused"));
 }
 
 void TestDeployJob::deploysToThisMachine()
@@ -138,7 +143,7 @@ void TestDeployJob::deploysToThisMachine()
     const auto before = workingFolders();
     const auto r = deploy("local");
     QCOMPARE(r.device, std::string("local"));
-    QVERIFY(!r.emulated);
+    QVERIFY(!r.facts.emulated);
     QCOMPARE(r.backends.size(), size_t(3));
     for (const auto &b : r.backends) {
         QVERIFY(b.min > 0 && b.min <= b.median && b.median <= b.max);
@@ -174,13 +179,13 @@ void TestDeployJob::deploysToThisMachine()
 void TestDeployJob::deploysToEmulatedArm64()
 {
     const auto r = deploy("emulated-arm64", {}, 1, 8);
-    QVERIFY(r.emulated);
+    QVERIFY(r.facts.emulated);
     QCOMPARE(r.comparedImages, int64_t(8)); // the ARM build computes what the simulation does
     QVERIFY(r.agreement >= 0.95);
     QCOMPARE(r.layerImages, int64_t(4));
     for (const auto &l : r.layers)
         QVERIFY2(l.maxAbsDiff <= 1e-3 * l.maxAbs, l.name.c_str());
-    QCOMPARE(r.architecture, std::string("aarch64"));
+    QCOMPARE(r.facts.architecture, std::string("aarch64"));
     QVERIFY(r.backend("lowbit")->kernel.rfind("neon", 0) == 0);
     QVERIFY(!r.warnings.empty() && r.warnings[0].find("emulated") != std::string::npos);
 }

@@ -8,6 +8,8 @@
 #include "histogram_view.h"
 #include "deploy_controller.h"
 #include "deploy_view.h"
+#include "devices_dock.h"
+#include "devices_view.h"
 #include "export_controller.h"
 #include "format/qsm_reader.h"
 #include "image_folder_fixture.h"
@@ -35,6 +37,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QTreeWidget>
 
 using namespace quantscope;
 using gui::MainWindow;
@@ -55,6 +58,7 @@ private Q_SLOTS:
     void exportsPlotAndTable();
     void exportsThePackedModelOfTheShownRun();
     void deploysTheShownRunFromTheDeployView();
+    void devicesPanelAddsTestsAndPicksDevices();
     void cancelledRunIsKept();
     void eventLoopStaysResponsive();
     void reopenedWorkspaceListsTheRuns();
@@ -403,6 +407,68 @@ void TestMainWindow::deploysTheShownRunFromTheDeployView()
     QVERIFY2(done.at(1).at(1).toString().contains(QStringLiteral("Connection refused")),
              qPrintable(done.at(1).at(1).toString()));
     QCOMPARE(view->backendBarCount(), 3); // the last figures stay
+}
+
+void TestMainWindow::devicesPanelAddsTestsAndPicksDevices()
+{
+    MainWindow window(m_workspace);
+    window.show();
+    auto *panel = window.devicesDock()->view();
+    auto *list = panel->list();
+    auto rowNamed = [list](const QString &name) -> QTreeWidgetItem * {
+        for (int i = 0; i < list->topLevelItemCount(); ++i)
+            if (list->topLevelItem(i)->text(0) == name)
+                return list->topLevelItem(i);
+        return nullptr;
+    };
+    // Listed on a worker thread (adb may take a while): this machine and the emulated ARM one.
+    QTRY_VERIFY_WITH_TIMEOUT(rowNamed(QStringLiteral("local")) != nullptr, 30000);
+    QVERIFY(rowNamed(QStringLiteral("emulated-arm64")));
+    QTRY_VERIFY_WITH_TIMEOUT(panel->testButton()->isEnabled(), 30000);
+
+    // Not an address: said so, nothing kept.
+    QTest::keyClicks(panel->hostEdit(), QStringLiteral("board.local"));
+    QTest::mouseClick(panel->addButton(), Qt::LeftButton);
+    QVERIFY(panel->messageText().contains(QStringLiteral("neither")));
+    QVERIFY(!rowNamed(QStringLiteral("board.local")));
+
+    // An SSH host: kept in the workspace and offered by the Deploy view.
+    panel->hostEdit()->setText(QStringLiteral("ssh://nobody@127.0.0.1:1"));
+    QTest::mouseClick(panel->addButton(), Qt::LeftButton);
+    QVERIFY(rowNamed(QStringLiteral("ssh://nobody@127.0.0.1:1")));
+    auto *deviceBox = window.deployView()->findChild<QComboBox *>();
+    QVERIFY(deviceBox->findText(QStringLiteral("ssh://nobody@127.0.0.1:1")) >= 0);
+
+    // Its test fails in one line; the window answers meanwhile.
+    QCOMPARE(panel->selectedDevice(), QStringLiteral("ssh://nobody@127.0.0.1:1"));
+    QTest::mouseClick(panel->testButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->testButton()->isEnabled(), 60000);
+    QCOMPARE(rowNamed(QStringLiteral("ssh://nobody@127.0.0.1:1"))->text(1), QStringLiteral("failed"));
+    QVERIFY2(panel->messageText().contains(QStringLiteral("Connection refused")),
+             qPrintable(panel->messageText()));
+
+    // This machine's test: the agent goes there and says what the CPU is.
+    panel->selectDevice(QStringLiteral("local"));
+    QTest::mouseClick(panel->testButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->testButton()->isEnabled(), 60000);
+    QCOMPARE(rowNamed(QStringLiteral("local"))->text(1), QStringLiteral("ready"));
+    QVERIFY2(rowNamed(QStringLiteral("local"))->text(2).contains(QStringLiteral("x86_64")),
+             qPrintable(rowNamed(QStringLiteral("local"))->text(2)));
+
+    // Deploy here: the Deploy view takes the device and comes to the front.
+    panel->selectDevice(QStringLiteral("emulated-arm64"));
+    QTest::mouseClick(panel->useButton(), Qt::LeftButton);
+    QCOMPARE(window.deployView()->device(), QStringLiteral("emulated-arm64"));
+    QVERIFY(window.deployView()->isVisible());
+
+    // Removed: gone from the panel, the Deploy view and the workspace.
+    panel->selectDevice(QStringLiteral("ssh://nobody@127.0.0.1:1"));
+    QVERIFY(panel->removeButton()->isEnabled());
+    QTest::mouseClick(panel->removeButton(), Qt::LeftButton);
+    QVERIFY(!rowNamed(QStringLiteral("ssh://nobody@127.0.0.1:1")));
+    QCOMPARE(deviceBox->findText(QStringLiteral("ssh://nobody@127.0.0.1:1")), -1);
+    panel->selectDevice(QStringLiteral("local"));
+    QVERIFY(!panel->removeButton()->isEnabled()); // always offered
 }
 
 void TestMainWindow::cancelledRunIsKept()

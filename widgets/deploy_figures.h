@@ -19,8 +19,10 @@ struct DeployFigures
         std::vector<double> opSeconds;
     };
     QString device, cpu, features;
+    QString cores;  // "4 × Cortex-A76 2.40 GHz + 4 × Cortex-A55 1.80 GHz"
+    QString pinned; // the cores the timing ran on, "" when not pinned
     bool emulated = false;
-    int cores = 0, threads = 1, repeats = 0;
+    int threads = 1, repeats = 0;
     std::vector<Backend> backends;
     QStringList opNames; // per op, for the per-layer chart
     std::vector<int> opBits; // per op: the layer's weight bits (0 for ops without weights)

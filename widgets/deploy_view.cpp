@@ -108,6 +108,7 @@ DeployView::DeployView(QWidget *parent)
 }
 
 QString DeployView::device() const { return m_device->currentText().trimmed(); }
+void DeployView::setDevice(const QString &name) { m_device->setCurrentText(name); }
 
 void DeployView::setSavedDevices(const QStringList &names)
 {
@@ -219,11 +220,12 @@ void DeployView::showFigures(const DeployFigures &f)
 
     // The facts, the speedups (not for an emulator) and the agreement.
     QStringList lines;
-    lines << tr("<b>%1</b>: %2 (%3 cores; %4), %5 thread(s), %6 timed runs")
-                 .arg(f.device.toHtmlEscaped(), f.cpu.toHtmlEscaped())
-                 .arg(f.cores)
-                 .arg(f.features.toHtmlEscaped())
+    lines << tr("<b>%1</b>: %2 (%3; %4), %5 thread(s)%6, %7 timed runs")
+                 .arg(f.device.toHtmlEscaped(), f.cpu.toHtmlEscaped(), f.cores.toHtmlEscaped(),
+                      f.features.toHtmlEscaped())
                  .arg(f.threads)
+                 .arg(f.pinned.isEmpty() ? QString()
+                                         : tr(" pinned to core(s) %1").arg(f.pinned.toHtmlEscaped()))
                  .arg(f.repeats);
     const DeployFigures::Backend *int8 = nullptr, *fp32 = nullptr;
     for (const auto &b : f.backends) {

@@ -27,6 +27,7 @@ public:
     explicit DeployView(QWidget *parent = nullptr);
 
     QString device() const;
+    void setDevice(const QString &name);
     // Devices this workspace deployed to before, offered after local and emulated-arm64.
     void setSavedDevices(const QStringList &names);
     int threads() const;

@@ -74,11 +74,15 @@ int deployCommand(const Args &argv)
     }
     std::printf("run #%lld on %s: %s (%s, %d cores; %s), %d thread(s), %d timed runs after %d "
                 "warm-up%s\n",
-                static_cast<long long>(request.runId), r.device.c_str(), r.cpu.c_str(),
-                r.architecture.c_str(), r.cores, r.features.c_str(), r.threads, r.repeats,
-                r.warmup, r.emulated ? " — EMULATED, not this device's speed" : "");
+                static_cast<long long>(request.runId), r.device.c_str(), r.facts.cpu.c_str(),
+                r.facts.architecture.c_str(), r.facts.cores, r.facts.features.c_str(), r.threads,
+                r.repeats, r.warmup, r.facts.emulated ? " — EMULATED, not this device's speed" : "");
+    if (const auto cores = r.facts.coreSummary(); !cores.empty())
+        std::printf("  cores: %s\n", cores.c_str());
     if (!r.pinnedCores.empty())
-        std::printf("  pinned to core(s) %s\n", r.pinnedCores.c_str());
+        std::printf("  pinned to core(s) %s%s%s%s\n", r.pinnedCores.c_str(),
+                    r.pinnedCoreTypes.empty() ? "" : " (", r.pinnedCoreTypes.c_str(),
+                    r.pinnedCoreTypes.empty() ? "" : ")");
     std::printf("  %-7s %-11s %9s %9s %9s %9s %9s %8s\n", "backend", "kernel", "min ms", "p10 ms",
                 "median", "p90 ms", "max ms", "GMAC/s");
     for (const auto &b : r.backends)
@@ -86,7 +90,7 @@ int deployCommand(const Args &argv)
                     b.kernel.c_str(), 1e3 * b.min, 1e3 * b.p10, 1e3 * b.median, 1e3 * b.p90,
                     1e3 * b.max, b.median > 0 ? r.macs / b.median / 1e9 : 0.0);
     const auto *low = r.backend("lowbit"), *int8 = r.backend("int8"), *fp32 = r.backend("fp32");
-    if (low && int8 && fp32 && low->median > 0 && !r.emulated)
+    if (low && int8 && fp32 && low->median > 0 && !r.facts.emulated)
         std::printf("  low-bit: %.2f× the speed of int8, %.1f× of fp32\n",
                     int8->median / low->median, fp32->median / low->median);
     if (r.comparedImages > 0)

@@ -40,7 +40,9 @@ const std::map<std::string, std::string> kCommandUsage = {
                "      runs the packed model in the runtime (lowbit and fp32) against the\n"
                "      workbench's simulation on the test images: top-1 agreement, per-layer error\n"},
     {"devices", "  quantscope-cli devices [--json]\n"
-                "      the devices a run can be deployed to, and what each one lacks\n"},
+                "      the devices a run can be deployed to, and what each one lacks\n"
+                "  quantscope-cli devices --test DEVICE [--ssh-config FILE] [--json]\n"
+                "      connects, copies the agent and asks it what the device is\n"},
     {"deploy", "  quantscope-cli deploy RUN [--device local|emulated-arm64|ssh://[user@]host[:port]|adb[:SERIAL]]\n"
                "                 [--threads N] [--warmup W] [--repeats R] [--images N]\n"
                "                 [--pin fastest|none|CPU,CPU…] [--ssh-config FILE]\n"

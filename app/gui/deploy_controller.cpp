@@ -25,10 +25,15 @@ widgets::DeployFigures figuresOf(const jobs::DeployReport &r)
 {
     widgets::DeployFigures f;
     f.device = QString::fromStdString(r.device);
-    f.cpu = QString::fromStdString(r.cpu);
-    f.features = QString::fromStdString(r.features);
-    f.emulated = r.emulated;
-    f.cores = r.cores;
+    f.cpu = QString::fromStdString(r.facts.cpu);
+    f.features = QString::fromStdString(r.facts.features);
+    f.emulated = r.facts.emulated;
+    f.cores = QString::fromStdString(r.facts.coreSummary());
+    if (!r.pinnedCores.empty())
+        f.pinned = QString::fromStdString(r.pinnedCores) +
+                   (r.pinnedCoreTypes.empty()
+                        ? QString()
+                        : QStringLiteral(" (%1)").arg(QString::fromStdString(r.pinnedCoreTypes)));
     f.threads = r.threads;
     f.repeats = r.repeats;
     for (const auto &b : r.backends)
@@ -78,13 +83,7 @@ void DeployController::setRun(const store::Workspace *workspace, qint64 runId)
     m_runId = 0;
     QString why = tr("Show a finished run to deploy it.");
     const QString dir = workspace ? QString::fromStdString(workspace->dir()) : QString();
-    if (dir != m_workspaceDir) { // another workspace: its own devices
-        m_workspaceDir = dir;
-        QStringList saved;
-        for (const auto &name : deploy::SavedDevices::load(dir.toStdString()))
-            saved << QString::fromStdString(name);
-        m_view->setSavedDevices(saved);
-    }
+    m_workspaceDir = dir;
     if (workspace && runId > 0) {
         try {
             if (workspace->run(runId).status == "finished") {

@@ -6,6 +6,8 @@
 #include "demo_files.h"
 #include "deploy_controller.h"
 #include "deploy_view.h"
+#include "devices_controller.h"
+#include "devices_dock.h"
 #include "error.h"
 #include "export_controller.h"
 #include "histogram_view.h"
@@ -78,7 +80,13 @@ MainWindow::MainWindow(const QString &workspaceDir, QWidget *parent)
     m_tabs->setDocumentMode(true);
     setCentralWidget(m_tabs);
 
-    addDockWidget(Qt::LeftDockWidgetArea, new QuantizeDock(m_panel, this));
+    auto *quantize = new QuantizeDock(m_panel, this);
+    m_devices = new DevicesDock(m_deployView, this);
+    addDockWidget(Qt::LeftDockWidgetArea, quantize);
+    addDockWidget(Qt::LeftDockWidgetArea, m_devices);
+    tabifyDockWidget(quantize, m_devices);
+    quantize->raise();
+    connect(m_devices, &DevicesDock::deviceChosen, this, [this] { setView(View::Deploy); });
 
     auto *toolbar = addToolBar(tr("Run"));
     toolbar->setObjectName(QStringLiteral("runToolbar"));
@@ -134,6 +142,8 @@ MainWindow::MainWindow(const QString &workspaceDir, QWidget *parent)
     const auto notice = [this](bool, const QString &message) { m_status->setNotice(message); };
     connect(m_export, &ExportController::finished, m_status, notice);
     connect(m_deploy, &DeployController::finished, m_status, notice);
+    connect(m_deploy, &DeployController::finished, m_devices->controller(),
+            &DevicesController::refresh);
     connectQueue();
     restoreSettings();
     QSettings settings;
@@ -184,6 +194,7 @@ void MainWindow::buildMenus()
     for (int i = 0; i < names.size(); ++i)
         view->addAction(names[i], QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)), this,
                         [this, i] { m_tabs->setCurrentIndex(i); });
+    view->addAction(m_devices->toggleViewAction());
 
     auto *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About QuantScope"), this, [this] {
@@ -400,6 +411,7 @@ void MainWindow::showRun(qint64 runId, bool reloadRunView)
     const store::Workspace *workspace = m_workspaces->workspace();
     m_export->setRun(workspace, runId);
     m_deploy->setRun(workspace, runId);
+    m_devices->controller()->setWorkspace(workspace ? QString::fromStdString(workspace->dir()) : QString());
     if (runId == 0 || !workspace) {
         m_bitsView->clear(tr("No run yet: start one from the Quantize panel."));
         m_modelView->setResults({});

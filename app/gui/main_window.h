@@ -28,6 +28,7 @@ namespace quantscope::gui {
 
 class RecentModels;
 class DeployController;
+class DevicesDock;
 class ExportController;
 class StatusController;
 class WorkspaceController;
@@ -71,6 +72,7 @@ public:
     widgets::CompareView *compareView() const { return m_compareView; }
     widgets::DeployView *deployView() const { return m_deployView; }
     DeployController *deployController() const { return m_deploy; }
+    DevicesDock *devicesDock() const { return m_devices; }
     widgets::StartPage *startPage() const { return m_startPage; }
     QTableView *layerTable() const;
     QPushButton *cancelButton() const;
@@ -119,6 +121,7 @@ private:
     StatusController *m_status = nullptr;
     ExportController *m_export = nullptr;
     DeployController *m_deploy = nullptr;
+    DevicesDock *m_devices = nullptr;
 };
 
 } // namespace quantscope::gui

@@ -41,6 +41,8 @@ std::string ProcessResult::lastLine() const
         while (std::getline(in, line))
             if (line.find_first_not_of(" \t\r") != std::string::npos)
                 last = line;
+        // ssh ends its messages with "\r\n": the carriage return is not part of the line.
+        last.erase(last.find_last_not_of(" \t\r") + 1);
         if (!last.empty())
             return last;
     }

@@ -40,6 +40,21 @@ void SavedDevices::remember(const std::string &workspaceDir, const std::string &
     names.erase(std::remove(names.begin(), names.end(), name), names.end());
     names.insert(names.begin(), name);
     names.resize(std::min(names.size(), kKept));
+    store(workspaceDir, names);
+}
+
+void SavedDevices::forget(const std::string &workspaceDir, const std::string &name)
+{
+    auto names = load(workspaceDir);
+    const auto kept = std::remove(names.begin(), names.end(), name);
+    if (kept == names.end())
+        return;
+    names.erase(kept, names.end());
+    store(workspaceDir, names);
+}
+
+void SavedDevices::store(const std::string &workspaceDir, const std::vector<std::string> &names)
+{
     // Written beside, then renamed: a crash never leaves half a file.
     const std::string path = fileIn(workspaceDir), temporary = path + ".tmp";
     std::ofstream(temporary) << nlohmann::json{{"recent", names}}.dump(1) << "\n";

@@ -16,6 +16,11 @@ public:
     static std::vector<std::string> load(const std::string &workspaceDir);
     // Puts `name` first (once); local and emulated-arm64 are always offered, so not kept.
     static void remember(const std::string &workspaceDir, const std::string &name);
+    // Takes `name` off the list (the Devices panel's Remove).
+    static void forget(const std::string &workspaceDir, const std::string &name);
+
+private:
+    static void store(const std::string &workspaceDir, const std::vector<std::string> &names);
 };
 
 } // namespace quantscope::deploy

@@ -17,7 +17,7 @@ SshDevice::SshDevice(const std::string &target, std::vector<std::string> options
         m_port = rest.substr(colon + 1);
         rest = rest.substr(0, colon);
         if (m_port.empty() || m_port.find_first_not_of("0123456789") != std::string::npos)
-            throw Error("ssh://" + target + ": the port must be a number");
+            throw Error("'" + target + "': the port must be a number");
     }
     m_host = rest;
     // A host or user starting with '-' would be read by ssh as an option.

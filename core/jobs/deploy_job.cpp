@@ -3,6 +3,7 @@
 
 #include "deploy/agent_files.h"
 #include "deploy/device.h"
+#include "deploy/device_probe.h"
 #include "deploy/qsm_exporter.h"
 #include "deploy/runtime_check.h"
 #include "model/quant_graph.h"
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <chrono>
 #include <ctime>
@@ -28,32 +30,6 @@ namespace quantscope::jobs {
 namespace fs = std::filesystem;
 
 namespace {
-
-// An agent command's failure as one line naming the device; nothing when it succeeded.
-void checkAgent(const deploy::ProcessResult &result, const std::string &device,
-                const std::string &what)
-{
-    if (result.cancelled)
-        throw Cancelled(what);
-    if (result.timedOut)
-        throw Error(device + ": the agent did not finish " + what + " in time");
-    if (result.signal != 0)
-        throw Error(device + ": the agent crashed while " + what + " (signal " +
-                    std::to_string(result.signal) + ")");
-    if (result.exitCode != 0)
-        throw Error(device + ": the agent failed while " + what + ": " + result.lastLine());
-}
-
-// The agent's one-line JSON answer.
-nlohmann::json agentAnswer(const deploy::ProcessResult &result, const std::string &device,
-                           const std::string &what)
-{
-    checkAgent(result, device, what);
-    const auto json = nlohmann::json::parse(result.out, nullptr, false);
-    if (json.is_discarded() || !json.is_object())
-        throw Error(device + ": the agent's answer while " + what + " is not JSON");
-    return json;
-}
 
 // Layer inputs are compared on this many images: enough to see a layer that disagrees, few
 // enough that a ResNet-18's (megabytes each) cross a phone's USB link in seconds.
@@ -126,11 +102,9 @@ void compare(const deploy::SimulatedImages &simulated, const std::string &bytes,
 
 // The cores to pin `threads` threads to: on big.LITTLE the fastest cores by maximum frequency;
 // "" where all cores are alike or their frequencies unknown (nothing to choose).
-std::string fastestCores(const nlohmann::json &info, int threads)
+std::string fastestCores(const deploy::DeviceFacts &facts, int threads)
 {
-    std::vector<long> khz;
-    for (const auto &f : info.value("max_frequency_khz", nlohmann::json::array()))
-        khz.push_back(f.get<long>());
+    const auto &khz = facts.maxFrequencyKhz;
     if (khz.empty() || std::all_of(khz.begin(), khz.end(), [&](long f) { return f == khz[0]; }))
         return {};
     std::vector<size_t> cores(khz.size());
@@ -141,6 +115,26 @@ std::string fastestCores(const nlohmann::json &info, int threads)
     for (size_t i = 0; i < cores.size() && int(i) < threads; ++i)
         list += (list.empty() ? "" : ",") + std::to_string(cores[i]);
     return list;
+}
+
+// What the pinned cores are ("Cortex-A76"), where the device says; "" otherwise.
+std::string pinnedTypes(const deploy::DeviceFacts &facts, const std::string &pin)
+{
+    std::vector<std::string> types;
+    size_t start = 0;
+    while (start < pin.size()) {
+        const size_t comma = std::min(pin.find(',', start), pin.size());
+        const size_t core = size_t(std::strtoul(pin.substr(start, comma - start).c_str(), nullptr, 10));
+        if (core >= facts.coreTypes.size())
+            return {};
+        if (std::find(types.begin(), types.end(), facts.coreTypes[core]) == types.end())
+            types.push_back(facts.coreTypes[core]);
+        start = comma + 1;
+    }
+    std::string text;
+    for (const auto &t : types)
+        text += (text.empty() ? "" : ", ") + t;
+    return text;
 }
 
 std::string utcStamp()
@@ -236,36 +230,30 @@ void DeployJob::run(JobContext &context)
 
     context.progress(0.05, "connecting to " + name);
     const std::string architecture = device->architecture();
-    const auto bundle = deploy::AgentFiles::locate().bundle(architecture);
+    deploy::AgentFiles::locate().forArchitecture(architecture); // no agent: say so before opening
     device->open();
     Session session{*device};
     context.progress(0.1, "copying the agent and the model");
-    for (const auto &file : bundle) {
-        device->push(file.path, file.fileName);
-        if (file.fileName == deploy::AgentFiles::kLoader)
-            device->useLoader(file.fileName);
-    }
+    deploy::DeviceProbe::pushAgent(*device, architecture);
     device->push(modelFile, "model.qsm");
     if (simulated.count > 0)
         device->push(imagesFile, "images.f32");
     context.checkCancelled();
 
     context.progress(0.15, "describing the device");
-    const auto info =
-        agentAnswer(device->agent({"info", "--json"}, std::chrono::seconds(60)), name,
-                    "describing the device");
+    const auto facts = deploy::DeviceProbe::describe(*device);
     context.progress(0.2, "timing fp32, int8 and low-bit");
     std::vector<std::string> benchArgs{"bench", device->path("model.qsm"), "--backend", "all",
                                        "--threads", std::to_string(m_request.threads),
                                        "--warmup", std::to_string(m_request.warmup),
                                        "--repeats", std::to_string(m_request.repeats), "--json"};
-    const std::string pin = m_request.pin == "fastest" ? fastestCores(info, m_request.threads)
+    const std::string pin = m_request.pin == "fastest" ? fastestCores(facts, m_request.threads)
                             : m_request.pin == "none"  ? std::string()
                                                        : m_request.pin;
     if (!pin.empty())
         benchArgs.insert(benchArgs.end(), {"--pin", pin});
-    const auto bench = agentAnswer(device->agent(benchArgs, std::chrono::minutes(30)), name,
-                                   "timing the model");
+    const auto bench = deploy::DeviceProbe::answer(
+        device->agent(benchArgs, std::chrono::minutes(30)), name, "timing the model");
 
     DeployReport report;
     report.device = name;
@@ -275,15 +263,11 @@ void DeployJob::run(JobContext &context)
             {"run", device->path("model.qsm"), "--input", device->path("images.f32"), "--output",
              "-", "--layer-inputs", std::to_string(simulated.layerImages)},
             std::chrono::minutes(10));
-        checkAgent(outputs, name, "running the test images");
+        deploy::DeviceProbe::check(outputs, name, "running the test images");
         compare(simulated, outputs.out, report);
     }
-    report.emulated = device->emulated() || info.value("emulated", false);
-    report.cpu = info.value("cpu", "");
-    report.architecture = info.value("architecture", "");
-    report.features = info.value("features", "");
-    report.governor = info.value("governor", "");
-    report.cores = info.value("cores", 0);
+    report.facts = facts;
+    report.pinnedCoreTypes = pinnedTypes(facts, pin);
     report.macs = bench.value("macs", 0.0);
     report.threads = m_request.threads;
     report.warmup = m_request.warmup;
@@ -310,10 +294,10 @@ void DeployJob::run(JobContext &context)
             t.opMedianSeconds.push_back(op.value("median_s", 0.0));
         report.backends.push_back(std::move(t));
     }
-    if (report.emulated)
+    if (facts.emulated)
         report.warnings.push_back("emulated: these are qemu's timings, not an ARM core's");
-    if (!report.governor.empty() && report.governor != "performance")
-        report.warnings.push_back("the CPU frequency governor is '" + report.governor +
+    if (!facts.governor.empty() && facts.governor != "performance")
+        report.warnings.push_back("the CPU frequency governor is '" + facts.governor +
                                   "', not 'performance': timings may vary");
     for (const auto &b : report.backends)
         if (b.p10 > 0 && b.p90 / b.p10 > 1.25)
@@ -323,10 +307,10 @@ void DeployJob::run(JobContext &context)
 
     // Stored beside the run, whatever the caller does next; named by when it was made.
     const std::string created = utcStamp();
-    nlohmann::json stored{{"device", name},        {"emulated", report.emulated},
+    nlohmann::json stored{{"device", name},        {"emulated", facts.emulated},
                           {"run", m_request.runId}, {"created", created},
-                          {"pinned_cores", pin},
-                          {"info", info},           {"bench", bench},
+                          {"pinned_cores", pin}, {"pinned_core_types", report.pinnedCoreTypes},
+                          {"info", facts.info},           {"bench", bench},
                           {"warnings", report.warnings},
                           {"agreement", {{"images", report.comparedImages},
                                          {"same_class", report.agreement},

@@ -6,6 +6,7 @@
 // (artifacts/<run>/deployments/) so nothing measured is lost. Shared by the CLI and the GUI.
 #pragma once
 
+#include "deploy/device_probe.h"
 #include "deploy/runtime_check.h"
 #include "job.h"
 
@@ -41,12 +42,11 @@ struct BackendTiming
 struct DeployReport
 {
     std::string device;
-    bool emulated = false;
-    std::string cpu, architecture, features, governor;
-    int cores = 0;
+    deploy::DeviceFacts facts; // what the agent said the device is
     double macs = 0;
     int threads = 1, warmup = 0, repeats = 0;
-    std::string pinnedCores; // "" when not pinned
+    std::string pinnedCores;     // "" when not pinned
+    std::string pinnedCoreTypes; // what the pinned cores are, where the device says
     std::vector<BackendTiming> backends;
     // Per op of the packed model: its kind ("conv", "add"…) and, for a layer, its weight bits
     // (0 for ops without weights): what the per-op timings belong to.

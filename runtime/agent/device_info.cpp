@@ -5,7 +5,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <map>
 #include <thread>
 
 namespace quantscope::agent {
@@ -33,7 +37,55 @@ bool underEmulation(const std::string &architecture)
     return architecture == "aarch64" && x86Host;
 }
 
+// Arm Ltd's CPU part numbers (implementer 0x41), from the cores' technical reference manuals.
+std::string armCoreName(unsigned long part)
+{
+    static const std::map<unsigned long, const char *> names = {
+        {0xd03, "Cortex-A53"}, {0xd04, "Cortex-A35"}, {0xd05, "Cortex-A55"},
+        {0xd07, "Cortex-A57"}, {0xd08, "Cortex-A72"}, {0xd09, "Cortex-A73"},
+        {0xd0a, "Cortex-A75"}, {0xd0b, "Cortex-A76"}, {0xd0d, "Cortex-A77"},
+        {0xd41, "Cortex-A78"}, {0xd44, "Cortex-X1"},  {0xd46, "Cortex-A510"},
+        {0xd47, "Cortex-A710"}, {0xd48, "Cortex-X2"}, {0xd4d, "Cortex-A715"},
+        {0xd4e, "Cortex-X3"},  {0xd80, "Cortex-A520"}, {0xd81, "Cortex-A720"},
+        {0xd82, "Cortex-X4"}};
+    const auto it = names.find(part);
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "0x%03lx", part);
+    return it != names.end() ? it->second : std::string("Arm part ") + hex;
+}
+
 } // namespace
+
+std::vector<std::string> DeviceInfo::coreTypesFrom(std::istream &in, unsigned cores)
+{
+    std::vector<std::string> types;
+    std::string line, implementer;
+    auto field = [](const std::string &l) {
+        const auto start = l.find_first_not_of(" \t", l.find(':') + 1);
+        return l.find(':') == std::string::npos || start == std::string::npos ? std::string()
+                                                                             : l.substr(start);
+    };
+    while (std::getline(in, line) && types.size() <= cores) {
+        if (line.rfind("processor", 0) == 0)
+            types.emplace_back();
+        else if (types.empty())
+            continue;
+        else if (line.rfind("model name", 0) == 0)
+            types.back() = field(line);
+        else if (line.rfind("CPU implementer", 0) == 0)
+            implementer = field(line);
+        else if (line.rfind("CPU part", 0) == 0) {
+            const unsigned long part = std::strtoul(field(line).c_str(), nullptr, 16);
+            types.back() = std::strtoul(implementer.c_str(), nullptr, 16) == 0x41
+                               ? armCoreName(part)
+                               : "part " + field(line) + " of implementer " + implementer;
+        }
+    }
+    if (types.size() != cores ||
+        std::any_of(types.begin(), types.end(), [](const std::string &t) { return t.empty(); }))
+        return {};
+    return types;
+}
 
 DeviceInfo DeviceInfo::probe()
 {
@@ -59,6 +111,10 @@ DeviceInfo DeviceInfo::probe()
     d.governor = firstLine("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
     d.pageSize = sysconf(_SC_PAGESIZE);
     d.emulated = underEmulation(d.architecture);
+    if (!d.emulated) {
+        std::ifstream cpuinfo("/proc/cpuinfo");
+        d.coreTypes = coreTypesFrom(cpuinfo, d.cores);
+    }
     return d;
 }
 
@@ -73,6 +129,9 @@ void DeviceInfo::write(JsonWriter &json) const
     json.beginArray("max_frequency_khz");
     for (long f : maxFrequencyKHz)
         json.value(nullptr, double(f));
+    json.endArray().beginArray("core_types");
+    for (const auto &t : coreTypes)
+        json.value(nullptr, t);
     json.endArray()
         .value("governor", governor)
         .value("page_size", double(pageSize))

@@ -6,6 +6,7 @@
 
 #include "json_writer.h"
 
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -18,11 +19,17 @@ struct DeviceInfo
     std::string features;
     unsigned cores = 0;
     std::vector<long> maxFrequencyKHz; // per core; empty where the kernel does not say
+    // Per core, what it is: "Cortex-A76" (Arm's part number), the model name elsewhere; empty
+    // where /proc/cpuinfo does not say, or under emulation (it describes the host there).
+    std::vector<std::string> coreTypes;
     std::string governor;              // of cpu0; "" where unreadable
     long pageSize = 0;
     bool emulated = false;             // under qemu-user: timings are not the device's
 
     static DeviceInfo probe();
+    // /proc/cpuinfo's per-processor blocks as core types: Arm Ltd's part numbers by name, the
+    // model name elsewhere; empty unless every one of `cores` is named.
+    static std::vector<std::string> coreTypesFrom(std::istream &cpuinfo, unsigned cores);
     void write(JsonWriter &json) const;
 };
 
