@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// CompareView and the tables: the Pareto front of accuracy against size, the run table's
+// CompareView and the tables: the Pareto front of accuracy against size and against latency
+// per device, the run table's
 // numbers, selecting two runs, the side-by-side layer table, and CSV export with quoting.
 #include "bit_allocation_view.h"
 #include "compare_view.h"
@@ -9,6 +10,7 @@
 
 #include <qcustomplot.h>
 
+#include <QComboBox>
 #include <QFile>
 #include <QSignalSpy>
 #include <QStandardItemModel>
@@ -27,6 +29,7 @@ class TestCompareView : public QObject
 private Q_SLOTS:
     void paretoFront();
     void tableShowsRuns();
+    void accuracyAgainstLatencyPerDevice();
     void twoSelectedRunsArePaired();
     void csvExport();
     void bitAllocationBars();
@@ -61,7 +64,7 @@ private:
 void TestCompareView::paretoFront()
 {
     QCOMPARE(CompareView::paretoFront(runs()), (std::vector<int64_t>{1, 2, 4}));
-    QVERIFY(CompareView::paretoFront({}).empty());
+    QVERIFY(CompareView::paretoFront(std::vector<store::RunRecord>{}).empty());
 }
 
 void TestCompareView::tableShowsRuns()
@@ -80,13 +83,63 @@ void TestCompareView::tableShowsRuns()
     const int64_t first = model->runs()[0].id, second = model->runs()[1].id;
     deploy::DeploymentSummary device{"ssh://pi@board", false, "20261130T100000Z", 0.2, 0.004, 0.002, 1.0};
     deploy::DeploymentSummary emulated{"emulated-arm64", true, "20261130T100000Z", 0.2, 0.006, 0.009, 1.0};
-    view.setDeployments({{first, device}, {second, emulated}});
+    view.setDeployments({{first, device}, {second, emulated}}, {});
     const auto latency = [&](int row) {
         return model->index(row, widgets::RunTableModel::Latency).data().toString();
     };
     QCOMPARE(latency(0), QStringLiteral("2.000 ms (2.00× int8) on ssh://pi@board"));
     QCOMPARE(latency(1), QStringLiteral("9.000 ms (emulated) on emulated-arm64"));
     QCOMPARE(latency(2), QStringLiteral("–"));
+}
+
+void TestCompareView::accuracyAgainstLatencyPerDevice()
+{
+    CompareView view;
+    view.resize(900, 600);
+    view.show();
+    view.setRuns(runs());
+    QCOMPARE(view.plotAxisChooser()->count(), 1); // nothing deployed: model size only
+    QCOMPARE(view.plottedPoints().size(), size_t(5));
+
+    // Runs 1–4 timed here (run 1 is slower and less accurate than run 3: off the front), runs
+    // 2 and 4 on a board too, run 2 under qemu.
+    auto timed = [](const char *device, bool emulated, double lowbitMs) {
+        return deploy::DeploymentSummary{device, emulated, "20261130T100000Z", 0.05, 0.0025,
+                                         lowbitMs / 1e3, 1.0};
+    };
+    std::map<int64_t, std::vector<deploy::DeploymentSummary>> perDevice{
+        {1, {timed("local", false, 3.0)}},
+        {2, {timed("local", false, 2.0), timed("ssh://pi@board", false, 20.0),
+             timed("emulated-arm64", true, 90.0)}},
+        {3, {timed("local", false, 1.0)}},
+        {4, {timed("local", false, 4.0), timed("ssh://pi@board", false, 30.0)}}};
+    view.setDeployments({}, perDevice);
+    QCOMPARE(view.plotDevices(), (QStringList{QStringLiteral("emulated-arm64"), QStringLiteral("local"),
+                                              QStringLiteral("ssh://pi@board")}));
+    QCOMPARE(view.plottedFront(), (std::vector<int64_t>{1, 2, 4})); // still by size
+
+    view.setPlotDevice(QStringLiteral("local"));
+    QCOMPARE(view.plottedPoints().size(), size_t(4));
+    QCOMPARE(view.plottedFront(), (std::vector<int64_t>{3, 2, 4}));
+    QVERIFY(view.plot()->xAxis->label().contains(QStringLiteral("latency on local")));
+    // The int8 baseline on that device is drawn as a line, inside the visible range.
+    QVERIFY(view.plot()->xAxis->range().contains(2.5));
+
+    view.setPlotDevice(QStringLiteral("ssh://pi@board"));
+    QCOMPARE(view.plottedPoints().size(), size_t(2));
+    QCOMPARE(view.plottedFront(), (std::vector<int64_t>{2, 4}));
+    QCOMPARE(view.plottedPoints()[0].x, 20.0);
+
+    // qemu's time is said to be qemu's.
+    view.setPlotDevice(QStringLiteral("emulated-arm64"));
+    QVERIFY(view.plot()->xAxis->label().contains(QStringLiteral("emulated")));
+    // The choice survives a refresh of the deployments.
+    view.setDeployments({}, perDevice);
+    QCOMPARE(view.plotAxisChooser()->currentData().toString(), QStringLiteral("emulated-arm64"));
+    QCOMPARE(view.plottedPoints().size(), size_t(1));
+
+    QCOMPARE(CompareView::paretoFront(std::vector<CompareView::PlotPoint>{{7, 1.0, 0.5}, {8, 1.0, 0.6}}),
+             (std::vector<int64_t>{8}));
 }
 
 void TestCompareView::twoSelectedRunsArePaired()

@@ -9,6 +9,8 @@
 
 #include <qcustomplot.h>
 
+#include <QComboBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -41,7 +43,7 @@ QTableView *makeTable(QWidget *parent)
 
 CompareView::CompareView(QWidget *parent)
     : QWidget(parent), m_runs(new RunTableModel(this)), m_sorted(new QSortFilterProxyModel(this)),
-      m_runTable(makeTable(this)), m_plot(new QCustomPlot(this)),
+      m_runTable(makeTable(this)), m_plot(new QCustomPlot(this)), m_axis(new QComboBox(this)),
       m_pair(new QStandardItemModel(this)), m_pairTable(makeTable(this))
 {
     m_sorted->setSourceModel(m_runs);
@@ -65,7 +67,7 @@ CompareView::CompareView(QWidget *parent)
     m_plot->legend->setVisible(true);
     m_plot->legend->setFont(QFont(font().family(), 8));
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
-    PlotExporter::addContextMenu(m_plot, tr("accuracy-vs-size"));
+    PlotExporter::addContextMenu(m_plot, tr("accuracy-vs-size-or-latency"));
     connect(m_plot, &QCustomPlot::afterLayout, this, &CompareView::placeLabels);
     connect(m_plot, &QCustomPlot::mouseMove, this,
             [this](QMouseEvent *event) { showPointTip(event->position()); });
@@ -77,9 +79,22 @@ CompareView::CompareView(QWidget *parent)
                                      pairBox));
     pairLayout->addWidget(m_pairTable);
 
+    m_axis->addItem(tr("model size"), QString());
+    m_axis->setToolTip(tr("Top-1 against the model size, or against the low-bit latency "
+                          "measured on a device (Deploy)"));
+    connect(m_axis, &QComboBox::currentIndexChanged, this, [this] { drawScatter(); });
+    auto *plotBox = new QWidget(this);
+    auto *plotLayout = new QVBoxLayout(plotBox);
+    plotLayout->setContentsMargins(0, 0, 0, 0);
+    auto *axisRow = new QHBoxLayout;
+    axisRow->addWidget(new QLabel(tr("Top-1 against:"), plotBox));
+    axisRow->addWidget(m_axis, 1);
+    plotLayout->addLayout(axisRow);
+    plotLayout->addWidget(m_plot, 1);
+
     auto *top = new QSplitter(Qt::Horizontal, this);
     top->addWidget(m_runTable);
-    top->addWidget(m_plot);
+    top->addWidget(plotBox);
     top->setSizes({1100, 900});
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(top);
@@ -98,27 +113,62 @@ void CompareView::setRuns(std::vector<store::RunRecord> runs)
     drawScatter();
 }
 
-void CompareView::setDeployments(std::map<int64_t, deploy::DeploymentSummary> deployments)
+void CompareView::setDeployments(std::map<int64_t, deploy::DeploymentSummary> shown,
+                                 std::map<int64_t, std::vector<deploy::DeploymentSummary>> perDevice)
 {
-    m_runs->setDeployments(std::move(deployments));
+    m_runs->setDeployments(std::move(shown));
     m_runTable->resizeColumnToContents(RunTableModel::Latency);
+    m_perDevice = std::move(perDevice);
+    // The axis chooser offers every device a run was timed on; the choice survives a refresh.
+    std::map<std::string, bool> devices; // name → emulated
+    for (const auto &[id, list] : m_perDevice)
+        for (const auto &d : list)
+            devices[d.device] = d.emulated;
+    const QString current = m_axis->currentData().toString();
+    const QSignalBlocker block(m_axis);
+    m_axis->clear();
+    m_axis->addItem(tr("model size"), QString());
+    for (const auto &[name, emulated] : devices)
+        m_axis->addItem(tr("low-bit latency on %1%2")
+                            .arg(QString::fromStdString(name), emulated ? tr(" (emulated)") : QString()),
+                        QString::fromStdString(name));
+    m_axis->setCurrentIndex(std::max(0, m_axis->findData(current)));
+    drawScatter();
+}
+
+void CompareView::setPlotDevice(const QString &device)
+{
+    m_axis->setCurrentIndex(std::max(0, m_axis->findData(device)));
+}
+
+QStringList CompareView::plotDevices() const
+{
+    QStringList names;
+    for (int i = 1; i < m_axis->count(); ++i)
+        names << m_axis->itemData(i).toString();
+    return names;
 }
 
 std::vector<int64_t> CompareView::paretoFront(const std::vector<store::RunRecord> &runs)
 {
-    std::vector<const store::RunRecord *> finished;
+    std::vector<PlotPoint> points;
     for (const auto &r : runs)
         if (r.status == "finished" && r.sizeBytes > 0)
-            finished.push_back(&r);
-    std::sort(finished.begin(), finished.end(), [](const auto *a, const auto *b) {
-        return a->sizeBytes != b->sizeBytes ? a->sizeBytes < b->sizeBytes : a->top1 > b->top1;
+            points.push_back({r.id, double(r.sizeBytes), r.top1});
+    return paretoFront(std::move(points));
+}
+
+std::vector<int64_t> CompareView::paretoFront(std::vector<PlotPoint> points)
+{
+    std::sort(points.begin(), points.end(), [](const auto &a, const auto &b) {
+        return a.x != b.x ? a.x < b.x : a.top1 > b.top1;
     });
     std::vector<int64_t> front;
     double best = -1;
-    for (const auto *r : finished)
-        if (r->top1 > best) {
-            front.push_back(r->id);
-            best = r->top1;
+    for (const auto &p : points)
+        if (p.top1 > best) {
+            front.push_back(p.id);
+            best = p.top1;
         }
     return front;
 }
@@ -128,12 +178,38 @@ void CompareView::drawScatter()
     m_plot->clearGraphs();
     m_plot->clearItems();
     m_labels.clear();
+    m_points.clear();
+    const std::string device = m_axis->currentData().toString().toStdString();
+    // A run's x: its size, or its low-bit latency on the chosen device (a run never timed there
+    // is left out), with the device's int8 time beside it for the reference line.
+    std::vector<double> int8Times;
+    bool emulated = false;
+    auto latencyOn = [&](int64_t id) -> const deploy::DeploymentSummary * {
+        const auto it = m_perDevice.find(id);
+        if (it == m_perDevice.end())
+            return nullptr;
+        for (const auto &d : it->second)
+            if (d.device == device)
+                return &d;
+        return nullptr;
+    };
     std::map<std::string, QCPGraph *> byMethod;
-    std::map<int64_t, const store::RunRecord *> byId;
     for (const auto &r : m_runs->runs()) {
         if (r.status != "finished" || r.sizeBytes <= 0)
             continue;
-        byId[r.id] = &r;
+        double x = r.sizeBytes / 1024.0;
+        QString where = tr("%1 KiB").arg(x, 0, 'f', 1);
+        if (!device.empty()) {
+            const auto *timed = latencyOn(r.id);
+            if (!timed)
+                continue;
+            x = 1e3 * timed->lowbit;
+            where = tr("%1 ms on %2").arg(x, 0, 'f', 3).arg(QString::fromStdString(device));
+            if (timed->int8 > 0)
+                int8Times.push_back(1e3 * timed->int8);
+            emulated = emulated || timed->emulated;
+        }
+        m_points.push_back({r.id, x, r.top1});
         auto &graph = byMethod[r.method];
         if (!graph) {
             graph = m_plot->addGraph();
@@ -142,36 +218,67 @@ void CompareView::drawScatter()
             graph->setLineStyle(QCPGraph::lsNone);
             graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, color, 8));
         }
-        graph->addData(r.sizeBytes / 1024.0, 100 * r.top1);
+        graph->addData(x, 100 * r.top1);
+        const QString abits = r.abits >= 32 ? QStringLiteral("32") : QString::number(r.abits);
         auto *label = new QCPItemText(m_plot);
         label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-        label->setText(QStringLiteral("#%1 W%2A%3").arg(r.id).arg(r.wbits)
-                           .arg(r.abits >= 32 ? QStringLiteral("32") : QString::number(r.abits)));
+        label->setText(QStringLiteral("#%1 W%2A%3").arg(r.id).arg(r.wbits).arg(abits));
         label->setFont(QFont(font().family(), 7));
         label->setClipToAxisRect(true);
-        m_labels.push_back({{r.sizeBytes / 1024.0, 100 * r.top1},
-                            tr("#%1 %2 W%3A%4\ntop-1 %5 %, %6 KiB")
+        m_labels.push_back({{x, 100 * r.top1},
+                            tr("#%1 %2 W%3A%4\ntop-1 %5 %, %6")
                                 .arg(r.id)
                                 .arg(QString::fromStdString(r.method))
                                 .arg(r.wbits)
-                                .arg(r.abits >= 32 ? QStringLiteral("32")
-                                                   : QString::number(r.abits))
+                                .arg(abits)
                                 .arg(100 * r.top1, 0, 'f', 2)
-                                .arg(r.sizeBytes / 1024.0, 0, 'f', 1),
+                                .arg(where),
                             label});
     }
     auto *front = m_plot->addGraph();
     front->setName(tr("Pareto front"));
     front->setPen(QPen(QColor(90, 90, 90), 1.2, Qt::DashLine));
-    for (int64_t id : paretoFront(m_runs->runs()))
-        front->addData(byId[id]->sizeBytes / 1024.0, 100 * byId[id]->top1);
+    for (int64_t id : paretoFront(m_points))
+        for (const auto &p : m_points)
+            if (p.id == id)
+                front->addData(p.x, 100 * p.top1);
+    if (device.empty())
+        m_plot->xAxis->setLabel(tr("model size (KiB)"));
+    else
+        m_plot->xAxis->setLabel(
+            tr("low-bit latency on %1 (ms, median)%2")
+                .arg(QString::fromStdString(device),
+                     emulated ? tr(" — emulated: qemu's time, not an ARM core's") : QString()));
     m_plot->rescaleAxes();
     for (auto *axis : {m_plot->xAxis, m_plot->yAxis}) {
         const auto range = axis->range();
-        const double pad = std::max(range.size() * 0.08, 0.5);
-        // Labels sit beside their points: leave them room on the size axis.
+        const double pad = std::max(range.size() * 0.08, axis == m_plot->xAxis && !device.empty()
+                                                             ? range.center() * 0.05
+                                                             : 0.5);
+        // Labels sit beside their points: leave them room on the x axis.
         axis->setRange(range.lower - (axis == m_plot->xAxis ? 2.5 * pad : pad),
                        range.upper + (axis == m_plot->xAxis ? 2.5 * pad : pad));
+    }
+    if (!int8Times.empty()) {
+        // The baseline a user would otherwise ship, on the same device: a vertical line.
+        std::nth_element(int8Times.begin(), int8Times.begin() + int8Times.size() / 2, int8Times.end());
+        const double int8 = int8Times[int8Times.size() / 2];
+        auto *line = new QCPItemStraightLine(m_plot);
+        line->point1->setCoords(int8, 0);
+        line->point2->setCoords(int8, 1);
+        line->setPen(QPen(QColor(120, 120, 120), 1, Qt::DotLine));
+        const auto range = m_plot->xAxis->range();
+        m_plot->xAxis->setRange(std::min(range.lower, int8 * 0.95), std::max(range.upper, int8 * 1.05));
+        // Beside the line, on the side with room.
+        const bool left = int8 > m_plot->xAxis->range().center();
+        auto *text = new QCPItemText(m_plot);
+        text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        text->position->setCoords(int8, 0.02);
+        text->setPositionAlignment((left ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
+        text->setPadding(QMargins(4, 0, 4, 0));
+        text->setText(tr("XNNPACK int8 %1 ms").arg(int8, 0, 'f', 3));
+        text->setFont(QFont(font().family(), 7));
+        text->setColor(QColor(90, 90, 90));
     }
     PlotRefresh::request(m_plot);
 }

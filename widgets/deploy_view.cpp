@@ -33,6 +33,9 @@ QColor bitsColour(int bits)
     return QColor(40, 90, 160);
 }
 
+// The smallest input difference the per-layer chart shows, in percent: float32 rounding.
+constexpr double kDriftFloor = 1e-6;
+
 } // namespace
 
 DeployView::DeployView(QWidget *parent)
@@ -89,7 +92,10 @@ DeployView::DeployView(QWidget *parent)
         0, 0, new QCPTextElement(m_layers, tr("Per-layer low-bit latency (weight bits: red ≤ 2, amber 3–4, blue ≥ 5)"),
                                  QFont(font().family(), 10, QFont::Bold)));
     m_layers->yAxis->setLabel(tr("ms"));
-    m_layers->yAxis2->setLabel(tr("input Δ on the device (% of its max)"));
+    // Differences span orders of magnitude (a float rounding, a code off by one): log scale.
+    m_layers->yAxis2->setLabel(tr("◆ input Δ on the device (% of its max)"));
+    m_layers->yAxis2->setScaleType(QCPAxis::stLogarithmic);
+    m_layers->yAxis2->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
     m_layers->xAxis->setTickLabelRotation(60);
     PlotExporter::addContextMenu(m_layers, tr("deploy-layers"));
 
@@ -186,11 +192,8 @@ void DeployView::showFigures(const DeployFigures &f)
     m_layers->clearGraphs();
     QSharedPointer<QCPAxisTickerText> layerTicker(new QCPAxisTickerText);
     // Each layer's input difference (device against simulation) as a marker on the right axis,
-    // so a layer where the device drifts stands out beside its time.
-    auto *drift = m_layers->addGraph(m_layers->xAxis, m_layers->yAxis2);
-    drift->setName(tr("input Δ"));
-    drift->setLineStyle(QCPGraph::lsNone);
-    drift->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, Qt::black, 7));
+    // so a layer where the device drifts stands out beside its time (drawn over the bars).
+    QVector<double> driftKeys, driftPercent;
     double top = 0, driftTop = 0;
     int shown = 0;
     if (low)
@@ -198,8 +201,11 @@ void DeployView::showFigures(const DeployFigures &f)
             if (f.opBits[i] == 0)
                 continue;
             if (i < f.opInputDiff.size() && f.opInputDiff[i] >= 0) {
-                drift->addData(shown, 100 * f.opInputDiff[i]);
-                driftTop = std::max(driftTop, 100 * f.opInputDiff[i]);
+                // An exact match sits on the axis floor rather than at log(0).
+                const double percent = std::max(100 * f.opInputDiff[i], kDriftFloor);
+                driftKeys.push_back(shown);
+                driftPercent.push_back(percent);
+                driftTop = std::max(driftTop, percent);
             }
             auto *bar = new QCPBars(m_layers->xAxis, m_layers->yAxis);
             bar->setBrush(bitsColour(f.opBits[i]));
@@ -214,8 +220,14 @@ void DeployView::showFigures(const DeployFigures &f)
     m_layers->xAxis->setTicker(layerTicker);
     m_layers->xAxis->setRange(-0.6, std::max(1, shown) - 0.4);
     m_layers->yAxis->setRange(0, std::max(top * 1.15, 1e-3));
-    m_layers->yAxis2->setVisible(drift->dataCount() > 0);
-    m_layers->yAxis2->setRange(0, std::max(driftTop * 1.15, 1.0));
+    auto *drift = m_layers->addGraph(m_layers->xAxis, m_layers->yAxis2);
+    drift->setName(tr("input Δ"));
+    drift->setLineStyle(QCPGraph::lsNone);
+    drift->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(Qt::black, 1.5),
+                                           QColor(255, 255, 255), 8));
+    drift->setData(driftKeys, driftPercent, true);
+    m_layers->yAxis2->setVisible(!driftKeys.isEmpty());
+    m_layers->yAxis2->setRange(kDriftFloor / 2, std::max(driftTop * 10, 1.0));
     m_layers->replot();
 
     // The facts, the speedups (not for an emulator) and the agreement.

@@ -79,11 +79,10 @@ void DevicesView::setDevices(const std::vector<DeviceRow> &rows)
     const QString current = selectedDevice();
     m_list->clear();
     for (const auto &r : rows) {
-        auto *item = new QTreeWidgetItem(m_list, {r.name, r.ready ? tr("ready") : tr("not ready"),
-                                                  r.detail});
+        auto *item = new QTreeWidgetItem(m_list, {r.name, QString(), r.detail});
         item->setData(Name, kRemovableRole, r.removable);
         item->setToolTip(Detail, r.detail);
-        item->setForeground(State, r.ready ? QColor(30, 120, 50) : QColor(160, 90, 0));
+        showState(item, r.state);
     }
     m_list->resizeColumnToContents(Name);
     m_list->resizeColumnToContents(State);
@@ -113,12 +112,41 @@ void DevicesView::showTestResult(const QString &name, bool ok, const QString &te
         auto *item = m_list->topLevelItem(i);
         if (item->text(Name) != name)
             continue;
-        item->setText(State, ok ? tr("ready") : tr("failed"));
-        item->setForeground(State, ok ? QColor(30, 120, 50) : QColor(176, 0, 32));
+        showState(item, ok ? DeviceRow::State::Ready : DeviceRow::State::Failed);
         item->setText(Detail, text);
         item->setToolTip(Detail, text);
     }
     setMessage(ok ? tr("%1 answered: %2").arg(name, text) : text, !ok);
+}
+
+void DevicesView::showState(QTreeWidgetItem *item, DeviceRow::State state)
+{
+    switch (state) {
+    case DeviceRow::State::Ready:
+        item->setText(State, tr("ready"));
+        item->setForeground(State, QColor(30, 120, 50));
+        break;
+    case DeviceRow::State::NotReady:
+        item->setText(State, tr("not ready"));
+        item->setForeground(State, QColor(160, 90, 0));
+        break;
+    case DeviceRow::State::Untested:
+        item->setText(State, tr("untested"));
+        item->setForeground(State, QColor(90, 90, 90));
+        break;
+    case DeviceRow::State::Failed:
+        item->setText(State, tr("failed"));
+        item->setForeground(State, QColor(176, 0, 32));
+        break;
+    }
+}
+
+QString DevicesView::stateOf(const QString &name) const
+{
+    for (int i = 0; i < m_list->topLevelItemCount(); ++i)
+        if (m_list->topLevelItem(i)->text(Name) == name)
+            return m_list->topLevelItem(i)->text(State);
+    return {};
 }
 
 void DevicesView::setMessage(const QString &text, bool error)

@@ -13,14 +13,18 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace quantscope::widgets {
 
 struct DeviceRow
 {
-    QString name;        // as the CLI spells it: local, emulated-arm64, ssh://…, adb:SERIAL
-    bool ready = false;  // can be deployed to now, as far as is known without connecting
-    QString detail;      // what it is, what it lacks, or what its last test found
+    // Ready: can be deployed to, as far as is known (or its test passed); Untested: a saved
+    // host nothing has checked yet; Failed: its last test failed.
+    enum class State { Ready, NotReady, Untested, Failed };
+    QString name;   // as the CLI spells it: local, emulated-arm64, ssh://…, adb:SERIAL
+    State state = State::NotReady;
+    QString detail; // what it is, what it lacks, or what its last test found
     bool removable = false; // kept in the workspace (an SSH host, a phone used before)
 };
 
@@ -36,6 +40,7 @@ public:
     void setListing(bool listing);
     void setTesting(const QString &name); // "" when no test runs
     void showTestResult(const QString &name, bool ok, const QString &text);
+    QString stateOf(const QString &name) const; // as shown: "ready", "failed"…
     void setMessage(const QString &text, bool error = false);
 
     QString selectedDevice() const;
@@ -60,6 +65,7 @@ Q_SIGNALS:
 
 private:
     void updateButtons();
+    static void showState(QTreeWidgetItem *item, DeviceRow::State state);
 
     QTreeWidget *m_list;
     QLineEdit *m_host;

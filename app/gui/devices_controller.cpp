@@ -9,6 +9,7 @@
 #include "worker_thread.h"
 
 #include <QLineEdit>
+#include <QTreeWidget>
 
 #include <algorithm>
 
@@ -87,8 +88,8 @@ void DevicesController::refresh()
         [this, listed] {
             m_listed = std::move(*listed);
             m_view->setListing(false);
-            m_view->setMessage(tr("%1 device(s) listed.").arg(m_listed.size()));
             showRows();
+            m_view->setMessage(tr("%n device(s) listed.", nullptr, m_view->list()->topLevelItemCount()));
         });
 }
 
@@ -96,6 +97,7 @@ void DevicesController::showRows()
 {
     // What was found (the SSH entry is a form, not a device: the hosts saved stand in for it),
     // then the saved devices not found, then the last test of each, where one ran.
+    using State = widgets::DeviceRow::State;
     std::vector<widgets::DeviceRow> rows;
     const QStringList kept = saved();
     bool sshAvailable = false;
@@ -104,13 +106,14 @@ void DevicesController::showRows()
             sshAvailable = d.ready;
             continue;
         }
-        rows.push_back({d.name, d.ready, d.detail, kept.contains(d.name)});
+        rows.push_back({d.name, d.ready ? State::Ready : State::NotReady, d.detail,
+                        kept.contains(d.name)});
     }
     for (const auto &name : kept) {
         if (std::any_of(rows.begin(), rows.end(), [&](const auto &r) { return r.name == name; }))
             continue;
         const bool ssh = name.startsWith(QLatin1String("ssh://"));
-        rows.push_back({name, ssh && sshAvailable,
+        rows.push_back({name, ssh && sshAvailable ? State::Untested : State::NotReady,
                         ssh ? (sshAvailable ? tr("saved SSH host; Test connection to check it")
                                             : tr("ssh is not installed"))
                             : tr("saved phone; not attached now"),
@@ -118,7 +121,7 @@ void DevicesController::showRows()
     }
     for (auto &r : rows)
         if (const auto it = m_tested.find(r.name); it != m_tested.end()) {
-            r.ready = it->second.first;
+            r.state = it->second.first ? State::Ready : State::Failed;
             r.detail = it->second.second;
         }
     m_view->setDevices(rows);

@@ -76,14 +76,16 @@ void WorkspaceController::refreshRuns(qint64 shown)
         return;
     const auto runs = m_workspace->runs();
     m_compare->setRuns(runs);
-    std::map<int64_t, deploy::DeploymentSummary> deployments;
+    std::map<int64_t, deploy::DeploymentSummary> latestOf;
+    std::map<int64_t, std::vector<deploy::DeploymentSummary>> perDevice;
     for (const auto &run : runs) {
+        const auto all = deploy::DeploymentRecords::forRun(m_workspace->dir(), run.id);
         deploy::DeploymentSummary latest;
-        if (deploy::DeploymentRecords::latest(
-                deploy::DeploymentRecords::forRun(m_workspace->dir(), run.id), &latest))
-            deployments[run.id] = latest;
+        if (deploy::DeploymentRecords::latest(all, &latest))
+            latestOf[run.id] = latest;
+        perDevice[run.id] = deploy::DeploymentRecords::newestPerDevice(all);
     }
-    m_compare->setDeployments(std::move(deployments));
+    m_compare->setDeployments(std::move(latestOf), std::move(perDevice));
     const QSignalBlocker block(m_picker);
     m_picker->clear();
     for (auto it = runs.rbegin(); it != runs.rend(); ++it)

@@ -57,4 +57,21 @@ bool DeploymentRecords::latest(const std::vector<DeploymentSummary> &all, Deploy
     return false;
 }
 
+std::vector<DeploymentSummary>
+DeploymentRecords::newestPerDevice(const std::vector<DeploymentSummary> &all)
+{
+    std::vector<DeploymentSummary> out;
+    for (const auto &s : all) { // oldest first: a later report replaces an earlier one
+        if (s.lowbit <= 0)
+            continue;
+        const auto same = std::find_if(out.begin(), out.end(),
+                                       [&](const auto &o) { return o.device == s.device; });
+        if (same == out.end())
+            out.push_back(s);
+        else
+            *same = s;
+    }
+    return out;
+}
+
 } // namespace quantscope::deploy

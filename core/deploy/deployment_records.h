@@ -26,6 +26,8 @@ public:
     // The one to show for a run: the newest on a real device, else the newest emulated one.
     // False where the run has none.
     static bool latest(const std::vector<DeploymentSummary> &all, DeploymentSummary *out);
+    // The newest timed report of each device, in the order the devices first appear.
+    static std::vector<DeploymentSummary> newestPerDevice(const std::vector<DeploymentSummary> &all);
 };
 
 } // namespace quantscope::deploy

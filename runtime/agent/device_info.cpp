@@ -111,7 +111,9 @@ DeviceInfo DeviceInfo::probe()
     d.governor = firstLine("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
     d.pageSize = sysconf(_SC_PAGESIZE);
     d.emulated = underEmulation(d.architecture);
-    if (!d.emulated) {
+    if (d.emulated) // the host's /proc/cpuinfo names no Arm CPU: say what runs the code
+        d.cpu = "qemu-user " + d.architecture + " emulation";
+    else {
         std::ifstream cpuinfo("/proc/cpuinfo");
         d.coreTypes = coreTypesFrom(cpuinfo, d.cores);
     }
