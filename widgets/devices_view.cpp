@@ -121,24 +121,19 @@ void DevicesView::showTestResult(const QString &name, bool ok, const QString &te
 
 void DevicesView::showState(QTreeWidgetItem *item, DeviceRow::State state)
 {
-    switch (state) {
-    case DeviceRow::State::Ready:
-        item->setText(State, tr("ready"));
-        item->setForeground(State, QColor(30, 120, 50));
-        break;
-    case DeviceRow::State::NotReady:
-        item->setText(State, tr("not ready"));
-        item->setForeground(State, QColor(160, 90, 0));
-        break;
-    case DeviceRow::State::Untested:
-        item->setText(State, tr("untested"));
-        item->setForeground(State, QColor(90, 90, 90));
-        break;
-    case DeviceRow::State::Failed:
-        item->setText(State, tr("failed"));
-        item->setForeground(State, QColor(176, 0, 32));
-        break;
-    }
+    struct Look
+    {
+        const char *text;
+        QColor colour;
+    };
+    // In the order of DeviceRow::State.
+    static const Look looks[] = {{QT_TR_NOOP("ready"), QColor(30, 120, 50)},
+                                 {QT_TR_NOOP("not ready"), QColor(160, 90, 0)},
+                                 {QT_TR_NOOP("untested"), QColor(90, 90, 90)},
+                                 {QT_TR_NOOP("failed"), QColor(176, 0, 32)}};
+    const Look &look = looks[int(state)];
+    item->setText(State, tr(look.text));
+    item->setForeground(State, look.colour);
 }
 
 QString DevicesView::stateOf(const QString &name) const
