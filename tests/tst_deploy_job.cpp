@@ -348,7 +348,9 @@ void TestDeployJob::deploysThroughAdb()
                    "  shell) cmd=\"${4//\\/data\\/local\\/tmp/$root}\"\n"
                    "    case \"$4\" in mktemp*) sh -c \"$cmd\" | sed \"s#$root#/data/local/tmp#\"; exit ;; esac\n"
                    "    exec sh -c \"$cmd\" ;;\n"
-                   "  push) exec cp \"$4\" \"${5//\\/data\\/local\\/tmp/$root}\" ;;\n"
+                   "  push) [ -z \"$QS_PHONE_FULL\" ] || { echo \"adb: error: failed to copy '$4' to "
+                   "'$5': remote couldn't create file: No space left on device\" >&2; exit 1; }\n"
+                   "    exec cp \"$4\" \"${5//\\/data\\/local\\/tmp/$root}\" ;;\n"
                    "esac\nexit 1\n")
                    .arg(phone.path())
                    .toUtf8());
@@ -363,6 +365,19 @@ void TestDeployJob::deploysThroughAdb()
         QCOMPARE(r.comparedImages, int64_t(16));
         QVERIFY(QDir(phone.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot).isEmpty());
         QVERIFY_THROWS_EXCEPTION(Error, deploy("adb:OTHER"));
+        // A phone out of space: one line that says so, and its working folder removed.
+        qputenv("QS_PHONE_FULL", "1");
+        try {
+            deploy("adb");
+            QFAIL("a deploy to a full phone");
+        } catch (const Error &e) {
+            const QString message = QString::fromUtf8(e.what());
+            QVERIFY2(message.contains(QStringLiteral("No space left on device")) &&
+                         !message.contains(QLatin1Char('\n')),
+                     e.what());
+        }
+        qunsetenv("QS_PHONE_FULL");
+        QVERIFY(QDir(phone.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot).isEmpty());
     } catch (const std::exception &e) {
         qputenv("PATH", path);
         QFAIL(e.what());
