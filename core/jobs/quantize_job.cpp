@@ -102,9 +102,13 @@ void QuantizeJob::run(JobContext &context)
 
         auto session = graph.makeSession();
         quantized.applyTo(session);
+        // A method that kept an earlier state on Cancel is evaluated and stored all the same:
+        // what it kept is the point of keeping it.
         auto evalStage = context.stage(0.85, 0.97);
-        const auto result = analysis::Evaluator::evaluate(graph, session, test, transform,
-                                                          req.evalLimit, &evalStage);
+        const auto result = analysis::Evaluator::evaluate(
+            graph, session, test, transform, req.evalLimit,
+            quantized.note.empty() ? &evalStage : nullptr);
+        m_record.error = quantized.note;
         m_record.top1 = result.top1;
         m_record.top5 = result.top5;
 

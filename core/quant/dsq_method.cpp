@@ -7,6 +7,7 @@
 #include "analysis/weight_histogram.h"
 #include "bit_plan.h"
 #include "dsq_quantizer.h"
+#include "qat_settings.h"
 #include "train/trainer.h"
 #include "uniform_quantizer.h"
 
@@ -63,18 +64,12 @@ std::string snapshotNote(const DsqQuantizer &q, const torch::Tensor &latent)
 std::vector<ParamSpec> DsqMethod::params() const
 {
     auto specs = BitPlan::commonParams();
-    specs.push_back({"epochs", "Epochs", Type::Int, "3", 1, 1000, {},
-                     "Passes over the training split."});
-    specs.push_back({"batch_size", "Batch size", Type::Int, "128", 1, 4096, {}, ""});
-    specs.push_back({"optimizer", "Optimizer", Type::Choice, "sgd", 0, 0, {"sgd", "adam"},
-                     "SGD with Nesterov momentum 0.9, or Adam."});
-    specs.push_back({"lr", "Weight learning rate", Type::Double, "0.002", 1e-7, 10, {},
-                     "Learning rate of the latent weights (they start from the float model)."});
+    for (auto &p : QatSettings::head())
+        specs.push_back(std::move(p));
     specs.push_back({"quant_lr", "Quantizer learning rate", Type::Double, "0.005", 0, 10, {},
                      "Learning rate of the clip bounds and α; 0 freezes them."});
-    specs.push_back({"weight_decay", "Weight decay", Type::Double, "0.0001", 0, 1, {}, ""});
-    specs.push_back({"schedule", "Schedule", Type::Choice, "cosine", 0, 0,
-                     {"cosine", "constant"}, "Learning-rate schedule over all steps."});
+    for (auto &p : QatSettings::weightDecayAndSchedule())
+        specs.push_back(std::move(p));
     specs.push_back({"per_channel", "Per-channel weight ranges", Type::Bool, "true", 0, 0, {},
                      "One clip range per output channel (BatchNorm is folded into the weights); "
                      "off = one per layer, as the paper with unfolded BatchNorm."});
@@ -84,13 +79,8 @@ std::vector<ParamSpec> DsqMethod::params() const
     specs.push_back({"alpha", "Initial α", Type::Double, "0.2", DsqQuantizer::kAlphaMin,
                      DsqQuantizer::kAlphaMax, {},
                      "Characteristic variable: the gap between soft and hard steps (0 = hard)."});
-    specs.push_back({"train_limit", "Images per epoch", Type::Int, "0", 0, 1e9, {},
-                     "0 = the whole training split; otherwise this many random images per epoch."});
-    specs.push_back({"calib_images", "Calibration images", Type::Int, "256", 1, 100000, {},
-                     "Images that set the initial activation ranges."});
-    specs.push_back({"snapshot_every", "Snapshot every", Type::Int, "50", 1, 1e9, {},
-                     "Steps between weight-histogram snapshots of every layer."});
-    specs.push_back({"seed", "Seed", Type::Int, "0", 0, 1e9, {}, "Shuffling and calibration."});
+    for (auto &p : QatSettings::tail("Shuffling and calibration."))
+        specs.push_back(std::move(p));
     return specs;
 }
 
@@ -176,14 +166,7 @@ QuantizedModel DsqMethod::run(const MethodInput &input, jobs::JobContext &contex
     };
     emitSnapshots(0, "start");
 
-    train::TrainOptions options;
-    options.epochs = s.integer("epochs");
-    options.batchSize = s.integer("batch_size");
-    options.optimizer = s.text("optimizer");
-    options.schedule = s.text("schedule");
-    options.augment = false; // the user's model was trained with its own augmentation, if any
-    options.seed = seed;
-    options.limit = s.integer("train_limit");
+    const auto options = QatSettings::options(s);
     const int snapshotEvery = s.integer("snapshot_every");
     auto trainStage = context.stage(0.05, 1.0);
 

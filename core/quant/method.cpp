@@ -2,6 +2,7 @@
 #include "method.h"
 
 #include "brecq_method.h"
+#include "cpq_method.h"
 #include "dsq_method.h"
 #include "error.h"
 #include "rtn_method.h"
@@ -10,7 +11,7 @@ namespace quantscope::quant {
 
 std::vector<std::string> Method::names()
 {
-    return {"rtn", "dsq", "brecq"};
+    return {"rtn", "dsq", "cpq", "brecq"};
 }
 
 std::unique_ptr<Method> Method::create(const std::string &name)
@@ -19,6 +20,8 @@ std::unique_ptr<Method> Method::create(const std::string &name)
         return std::make_unique<RtnMethod>();
     if (name == "dsq")
         return std::make_unique<DsqMethod>();
+    if (name == "cpq")
+        return std::make_unique<CpqMethod>();
     if (name == "brecq")
         return std::make_unique<BrecqMethod>();
     std::string list;

@@ -18,6 +18,7 @@ struct QuantizedModel
     std::vector<double> wbits;                             // per layer; fractional for ALQ
     std::vector<double> abits;                             // per layer input; 32 = float
     std::vector<std::optional<QuantGrid>> activationGrids; // per layer input; empty = float
+    std::string note; // what cut the method short, when it kept an earlier state (stored)
 
     // Serves these weights and activation quantizers through the session.
     void applyTo(model::QuantSession &session) const;

@@ -19,7 +19,7 @@ struct RunRecord
     int abits = 0;
     std::string configJson; // effective method settings
     std::string status;     // running | finished | failed | cancelled | interrupted
-    std::string error;      // why it failed
+    std::string error;      // why it failed; for a finished run, what cut it short
     double fpTop1 = 0;      // fractions
     double top1 = 0;
     double top5 = 0;

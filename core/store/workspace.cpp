@@ -192,10 +192,10 @@ void Workspace::finishRun(const RunRecord &run, const std::vector<LayerRecord> &
     try {
         Statement s(m_db, "UPDATE runs SET status = 'finished', fp_top1 = ?, top1 = ?, top5 = ?, "
                           "avg_wbits = ?, size_bytes = ?, fp_size_bytes = ?, seconds = ?, "
-                          "artifact = ?, bops = ?, config = ? WHERE id = ?");
+                          "artifact = ?, bops = ?, config = ?, error = ? WHERE id = ?");
         s.bind(run.fpTop1).bind(run.top1).bind(run.top5).bind(run.avgWbits).bind(run.sizeBytes)
             .bind(run.fpSizeBytes).bind(run.seconds).bind(run.artifact).bind(run.bops)
-            .bind(run.configJson).bind(run.id);
+            .bind(run.configJson).bind(run.error).bind(run.id);
         s.step();
         for (const auto &l : layers) {
             Statement row(m_db, "INSERT OR REPLACE INTO layers VALUES (?, ?, ?, ?, ?, ?, ?, ?)");

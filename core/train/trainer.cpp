@@ -88,7 +88,7 @@ void Trainer::train(const ForwardFn &forward, const std::vector<ParameterGroup> 
             optimizer->zero_grad();
             const auto logits = forward(inputs);
             const auto loss = torch::cross_entropy_loss(logits, batch.labels);
-            loss.backward();
+            (hooks.penalty ? loss + hooks.penalty() : loss).backward();
             optimizer->step();
             if (hooks.afterStep)
                 hooks.afterStep(step);

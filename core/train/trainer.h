@@ -48,6 +48,9 @@ struct TrainHooks
 {
     std::function<void(int64_t step)> afterStep;           // after each optimizer step (0-based)
     std::function<void(const EpochReport &)> afterEpoch;  // evaluate, save, emit metrics
+    // Added to the loss before backward (a regulariser: CPQ's expected bit-width); the loss
+    // reported stays the task's.
+    std::function<torch::Tensor()> penalty;
 };
 
 class Trainer

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: MIT
+#include "cpq_quantizer.h"
+
+#include "error.h"
+#include "uniform_quantizer.h"
+
+#include <ATen/Parallel.h>
+
+#include <cmath>
+#include <optional>
+#include <tuple>
+#include <vector>
+
+namespace quantscope::quant {
+
+namespace {
+
+// The grid of one element: level range and step after its dropped levels.
+struct Levels
+{
+    float low, high; // integer levels, as floats
+};
+
+Levels levelsOf(int bits, bool nonNegative, int drop)
+{
+    const int b = std::max(1, bits - drop);
+    if (nonNegative)
+        return {0.0f, float((1 << b) - 1)};
+    return {-float(1 << (b - 1)), float((1 << (b - 1)) - 1)};
+}
+
+// The expected level F(t) = Σ_g g·π_g of a value t (in steps) under logistic noise of scale r
+// (in steps), truncated to the levels [low, high] and renormalised (Relaxed Quantization), with
+// its derivatives in t and r. Written by parts: with S_c = Sig((c − t)/r) at cell boundary c,
+// Σ_g g(S_{g+½} − S_{g−½}) = high·S_top − low·S_bottom − Σ_{interior c} S_c, and
+// Z = S_top − S_bottom. Interior boundaries further than `window` steps from t contribute
+// S ≈ 1 (above) or 0 (below) and nothing to the derivatives.
+struct Expected
+{
+    float value, dt, dr;
+};
+
+Expected expectedLevel(float tf, float rf, Levels l, int window)
+{
+    // Beyond the window of an end, a value is taken as if at the window's edge: the logistic's
+    // exponential tails make the renormalised distribution there the same however far out
+    // (a geometric fall over the end levels), but computed directly both logistics of the
+    // normaliser would underflow and their ratio be noise. No gradient to x there.
+    if (tf > l.high + float(window) || tf < l.low - float(window)) {
+        const float edge = tf > l.high ? l.high + float(window) : l.low - float(window);
+        const auto e = expectedLevel(edge, rf, l, window);
+        return {e.value, 0.0f, e.dr};
+    }
+    // In double: below the grid both logistics of the normaliser are near 1, and their
+    // difference would lose every float digit.
+    const double t = tf, r = rf, low = l.low, high = l.high;
+    const double n = std::clamp(std::nearbyint(t), low, high);
+    double numerator = 0, dNdt = 0, dNdr = 0;
+    auto logistic = [](double z) { return 1.0 / (1.0 + std::exp(-z)); };
+    auto boundary = [&](double c, double weight) { // adds weight·S_c to N and its derivatives
+        const double s = logistic((c - t) / r);
+        const double d = s * (1 - s);
+        numerator += weight * s;
+        dNdt += weight * (-d / r);
+        dNdr += weight * (-d * (c - t) / (r * r));
+    };
+    const double top = high + 0.5, bottom = low - 0.5;
+    boundary(top, high);
+    boundary(bottom, -low);
+    const double sTop = logistic((top - t) / r), sBottom = logistic((bottom - t) / r);
+    const double dTop = sTop * (1 - sTop), dBottom = sBottom * (1 - sBottom);
+    const double z = std::max(sTop - sBottom, 1e-300);
+    const double dZdt = (-dTop + dBottom) / r;
+    const double dZdr = (-dTop * (top - t) + dBottom * (bottom - t)) / (r * r);
+    // Interior boundaries g + ½ for g in [low, high − 1]: near t exactly, above the window as 1.
+    const double first = std::max(low, n - double(window) - 1), last = std::min(high - 1, n + double(window));
+    for (double g = first; g <= last; g += 1)
+        boundary(g + 0.5, -1.0);
+    const double aboveFrom = std::max(last + 1, low);
+    if (high - 1 >= aboveFrom)
+        numerator -= (high - 1) - aboveFrom + 1;
+    const double f = numerator / z;
+    return {float(f), float((dNdt - f * dZdt) / z), float((dNdr - f * dZdr) / z)};
+}
+
+int windowFor(float r)
+{
+    // Sig's density falls below 1e-3 of its peak beyond 8r: boundaries further away are flat.
+    return int(std::ceil(8 * r)) + 1;
+}
+
+// The expected level's derivatives tabulated over t (in steps), for tensors too large to
+// evaluate a dozen logistics per element: they depend on t, ρ and the level range only, not on
+// the step. Linear interpolation between bins a hundred to a ρ apart; beyond the window of
+// the ends the derivatives are constant (expectedLevel).
+class ExpectedTable
+{
+public:
+    ExpectedTable(Levels l, float r, int window)
+        : m_from(l.low - float(window) - 1), m_binsPerUnit(std::max(128.0f, std::ceil(96.0f / r)))
+    {
+        const float to = l.high + float(window) + 1;
+        const auto bins = size_t((to - m_from) * m_binsPerUnit) + 2;
+        m_dt.resize(bins);
+        m_dr.resize(bins);
+        at::parallel_for(0, int64_t(bins), 256, [&](int64_t begin, int64_t end) {
+            for (int64_t j = begin; j < end; ++j) {
+                const auto e = expectedLevel(m_from + float(j) / m_binsPerUnit, r, l, window);
+                m_dt[size_t(j)] = e.dt;
+                m_dr[size_t(j)] = e.dr;
+            }
+        });
+    }
+
+    // dF/dt and dF/dr at t; beyond the table, its end bins' (constant out there).
+    std::pair<float, float> at(float t) const
+    {
+        const float last = float(m_dt.size() - 1);
+        const float position = std::clamp((t - m_from) * m_binsPerUnit, 0.0f, last);
+        const auto j = std::min(size_t(position), m_dt.size() - 2);
+        const float f = position - float(j);
+        return {m_dt[j] + f * (m_dt[j + 1] - m_dt[j]), m_dr[j] + f * (m_dr[j + 1] - m_dr[j])};
+    }
+
+    // Worth building: for more elements than the table has bins, many times over.
+    static bool pays(int64_t elements, Levels l, float r, int window)
+    {
+        const double bins = (double(l.high - l.low) + 2.0 * window + 2) * std::max(128.0, std::ceil(96.0 / r));
+        return double(elements) > 8 * bins;
+    }
+
+private:
+    float m_from, m_binsPerUnit;
+    std::vector<float> m_dt, m_dr;
+};
+
+// Elements per channel and the channel of element i, for a step of one entry per channel.
+struct ChannelMap
+{
+    int64_t channels, perChannel;
+    int64_t of(int64_t i) const { return channels == 1 ? 0 : i / perChannel; }
+};
+
+ChannelMap channelMap(const torch::Tensor &x, const torch::Tensor &step)
+{
+    const int64_t c = step.numel();
+    if (c != 1 && (x.dim() == 0 || x.size(0) != c))
+        throw Error("CPQ: a per-channel step needs the channels on dimension 0");
+    return {c, c == 1 ? x.numel() : x.numel() / c};
+}
+
+// The hard forward and the multi-class STE backward, as one autograd function: the backward
+// needs the element's level range and expected-level derivatives, which elementwise tensor ops
+// would compute in a dozen passes over memory per boundary.
+class CpqFunction : public torch::autograd::Function<CpqFunction>
+{
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext *ctx, torch::Tensor x,
+                                 torch::Tensor step, torch::Tensor ratio, torch::Tensor drops,
+                                 int64_t bits, bool nonNegative, double gradientScale)
+    {
+        const auto xc = x.contiguous();
+        const auto sc = step.detach().contiguous();
+        // No drops: an empty tensor (an undefined one has no device for autograd).
+        const auto dc = drops.contiguous();
+        ctx->save_for_backward({xc, sc, ratio});
+        ctx->saved_data["drops"] = dc;
+        ctx->saved_data["bits"] = bits;
+        ctx->saved_data["nonNegative"] = nonNegative;
+        ctx->saved_data["gradientScale"] = gradientScale;
+        auto out = torch::empty_like(xc);
+        const auto map = channelMap(xc, sc);
+        const float *px = xc.data_ptr<float>(), *ps = sc.data_ptr<float>();
+        const int8_t *pd = dc.numel() ? dc.data_ptr<int8_t>() : nullptr;
+        float *po = out.data_ptr<float>();
+        at::parallel_for(0, xc.numel(), 4096, [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i) {
+                const int drop = pd ? pd[i] : 0;
+                const auto l = levelsOf(int(bits), nonNegative, drop);
+                const float s = ps[map.of(i)] * float(1 << drop);
+                po[i] = s * std::clamp(std::nearbyint(px[i] / s), l.low, l.high);
+            }
+        });
+        return out;
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext *ctx,
+                                                   torch::autograd::variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const auto &x = saved[0], &step = saved[1], &ratioTensor = saved[2];
+        const auto drops = ctx->saved_data["drops"].toTensor();
+        const int bits = int(ctx->saved_data["bits"].toInt());
+        const bool nonNegative = ctx->saved_data["nonNegative"].toBool();
+        const auto g = grads[0].contiguous();
+        const float r = ratioTensor.item<float>();
+        const int window = windowFor(r);
+        const auto map = channelMap(x, step);
+        auto gx = torch::empty_like(x);
+        // Per-channel and ρ sums, accumulated per chunk then added (no atomics on floats).
+        const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads() * 4,
+                                                                      x.numel() / 4096 + 1));
+        auto gStepParts = torch::zeros({chunks, map.channels}, torch::kFloat64);
+        auto gRatioParts = torch::zeros({chunks}, torch::kFloat64);
+        const float *px = x.data_ptr<float>(), *ps = step.data_ptr<float>(),
+                    *pg = g.data_ptr<float>();
+        const int8_t *pd = drops.numel() ? drops.data_ptr<int8_t>() : nullptr;
+        float *pgx = gx.data_ptr<float>();
+        double *pStep = gStepParts.data_ptr<double>(), *pRatio = gRatioParts.data_ptr<double>();
+        const int64_t n = x.numel(), perChunk = (n + chunks - 1) / chunks;
+        // One grid for every element (no drops) over many elements: tabulated derivatives.
+        std::optional<ExpectedTable> table;
+        if (!pd && ExpectedTable::pays(n, levelsOf(bits, nonNegative, 0), r, window))
+            table.emplace(levelsOf(bits, nonNegative, 0), r, window);
+        at::parallel_for(0, chunks, 1, [&](int64_t c0, int64_t c1) {
+            for (int64_t chunk = c0; chunk < c1; ++chunk) {
+                double *stepSum = pStep + chunk * map.channels;
+                double ratioSum = 0;
+                for (int64_t i = chunk * perChunk; i < std::min(n, (chunk + 1) * perChunk); ++i) {
+                    const int drop = pd ? pd[i] : 0;
+                    const auto l = levelsOf(bits, nonNegative, drop);
+                    const float scale = float(1 << drop);
+                    const float s = ps[map.of(i)] * scale;
+                    const float t = px[i] / s;
+                    float dt, dr;
+                    if (table) {
+                        std::tie(dt, dr) = table->at(t);
+                    } else {
+                        const auto e = expectedLevel(t, r, l, window);
+                        dt = e.dt;
+                        dr = e.dr;
+                    }
+                    const float level = std::clamp(std::nearbyint(t), l.low, l.high);
+                    pgx[i] = pg[i] * dt;
+                    // x̂ = s·Σ_g g·ŷ_g with ŷ = y + π − sg(π): ∂x̂/∂s = k* − t·F'(t).
+                    stepSum[map.of(i)] += double(pg[i]) * scale * (level - t * dt);
+                    ratioSum += double(pg[i]) * s * dr;
+                }
+                pRatio[chunk] = ratioSum;
+            }
+        });
+        const double scale = ctx->saved_data["gradientScale"].toDouble();
+        const auto gStep = (gStepParts.sum(0) * scale).to(torch::kFloat32).view_as(step);
+        const auto gRatio = (gRatioParts.sum() * scale).to(torch::kFloat32).view_as(ratioTensor);
+        return {gx, gStep, gRatio, torch::Tensor(), torch::Tensor(), torch::Tensor(),
+                torch::Tensor()};
+    }
+};
+
+} // namespace
+
+CpqQuantizer::CpqQuantizer(int bits, torch::Tensor step, bool nonNegative, double noiseRatio)
+    : m_bits(bits), m_nonNegative(nonNegative)
+{
+    if (bits < 1 || bits > 8)
+        throw Error("CPQ: bits must be 1…8 (got " + std::to_string(bits) + ")");
+    if (step.dim() != 1 || step.numel() < 1)
+        throw Error("CPQ: the step must be a 1-D tensor");
+    m_step = step.detach().to(torch::kFloat32).clamp_min(1e-8).clone().requires_grad_(true);
+    m_ratio = torch::tensor(float(std::clamp(noiseRatio, kRatioMin, kRatioMax)))
+                  .requires_grad_(true);
+}
+
+torch::Tensor CpqQuantizer::forward(const torch::Tensor &x, int drop) const
+{
+    if (drop < 0 || drop >= m_bits)
+        throw Error("CPQ: cannot drop " + std::to_string(drop) + " of " +
+                    std::to_string(m_bits) + " bits");
+    const auto drops = drop == 0 ? torch::empty({0}, torch::kInt8)
+                                 : torch::full(x.sizes(), drop, x.options().dtype(torch::kInt8));
+    return CpqFunction::apply(x.to(torch::kFloat32), m_step, m_ratio, drops, m_bits, m_nonNegative,
+                              m_gradientScale);
+}
+
+torch::Tensor CpqQuantizer::forward(const torch::Tensor &x, const torch::Tensor &drops) const
+{
+    if (drops.sizes() != x.sizes() || drops.scalar_type() != torch::kInt8)
+        throw Error("CPQ: the drops must be an int8 tensor shaped like the input");
+    return CpqFunction::apply(x.to(torch::kFloat32), m_step, m_ratio, drops, m_bits, m_nonNegative,
+                              m_gradientScale);
+}
+
+torch::Tensor CpqQuantizer::expected(const torch::Tensor &x, int drop) const
+{
+    torch::NoGradGuard noGrad;
+    const auto xc = x.to(torch::kFloat32).contiguous();
+    const auto step = m_step.detach().contiguous();
+    const auto map = channelMap(xc, step);
+    const auto l = levelsOf(m_bits, m_nonNegative, drop);
+    const float r = m_ratio.item<float>();
+    auto out = torch::empty_like(xc);
+    const float *px = xc.data_ptr<float>(), *ps = step.data_ptr<float>();
+    float *po = out.data_ptr<float>();
+    for (int64_t i = 0; i < xc.numel(); ++i) {
+        const float s = ps[map.of(i)] * float(1 << drop);
+        po[i] = s * expectedLevel(px[i] / s, r, l, windowFor(r)).value;
+    }
+    return out;
+}
+
+void CpqQuantizer::constrain()
+{
+    torch::NoGradGuard noGrad;
+    m_step.clamp_min_(1e-8);
+    m_ratio.clamp_(kRatioMin, kRatioMax);
+}
+
+GridGeometry CpqQuantizer::geometry(int drop) const
+{
+    torch::NoGradGuard noGrad;
+    const auto l = levelsOf(m_bits, m_nonNegative, drop);
+    const auto step = m_step.detach() * double(1 << drop);
+    return {step * double(l.low), step.clone(), int64_t(l.high - l.low) + 1};
+}
+
+QuantGrid CpqQuantizer::toGrid() const
+{
+    if (channels() != 1)
+        throw Error("CPQ: only a per-tensor quantizer converts to an activation grid");
+    const auto l = levelsOf(m_bits, m_nonNegative, 0);
+    QuantGrid g;
+    g.bits = m_bits;
+    g.qmin = int64_t(l.low);
+    g.qmax = int64_t(l.high);
+    g.scale = m_step.detach().clone();
+    g.zeroPoint = torch::zeros({1}, torch::kInt64);
+    return g;
+}
+
+torch::Tensor CpqQuantizer::fitWeightStep(const torch::Tensor &w, int bits)
+{
+    WeightGridOptions o;
+    o.bits = bits;
+    o.perChannel = true;
+    o.symmetric = true;
+    return UniformQuantizer::fitWeight(w.detach(), o).scale.to(torch::kFloat32).flatten();
+}
+
+} // namespace quantscope::quant
