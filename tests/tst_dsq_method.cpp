@@ -2,9 +2,7 @@
 // DSQ end to end on a tiny model: a short QAT run lowers the training loss, emits snapshots
 // and α points, and beats round-to-nearest at the same (2-bit) precision.
 #include "jobs/quantize_job.h"
-#include "model/quant_graph.h"
-#include "synthetic_dataset.h"
-#include "train/trainer.h"
+#include "pretrained_fixture.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -28,32 +26,8 @@ private:
 
 void TestDsqMethod::initTestCase()
 {
-    // Eight classes on 8×8 images: class c lights row c.
-    testing::writeIdx(m_dir.filePath(QStringLiteral("data")), 400, 160, 8, false, 8);
-    const auto data = data::DatasetReader::open(m_dir.filePath(QStringLiteral("data")).toStdString(),
-                                                data::Split::Train);
-    // A float model that has learnt the task, so quantization has accuracy to lose.
-    model::QuantGraph graph(QUANTSCOPE_FIXTURE_DIR "/tiny_resnet_scripted.pt");
-    auto session = graph.makeSession();
-    train::ParameterGroup weights;
-    weights.learningRate = 0.05;
-    for (const auto &l : graph.layers())
-        weights.tensors.push_back(graph.floatWeight(l.id).clone().requires_grad_(true));
-    train::TrainOptions options;
-    options.epochs = 15;
-    options.batchSize = 32;
-    options.augment = false;
-    jobs::JobContext context;
-    data::InputTransform transform{{0.3f}, {0.3f}, 1};
-    train::Trainer::train(
-        [&](const torch::Tensor &x) {
-            for (size_t i = 0; i < weights.tensors.size(); ++i)
-                session.setWeight(int(i), weights.tensors[i]);
-            return graph.forward(x, session);
-        },
-        {weights}, data, transform, options, context, {});
-    m_model = m_dir.filePath(QStringLiteral("pretrained.pt")).toStdString();
-    graph.saveWithWeights(weights.tensors, m_model);
+    const testing::PretrainedFixture fixture(m_dir);
+    m_model = fixture.modelPath;
 }
 
 jobs::QuantizeRequest TestDsqMethod::request(const std::string &method) const

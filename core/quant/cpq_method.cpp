@@ -154,8 +154,9 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
     if (learnBits && target > 0 && target < minBits)
         throw Error("CPQ: the target average bits is below the fewest bits");
 
-    // Latent weights, their quantizers, and gates on the layers the run's bits apply to (the
-    // first and last keep their own, as every method does).
+    // Latent weights, their quantizers, and gates on the layers the run's bits apply to: not
+    // the first and last when they keep their own bits (first_last_bits), as every method
+    // does, nor a layer given its bits by name.
     std::vector<torch::Tensor> latent;
     std::vector<WeightLayer> weights;
     double gatedParams = 0;
@@ -166,7 +167,9 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
                                    ratio),
                       nullptr};
         w.quantizer.setGradientScale(gradientScale(l.params / w.quantizer.channels(), bits, false));
-        if (learnBits && bits == s.wbits) {
+        const bool edge = s.integer("first_last_bits") > 0 &&
+                          (l.id == 0 || l.id + 1 == int(layers.size()));
+        if (learnBits && !edge && !s.layerBits.count(l.name)) {
             w.gates = std::make_unique<BitGates>(bits, minBits, 2.0);
             gatedParams += double(l.params);
         }
