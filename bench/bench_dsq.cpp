@@ -3,6 +3,7 @@
 // float model and RTN at the same bits, and seconds per epoch (quoted in the DSQ issue).
 //   build/bench/bench_dsq [EPOCHS=3] [IMAGES_PER_EPOCH=0 (all 60 000)]
 // Compare the epoch time with bench/dsq_epoch.py (the same QAT step in python3-torch).
+#include "epoch_progress.h"
 #include "jobs/quantize_job.h"
 #include "torch_runtime.h"
 
@@ -33,22 +34,13 @@ int main(int argc, char **argv)
             req.workspaceDir = workspace;
             jobs::QuantizeJob job(req);
             jobs::JobContext context;
-            double epochSeconds = 0;
-            int epochCount = 0;
-            context.onMetric = [&](const jobs::MetricPoint &p) {
-                if (p.series == "epoch_seconds") {
-                    epochSeconds += p.value;
-                    ++epochCount;
-                } else if (p.series == "test_top1") {
-                    std::fprintf(stderr, "  %s W%dA%d epoch %.0f: test top-1 %.2f %%\n",
-                                 method.c_str(), w, a, p.step, p.value * 100);
-                }
-            };
+            const bench::EpochProgress progress(
+                context, method + " W" + std::to_string(w) + "A" + std::to_string(a));
             job.run(context);
             const auto &r = job.record();
             std::printf("%-6s W%dA%d   %8.2f %8.2f %8.2f %12.1f %10.1f\n", method.c_str(), w, a,
                         r.fpTop1 * 100, r.top1 * 100, (r.fpTop1 - r.top1) * 100,
-                        epochCount ? epochSeconds / epochCount : 0.0, r.seconds);
+                        progress.secondsPerEpoch(), r.seconds);
             std::fflush(stdout);
         }
     }

@@ -11,6 +11,7 @@
 #include <qcustomplot.h>
 
 #include <QComboBox>
+#include <QSlider>
 #include <QFile>
 #include <QSignalSpy>
 #include <QStandardItemModel>
@@ -33,6 +34,7 @@ private Q_SLOTS:
     void twoSelectedRunsArePaired();
     void csvExport();
     void bitAllocationBars();
+    void bitAllocationReplaysLearnedBits();
     void labelPlacerAvoidsOverlap();
     void pointLabelsDoNotPile();
 
@@ -206,6 +208,49 @@ void TestCompareView::bitAllocationBars()
     QVERIFY(tip.contains(QStringLiteral("2.5")));
     view.clear(QStringLiteral("none"));
     QCOMPARE(view.barCount(), 0);
+}
+
+void TestCompareView::bitAllocationReplaysLearnedBits()
+{
+    widgets::BitAllocationView view;
+    // Live: a CPQ job's bits per layer arrive after each epoch (and once at the start).
+    view.beginLive({QStringLiteral("conv1"), QStringLiteral("conv2"), QStringLiteral("fc")},
+                   QStringLiteral("Running"));
+    QCOMPARE(view.barCount(), 0);
+    auto point = [](const char *layer, int epoch, double bits) {
+        return jobs::MetricPoint{std::string("bits/") + layer, double(epoch), bits};
+    };
+    std::vector<jobs::MetricPoint> points;
+    for (const auto &[epoch, bits] : std::vector<std::pair<int, double>>{{0, 8}, {1, 5}, {2, 3}})
+        for (const char *layer : {"conv1", "conv2", "fc"})
+            points.push_back(point(layer, epoch, std::string(layer) == "conv2" ? bits : 8.0));
+    points.push_back({"train_loss", 3, 0.4}); // other series are not bits
+    for (const auto &p : points)
+        view.addMetric(p);
+    QCOMPARE(view.epochCount(), 3);
+    QCOMPARE(view.barCount(), 3);
+    QCOMPARE(view.barHeight(1), 3.0); // follows the newest epoch
+    QVERIFY(view.epochSlider()->isVisibleTo(&view));
+
+    // Stored: the final allocation, and every epoch by the slider.
+    std::vector<store::LayerRecord> layers = {{0, "conv1", "conv", 144, 8, 32, 40.0},
+                                              {1, "conv2", "conv", 2304, 3, 4, 12.0},
+                                              {2, "fc", "linear", 640, 8, 32, 20.0}};
+    view.setRun(runs()[0], layers);
+    view.setBitHistory(points);
+    QCOMPARE(view.epochCount(), 3);
+    QCOMPARE(view.epochSlider()->value(), 2);
+    QCOMPARE(view.barHeight(1), 3.0);
+    view.epochSlider()->setValue(1);
+    QCOMPARE(view.barHeight(1), 5.0);
+    QVERIFY(view.toolTipFor(1).contains(QStringLiteral("weight bits: 5")));
+    view.showEpoch(0);
+    QCOMPARE(view.barHeight(1), 8.0);
+    // A run without learned bits: no slider.
+    view.setRun(runs()[0], layers);
+    view.setBitHistory({});
+    QVERIFY(!view.epochSlider()->isVisibleTo(&view));
+    QCOMPARE(view.barHeight(1), 3.0);
 }
 
 void TestCompareView::labelPlacerAvoidsOverlap()

@@ -215,6 +215,7 @@ void MainWindow::connectQueue()
         for (const auto &name : m_document.layerNames())
             layers.push_back(name);
         m_runView->beginRun(tr("Running: %1").arg(title), layers);
+        m_bitsView->beginLive(layers, tr("Running: %1").arg(title));
         setView(View::Run);
     });
     connect(m_queue, &JobQueue::runRecorded, this, [this](qint64 id) {
@@ -224,6 +225,7 @@ void MainWindow::connectQueue()
     });
     connect(m_queue, &JobQueue::snapshot, m_runView, &widgets::RunView::addSnapshot);
     connect(m_queue, &JobQueue::metric, m_runView, &widgets::RunView::addMetric);
+    connect(m_queue, &JobQueue::metric, m_bitsView, &widgets::BitAllocationView::addMetric);
     connect(m_queue, &JobQueue::jobFinished, this,
             [this](qint64 runId, const QString &status, const QString &message) {
                 // The run view already holds what streamed in; refresh the rest from the store.
@@ -434,14 +436,16 @@ void MainWindow::showRun(qint64 runId, bool reloadRunView)
         const QString error = run.error.empty()
                                   ? QString()
                                   : QStringLiteral(" — ") + QString::fromStdString(run.error);
+        const auto metrics = workspace->metrics(runId);
         if (reloadRunView)
             m_runView->showStoredRun(WorkspaceController::runLabel(run) + error, names,
-                                     snapshots, workspace->metrics(runId));
+                                     snapshots, metrics);
         else
             m_runView->setTitle(WorkspaceController::runLabel(run) + error);
-        if (run.status == "finished")
+        if (run.status == "finished") {
             m_bitsView->setRun(run, layers);
-        else
+            m_bitsView->setBitHistory(metrics);
+        } else
             m_bitsView->clear(tr("Run #%1 %2: no bit allocation").arg(runId)
                                   .arg(QString::fromStdString(run.status)));
         if (m_document.hasModel() &&
