@@ -329,11 +329,26 @@ QuantGrid CpqQuantizer::toGrid() const
 
 torch::Tensor CpqQuantizer::fitWeightStep(const torch::Tensor &w, int bits)
 {
-    WeightGridOptions o;
-    o.bits = bits;
-    o.perChannel = true;
-    o.symmetric = true;
-    return UniformQuantizer::fitWeight(w.detach(), o).scale.to(torch::kFloat32).flatten();
+    // Per channel, the step of this grid (levels −2^(b−1) … 2^(b−1) − 1, one more below zero
+    // than above) whose round-to-nearest error is smallest, over clips from max|w| down to a
+    // fifth of it — searched on this grid itself: a symmetric fit made for ±(2^(b−1) − 1) levels
+    // would waste the extra one, which at 2 bits is a quarter of the grid.
+    torch::NoGradGuard noGrad;
+    const auto rows = w.detach().reshape({w.size(0), -1}).to(torch::kFloat32);
+    const double low = -double(1 << (bits - 1)), high = double((1 << (bits - 1)) - 1);
+    const auto top = rows.abs().amax(1).clamp_min(1e-8);
+    auto best = top / std::max(high, 1.0);
+    auto bestError = torch::full_like(top, INFINITY);
+    for (int i = 0; i < UniformQuantizer::kClipCandidates; ++i) {
+        const double ratio = 1.0 - 0.01 * i;
+        // The clip reaches the grid's far end on the side where the weights reach furthest.
+        const auto step = (top * ratio / -low).unsqueeze(1);
+        const auto error = (rows - step * (rows / step).round().clamp(low, high)).pow(2).sum(1);
+        const auto better = error < bestError;
+        bestError = torch::where(better, error, bestError);
+        best = torch::where(better, step.squeeze(1), best);
+    }
+    return best;
 }
 
 } // namespace quantscope::quant
