@@ -4,7 +4,7 @@
 // (from 8, activations 4, a target average of 3 weight bits over the learned layers) against the
 // fixed W3A4 CPQ run of the same length; the cluster metric (share of latent weights within a
 // tenth of a step of a level, mean over the layers of the final snapshots); seconds per epoch.
-//   build/bench/bench_cpq [EPOCHS=3] [IMAGES_PER_EPOCH=0 (all 60 000)]
+//   build/bench/bench_cpq [EPOCHS=3] [IMAGES_PER_EPOCH=0 (all 60 000)] [ROWS=all, e.g. 1,6]
 #include "epoch_progress.h"
 #include "jobs/quantize_job.h"
 #include "torch_runtime.h"
@@ -45,9 +45,13 @@ int main(int argc, char **argv)
         {"cpq", 3, 4, qat, "fixed"},
         {"cpq", 8, 4, with({{"learn_bits", "true"}, {"target_bits", "3"}}), "learned→3"},
     };
+    const std::string rows = argc > 3 ? "," + std::string(argv[3]) + "," : "";
     std::printf("%-6s %-6s %-10s %7s %8s %7s %10s %9s %8s %8s\n", "method", "bits", "mode", "fp %",
                 "top-1 %", "drop", "avg wbits", "learned", "cluster", "s/epoch");
-    for (const auto &c : configs) {
+    for (size_t row = 0; row < configs.size(); ++row) {
+        if (!rows.empty() && rows.find("," + std::to_string(row) + ",") == std::string::npos)
+            continue;
+        const auto &c = configs[row];
         jobs::QuantizeRequest req;
         req.modelPath = QUANTSCOPE_RESOURCE_DIR "/demo/fashion_resnet8.pt";
         req.dataPath = QUANTSCOPE_FASHION_MNIST_DIR;

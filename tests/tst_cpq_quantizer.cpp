@@ -127,9 +127,11 @@ void TestCpqQuantizer::largeTensorsGetTheSameGradients()
 {
     // A large input's derivatives come from a table; a small one's are evaluated per element.
     torch::manual_seed(3);
-    for (bool nonNegative : {false, true}) {
-        CpqQuantizer big(4, torch::tensor({0.2f}), nonNegative, 0.3);
-        CpqQuantizer small(4, torch::tensor({0.2f}), nonNegative, 0.3);
+    for (const auto &[bits, nonNegative] : std::vector<std::pair<int, bool>>{{4, false}, {4, true}, {8, true}}) {
+        // (8 bits: a grid wide enough that the table folds its interior cells onto one.)
+        const float step = bits == 8 ? 0.01f : 0.2f;
+        CpqQuantizer big(bits, torch::tensor({step}), nonNegative, 0.3);
+        CpqQuantizer small(bits, torch::tensor({step}), nonNegative, 0.3);
         const auto x = (torch::randn({300000}) * 1.5).requires_grad_(true);
         const auto g = torch::randn({300000});
         (big.forward(x) * g).sum().backward();

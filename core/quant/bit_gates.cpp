@@ -64,6 +64,21 @@ void BitGates::dropTopLevel()
     m_logits[kept - 1].fill_(-10.0); // deterministic gate 0, sampled gate almost always 0
 }
 
+double BitGates::nextLevelLogit() const
+{
+    const int kept = bits() - m_minBits;
+    return kept == m_maxBits - m_minBits ? -INFINITY : m_logits[kept].item<double>();
+}
+
+void BitGates::keepNextLevel()
+{
+    const int kept = bits() - m_minBits;
+    if (kept == m_maxBits - m_minBits)
+        return;
+    torch::NoGradGuard noGrad;
+    m_logits[kept].fill_(3.0); // deterministic gate 1
+}
+
 std::vector<double> BitGates::keepProbabilities() const
 {
     torch::NoGradGuard noGrad;

@@ -45,6 +45,10 @@ public:
     // how an allocation above its target is brought down, least confident level first.
     double topKeptLogit() const;
     void dropTopLevel();
+    // The logit of the first level above those kept (−∞ when all are), and keeping it: how an
+    // allocation left under its target spends what remains, most confident level first.
+    double nextLevelLogit() const;
+    void keepNextLevel();
 
 private:
     torch::Tensor nested(const torch::Tensor &gates) const;

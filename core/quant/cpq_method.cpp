@@ -25,15 +25,29 @@ namespace {
 
 using Type = ParamSpec::Type;
 
-// One layer's weights: the quantizer, and the gates when its bits are learned.
+// One layer's weights: the quantizer at its bits (its initial bits when learned), and when its
+// bits are learned the gates and a quantizer for each narrower width, fitted at that width —
+// an 8-bit grid with its step doubled six times would be a poor 2-bit grid (its range fitted
+// for 256 levels), and a layer that loses bits should keep a grid made for what it has left.
 struct WeightLayer
 {
     CpqQuantizer quantizer;
     std::unique_ptr<BitGates> gates;
+    std::vector<CpqQuantizer> narrower; // minBits … initial − 1
 
-    // The levels dropped at the current allocation (0 for a fixed-bit layer).
-    int droppedLevels() const { return gates ? gates->maxBits() - gates->bits() : 0; }
-    int bits() const { return quantizer.bits() - droppedLevels(); }
+    int bits() const { return gates ? gates->bits() : quantizer.bits(); }
+    const CpqQuantizer &at(int bits) const
+    {
+        return bits == quantizer.bits() ? quantizer : narrower[size_t(bits - gates->minBits())];
+    }
+    const CpqQuantizer &current() const { return at(bits()); }
+    std::vector<const CpqQuantizer *> all() const
+    {
+        std::vector<const CpqQuantizer *> out{&quantizer};
+        for (const auto &q : narrower)
+            out.push_back(&q);
+        return out;
+    }
 };
 
 // DropBits for fixed bits: each element drops its top bit level with probability p, the next
@@ -49,10 +63,10 @@ torch::Tensor dropBits(const torch::Tensor &like, double p, int most)
 torch::Tensor gatedWeights(const WeightLayer &l, const torch::Tensor &latent, const torch::Tensor &z)
 {
     const int top = l.gates->maxBits(), bottom = l.gates->minBits();
-    auto previous = l.quantizer.forward(latent, top - bottom);
+    auto previous = l.at(bottom).forward(latent);
     auto out = previous;
     for (int k = bottom + 1; k <= top; ++k) {
-        const auto next = l.quantizer.forward(latent, top - k);
+        const auto next = l.at(k).forward(latent);
         out = out + z[k - bottom - 1] * (next - previous);
         previous = next;
     }
@@ -83,7 +97,7 @@ double gradientScale(int64_t elements, int bits, bool nonNegative)
 std::string snapshotNote(const WeightLayer &l)
 {
     char text[160];
-    int used = std::snprintf(text, sizeof text, "ρ = σ/α %.3f", l.quantizer.ratio());
+    int used = std::snprintf(text, sizeof text, "ρ = σ/α %.3f", l.current().ratio());
     if (l.gates) {
         used += std::snprintf(text + used, sizeof text - size_t(used), " · keep");
         const auto keep = l.gates->keepProbabilities();
@@ -105,7 +119,7 @@ std::vector<ParamSpec> CpqMethod::params() const
                      "Learning rate of the grid steps α; 0 freezes them."});
     specs.push_back({"noise_lr", "Noise learning rate", Type::Double, "0.001", 0, 10, {},
                      "Learning rate of ρ = σ/α, the logistic noise's scale per quantizer."});
-    specs.push_back({"noise_ratio", "Initial σ/α", Type::Double, "0.333", CpqQuantizer::kRatioMin,
+    specs.push_back({"noise_ratio", "Initial σ/α", Type::Double, "0.1", CpqQuantizer::kRatioMin,
                      CpqQuantizer::kRatioMax, {},
                      "The logistic noise's scale in steps: how far the multi-class STE's gradient "
                      "reaches around each level (small: spikes between levels; large: plain STE)."});
@@ -165,12 +179,18 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
         const int bits = plan.wbits[l.id];
         WeightLayer w{CpqQuantizer(bits, CpqQuantizer::fitWeightStep(latent.back(), bits), false,
                                    ratio),
-                      nullptr};
+                      nullptr,
+                      {}};
         w.quantizer.setGradientScale(gradientScale(l.params / w.quantizer.channels(), bits, false));
         const bool edge = s.integer("first_last_bits") > 0 &&
                           (l.id == 0 || l.id + 1 == int(layers.size()));
         if (learnBits && !edge && !s.layerBits.count(l.name)) {
             w.gates = std::make_unique<BitGates>(bits, minBits, 2.0);
+            for (int k = minBits; k < bits; ++k) {
+                w.narrower.emplace_back(k, CpqQuantizer::fitWeightStep(latent.back(), k), false, ratio);
+                w.narrower.back().setGradientScale(
+                    gradientScale(l.params / w.quantizer.channels(), k, false));
+            }
             gatedParams += double(l.params);
         }
         weights.push_back(std::move(w));
@@ -208,7 +228,8 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
             noiseGroup.tensors.push_back(p[1]);
     };
     for (const auto &w : weights) {
-        addQuantizer(w.quantizer);
+        for (const auto *q : w.all())
+            addQuantizer(*q);
         if (w.gates)
             gateGroup.tensors.push_back(w.gates->logits());
     }
@@ -254,7 +275,7 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
         torch::NoGradGuard noGrad;
         for (size_t i = 0; i < layers.size(); ++i) {
             const auto &w = weights[i];
-            const auto grid = w.quantizer.geometry(w.droppedLevels());
+            const auto grid = w.current().geometry();
             jobs::LayerSnapshot snap;
             snap.layer = int(i);
             snap.layerName = layers[i].name;
@@ -268,7 +289,7 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
             analysis::WeightHistogram::fill(snap, latent[i]);
             analysis::GridUnits::fill(snap, latent[i], grid);
             context.snapshot(snap);
-            context.metric("noise_ratio/" + layers[i].name, step, w.quantizer.ratio());
+            context.metric("noise_ratio/" + layers[i].name, step, w.current().ratio());
         }
     };
     // Per epoch (0 = the start), each layer's bits: the bit allocation view replays them.
@@ -286,7 +307,7 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
         QuantizedModel m;
         for (size_t i = 0; i < layers.size(); ++i) {
             m.weights.push_back(quantizeWeight(i, false).detach());
-            m.weightGrids.push_back(weights[i].quantizer.geometry(weights[i].droppedLevels()));
+            m.weightGrids.push_back(weights[i].current().geometry());
             m.wbits.push_back(weights[i].bits());
             m.abits.push_back(plan.abits[i]);
             m.activationGrids.push_back(inputs[i] ? std::optional<QuantGrid>(inputs[i]->toGrid())
@@ -295,8 +316,9 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
         return m;
     };
 
-    // Fixes the gates; an allocation above the target loses its least confident levels until
-    // it is not.
+    // Fixes the gates at the target: an allocation above it loses its least confident levels
+    // until it is not; one below it (λ overshoots while gates close) gets back the most
+    // confident closed levels that still fit.
     auto settle = [&] {
         while (target > 0 && averageBits(false).item<double>() > target + 1e-9) {
             WeightLayer *weakest = nullptr;
@@ -306,6 +328,22 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
             if (!weakest || weakest->gates->bits() == minBits)
                 break;
             weakest->gates->dropTopLevel();
+        }
+        for (bool added = target > 0; added;) {
+            added = false;
+            WeightLayer *strongest = nullptr;
+            const double room = (target - averageBits(false).item<double>()) * std::max(gatedParams, 1.0);
+            for (size_t i = 0; i < weights.size(); ++i) {
+                auto &w = weights[i];
+                if (w.gates && w.gates->bits() < w.gates->maxBits() &&
+                    double(layers[i].params) <= room + 1e-6 &&
+                    (!strongest || w.gates->nextLevelLogit() > strongest->gates->nextLevelLogit()))
+                    strongest = &w;
+            }
+            if (strongest) {
+                strongest->gates->keepNextLevel();
+                added = true;
+            }
         }
         for (auto &w : weights)
             if (w.gates)
@@ -321,8 +359,11 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
         hooks.penalty = [&] { return lambda * averageBits(true); };
     hooks.afterStep = [&](int64_t step) {
         stepsDone = step + 1;
-        for (auto &w : weights)
+        for (auto &w : weights) {
             w.quantizer.constrain();
+            for (auto &q : w.narrower)
+                q.constrain();
+        }
         for (auto &q : inputs)
             if (q)
                 q->constrain();

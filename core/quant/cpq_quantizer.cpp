@@ -92,20 +92,30 @@ int windowFor(float r)
 // The expected level's derivatives tabulated over t (in steps), for tensors too large to
 // evaluate a dozen logistics per element: they depend on t, ρ and the level range only, not on
 // the step. Linear interpolation between bins a hundred to a ρ apart; beyond the window of
-// the ends the derivatives are constant (expectedLevel).
+// the ends the derivatives are constant (expectedLevel). On a wide grid (an 8-bit input) every
+// cell further than the window from both ends has the same derivatives as its neighbours, so
+// the table keeps the two ends and one such cell, and folds the rest onto it.
 class ExpectedTable
 {
 public:
     ExpectedTable(Levels l, float r, int window)
-        : m_from(l.low - float(window) - 1), m_binsPerUnit(std::max(128.0f, std::ceil(96.0f / r)))
+        : m_from(l.low - float(window) - 1), m_binsPerUnit(binsPerUnit(r))
     {
         const float to = l.high + float(window) + 1;
-        const auto bins = size_t((to - m_from) * m_binsPerUnit) + 2;
+        if (folds(l, window)) {
+            m_reference = l.low + float(window) + 2;
+            m_interiorEnd = l.high - float(window) - 2.5f;
+            m_shift = m_interiorEnd - (m_reference + 0.5f);
+        }
+        const auto bins = size_t((to - m_shift - m_from) * m_binsPerUnit) + 2;
         m_dt.resize(bins);
         m_dr.resize(bins);
         at::parallel_for(0, int64_t(bins), 256, [&](int64_t begin, int64_t end) {
             for (int64_t j = begin; j < end; ++j) {
-                const auto e = expectedLevel(m_from + float(j) / m_binsPerUnit, r, l, window);
+                float t = m_from + float(j) / m_binsPerUnit;
+                if (m_shift > 0 && t >= m_reference + 0.5f)
+                    t += m_shift; // the high end, after the reference cell
+                const auto e = expectedLevel(t, r, l, window);
                 m_dt[size_t(j)] = e.dt;
                 m_dr[size_t(j)] = e.dr;
             }
@@ -115,6 +125,12 @@ public:
     // dF/dt and dF/dr at t; beyond the table, its end bins' (constant out there).
     std::pair<float, float> at(float t) const
     {
+        if (m_shift > 0) {
+            if (t >= m_interiorEnd)
+                t -= m_shift;
+            else if (t >= m_reference + 0.5f)
+                t = m_reference + (t - std::nearbyint(t)); // an interior cell: the reference's
+        }
         const float last = float(m_dt.size() - 1);
         const float position = std::clamp((t - m_from) * m_binsPerUnit, 0.0f, last);
         const auto j = std::min(size_t(position), m_dt.size() - 2);
@@ -125,12 +141,16 @@ public:
     // Worth building: for more elements than the table has bins, many times over.
     static bool pays(int64_t elements, Levels l, float r, int window)
     {
-        const double bins = (double(l.high - l.low) + 2.0 * window + 2) * std::max(128.0, std::ceil(96.0 / r));
-        return double(elements) > 8 * bins;
+        const double units = folds(l, window) ? 4.0 * window + 8 : double(l.high - l.low) + 2.0 * window + 2;
+        return double(elements) > 8 * units * binsPerUnit(r);
     }
 
 private:
+    static float binsPerUnit(float r) { return std::max(128.0f, std::ceil(96.0f / r)); }
+    static bool folds(Levels l, int window) { return l.high - l.low > 4.0f * float(window) + 10; }
+
     float m_from, m_binsPerUnit;
+    float m_reference = 0, m_interiorEnd = 0, m_shift = 0; // folding; m_shift 0: none
     std::vector<float> m_dt, m_dr;
 };
 
