@@ -24,6 +24,14 @@ struct LayerInfo
     int64_t macs = 0;                 // multiply-accumulates per image; 0 until shapes are probed
 
     const char *kindName() const { return kind == LayerKind::Conv ? "conv" : "linear"; }
+    // Elements of one image's input to the layer (1 until shapes are probed).
+    int64_t inputElements() const
+    {
+        int64_t n = 1;
+        for (int64_t d : inputShape)
+            n *= d;
+        return n;
+    }
 };
 
 } // namespace quantscope::model

@@ -9,14 +9,13 @@
 #include "bit_plan.h"
 #include "cpq_quantizer.h"
 #include "error.h"
+#include "lsq_gradient_scale.h"
 #include "qat_settings.h"
 #include "train/trainer.h"
 
 #include <cmath>
 #include <cstdio>
-#include <functional>
 #include <memory>
-#include <numeric>
 #include <optional>
 
 namespace quantscope::quant {
@@ -86,12 +85,10 @@ std::unique_ptr<CpqQuantizer> activationQuantizer(const QuantGrid &grid, int bit
                                           nonNegative, ratio);
 }
 
-// LSQ's gradient scale 1/sqrt(N·Q_P): N elements share one step (a channel's weights, or one
-// image's activations), Q_P the largest level.
-double gradientScale(int64_t elements, int bits, bool nonNegative)
+// LSQ's gradient scale for a quantizer whose step `elements` values share.
+double gradientScale(int64_t elements, const CpqQuantizer &q)
 {
-    const double top = nonNegative ? double((1 << bits) - 1) : double(std::max(1, (1 << (bits - 1)) - 1));
-    return 1.0 / std::sqrt(double(std::max<int64_t>(elements, 1)) * top);
+    return lsqGradientScale(elements, q.largestLevel());
 }
 
 std::string snapshotNote(const WeightLayer &l)
@@ -181,7 +178,7 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
                                    ratio),
                       nullptr,
                       {}};
-        w.quantizer.setGradientScale(gradientScale(l.params / w.quantizer.channels(), bits, false));
+        w.quantizer.setGradientScale(gradientScale(l.params / w.quantizer.channels(), w.quantizer));
         const bool edge = s.integer("first_last_bits") > 0 &&
                           (l.id == 0 || l.id + 1 == int(layers.size()));
         if (learnBits && !edge && !s.layerBits.count(l.name)) {
@@ -189,7 +186,7 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
             for (int k = minBits; k < bits; ++k) {
                 w.narrower.emplace_back(k, CpqQuantizer::fitWeightStep(latent.back(), k), false, ratio);
                 w.narrower.back().setGradientScale(
-                    gradientScale(l.params / w.quantizer.channels(), k, false));
+                    gradientScale(l.params / w.quantizer.channels(), w.narrower.back()));
             }
             gatedParams += double(l.params);
         }
@@ -207,10 +204,7 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
         if (!grids[i])
             continue;
         inputs[i] = activationQuantizer(*grids[i], plan.abits[i], ratio);
-        const auto &shape = layers[i].inputShape;
-        inputs[i]->setGradientScale(gradientScale(
-            std::accumulate(shape.begin(), shape.end(), int64_t(1), std::multiplies<>()),
-            plan.abits[i], inputs[i]->nonNegative()));
+        inputs[i]->setGradientScale(gradientScale(layers[i].inputElements(), *inputs[i]));
         const CpqQuantizer *q = inputs[i].get();
         session.setActivationQuantizer(int(i), [q](const torch::Tensor &x) { return q->forward(x); });
     }
@@ -275,21 +269,20 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
         torch::NoGradGuard noGrad;
         for (size_t i = 0; i < layers.size(); ++i) {
             const auto &w = weights[i];
-            const auto grid = w.current().geometry();
+            const auto &q = w.current();
+            const auto grid = q.geometry();
             jobs::LayerSnapshot snap;
             snap.layer = int(i);
             snap.layerName = layers[i].name;
             snap.step = step;
             snap.stage = stage;
             snap.bits = w.bits();
-            const auto widest = grid.step.argmax().item<int64_t>();
-            for (int64_t k = 0; k < grid.levels; ++k)
-                snap.gridLevels.push_back((grid.low[widest] + k * grid.step[widest]).item<double>());
+            snap.gridLevels = q.levels(q.widestChannel());
             snap.note = snapshotNote(w);
             analysis::WeightHistogram::fill(snap, latent[i]);
             analysis::GridUnits::fill(snap, latent[i], grid);
             context.snapshot(snap);
-            context.metric("noise_ratio/" + layers[i].name, step, w.current().ratio());
+            context.metric("noise_ratio/" + layers[i].name, step, q.ratio());
         }
     };
     // Per epoch (0 = the start), each layer's bits: the bit allocation view replays them.

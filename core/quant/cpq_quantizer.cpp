@@ -325,6 +325,26 @@ void CpqQuantizer::constrain()
     m_ratio.clamp_(kRatioMin, kRatioMax);
 }
 
+int64_t CpqQuantizer::largestLevel() const
+{
+    return m_nonNegative ? (int64_t(1) << m_bits) - 1 : (int64_t(1) << (m_bits - 1)) - 1;
+}
+
+std::vector<double> CpqQuantizer::levels(int64_t channel) const
+{
+    const auto l = levelsOf(m_bits, m_nonNegative, 0);
+    const double step = m_step[channel].item<double>();
+    std::vector<double> out;
+    for (float k = l.low; k <= l.high; k += 1)
+        out.push_back(step * double(k));
+    return out;
+}
+
+int64_t CpqQuantizer::widestChannel() const
+{
+    return m_step.detach().argmax().item<int64_t>();
+}
+
 GridGeometry CpqQuantizer::geometry(int drop) const
 {
     torch::NoGradGuard noGrad;

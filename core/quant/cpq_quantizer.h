@@ -51,6 +51,13 @@ public:
     int64_t channels() const { return m_step.numel(); }
     double ratio() const { return m_ratio.item<double>(); }
     torch::Tensor step() const { return m_step.detach(); }
+    // The largest level index (Q_P of LSQ's gradient scale): 2^b − 1 unsigned, 2^(b−1) − 1
+    // signed.
+    int64_t largestLevel() const;
+    // Channel `channel`'s levels in x's units, and the channel whose step is widest: the one a
+    // per-layer histogram shows the grid of.
+    std::vector<double> levels(int64_t channel = 0) const;
+    int64_t widestChannel() const;
     // The grid with `drop` levels dropped: lowest level and step per channel.
     GridGeometry geometry(int drop = 0) const;
     // A per-tensor quantizer's grid as a QuantGrid (the activation grids a model keeps).

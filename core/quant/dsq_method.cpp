@@ -7,15 +7,14 @@
 #include "analysis/weight_histogram.h"
 #include "bit_plan.h"
 #include "dsq_quantizer.h"
+#include "lsq_gradient_scale.h"
 #include "qat_settings.h"
 #include "train/trainer.h"
 #include "uniform_quantizer.h"
 
 #include <cmath>
 #include <cstdio>
-#include <functional>
 #include <memory>
-#include <numeric>
 
 namespace quantscope::quant {
 
@@ -40,13 +39,6 @@ DsqQuantizer weightQuantizer(const torch::Tensor &w, int bits, bool perChannel, 
     const auto zero = grid.zeroPoint.to(torch::kFloat32);
     return DsqQuantizer(bits, grid.scale * (double(grid.qmin) - zero),
                         grid.scale * (double(grid.qmax) - zero), alpha);
-}
-
-// LSQ's gradient scale 1/sqrt(N·Q_P): N elements share one range (a channel's weights, or one
-// image's activations), Q_P the largest level index.
-double gradientScale(int64_t elements, int bits)
-{
-    return 1.0 / std::sqrt(double(std::max<int64_t>(elements, 1)) * double((1 << bits) - 1));
 }
 
 // What a histogram of latent weights cannot show by itself: α (how hard the soft steps have
@@ -103,7 +95,7 @@ QuantizedModel DsqMethod::run(const MethodInput &input, jobs::JobContext &contex
         const int bits = plan.wbits[l.id];
         auto q = weightQuantizer(latent.back().detach(), bits, perChannel, alpha);
         if (scaleGradients)
-            q.setGradientScale(gradientScale(l.params / q.channels(), bits));
+            q.setGradientScale(lsqGradientScale(l.params / q.channels(), (1 << bits) - 1));
         weightQuantizers.push_back(std::move(q));
     }
 
@@ -124,10 +116,8 @@ QuantizedModel DsqMethod::run(const MethodInput &input, jobs::JobContext &contex
         actQuantizers[i] = std::make_unique<DsqQuantizer>(plan.abits[i], levels.front(),
                                                           levels.back(), alpha, nonNegative);
         if (scaleGradients) {
-            const auto &shape = layers[i].inputShape;
-            actQuantizers[i]->setGradientScale(gradientScale(
-                std::accumulate(shape.begin(), shape.end(), int64_t(1), std::multiplies<>()),
-                plan.abits[i]));
+            actQuantizers[i]->setGradientScale(
+                lsqGradientScale(layers[i].inputElements(), (1 << plan.abits[i]) - 1));
         }
         const DsqQuantizer *q = actQuantizers[i].get();
         session.setActivationQuantizer(int(i), [q](const torch::Tensor &x) { return q->forward(x); });
