@@ -27,6 +27,19 @@ struct DeviceEntry
 class Device
 {
 public:
+    // open() now and close() however the scope ends: a session's working folder never stays.
+    class Session
+    {
+    public:
+        explicit Session(Device &device) : m_device(device) { device.open(); }
+        ~Session() { m_device.close(); }
+        Session(const Session &) = delete;
+        Session &operator=(const Session &) = delete;
+
+    private:
+        Device &m_device;
+    };
+
     virtual ~Device() = default;
 
     // As the CLI spells it: "local", "emulated-arm64", "ssh://user@host:port".

@@ -9,17 +9,6 @@
 
 namespace quantscope::deploy {
 
-namespace {
-
-// Closes the session however the probe ends.
-struct OpenSession
-{
-    Device &device;
-    ~OpenSession() { device.close(); }
-};
-
-} // namespace
-
 std::string DeviceFacts::coreSummary() const
 {
     // Cores grouped by type and maximum frequency, fastest first: big.LITTLE shows as groups.
@@ -75,8 +64,7 @@ DeviceFacts DeviceProbe::describe(Device &device)
 DeviceFacts DeviceProbe::test(Device &device)
 {
     const std::string architecture = device.architecture();
-    device.open();
-    OpenSession session{device};
+    const Device::Session session(device);
     pushAgent(device, architecture);
     return describe(device);
 }

@@ -156,13 +156,6 @@ std::string fileSafe(const std::string &name)
     return out;
 }
 
-// Removes the device's working folder however the deploy ends.
-struct Session
-{
-    deploy::Device &device;
-    ~Session() { device.close(); }
-};
-
 } // namespace
 
 deploy::SimulatedImages DeployJob::simulate(const store::RunRecord &run, const qsm::Model &packed,
@@ -231,8 +224,7 @@ void DeployJob::run(JobContext &context)
     context.progress(0.05, "connecting to " + name);
     const std::string architecture = device->architecture();
     deploy::AgentFiles::locate().forArchitecture(architecture); // no agent: say so before opening
-    device->open();
-    Session session{*device};
+    const deploy::Device::Session session(*device);
     context.progress(0.1, "copying the agent and the model");
     deploy::DeviceProbe::pushAgent(*device, architecture);
     device->push(modelFile, "model.qsm");
