@@ -21,6 +21,7 @@
 #include "start_page.h"
 #include "status_controller.h"
 #include "table_exporter.h"
+#include "window_settings.h"
 #include "workspace_controller.h"
 
 #include <QAction>
@@ -145,7 +146,8 @@ MainWindow::MainWindow(const QString &workspaceDir, QWidget *parent)
     connect(m_deploy, &DeployController::finished, m_devices->controller(),
             &DevicesController::refresh);
     connectQueue();
-    restoreSettings();
+    WindowSettings::restore(*this, *m_panel);
+    m_recent->refresh();
     QSettings settings;
     // An explicit folder, then $QUANTSCOPE_WORKSPACE (a script's or a shell's choice must beat
     // the one remembered from an earlier session), then the remembered one, then the default.
@@ -403,7 +405,7 @@ void MainWindow::startRun()
     request.inputs.imageSize = m_panel->imageSize();
     request.workspaceDir = workspaceDir().toStdString();
     m_queue->enqueue(std::move(request));
-    saveSettings();
+    WindowSettings::save(*this, *m_panel);
 }
 
 void MainWindow::showRun(qint64 runId, bool reloadRunView)
@@ -553,28 +555,6 @@ void MainWindow::askSaveWorkspace()
         saveWorkspaceAs(dir);
 }
 
-void MainWindow::restoreSettings()
-{
-    QSettings settings;
-    if (!restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray()))
-        resize(1400, 880);
-    restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
-    m_panel->setMethod(settings.value(QStringLiteral("method"), QStringLiteral("rtn")).toString());
-    m_panel->setBits(settings.value(QStringLiteral("wbits"), 4).toInt(),
-                     settings.value(QStringLiteral("abits"), 32).toInt());
-    m_recent->refresh();
-}
-
-void MainWindow::saveSettings() const
-{
-    QSettings settings;
-    settings.setValue(QStringLiteral("geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("windowState"), saveState());
-    settings.setValue(QStringLiteral("method"), m_panel->method());
-    settings.setValue(QStringLiteral("wbits"), m_panel->weightBits());
-    settings.setValue(QStringLiteral("abits"), m_panel->activationBits());
-}
-
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (m_queue->isBusy()) {
@@ -587,7 +567,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
         }
         m_queue->cancelAll();
     }
-    saveSettings();
+    WindowSettings::save(*this, *m_panel);
     event->accept();
 }
 

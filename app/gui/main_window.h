@@ -99,8 +99,6 @@ private:
     void askOpenDataset();
     void askOpenWorkspace();
     void askSaveWorkspace();
-    void restoreSettings();
-    void saveSettings() const;
 
     ModelDocument m_document;
     JobQueue *m_queue;
