@@ -4,6 +4,7 @@
 // process's peak resident memory so far (a later row includes the earlier runs' peak).
 //   build/bench/bench_brecq [PRESET=paper|fast] [CONFIGS=4/32,2/32,4/4,2/4] [key=value …]
 // Extra key=value pairs go to BRECQ's settings (e.g. loss=mse, iterations=5000).
+#include "demo_request.h"
 #include "jobs/quantize_job.h"
 #include "torch_runtime.h"
 
@@ -25,15 +26,8 @@ double peakMiB()
 store::RunRecord runOne(const std::string &method, int w, int a,
                          const std::map<std::string, std::string> &settings)
 {
-    jobs::QuantizeRequest req;
-    req.modelPath = QUANTSCOPE_RESOURCE_DIR "/demo/fashion_resnet8.pt";
-    req.dataPath = QUANTSCOPE_FASHION_MNIST_DIR;
-    req.method = method;
-    req.wbits = w;
-    req.abits = a;
-    req.settings = settings;
-    req.workspaceDir = "/tmp/quantscope-bench-brecq";
-    jobs::QuantizeJob job(req);
+    jobs::QuantizeJob job(
+        bench::demoRequest(method, w, a, settings, "/tmp/quantscope-bench-brecq"));
     jobs::JobContext context;
     std::string lastStage;
     context.onProgress = [&](double f, const std::string &stage) {

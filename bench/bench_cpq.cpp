@@ -5,6 +5,7 @@
 // fixed W3A4 CPQ run of the same length; the cluster metric (share of latent weights within a
 // tenth of a step of a level, mean over the layers of the final snapshots); seconds per epoch.
 //   build/bench/bench_cpq [EPOCHS=3] [IMAGES_PER_EPOCH=0 (all 60 000)] [ROWS=all, e.g. 1,6]
+#include "demo_request.h"
 #include "epoch_progress.h"
 #include "jobs/quantize_job.h"
 #include "torch_runtime.h"
@@ -52,15 +53,8 @@ int main(int argc, char **argv)
         if (!rows.empty() && rows.find("," + std::to_string(row) + ",") == std::string::npos)
             continue;
         const auto &c = configs[row];
-        jobs::QuantizeRequest req;
-        req.modelPath = QUANTSCOPE_RESOURCE_DIR "/demo/fashion_resnet8.pt";
-        req.dataPath = QUANTSCOPE_FASHION_MNIST_DIR;
-        req.method = c.method;
-        req.wbits = c.wbits;
-        req.abits = c.abits;
-        req.settings = c.settings;
-        req.workspaceDir = "/tmp/quantscope-bench-cpq";
-        jobs::QuantizeJob job(req);
+        jobs::QuantizeJob job(bench::demoRequest(c.method, c.wbits, c.abits, c.settings,
+                                                 "/tmp/quantscope-bench-cpq"));
         jobs::JobContext context;
         const bench::EpochProgress progress(context, c.method + " W" + std::to_string(c.wbits) +
                                                          "A" + std::to_string(c.abits));

@@ -3,6 +3,7 @@
 // float model and RTN at the same bits, and seconds per epoch (quoted in the DSQ issue).
 //   build/bench/bench_dsq [EPOCHS=3] [IMAGES_PER_EPOCH=0 (all 60 000)]
 // Compare the epoch time with bench/dsq_epoch.py (the same QAT step in python3-torch).
+#include "demo_request.h"
 #include "epoch_progress.h"
 #include "jobs/quantize_job.h"
 #include "torch_runtime.h"
@@ -23,16 +24,10 @@ int main(int argc, char **argv)
                 "drop", "s/epoch", "total s");
     for (const auto &[w, a] : std::vector<std::pair<int, int>>{{4, 4}, {2, 2}}) {
         for (const std::string method : {"rtn", "dsq"}) {
-            jobs::QuantizeRequest req;
-            req.modelPath = QUANTSCOPE_RESOURCE_DIR "/demo/fashion_resnet8.pt";
-            req.dataPath = QUANTSCOPE_FASHION_MNIST_DIR;
-            req.method = method;
-            req.wbits = w;
-            req.abits = a;
+            std::map<std::string, std::string> settings;
             if (method == "dsq")
-                req.settings = {{"epochs", epochs}, {"train_limit", limit}};
-            req.workspaceDir = workspace;
-            jobs::QuantizeJob job(req);
+                settings = {{"epochs", epochs}, {"train_limit", limit}};
+            jobs::QuantizeJob job(bench::demoRequest(method, w, a, settings, workspace));
             jobs::JobContext context;
             const bench::EpochProgress progress(
                 context, method + " W" + std::to_string(w) + "A" + std::to_string(a));

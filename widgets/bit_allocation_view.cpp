@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "bit_allocation_view.h"
 
+#include "bits_accuracy_view.h"
 #include "number_format.h"
 #include "plot_exporter.h"
 #include "plot_refresh.h"
@@ -20,7 +21,8 @@ namespace quantscope::widgets {
 
 BitAllocationView::BitAllocationView(QWidget *parent)
     : QWidget(parent), m_plot(new QCustomPlot(this)), m_replay(new QWidget(this)),
-      m_slider(new QSlider(Qt::Horizontal, m_replay)), m_epochLabel(new QLabel(m_replay))
+      m_slider(new QSlider(Qt::Horizontal, m_replay)), m_epochLabel(new QLabel(m_replay)),
+      m_accuracy(new BitsAccuracyView(this))
 {
     auto *replay = new QHBoxLayout(m_replay);
     replay->addWidget(new QLabel(tr("Bits learned by epoch:"), m_replay));
@@ -29,9 +31,13 @@ BitAllocationView::BitAllocationView(QWidget *parent)
     m_slider->setPageStep(1);
     connect(m_slider, &QSlider::valueChanged, this, &BitAllocationView::showEpoch);
     m_replay->hide();
+    auto *plots = new QHBoxLayout;
+    plots->addWidget(m_plot, 3);
+    plots->addWidget(m_accuracy, 1);
+    m_accuracy->hide(); // until a run reports accuracy against its average bits (ALQ)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_plot, 1);
+    layout->addLayout(plots, 1);
     layout->addWidget(m_replay);
 
     m_plot->plotLayout()->insertRow(0);
@@ -86,6 +92,8 @@ void BitAllocationView::setRun(const store::RunRecord &run,
     m_layers = layers;
     m_epochs.clear();
     m_replay->hide();
+    m_accuracy->clear();
+    m_accuracy->hide();
     std::vector<QString> names;
     std::vector<int64_t> params;
     std::vector<double> bits;
@@ -107,8 +115,10 @@ void BitAllocationView::setRun(const store::RunRecord &run,
 void BitAllocationView::setBitHistory(const std::vector<jobs::MetricPoint> &metrics)
 {
     m_epochs.clear();
+    m_accuracy->clear();
     for (const auto &p : metrics)
         addMetric(p);
+    m_accuracy->markEpoch(int(m_epochs.size()) - 1);
     const bool replay = m_epochs.size() >= 2;
     m_replay->setVisible(replay);
     if (replay) {
@@ -125,6 +135,8 @@ void BitAllocationView::beginLive(const std::vector<QString> &layerNames, const 
     m_layers.clear();
     m_epochs.clear();
     m_replay->hide();
+    m_accuracy->clear();
+    m_accuracy->hide();
     setNames(layerNames, {});
     drawBars({});
     m_title0 = title;
@@ -134,6 +146,12 @@ void BitAllocationView::beginLive(const std::vector<QString> &layerNames, const 
 void BitAllocationView::addMetric(const jobs::MetricPoint &point)
 {
     static const std::string prefix = "bits/";
+    if (m_accuracy->addMetric(point)) {
+        m_accuracy->setVisible(m_accuracy->pointCount() > 0);
+        if (m_live)
+            m_accuracy->markEpoch(int(point.step));
+        return;
+    }
     if (point.series.rfind(prefix, 0) != 0 || point.step < 0)
         return;
     const auto name = QString::fromStdString(point.series.substr(prefix.size()));
@@ -158,6 +176,7 @@ void BitAllocationView::showEpoch(int epoch)
     if (epoch < 0 || size_t(epoch) >= m_epochs.size())
         return;
     drawBars(m_epochs[size_t(epoch)]);
+    m_accuracy->markEpoch(epoch);
     const int last = int(m_epochs.size()) - 1;
     m_epochLabel->setText(tr("epoch %1 of %2").arg(epoch).arg(last));
     m_title->setText(m_live || epoch != last
@@ -172,6 +191,8 @@ void BitAllocationView::clear(const QString &message)
     m_names.clear();
     m_epochs.clear();
     m_replay->hide();
+    m_accuracy->clear();
+    m_accuracy->hide();
     m_bars->data()->clear();
     m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     m_plot->yAxis->setRange(0, 8.5);

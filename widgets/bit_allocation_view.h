@@ -2,7 +2,8 @@
 // BitAllocationView: the bits each layer received in one run — a bar per layer (height = weight
 // bits, fractional for ALQ), labelled with its parameter count; hovering shows the numbers. For a
 // method that learns its bits (CPQ) the allocation at every epoch is kept ("bits/<layer>"
-// metric points): it follows a running job live and a slider replays a stored run's epochs.
+// metric points): it follows a running job live and a slider replays a stored run's epochs. For
+// a method that removes bits as it trains (ALQ) a side plot shows accuracy against average bits.
 #pragma once
 
 #include "jobs/job_context.h"
@@ -20,6 +21,8 @@ class QMouseEvent;
 class QSlider;
 
 namespace quantscope::widgets {
+
+class BitsAccuracyView;
 
 class BitAllocationView : public QWidget
 {
@@ -45,6 +48,7 @@ public:
     // What hovering bar `index` shows.
     QString toolTipFor(int index) const;
     QCustomPlot *plot() const { return m_plot; }
+    BitsAccuracyView *accuracy() const { return m_accuracy; }
 
 private:
     void showToolTip(QMouseEvent *event);
@@ -57,6 +61,7 @@ private:
     QWidget *m_replay;
     QSlider *m_slider;
     QLabel *m_epochLabel;
+    BitsAccuracyView *m_accuracy;
     std::vector<store::LayerRecord> m_layers;
     std::vector<QString> m_names;                  // the bars, left to right
     std::vector<std::vector<double>> m_epochs;     // per epoch, bits per bar (-1: not yet)

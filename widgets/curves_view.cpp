@@ -27,10 +27,11 @@ bool isRegulariser(const std::string &series) { return series == "round"; }
 // timings are stored with the run but would bury the curves a user watches.
 bool isShown(const std::string &series)
 {
-    for (const char *prefix : {"alpha/", "bits/", "block_", "mp_"})
+    for (const char *prefix : {"alpha/", "bits/", "block_", "mp_", "phase_seconds/"})
         if (series.rfind(prefix, 0) == 0)
             return false;
-    return series != "epoch_seconds";
+    // ALQ's average bits and learning rate per epoch: the bit allocation view plots the bits.
+    return series != "epoch_seconds" && series != "avg_bits" && series != "lr";
 }
 } // namespace
 

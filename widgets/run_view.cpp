@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "run_view.h"
 
+#include "basis_map_view.h"
 #include "curves_view.h"
 #include "histogram_view.h"
 #include "layer_trend_view.h"
@@ -26,7 +27,8 @@ RunView::RunView(QWidget *parent)
       m_layerCombo(new QComboBox(this)), m_timeline(new QSlider(Qt::Horizontal, this)),
       m_stepLabel(new QLabel(this)), m_playButton(new QPushButton(tr("Play"), this)),
       m_playTimer(new QTimer(this)), m_liveTimer(new QTimer(this)), m_histogram(new HistogramView(this)),
-      m_curves(new CurvesView(this)), m_trend(new LayerTrendView(this))
+      m_curves(new CurvesView(this)), m_trend(new LayerTrendView(this)),
+      m_basisMap(new BasisMapView(this))
 {
     QFont bold = m_title->font();
     bold.setBold(true);
@@ -55,7 +57,9 @@ RunView::RunView(QWidget *parent)
     auto *weights = new QSplitter(Qt::Vertical, this);
     weights->addWidget(m_histogram);
     weights->addWidget(m_trend);
-    weights->setSizes({800, 200});
+    weights->addWidget(m_basisMap); // in the trend's place for a run of binary bases (ALQ)
+    m_basisMap->hide();
+    weights->setSizes({700, 300, 300});
     auto *split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(weights);
     split->addWidget(m_curves);
@@ -68,6 +72,8 @@ RunView::RunView(QWidget *parent)
 
     connect(m_layerCombo, &QComboBox::currentIndexChanged, this,
             [this] { updateTimeline(true); });
+    connect(m_basisMap, &BasisMapView::groupSelected, this,
+            [this] { showSnapshot(m_timeline->value()); });
     connect(m_timeline, &QSlider::valueChanged, this, &RunView::showSnapshot);
     connect(m_playButton, &QPushButton::toggled, this, &RunView::setPlaying);
     connect(m_playTimer, &QTimer::timeout, this, [this] {
@@ -198,7 +204,25 @@ void RunView::showSnapshot(int index)
                                                  : tr("No run selected"));
         return;
     }
-    const auto &s = it->second[size_t(index)];
+    auto s = it->second[size_t(index)];
+    // A run of binary bases has a value set per group rather than one grid: the map shows
+    // where bases were kept, and the histogram the chosen group's values.
+    m_trend->setVisible(!s.hasGroups());
+    m_basisMap->setVisible(s.hasGroups());
+    if (s.hasGroups()) {
+        m_basisMap->setSnapshot(s);
+        if (const int group = m_basisMap->selectedGroup(); group >= 0) {
+            s.gridLevels = s.groupValueSet(group);
+            s.note += (s.note.empty() ? "" : " · ") +
+                      tr("grid: values of filter %1, group %2")
+                          .arg(group / s.groupColumns)
+                          .arg(group % s.groupColumns)
+                          .toStdString();
+        } else {
+            s.note += (s.note.empty() ? "" : " · ") +
+                      tr("grid: a fullest group's values (click the map)").toStdString();
+        }
+    }
     const QString bits = QString::number(s.bits, 'g', 3);
     m_stepLabel->setText(tr("%1 / %2 · step %3").arg(index + 1).arg(it->second.size()).arg(s.step));
     QString title = tr("%1 · %2 · step %3 · %4 bits")

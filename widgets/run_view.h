@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // RunView: what one run is doing or did — loss/accuracy curves, the selected layer's latent
 // weight histogram with its grid and the share of its weights on a level over the run (with
-// DSQ's α), live from snapshot events, then played back on a timeline.
+// DSQ's α) — or, for ALQ, where its bases were kept per group — live from snapshot events, then
+// played back on a timeline.
 #pragma once
 
 #include "jobs/job_context.h"
@@ -20,6 +21,7 @@ class QTimer;
 
 namespace quantscope::widgets {
 
+class BasisMapView;
 class CurvesView;
 class HistogramView;
 class LayerTrendView;
@@ -53,6 +55,7 @@ public:
     HistogramView *histogram() const { return m_histogram; }
     CurvesView *curves() const { return m_curves; }
     LayerTrendView *trend() const { return m_trend; }
+    BasisMapView *basisMap() const { return m_basisMap; }
 
 private:
     void updateTimeline(bool followLatest);
@@ -68,6 +71,7 @@ private:
     HistogramView *m_histogram;
     CurvesView *m_curves;
     LayerTrendView *m_trend;
+    BasisMapView *m_basisMap;
     std::map<int, std::vector<jobs::LayerSnapshot>> m_snapshots; // by layer, in arrival order
     std::map<QString, std::vector<jobs::MetricPoint>> m_alpha;    // DSQ's α by layer name
 };

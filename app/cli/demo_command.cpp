@@ -21,7 +21,8 @@ int demoCommand(const Args &argv)
     const CliArguments args(argv, {"workspace"}, {});
     const std::string workspace = args.value("workspace", app::DemoFiles::defaultWorkspace());
     std::printf("QuantScope demo: the bundled ResNet-8 on Fashion-MNIST, every method at the usual "
-                "bit-widths\n(DSQ: one short epoch of 10 000 images; BRECQ: the fast preset).\n"
+                "bit-widths\n(DSQ, CPQ: one epoch of 10 000 images; ALQ: eight of 10 000; BRECQ: "
+                "the fast preset).\n"
                 "workspace: %s\n\n",
                 workspace.c_str());
     const std::vector<std::pair<int, int>> bits = {{8, 8}, {4, 32}, {4, 8}, {4, 4}, {2, 32},
@@ -36,12 +37,16 @@ int demoCommand(const Args &argv)
             req.wbits = w;
             req.abits = a;
             req.workspaceDir = workspace;
-            // DSQ and BRECQ get short schedules so the demo finishes in minutes; the
+            // The trained methods get short schedules so the demo finishes in minutes; the
             // benchmarks in bench/ run the full ones.
-            if (method == "dsq")
+            if (method == "dsq" || method == "cpq")
                 req.settings = {{"epochs", "1"}, {"train_limit", "10000"}};
             else if (method == "brecq")
                 req.settings = {{"preset", "fast"}};
+            else if (method == "alq")
+                req.settings = {{"train_limit", "10000"}, {"rounds", "2"},
+                                {"basis_epochs", "1"}, {"post_epochs", "2"},
+                                {"post_coordinate_epochs", "1"}};
             jobs::QuantizeJob job(req);
             ProgressPrinter::runJob(job);
             runs.push_back(job.record());

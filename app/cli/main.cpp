@@ -26,7 +26,7 @@ const std::map<std::string, std::string> kCommandUsage = {
               "                 [--weight-decay WD] [--seed S] [--no-augment] [--size PIXELS]\n"
               "                 [--mean a,b,c --std a,b,c]\n"
               "      trains a small float model and records its input shape and normalisation\n"},
-    {"quantize", "  quantscope-cli quantize MODEL --data PATH --method rtn|dsq|cpq|brecq --wbits N --abits N\n"
+    {"quantize", "  quantscope-cli quantize MODEL --data PATH --method rtn|dsq|cpq|brecq|alq --wbits N --abits N\n"
                  "                 [--set key=value ...] [--layer-bits NAME=BITS ...] [--workspace DIR]\n"
                  "                 [--mean a,b,c --std a,b,c] [--size PIXELS] [--eval-limit N] [--json]\n"
                  "      runs a method and stores the run; --set nope=1 lists a method's settings\n"},

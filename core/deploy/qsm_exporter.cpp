@@ -137,6 +137,11 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
     if (run.status != "finished" || run.artifact.empty())
         throw Error("run #" + std::to_string(run.id) + " is " + run.status +
                     ": only a finished run has a quantized model to export");
+    if (run.method == "alq")
+        throw Error("run #" + std::to_string(run.id) +
+                    " is an ALQ run: its layers hold multi-bit binary bases with per-group "
+                    "scales, which the .qsm format does not carry yet; its fake-quantized "
+                    "TorchScript model is " + run.artifact);
     const auto grids = RunGrids::load(RunGrids::pathBeside(run.artifact));
     model::FrozenModel frozen(run.artifact);
     const auto &layerNodes = frozen.layerNodes();

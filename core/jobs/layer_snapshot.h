@@ -3,6 +3,7 @@
 // what the GUI plays back to show weights gathering around the grid.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -37,6 +38,41 @@ struct LayerSnapshot
     int channelBins = 0;
     std::vector<double> channelCounts; // channels × channelBins, row by row
 
+    // Multi-bit binary bases (ALQ): every group's scales α (groupMaxBases per group, 0 where a
+    // basis is pruned), the groups laid out as rows (output channels) × columns (taps or
+    // pieces) — where the method pruned, and any group's value set {Σ ±α_i}.
+    int groupRows = 0;
+    int groupColumns = 0;
+    int groupMaxBases = 0;
+    std::vector<double> groupScales; // rows × columns × groupMaxBases
+
+    bool hasGroups() const { return groupRows > 0 && !groupScales.empty(); }
+    int groupCount() const { return groupRows * groupColumns; }
+    int basesOf(int group) const
+    {
+        int n = 0;
+        for (int i = 0; i < groupMaxBases; ++i)
+            n += groupScales[size_t(group * groupMaxBases + i)] > 0;
+        return n;
+    }
+    // The values a weight of `group` can take, {Σ_i ±α_i} over its bases, ascending ({0} for a
+    // group pruned to nothing).
+    std::vector<double> groupValueSet(int group) const
+    {
+        std::vector<double> alphas;
+        for (int i = 0; i < groupMaxBases; ++i)
+            if (const double a = groupScales[size_t(group * groupMaxBases + i)]; a > 0)
+                alphas.push_back(a);
+        std::vector<double> values;
+        for (uint32_t code = 0; code < (1u << alphas.size()); ++code) {
+            double v = 0;
+            for (size_t i = 0; i < alphas.size(); ++i)
+                v += (code >> i & 1u) ? alphas[i] : -alphas[i];
+            values.push_back(v);
+        }
+        std::sort(values.begin(), values.end());
+        return values;
+    }
     bool hasGridUnits() const { return levelCount > 0 && !unitCounts.empty(); }
     int64_t channelCount() const { return int64_t(channelLow.size()); }
 };

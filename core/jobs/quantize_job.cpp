@@ -7,6 +7,7 @@
 #include "error.h"
 #include "quant/bit_plan.h"
 #include "quant/method.h"
+#include "store/method_state.h"
 #include "store/workspace.h"
 
 #include <nlohmann/json.hpp>
@@ -132,6 +133,10 @@ void QuantizeJob::run(JobContext &context)
         for (const auto &l : graph.layers())
             names.push_back(l.name);
         deploy::RunGrids::save(quantized, names, deploy::RunGrids::pathBeside(artifact.string()));
+        if (!quantized.layerState.empty())
+            store::MethodState::save(quantized.layerState,
+                                     (artifact.parent_path() / store::MethodState::kFileName)
+                                         .string());
         m_record.artifact = artifact.string();
         m_record.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

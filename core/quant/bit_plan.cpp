@@ -19,7 +19,8 @@ std::vector<ParamSpec> BitPlan::commonParams()
 BitPlan BitPlan::make(const std::vector<model::LayerInfo> &layers, const MethodSettings &settings)
 {
     const int n = static_cast<int>(layers.size());
-    const int edge = settings.integer("first_last_bits");
+    // A method that quantizes every layer alike (ALQ) does not take the parameter.
+    const int edge = settings.has("first_last_bits") ? settings.integer("first_last_bits") : 0;
     const int abits = settings.abits >= kFloatBits || settings.abits <= 0 ? kFloatBits
                                                                          : settings.abits;
     BitPlan plan;

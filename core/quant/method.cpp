@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "method.h"
 
+#include "alq_method.h"
 #include "brecq_method.h"
 #include "cpq_method.h"
 #include "dsq_method.h"
@@ -11,7 +12,7 @@ namespace quantscope::quant {
 
 std::vector<std::string> Method::names()
 {
-    return {"rtn", "dsq", "cpq", "brecq"};
+    return {"rtn", "dsq", "cpq", "brecq", "alq"};
 }
 
 std::unique_ptr<Method> Method::create(const std::string &name)
@@ -24,6 +25,8 @@ std::unique_ptr<Method> Method::create(const std::string &name)
         return std::make_unique<CpqMethod>();
     if (name == "brecq")
         return std::make_unique<BrecqMethod>();
+    if (name == "alq")
+        return std::make_unique<AlqMethod>();
     std::string list;
     for (const auto &n : names())
         list += (list.empty() ? "" : ", ") + n;

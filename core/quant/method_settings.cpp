@@ -67,6 +67,14 @@ MethodSettings::MethodSettings(std::vector<ParamSpec> specs,
     }
 }
 
+bool MethodSettings::has(const std::string &key) const
+{
+    for (const auto &s : m_specs)
+        if (s.key == key)
+            return true;
+    return false;
+}
+
 const ParamSpec &MethodSettings::spec(const std::string &key) const
 {
     for (const auto &s : m_specs)

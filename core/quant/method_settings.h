@@ -22,6 +22,7 @@ public:
     int abits = 32;                       // >= 32: activations stay in float
     std::map<std::string, int> layerBits; // per-layer weight-bit overrides, by layer name
 
+    bool has(const std::string &key) const; // whether the method takes this parameter
     int integer(const std::string &key) const;
     double real(const std::string &key) const;
     bool flag(const std::string &key) const;

@@ -51,10 +51,12 @@ void Trainer::train(const ForwardFn &forward, const std::vector<ParameterGroup> 
         baseRates.push_back(g.learningRate);
     }
     std::unique_ptr<torch::optim::Optimizer> optimizer;
-    if (options.optimizer == "sgd")
+    if (optimizerGroups.empty() && !hooks.step)
+        throw Error("training: nothing to train");
+    if (!optimizerGroups.empty() && options.optimizer == "sgd")
         optimizer = std::make_unique<torch::optim::SGD>(optimizerGroups,
                                                         torch::optim::SGDOptions(1.0));
-    else
+    else if (!optimizerGroups.empty())
         optimizer = std::make_unique<torch::optim::Adam>(optimizerGroups,
                                                          torch::optim::AdamOptions(1.0));
     if (options.schedule != "cosine" && options.schedule != "constant")
@@ -80,16 +82,21 @@ void Trainer::train(const ForwardFn &forward, const std::vector<ParameterGroup> 
                 options.schedule == "cosine"
                     ? 0.5 * (1 + std::cos(M_PI * double(step) / double(steps)))
                     : 1.0;
-            for (size_t g = 0; g < optimizer->param_groups().size(); ++g)
-                optimizer->param_groups()[g].options().set_lr(baseRates[g] * factor);
+            if (optimizer)
+                for (size_t g = 0; g < optimizer->param_groups().size(); ++g)
+                    optimizer->param_groups()[g].options().set_lr(baseRates[g] * factor);
 
             auto batch = loader.batch(b);
             auto inputs = options.augment ? augment(batch.inputs, gen) : batch.inputs;
-            optimizer->zero_grad();
+            if (optimizer)
+                optimizer->zero_grad();
             const auto logits = forward(inputs);
             const auto loss = torch::cross_entropy_loss(logits, batch.labels);
             (hooks.penalty ? loss + hooks.penalty() : loss).backward();
-            optimizer->step();
+            if (optimizer)
+                optimizer->step();
+            if (hooks.step)
+                hooks.step(factor);
             if (hooks.afterStep)
                 hooks.afterStep(step);
 

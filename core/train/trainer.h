@@ -51,6 +51,10 @@ struct TrainHooks
     // Added to the loss before backward (a regulariser: CPQ's expected bit-width); the loss
     // reported stays the task's.
     std::function<torch::Tensor()> penalty;
+    // Replaces the optimizer's step for a method with its own update rule (ALQ's loss-aware
+    // steps on binary bases): called after backward with the schedule's factor of the learning
+    // rate; it reads and clears the gradients itself. The groups may then be empty.
+    std::function<void(double lrFactor)> step;
 };
 
 class Trainer
