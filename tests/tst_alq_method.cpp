@@ -2,8 +2,9 @@
 // ALQ end to end on a tiny model: a short run to 2 average bits beats round-to-nearest at
 // 2 bits; pruning lands on a fractional target below one bit, reports it per layer and per epoch,
 // and its snapshots carry every group's scales; the bases, scales, masks and moments are stored
-// beside the run's model; activations are float unless asked; a cancelled run says so and keeps
+// beside the run's model and exported as the packed format's binary bases; activations are float unless asked; a cancelled run says so and keeps
 // what it reported.
+#include "deploy/qsm_exporter.h"
 #include "error.h"
 #include "jobs/quantize_job.h"
 #include "pretrained_fixture.h"
@@ -25,6 +26,7 @@ private Q_SLOTS:
     void initTestCase();
     void twoBitsBeatRtn();
     void prunesBelowOneBitAndStoresItsState();
+    void exportsBinaryBases();
     void activationBitsAreOptional();
     void cancelStopsTheRun();
 
@@ -127,6 +129,34 @@ void TestAlqMethod::prunesBelowOneBitAndStoresItsState()
     const auto &mask = state[3][2].second;
     QCOMPARE(mask.sum().item<double>() / double(mask.size(0)), layers[3].wbits);
     QCOMPARE(state[3][0].second.scalar_type(), torch::kInt8);
+}
+
+void TestAlqMethod::exportsBinaryBases()
+{
+    // The tiny CNN the deploy tests export (the ResNet fixture reads a shape the packed format
+    // cannot express yet), pruned below one bit with 4-bit activations.
+    const QString data = m_dir.filePath(QStringLiteral("cnn-data"));
+    testing::writeIdx(data, 40, 30, 8, true);
+    auto r = request("alq", 1);
+    r.modelPath = QUANTSCOPE_FIXTURE_DIR "/tiny_cnn_traced.pt";
+    r.dataPath = data.toStdString();
+    r.abits = 4;
+    r.inputs = {};
+    r.settings = {{"batch_size", "16"}, {"max_bases", "3"}, {"rounds", "1"},
+                  {"target_bits", "0.8"}, {"post_epochs", "1"}, {"calib_images", "16"}};
+    jobs::QuantizeJob job(r);
+    jobs::JobContext context;
+    job.run(context);
+    // Every layer is binary bases holding the bits the run reports (pruned bases take no
+    // space), weights Σ ±α equal to the run's, activation quantizers as the run's.
+    const auto packed = deploy::QsmExporter::build(job.record());
+    const auto layers = job.layers();
+    QCOMPARE(packed.layers.size(), layers.size());
+    for (size_t i = 0; i < layers.size(); ++i) {
+        QCOMPARE(packed.layers[i].encoding, qsm::WeightEncoding::BinaryBases);
+        QVERIFY(std::abs(packed.layers[i].weightBits() - layers[i].wbits) < 1e-9);
+        QCOMPARE(double(packed.layers[i].input.bits), layers[i].abits);
+    }
 }
 
 void TestAlqMethod::activationBitsAreOptional()

@@ -22,7 +22,7 @@ int exportCommand(const Args &argv)
     const auto model = deploy::QsmExporter::exportRun(run, out);
     size_t packed = 0;
     for (const auto &l : model.layers)
-        packed += l.codes.size() + l.weights.size() * 4;
+        packed += l.weightBytes();
     std::printf("%s: run #%lld as %zu ops, %zu layers, %.1f KiB of weights (%llu bytes in all)\n",
                 out.c_str(), static_cast<long long>(id), model.ops.size(), model.layers.size(),
                 packed / 1024.0, static_cast<unsigned long long>(std::filesystem::file_size(out)));

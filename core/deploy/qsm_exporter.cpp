@@ -5,12 +5,15 @@
 #include "format/qsm_writer.h"
 #include "model/frozen_model.h"
 #include "model/model_metadata.h"
+#include "quant/binary_basis_layer.h"
 #include "run_grids.h"
+#include "store/method_state.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/csrc/jit/ir/ir.h>
 
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <sstream>
 #include <unordered_map>
@@ -19,6 +22,7 @@ namespace quantscope::deploy {
 
 namespace {
 
+using store::MethodState;
 using torch::jit::Node;
 using torch::jit::Value;
 
@@ -62,7 +66,61 @@ uint32_t bitsFor(int64_t levels)
     return bits;
 }
 
-qsm::Layer makeLayer(const Node *node, const LayerGrids &grids)
+// An ALQ layer's weights as the format's binary bases, from the run's stored state (bases
+// [G, I, n] as ±1, scales [G, I], grouping = {BasisGrouping, pieces}); the groups are laid out
+// as BinaryBasisLayer cuts them: one filter, one tap of every input channel (interleaved), one
+// kernel, or a piece of a row. Throws when the state does not reproduce the run's weights.
+void encodeBases(qsm::Layer &l, const MethodState::LayerState &state, const torch::Tensor &rows,
+                 const std::string &name)
+{
+    const auto bases = state[0].second.to(torch::kInt64);
+    const auto scales = state[1].second.to(torch::kFloat32).contiguous();
+    const auto mask = state[2].second.gt(0).contiguous();
+    const auto grouping = static_cast<quant::BasisGrouping>(state[3].second[0].item<int64_t>());
+    const int64_t groups = bases.size(0), count = bases.size(1), n = bases.size(2);
+    l.encoding = qsm::WeightEncoding::BinaryBases;
+    l.maxBases = uint32_t(count);
+    l.interleaved = grouping == quant::BasisGrouping::Pixel;
+    l.pieces = uint32_t(groups / l.outChannels);
+    if (groups % l.outChannels != 0 || l.groupSize() != size_t(n) ||
+        (l.interleaved && l.pieces != l.kernelH * l.kernelW))
+        throw Error(name + ": the run's binary bases do not fit the layer's shape");
+    // Only the bases a group kept: a pruned one takes no space.
+    const auto positive = bases.gt(0).to(torch::kUInt8).contiguous();
+    const uint8_t *bit = positive.data_ptr<uint8_t>();
+    const bool *kept = mask.data_ptr<bool>();
+    const float *alpha = scales.data_ptr<float>();
+    for (int64_t g = 0; g < groups; ++g) {
+        uint8_t n_g = 0;
+        for (int64_t i = 0; i < count; ++i) {
+            const int64_t basis = g * count + i;
+            if (!kept[basis])
+                continue;
+            ++n_g;
+            l.alphas.push_back(alpha[basis]);
+            const size_t at = l.planes.size();
+            l.planes.resize(at + l.planeBytes(), 0);
+            for (int64_t j = 0; j < n; ++j)
+                l.planes[at + size_t(j / 8)] |= uint8_t(bit[basis * n + j] << (j % 8));
+        }
+        l.baseCounts.push_back(n_g);
+    }
+    l.indexBases();
+    double worst = 0, largest = 0;
+    for (uint32_t c = 0; c < l.outChannels; ++c) {
+        const float *row = rows[c].data_ptr<float>();
+        for (size_t k = 0; k < l.rowElements(); ++k) {
+            worst = std::max(worst, double(std::abs(l.weight(c, k) - row[k])));
+            largest = std::max(largest, double(std::abs(row[k])));
+        }
+    }
+    if (worst > 1e-4 * std::max(largest, 1e-30))
+        throw Error(name + ": its stored bases reproduce its weights only to " +
+                    std::to_string(worst) + "; the run's files do not belong together");
+}
+
+qsm::Layer makeLayer(const Node *node, const LayerGrids &grids,
+                     const MethodState::LayerState *bases)
 {
     qsm::Layer l;
     const bool linear = model::FrozenModel::isLinear(node);
@@ -98,6 +156,10 @@ qsm::Layer makeLayer(const Node *node, const LayerGrids &grids)
                    int32_t(a.qmax)};
     }
     const auto rows = w.view({w.size(0), -1});
+    if (bases) {
+        encodeBases(l, *bases, rows, grids.name);
+        return l;
+    }
     if (grids.levels <= 0) { // a layer the run kept in float
         l.encoding = qsm::WeightEncoding::Float32;
         l.weights.assign(rows.data_ptr<float>(), rows.data_ptr<float>() + rows.numel());
@@ -137,12 +199,14 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
     if (run.status != "finished" || run.artifact.empty())
         throw Error("run #" + std::to_string(run.id) + " is " + run.status +
                     ": only a finished run has a quantized model to export");
-    if (run.method == "alq")
-        throw Error("run #" + std::to_string(run.id) +
-                    " is an ALQ run: its layers hold multi-bit binary bases with per-group "
-                    "scales, which the .qsm format does not carry yet; its fake-quantized "
-                    "TorchScript model is " + run.artifact);
     const auto grids = RunGrids::load(RunGrids::pathBeside(run.artifact));
+    // ALQ's layers are binary bases with per-group scales, kept beside the model.
+    std::vector<MethodState::LayerState> bases;
+    if (run.method == "alq")
+        bases = MethodState::load((std::filesystem::path(run.artifact).parent_path() /
+                                   MethodState::kFileName)
+                                      .string(),
+                                  grids.size(), {"bases", "scales", "mask", "grouping"});
     model::FrozenModel frozen(run.artifact);
     const auto &layerNodes = frozen.layerNodes();
     if (layerNodes.size() != grids.size())
@@ -190,7 +254,8 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
         if (const auto it = layerOf.find(node); it != layerOf.end()) {
             op.kind = model::FrozenModel::isLinear(node) ? qsm::OpKind::Linear : qsm::OpKind::Conv;
             op.layer = uint32_t(m.layers.size());
-            m.layers.push_back(makeLayer(node, grids[it->second]));
+            m.layers.push_back(makeLayer(node, grids[it->second],
+                                         bases.empty() ? nullptr : &bases[it->second]));
             emit(op, node, {node->input(0)});
         } else if (kind == c10::aten::add || kind == c10::aten::add_) {
             if (optionalScalar(node->input(2)).value_or(1.0) != 1.0)

@@ -268,7 +268,8 @@ void DeployJob::run(JobContext &context)
     for (const auto &op : packed.ops) {
         report.opKinds.push_back(qsm::opKindName(op.kind));
         const bool layer = op.kind == qsm::OpKind::Conv || op.kind == qsm::OpKind::Linear;
-        report.opBits.push_back(layer ? int(packed.layers[op.layer].bits) : 0);
+        report.opBits.push_back(
+            layer ? int(std::ceil(packed.layers[op.layer].weightBits())) : 0);
         report.opLayer.push_back(layer ? int(op.layer) : -1);
     }
     for (const auto &b : bench.value("backends", nlohmann::json::array())) {

@@ -196,7 +196,10 @@ void BinaryBasisLayer::describe(jobs::LayerSnapshot &snap) const
 
 std::vector<std::pair<std::string, torch::Tensor>> BinaryBasisLayer::state() const
 {
-    return {{"bases", m_bases.to(torch::kInt8)}, {"scales", m_scales}, {"mask", m_mask}};
+    return {{"bases", m_bases.to(torch::kInt8)},
+            {"scales", m_scales},
+            {"mask", m_mask},
+            {"grouping", torch::tensor({int64_t(m_grouping), m_pieces}, torch::kInt64)}};
 }
 
 } // namespace quantscope::quant

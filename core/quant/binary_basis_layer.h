@@ -75,7 +75,8 @@ public:
     // fullest group's values and how many groups are zero.
     void describe(jobs::LayerSnapshot &snapshot) const;
 
-    // Every state tensor by name, for storing a run (bases as int8).
+    // Every state tensor by name, for storing a run: bases (int8), scales, mask, and grouping
+    // (the BasisGrouping and the pieces per row).
     std::vector<std::pair<std::string, torch::Tensor>> state() const;
 
 private:

@@ -10,7 +10,8 @@
 namespace quantscope::runtime {
 
 GraphExecutor::GraphExecutor(const qsm::Model &model, Backend backend, size_t threads)
-    : m_model(model), m_channelsLast(backend == Backend::LowBit), m_pool(threads),
+    : m_model(model), m_channelsLast(backend == Backend::LowBit),
+      m_quantizesInputs(backend == Backend::LowBit), m_pool(threads),
       m_shapes(qsm::ShapeInference::infer(model)), m_weights(model.layers.size()),
       m_lowBit(model.layers.size()), m_values(model.valueCount), m_opSeconds(model.ops.size())
 {
@@ -108,7 +109,7 @@ std::vector<float> GraphExecutor::value(size_t id) const
     return out;
 }
 
-void GraphExecutor::runFloatLayer(const qsm::Op &op)
+void GraphExecutor::runReferenceLayer(const qsm::Op &op)
 {
     const size_t in = op.inputs[0], out = op.output;
     const float *x = m_values[in].data();
@@ -122,8 +123,12 @@ void GraphExecutor::runFloatLayer(const qsm::Op &op)
         m_outScratch.resize(m_values[out].size());
         y = m_outScratch.data();
     }
-    ReferenceKernels::layerFloat(m_model.layers[op.layer], m_weights[op.layer], x, m_shapes[in], y,
-                                 m_shapes[out]);
+    const auto &layer = m_model.layers[op.layer];
+    if (m_quantizesInputs && layer.input.bits > 0)
+        ReferenceKernels::layerQuantized(layer, x, m_shapes[in], y, m_shapes[out]);
+    else
+        ReferenceKernels::layerFloat(layer, m_weights[op.layer], x, m_shapes[in], y,
+                                     m_shapes[out]);
     if (channelsLast(out))
         ChannelsLast::fromChannelsFirst(y, m_shapes[out], m_values[out].data());
 }
@@ -152,7 +157,7 @@ const std::vector<float> &GraphExecutor::run(const float *input)
             if (const auto &lowBit = m_lowBit[op.layer])
                 lowBit->run(in, out.data(), m_pool);
             else
-                runFloatLayer(op);
+                runReferenceLayer(op);
             break;
         }
         case qsm::OpKind::Add:

@@ -40,10 +40,44 @@ void Layer::setCode(size_t c, size_t k, uint32_t value)
         row[bit / 8 + 1] = uint8_t((row[bit / 8 + 1] & ~(mask >> 8)) | (shifted >> 8));
 }
 
+void Layer::indexBases()
+{
+    firstBase.resize(baseCounts.size());
+    uint32_t next = 0;
+    for (size_t g = 0; g < baseCounts.size(); ++g) {
+        firstBase[g] = next;
+        next += baseCounts[g];
+    }
+}
+
+size_t Layer::weightBytes() const
+{
+    return codes.size() + weights.size() * 4 + baseCounts.size() + alphas.size() * 4 +
+           planes.size();
+}
+
+double Layer::weightBits() const
+{
+    if (encoding == WeightEncoding::Float32)
+        return 32;
+    if (encoding == WeightEncoding::Uniform)
+        return bits;
+    return baseCounts.empty() ? 0 : double(alphas.size()) / double(baseCounts.size());
+}
+
 float Layer::weight(size_t c, size_t k) const
 {
     if (encoding == WeightEncoding::Float32)
         return weights[c * rowElements() + k];
+    if (encoding == WeightEncoding::BinaryBases) {
+        const size_t group = c * pieces + groupOf(k), j = positionOf(k);
+        const uint32_t first = firstBase[group];
+        const uint8_t *plane = planes.data() + size_t(first) * planeBytes();
+        float w = 0.0f;
+        for (uint32_t i = 0; i < baseCounts[group]; ++i, plane += planeBytes())
+            w += (plane[j / 8] >> (j % 8) & 1u) ? alphas[first + i] : -alphas[first + i];
+        return w;
+    }
     return scale[c] * (float(code(c, k)) - zeroPoint[c]);
 }
 

@@ -12,7 +12,9 @@
 
 namespace quantscope::qsm {
 
-constexpr uint32_t kVersion = 1;
+// The newest version this code reads and writes; a file is written at the lowest version that
+// can hold it (1 unless a layer has binary-basis weights), so older agents still read it.
+constexpr uint32_t kVersion = 2;
 
 enum class OpKind : uint32_t {
     Conv = 1,
@@ -59,14 +61,37 @@ struct Layer
     std::vector<float> zeroPoint;        // Uniform: per output channel
     std::vector<uint8_t> codes;          // Uniform: packed rows (README.md)
     std::vector<float> weights;          // Float32: outChannels × rowElements()
+    // BinaryBases (ALQ, version 2): each row is cut into `pieces` groups — contiguous runs of
+    // rowElements()/pieces weights, or (interleaved) the weights of one kernel tap, every
+    // pieces-th. Group g (= channel · pieces + piece) keeps baseCounts[g] ≤ maxBases bases (0: the
+    // group is zero): their scales α, and as many bit-planes of its weights (bit set: +1), each
+    // starting on a byte boundary, groups one after the other. Pruned bases take no space.
+    uint32_t pieces = 1;
+    uint32_t interleaved = 0;
+    uint32_t maxBases = 0;
+    std::vector<uint8_t> baseCounts; // outChannels × pieces
+    std::vector<float> alphas;       // Σ baseCounts
+    std::vector<uint8_t> planes;     // Σ baseCounts × planeBytes()
+    std::vector<uint32_t> firstBase; // per group, its first α (not stored: indexBases())
     std::vector<float> bias;             // empty or outChannels
     ActivationQuant input;
 
     size_t rowElements() const { return size_t(inChannels) * kernelH * kernelW; }
     size_t rowBytes() const { return (rowElements() * bits + 7) / 8; }
+    size_t groupSize() const { return rowElements() / pieces; }
+    size_t planeBytes() const { return (groupSize() + 7) / 8; }
+    // BinaryBases: weight k's group within its row, and its position in that group.
+    size_t groupOf(size_t k) const { return interleaved ? k % pieces : k / groupSize(); }
+    size_t positionOf(size_t k) const { return interleaved ? k / pieces : k % groupSize(); }
     // Weight k of output channel c as its code (Uniform).
     uint32_t code(size_t c, size_t k) const;
     void setCode(size_t c, size_t k, uint32_t code);
+    // Fills firstBase from baseCounts (the reader does; so must a writer of BinaryBases).
+    void indexBases();
+    // Bytes of packed weights in the file (codes, floats, or counts, scales and planes).
+    size_t weightBytes() const;
+    // Bits per weight: the uniform grid's, the average bases per group, or 32 (float).
+    double weightBits() const;
     // Weight k of output channel c in float, whatever the encoding.
     float weight(size_t c, size_t k) const;
 };

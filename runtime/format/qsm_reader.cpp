@@ -114,7 +114,7 @@ Op readOp(ByteSource &in)
     return op;
 }
 
-Layer readLayer(ByteSource &in, size_t index)
+Layer readLayer(ByteSource &in, size_t index, uint32_t version)
 {
     const std::string where = "layer " + std::to_string(index);
     auto fail = [&](const std::string &why) { throw FormatError(where + ": " + why); };
@@ -158,9 +158,49 @@ Layer readLayer(ByteSource &in, size_t index)
             fail("its codes run past the end of the file (truncated)");
         l.codes.resize(bytes);
         in.bytes(l.codes.data(), bytes, "weight codes");
+    } else if (encoding == uint32_t(WeightEncoding::BinaryBases) && version >= 2) {
+        l.encoding = WeightEncoding::BinaryBases;
+        l.pieces = in.u32("binary-basis groups");
+        l.interleaved = in.u32("binary-basis groups");
+        l.maxBases = in.u32("binary-basis count");
+        if (l.pieces == 0 || l.rowElements() % l.pieces != 0 || l.interleaved > 1 ||
+            (l.interleaved && l.pieces != l.kernelH * l.kernelW))
+            fail("its binary-basis groups do not divide its rows");
+        if (l.maxBases < 1 || l.maxBases > 16)
+            fail("binary bases per group " + std::to_string(l.maxBases) + " outside 1…16");
+        const uint64_t groups = uint64_t(l.outChannels) * l.pieces;
+        const uint64_t counted = in.count("binary-basis counts", 1);
+        if (counted != groups)
+            fail("counts the bases of " + std::to_string(counted) + " groups, it has " +
+                 std::to_string(groups));
+        l.baseCounts.resize(groups);
+        in.bytes(l.baseCounts.data(), groups, "binary-basis counts");
+        uint64_t total = 0;
+        for (uint8_t n : l.baseCounts) {
+            if (n > l.maxBases)
+                fail("has a group of " + std::to_string(n) + " bases, more than its " +
+                     std::to_string(l.maxBases));
+            total += n;
+        }
+        l.alphas = in.floats("binary-basis scales");
+        if (l.alphas.size() != total)
+            fail("holds " + std::to_string(l.alphas.size()) + " basis scales, its groups count " +
+                 std::to_string(total));
+        for (float a : l.alphas)
+            if (!(a >= 0) || !std::isfinite(a))
+                fail("has a basis scale that is negative or not finite");
+        const uint64_t bytes = in.u64("binary-basis planes");
+        if (bytes != total * l.planeBytes())
+            fail("holds " + std::to_string(bytes) + " bytes of bit-planes, its bases need " +
+                 std::to_string(total * l.planeBytes()));
+        if (bytes > in.left())
+            fail("its bit-planes run past the end of the file (truncated)");
+        l.planes.resize(bytes);
+        in.bytes(l.planes.data(), bytes, "binary-basis planes");
+        l.indexBases();
     } else {
         fail("weight encoding " + std::to_string(encoding) + " is not known to version " +
-             std::to_string(kVersion));
+             std::to_string(version));
     }
     l.bias = in.floats("bias");
     if (!l.bias.empty() && l.bias.size() != l.outChannels)
@@ -187,9 +227,9 @@ Model QsmReader::parse(const uint8_t *data, size_t size)
     if (std::memcmp(magic, "QSMODEL", 8) != 0)
         throw FormatError("not a QuantScope packed model (.qsm): wrong magic bytes");
     const uint32_t version = head.u32("the header");
-    if (version != kVersion)
+    if (version < 1 || version > kVersion)
         throw FormatError("format version " + std::to_string(version) + ", this runtime reads " +
-                          std::to_string(kVersion));
+                          "1 to " + std::to_string(kVersion));
     if (head.u32("the header") != 0)
         throw FormatError("header flags set that this runtime does not know (a newer writer?)");
     const uint64_t bodyBytes = head.u64("the header");
@@ -219,7 +259,7 @@ Model QsmReader::parse(const uint8_t *data, size_t size)
         m.ops.push_back(readOp(in));
     const uint64_t layers = in.count("layer count", 64);
     for (uint64_t i = 0; i < layers; ++i)
-        m.layers.push_back(readLayer(in, size_t(i)));
+        m.layers.push_back(readLayer(in, size_t(i), version));
     m.output = in.u32("output value");
     m.source.resize(in.count("source text", 1));
     in.bytes(m.source.data(), m.source.size(), "source text");

@@ -55,7 +55,14 @@ void writeLayer(ByteSink &out, const Layer &l)
         out.u64(l.codes.size());
         out.raw(l.codes.data(), l.codes.size());
     } else {
-        throw FormatError("binary-basis weights are written by format version 2");
+        out.u32(l.pieces);
+        out.u32(l.interleaved);
+        out.u32(l.maxBases);
+        out.u32(uint32_t(l.baseCounts.size()));
+        out.raw(l.baseCounts.data(), l.baseCounts.size());
+        out.floats(l.alphas);
+        out.u64(l.planes.size());
+        out.raw(l.planes.data(), l.planes.size());
     }
     out.floats(l.bias);
     out.u32(l.input.bits);
@@ -114,7 +121,10 @@ std::vector<uint8_t> QsmWriter::serialize(const Model &model)
 
     ByteSink file;
     file.raw("QSMODEL", 8); // with its terminating zero
-    file.u32(kVersion);
+    bool bases = false;
+    for (const auto &l : model.layers)
+        bases = bases || l.encoding == WeightEncoding::BinaryBases;
+    file.u32(bases ? 2 : 1);
     file.u32(0);
     file.u64(body.bytes.size());
     file.raw(body.bytes.data(), body.bytes.size());

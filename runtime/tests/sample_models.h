@@ -39,6 +39,44 @@ inline qsm::Model layoutEdgesModel(uint32_t wbits, uint32_t abits, uint32_t seed
     return b.build(b.linear(b.flatten(x), 6, body));
 }
 
+// Rewrites a layer's weights as random binary bases (ALQ's encoding): `pieces` groups per row,
+// interleaved (one per kernel tap) or contiguous, each keeping 0 … maxBases bases.
+inline void toBinaryBases(qsm::Layer &l, uint32_t pieces, bool interleaved, uint32_t maxBases,
+                          uint32_t seed)
+{
+    std::mt19937 rng(seed);
+    l.encoding = qsm::WeightEncoding::BinaryBases;
+    l.codes.clear();
+    l.pieces = pieces;
+    l.interleaved = interleaved;
+    l.maxBases = maxBases;
+    l.baseCounts.clear();
+    l.alphas.clear();
+    l.planes.clear();
+    for (uint32_t g = 0; g < l.outChannels * pieces; ++g) {
+        const uint32_t count = rng() % (maxBases + 1);
+        l.baseCounts.push_back(uint8_t(count));
+        for (uint32_t i = 0; i < count; ++i) {
+            l.alphas.push_back(0.01f + 0.2f * float(rng() % 1000) / 1000.0f);
+            for (size_t b = 0; b < l.planeBytes(); ++b)
+                l.planes.push_back(uint8_t(rng()));
+        }
+    }
+    l.indexBases();
+}
+
+// everyOpModel(2, abits) with four of its layers as binary bases: a 1×1 conv (one group per
+// row), a 3×3 conv per tap (interleaved), a grouped conv per kernel, the classifier in halves.
+inline qsm::Model binaryBasesModel(uint32_t abits, uint32_t seed = 5)
+{
+    auto m = everyOpModel(2, abits);
+    toBinaryBases(m.layers[2], 1, false, 3, seed);
+    toBinaryBases(m.layers[3], 9, true, 4, seed + 1);
+    toBinaryBases(m.layers[4], m.layers[4].inChannels, false, 2, seed + 2);
+    toBinaryBases(m.layers[5], 2, false, 3, seed + 3);
+    return m;
+}
+
 inline std::vector<float> randomInput(const qsm::Model &m, uint32_t seed)
 {
     std::mt19937 random(seed);

@@ -133,6 +133,38 @@ TEST_CASE(fp32ModelMatchesTheOracleInFloat)
     CHECK(worstDifference(fp32.run(input.data()), oracle(model, input)) < 1e-5f);
 }
 
+TEST_CASE(binaryBasesRunAsTheirWeights)
+{
+    // ALQ's layers give every backend the weights Σ ±α that they encode: the same model with
+    // those weights in float computes the same (low-bit: its quantized-input layers use the
+    // oracle's float path for bases, so both models run alike).
+    for (uint32_t abits : {0u, 4u}) {
+        auto bases = binaryBasesModel(4);
+        if (abits == 0)
+            for (auto &l : bases.layers)
+                l.input.bits = 0;
+        auto floats = bases;
+        for (size_t i : {2u, 3u, 4u, 5u}) {
+            auto &l = floats.layers[i];
+            l.weights.clear();
+            for (size_t c = 0; c < l.outChannels; ++c)
+                for (size_t k = 0; k < l.rowElements(); ++k)
+                    l.weights.push_back(bases.layers[i].weight(c, k));
+            l.encoding = qsm::WeightEncoding::Float32;
+        }
+        const auto input = randomInput(bases, 3);
+        for (auto backend : {Backend::Fp32, Backend::LowBit}) {
+            GraphExecutor a(bases, backend, 2), b(floats, backend, 2);
+            const auto &got = a.run(input.data());
+            CHECK_MSG(worstDifference(got, b.run(input.data())) < 1e-4f,
+                      "A" + std::to_string(abits) + " off by " +
+                          std::to_string(worstDifference(got, b.run(input.data()))));
+        }
+        CHECK(worstDifference(GraphExecutor(bases, Backend::LowBit, 1).run(input.data()),
+                              oracle(bases, input)) < 1e-3f);
+    }
+}
+
 TEST_CASE(int8ModelIsCloseToFp32)
 {
     const auto model = everyOpModel(8, 8);

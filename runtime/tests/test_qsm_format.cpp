@@ -54,6 +54,58 @@ TEST_CASE(roundTripKeepsEveryByte)
     }
 }
 
+TEST_CASE(binaryBasesRoundTripAndAreValidated)
+{
+    const auto model = binaryBasesModel(4);
+    const auto bytes = qsm::QsmWriter::serialize(model);
+    uint32_t version = 0;
+    std::memcpy(&version, bytes.data() + 8, 4);
+    CHECK(version == 2); // binary bases need version 2; a file without them stays version 1
+    uint32_t plain = 0;
+    std::memcpy(&plain, qsm::QsmWriter::serialize(everyOpModel(2, 4)).data() + 8, 4);
+    CHECK(plain == 1);
+    const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
+    CHECK(qsm::QsmWriter::serialize(back) == bytes);
+    for (size_t i : {2u, 3u, 4u, 5u}) {
+        const auto &l = back.layers[i];
+        CHECK(l.encoding == qsm::WeightEncoding::BinaryBases);
+        for (size_t c = 0; c < l.outChannels; ++c)
+            for (size_t k = 0; k < l.rowElements(); ++k)
+                CHECK(l.weight(c, k) == model.layers[i].weight(c, k));
+    }
+    // One weight by hand: the 3×3 layer's groups are taps, so weight k sits in group k % 9 at
+    // position k / 9; a group without bases is zero.
+    const auto &tapped = back.layers[3];
+    const size_t k = 20, group = 2 * 9 + k % 9, j = k / 9;
+    float expected = 0;
+    for (uint32_t i = 0; i < tapped.baseCounts[group]; ++i) {
+        const size_t basis = tapped.firstBase[group] + i;
+        const bool plus = tapped.planes[basis * tapped.planeBytes() + j / 8] >> (j % 8) & 1u;
+        expected += plus ? tapped.alphas[basis] : -tapped.alphas[basis];
+    }
+    CHECK(tapped.weight(2, k) == expected);
+    CHECK(back.layers[2].weightBits() ==
+          double(back.layers[2].alphas.size()) / double(back.layers[2].baseCounts.size()));
+
+    for (size_t n = 0; n < bytes.size(); n += 7)
+        CHECK(refused(std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(n))));
+    // Lies the CRC cannot catch: more bases in a group than the layer allows; a version 1
+    // file with a binary-basis layer.
+    auto lying = model;
+    lying.layers[2].baseCounts[0] = 4; // maxBases 3
+    lying.layers[2].alphas.insert(lying.layers[2].alphas.begin(), 4, 0.1f);
+    lying.layers[2].planes.insert(lying.layers[2].planes.begin(), 4 * lying.layers[2].planeBytes(),
+                                  0);
+    std::string message;
+    CHECK(refused(qsm::QsmWriter::serialize(lying), &message));
+    CHECK_MSG(message.find("more than its 3") != std::string::npos, message);
+    auto old = bytes;
+    const uint32_t one = 1;
+    std::memcpy(old.data() + 8, &one, 4);
+    CHECK(refused(old, &message));
+    CHECK_MSG(message.find("not known to version 1") != std::string::npos, message);
+}
+
 TEST_CASE(everyTruncationIsRefused)
 {
     const auto bytes = qsm::QsmWriter::serialize(everyOpModel(2, 2));

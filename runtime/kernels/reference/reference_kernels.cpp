@@ -100,14 +100,19 @@ void ReferenceKernels::layerQuantized(const qsm::Layer &layer, const float *in,
         const double q = activationCode(in[i], a);
         centred[i] = std::clamp(q, double(a.qmin), double(a.qmax)) - a.zeroPoint;
     }
+    // Uniform weights as codes minus their zero point (scaled once per channel); any other
+    // encoding as its float weights.
+    const bool codes = layer.encoding == qsm::WeightEncoding::Uniform;
     for (int64_t oc = 0; oc < g.outC; ++oc) {
-        const double zw = layer.zeroPoint[size_t(oc)];
-        const double scale = double(a.scale) * layer.scale[size_t(oc)];
+        const double zw = codes ? layer.zeroPoint[size_t(oc)] : 0.0;
+        const double scale = double(a.scale) * (codes ? layer.scale[size_t(oc)] : 1.0);
         for (int64_t oy = 0; oy < g.outH; ++oy)
             for (int64_t ox = 0; ox < g.outW; ++ox) {
                 double acc = 0;
                 g.window(oc, oy, ox, [&](int64_t k, int64_t i) {
-                    acc += centred[size_t(i)] * (double(layer.code(size_t(oc), size_t(k))) - zw);
+                    const auto c = size_t(oc), kk = size_t(k);
+                    acc += centred[size_t(i)] *
+                           (codes ? double(layer.code(c, kk)) - zw : double(layer.weight(c, kk)));
                 });
                 out[(oc * g.outH + oy) * g.outW + ox] = float(scale * acc) + biasOf(layer, oc);
             }

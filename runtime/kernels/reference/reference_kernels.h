@@ -25,7 +25,8 @@ public:
                            const qsm::Shape &outShape);
     // The same on codes: the input quantized by the layer's activation quantizer, products of
     // (q − zₐ)(code − z_w) summed exactly, then scaled once per output — what the low-bit
-    // kernels compute. Needs layer.input.bits > 0 and uniform weights.
+    // kernels compute. Needs layer.input.bits > 0; weights of another encoding (binary bases)
+    // enter as their float values.
     static void layerQuantized(const qsm::Layer &layer, const float *in, const qsm::Shape &inShape,
                                float *out, const qsm::Shape &outShape);
 
