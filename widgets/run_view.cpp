@@ -214,13 +214,13 @@ void RunView::showSnapshot(int index)
         if (const int group = m_basisMap->selectedGroup(); group >= 0) {
             s.gridLevels = s.groupValueSet(group);
             s.note += (s.note.empty() ? "" : " · ") +
-                      tr("grid: values of filter %1, group %2")
+                      tr("grid: filter %1, group %2")
                           .arg(group / s.groupColumns)
                           .arg(group % s.groupColumns)
                           .toStdString();
         } else {
             s.note += (s.note.empty() ? "" : " · ") +
-                      tr("grid: a fullest group's values (click the map)").toStdString();
+                      tr("grid: fullest group (click map)").toStdString();
         }
     }
     const QString bits = QString::number(s.bits, 'g', 3);

@@ -190,7 +190,7 @@ void BinaryBasisLayer::describe(jobs::LayerSnapshot &snap) const
     snap.groupScales.assign(scales.data_ptr<double>(), scales.data_ptr<double>() + scales.numel());
     const auto perGroup = basesPerGroup();
     snap.gridLevels = snap.groupValueSet(int(perGroup.argmax().item<int64_t>()));
-    snap.note = std::to_string(perGroup.eq(0).sum().item<int64_t>()) + " of " +
+    snap.note = std::to_string(perGroup.eq(0).sum().item<int64_t>()) + "/" +
                 std::to_string(groupCount()) + " groups zero";
 }
 
