@@ -75,6 +75,15 @@ void TestBasisMapView::clickSelectsTheGroup()
     other.groupRows = 6;
     view.setSnapshot(other);
     QCOMPARE(view.selectedGroup(), -1);
+    // One group per filter: the lone column spans a cell's width around 0, and a click in it
+    // finds its group.
+    auto *map = qobject_cast<QCPColorMap *>(view.plot()->plottable(0));
+    QCOMPARE(map->data()->keyRange().size(), 1.0);
+    QCOMPARE(map->data()->cell(0, 5), double(other.basesOf(5)));
+    view.plot()->replot();
+    QCOMPARE(view.groupAt(QPointF(view.plot()->xAxis->coordToPixel(0.3),
+                                  view.plot()->yAxis->coordToPixel(5))),
+             5);
 }
 
 QTEST_MAIN(TestBasisMapView)

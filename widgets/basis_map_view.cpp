@@ -27,6 +27,12 @@ BasisMapView::BasisMapView(QWidget *parent) : QWidget(parent), m_plot(new QCusto
     m_plot->xAxis->setLabel(tr("group within the filter (tap or piece)"));
     m_plot->yAxis->setLabel(tr("output filter"));
     m_plot->yAxis->setRangeReversed(true); // filter 0 at the top, as a weight tensor reads
+    for (auto *axis : {m_plot->xAxis, m_plot->yAxis}) { // whole groups only
+        QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
+        ticker->setTickStep(1.0);
+        ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+        axis->setTicker(ticker);
+    }
 
     m_map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
     auto *scale = new QCPColorScale(m_plot);
@@ -35,8 +41,12 @@ BasisMapView::BasisMapView(QWidget *parent) : QWidget(parent), m_plot(new QCusto
     scale->axis()->setLabelFont(small);
     scale->axis()->setTickLabelFont(small);
     m_map->setColorScale(scale);
-    QCPColorGradient gradient(QCPColorGradient::gpThermal);
-    gradient.setLevelCount(9);
+    // Dark for a pruned group, rising to yellow — never white, which a full group would
+    // vanish into on the plot's background (viridis' ends and middle).
+    QCPColorGradient gradient;
+    gradient.setColorStopAt(0.0, QColor(68, 1, 84));
+    gradient.setColorStopAt(0.5, QColor(33, 145, 140));
+    gradient.setColorStopAt(1.0, QColor(253, 231, 37));
     m_map->setGradient(gradient);
     m_map->setInterpolate(false);
     auto *margins = new QCPMarginGroup(m_plot);
@@ -63,11 +73,16 @@ void BasisMapView::setSnapshot(const jobs::LayerSnapshot &snapshot)
         m_selected = -1; // another layer: its own default group
     const int rows = snapshot.groupRows, columns = snapshot.groupColumns;
     m_map->data()->setSize(columns, rows);
-    m_map->data()->setRange(QCPRange(0, std::max(columns - 1, 1)), QCPRange(0, std::max(rows - 1, 1)));
+    // Cell centres run 0 … n − 1; a lone column (a layer grouped per filter) spans ±½.
+    auto centres = [](int n) { return n > 1 ? QCPRange(0, n - 1) : QCPRange(-0.5, 0.5); };
+    m_map->data()->setRange(centres(columns), centres(rows));
     for (int r = 0; r < rows; ++r)
         for (int c = 0; c < columns; ++c)
             m_map->data()->setCell(c, r, snapshot.basesOf(r * columns + c));
     m_map->setDataRange(QCPRange(0, std::max(1, snapshot.groupMaxBases)));
+    auto gradient = m_map->gradient(); // one colour per count of bases
+    gradient.setLevelCount(std::max(2, snapshot.groupMaxBases + 1));
+    m_map->setGradient(gradient);
     m_plot->xAxis->setRange(-0.5, columns - 0.5);
     m_plot->yAxis->setRange(-0.5, rows - 0.5);
     drawSelection();
