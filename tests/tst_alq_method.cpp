@@ -167,7 +167,11 @@ void TestAlqMethod::activationBitsAreOptional()
     r.settings["post_epochs"] = "1";
     jobs::QuantizeJob job(r);
     jobs::JobContext context;
+    std::string warning;
+    context.onWarning = [&](const std::string &w) { warning = w; };
     job.run(context);
+    // Without rounds nothing prunes the 4 initial bases toward the 2 asked for: it says so.
+    QVERIFY2(warning.find("no pruning rounds") != std::string::npos, warning.c_str());
     const auto layers = job.layers();
     QCOMPARE(layers.front().abits, 8.0); // the image: 8-bit data
     for (size_t i = 1; i < layers.size(); ++i)

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 namespace quantscope::quant {
 
@@ -153,6 +154,14 @@ QuantizedModel AlqMethod::run(const MethodInput &input, jobs::JobContext &contex
     }
     LossAwareOptimizer optimizer(bases);
     const double startBits = totalBits(bases) / params;
+    if (s.integer("rounds") == 0 && startBits > target + 1e-9) {
+        char text[200];
+        std::snprintf(text, sizeof text,
+                      "no pruning rounds: the run keeps its %.2f initial bits, above the target "
+                      "%.2f (set rounds, or max_bases to the target)",
+                      startBits, target);
+        context.warn(text);
+    }
     context.metric("phase_seconds/init", 0,
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
                        .count());
