@@ -230,11 +230,6 @@ QuantizedModel AlqMethod::run(const MethodInput &input, jobs::JobContext &contex
     int totalEpochs = 0;
     for (const auto &p : plan)
         totalEpochs += p.epochs;
-    const int64_t batch = s.integer("batch_size");
-    const int64_t samples = s.integer("train_limit") > 0
-                                ? std::min<int64_t>(s.integer("train_limit"), input.train.size())
-                                : input.train.size();
-    const int64_t batchesPerEpoch = (samples + batch - 1) / batch;
     const int rounds = s.integer("rounds");
 
     int epochsDone = 0;
@@ -250,9 +245,17 @@ QuantizedModel AlqMethod::run(const MethodInput &input, jobs::JobContext &contex
             lr *= decay;
         if (phase.phase == Phase::Shadow)
             optimizer.startShadow();
+        train::TrainOptions options;
+        options.epochs = phase.epochs;
+        options.batchSize = s.integer("batch_size");
+        options.schedule = "constant";
+        options.augment = false;
+        options.seed = seed + 7919 * uint64_t(p + 1);
+        options.limit = s.integer("train_limit");
         const double goalBits =
             BasisPruner::roundTarget(startBits, target, phase.round, rounds) * params;
-        const int64_t pruneBatches = batchesPerEpoch * phase.epochs;
+        const int64_t pruneBatches =
+            train::Trainer::batchesPerEpoch(input.train, options) * phase.epochs;
         int64_t pruneBatch = 0;
 
         train::TrainHooks hooks;
@@ -302,13 +305,6 @@ QuantizedModel AlqMethod::run(const MethodInput &input, jobs::JobContext &contex
             epochStart = std::chrono::steady_clock::now();
         };
 
-        train::TrainOptions options;
-        options.epochs = phase.epochs;
-        options.batchSize = batch;
-        options.schedule = "constant";
-        options.augment = false;
-        options.seed = seed + 7919 * uint64_t(p + 1);
-        options.limit = s.integer("train_limit");
         auto stage = context.stage(0.03 + 0.97 * epochsDone / totalEpochs,
                                    0.03 + 0.97 * (epochsDone + phase.epochs) / totalEpochs);
         // The trainer counts steps and epochs per call: say which phase, and keep its loss

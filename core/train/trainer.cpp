@@ -23,6 +23,16 @@ torch::Tensor augment(torch::Tensor x, torch::Generator &gen)
 
 } // namespace
 
+int64_t Trainer::samplesPerEpoch(const data::Dataset &train, const TrainOptions &options)
+{
+    return options.limit > 0 ? std::min(options.limit, train.size()) : train.size();
+}
+
+int64_t Trainer::batchesPerEpoch(const data::Dataset &train, const TrainOptions &options)
+{
+    return (samplesPerEpoch(train, options) + options.batchSize - 1) / options.batchSize;
+}
+
 void Trainer::train(const ForwardFn &forward, const std::vector<ParameterGroup> &groups,
                     const data::Dataset &train, const data::InputTransform &transform,
                     const TrainOptions &options, jobs::JobContext &context,
@@ -63,10 +73,8 @@ void Trainer::train(const ForwardFn &forward, const std::vector<ParameterGroup> 
         throw Error("unknown schedule '" + options.schedule + "' (cosine or constant)");
 
     auto gen = at::make_generator<at::CPUGeneratorImpl>(options.seed);
-    const int64_t samples = options.limit > 0 ? std::min(options.limit, train.size())
-                                              : train.size();
-    const int64_t steps = options.epochs * ((samples + options.batchSize - 1) /
-                                            options.batchSize);
+    const int64_t samples = samplesPerEpoch(train, options);
+    const int64_t steps = options.epochs * batchesPerEpoch(train, options);
     int64_t step = 0;
     for (int epoch = 1; epoch <= options.epochs; ++epoch) {
         const auto start = std::chrono::steady_clock::now();

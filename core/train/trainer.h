@@ -68,6 +68,10 @@ public:
                       const data::Dataset &train, const data::InputTransform &transform,
                       const TrainOptions &options, jobs::JobContext &context,
                       const TrainHooks &hooks);
+
+    // What one epoch of train() covers: options.limit random samples (all when 0), in batches.
+    static int64_t samplesPerEpoch(const data::Dataset &train, const TrainOptions &options);
+    static int64_t batchesPerEpoch(const data::Dataset &train, const TrainOptions &options);
 };
 
 } // namespace quantscope::train
