@@ -2,8 +2,8 @@
 // ALQ end to end on a tiny model: a short run to 2 average bits beats round-to-nearest at
 // 2 bits; pruning lands on a fractional target below one bit, reports it per layer and per epoch,
 // and its snapshots carry every group's scales; the bases, scales, masks and moments are stored
-// beside the run's model and exported as the packed format's binary bases; activations are float unless asked; a cancelled run says so and keeps
-// what it reported.
+// beside the run's model and exported as the packed format's binary bases; activations are
+// float unless asked; a cancelled run says so and keeps what it reported.
 #include "deploy/qsm_exporter.h"
 #include "error.h"
 #include "jobs/quantize_job.h"
@@ -14,7 +14,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <filesystem>
 
 using namespace quantscope;
 
@@ -123,9 +122,9 @@ void TestAlqMethod::prunesBelowOneBitAndStoresItsState()
     QCOMPARE(stored.groupScales.size(), last.groupScales.size());
 
     // State beside the model: masks agree with the stored bits.
-    const auto dir = std::filesystem::path(job.record().artifact).parent_path();
-    const auto state = store::MethodState::load((dir / store::MethodState::kFileName).string(),
-                                                layers.size(), {"bases", "scales", "mask", "vmax"});
+    const auto state =
+        store::MethodState::load(store::MethodState::pathBeside(job.record().artifact),
+                                 layers.size(), {"bases", "scales", "mask", "vmax"});
     const auto &mask = state[3][2].second;
     QCOMPARE(mask.sum().item<double>() / double(mask.size(0)), layers[3].wbits);
     QCOMPARE(state[3][0].second.scalar_type(), torch::kInt8);

@@ -13,7 +13,6 @@
 #include <torch/csrc/jit/ir/ir.h>
 
 #include <cmath>
-#include <filesystem>
 #include <limits>
 #include <sstream>
 #include <unordered_map>
@@ -203,10 +202,8 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
     // ALQ's layers are binary bases with per-group scales, kept beside the model.
     std::vector<MethodState::LayerState> bases;
     if (run.method == "alq")
-        bases = MethodState::load((std::filesystem::path(run.artifact).parent_path() /
-                                   MethodState::kFileName)
-                                      .string(),
-                                  grids.size(), {"bases", "scales", "mask", "grouping"});
+        bases = MethodState::load(MethodState::pathBeside(run.artifact), grids.size(),
+                                  {"bases", "scales", "mask", "grouping"});
     model::FrozenModel frozen(run.artifact);
     const auto &layerNodes = frozen.layerNodes();
     if (layerNodes.size() != grids.size())

@@ -135,8 +135,7 @@ void QuantizeJob::run(JobContext &context)
         deploy::RunGrids::save(quantized, names, deploy::RunGrids::pathBeside(artifact.string()));
         if (!quantized.layerState.empty())
             store::MethodState::save(quantized.layerState,
-                                     (artifact.parent_path() / store::MethodState::kFileName)
-                                         .string());
+                                     store::MethodState::pathBeside(artifact.string()));
         m_record.artifact = artifact.string();
         m_record.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -3,6 +3,8 @@
 
 #include "error.h"
 
+#include <filesystem>
+
 namespace quantscope::store {
 
 namespace {
@@ -12,6 +14,11 @@ std::string layerKey(size_t index)
     return "layer" + std::to_string(index);
 }
 } // namespace
+
+std::string MethodState::pathBeside(const std::string &artifact)
+{
+    return (std::filesystem::path(artifact).parent_path() / kFileName).string();
+}
 
 void MethodState::save(const std::vector<LayerState> &layers, const std::string &path)
 {

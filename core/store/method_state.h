@@ -17,6 +17,8 @@ class MethodState
 public:
     using LayerState = std::vector<std::pair<std::string, torch::Tensor>>;
     static constexpr const char *kFileName = "method_state.pt";
+    // Where the state of the run whose model is `artifact` is kept: beside it.
+    static std::string pathBeside(const std::string &artifact);
 
     static void save(const std::vector<LayerState> &layers, const std::string &path);
     // Every layer's tensors under the names `names` (those saved). Throws quantscope::Error for
