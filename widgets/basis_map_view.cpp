@@ -123,10 +123,8 @@ QString BasisMapView::toolTipFor(int group) const
     if (group < 0 || group >= m_snapshot.groupCount())
         return {};
     QStringList alphas;
-    for (int i = 0; i < m_snapshot.groupMaxBases; ++i)
-        if (const double a = m_snapshot.groupScales[size_t(group * m_snapshot.groupMaxBases + i)];
-            a > 0)
-            alphas << QString::number(a, 'g', 3);
+    for (double a : m_snapshot.groupAlphas(group))
+        alphas << QString::number(a, 'g', 3);
     const int columns = m_snapshot.groupColumns;
     return tr("filter %1, group %2: %3 bases\nα = %4")
         .arg(group / columns)

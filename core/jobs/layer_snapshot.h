@@ -48,21 +48,21 @@ struct LayerSnapshot
 
     bool hasGroups() const { return groupRows > 0 && !groupScales.empty(); }
     int groupCount() const { return groupRows * groupColumns; }
-    int basesOf(int group) const
-    {
-        int n = 0;
-        for (int i = 0; i < groupMaxBases; ++i)
-            n += groupScales[size_t(group * groupMaxBases + i)] > 0;
-        return n;
-    }
-    // The values a weight of `group` can take, {Σ_i ±α_i} over its bases, ascending ({0} for a
-    // group pruned to nothing).
-    std::vector<double> groupValueSet(int group) const
+    // The scales of the bases `group` kept, in basis order.
+    std::vector<double> groupAlphas(int group) const
     {
         std::vector<double> alphas;
         for (int i = 0; i < groupMaxBases; ++i)
             if (const double a = groupScales[size_t(group * groupMaxBases + i)]; a > 0)
                 alphas.push_back(a);
+        return alphas;
+    }
+    int basesOf(int group) const { return int(groupAlphas(group).size()); }
+    // The values a weight of `group` can take, {Σ_i ±α_i} over its bases, ascending ({0} for a
+    // group pruned to nothing).
+    std::vector<double> groupValueSet(int group) const
+    {
+        const auto alphas = groupAlphas(group);
         std::vector<double> values;
         for (uint32_t code = 0; code < (1u << alphas.size()); ++code) {
             double v = 0;
