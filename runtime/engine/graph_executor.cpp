@@ -10,8 +10,7 @@
 namespace quantscope::runtime {
 
 GraphExecutor::GraphExecutor(const qsm::Model &model, Backend backend, size_t threads)
-    : m_model(model), m_channelsLast(backend == Backend::LowBit),
-      m_quantizesInputs(backend == Backend::LowBit), m_pool(threads),
+    : m_model(model), m_lowBitBackend(backend == Backend::LowBit), m_pool(threads),
       m_shapes(qsm::ShapeInference::infer(model)), m_weights(model.layers.size()),
       m_lowBit(model.layers.size()), m_values(model.valueCount), m_opSeconds(model.ops.size())
 {
@@ -124,7 +123,7 @@ void GraphExecutor::runReferenceLayer(const qsm::Op &op)
         y = m_outScratch.data();
     }
     const auto &layer = m_model.layers[op.layer];
-    if (m_quantizesInputs && layer.input.bits > 0)
+    if (m_lowBitBackend && layer.input.bits > 0)
         ReferenceKernels::layerQuantized(layer, x, m_shapes[in], y, m_shapes[out]);
     else
         ReferenceKernels::layerFloat(layer, m_weights[op.layer], x, m_shapes[in], y,

@@ -43,15 +43,15 @@ public:
     static Backend backendNamed(const std::string &name); // "fp32" | "lowbit"
 
 private:
-    bool channelsLast(size_t value) const { return m_channelsLast && m_shapes[value].size() == 3; }
+    // The low-bit backend keeps feature maps channels last.
+    bool channelsLast(size_t value) const { return m_lowBitBackend && m_shapes[value].size() == 3; }
     void fuseClamps();
     // A layer our kernels do not run on codes: the oracle's kernel, on the quantized input where
     // the low-bit backend serves the run's activation quantizers (binary bases, wide ranges).
     void runReferenceLayer(const qsm::Op &op);
 
     const qsm::Model &m_model;
-    bool m_channelsLast;
-    bool m_quantizesInputs; // the low-bit backend: the run's activation quantizers apply
+    bool m_lowBitBackend; // maps channels last; the run's activation quantizers apply
     ThreadPool m_pool;
     std::vector<qsm::Shape> m_shapes;
     std::vector<std::vector<float>> m_weights;            // per layer, dequantized (float path)

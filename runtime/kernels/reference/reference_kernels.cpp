@@ -101,8 +101,10 @@ void ReferenceKernels::layerQuantized(const qsm::Layer &layer, const float *in,
         centred[i] = std::clamp(q, double(a.qmin), double(a.qmax)) - a.zeroPoint;
     }
     // Uniform weights as codes minus their zero point (scaled once per channel); any other
-    // encoding as its float weights.
+    // encoding as its float weights, decoded once rather than at every output position.
     const bool codes = layer.encoding == qsm::WeightEncoding::Uniform;
+    const auto floats = codes ? std::vector<float>{} : dequantize(layer);
+    const size_t row = layer.rowElements();
     for (int64_t oc = 0; oc < g.outC; ++oc) {
         const double zw = codes ? layer.zeroPoint[size_t(oc)] : 0.0;
         const double scale = double(a.scale) * (codes ? layer.scale[size_t(oc)] : 1.0);
@@ -111,8 +113,8 @@ void ReferenceKernels::layerQuantized(const qsm::Layer &layer, const float *in,
                 double acc = 0;
                 g.window(oc, oy, ox, [&](int64_t k, int64_t i) {
                     const auto c = size_t(oc), kk = size_t(k);
-                    acc += centred[size_t(i)] *
-                           (codes ? double(layer.code(c, kk)) - zw : double(layer.weight(c, kk)));
+                    acc += centred[size_t(i)] * (codes ? double(layer.code(c, kk)) - zw
+                                                       : double(floats[c * row + kk]));
                 });
                 out[(oc * g.outH + oy) * g.outW + ox] = float(scale * acc) + biasOf(layer, oc);
             }
