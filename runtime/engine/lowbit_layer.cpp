@@ -54,7 +54,10 @@ inline void copyCodes(uint8_t *dst, const uint8_t *src, size_t n)
             dst[i] = src[i];
         return;
     }
-    for (size_t i = 0; i + 16 < n; i += 16)
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) // one move at the clone's widest vector
+        std::memcpy(dst + i, src + i, 64);
+    for (; i + 16 < n; i += 16)
         std::memcpy(dst + i, src + i, 16);
     std::memcpy(dst + n - 16, src + n - 16, 16);
 }
@@ -138,7 +141,7 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
     m_outW = linear ? 1 : outShape[2];
     m_perGroupIn = layer.inChannels;
     const int64_t perGroupOut = layer.outChannels / layer.groups;
-    const int64_t kh = layer.kernelH, kw = layer.kernelW, K = int64_t(layer.rowElements());
+    const int64_t kh = layer.kernelH, kw = layer.kernelW;
 
     // Output positions grouped by which kernel taps fall inside the image (borders differ).
     std::vector<Taps> rowTaps, colTaps;
@@ -164,16 +167,29 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
             ConvWindow{kh, kw, layer.strideH, layer.strideW, layer.padH, layer.padW,
                        layer.dilationH, layer.dilationW, m_inH, m_inW, m_outW});
     } else {
-        // Weights in tap-major order (ky, kx, input channel), the order the columns are
-        // gathered in from the H×W×C codes.
-        std::vector<int8_t> rows(size_t(perGroupOut * K));
+        // The GEMM's k runs the way its rows are read from the zero-bordered codes (see the
+        // header): a whole kernel row of every channel per run where the group holds every
+        // channel and the row's taps are adjacent, else one tap's channels; each run padded to
+        // whole 4-byte steps with zero weights, so the bytes read past a run add nothing.
+        m_rowRuns = layer.groups == 1 && layer.dilationW == 1;
+        m_runs = size_t(m_rowRuns ? kh : kh * kw);
+        m_runBytes = size_t(m_rowRuns ? kw * m_perGroupIn : m_perGroupIn);
+        m_runStride = (m_runBytes + PackedWeights::kGroup - 1) / PackedWeights::kGroup *
+                      PackedWeights::kGroup;
+        const size_t rowK = m_runs * m_runStride;
+        std::vector<int8_t> rows(size_t(perGroupOut) * rowK);
         for (uint32_t g = 0; g < layer.groups; ++g) {
+            std::fill(rows.begin(), rows.end(), int8_t(0));
             for (int64_t o = 0; o < perGroupOut; ++o)
                 for (int64_t ic = 0; ic < m_perGroupIn; ++ic)
-                    for (int64_t t = 0; t < kh * kw; ++t)
-                        rows[size_t(o * K + t * m_perGroupIn + ic)] =
-                            signedCode(size_t(g * perGroupOut + o), size_t(ic * kh * kw + t));
-            m_groups.push_back(PackedWeights::pack(rows.data(), size_t(perGroupOut), size_t(K)));
+                    for (int64_t ky = 0; ky < kh; ++ky)
+                        for (int64_t kx = 0; kx < kw; ++kx) {
+                            const size_t run = size_t(m_rowRuns ? ky : ky * kw + kx);
+                            const size_t at = size_t(m_rowRuns ? kx * m_perGroupIn + ic : ic);
+                            rows[size_t(o) * rowK + run * m_runStride + at] = signedCode(
+                                size_t(g * perGroupOut + o), size_t((ic * kh + ky) * kw + kx));
+                        }
+            m_groups.push_back(PackedWeights::pack(rows.data(), size_t(perGroupOut), rowK));
         }
     }
 
@@ -209,86 +225,97 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
         m_centred.resize(size_t(m_inC * m_inH * m_inW));
         return;
     }
-    m_codes.resize(size_t(m_inC * m_inH * m_inW));
-    m_pixelSums.resize(m_groups.size() * size_t(m_inH * m_inW));
-    m_cols.resize(positions * m_groups[0].kPadded);
+    // Where each run of each output position starts in the bordered codes, as a pixel index.
+    m_codesW = m_inW + 2 * layer.padW;
+    const int64_t codesH = m_inH + 2 * layer.padH;
+    for (int64_t oy = 0; oy < m_outH; ++oy)
+        for (int64_t ox = 0; ox < m_outW; ++ox)
+            for (int64_t ky = 0; ky < kh; ++ky)
+                for (int64_t kx = 0; kx < (m_rowRuns ? 1 : kw); ++kx)
+                    m_runStart.push_back(
+                        uint32_t((oy * layer.strideH + ky * layer.dilationH) * m_codesW +
+                                 ox * layer.strideW + kx * layer.dilationW));
+    // The border stays zero (u = 0: padding adds nothing to Σu·s); the tail lets a run's last
+    // 4-byte step read past the last pixel.
+    const size_t pixels = size_t(codesH * m_codesW);
+    m_codes.assign(pixels * size_t(m_inC) + PackedWeights::kGroup, 0);
+    m_pixelSums.assign(m_groups.size() * pixels, 0);
+    if (!m_kernel.indirect)
+        m_cols.resize(positions * m_groups[0].kPadded);
     m_colSums.resize(positions);
     m_acc.resize(positions * m_groups[0].nPadded);
 }
 
 void LowBitLayer::prepareCodes(const float *in, ThreadPool &pool)
 {
-    const size_t plane = size_t(m_inH * m_inW), channels = size_t(m_inC);
-    const size_t groups = m_groups.size(), run = size_t(m_perGroupIn);
+    const size_t channels = size_t(m_inC), width = size_t(m_inW);
     const ActivationCoder coder(m_layer.input);
-    uint8_t *codes = m_codes.data();
-    float *centred = m_centred.data();
-    int32_t *pixelSums = m_pixelSums.data();
-    // The input is H×W×C like the codes: blocks of pixels, coded in one sequential run each,
-    // and each pixel's codes summed per group for the column sums — or, for the depthwise
-    // kernel, centred.
-    constexpr size_t kBlock = 64;
-    pool.parallelFor((plane + kBlock - 1) / kBlock, 4, [&](size_t begin, size_t end) {
-        const size_t first = begin * kBlock, count = std::min(plane, end * kBlock) - first;
-        if (m_depthwise) {
-            centreRun(in + first * channels, centred + first * channels, count * channels,
-                      coder);
-            return;
+    if (m_depthwise) {
+        // The input is H×W×C like the values: blocks of pixels, centred in one run each.
+        const size_t values = size_t(m_inH) * width * channels;
+        constexpr size_t kBlock = 4096;
+        pool.parallelFor((values + kBlock - 1) / kBlock, 4, [&](size_t begin, size_t end) {
+            const size_t first = begin * kBlock, count = std::min(values, end * kBlock) - first;
+            centreRun(in + first, m_centred.data() + first, count, coder);
+        });
+        return;
+    }
+    // Row by row into the bordered image, each pixel's codes summed per group for the column
+    // sums.
+    const size_t groups = m_groups.size(), run = size_t(m_perGroupIn);
+    const size_t pixels = m_pixelSums.size() / groups;
+    pool.parallelFor(size_t(m_inH), 4, [&](size_t begin, size_t end) {
+        for (size_t y = begin; y < end; ++y) {
+            const size_t first = (y + m_layer.padH) * size_t(m_codesW) + m_layer.padW;
+            uint8_t *codes = m_codes.data() + first * channels;
+            codeRun(in + y * width * channels, codes, width * channels, coder);
+            for (size_t g = 0; g < groups; ++g)
+                sumRuns(codes + g * run, width, channels, run,
+                        m_pixelSums.data() + g * pixels + first);
         }
-        codeRun(in + first * channels, codes + first * channels, count * channels, coder);
-        for (size_t g = 0; g < groups; ++g)
-            sumRuns(codes + first * channels + g * run, count, channels, run,
-                    pixelSums + g * plane + first);
     });
 }
 
-void LowBitLayer::gatherColumns(size_t group, size_t begin, size_t end)
+void LowBitLayer::prepareRows(size_t group, size_t begin, size_t end)
 {
-    const int64_t kh = m_layer.kernelH, kw = m_layer.kernelW;
-    const int64_t strideH = m_layer.strideH, strideW = m_layer.strideW;
-    const int64_t dilationH = m_layer.dilationH, dilationW = m_layer.dilationW;
-    const size_t kPadded = m_groups[group].kPadded, run = size_t(m_perGroupIn);
-    // One group holding every channel, taps next to each other: a kernel row's taps are one
-    // run of the H×W×C codes where it lies inside the image.
-    const bool wholeRows = dilationW == 1 && run == size_t(m_inC);
-    const uint8_t *codes = m_codes.data() + group * run;
-    const int32_t *pixelSums = m_pixelSums.data() + group * size_t(m_inH * m_inW);
+    const size_t pixelsPerRun = size_t(m_rowRuns ? m_layer.kernelW : 1);
+    const int32_t *pixelSums = m_pixelSums.data() + group * (m_pixelSums.size() / m_groups.size());
     for (size_t p = begin; p < end; ++p) {
-        const int64_t oy = int64_t(p) / m_outW, ox = int64_t(p) % m_outW;
-        const int64_t x0 = ox * strideW - m_layer.padW;
-        const bool rowInside = x0 >= 0 && x0 + (kw - 1) * dilationW < m_inW;
-        uint8_t *row = m_cols.data() + p * kPadded;
-        uint8_t *dst = row;
+        const uint32_t *starts = m_runStart.data() + p * m_runs;
         int32_t sum = 0;
-        for (int64_t ky = 0; ky < kh; ++ky) {
-            const int64_t y = oy * strideH - m_layer.padH + ky * dilationH;
-            if (y < 0 || y >= m_inH) {
-                std::memset(dst, 0, size_t(kw) * run);
-                dst += size_t(kw) * run;
-                continue;
-            }
-            const size_t rowStart = size_t(y * m_inW);
-            if (wholeRows && rowInside) {
-                copyCodes(dst, codes + (rowStart + size_t(x0)) * run, size_t(kw) * run);
-                dst += size_t(kw) * run;
-                for (int64_t kx = 0; kx < kw; ++kx)
-                    sum += pixelSums[rowStart + size_t(x0 + kx)];
-                continue;
-            }
-            for (int64_t kx = 0; kx < kw; ++kx, dst += run) {
-                const int64_t x = x0 + kx * dilationW;
-                if (x < 0 || x >= m_inW) {
-                    std::memset(dst, 0, run);
-                    continue;
-                }
-                const size_t pixel = rowStart + size_t(x);
-                copyCodes(dst, codes + pixel * size_t(m_inC), run);
-                sum += pixelSums[pixel];
-            }
-        }
-        std::memset(dst, 0, size_t(row + kPadded - dst));
+        for (size_t r = 0; r < m_runs; ++r)
+            for (size_t i = 0; i < pixelsPerRun; ++i)
+                sum += pixelSums[starts[r] + i];
         m_colSums[p] = sum;
     }
+    if (!m_kernel.indirect)
+        gatherColumns(group, begin, end);
+}
+
+QS_VECTOR_CLONES void LowBitLayer::gatherColumns(size_t group, size_t begin, size_t end)
+{
+    const size_t kPadded = m_groups[group].kPadded, channels = size_t(m_inC);
+    const uint8_t *codes = m_codes.data() + group * size_t(m_perGroupIn);
+    for (size_t p = begin; p < end; ++p) {
+        const uint32_t *starts = m_runStart.data() + p * m_runs;
+        uint8_t *row = m_cols.data() + p * kPadded;
+        for (size_t r = 0; r < m_runs; ++r)
+            copyCodes(row + r * m_runStride, codes + starts[r] * channels, m_runStride);
+    }
+}
+
+void LowBitLayer::multiply(size_t group, size_t begin, size_t end, PanelRange panels)
+{
+    const PackedWeights &b = m_groups[group];
+    int32_t *acc = m_acc.data() + begin * b.nPadded;
+    if (!m_kernel.indirect) {
+        m_kernel.kernel(m_cols.data() + begin * b.kPadded, end - begin, b.kPadded, b, panels,
+                        m_maxActivation, acc, b.nPadded);
+        return;
+    }
+    const TapRows rows{m_codes.data() + group * size_t(m_perGroupIn),
+                       m_runStart.data() + begin * m_runs, size_t(m_inC), m_runs, m_runStride};
+    m_kernel.indirect(rows, end - begin, b, panels, acc, b.nPadded);
 }
 
 void LowBitLayer::writeRows(size_t group, size_t column, size_t channels, size_t begin,
@@ -331,10 +358,8 @@ void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
             // Enough rows for every thread: each tile gathers, multiplies and scales its rows
             // while they are in cache.
             pool.parallelFor(positions, kRowsPerTask, [&](size_t begin, size_t end) {
-                gatherColumns(g, begin, end);
-                m_kernel.kernel(m_cols.data() + begin * b.kPadded, end - begin, b.kPadded, b,
-                                {0, panels}, m_maxActivation, m_acc.data() + begin * b.nPadded,
-                                b.nPadded);
+                prepareRows(g, begin, end);
+                multiply(g, begin, end, {0, panels});
                 writeRows(g, 0, b.n, begin, end, out);
             });
             continue;
@@ -342,7 +367,7 @@ void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
         // Few rows (the deep layers of a network: 7×7 maps, wide channels): the rows are
         // gathered first, then the threads share the output channels as well.
         pool.parallelFor(positions, kRowsPerTask,
-                         [&](size_t begin, size_t end) { gatherColumns(g, begin, end); });
+                         [&](size_t begin, size_t end) { prepareRows(g, begin, end); });
         const size_t panelsPerTile =
             std::max<size_t>(1, panels * rowTiles / (4 * pool.threads()));
         const size_t panelTiles = (panels + panelsPerTile - 1) / panelsPerTile;
@@ -352,9 +377,7 @@ void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
                              end = std::min(positions, begin + kRowsPerTask);
                 const PanelRange range{t % panelTiles * panelsPerTile,
                                        std::min(panels, (t % panelTiles + 1) * panelsPerTile)};
-                m_kernel.kernel(m_cols.data() + begin * b.kPadded, end - begin, b.kPadded, b,
-                                range, m_maxActivation, m_acc.data() + begin * b.nPadded,
-                                b.nPadded);
+                multiply(g, begin, end, range);
                 const size_t column = range.begin * PackedWeights::kPanel;
                 if (column < b.n)
                     writeRows(g, column, std::min(b.n, range.end * PackedWeights::kPanel) - column,

@@ -51,7 +51,11 @@ private:
                                             int64_t stride, int64_t pad, int64_t dilation,
                                             std::vector<Taps> &classes);
     void prepareCodes(const float *in, ThreadPool &pool);
+    // Rows [begin, end) of the GEMM's A for `group`: their column sums, and for a kernel
+    // without an indirect form the rows copied out.
+    void prepareRows(size_t group, size_t begin, size_t end);
     void gatherColumns(size_t group, size_t begin, size_t end);
+    void multiply(size_t group, size_t begin, size_t end, PanelRange panels);
     // Outputs of `group` from its GEMM column `column` on, `channels` of them, for positions
     // [begin, end).
     void writeRows(size_t group, size_t column, size_t channels, size_t begin, size_t end,
@@ -70,10 +74,21 @@ private:
     int m_maxActivation = 0;
     float m_clampLo = -std::numeric_limits<float>::infinity();
     float m_clampHi = std::numeric_limits<float>::infinity();
-    std::vector<uint8_t> m_codes;      // the input's codes, H×W×C
+    // The input's codes, H×W×C inside a zero border of the layer's padding (u = 0 there, as
+    // in the simulation), so that each kernel row of each output position is one run of bytes
+    // whatever its place; then a few zero bytes that a run's last 4-byte step may read.
+    std::vector<uint8_t> m_codes;
+    int64_t m_codesW = 0;              // the bordered width
     std::vector<float> m_centred;      // depthwise: the input's q − z_a, H×W×C
-    std::vector<int32_t> m_pixelSums;  // Σ of each pixel's codes, per group: [group][H×W]
-    std::vector<uint8_t> m_cols;       // one row of taps per output position
+    std::vector<int32_t> m_pixelSums;  // Σ of each bordered pixel's codes: [group][pixel]
+    // The GEMM's A row of an output position is m_runs runs of the codes, each m_runBytes long
+    // and m_runStride apart in k (m_runBytes rounded up to 4-byte steps, the weights zero past
+    // it): a whole kernel row of every channel (m_rowRuns), or else one tap of a group's
+    // channels. m_runStart: [position][run] → the bordered pixel where it starts.
+    bool m_rowRuns = false;
+    size_t m_runs = 0, m_runBytes = 0, m_runStride = 0;
+    std::vector<uint32_t> m_runStart;
+    std::vector<uint8_t> m_cols;       // kernels without an indirect form: the rows copied out
     std::vector<int32_t> m_colSums;    // Σ of each row of taps (Σu)
     std::vector<int32_t> m_acc;
 };

@@ -52,15 +52,27 @@ void PackedGemm::scalar(const uint8_t *a, size_t p, size_t lda, const PackedWeig
         }
 }
 
+void PackedGemm::scalarIndirect(const TapRows &a, size_t p, const PackedWeights &b,
+                                PanelRange panels, int32_t *c, size_t ldc)
+{
+    std::vector<uint8_t> row(b.kPadded);
+    for (size_t r = 0; r < p; ++r) {
+        for (size_t t = 0; t < a.taps; ++t)
+            std::copy_n(a.base + a.pixels[r * a.taps + t] * a.pixelStride, a.tapBytes,
+                        row.begin() + t * a.tapBytes);
+        scalar(row.data(), 1, b.kPadded, b, panels, 255, c + r * ldc, ldc);
+    }
+}
+
 std::vector<GemmKernelChoice> PackedGemm::available()
 {
-    std::vector<GemmKernelChoice> kernels{{"scalar", &PackedGemm::scalar}};
+    std::vector<GemmKernelChoice> kernels{{"scalar", &PackedGemm::scalar, &PackedGemm::scalarIndirect}};
     const auto &cpu = CpuFeatures::detected();
 #if defined(__x86_64__)
     if (cpu.avx2)
         kernels.push_back({"avx2", &gemmAvx2});
     if (cpu.avx512vnni)
-        kernels.push_back({"avx512vnni", &gemmAvx512Vnni});
+        kernels.push_back({"avx512vnni", &gemmAvx512Vnni, &gemmAvx512VnniIndirect});
 #elif defined(__aarch64__)
     kernels.push_back({"neon", &gemmNeon}); // part of every AArch64 core
     if (cpu.neonDot)

@@ -44,10 +44,24 @@ struct PanelRange
 using GemmKernel = void (*)(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b,
                             PanelRange panels, int maxActivation, int32_t *c, size_t ldc);
 
+// The same product with A never copied out of the layer's input (an indirect GEMM): row r is
+// `taps` runs of tapBytes bytes, run t at base + pixels[r·taps + t]·pixelStride — a conv's
+// taps read straight from its H×W×C codes, padding pointing at a pixel of zeros. tapBytes is a
+// multiple of kGroup and taps·tapBytes == b.kPadded.
+struct TapRows
+{
+    const uint8_t *base;
+    const uint32_t *pixels;
+    size_t pixelStride, taps, tapBytes;
+};
+using IndirectGemmKernel = void (*)(const TapRows &a, size_t p, const PackedWeights &b,
+                                    PanelRange panels, int32_t *c, size_t ldc);
+
 struct GemmKernelChoice
 {
     std::string name; // "scalar", "avx2", "avx512vnni", "neon", "neon-dot"
     GemmKernel kernel = nullptr;
+    IndirectGemmKernel indirect = nullptr; // where the kernel has an indirect form
 };
 
 class PackedGemm
@@ -59,6 +73,9 @@ public:
 
     static void scalar(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b,
                        PanelRange panels, int maxActivation, int32_t *c, size_t ldc);
+    // The indirect oracle: each row copied out, then scalar().
+    static void scalarIndirect(const TapRows &a, size_t p, const PackedWeights &b,
+                               PanelRange panels, int32_t *c, size_t ldc);
 };
 
 } // namespace quantscope::runtime

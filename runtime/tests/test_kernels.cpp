@@ -76,6 +76,57 @@ TEST_CASE(everyKernelMatchesTheScalarOracle)
                 }
 }
 
+TEST_CASE(indirectKernelsMatchTheirRowsCopiedOut)
+{
+    std::mt19937 random(5);
+    const size_t pixels = 40, pixelStride = 24;
+    std::vector<uint8_t> image(pixels * pixelStride + PackedWeights::kGroup);
+    for (auto &u : image)
+        u = uint8_t(random());
+    for (size_t n : {7, 16, 40, 64})
+        for (size_t tapBytes : {4, 8, 24})
+            for (size_t taps : {1, 3, 9}) {
+                const size_t k = taps * tapBytes, p = 1 + random() % 21;
+                std::vector<int8_t> rows(n * k);
+                for (auto &w : rows)
+                    w = int8_t(random());
+                const auto b = PackedWeights::pack(rows.data(), n, k);
+                std::vector<uint32_t> starts(p * taps);
+                for (auto &pixel : starts)
+                    pixel = uint32_t(random() % pixels);
+                // The plain product, each row copied out of the image.
+                std::vector<uint8_t> a(p * k);
+                for (size_t r = 0; r < p; ++r)
+                    for (size_t t = 0; t < taps; ++t)
+                        std::copy_n(image.begin() + starts[r * taps + t] * pixelStride, tapBytes,
+                                    a.begin() + r * k + t * tapBytes);
+                const size_t panels = b.nPadded / PackedWeights::kPanel;
+                std::vector<int32_t> expected(p * b.nPadded);
+                PackedGemm::scalar(a.data(), p, k, b, {0, panels}, 255, expected.data(),
+                                   b.nPadded);
+                const TapRows tapRows{image.data(), starts.data(), pixelStride, taps, tapBytes};
+                for (const auto &kernel : PackedGemm::available()) {
+                    if (!kernel.indirect)
+                        continue;
+                    for (const PanelRange range : {PanelRange{0, panels}, PanelRange{panels / 2, panels}}) {
+                        std::vector<int32_t> got(p * b.nPadded, -1);
+                        kernel.indirect(tapRows, p, b, range, got.data(), b.nPadded);
+                        bool same = true;
+                        for (size_t r = 0; r < p; ++r)
+                            for (size_t o = 0; o < b.nPadded; ++o) {
+                                const bool asked = o >= range.begin * PackedWeights::kPanel &&
+                                                   o < range.end * PackedWeights::kPanel;
+                                same &= got[r * b.nPadded + o] ==
+                                        (asked ? expected[r * b.nPadded + o] : -1);
+                            }
+                        CHECK_MSG(same, kernel.name + " (indirect) differs at n=" +
+                                            std::to_string(n) + " taps=" + std::to_string(taps) +
+                                            " × " + std::to_string(tapBytes) + " bytes");
+                    }
+                }
+            }
+}
+
 namespace {
 
 // The one layer of `model`, reading the input (flattened for a linear layer), run both ways on
@@ -132,6 +183,9 @@ TEST_CASE(lowBitLayersMatchTheOracle)
         {"depthwise stride 2", 8, 8, 3, 2, 1, 8, 1, 11},
         {"grouped dilated", 12, 20, 3, 1, 2, 4, 2, 10},
         {"7×7 stride 2 pad 3", 3, 16, 7, 2, 3, 1, 1, 15},
+        {"3×3, channels in whole steps", 64, 40, 3, 1, 1, 1, 1, 7},
+        {"grouped, whole steps per group", 16, 24, 3, 2, 1, 2, 1, 9},
+        {"dilated", 8, 8, 3, 1, 2, 1, 2, 9},
     };
     for (const auto &s : shapes)
         for (uint32_t wbits : {1u, 2u, 3u, 4u, 8u})
