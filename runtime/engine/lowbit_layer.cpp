@@ -62,34 +62,21 @@ inline void copyCodes(uint8_t *dst, const uint8_t *src, size_t n)
     std::memcpy(dst + n - 16, src + n - 16, 16);
 }
 
-// What the GEMM's epilogue reads and writes, offset to its first channel and column.
-struct GemmRows
+// GemmEpilogue::apply over rows × columns of sums, row by row: the sums and the per-channel
+// constants (struct-of-arrays) are contiguous, so the loop over channels vectorises (at the
+// CPU's width: cloned).
+QS_VECTOR_CLONES void writeGemmRows(const GemmEpilogue &e, const int32_t *sums, size_t sumRow,
+                                    size_t rows, size_t columns)
 {
-    const int32_t *acc;          // row p at acc + p·accRow
-    size_t accRow;
-    const int32_t *colSums;      // Σu per position
-    const uint32_t *positionClass;
-    const float *padding;        // [class][channel], rows outRow apart
-    const float *scale, *perColumnSum, *bias;
-    float lo, hi;                // a fused clamp, ±inf without one: exact no-ops
-    float *out;
-    size_t outRow;               // the layer's output channels
-};
-
-// Row by row into the H×W×C output: the sums and the per-channel constants (struct-of-arrays)
-// are contiguous, so the loop over channels vectorises (at the CPU's width: cloned).
-QS_VECTOR_CLONES void writeGemmRows(const GemmRows &r, size_t channels, size_t begin, size_t end)
-{
-    const float *__restrict scale = r.scale, *__restrict perColumnSum = r.perColumnSum,
-                            *__restrict bias = r.bias;
-    const float lo = r.lo, hi = r.hi;
-    float *__restrict out = r.out;
-    for (size_t p = begin; p < end; ++p) {
-        const int32_t *__restrict acc = r.acc + p * r.accRow;
-        const float columnSum = float(r.colSums[p]);
-        const float *__restrict padding = r.padding + r.positionClass[p] * r.outRow;
-        float *__restrict dst = out + p * r.outRow;
-        for (size_t j = 0; j < channels; ++j) {
+    const float *__restrict scale = e.scale, *__restrict perColumnSum = e.perColumnSum,
+                            *__restrict bias = e.bias;
+    const float lo = e.lo, hi = e.hi;
+    for (size_t p = 0; p < rows; ++p) {
+        const int32_t *__restrict acc = sums + p * sumRow;
+        const float columnSum = float(e.colSums[p]);
+        const float *__restrict padding = e.padding + e.rowClass[p] * e.paddingRow;
+        float *__restrict dst = e.out + p * e.outRow;
+        for (size_t j = 0; j < columns; ++j) {
             const float y =
                 scale[j] * (float(acc[j]) + perColumnSum[j] * columnSum - padding[j]) + bias[j];
             dst[j] = std::min(std::max(y, lo), hi); // as ReferenceKernels::clamp
@@ -304,39 +291,31 @@ QS_VECTOR_CLONES void LowBitLayer::gatherColumns(size_t group, size_t begin, siz
     }
 }
 
-void LowBitLayer::multiply(size_t group, size_t begin, size_t end, PanelRange panels)
+GemmEpilogue LowBitLayer::epilogue(size_t group, size_t column, size_t begin, float *out) const
 {
-    const PackedWeights &b = m_groups[group];
-    int32_t *acc = m_acc.data() + begin * b.nPadded;
-    if (!m_kernel.indirect) {
-        m_kernel.kernel(m_cols.data() + begin * b.kPadded, end - begin, b.kPadded, b, panels,
-                        m_maxActivation, acc, b.nPadded);
-        return;
-    }
-    const TapRows rows{m_codes.data() + group * size_t(m_perGroupIn),
-                       m_runStart.data() + begin * m_runs, size_t(m_inC), m_runs, m_runStride};
-    m_kernel.indirect(rows, end - begin, b, panels, acc, b.nPadded);
+    const size_t first = group * m_groups[group].n + column;
+    return {m_colSums.data() + begin, m_positionClass.data() + begin, m_padding.data() + first,
+            m_outC, m_scale.data() + first, m_perColumnSum.data() + first, m_bias.data() + first,
+            m_clampLo, m_clampHi, out + begin * m_outC + first, m_outC};
 }
 
-void LowBitLayer::writeRows(size_t group, size_t column, size_t channels, size_t begin,
-                            size_t end, float *out) const
+void LowBitLayer::multiply(size_t group, size_t begin, size_t end, PanelRange panels, float *out)
 {
     const PackedWeights &b = m_groups[group];
-    const size_t firstChannel = group * b.n + column;
-    GemmRows rows;
-    rows.acc = m_acc.data() + column;
-    rows.accRow = b.nPadded;
-    rows.colSums = m_colSums.data();
-    rows.positionClass = m_positionClass.data();
-    rows.padding = m_padding.data() + firstChannel;
-    rows.scale = m_scale.data() + firstChannel;
-    rows.perColumnSum = m_perColumnSum.data() + firstChannel;
-    rows.bias = m_bias.data() + firstChannel;
-    rows.lo = m_clampLo;
-    rows.hi = m_clampHi;
-    rows.out = out + firstChannel;
-    rows.outRow = m_outC;
-    writeGemmRows(rows, channels, begin, end);
+    if (m_kernel.indirect) {
+        const TapRows rows{m_codes.data() + group * size_t(m_perGroupIn),
+                           m_runStart.data() + begin * m_runs, size_t(m_inC), m_runs,
+                           m_runStride};
+        m_kernel.indirect(rows, end - begin, b, panels, epilogue(group, 0, begin, out));
+        return;
+    }
+    int32_t *acc = m_acc.data() + begin * b.nPadded;
+    m_kernel.kernel(m_cols.data() + begin * b.kPadded, end - begin, b.kPadded, b, panels,
+                    m_maxActivation, acc, b.nPadded);
+    const size_t column = panels.begin * PackedWeights::kPanel;
+    if (column < b.n)
+        writeGemmRows(epilogue(group, column, begin, out), acc + column, b.nPadded, end - begin,
+                      std::min(b.n, panels.end * PackedWeights::kPanel) - column);
 }
 
 void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
@@ -359,8 +338,7 @@ void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
             // while they are in cache.
             pool.parallelFor(positions, kRowsPerTask, [&](size_t begin, size_t end) {
                 prepareRows(g, begin, end);
-                multiply(g, begin, end, {0, panels});
-                writeRows(g, 0, b.n, begin, end, out);
+                multiply(g, begin, end, {0, panels}, out);
             });
             continue;
         }
@@ -377,11 +355,7 @@ void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
                              end = std::min(positions, begin + kRowsPerTask);
                 const PanelRange range{t % panelTiles * panelsPerTile,
                                        std::min(panels, (t % panelTiles + 1) * panelsPerTile)};
-                multiply(g, begin, end, range);
-                const size_t column = range.begin * PackedWeights::kPanel;
-                if (column < b.n)
-                    writeRows(g, column, std::min(b.n, range.end * PackedWeights::kPanel) - column,
-                              begin, end, out);
+                multiply(g, begin, end, range, out);
             }
         });
     }

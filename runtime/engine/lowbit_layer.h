@@ -55,11 +55,10 @@ private:
     // without an indirect form the rows copied out.
     void prepareRows(size_t group, size_t begin, size_t end);
     void gatherColumns(size_t group, size_t begin, size_t end);
-    void multiply(size_t group, size_t begin, size_t end, PanelRange panels);
-    // Outputs of `group` from its GEMM column `column` on, `channels` of them, for positions
-    // [begin, end).
-    void writeRows(size_t group, size_t column, size_t channels, size_t begin, size_t end,
-                   float *out) const;
+    // The epilogue of `group`'s outputs from its GEMM column `column` on, for rows from `begin`.
+    GemmEpilogue epilogue(size_t group, size_t column, size_t begin, float *out) const;
+    // Outputs of rows [begin, end) × the columns of `panels` of `group`'s GEMM.
+    void multiply(size_t group, size_t begin, size_t end, PanelRange panels, float *out);
 
     const qsm::Layer &m_layer;
     GemmKernelChoice m_kernel;

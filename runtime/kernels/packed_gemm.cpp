@@ -53,14 +53,18 @@ void PackedGemm::scalar(const uint8_t *a, size_t p, size_t lda, const PackedWeig
 }
 
 void PackedGemm::scalarIndirect(const TapRows &a, size_t p, const PackedWeights &b,
-                                PanelRange panels, int32_t *c, size_t ldc)
+                                PanelRange panels, const GemmEpilogue &epilogue)
 {
     std::vector<uint8_t> row(b.kPadded);
+    std::vector<int32_t> sums(b.nPadded);
+    const size_t last = std::min(b.n, panels.end * PackedWeights::kPanel);
     for (size_t r = 0; r < p; ++r) {
         for (size_t t = 0; t < a.taps; ++t)
             std::copy_n(a.base + a.pixels[r * a.taps + t] * a.pixelStride, a.tapBytes,
                         row.begin() + t * a.tapBytes);
-        scalar(row.data(), 1, b.kPadded, b, panels, 255, c + r * ldc, ldc);
+        scalar(row.data(), 1, b.kPadded, b, panels, 255, sums.data(), b.nPadded);
+        for (size_t n = panels.begin * PackedWeights::kPanel; n < last; ++n)
+            epilogue.out[r * epilogue.outRow + n] = epilogue.apply(sums[n], r, n);
     }
 }
 

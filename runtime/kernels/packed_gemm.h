@@ -54,8 +54,33 @@ struct TapRows
     const uint32_t *pixels;
     size_t pixelStride, taps, tapBytes;
 };
+// What turns the integer sums into a layer's outputs (the algebra is LowBitLayer's): for row r
+// and column n of a kernel call,
+//   y = scale[n]·(Σ + perColumnSum[n]·colSums[r] − padding[rowClass[r]·paddingRow + n]) + bias[n]
+// clamped to [lo, hi] and written to out[r·outRow + n], for the columns n < b.n only.
+struct GemmEpilogue
+{
+    const int32_t *colSums;
+    const uint32_t *rowClass;
+    const float *padding;
+    size_t paddingRow;
+    const float *scale, *perColumnSum, *bias;
+    float lo, hi; // a fused clamp, ±inf without one: exact no-ops
+    float *out;
+    size_t outRow;
+
+    float apply(int32_t sum, size_t r, size_t n) const
+    {
+        const float y = scale[n] * (float(sum) + perColumnSum[n] * float(colSums[r]) -
+                                    padding[rowClass[r] * paddingRow + n]) +
+                        bias[n];
+        return y < lo ? lo : (y > hi ? hi : y);
+    }
+};
+// An indirect kernel applies the epilogue as it leaves the registers: the sums never go to
+// memory.
 using IndirectGemmKernel = void (*)(const TapRows &a, size_t p, const PackedWeights &b,
-                                    PanelRange panels, int32_t *c, size_t ldc);
+                                    PanelRange panels, const GemmEpilogue &epilogue);
 
 struct GemmKernelChoice
 {
@@ -75,7 +100,7 @@ public:
                        PanelRange panels, int maxActivation, int32_t *c, size_t ldc);
     // The indirect oracle: each row copied out, then scalar().
     static void scalarIndirect(const TapRows &a, size_t p, const PackedWeights &b,
-                               PanelRange panels, int32_t *c, size_t ldc);
+                               PanelRange panels, const GemmEpilogue &epilogue);
 };
 
 } // namespace quantscope::runtime

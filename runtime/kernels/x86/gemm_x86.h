@@ -25,10 +25,11 @@ void gemmAvx2(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b, Pa
               int maxActivation,
               int32_t *c, size_t ldc);
 
-// vpdpbusd: 64 byte products into 16 int32 lanes per instruction, two panels × 8 rows a tile.
+// vpdpbusd: 64 byte products into 16 int32 lanes per instruction, two panels × 6 rows a tile; the
+// indirect form reads each row's runs where they lie and applies the epilogue in registers.
 void gemmAvx512Vnni(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b,
                     PanelRange panels, int maxActivation, int32_t *c, size_t ldc);
 void gemmAvx512VnniIndirect(const TapRows &a, size_t p, const PackedWeights &b,
-                            PanelRange panels, int32_t *c, size_t ldc);
+                            PanelRange panels, const GemmEpilogue &epilogue);
 
 } // namespace quantscope::runtime
