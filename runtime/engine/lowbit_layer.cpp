@@ -45,6 +45,18 @@ QS_VECTOR_CLONES void sumRuns(const uint8_t *__restrict codes, size_t count, siz
     }
 }
 
+// out[i] = Σ over `taps` of in[i + t·tapStride], for count outputs: sums over a kernel row of
+// pixels (tapStride 1), or over a kernel's rows of those (tapStride the image's row).
+QS_VECTOR_CLONES void slidingSums(const int32_t *__restrict in, size_t count, size_t taps,
+                                  size_t tapStride, int32_t *__restrict out)
+{
+    for (size_t i = 0; i < count; ++i)
+        out[i] = in[i];
+    for (size_t t = 1; t < taps; ++t)
+        for (size_t i = 0; i < count; ++i)
+            out[i] += in[i + t * tapStride];
+}
+
 // n bytes, inline: runs of a pixel's codes are 3 to a few hundred bytes, where a call to memcpy
 // costs more than the copy. 16-byte moves, the last one overlapping the one before.
 inline void copyCodes(uint8_t *dst, const uint8_t *src, size_t n)
@@ -227,6 +239,10 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
     const size_t pixels = size_t(codesH * m_codesW);
     m_codes.assign(pixels * size_t(m_inC) + PackedWeights::kGroup, 0);
     m_pixelSums.assign(m_groups.size() * pixels, 0);
+    if (m_rowRuns) {
+        m_rowSums.assign(pixels, 0);
+        m_windowSums.assign(pixels, 0);
+    }
     if (!m_kernel.indirect)
         m_cols.resize(positions * m_groups[0].kPadded);
     m_colSums.resize(positions);
@@ -261,19 +277,41 @@ void LowBitLayer::prepareCodes(const float *in, ThreadPool &pool)
                         m_pixelSums.data() + g * pixels + first);
         }
     });
+    if (!m_rowRuns)
+        return;
+    // Σu of every kernel window, by the pixel where its first run starts: each row's sums over
+    // a kernel row, then those over the kernel's rows — a few vector adds per pixel, where
+    // summing each output position's taps took kh·kw scalar loads.
+    const size_t codesW = size_t(m_codesW), rowsH = pixels / codesW;
+    const size_t kh = m_layer.kernelH, kw = m_layer.kernelW, rowStep = m_layer.dilationH * codesW;
+    const size_t anchors = codesW - (kw - 1), anchorRows = rowsH - (kh - 1) * m_layer.dilationH;
+    pool.parallelFor(rowsH, 8, [&](size_t begin, size_t end) {
+        for (size_t y = begin; y < end; ++y)
+            slidingSums(m_pixelSums.data() + y * codesW, anchors, kw, 1,
+                        m_rowSums.data() + y * codesW);
+    });
+    pool.parallelFor(anchorRows, 8, [&](size_t begin, size_t end) {
+        for (size_t y = begin; y < end; ++y)
+            slidingSums(m_rowSums.data() + y * codesW, anchors, kh, rowStep,
+                        m_windowSums.data() + y * codesW);
+    });
 }
 
 void LowBitLayer::prepareRows(size_t group, size_t begin, size_t end)
 {
-    const size_t pixelsPerRun = size_t(m_rowRuns ? m_layer.kernelW : 1);
-    const int32_t *pixelSums = m_pixelSums.data() + group * (m_pixelSums.size() / m_groups.size());
-    for (size_t p = begin; p < end; ++p) {
-        const uint32_t *starts = m_runStart.data() + p * m_runs;
-        int32_t sum = 0;
-        for (size_t r = 0; r < m_runs; ++r)
-            for (size_t i = 0; i < pixelsPerRun; ++i)
-                sum += pixelSums[starts[r] + i];
-        m_colSums[p] = sum;
+    if (m_rowRuns) {
+        for (size_t p = begin; p < end; ++p)
+            m_colSums[p] = m_windowSums[m_runStart[p * m_runs]];
+    } else {
+        const int32_t *pixelSums =
+            m_pixelSums.data() + group * (m_pixelSums.size() / m_groups.size());
+        for (size_t p = begin; p < end; ++p) {
+            const uint32_t *starts = m_runStart.data() + p * m_runs;
+            int32_t sum = 0;
+            for (size_t r = 0; r < m_runs; ++r)
+                sum += pixelSums[starts[r]];
+            m_colSums[p] = sum;
+        }
     }
     if (!m_kernel.indirect)
         gatherColumns(group, begin, end);

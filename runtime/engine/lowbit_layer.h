@@ -80,6 +80,8 @@ private:
     int64_t m_codesW = 0;              // the bordered width
     std::vector<float> m_centred;      // depthwise: the input's q − z_a, H×W×C
     std::vector<int32_t> m_pixelSums;  // Σ of each bordered pixel's codes: [group][pixel]
+    // Row runs: Σ over the kernel row, then the kernel window, that starts at each pixel.
+    std::vector<int32_t> m_rowSums, m_windowSums;
     // The GEMM's A row of an output position is m_runs runs of the codes, each m_runBytes long
     // and m_runStride apart in k (m_runBytes rounded up to 4-byte steps, the weights zero past
     // it): a whole kernel row of every channel (m_rowRuns), or else one tap of a group's

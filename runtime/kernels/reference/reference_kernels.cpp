@@ -2,6 +2,7 @@
 #include "reference_kernels.h"
 
 #include "kernels/pool_window.h"
+#include "kernels/vector_clones.h"
 
 #include <algorithm>
 #include <cmath>
@@ -133,7 +134,8 @@ void ReferenceKernels::clamp(const float *in, float *out, size_t n, float lo, fl
         out[i] = std::min(std::max(in[i], lo), hi);
 }
 
-void ReferenceKernels::addClamped(const float *a, const float *b, float *out, size_t n, float lo,
+// Cloned (vector_clones.h): also the low-bit path's residual add, where its width shows.
+QS_VECTOR_CLONES void ReferenceKernels::addClamped(const float *a, const float *b, float *out, size_t n, float lo,
                                   float hi)
 {
     for (size_t i = 0; i < n; ++i)
