@@ -10,7 +10,7 @@
 // them. XNNPACK runs each model once per thread count (its weights are int8 whatever the config).
 #include "engine/model_benchmark.h"
 #include "format/model_builder.h"
-#include "int8_peak.h"
+#include "technique_peaks.h"
 #include "kernels/cpu_features.h"
 
 #include <cstdio>
@@ -134,9 +134,15 @@ int main(int argc, char **argv)
     const auto &cpu = runtime::CpuFeatures::detected();
     std::printf("CPU %s, features: %s. First conv and classifier W8A8 in every config.\n",
                 cpu.name.c_str(), cpu.list().c_str());
-    const double peak = bench::int8PeakGmacPerSecond(); // per core; 0 where not measured
-    if (peak > 0)
-        std::printf("int8 peak of one core, measured (independent vpdpbusd): %.1f GMAC/s\n", peak);
+    // Per core; the int8 peak is vpdpbusd's (0 where not measured).
+    const auto peaks = bench::techniquePeaks();
+    if (!peaks.empty())
+        std::printf("Ceiling of each technique on one core, measured (independent operations on "
+                    "registers):\n");
+    for (const auto &p : peaks)
+        std::printf("  %-30s %-10s %7.1f GMAC/s\n", p.technique.c_str(), p.widths.c_str(),
+                    p.gmacPerSecond);
+    const double peak = peaks.empty() ? 0 : peaks.front().gmacPerSecond;
     for (const auto &modelName : split(options["models"]))
         for (const auto &threadText : split(options["threads"])) {
             const size_t threads = std::stoul(threadText);
