@@ -165,7 +165,7 @@ int main(int argc, char **argv)
                         "(%.1f GMAC/s, %.0f %% of peak)\n",
                         modelName.c_str(), threads, total / 1e6, 1e3 * fp32.latency.median,
                         1e3 * int8.latency.median, int8Rate, ofPeak(int8Rate));
-            std::printf("  %-6s %-11s %10s %10s %10s %7s %12s\n", "config", "kernel", "median ms",
+            std::printf("  %-6s %-24s %10s %10s %10s %7s %12s\n", "config", "kernel", "median ms",
                         "p90 ms", "GMAC/s", "% peak", "vs XNNPACK");
             for (const auto &name : split(options["configs"])) {
                 Config c{name, 0, 0};
@@ -173,7 +173,7 @@ int main(int argc, char **argv)
                 const auto model = build(modelName, c);
                 const auto t = runtime::ModelBenchmark(model).time("lowbit", threads, 2, repeats);
                 const double rate = total / t.latency.median / 1e9;
-                std::printf("  %-6s %-11s %10.3f %10.3f %10.1f %7.0f %11.2f×\n", name.c_str(),
+                std::printf("  %-6s %-24s %10.3f %10.3f %10.1f %7.0f %11.2f×\n", name.c_str(),
                             t.kernel.c_str(), 1e3 * t.latency.median, 1e3 * t.latency.p90, rate,
                             ofPeak(rate), int8.latency.median / t.latency.median);
                 if (layers)

@@ -15,15 +15,20 @@ GraphExecutor::GraphExecutor(const qsm::Model &model, Backend backend, size_t th
       m_lowBit(model.layers.size()), m_values(model.valueCount), m_opSeconds(model.ops.size())
 {
     const auto kernel = PackedGemm::fastest();
+    const auto bitPlaneKernels = BitPlaneGemm::available();
+    const BitPlaneKernelChoice *bitPlane =
+        BitPlaneGemm::fast() ? &bitPlaneKernels.back() : nullptr;
     for (const auto &op : model.ops) {
         if (op.kind != qsm::OpKind::Conv && op.kind != qsm::OpKind::Linear)
             continue;
         const auto &layer = model.layers[op.layer];
-        if (backend == Backend::LowBit && LowBitLayer::runsOnCodes(layer))
+        if (backend == Backend::LowBit && LowBitLayer::runsOnCodes(layer)) {
             m_lowBit[op.layer] = std::make_unique<LowBitLayer>(
-                layer, m_shapes[op.inputs[0]], m_shapes[op.output], kernel);
-        else
+                layer, m_shapes[op.inputs[0]], m_shapes[op.output], kernel, bitPlane);
+            m_lowBit[op.layer]->keepFasterKernel();
+        } else {
             m_weights[op.layer] = ReferenceKernels::dequantize(layer);
+        }
     }
     m_clampOf.resize(model.ops.size());
     m_fusedAway.assign(model.ops.size(), false);
@@ -69,10 +74,11 @@ void GraphExecutor::fuseClamps()
 
 std::string GraphExecutor::kernelName() const
 {
+    std::string names; // each kernel the layers run on, once, in layer order
     for (const auto &layer : m_lowBit)
-        if (layer)
-            return layer->kernelName();
-    return "";
+        if (layer && (" " + names + " ").find(" " + layer->kernelName() + " ") == std::string::npos)
+            names += (names.empty() ? "" : " ") + layer->kernelName();
+    return names;
 }
 
 Backend GraphExecutor::backendNamed(const std::string &name)

@@ -6,6 +6,7 @@
 #include "thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 namespace quantscope::runtime {
@@ -129,7 +130,8 @@ std::vector<uint32_t> LowBitLayer::tapClasses(int64_t outSize, int64_t inSize, i
 }
 
 LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
-                         const qsm::Shape &outShape, const GemmKernelChoice &kernel)
+                         const qsm::Shape &outShape, const GemmKernelChoice &kernel,
+                         const BitPlaneKernelChoice *bitPlane)
     : m_layer(layer), m_kernel(kernel)
 {
     const bool linear = layer.kind == qsm::OpKind::Linear;
@@ -190,6 +192,15 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
                         }
             m_groups.push_back(PackedWeights::pack(rows.data(), size_t(perGroupOut), rowK));
         }
+        const int maxActivation = layer.input.qmax - layer.input.qmin;
+        m_bitSerial = bitPlane && m_rowRuns && m_inC % int64_t(BitPlaneWeights::kChunk) == 0 &&
+                      BitPlaneGemm::serves(int(layer.bits), maxActivation);
+        if (m_bitSerial) {
+            m_bitPlane = *bitPlane;
+            m_planeWeights = BitPlaneWeights::pack(rows.data(), size_t(perGroupOut), rowK,
+                                                   int(layer.bits));
+            m_activationPlanes = maxActivation <= 1 ? 1 : 2;
+        }
     }
 
     // Everything but the integer product, folded per output channel (see the header), as
@@ -243,6 +254,10 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
         m_rowSums.assign(pixels, 0);
         m_windowSums.assign(pixels, 0);
     }
+    if (m_bitSerial)
+        m_planeImage.assign(pixels * size_t(m_inC) / BitPlaneWeights::kChunk *
+                                size_t(m_activationPlanes),
+                            0);
     if (!m_kernel.indirect)
         m_cols.resize(positions * m_groups[0].kPadded);
     m_colSums.resize(positions);
@@ -272,6 +287,11 @@ void LowBitLayer::prepareCodes(const float *in, ThreadPool &pool)
             const size_t first = (y + m_layer.padH) * size_t(m_codesW) + m_layer.padW;
             uint8_t *codes = m_codes.data() + first * channels;
             codeRun(in + y * width * channels, codes, width * channels, coder);
+            if (m_bitSerial)
+                m_bitPlane.toPlanes(codes, width * channels, m_activationPlanes,
+                                    m_planeImage.data() + first * channels /
+                                                              BitPlaneWeights::kChunk *
+                                                              size_t(m_activationPlanes));
             for (size_t g = 0; g < groups; ++g)
                 sumRuns(codes + g * run, width, channels, run,
                         m_pixelSums.data() + g * pixels + first);
@@ -297,6 +317,38 @@ void LowBitLayer::prepareCodes(const float *in, ThreadPool &pool)
     });
 }
 
+bool LowBitLayer::keepFasterKernel()
+{
+    if (!m_bitSerial)
+        return false;
+    // The kernels' time does not depend on the codes (no data-dependent branches), so the
+    // zero codes the buffers start with will do; the best of three runs of each.
+    const size_t positions = size_t(m_outH * m_outW);
+    const PanelRange all{0, m_groups[0].nPadded / PackedWeights::kPanel};
+    std::vector<float> out(positions * m_outC);
+    const auto fastest = [&] {
+        double best = 1e30;
+        for (int run = 0; run < 3; ++run) {
+            const auto started = std::chrono::steady_clock::now();
+            prepareRows(0, 0, positions);
+            multiply(0, 0, positions, all, out.data());
+            best = std::min(best, std::chrono::duration<double>(
+                                      std::chrono::steady_clock::now() - started)
+                                      .count());
+        }
+        return best;
+    };
+    const double bitSerial = fastest();
+    m_bitSerial = false;
+    if (fastest() <= bitSerial) {
+        m_planeImage.clear();
+        m_planeImage.shrink_to_fit();
+        return false;
+    }
+    m_bitSerial = true;
+    return true;
+}
+
 void LowBitLayer::prepareRows(size_t group, size_t begin, size_t end)
 {
     if (m_rowRuns) {
@@ -313,7 +365,7 @@ void LowBitLayer::prepareRows(size_t group, size_t begin, size_t end)
             m_colSums[p] = sum;
         }
     }
-    if (!m_kernel.indirect)
+    if (!m_kernel.indirect && !m_bitSerial)
         gatherColumns(group, begin, end);
 }
 
@@ -340,6 +392,14 @@ GemmEpilogue LowBitLayer::epilogue(size_t group, size_t column, size_t begin, fl
 void LowBitLayer::multiply(size_t group, size_t begin, size_t end, PanelRange panels, float *out)
 {
     const PackedWeights &b = m_groups[group];
+    if (m_bitSerial) {
+        const BitPlaneRows rows{m_planeImage.data(), m_runStart.data() + begin * m_runs,
+                                size_t(m_inC) / BitPlaneWeights::kChunk, m_runs,
+                                m_runBytes / BitPlaneWeights::kChunk, m_activationPlanes};
+        m_bitPlane.kernel(rows, end - begin, m_planeWeights, panels,
+                          epilogue(group, 0, begin, out));
+        return;
+    }
     if (m_kernel.indirect) {
         const TapRows rows{m_codes.data() + group * size_t(m_perGroupIn),
                            m_runStart.data() + begin * m_runs, size_t(m_inC), m_runs,

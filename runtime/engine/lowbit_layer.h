@@ -13,6 +13,7 @@
 
 #include "format/qsm_model.h"
 #include "format/shape_inference.h"
+#include "kernels/bit_plane_gemm.h"
 #include "kernels/depthwise_conv.h"
 #include "kernels/packed_gemm.h"
 
@@ -31,14 +32,21 @@ public:
     // Uniform weights and a quantized input: what runs on codes. Others run in float.
     static bool runsOnCodes(const qsm::Layer &layer);
 
+    // bitPlane: the bit-serial kernel for the layers it serves (weights and activations of at
+    // most 2 bits, a kernel row of whole 64-channel words); null: `kernel` for every layer.
     LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape, const qsm::Shape &outShape,
-                const GemmKernelChoice &kernel);
+                const GemmKernelChoice &kernel, const BitPlaneKernelChoice *bitPlane = nullptr);
 
+    // A layer that can run bit-serially times itself on that kernel and on its PackedGemm one
+    // and keeps the faster (they give the same outputs: the same integer sums, the same
+    // epilogue). Which wins depends on the CPU and the layer's shape. Returns whether the
+    // bit-serial kernel is kept.
+    bool keepFasterKernel();
     // in: H×W×C (or F) floats; out: the layer's output, H×W×C (or F).
     void run(const float *in, float *out, ThreadPool &pool);
     // A clamp (relu, relu6) that follows the layer, applied as each output is written.
     void fuseClamp(float lo, float hi) { m_clampLo = lo; m_clampHi = hi; }
-    const std::string &kernelName() const { return m_kernel.name; }
+    const std::string &kernelName() const { return m_bitSerial ? m_bitPlane.name : m_kernel.name; }
 
 private:
     struct Taps // kernel taps [first, last) of one axis that fall inside the image
@@ -90,6 +98,13 @@ private:
     size_t m_runs = 0, m_runBytes = 0, m_runStride = 0;
     std::vector<uint32_t> m_runStart;
     std::vector<uint8_t> m_cols;       // kernels without an indirect form: the rows copied out
+    // Bit-serial layers: the weights as bit-planes, and the bordered codes as bit-planes too,
+    // [pixel][64-channel word][plane], refreshed with the codes.
+    bool m_bitSerial = false;
+    BitPlaneKernelChoice m_bitPlane;
+    BitPlaneWeights m_planeWeights;
+    int m_activationPlanes = 0;
+    std::vector<uint64_t> m_planeImage;
     std::vector<int32_t> m_colSums;    // Σ of each row of taps (Σu)
     std::vector<int32_t> m_acc;
 };

@@ -6,6 +6,7 @@
 #include "engine/thread_pool.h"
 #include "format/model_builder.h"
 #include "format/shape_inference.h"
+#include "kernels/bit_plane_gemm.h"
 #include "kernels/channels_last.h"
 #include "kernels/packed_gemm.h"
 #include "kernels/reference/reference_kernels.h"
@@ -76,10 +77,58 @@ TEST_CASE(everyKernelMatchesTheScalarOracle)
                 }
 }
 
+namespace {
+
+// An epilogue with every term in play for p rows × n columns: random constants, row classes of
+// two kinds, the given column sums; `apply` writes the expected outputs of the sums.
+struct RandomEpilogue
+{
+    std::vector<int32_t> colSums;
+    std::vector<uint32_t> rowClass;
+    std::vector<float> padding, scale, perColumnSum, bias;
+    GemmEpilogue epilogue;
+
+    RandomEpilogue(std::mt19937 &random, std::vector<int32_t> sums, size_t n, float clamp)
+        : colSums(std::move(sums)), rowClass(colSums.size()), padding(2 * n), scale(n),
+          perColumnSum(n), bias(n)
+    {
+        std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+        for (auto &c : rowClass)
+            c = uint32_t(random() % 2);
+        for (auto *v : {&padding, &scale, &perColumnSum, &bias})
+            for (auto &x : *v)
+                x = uniform(random);
+        epilogue = {colSums.data(), rowClass.data(), padding.data(), n, scale.data(),
+                    perColumnSum.data(), bias.data(), -clamp, clamp, nullptr, n};
+    }
+};
+
+// The largest difference between what `run` writes into p × n outputs (pre-filled with −7) and
+// `expected`, for the columns of `range`, relative to the largest expected output (float
+// rounding of sums that cancel is relative to their terms, not to their result); the columns
+// before the range must stay −7.
+template <typename Run>
+float worstOver(PanelRange range, size_t p, size_t n, const std::vector<float> &expected, Run run)
+{
+    std::vector<float> got(p * n, -7.0f);
+    run(got.data());
+    float worst = 0, scale = 1;
+    for (float v : expected)
+        scale = std::max(scale, std::fabs(v));
+    for (size_t r = 0; r < p; ++r)
+        for (size_t o = 0; o < n; ++o) {
+            const bool asked = o >= range.begin * PackedWeights::kPanel;
+            const float want = asked ? expected[r * n + o] : -7.0f;
+            worst = std::max(worst, std::fabs(got[r * n + o] - want) / scale);
+        }
+    return worst;
+}
+
+} // namespace
+
 TEST_CASE(indirectKernelsMatchTheirRowsCopiedOut)
 {
     std::mt19937 random(5);
-    std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
     const size_t pixels = 40, pixelStride = 24;
     std::vector<uint8_t> image(pixels * pixelStride + PackedWeights::kGroup);
     for (auto &u : image)
@@ -104,21 +153,13 @@ TEST_CASE(indirectKernelsMatchTheirRowsCopiedOut)
                 const size_t panels = b.nPadded / PackedWeights::kPanel;
                 std::vector<int32_t> sums(p * b.nPadded);
                 PackedGemm::scalar(a.data(), p, k, b, {0, panels}, 255, sums.data(), b.nPadded);
-                // An epilogue with every term in play: two row classes, a clamp that bites.
+                // A clamp that bites.
                 std::vector<int32_t> colSums(p);
-                std::vector<uint32_t> rowClass(p);
-                for (size_t r = 0; r < p; ++r) {
-                    colSums[r] = int32_t(random() % 5000);
-                    rowClass[r] = uint32_t(random() % 2);
-                }
-                std::vector<float> padding(2 * n), scale(n), perColumnSum(n), bias(n);
-                for (auto *v : {&padding, &scale, &perColumnSum, &bias})
-                    for (auto &x : *v)
-                        x = uniform(random);
-                std::vector<float> expected(p * n, -7.0f);
-                GemmEpilogue epilogue{colSums.data(), rowClass.data(), padding.data(), n,
-                                      scale.data(), perColumnSum.data(), bias.data(), -5000.0f,
-                                      5000.0f, expected.data(), n};
+                for (auto &c : colSums)
+                    c = int32_t(random() % 5000);
+                RandomEpilogue fixture(random, colSums, n, 5000.0f);
+                auto &epilogue = fixture.epilogue;
+                std::vector<float> expected(p * n);
                 for (size_t r = 0; r < p; ++r)
                     for (size_t o = 0; o < n; ++o)
                         expected[r * n + o] = epilogue.apply(sums[r * b.nPadded + o], r, o);
@@ -128,17 +169,10 @@ TEST_CASE(indirectKernelsMatchTheirRowsCopiedOut)
                         continue;
                     for (const PanelRange range :
                          {PanelRange{0, panels}, PanelRange{panels / 2, panels}}) {
-                        std::vector<float> got(p * n, -7.0f);
-                        epilogue.out = got.data();
-                        kernel.indirect(tapRows, p, b, range, epilogue);
-                        float worst = 0;
-                        for (size_t r = 0; r < p; ++r)
-                            for (size_t o = 0; o < n; ++o) {
-                                const bool asked = o >= range.begin * PackedWeights::kPanel;
-                                const float want = asked ? expected[r * n + o] : -7.0f;
-                                worst = std::max(worst, std::fabs(got[r * n + o] - want) /
-                                                            std::max(1.0f, std::fabs(want)));
-                            }
+                        const float worst = worstOver(range, p, n, expected, [&](float *out) {
+                            epilogue.out = out;
+                            kernel.indirect(tapRows, p, b, range, epilogue);
+                        });
                         // Float rounding only: the kernels may fuse the multiply-adds.
                         CHECK_MSG(worst <= 1e-5f, kernel.name + " (indirect) differs at n=" +
                                                       std::to_string(n) + " taps=" +
@@ -148,6 +182,71 @@ TEST_CASE(indirectKernelsMatchTheirRowsCopiedOut)
                     }
                 }
             }
+}
+
+TEST_CASE(bitPlaneKernelsMatchTheByteProduct)
+{
+    std::mt19937 random(9);
+    const size_t pixels = 30, channels = 128, words = channels / 64;
+    for (int wbits : {1, 2})
+        for (int abits : {1, 2})
+            for (size_t n : {8, 24, 40})
+                for (size_t runs : {1, 3}) {
+                    // Codes of a small image, and the same codes as bit-planes.
+                    std::vector<uint8_t> codes(pixels * channels);
+                    for (auto &u : codes)
+                        u = uint8_t(random() % (1u << abits));
+                    const size_t runChunks = 1 + random() % words, p = 1 + random() % 11;
+                    const size_t k = runs * runChunks * 64;
+                    std::vector<int8_t> rows(n * k);
+                    for (auto &w : rows)
+                        w = int8_t(int(random() % (1u << wbits)) - (1 << (wbits - 1)));
+                    std::vector<uint32_t> starts(p * runs);
+                    for (auto &pixel : starts)
+                        pixel = uint32_t(random() % (pixels - 1));
+                    // The byte product and its epilogue, the definition.
+                    std::vector<uint8_t> a(p * k);
+                    std::vector<int32_t> colSums(p, 0);
+                    for (size_t r = 0; r < p; ++r)
+                        for (size_t t = 0; t < runs; ++t)
+                            for (size_t j = 0; j < runChunks * 64; ++j) {
+                                a[r * k + t * runChunks * 64 + j] =
+                                    codes[starts[r * runs + t] * channels + j];
+                                colSums[r] += codes[starts[r * runs + t] * channels + j];
+                            }
+                    const auto packed = PackedWeights::pack(rows.data(), n, k);
+                    std::vector<int32_t> sums(p * packed.nPadded);
+                    PackedGemm::scalar(a.data(), p, k, packed,
+                                       {0, packed.nPadded / PackedWeights::kPanel}, 255,
+                                       sums.data(), packed.nPadded);
+                    RandomEpilogue fixture(random, colSums, n, 1e9f);
+                    auto &epilogue = fixture.epilogue;
+                    std::vector<float> expected(p * n);
+                    for (size_t r = 0; r < p; ++r)
+                        for (size_t o = 0; o < n; ++o)
+                            expected[r * n + o] =
+                                epilogue.apply(sums[r * packed.nPadded + o], r, o);
+                    const auto weights = BitPlaneWeights::pack(rows.data(), n, k, wbits);
+                    for (const auto &kernel : BitPlaneGemm::available()) {
+                        std::vector<uint64_t> image(pixels * words * size_t(abits));
+                        kernel.toPlanes(codes.data(), codes.size(), abits, image.data());
+                        const BitPlaneRows planeRows{image.data(), starts.data(), words, runs,
+                                                     runChunks, abits};
+                        const size_t panels = packed.nPadded / PackedWeights::kPanel;
+                        for (const PanelRange range :
+                             {PanelRange{0, panels}, PanelRange{panels / 2, panels}}) {
+                            const float worst = worstOver(range, p, n, expected, [&](float *out) {
+                                epilogue.out = out;
+                                kernel.kernel(planeRows, p, weights, range, epilogue);
+                            });
+                            CHECK_MSG(worst <= 1e-5f,
+                                      kernel.name + " differs at W" + std::to_string(wbits) +
+                                          "A" + std::to_string(abits) + " n=" +
+                                          std::to_string(n) + " runs=" + std::to_string(runs) +
+                                          " by " + std::to_string(worst));
+                        }
+                    }
+                }
 }
 
 namespace {
@@ -171,10 +270,22 @@ void compareLayer(const qsm::Model &model, const std::string &what)
     std::vector<float> inputLast(input);
     if (inShape.size() == 3)
         ChannelsLast::fromChannelsFirst(input.data(), inShape, inputLast.data());
+    // Every PackedGemm kernel, then every bit-serial one (on the layers it serves).
+    struct Kernels
+    {
+        GemmKernelChoice gemm;
+        const BitPlaneKernelChoice *bitPlane;
+    };
+    std::vector<Kernels> choices;
     for (const auto &kernel : PackedGemm::available())
+        choices.push_back({kernel, nullptr});
+    const auto bitPlaneKernels = BitPlaneGemm::available();
+    for (const auto &bitPlane : bitPlaneKernels)
+        choices.push_back({PackedGemm::fastest(), &bitPlane});
+    for (const auto &[kernel, bitPlane] : choices)
         for (size_t threads : {1, 2}) {
             ThreadPool pool(threads);
-            LowBitLayer lowBit(layer, inShape, shapes[op.output], kernel);
+            LowBitLayer lowBit(layer, inShape, shapes[op.output], kernel, bitPlane);
             std::vector<float> gotLast(expected.size()), got(gotLast);
             lowBit.run(inputLast.data(), gotLast.data(), pool);
             if (outShape.size() == 3)
@@ -185,7 +296,7 @@ void compareLayer(const qsm::Model &model, const std::string &what)
             for (size_t i = 0; i < got.size(); ++i)
                 worst = std::max(worst, std::fabs(got[i] - expected[i]));
             CHECK_MSG(worst <= 1e-5f * std::max(scale, 1.0f),
-                      what + " on " + kernel.name + ", " + std::to_string(threads) +
+                      what + " on " + lowBit.kernelName() + ", " + std::to_string(threads) +
                           " thread(s): off by " + std::to_string(worst) + " of " +
                           std::to_string(scale));
         }
