@@ -25,7 +25,6 @@ GraphExecutor::GraphExecutor(const qsm::Model &model, Backend backend, size_t th
         if (backend == Backend::LowBit && LowBitLayer::runsOnCodes(layer)) {
             m_lowBit[op.layer] = std::make_unique<LowBitLayer>(
                 layer, m_shapes[op.inputs[0]], m_shapes[op.output], kernel, bitPlane);
-            m_lowBit[op.layer]->keepFasterKernel();
         } else {
             m_weights[op.layer] = ReferenceKernels::dequantize(layer);
         }
@@ -43,6 +42,8 @@ GraphExecutor::GraphExecutor(const qsm::Model &model, Backend backend, size_t th
     for (size_t v = 0; v < m_values.size(); ++v)
         if (!m_shapes[v].empty() && !unwritten[v])
             m_values[v].resize(qsm::ShapeInference::elements(m_shapes[v]));
+    if (backend == Backend::LowBit)
+        chooseKernels();
 }
 
 void GraphExecutor::fuseClamps()
@@ -70,6 +71,36 @@ void GraphExecutor::fuseClamps()
         m_clampOf[producer[v]] = i;
         m_fusedAway[i] = true;
     }
+}
+
+void GraphExecutor::chooseKernels()
+{
+    std::vector<size_t> served; // ops whose layer can run bit-serially
+    for (size_t i = 0; i < m_model.ops.size(); ++i) {
+        const auto &op = m_model.ops[i];
+        const bool layerOp = op.kind == qsm::OpKind::Conv || op.kind == qsm::OpKind::Linear;
+        if (layerOp && m_lowBit[op.layer] && m_lowBit[op.layer]->servesBitSerial())
+            served.push_back(i);
+    }
+    if (served.empty())
+        return;
+    // Per op, the best of three runs of a zero image (the kernels' time does not depend on the
+    // values) with every served layer on one kernel.
+    const std::vector<float> image(m_values[0].size(), 0.0f);
+    const auto opTimes = [&](bool bitSerial) {
+        for (size_t i : served)
+            m_lowBit[m_model.ops[i].layer]->useBitSerial(bitSerial);
+        std::vector<double> best(m_model.ops.size(), 1e30);
+        for (int repeat = 0; repeat < 3; ++repeat) {
+            run(image.data());
+            for (size_t i = 0; i < best.size(); ++i)
+                best[i] = std::min(best[i], m_opSeconds[i]);
+        }
+        return best;
+    };
+    const auto bitSerial = opTimes(true), gemm = opTimes(false);
+    for (size_t i : served)
+        m_lowBit[m_model.ops[i].layer]->useBitSerial(bitSerial[i] < gemm[i]);
 }
 
 std::string GraphExecutor::kernelName() const

@@ -46,6 +46,10 @@ private:
     // The low-bit backend keeps feature maps channels last.
     bool channelsLast(size_t value) const { return m_lowBitBackend && m_shapes[value].size() == 3; }
     void fuseClamps();
+    // Each layer the bit-serial kernel serves keeps whichever of its two kernels is faster where
+    // it runs: in the model, between its neighbours. (Timed alone with its data in cache, the
+    // bit-serial kernel won on ResNet-18's 56×56 maps, where in the model it lost.)
+    void chooseKernels();
     // A layer our kernels do not run on codes: the oracle's kernel, on the quantized input where
     // the low-bit backend serves the run's activation quantizers (binary bases, wide ranges).
     void runReferenceLayer(const qsm::Op &op);

@@ -6,7 +6,6 @@
 #include "thread_pool.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 namespace quantscope::runtime {
@@ -193,9 +192,11 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
             m_groups.push_back(PackedWeights::pack(rows.data(), size_t(perGroupOut), rowK));
         }
         const int maxActivation = layer.input.qmax - layer.input.qmin;
-        m_bitSerial = bitPlane && m_rowRuns && m_inC % int64_t(BitPlaneWeights::kChunk) == 0 &&
-                      BitPlaneGemm::serves(int(layer.bits), maxActivation);
-        if (m_bitSerial) {
+        m_bitSerialServed = bitPlane && m_rowRuns &&
+                            m_inC % int64_t(BitPlaneWeights::kChunk) == 0 &&
+                            BitPlaneGemm::serves(int(layer.bits), maxActivation);
+        m_bitSerial = m_bitSerialServed;
+        if (m_bitSerialServed) {
             m_bitPlane = *bitPlane;
             m_planeWeights = BitPlaneWeights::pack(rows.data(), size_t(perGroupOut), rowK,
                                                    int(layer.bits));
@@ -254,7 +255,7 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
         m_rowSums.assign(pixels, 0);
         m_windowSums.assign(pixels, 0);
     }
-    if (m_bitSerial)
+    if (m_bitSerialServed)
         m_planeImage.assign(pixels * size_t(m_inC) / BitPlaneWeights::kChunk *
                                 size_t(m_activationPlanes),
                             0);
@@ -315,38 +316,6 @@ void LowBitLayer::prepareCodes(const float *in, ThreadPool &pool)
             slidingSums(m_rowSums.data() + y * codesW, anchors, kh, rowStep,
                         m_windowSums.data() + y * codesW);
     });
-}
-
-bool LowBitLayer::keepFasterKernel()
-{
-    if (!m_bitSerial)
-        return false;
-    // The kernels' time does not depend on the codes (no data-dependent branches), so the
-    // zero codes the buffers start with will do; the best of three runs of each.
-    const size_t positions = size_t(m_outH * m_outW);
-    const PanelRange all{0, m_groups[0].nPadded / PackedWeights::kPanel};
-    std::vector<float> out(positions * m_outC);
-    const auto fastest = [&] {
-        double best = 1e30;
-        for (int run = 0; run < 3; ++run) {
-            const auto started = std::chrono::steady_clock::now();
-            prepareRows(0, 0, positions);
-            multiply(0, 0, positions, all, out.data());
-            best = std::min(best, std::chrono::duration<double>(
-                                      std::chrono::steady_clock::now() - started)
-                                      .count());
-        }
-        return best;
-    };
-    const double bitSerial = fastest();
-    m_bitSerial = false;
-    if (fastest() <= bitSerial) {
-        m_planeImage.clear();
-        m_planeImage.shrink_to_fit();
-        return false;
-    }
-    m_bitSerial = true;
-    return true;
 }
 
 void LowBitLayer::prepareRows(size_t group, size_t begin, size_t end)

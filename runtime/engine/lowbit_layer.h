@@ -37,11 +37,11 @@ public:
     LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape, const qsm::Shape &outShape,
                 const GemmKernelChoice &kernel, const BitPlaneKernelChoice *bitPlane = nullptr);
 
-    // A layer that can run bit-serially times itself on that kernel and on its PackedGemm one
-    // and keeps the faster (they give the same outputs: the same integer sums, the same
-    // epilogue). Which wins depends on the CPU and the layer's shape. Returns whether the
-    // bit-serial kernel is kept.
-    bool keepFasterKernel();
+    // Whether the bit-serial kernel serves this layer, and whether it is used (from the start,
+    // where it serves); the PackedGemm kernel otherwise. Both give the same outputs: the same
+    // integer sums, the same epilogue.
+    bool servesBitSerial() const { return m_bitSerialServed; }
+    void useBitSerial(bool use) { m_bitSerial = m_bitSerialServed && use; }
     // in: H×W×C (or F) floats; out: the layer's output, H×W×C (or F).
     void run(const float *in, float *out, ThreadPool &pool);
     // A clamp (relu, relu6) that follows the layer, applied as each output is written.
@@ -100,7 +100,7 @@ private:
     std::vector<uint8_t> m_cols;       // kernels without an indirect form: the rows copied out
     // Bit-serial layers: the weights as bit-planes, and the bordered codes as bit-planes too,
     // [pixel][64-channel word][plane], refreshed with the codes.
-    bool m_bitSerial = false;
+    bool m_bitSerialServed = false, m_bitSerial = false;
     BitPlaneKernelChoice m_bitPlane;
     BitPlaneWeights m_planeWeights;
     int m_activationPlanes = 0;

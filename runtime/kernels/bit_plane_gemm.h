@@ -70,8 +70,8 @@ public:
     {
         return weightBits <= 2 && maxActivation <= 3;
     }
-    // The scalar oracle first, then what this CPU has; use() says whether the CPU has a kernel
-    // worth choosing over its PackedGemm one.
+    // The scalar oracle first, then what this CPU has; fast(): whether it has more than the
+    // oracle, i.e. a kernel worth timing against its PackedGemm one.
     static std::vector<BitPlaneKernelChoice> available();
     static bool fast() { return available().size() > 1; }
 

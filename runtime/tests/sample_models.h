@@ -27,6 +27,20 @@ inline qsm::Model everyOpModel(uint32_t wbits, uint32_t abits, uint32_t seed = 7
     return b.build(b.linear(s, 10, qsm::LayerBits{8, abits, 0.0f, false}));
 }
 
+// Channels in whole 64-channel words, as real networks have them: what the bit-serial kernel
+// serves at W ≤ 2 × A ≤ 2 (a 3×3 conv, a strided one and a 1×1), next to a residual add.
+inline qsm::Model wideChannelsModel(uint32_t wbits, uint32_t abits, uint32_t seed = 13)
+{
+    qsm::ModelBuilder b(3, 9, 9, seed);
+    const qsm::LayerBits body{wbits, abits, 0.0f, false};
+    auto x = b.relu(b.conv(qsm::ModelBuilder::kInput, 64, 3, 1, 1, 1, qsm::LayerBits{8, abits, 0.4f, true}));
+    auto y = b.relu(b.conv(x, 64, 3, 1, 1, 1, body));
+    x = b.relu(b.add(b.conv(y, 64, 3, 1, 1, 1, body), x));
+    x = b.relu(b.conv(x, 128, 3, 2, 1, 1, body));
+    x = b.conv(x, 64, 1, 1, 0, 1, body);
+    return b.build(b.linear(b.flatten(b.globalAvgPool(x)), 10, qsm::LayerBits{8, abits, 0.0f, false}));
+}
+
 // What the low-bit backend keeps channels last meets what it must not: a layer with a float input
 // in the middle, average pooling with padding, and a classifier on a flattened 3×3 map.
 inline qsm::Model layoutEdgesModel(uint32_t wbits, uint32_t abits, uint32_t seed = 11)
