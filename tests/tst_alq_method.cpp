@@ -132,13 +132,9 @@ void TestAlqMethod::prunesBelowOneBitAndStoresItsState()
 
 void TestAlqMethod::exportsBinaryBases()
 {
-    // The tiny CNN the deploy tests export (the ResNet fixture reads a shape the packed format
-    // cannot express yet), pruned below one bit with 4-bit activations.
-    const QString data = m_dir.filePath(QStringLiteral("cnn-data"));
-    testing::writeIdx(data, 40, 30, 8, true);
+    // The ResNet fixture (residual adds, a strided 1×1 shortcut), pruned below one bit with
+    // 4-bit activations.
     auto r = request("alq", 1);
-    r.modelPath = QUANTSCOPE_FIXTURE_DIR "/tiny_cnn_traced.pt";
-    r.dataPath = data.toStdString();
     r.abits = 4;
     r.inputs = {};
     r.settings = {{"batch_size", "16"}, {"max_bases", "3"}, {"rounds", "1"},

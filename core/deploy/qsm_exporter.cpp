@@ -30,6 +30,23 @@ std::optional<c10::IValue> constant(Value *v)
     return torch::jit::toIValue(v);
 }
 
+// A node that computes no tensor: an aten op on sizes and integers, or an If whose branches do
+// nothing but raise.
+bool isShapeBookkeeping(const Node *node)
+{
+    for (const Value *out : node->outputs())
+        if (out->type()->cast<c10::TensorType>())
+            return false;
+    if (node->kind() == c10::prim::If) {
+        for (const auto *block : node->blocks())
+            for (const Node *inner : block->nodes())
+                if (inner->kind() != c10::prim::RaiseException)
+                    return false;
+        return node->outputs().empty();
+    }
+    return node->kind().is_aten();
+}
+
 std::vector<int64_t> ints(Value *v, const char *what, const Node *node)
 {
     const auto c = constant(v);
@@ -246,7 +263,12 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
     for (Node *node : graph->nodes()) {
         const auto kind = node->kind();
         qsm::Op op;
-        if (kind == c10::prim::Constant || kind == c10::prim::ListConstruct)
+        // Constants, lists and shape bookkeeping (a size, its length, a comparison) are read
+        // where a tensor op uses them, never computed on the device; a guard that only raises
+        // on a wrong input (scripted functionals check ranks so) holds for the fixed input.
+        // A tensor op that needs such a value as a tensor fails below, by name.
+        if (kind == c10::prim::Constant || kind == c10::prim::ListConstruct ||
+            isShapeBookkeeping(node))
             continue;
         if (const auto it = layerOf.find(node); it != layerOf.end()) {
             op.kind = model::FrozenModel::isLinear(node) ? qsm::OpKind::Linear : qsm::OpKind::Conv;
