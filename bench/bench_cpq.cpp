@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // CPQ on the demo model and Fashion-MNIST (quoted in the CPQ issue): top-1 at fixed W4A4 and
 // W2A2 after E epochs against the float model, RTN and DSQ at the same bits; learned bits
-// (from 8, activations 4, a target average of 3 weight bits over the learned layers) against the
-// fixed W3A4 CPQ run of the same length; the cluster metric (share of latent weights within a
+// (from 8 or from 4, activations 4, a target average of 3 weight bits over the learned layers)
+// against the fixed W3A4 CPQ run of the same length; the cluster metric (share of latent weights within a
 // tenth of a step of a level, mean over the layers of the final snapshots); seconds per epoch.
 //   build/bench/bench_cpq [EPOCHS=3] [IMAGES_PER_EPOCH=0 (all 60 000)] [ROWS=all, e.g. 1,6]
 #include "demo_request.h"
@@ -45,6 +45,7 @@ int main(int argc, char **argv)
         {"cpq", 2, 2, qat, "fixed"},
         {"cpq", 3, 4, qat, "fixed"},
         {"cpq", 8, 4, with({{"learn_bits", "true"}, {"target_bits", "3"}}), "learned→3"},
+        {"cpq", 4, 4, with({{"learn_bits", "true"}, {"target_bits", "3"}}), "learned→3"},
     };
     const std::string rows = argc > 3 ? "," + std::string(argv[3]) + "," : "";
     std::printf("%-6s %-6s %-10s %7s %8s %7s %10s %9s %8s %8s\n", "method", "bits", "mode", "fp %",

@@ -28,6 +28,7 @@ private Q_SLOTS:
     void perChannelSteps();
     void dominatedGateClosesAndBitsFall();
     void gatesNestAndCount();
+    void settledAllocationSpendsTheBudget();
 };
 
 void TestCpqQuantizer::assignmentIsRoundToNearest_data()
@@ -212,6 +213,26 @@ void TestCpqQuantizer::dominatedGateClosesAndBitsFall()
     QVERIFY(gates.expectedBits().item<double>() < 2.5);
     for (double keep : gates.keepProbabilities())
         QVERIFY(keep < 0.5);
+}
+
+void TestCpqQuantizer::settledAllocationSpendsTheBudget()
+{
+    // A large layer and two small ones, 2…4 bits each, a budget of 3 bits on average (360).
+    // Dropping the least confident level first takes the large layer to 2 bits (200 + the small
+    // ones' 80 = 280) and nothing fits back; spending the budget means 3 bits for the large one
+    // and a choice for the small ones, where the more confident levels win.
+    const std::vector<BitGates::Choice> layers{
+        {100, 2, 4, {-1.0, -2.0}}, {10, 2, 4, {5.0, 1.0}}, {10, 2, 4, {4.0, 3.0}}};
+    const auto bits = BitGates::fullestAllocation(layers, 360);
+    QCOMPARE(bits, (std::vector<int>{3, 3, 3}));
+    // A budget no allocation reaches exactly: the most it can spend is 350 (3·100 + 3·10 +
+    // 2·10), the third layer's level given up rather than the second's more confident one.
+    QCOMPARE(BitGates::fullestAllocation(layers, 355), (std::vector<int>{3, 3, 2}));
+    // Every layer at its fewest bits already over the budget: nothing fits.
+    QVERIFY(BitGates::fullestAllocation(layers, 100).empty());
+    // Too many allocations to try: left to the caller's greedy settling.
+    const BitGates::Choice wide{10, 1, 8, std::vector<double>(7, 0.0)};
+    QVERIFY(BitGates::fullestAllocation(std::vector<BitGates::Choice>(12, wide), 1000).empty());
 }
 
 void TestCpqQuantizer::gatesNestAndCount()

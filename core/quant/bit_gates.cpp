@@ -86,4 +86,37 @@ std::vector<double> BitGates::keepProbabilities() const
     return {keep.data_ptr<float>(), keep.data_ptr<float>() + keep.numel()};
 }
 
+std::vector<int> BitGates::fullestAllocation(const std::vector<Choice> &layers, double budget)
+{
+    double combinations = 1;
+    for (const auto &l : layers)
+        combinations *= double(l.maxBits - l.minBits + 1);
+    if (combinations > 2e5)
+        return {};
+    std::vector<int> bits(layers.size()), best;
+    double bestCost = -1, bestScore = 0;
+    const auto visit = [&](const auto &self, size_t i, double cost, double score) -> void {
+        if (cost > budget + 1e-6)
+            return;
+        if (i == layers.size()) {
+            if (cost > bestCost + 1e-6 || (cost > bestCost - 1e-6 && score > bestScore)) {
+                bestCost = cost;
+                bestScore = score;
+                best = bits;
+            }
+            return;
+        }
+        const auto &l = layers[i];
+        double kept = 0;
+        for (int b = l.minBits; b <= l.maxBits; ++b) {
+            if (b > l.minBits)
+                kept += l.logits[size_t(b - l.minBits - 1)];
+            bits[i] = b;
+            self(self, i + 1, cost + l.params * b, score + kept);
+        }
+    };
+    visit(visit, 0, 0.0, 0.0);
+    return best;
+}
+
 } // namespace quantscope::quant

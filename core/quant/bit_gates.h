@@ -50,6 +50,22 @@ public:
     double nextLevelLogit() const;
     void keepNextLevel();
 
+    // One gated layer of a model: its parameter count, its fewest and most bits, and its
+    // levels' keep-logits (level minBits + 1 + j at j).
+    struct Choice
+    {
+        double params;
+        int minBits, maxBits;
+        std::vector<double> logits;
+    };
+    // The bits per layer that spend the most of the budget (Σ params·bits ≤ budget) and, among
+    // allocations that spend as much, keep the most confident levels (the largest sum of the
+    // kept levels' logits); empty where there are too many allocations to try them all (over
+    // 200 000). Whole layers are coarse steps — one level of a 3×3×64×64 conv is half a bit of
+    // ResNet-8's average — so dropping the least confident levels one at a time can stop well
+    // under a target (2.79 bits for a target of 3 on the demo model).
+    static std::vector<int> fullestAllocation(const std::vector<Choice> &layers, double budget);
+
 private:
     torch::Tensor nested(const torch::Tensor &gates) const;
 

@@ -309,10 +309,33 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
         return m;
     };
 
-    // Fixes the gates at the target: an allocation above it loses its least confident levels
-    // until it is not; one below it (λ overshoots while gates close) gets back the most
-    // confident closed levels that still fit.
+    // Fixes the gates at the target: the allocation that spends the most of it, the most
+    // confident levels first (BitGates::fullestAllocation); where there are too many layers to
+    // try every allocation, one above the target loses its least confident levels until it is
+    // not, and one below it (λ overshoots while gates close) gets back the most confident
+    // closed levels that still fit.
     auto settle = [&] {
+        std::vector<BitGates::Choice> choices;
+        std::vector<WeightLayer *> gated;
+        for (size_t i = 0; i < weights.size(); ++i)
+            if (auto &w = weights[i]; w.gates) {
+                const auto logits = w.gates->logits().detach().to(torch::kDouble).contiguous();
+                choices.push_back({double(layers[i].params), w.gates->minBits(),
+                                   w.gates->maxBits(),
+                                   {logits.data_ptr<double>(),
+                                    logits.data_ptr<double>() + logits.numel()}});
+                gated.push_back(&w);
+            }
+        const auto fullest =
+            target > 0 ? BitGates::fullestAllocation(choices, target * gatedParams)
+                       : std::vector<int>{};
+        for (size_t j = 0; j < fullest.size(); ++j) {
+            auto &gates = *gated[j]->gates;
+            while (gates.bits() > fullest[j])
+                gates.dropTopLevel();
+            while (gates.bits() < fullest[j])
+                gates.keepNextLevel();
+        }
         while (target > 0 && averageBits(false).item<double>() > target + 1e-9) {
             WeightLayer *weakest = nullptr;
             for (auto &w : weights)
