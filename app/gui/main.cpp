@@ -7,6 +7,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QTimer>
 
 #include <cstdio>
@@ -74,7 +75,23 @@ int main(int argc, char **argv)
                                                      "last, the default)."),
                                       QStringLiteral("N"));
     parser.addOptions({open, data, demo, workspace, view, run, layer, snapshot, screenshot, size});
+    // What a file manager passes (the desktop entry's %f): a workspace (its folder or its
+    // workspace.sqlite) opens as the workspace, anything else as a model.
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+                                 QStringLiteral("A workspace (folder or workspace.sqlite) or a "
+                                                "model to open."),
+                                 QStringLiteral("[FILE]"));
     parser.process(app);
+    QString workspaceDir = parser.value(workspace), positionalModel;
+    if (!parser.positionalArguments().isEmpty()) {
+        const QFileInfo file(parser.positionalArguments().constFirst());
+        if (file.fileName() == QStringLiteral("workspace.sqlite"))
+            workspaceDir = file.absolutePath();
+        else if (file.isDir())
+            workspaceDir = file.absoluteFilePath();
+        else
+            positionalModel = file.absoluteFilePath();
+    }
 
     quantscope::gui::MainWindow::View startView = quantscope::gui::MainWindow::View::Start;
     if (parser.isSet(view) &&
@@ -84,7 +101,7 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    quantscope::gui::MainWindow window(parser.value(workspace));
+    quantscope::gui::MainWindow window(workspaceDir);
     if (parser.isSet(screenshot)) {
         const auto dims = parser.value(size).split(QLatin1Char('x'));
         if (dims.size() == 2)
@@ -96,6 +113,8 @@ int main(int argc, char **argv)
         ok = window.openDemo();
     if (ok && parser.isSet(open))
         ok = window.openModel(parser.value(open));
+    if (ok && !positionalModel.isEmpty())
+        ok = window.openModel(positionalModel);
     if (ok && parser.isSet(data))
         ok = window.openDataset(parser.value(data));
     if (ok && parser.isSet(run)) {
