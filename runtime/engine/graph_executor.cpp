@@ -105,11 +105,14 @@ void GraphExecutor::chooseKernels()
 
 std::string GraphExecutor::kernelName() const
 {
-    std::string names; // each kernel the layers run on, once, in layer order
+    std::vector<std::string> names; // each kernel the layers run on, once, in layer order
     for (const auto &layer : m_lowBit)
-        if (layer && (" " + names + " ").find(" " + layer->kernelName() + " ") == std::string::npos)
-            names += (names.empty() ? "" : " ") + layer->kernelName();
-    return names;
+        if (layer && std::find(names.begin(), names.end(), layer->kernelName()) == names.end())
+            names.push_back(layer->kernelName());
+    std::string joined;
+    for (const auto &name : names)
+        joined += (joined.empty() ? "" : " ") + name;
+    return joined;
 }
 
 Backend GraphExecutor::backendNamed(const std::string &name)

@@ -259,10 +259,11 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
         m_planeImage.assign(pixels * size_t(m_inC) / BitPlaneWeights::kChunk *
                                 size_t(m_activationPlanes),
                             0);
-    if (!m_kernel.indirect)
+    if (!m_kernel.indirect) { // the rows copied out, and the sums scaled in a second pass
         m_cols.resize(positions * m_groups[0].kPadded);
+        m_acc.resize(positions * m_groups[0].nPadded);
+    }
     m_colSums.resize(positions);
-    m_acc.resize(positions * m_groups[0].nPadded);
 }
 
 void LowBitLayer::prepareCodes(const float *in, ThreadPool &pool)

@@ -106,7 +106,7 @@ private:
     int m_activationPlanes = 0;
     std::vector<uint64_t> m_planeImage;
     std::vector<int32_t> m_colSums;    // Σ of each row of taps (Σu)
-    std::vector<int32_t> m_acc;
+    std::vector<int32_t> m_acc;        // kernels without an indirect form: the int32 sums
 };
 
 } // namespace quantscope::runtime

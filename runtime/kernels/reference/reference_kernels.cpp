@@ -135,8 +135,8 @@ void ReferenceKernels::clamp(const float *in, float *out, size_t n, float lo, fl
 }
 
 // Cloned (vector_clones.h): also the low-bit path's residual add, where its width shows.
-QS_VECTOR_CLONES void ReferenceKernels::addClamped(const float *a, const float *b, float *out, size_t n, float lo,
-                                  float hi)
+QS_VECTOR_CLONES void ReferenceKernels::addClamped(const float *a, const float *b, float *out,
+                                                   size_t n, float lo, float hi)
 {
     for (size_t i = 0; i < n; ++i)
         out[i] = std::min(std::max(a[i] + b[i], lo), hi);
