@@ -336,29 +336,34 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
             while (gates.bits() < fullest[j])
                 gates.keepNextLevel();
         }
-        while (target > 0 && averageBits(false).item<double>() > target + 1e-9) {
-            WeightLayer *weakest = nullptr;
-            for (auto &w : weights)
-                if (w.gates && (!weakest || w.gates->topKeptLogit() < weakest->gates->topKeptLogit()))
-                    weakest = &w;
-            if (!weakest || weakest->gates->bits() == minBits)
-                break;
-            weakest->gates->dropTopLevel();
-        }
-        for (bool added = target > 0; added;) {
-            added = false;
-            WeightLayer *strongest = nullptr;
-            const double room = (target - averageBits(false).item<double>()) * std::max(gatedParams, 1.0);
-            for (size_t i = 0; i < weights.size(); ++i) {
-                auto &w = weights[i];
-                if (w.gates && w.gates->bits() < w.gates->maxBits() &&
-                    double(layers[i].params) <= room + 1e-6 &&
-                    (!strongest || w.gates->nextLevelLogit() > strongest->gates->nextLevelLogit()))
-                    strongest = &w;
+        if (fullest.empty()) {
+            while (target > 0 && averageBits(false).item<double>() > target + 1e-9) {
+                WeightLayer *weakest = nullptr;
+                for (auto &w : weights)
+                    if (w.gates && (!weakest ||
+                                    w.gates->topKeptLogit() < weakest->gates->topKeptLogit()))
+                        weakest = &w;
+                if (!weakest || weakest->gates->bits() == minBits)
+                    break;
+                weakest->gates->dropTopLevel();
             }
-            if (strongest) {
-                strongest->gates->keepNextLevel();
-                added = true;
+            for (bool added = target > 0; added;) {
+                added = false;
+                WeightLayer *strongest = nullptr;
+                const double room = (target - averageBits(false).item<double>()) *
+                                    std::max(gatedParams, 1.0);
+                for (size_t i = 0; i < weights.size(); ++i) {
+                    auto &w = weights[i];
+                    if (w.gates && w.gates->bits() < w.gates->maxBits() &&
+                        double(layers[i].params) <= room + 1e-6 &&
+                        (!strongest ||
+                         w.gates->nextLevelLogit() > strongest->gates->nextLevelLogit()))
+                        strongest = &w;
+                }
+                if (strongest) {
+                    strongest->gates->keepNextLevel();
+                    added = true;
+                }
             }
         }
         for (auto &w : weights)
