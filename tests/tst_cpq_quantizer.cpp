@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // CPQ's quantizer and bit gates: the categorical assignment is round-to-nearest on the grid; the
 // multi-class STE's gradients are those of the expected level (finite differences, in x, the
-// step and σ/α); descending them pulls a weight toward its assigned level; DropBits removes
+// step and σ/α; the step's inside a wide grid averaged over a cell, so its noise does not grow
+// with the grid); descending them pulls a weight toward its assigned level; DropBits removes
 // exactly the levels of the dropped bits; a gate whose regulariser dominates closes and the
 // layer's bits fall.
 #include "quant/bit_gates.h"
@@ -22,6 +23,7 @@ private Q_SLOTS:
     void assignmentIsRoundToNearest();
     void gradientIsTheExpectedLevels();
     void stepAndNoiseGradientsMatchFiniteDifferences();
+    void stepGradientDoesNotGrowWithTheGrid();
     void descentPullsTowardTheAssignedLevel();
     void largeTensorsGetTheSameGradients();
     void dropBitsRemovesExactlyTheDroppedLevels();
@@ -81,6 +83,8 @@ void TestCpqQuantizer::gradientIsTheExpectedLevels()
 
 void TestCpqQuantizer::stepAndNoiseGradientsMatchFiniteDifferences()
 {
+    // A 3-bit grid lies within the logistic's reach of its ends: every value takes the exact
+    // gradient of the expected level.
     const auto x = torch::linspace(-1.9, 1.7, 97);
     const double step = 0.4, ratio = 0.35, h = 1e-3;
     CpqQuantizer q(3, torch::tensor({float(step)}), false, ratio);
@@ -101,6 +105,34 @@ void TestCpqQuantizer::stepAndNoiseGradientsMatchFiniteDifferences()
     const double dR = (expectedSum(step, ratio + h) - expectedSum(step, ratio - h)) / (2 * h);
     QVERIFY2(std::abs(params[1].grad().item<double>() - dR) < 2e-2 * std::max(1.0, std::abs(dR)),
              qPrintable(QStringLiteral("%1 vs %2").arg(params[1].grad().item<double>()).arg(dR)));
+}
+
+void TestCpqQuantizer::stepGradientDoesNotGrowWithTheGrid()
+{
+    // Inside an 8-bit grid, away from its ends, one value's step gradient is k* − t — the cell
+    // average of k* − t·F'(t), which at a small ρ would swing by ±t. Values spread over the
+    // interior cells sum to what the exact form sums to.
+    const double step = 0.01;
+    for (const double t : {3.3, 100.2, -90.45}) {
+        CpqQuantizer q(8, torch::tensor({float(step)}), false, 0.1);
+        q.forward(torch::tensor({float(t * step)})).sum().backward();
+        const double wanted = std::nearbyint(t) - t;
+        QVERIFY2(std::abs(q.parameters()[0].grad().item<double>() - wanted) < 1e-3,
+                 qPrintable(QStringLiteral("t %1: %2 vs %3").arg(t)
+                                .arg(q.parameters()[0].grad().item<double>()).arg(wanted)));
+    }
+    const auto x = torch::linspace(-0.9, 0.9, 18001); // t from −90 to 90, 100 per cell
+    CpqQuantizer q(8, torch::tensor({float(step)}), false, 0.1);
+    q.forward(x).sum().backward();
+    auto expectedSum = [&](double s) {
+        return CpqQuantizer(8, torch::tensor({float(s)}), false, 0.1).expected(x).sum().item<double>();
+    };
+    const double h = 1e-6;
+    const double levels = (q.forward(x).detach() / step).sum().item<double>();
+    const double exact = (expectedSum(step + h) - expectedSum(step - h)) / (2 * h) -
+                         expectedSum(step) / step + levels;
+    const double got = q.parameters()[0].grad().item<double>();
+    QVERIFY2(std::abs(got - exact) < 0.02 * x.numel(), qPrintable(QStringLiteral("%1 vs %2").arg(got).arg(exact)));
 }
 
 void TestCpqQuantizer::descentPullsTowardTheAssignedLevel()
