@@ -32,6 +32,8 @@ private Q_SLOTS:
     void readsHeadersWithoutDecoding();
     void rejectsWhatIsNotADataset();
     void rejectsTruncatedIdx();
+    void hostileHeadersAllocateNothing();
+    void rejectsCifarLabelsPastTheClasses();
     void transformMatchesModelChannels();
     void subsetsAreDeterministic();
 };
@@ -252,6 +254,55 @@ void TestDatasets::rejectsTruncatedIdx()
         QFAIL("no error");
     } catch (const Error &e) {
         QVERIFY2(QString::fromStdString(e.what()).contains(QLatin1String("truncated")), e.what());
+    }
+}
+
+void TestDatasets::hostileHeadersAllocateNothing()
+{
+    // 16 bytes claiming 2^26 images of 4096×4096 pixels: refused as truncated once the bytes run
+    // out, before anything near the claimed terabyte is allocated.
+    QTemporaryDir dir;
+    testing::writeIdx(dir.path(), 30, 20, 8, false);
+    std::vector<uint8_t> header;
+    for (uint32_t v : {0x803u, 1u << 26, 4096u, 4096u})
+        testing::putBigEndian(header, v);
+    testing::writeFile(dir.filePath(QStringLiteral("t10k-images-idx3-ubyte")), header, false);
+    std::vector<uint8_t> labels;
+    for (uint32_t v : {0x801u, 1u << 26})
+        testing::putBigEndian(labels, v);
+    testing::writeFile(dir.filePath(QStringLiteral("t10k-labels-idx1-ubyte")), labels, false);
+    try {
+        data::DatasetReader::open(dir.path().toStdString(), data::Split::Test);
+        QFAIL("no error");
+    } catch (const Error &e) {
+        QVERIFY2(QString::fromStdString(e.what()).contains(QLatin1String("truncated")), e.what());
+    }
+    // A 600-byte PNG whose text chunk claims 1.9 GB is damaged, not decoded (fuzzing found it).
+    const QString folder = dir.filePath(QStringLiteral("images"));
+    testing::writeImageFolder(folder, 2, 5, {{8, 8}});
+    const QString hostile = QDir(folder).entryList(QDir::Dirs | QDir::NoDotAndDotDot).first();
+    QFile png(QDir(folder).filePath(hostile) + QStringLiteral("/hostile.png"));
+    QVERIFY(png.open(QIODevice::WriteOnly));
+    png.write(QByteArray::fromHex("89504e470d0a1a0a0000000d49484452000000080000000808020000004b6d29dc"
+                                  "74004000007445587400"));
+    png.close();
+    data::ImageFolderOptions options;
+    options.size = 8;
+    const auto d = data::DatasetReader::open(folder.toStdString(), data::Split::Train, options);
+    QCOMPARE(d.unreadableCount, int64_t(1));
+}
+
+void TestDatasets::rejectsCifarLabelsPastTheClasses()
+{
+    QTemporaryDir dir;
+    std::vector<uint8_t> records(2 * 3073, 7);
+    records[3073] = 200; // the second record's label, in a dataset of 10 classes
+    testing::writeFile(dir.filePath(QStringLiteral("test_batch.bin")), records, false);
+    try {
+        data::DatasetReader::open(dir.path().toStdString(), data::Split::Test);
+        QFAIL("no error");
+    } catch (const Error &e) {
+        QVERIFY2(QString::fromStdString(e.what()).contains(QLatin1String("label 200")), e.what());
     }
 }
 

@@ -66,13 +66,19 @@ Dataset CifarReader::read(const std::string &dir, Split split, bool cifar100)
             throw Error(file.string() + ": read error");
     }
     const int64_t n = static_cast<int64_t>(bytes.size()) / record;
+    if (n == 0)
+        throw Error(files.front().string() + ": holds no CIFAR records");
     auto raw = torch::from_blob(bytes.data(), {n, record}, torch::kUInt8);
     Dataset data;
     data.images = raw.slice(1, labelBytes).reshape({n, 3, 32, 32}).clone();
     data.labels = raw.select(1, labelBytes - 1).to(torch::kInt64); // CIFAR-100: fine label
+    const int64_t classes = cifar100 ? 100 : 10;
+    // A label past the classes would index past the class names and the model's outputs.
+    if (const int64_t top = data.labels.max().item<int64_t>(); top >= classes)
+        throw Error(files.front().string() + ": label " + std::to_string(top) +
+                    " in a dataset of " + std::to_string(classes) + " classes (not a CIFAR batch)");
 
     auto names = readLines(fs::path(dir) / (cifar100 ? "fine_label_names.txt" : "batches.meta.txt"));
-    const int64_t classes = cifar100 ? 100 : 10;
     if (static_cast<int64_t>(names.size()) != classes) {
         names.clear();
         for (int64_t c = 0; c < classes; ++c)

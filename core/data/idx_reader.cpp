@@ -8,6 +8,7 @@
 #include <array>
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -46,6 +47,20 @@ public:
         unsigned char b[4];
         readExactly(b, 4);
         return (uint32_t(b[0]) << 24) | (uint32_t(b[1]) << 16) | (uint32_t(b[2]) << 8) | b[3];
+    }
+
+    // `bytes` bytes into a buffer that grows as they arrive: a header may claim any size, and
+    // a gzipped file's size says nothing about it, so nothing is allocated before it is read.
+    std::vector<uint8_t> readAll(size_t bytes)
+    {
+        constexpr size_t kChunk = size_t(64) << 20;
+        std::vector<uint8_t> out;
+        while (out.size() < bytes) {
+            const size_t old = out.size(), n = std::min(kChunk, bytes - old);
+            out.resize(old + n);
+            readExactly(out.data() + old, n);
+        }
+        return out;
     }
 
     void readExactly(void *dst, size_t bytes)
@@ -98,12 +113,11 @@ Dataset IdxReader::read(const std::string &dir, Split split)
     if (static_cast<int64_t>(labels.readBigEndian()) != n)
         throw Error(labelsPath + ": holds a different number of labels than " + imagesPath);
 
+    auto pixels = images.readAll(static_cast<size_t>(n * rows * cols));
+    auto labelBytes = labels.readAll(static_cast<size_t>(n));
     Dataset data;
-    data.images = torch::empty({n, 1, rows, cols}, torch::kUInt8);
-    images.readExactly(data.images.data_ptr<uint8_t>(), static_cast<size_t>(n * rows * cols));
-    auto labelBytes = torch::empty({n}, torch::kUInt8);
-    labels.readExactly(labelBytes.data_ptr<uint8_t>(), static_cast<size_t>(n));
-    data.labels = labelBytes.to(torch::kInt64);
+    data.images = torch::from_blob(pixels.data(), {n, 1, rows, cols}, torch::kUInt8).clone();
+    data.labels = torch::from_blob(labelBytes.data(), {n}, torch::kUInt8).to(torch::kInt64);
 
     const int64_t classes = data.labels.max().item<int64_t>() + 1;
     const bool fashion = fs::path(dir).lexically_normal().string().find("fashion") !=

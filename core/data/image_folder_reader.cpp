@@ -62,9 +62,20 @@ fs::path splitRoot(const fs::path &root, Split split, bool &explicitSplit)
 constexpr double kCropRatio = 0.875;
 constexpr size_t kNamedUnreadable = 3;
 
+// Bounds on what is decoded, so a small hostile file cannot claim gigabytes: 2^26 pixels (an
+// 8192×8192 photograph) before decoding, and sides at most 64:1, whose shorter side brought to
+// the crop size would make the longer one enormous. Such files count as unreadable.
+constexpr int64_t kMaxPixels = int64_t(1) << 26;
+constexpr int kMaxAspect = 64;
+
 // Decodes one image and brings it to size×size; an empty Mat when the file cannot be read.
 cv::Mat loadImage(const fs::path &path, const ImageFolderOptions &options)
 {
+    ImageHeader header;
+    if (ImageHeader::read(path.string(), header) &&
+        (int64_t(header.width) * header.height > kMaxPixels ||
+         std::max(header.width, header.height) > kMaxAspect * std::min(header.width, header.height)))
+        return {};
     cv::Mat image;
     try {
         if (ImageHeader::looksComplete(path.string()))
@@ -73,7 +84,8 @@ cv::Mat loadImage(const fs::path &path, const ImageFolderOptions &options)
     } catch (const cv::Exception &) {
         return {}; // a damaged file OpenCV's decoder refused loudly
     }
-    if (image.empty())
+    if (image.empty() ||
+        std::max(image.rows, image.cols) > kMaxAspect * std::min(image.rows, image.cols))
         return {};
     if (options.channels == 3)
         cv::cvtColor(image, image, cv::COLOR_BGR2RGB);

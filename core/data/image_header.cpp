@@ -102,21 +102,34 @@ bool ImageHeader::looksComplete(const std::string &path)
     const bool png = std::equal(kPng, kPng + 8, head.begin());
     if (!png && !isJpeg(head.data()))
         return true; // BMP and others: the decoders fail on a cut file by themselves
-    // The end marker — JPEG's FF D9, PNG's IEND chunk — must be in the last bytes (some
-    // encoders pad after it). libjpeg decodes a cut file with only a warning; libpng prints
-    // its error to stderr before failing.
+    if (png) {
+        // Chunk by chunk up to IEND, each within the file: libpng allocates what a chunk's
+        // length claims before reading it (a 600-byte file claimed a 1.9 GB text chunk), and
+        // prints its error for a cut file to stderr before failing.
+        std::streamoff at = 8;
+        std::array<uint8_t, 8> chunk{};
+        while (in.seekg(at) && in.read(reinterpret_cast<char *>(chunk.data()), 8)) {
+            const uint32_t length = uint32_t(chunk[0]) << 24 | uint32_t(chunk[1]) << 16 |
+                                    uint32_t(chunk[2]) << 8 | chunk[3];
+            if (length > 0x7FFFFFFFu || at + 12 + std::streamoff(length) > size)
+                return false;
+            if (std::equal(chunk.begin() + 4, chunk.end(), "IEND"))
+                return true;
+            at += 12 + std::streamoff(length);
+        }
+        return false;
+    }
+    // JPEG's end marker FF D9 must be in the last bytes (some encoders pad after it): libjpeg
+    // decodes a cut file with only a warning.
     const std::streamoff tail = std::min<std::streamoff>(size, 64);
     std::vector<uint8_t> end(static_cast<size_t>(tail));
     in.seekg(size - tail);
     if (!in.read(reinterpret_cast<char *>(end.data()), tail))
         return false;
-    for (size_t i = 0; i + 3 < end.size(); ++i) {
-        if (png && end[i] == 'I' && end[i + 1] == 'E' && end[i + 2] == 'N' && end[i + 3] == 'D')
+    for (size_t i = 0; i + 3 < end.size(); ++i)
+        if (end[i] == 0xFF && end[i + 1] == 0xD9)
             return true;
-        if (!png && end[i] == 0xFF && end[i + 1] == 0xD9)
-            return true;
-    }
-    return !png && end.size() >= 2 && end[end.size() - 2] == 0xFF && end.back() == 0xD9;
+    return end.size() >= 2 && end[end.size() - 2] == 0xFF && end.back() == 0xD9;
 }
 
 } // namespace quantscope::data

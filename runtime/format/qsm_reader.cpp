@@ -233,9 +233,10 @@ Model QsmReader::parse(const uint8_t *data, size_t size)
     if (head.u32("the header") != 0)
         throw FormatError("header flags set that this runtime does not know (a newer writer?)");
     const uint64_t bodyBytes = head.u64("the header");
-    if (bodyBytes + 4 != head.left())
+    // Compared without adding to the claimed size: near 2^64 the sum wraps around.
+    if (head.left() < 4 || bodyBytes != head.left() - 4)
         throw FormatError("the file holds " + std::to_string(head.left()) + " bytes after its "
-                          "header, the header says " + std::to_string(bodyBytes + 4) +
+                          "header, the header says " + std::to_string(bodyBytes) + " + 4" +
                           " (truncated or damaged)");
     const uint8_t *body = data + (size - head.left());
     uint32_t stored = 0;
