@@ -3,6 +3,7 @@
 
 #include "error.h"
 #include "quant/quantized_model.h"
+#include "store/atomic_file.h"
 
 #include <nlohmann/json.hpp>
 
@@ -45,7 +46,7 @@ void RunGrids::save(const quant::QuantizedModel &model, const std::vector<std::s
         }
         layers.push_back(layer);
     }
-    std::ofstream(path) << nlohmann::json{{"version", 1}, {"layers", layers}}.dump();
+    store::AtomicFile::writeText(path, nlohmann::json{{"version", 1}, {"layers", layers}}.dump());
 }
 
 std::vector<LayerGrids> RunGrids::load(const std::string &path)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "saved_devices.h"
 
+#include "store/atomic_file.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -55,11 +57,8 @@ void SavedDevices::forget(const std::string &workspaceDir, const std::string &na
 
 void SavedDevices::store(const std::string &workspaceDir, const std::vector<std::string> &names)
 {
-    // Written beside, then renamed: a crash never leaves half a file.
-    const std::string path = fileIn(workspaceDir), temporary = path + ".tmp";
-    std::ofstream(temporary) << nlohmann::json{{"recent", names}}.dump(1) << "\n";
-    std::error_code ec;
-    std::filesystem::rename(temporary, path, ec);
+    store::AtomicFile::writeText(fileIn(workspaceDir),
+                                 nlohmann::json{{"recent", names}}.dump(1) + "\n");
 }
 
 } // namespace quantscope::deploy

@@ -5,6 +5,7 @@
 #include "frozen_model.h"
 #include "graph_partitioner.h"
 #include "model_metadata.h"
+#include "store/atomic_file.h"
 
 #include <torch/csrc/jit/api/function_impl.h>
 #include <torch/csrc/jit/ir/ir.h>
@@ -177,11 +178,13 @@ void QuantGraph::saveWithWeights(const std::vector<torch::Tensor> &weights,
     torch::jit::ExtraFilesMap extra;
     if (!m_metadataJson.empty())
         extra["quantscope.json"] = m_metadataJson;
-    try {
-        frozen.module().save(path, extra);
-    } catch (const c10::Error &e) {
-        throw Error(path + ": cannot write the model: " + firstLine(e.what_without_backtrace()));
-    }
+    store::AtomicFile::write(path, [&](const std::string &temporary) {
+        try {
+            frozen.module().save(temporary, extra);
+        } catch (const c10::Error &e) {
+            throw Error(path + ": cannot write the model: " + firstLine(e.what_without_backtrace()));
+        }
+    });
 }
 
 } // namespace quantscope::model

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "method_state.h"
 
+#include "atomic_file.h"
 #include "error.h"
 
 #include <filesystem>
@@ -29,11 +30,13 @@ void MethodState::save(const std::vector<LayerState> &layers, const std::string 
             layer.write(name, tensor.detach().contiguous(), /*is_buffer=*/true);
         root.write(layerKey(i), layer);
     }
-    try {
-        root.save_to(path);
-    } catch (const std::exception &e) {
-        throw Error(path + ": cannot write the method state: " + firstLine(e.what()));
-    }
+    AtomicFile::write(path, [&](const std::string &temporary) {
+        try {
+            root.save_to(temporary);
+        } catch (const std::exception &e) {
+            throw Error(path + ": cannot write the method state: " + firstLine(e.what()));
+        }
+    });
 }
 
 std::vector<MethodState::LayerState> MethodState::load(const std::string &path,

@@ -7,7 +7,9 @@
 #include <sqlite3.h>
 
 #include <csignal>
+#include <cstring>
 #include <ctime>
+#include <type_traits>
 #include <filesystem>
 #include <unistd.h>
 
@@ -115,6 +117,27 @@ std::string nowUtc()
     return buf;
 }
 
+// A field of a stored JSON record, or `fallback` where the record is not an object or the field
+// is missing or of another type: what another program or a damaged disk left must not take a
+// reader down. Integers only from integers: a float out of range would be undefined behaviour.
+template <typename T>
+T field(const nlohmann::json &record, const char *key, T fallback)
+{
+    if (!record.is_object())
+        return fallback;
+    const auto found = record.find(key);
+    if (found == record.end())
+        return fallback;
+    if constexpr (std::is_integral_v<T>)
+        if (!found->is_number_integer())
+            return fallback;
+    try {
+        return found->template get<T>();
+    } catch (const nlohmann::json::exception &) {
+        return fallback;
+    }
+}
+
 bool processAlive(int64_t pid)
 {
     return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
@@ -128,6 +151,11 @@ Workspace::Workspace(const std::string &dir) : m_dir(dir)
     fs::create_directories(fs::path(dir) / "artifacts", ec);
     if (ec)
         throw Error(dir + ": cannot create the workspace folder: " + ec.message());
+    // SQLite would open a read-only database and fail at its first write with a message about
+    // files it could not open; say what is wrong instead.
+    if (::access(dir.c_str(), W_OK) != 0)
+        throw Error(dir + ": the workspace folder cannot be written (" + std::strerror(errno) +
+                    "); a workspace stores runs as they go, so copy it to a writable folder");
     const auto file = (fs::path(dir) / "workspace.sqlite").string();
     if (sqlite3_open(file.c_str(), &m_db) != SQLITE_OK) {
         const std::string why = m_db ? sqlite3_errmsg(m_db) : "out of memory";
@@ -172,8 +200,15 @@ void Workspace::markInterrupted()
             if (!processAlive(s.integer(1)))
                 dead.push_back(s.integer(0));
     }
-    for (int64_t id : dead)
+    for (int64_t id : dead) {
         endRun(id, "interrupted", "the program stopped while this run was going");
+        // What the run was writing when it stopped: temporaries (AtomicFile), never artifacts.
+        std::error_code ec;
+        const auto artifacts = fs::path(m_dir) / "artifacts" / std::to_string(id);
+        for (const auto &entry : fs::directory_iterator(artifacts, ec))
+            if (entry.path().filename().string().find(".partial-") != std::string::npos)
+                fs::remove(entry.path(), ec);
+    }
 }
 
 int64_t Workspace::beginRun(const RunRecord &run)
@@ -302,30 +337,29 @@ std::vector<jobs::LayerSnapshot> Workspace::snapshots(int64_t run, int layer) co
         snap.step = static_cast<int>(s.integer(1));
         snap.stage = s.text(2);
         const auto data = nlohmann::json::parse(s.text(3), nullptr, false);
-        if (data.is_object()) {
-            snap.layerName = data.value("name", "");
-            snap.binEdges = data.value("edges", std::vector<double>{});
-            snap.counts = data.value("counts", std::vector<double>{});
-            snap.gridLevels = data.value("grid", std::vector<double>{});
-            snap.bits = data.value("bits", 0.0);
-            snap.note = data.value("note", "");
-            const auto units = data.value("units", nlohmann::json::object());
-            snap.levelCount = units.value("levels", 0);
-            snap.unitEdges = units.value("edges", std::vector<double>{});
-            snap.unitCounts = units.value("counts", std::vector<double>{});
-            snap.levelCounts = units.value("level_counts", std::vector<double>{});
-            snap.clusteredShare = units.value("clustered", -1.0);
-            snap.outsideCount = units.value("outside", int64_t(0));
-            snap.channelLow = units.value("channel_low", std::vector<double>{});
-            snap.channelStep = units.value("channel_step", std::vector<double>{});
-            snap.channelBins = units.value("channel_bins", 0);
-            snap.channelCounts = units.value("channel_counts", std::vector<double>{});
-            const auto groups = data.value("groups", nlohmann::json::object());
-            snap.groupRows = groups.value("rows", 0);
-            snap.groupColumns = groups.value("columns", 0);
-            snap.groupMaxBases = groups.value("bases", 0);
-            snap.groupScales = groups.value("scales", std::vector<double>{});
-        }
+        using Values = std::vector<double>;
+        snap.layerName = field(data, "name", std::string());
+        snap.binEdges = field(data, "edges", Values{});
+        snap.counts = field(data, "counts", Values{});
+        snap.gridLevels = field(data, "grid", Values{});
+        snap.bits = field(data, "bits", 0.0);
+        snap.note = field(data, "note", std::string());
+        const auto units = field(data, "units", nlohmann::json::object());
+        snap.levelCount = field(units, "levels", 0);
+        snap.unitEdges = field(units, "edges", Values{});
+        snap.unitCounts = field(units, "counts", Values{});
+        snap.levelCounts = field(units, "level_counts", Values{});
+        snap.clusteredShare = field(units, "clustered", -1.0);
+        snap.outsideCount = field(units, "outside", int64_t(0));
+        snap.channelLow = field(units, "channel_low", Values{});
+        snap.channelStep = field(units, "channel_step", Values{});
+        snap.channelBins = field(units, "channel_bins", 0);
+        snap.channelCounts = field(units, "channel_counts", Values{});
+        const auto groups = field(data, "groups", nlohmann::json::object());
+        snap.groupRows = field(groups, "rows", 0);
+        snap.groupColumns = field(groups, "columns", 0);
+        snap.groupMaxBases = field(groups, "bases", 0);
+        snap.groupScales = field(groups, "scales", Values{});
         out.push_back(std::move(snap));
     }
     return out;
