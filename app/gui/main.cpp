@@ -2,6 +2,7 @@
 // quantscope: the workbench GUI. With --screenshot it renders the window to a PNG and exits
 // (docs, and checking the GUI under Xvfb).
 #include "main_window.h"
+#include "model/model_probe.h"
 #include "run_view.h"
 #include "torch_runtime.h"
 
@@ -11,6 +12,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <cstring>
 
 namespace {
 
@@ -32,6 +34,9 @@ bool viewFromName(const QString &name, quantscope::gui::MainWindow::View *view)
 int main(int argc, char **argv)
 {
     quantscope::TorchRuntime::configure();
+    // A copy of this program started to load a model first (ModelProbe) does only that.
+    if (argc == 3 && std::strcmp(argv[1], quantscope::model::ModelProbe::kFlag) == 0)
+        return quantscope::model::ModelProbe::childMain(argv[2]);
 
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("QuantScope"));
@@ -102,6 +107,7 @@ int main(int argc, char **argv)
     }
 
     quantscope::gui::MainWindow window(workspaceDir);
+    window.setModelProbe(QCoreApplication::applicationFilePath());
     if (parser.isSet(screenshot)) {
         const auto dims = parser.value(size).split(QLatin1Char('x'));
         if (dims.size() == 2)

@@ -45,6 +45,8 @@ public:
 
     // Each returns false after showing the error to the user.
     bool openModel(const QString &path);
+    // See ModelDocument::setModelProbe: the program loads each model in a child process first.
+    void setModelProbe(const QString &program) { m_document.setModelProbe(program); }
     bool openDataset(const QString &path);
     bool openDemo();
     // Input image side in pixels (0: the model's own); checked against the open dataset.

@@ -4,6 +4,7 @@
 #include "analysis/evaluator.h"
 #include "data/dataset_reader.h"
 #include "jobs/model_inputs.h"
+#include "model/model_probe.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -27,6 +28,8 @@ QString joined(const std::vector<float> &values)
 
 void ModelDocument::openModel(const QString &path)
 {
+    if (!m_probeProgram.isEmpty())
+        model::ModelProbe::check(m_probeProgram.toStdString(), path.toStdString());
     auto graph = std::make_unique<model::QuantGraph>(path.toStdString());
     std::swap(m_graph, graph);
     m_modelPath = QFileInfo(path).absoluteFilePath();

@@ -19,6 +19,9 @@ public:
     // Throws quantscope::Error (missing, truncated or unsupported model); the document keeps
     // its previous model then.
     void openModel(const QString &path);
+    // Loads every model in a child process `program` first (ModelProbe), so a file that crashes
+    // LibTorch's loader cannot take the window with it. Empty (the default): no probe.
+    void setModelProbe(const QString &program) { m_probeProgram = program; }
     // Checks the dataset can be read and fits the model (when one is open). Throws
     // quantscope::Error; the previous dataset stays.
     void openDataset(const QString &path);
@@ -58,6 +61,7 @@ private:
     void clearNormalisation();
 
     std::unique_ptr<model::QuantGraph> m_graph;
+    QString m_probeProgram;
     QString m_modelPath;
     QString m_dataPath;
     QString m_dataSummary;
