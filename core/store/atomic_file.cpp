@@ -9,11 +9,15 @@
 
 namespace quantscope::store {
 
+namespace {
+constexpr const char *kTemporaryMarker = ".partial-";
+}
+
 void AtomicFile::write(const std::string &path,
                        const std::function<void(const std::string &temporary)> &writeTo)
 {
     // The process id keeps two writers of one path (a GUI and a CLI) off each other's temporary.
-    const std::string temporary = path + ".partial-" + std::to_string(::getpid());
+    const std::string temporary = path + kTemporaryMarker + std::to_string(::getpid());
     std::error_code ec;
     try {
         writeTo(temporary);
@@ -38,6 +42,14 @@ void AtomicFile::writeText(const std::string &path, const std::string &text)
         if (!out)
             throw Error(path + ": cannot write (disk full or not writable)");
     });
+}
+
+void AtomicFile::removeTemporaries(const std::string &dir)
+{
+    std::error_code ec;
+    for (const auto &entry : std::filesystem::directory_iterator(dir, ec))
+        if (entry.path().filename().string().find(kTemporaryMarker) != std::string::npos)
+            std::filesystem::remove(entry.path(), ec);
 }
 
 } // namespace quantscope::store

@@ -20,6 +20,9 @@ public:
                       const std::function<void(const std::string &temporary)> &writeTo);
     // `text` as the whole file; a short write (a full disk) throws quantscope::Error.
     static void writeText(const std::string &path, const std::string &text);
+    // Removes the temporaries in `dir` that writers left when they were killed mid-write. Only
+    // for a folder no live process writes to.
+    static void removeTemporaries(const std::string &dir);
 };
 
 } // namespace quantscope::store

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "workspace.h"
 
+#include "atomic_file.h"
 #include "error.h"
 
 #include <nlohmann/json.hpp>
@@ -9,8 +10,8 @@
 #include <csignal>
 #include <cstring>
 #include <ctime>
-#include <type_traits>
 #include <filesystem>
+#include <type_traits>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -202,12 +203,9 @@ void Workspace::markInterrupted()
     }
     for (int64_t id : dead) {
         endRun(id, "interrupted", "the program stopped while this run was going");
-        // What the run was writing when it stopped: temporaries (AtomicFile), never artifacts.
-        std::error_code ec;
-        const auto artifacts = fs::path(m_dir) / "artifacts" / std::to_string(id);
-        for (const auto &entry : fs::directory_iterator(artifacts, ec))
-            if (entry.path().filename().string().find(".partial-") != std::string::npos)
-                fs::remove(entry.path(), ec);
+        // What the run was writing when it stopped: temporaries, never artifacts.
+        AtomicFile::removeTemporaries(
+            (fs::path(m_dir) / "artifacts" / std::to_string(id)).string());
     }
 }
 
