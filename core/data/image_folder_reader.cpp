@@ -68,13 +68,18 @@ constexpr size_t kNamedUnreadable = 3;
 constexpr int64_t kMaxPixels = int64_t(1) << 26;
 constexpr int kMaxAspect = 64;
 
+bool beyondAspect(int width, int height)
+{
+    return std::max(width, height) > kMaxAspect * std::min(width, height);
+}
+
 // Decodes one image and brings it to size×size; an empty Mat when the file cannot be read.
 cv::Mat loadImage(const fs::path &path, const ImageFolderOptions &options)
 {
     ImageHeader header;
     if (ImageHeader::read(path.string(), header) &&
         (int64_t(header.width) * header.height > kMaxPixels ||
-         std::max(header.width, header.height) > kMaxAspect * std::min(header.width, header.height)))
+         beyondAspect(header.width, header.height)))
         return {};
     cv::Mat image;
     try {
@@ -84,8 +89,7 @@ cv::Mat loadImage(const fs::path &path, const ImageFolderOptions &options)
     } catch (const cv::Exception &) {
         return {}; // a damaged file OpenCV's decoder refused loudly
     }
-    if (image.empty() ||
-        std::max(image.rows, image.cols) > kMaxAspect * std::min(image.rows, image.cols))
+    if (image.empty() || beyondAspect(image.cols, image.rows))
         return {};
     if (options.channels == 3)
         cv::cvtColor(image, image, cv::COLOR_BGR2RGB);
