@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // JobQueue: runs quantization jobs one after another on a worker thread and re-emits their
-// progress, snapshots and metric points as queued signals, so the window never waits on a job.
+// progress, snapshots and metric points as signals on the GUI thread, so the window never waits
+// on a job. Every signal is emitted on the thread that owns the queue.
 #pragma once
 
 #include "jobs/quantize_job.h"
@@ -11,8 +12,7 @@
 
 #include <deque>
 #include <memory>
-
-class QThread;
+#include <thread>
 
 namespace quantscope::gui {
 
@@ -27,7 +27,7 @@ public:
     void enqueue(jobs::QuantizeRequest request);
     void cancelCurrent();
     void cancelAll();
-    bool isBusy() const { return m_thread != nullptr; }
+    bool isBusy() const { return m_running != nullptr; }
     int pendingCount() const { return int(m_pending.size()); }
     QString currentTitle() const { return m_currentTitle; }
     qint64 elapsedMs() const { return m_clock.isValid() ? m_clock.elapsed() : 0; }
@@ -49,11 +49,14 @@ Q_SIGNALS:
 private:
     struct Running;
     void startNext();
+    // Emits, on the GUI thread, what the worker has reported since the last call. Invokable:
+    // the worker posts it by name (see startNext for why).
+    Q_INVOKABLE void drain();
     void finishCurrent();
 
     std::deque<jobs::QuantizeRequest> m_pending;
     std::shared_ptr<Running> m_running;
-    QThread *m_thread = nullptr;
+    std::thread m_worker;
     QString m_currentTitle;
     QElapsedTimer m_clock;
 };
