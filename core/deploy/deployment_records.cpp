@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "deployment_records.h"
 
+#include "json_field.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -28,19 +30,19 @@ std::vector<DeploymentSummary> DeploymentRecords::forRun(const std::string &work
         if (!json.is_object())
             continue;
         DeploymentSummary s;
-        s.device = json.value("device", "");
-        s.emulated = json.value("emulated", false);
-        s.created = json.value("created", "");
-        const auto bench = json.value("bench", nlohmann::json::object());
-        for (const auto &b : bench.value("backends", nlohmann::json::array())) {
+        s.device = jsonField(json, "device", "");
+        s.emulated = jsonField(json, "emulated", false);
+        s.created = jsonField(json, "created", "");
+        const auto bench = jsonField(json, "bench", nlohmann::json::object());
+        for (const auto &b : jsonField(bench, "backends", nlohmann::json::array())) {
             const double median =
-                b.value("latency_s", nlohmann::json::object()).value("median", 0.0);
-            const std::string name = b.value("backend", "");
+                jsonField(jsonField(b, "latency_s", nlohmann::json::object()), "median", 0.0);
+            const std::string name = jsonField(b, "backend", "");
             (name == "fp32" ? s.fp32 : name == "int8" ? s.int8 : s.lowbit) = median;
         }
-        const auto agreement = json.value("agreement", nlohmann::json::object());
-        if (agreement.value("images", 0) > 0)
-            s.agreement = agreement.value("same_class", 0.0);
+        const auto agreement = jsonField(json, "agreement", nlohmann::json::object());
+        if (jsonField(agreement, "images", 0) > 0)
+            s.agreement = jsonField(agreement, "same_class", 0.0);
         out.push_back(s);
     }
     return out;

@@ -3,6 +3,7 @@
 
 #include "agent_files.h"
 #include "error.h"
+#include "json_field.h"
 
 #include <cstdio>
 #include <map>
@@ -46,16 +47,16 @@ DeviceFacts DeviceProbe::describe(Device &device)
     facts.info = answer(device.agent({"info", "--json"}, std::chrono::seconds(60)), facts.name,
                         "describing the device");
     const auto &info = facts.info;
-    facts.architecture = info.value("architecture", "");
-    facts.cpu = info.value("cpu", "");
-    facts.features = info.value("features", "");
-    facts.governor = info.value("governor", "");
-    facts.cores = info.value("cores", 0);
-    facts.emulated = device.emulated() || info.value("emulated", false);
-    for (const auto &f : info.value("max_frequency_khz", nlohmann::json::array()))
-        if (f.is_number())
+    facts.architecture = jsonField(info, "architecture", "");
+    facts.cpu = jsonField(info, "cpu", "");
+    facts.features = jsonField(info, "features", "");
+    facts.governor = jsonField(info, "governor", "");
+    facts.cores = jsonField(info, "cores", 0);
+    facts.emulated = device.emulated() || jsonField(info, "emulated", false);
+    for (const auto &f : jsonField(info, "max_frequency_khz", nlohmann::json::array()))
+        if (f.is_number_integer())
             facts.maxFrequencyKhz.push_back(f.get<long>());
-    for (const auto &t : info.value("core_types", nlohmann::json::array()))
+    for (const auto &t : jsonField(info, "core_types", nlohmann::json::array()))
         if (t.is_string())
             facts.coreTypes.push_back(t.get<std::string>());
     return facts;

@@ -3,6 +3,7 @@
 
 #include "error.h"
 #include "format/qsm_writer.h"
+#include "json_field.h"
 #include "model/frozen_model.h"
 #include "model/model_metadata.h"
 #include "quant/binary_basis_layer.h"
@@ -232,10 +233,8 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                std::to_string(run.wbits) + "A" + std::to_string(run.abits) + " of " + run.model;
     const auto config = nlohmann::json::parse(run.configJson, nullptr, false);
     const auto meta = model::ModelMetadata::parse(frozen.metadataJson());
-    m.mean = config.is_object() && config.contains("mean") ? config["mean"].get<std::vector<float>>()
-                                                           : meta.mean;
-    m.std = config.is_object() && config.contains("std") ? config["std"].get<std::vector<float>>()
-                                                         : meta.std;
+    m.mean = jsonField(config, "mean", meta.mean);
+    m.std = jsonField(config, "std", meta.std);
 
     std::unordered_map<const Node *, size_t> layerOf;
     for (size_t i = 0; i < layerNodes.size(); ++i)
@@ -360,8 +359,8 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
     const int64_t firstIn = m.layers.empty() ? 0
                                              : int64_t(m.layers[0].inChannels) * m.layers[0].groups;
     std::vector<int64_t> shape = meta.inputShape;
-    if (config.is_object() && config.value("image_size", 0) > 0)
-        shape = {firstIn, config["image_size"].get<int64_t>(), config["image_size"].get<int64_t>()};
+    if (const int64_t size = jsonField<int64_t>(config, "image_size", 0); size > 0)
+        shape = {firstIn, size, size};
     if (shape.size() != 3)
         throw Error("run #" + std::to_string(run.id) + " records no input size to export with");
     m.channels = uint32_t(shape[0]), m.height = uint32_t(shape[1]), m.width = uint32_t(shape[2]);

@@ -6,6 +6,7 @@
 #include "deploy/device_probe.h"
 #include "deploy/qsm_exporter.h"
 #include "deploy/runtime_check.h"
+#include "json_field.h"
 #include "model/quant_graph.h"
 #include "model_inputs.h"
 #include "error.h"
@@ -260,7 +261,7 @@ void DeployJob::run(JobContext &context)
     }
     report.facts = facts;
     report.pinnedCoreTypes = pinnedTypes(facts, pin);
-    report.macs = bench.value("macs", 0.0);
+    report.macs = jsonField(bench, "macs", 0.0);
     report.threads = m_request.threads;
     report.warmup = m_request.warmup;
     report.repeats = m_request.repeats;
@@ -272,19 +273,19 @@ void DeployJob::run(JobContext &context)
             layer ? int(std::ceil(packed.layers[op.layer].weightBits())) : 0);
         report.opLayer.push_back(layer ? int(op.layer) : -1);
     }
-    for (const auto &b : bench.value("backends", nlohmann::json::array())) {
+    for (const auto &b : jsonField(bench, "backends", nlohmann::json::array())) {
         BackendTiming t;
-        t.backend = b.value("backend", "");
-        t.kernel = b.value("kernel", "");
-        const auto latency = b.value("latency_s", nlohmann::json::object());
-        t.min = latency.value("min", 0.0);
-        t.p10 = latency.value("p10", 0.0);
-        t.median = latency.value("median", 0.0);
-        t.p90 = latency.value("p90", 0.0);
-        t.max = latency.value("max", 0.0);
-        t.peakRssKiB = b.value("peak_rss_kib", 0.0);
-        for (const auto &op : b.value("ops", nlohmann::json::array()))
-            t.opMedianSeconds.push_back(op.value("median_s", 0.0));
+        t.backend = jsonField(b, "backend", "");
+        t.kernel = jsonField(b, "kernel", "");
+        const auto latency = jsonField(b, "latency_s", nlohmann::json::object());
+        t.min = jsonField(latency, "min", 0.0);
+        t.p10 = jsonField(latency, "p10", 0.0);
+        t.median = jsonField(latency, "median", 0.0);
+        t.p90 = jsonField(latency, "p90", 0.0);
+        t.max = jsonField(latency, "max", 0.0);
+        t.peakRssKiB = jsonField(b, "peak_rss_kib", 0.0);
+        for (const auto &op : jsonField(b, "ops", nlohmann::json::array()))
+            t.opMedianSeconds.push_back(jsonField(op, "median_s", 0.0));
         report.backends.push_back(std::move(t));
     }
     if (facts.emulated)

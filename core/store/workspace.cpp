@@ -3,6 +3,7 @@
 
 #include "atomic_file.h"
 #include "error.h"
+#include "json_field.h"
 
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
@@ -116,27 +117,6 @@ std::string nowUtc()
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
     return buf;
-}
-
-// A field of a stored JSON record, or `fallback` where the record is not an object or the field
-// is missing or of another type: what another program or a damaged disk left must not take a
-// reader down. Integers only from integers: a float out of range would be undefined behaviour.
-template <typename T>
-T field(const nlohmann::json &record, const char *key, T fallback)
-{
-    if (!record.is_object())
-        return fallback;
-    const auto found = record.find(key);
-    if (found == record.end())
-        return fallback;
-    if constexpr (std::is_integral_v<T>)
-        if (!found->is_number_integer())
-            return fallback;
-    try {
-        return found->template get<T>();
-    } catch (const nlohmann::json::exception &) {
-        return fallback;
-    }
 }
 
 bool processAlive(int64_t pid)
@@ -336,28 +316,28 @@ std::vector<jobs::LayerSnapshot> Workspace::snapshots(int64_t run, int layer) co
         snap.stage = s.text(2);
         const auto data = nlohmann::json::parse(s.text(3), nullptr, false);
         using Values = std::vector<double>;
-        snap.layerName = field(data, "name", std::string());
-        snap.binEdges = field(data, "edges", Values{});
-        snap.counts = field(data, "counts", Values{});
-        snap.gridLevels = field(data, "grid", Values{});
-        snap.bits = field(data, "bits", 0.0);
-        snap.note = field(data, "note", std::string());
-        const auto units = field(data, "units", nlohmann::json::object());
-        snap.levelCount = field(units, "levels", 0);
-        snap.unitEdges = field(units, "edges", Values{});
-        snap.unitCounts = field(units, "counts", Values{});
-        snap.levelCounts = field(units, "level_counts", Values{});
-        snap.clusteredShare = field(units, "clustered", -1.0);
-        snap.outsideCount = field(units, "outside", int64_t(0));
-        snap.channelLow = field(units, "channel_low", Values{});
-        snap.channelStep = field(units, "channel_step", Values{});
-        snap.channelBins = field(units, "channel_bins", 0);
-        snap.channelCounts = field(units, "channel_counts", Values{});
-        const auto groups = field(data, "groups", nlohmann::json::object());
-        snap.groupRows = field(groups, "rows", 0);
-        snap.groupColumns = field(groups, "columns", 0);
-        snap.groupMaxBases = field(groups, "bases", 0);
-        snap.groupScales = field(groups, "scales", Values{});
+        snap.layerName = jsonField(data, "name", std::string());
+        snap.binEdges = jsonField(data, "edges", Values{});
+        snap.counts = jsonField(data, "counts", Values{});
+        snap.gridLevels = jsonField(data, "grid", Values{});
+        snap.bits = jsonField(data, "bits", 0.0);
+        snap.note = jsonField(data, "note", std::string());
+        const auto units = jsonField(data, "units", nlohmann::json::object());
+        snap.levelCount = jsonField(units, "levels", 0);
+        snap.unitEdges = jsonField(units, "edges", Values{});
+        snap.unitCounts = jsonField(units, "counts", Values{});
+        snap.levelCounts = jsonField(units, "level_counts", Values{});
+        snap.clusteredShare = jsonField(units, "clustered", -1.0);
+        snap.outsideCount = jsonField(units, "outside", int64_t(0));
+        snap.channelLow = jsonField(units, "channel_low", Values{});
+        snap.channelStep = jsonField(units, "channel_step", Values{});
+        snap.channelBins = jsonField(units, "channel_bins", 0);
+        snap.channelCounts = jsonField(units, "channel_counts", Values{});
+        const auto groups = jsonField(data, "groups", nlohmann::json::object());
+        snap.groupRows = jsonField(groups, "rows", 0);
+        snap.groupColumns = jsonField(groups, "columns", 0);
+        snap.groupMaxBases = jsonField(groups, "bases", 0);
+        snap.groupScales = jsonField(groups, "scales", Values{});
         out.push_back(std::move(snap));
     }
     return out;
