@@ -245,6 +245,20 @@ void TestCpqQuantizer::dominatedGateClosesAndBitsFall()
     QVERIFY(gates.expectedBits().item<double>() < 2.5);
     for (double keep : gates.keepProbabilities())
         QVERIFY(keep < 0.5);
+
+    // Settled higher and frozen, the allocation stays put while training goes on: neither
+    // Adam's momentum nor the regulariser moves the logits any more.
+    gates.keepNextLevel();
+    gates.keepNextLevel();
+    gates.freeze();
+    const auto settled = gates.logits().clone();
+    QVERIFY(!gates.expectedBits().requires_grad());
+    for (int i = 0; i < 50; ++i) {
+        optimizer.zero_grad();
+        optimizer.step();
+    }
+    QCOMPARE(gates.bits(), 4);
+    QVERIFY(torch::equal(gates.logits(), settled));
 }
 
 void TestCpqQuantizer::settledAllocationSpendsTheBudget()

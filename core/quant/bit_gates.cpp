@@ -49,6 +49,13 @@ int BitGates::bits() const
     return m_minBits + int(deterministicNested().sum().item<double>());
 }
 
+void BitGates::freeze()
+{
+    m_frozen = true;
+    m_logits.requires_grad_(false);
+    m_logits.mutable_grad() = torch::Tensor(); // undefined: optimizers skip the tensor
+}
+
 double BitGates::topKeptLogit() const
 {
     const int kept = bits() - m_minBits;

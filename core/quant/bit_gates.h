@@ -37,9 +37,11 @@ public:
     int maxBits() const { return m_maxBits; }
     int minBits() const { return m_minBits; }
     torch::Tensor logits() const { return m_logits; }
-    // Fixes the gates at their deterministic values from now on (the last epoch trains the
-    // weights on the allocation they found).
-    void freeze() { m_frozen = true; }
+    // Fixes the gates at their deterministic values from now on (the rest of training trains
+    // the weights on the allocation they found). The logits stop taking gradients and lose the
+    // one they had: the optimizer still holds them, and Adam's momentum, or the bits
+    // regulariser, would otherwise go on moving them — and the allocation with them.
+    void freeze();
     bool frozen() const { return m_frozen; }
     // The logit of the highest level kept now (+∞ when only the floor is left), and closing it:
     // how an allocation above its target is brought down, least confident level first.

@@ -142,6 +142,10 @@ std::vector<ParamSpec> CpqMethod::params() const
                      "0, else its starting value."});
     specs.push_back({"gate_lr", "Gate learning rate", Type::Double, "0.05", 0, 10, {},
                      "Learning rate of the keep-gates' logits."});
+    specs.push_back({"search_share", "Share of training for the bit search", Type::Double,
+                     "0.34", 0.01, 1, {},
+                     "With learned bits: the gates learn for this share of the steps; then the "
+                     "allocation is fixed and the rest trains the weights on it."});
     for (auto &p : QatSettings::tail("Shuffling, calibration, DropBits and gate samples."))
         specs.push_back(std::move(p));
     return specs;
@@ -245,10 +249,12 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
     double lambda = s.real("lambda");
 
     const auto options = QatSettings::options(s);
-    const int64_t perEpoch =
-        (std::min(options.limit > 0 ? options.limit : input.train.size(), input.train.size()) +
-         options.batchSize - 1) / options.batchSize;
-    const int64_t totalSteps = std::max<int64_t>(1, perEpoch * options.epochs);
+    const int64_t totalSteps =
+        std::max<int64_t>(1, train::Trainer::batchesPerEpoch(input.train, options) * options.epochs);
+    // The step after which the allocation is fixed (settle): at least one step of search.
+    const int64_t searchSteps =
+        std::clamp<int64_t>(std::llround(s.real("search_share") * double(totalSteps)), 1, totalSteps);
+    bool settled = false;
     const double dropRate = s.real("drop_rate");
     const bool dropDecays = s.text("drop_schedule") == "decay";
     int64_t stepsDone = 0;
@@ -369,6 +375,7 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
         for (auto &w : weights)
             if (w.gates)
                 w.gates->freeze();
+        settled = true;
     };
 
     emitSnapshots(0, "start");
@@ -388,7 +395,11 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
         for (auto &q : inputs)
             if (q)
                 q->constrain();
-        if (gatedParams > 0 && target > 0) {
+        if (gatedParams > 0 && !settled && stepsDone >= searchSteps) {
+            settle(); // the remaining steps train the weights on the allocation found
+            trainStage.metric("average_bits", double(stepsDone), averageBits(false).item<double>());
+        }
+        if (gatedParams > 0 && target > 0 && !settled) {
             // λ steered toward the target: up while the allocation is above it, down below.
             const double above = averageBits(false).item<double>() - target;
             lambda = std::clamp(lambda * std::exp(0.05 * (above > 0 ? 1.0 : -0.5)), 1e-6, 100.0);
@@ -405,8 +416,6 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
         trainStage.metric("train_top1", r.epoch, r.trainTop1);
         trainStage.metric("epoch_seconds", r.epoch, r.seconds);
         emitBits(r.epoch);
-        if (gatedParams > 0 && r.epoch == options.epochs - 1)
-            settle(); // the last epoch trains the weights on the allocation found
         if (!input.test)
             return;
         auto model = current();
@@ -438,8 +447,6 @@ QuantizedModel CpqMethod::run(const MethodInput &input, jobs::JobContext &contex
                      std::to_string(bestEpoch) + " (the best so far)";
         return std::move(*best);
     }
-    if (gatedParams > 0 && options.epochs == 1)
-        settle();
     emitSnapshots(int(stepsDone), "final");
     context.progress(1.0, "done");
     return current();
