@@ -297,6 +297,15 @@ void TestCpqQuantizer::gatesNestAndCount()
     gates.dropTopLevel();
     QCOMPARE(gates.bits(), 2);
     QVERIFY(std::isinf(gates.topKeptLogit()));
+    // Keeping the next level keeps that one alone, even where the levels above it are open
+    // (a settle that adds one level must not add three).
+    {
+        torch::NoGradGuard noGrad;
+        gates.logits()[1].fill_(2.0);
+    }
+    QCOMPARE(gates.bits(), 2);
+    gates.keepNextLevel();
+    QCOMPARE(gates.bits(), 3);
     // Samples are nested too, and exactly 0 or 1 often.
     int exact = 0;
     for (int i = 0; i < 100; ++i) {

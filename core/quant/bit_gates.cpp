@@ -84,6 +84,8 @@ void BitGates::keepNextLevel()
         return;
     torch::NoGradGuard noGrad;
     m_logits[kept].fill_(3.0); // deterministic gate 1
+    // The levels above were hidden by the closed one; opened ones would come back with it.
+    m_logits.slice(0, kept + 1).fill_(-10.0);
 }
 
 std::vector<double> BitGates::keepProbabilities() const
