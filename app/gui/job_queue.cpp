@@ -7,7 +7,6 @@
 
 #include <pthread.h>
 
-#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <variant>
@@ -48,7 +47,8 @@ struct JobQueue::Running
     jobs::JobContext context;
     std::mutex mutex;
     std::vector<Report> outbox;
-    // Written by the worker before it posts Finished.
+    // Written by the worker (runId as soon as the job records its run), read by the GUI thread
+    // once it has taken Finished out of the outbox.
     std::string status;
     std::string message;
     qint64 runId = 0;
@@ -115,12 +115,10 @@ void JobQueue::startNext()
     };
     // Progress is thinned to 20 updates a second: a method may report every step.
     auto lastProgress = std::make_shared<std::chrono::steady_clock::time_point>();
-    auto recorded = std::make_shared<bool>(false);
-    r->context.onProgress = [r, post, lastProgress, recorded](double fraction,
-                                                              const std::string &stage) {
-        if (!*recorded && r->job.runId() != 0) {
-            *recorded = true;
-            post(RunRecorded{r->job.runId()});
+    r->context.onProgress = [r, post, lastProgress](double fraction, const std::string &stage) {
+        if (r->runId == 0 && r->job.runId() != 0) {
+            r->runId = r->job.runId();
+            post(RunRecorded{r->runId});
         }
         const auto now = std::chrono::steady_clock::now();
         if (now - *lastProgress < std::chrono::milliseconds(50) && fraction < 1.0)

@@ -12,7 +12,6 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <type_traits>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
