@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "agent_files.h"
 
+#include "arm64_bundle.h"
 #include "error.h"
 
 #include <cstdlib>
@@ -73,18 +74,13 @@ std::vector<AgentFiles::File> AgentFiles::bundle(const std::string &architecture
     std::vector<File> files{{forArchitecture(architecture), "quantscope-agent"}};
     if (architecture != "aarch64")
         return files;
-    const fs::path root(arm64Sysroot), lib = root / "lib/aarch64-linux-gnu",
-        usrLib = root / "usr/lib/aarch64-linux-gnu";
-    const std::vector<fs::path> libraries{
-        root / "lib" / kLoader,       lib / "libc.so.6",          lib / "libm.so.6",
-        lib / "libgcc_s.so.1",        lib / "libpthread.so.0",    usrLib / "libstdc++.so.6",
-        usrLib / "libXNNPACK.so.0",   usrLib / "libcpuinfo.so.0", usrLib / "libpthreadpool.so.0"};
-    for (const auto &l : libraries) {
+    for (const char *entry : kArm64Bundle) {
+        const fs::path library = fs::path(arm64Sysroot) / entry;
         std::error_code ec;
-        if (arm64Sysroot.empty() || !fs::exists(l, ec))
-            throw Error("the arm64 sysroot lacks " + l.filename().string() +
+        if (arm64Sysroot.empty() || !fs::exists(library, ec))
+            throw Error("the arm64 sysroot lacks " + library.filename().string() +
                         " (scripts/build-arm64 makes it)");
-        files.push_back({fs::canonical(l, ec).string(), l.filename().string()});
+        files.push_back({fs::canonical(library, ec).string(), library.filename().string()});
     }
     return files;
 }
