@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The mixed-precision genetic search: it respects the size budget, finds the optimum of a small
-// problem that can be checked exhaustively, refuses an impossible budget, and repeats per seed.
+// problem that can be checked exhaustively, is never worse than uniform bits at the budget,
+// refuses an impossible budget, and repeats per seed.
 #include "error.h"
 #include "quant/bit_allocation_search.h"
 
@@ -19,6 +20,7 @@ class TestBitAllocationSearch : public QObject
 private Q_SLOTS:
     void respectsTheBudget();
     void findsTheOptimumOfASmallProblem();
+    void neverWorseThanUniformBits();
     void refusesAnImpossibleBudget();
 
 private:
@@ -32,6 +34,7 @@ AllocationProblem TestBitAllocationSearch::problem(int genes, double averageBits
     std::mt19937_64 rng(seed);
     std::uniform_real_distribution<double> u(0.1, 10.0);
     AllocationProblem p;
+    p.candidates = {2, 4, 8};
     double params = 0;
     for (int g = 0; g < genes; ++g) {
         p.params.push_back(int64_t(100 * (1 + g % 4)));
@@ -91,6 +94,58 @@ void TestBitAllocationSearch::findsTheOptimumOfASmallProblem()
     }
     const auto found = BitAllocationSearch::fitness(p, indices(p, BitAllocationSearch::search(p, {})));
     QCOMPARE(found, best);
+}
+
+void TestBitAllocationSearch::neverWorseThanUniformBits()
+{
+    // Layers of very different sizes with noisy, falling sensitivities over 2…8 bits, and a
+    // search too short to find much by itself: whatever it returns must fit and must not lose
+    // to giving every layer the same bits.
+    quant::SearchOptions tiny;
+    tiny.population = 4;
+    tiny.generations = 2;
+    int strictlyBetter = 0;
+    for (uint64_t seed = 0; seed < 40; ++seed) {
+        std::mt19937_64 rng(seed);
+        std::uniform_real_distribution<double> u(0.0, 1.0);
+        AllocationProblem p; // the default candidates, 2…8
+        double params = 0;
+        for (int g = 0; g < 9; ++g) {
+            p.params.push_back(int64_t(10 + 1000 * u(rng)));
+            params += double(p.params.back());
+            quant::SensitivityFactor f;
+            f.genes = {g};
+            const double scale = 10 * u(rng);
+            for (int bits : p.candidates)
+                f.loss.push_back(scale / double(1 << bits) * (0.5 + u(rng)));
+            p.factors.push_back(f);
+        }
+        p.budgetBits = (2.5 + 3 * u(rng)) * params;
+        const auto uniform = BitAllocationSearch::uniformAtBudget(p);
+        QVERIFY(!uniform.empty());
+        QVERIFY(BitAllocationSearch::sizeBits(p, uniform) <= p.budgetBits);
+        tiny.seed = seed;
+        const auto choice = indices(p, BitAllocationSearch::search(p, tiny));
+        QVERIFY(BitAllocationSearch::sizeBits(p, choice) <= p.budgetBits);
+        const double found = BitAllocationSearch::fitness(p, choice);
+        const double flat = BitAllocationSearch::fitness(p, uniform);
+        QVERIFY2(found <= flat, qPrintable(QString("seed %1: %2 > uniform %3").arg(seed).arg(found).arg(flat)));
+        strictlyBetter += found < flat;
+    }
+    QVERIFY(strictlyBetter > 0); // the search does more than return its seed
+
+    // Equal layers whose error jumps once below 8 bits and again at 2: lowering one layer all
+    // the way looks cheapest step by step, so repairing random or all-8 assignments ends at a mix
+    // of 2 and 8 bits (1.5 per layer at 2), which loses to 3 bits everywhere (1 per layer).
+    AllocationProblem steps;
+    for (int g = 0; g < 30; ++g) {
+        steps.params.push_back(100);
+        steps.factors.push_back({{g}, {1.5, 1, 1, 1, 1, 1, 0}});
+    }
+    steps.budgetBits = 3.0 * 3000;
+    tiny.seed = 1;
+    const auto choice = indices(steps, BitAllocationSearch::search(steps, tiny));
+    QCOMPARE(BitAllocationSearch::fitness(steps, choice), 30.0);
 }
 
 void TestBitAllocationSearch::refusesAnImpossibleBudget()

@@ -63,20 +63,32 @@ double BitAllocationSearch::sizeBits(const AllocationProblem &p, const std::vect
     return bits;
 }
 
+std::vector<int> BitAllocationSearch::uniformAtBudget(const AllocationProblem &p)
+{
+    for (int index = int(p.candidates.size()) - 1; index >= 0; --index) {
+        Choice uniform(p.params.size(), index);
+        if (sizeBits(p, uniform) <= p.budgetBits)
+            return uniform;
+    }
+    return {};
+}
+
 std::vector<int> BitAllocationSearch::search(const AllocationProblem &p, const SearchOptions &o,
                                              const std::function<void(int, double)> &onGeneration)
 {
     const size_t genes = p.params.size();
     const int k = static_cast<int>(p.candidates.size());
-    if (sizeBits(p, Choice(genes, 0)) > p.budgetBits)
+    const Choice uniform = uniformAtBudget(p);
+    if (uniform.empty())
         throw Error("the size budget is below " + std::to_string(p.candidates.front()) +
                     " bits for every searchable layer; raise the target bits");
     std::mt19937_64 rng(o.seed);
     std::uniform_real_distribution<double> coin(0.0, 1.0);
     std::uniform_int_distribution<int> anyCandidate(0, k - 1);
 
-    // Seeds: the highest precision that fits (repaired) and random assignments (repaired).
-    std::vector<Choice> population;
+    // Seeds: uniform bits at the budget, the highest precision that fits (repaired) and random
+    // assignments (repaired).
+    std::vector<Choice> population{uniform};
     Choice top(genes, k - 1);
     repair(p, top);
     population.push_back(top);
@@ -111,7 +123,9 @@ std::vector<int> BitAllocationSearch::search(const AllocationProblem &p, const S
     };
     rank();
     for (int gen = 0; gen < o.generations; ++gen) {
-        std::vector<Choice> next(population.begin(), population.begin() + std::min<size_t>(size_t(o.elite), population.size()));
+        // At least the fittest survives: the result can only improve on the uniform seed.
+        const size_t elite = std::min<size_t>(size_t(std::max(1, o.elite)), population.size());
+        std::vector<Choice> next(population.begin(), population.begin() + long(elite));
         while (next.size() < population.size()) {
             Choice child = tournament();
             const Choice &other = tournament();

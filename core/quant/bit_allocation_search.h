@@ -4,6 +4,8 @@
 // candidate bit-widths; the fitness is the sum of measured sensitivities, where a factor holds
 // the joint sensitivity of the layers of one block (intra-block interaction) or of a lone layer;
 // the constraint is a weight-size budget. A genetic algorithm searches; deterministic per seed.
+// The uniform allocation at the budget seeds the population and elitism keeps the fittest, so
+// the result is never worse than uniform bits by the search's own measure.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +24,7 @@ struct SensitivityFactor
 
 struct AllocationProblem
 {
-    std::vector<int> candidates{2, 4, 8}; // ascending
+    std::vector<int> candidates{2, 3, 4, 5, 6, 7, 8}; // ascending
     std::vector<int64_t> params;          // weights per gene
     std::vector<SensitivityFactor> factors;
     double budgetBits = 0;                // Σ params × bits allowed over the genes
@@ -34,7 +36,7 @@ struct SearchOptions
     int generations = 120;
     double crossover = 0.5; // per-gene swap probability
     double mutation = 0.1;  // per-gene probability
-    int elite = 2;
+    int elite = 2; // at least 1
     uint64_t seed = 0;
 };
 
@@ -48,6 +50,9 @@ public:
     // Σ of the factors' losses for an assignment given as candidate indices per gene.
     static double fitness(const AllocationProblem &problem, const std::vector<int> &choice);
     static double sizeBits(const AllocationProblem &problem, const std::vector<int> &choice);
+    // Candidate indices giving every gene the highest candidate at which all of them fit the
+    // budget; empty when even the lowest does not.
+    static std::vector<int> uniformAtBudget(const AllocationProblem &problem);
 };
 
 } // namespace quantscope::quant

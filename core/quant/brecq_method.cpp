@@ -10,6 +10,7 @@
 #include "unit_reconstructor.h"
 #include "uniform_quantizer.h"
 
+#include <cmath>
 #include <cstdio>
 #include <set>
 
@@ -23,7 +24,9 @@ using model::QuantSession;
 
 constexpr int64_t kFisherChunk = 128;    // images per backward pass of the Fisher weights
 constexpr int64_t kSensitivityImages = 256;
-constexpr size_t kJointGenes = 4;        // blocks up to this many layers: all 3^n assignments
+// Blocks whose layers have at most this many joint assignments (7^3 for 2…8 bits) are measured
+// jointly; larger ones layer by layer.
+constexpr size_t kJointAssignments = 343;
 
 struct Preset
 {
@@ -104,9 +107,10 @@ void sendSnapshot(const jobs::JobContext &context, const model::LayerInfo &layer
     context.snapshot(snap);
 }
 
-// Mixed precision: sensitivities per block at {2, 4, 8} bits, then the genetic search. Layers
-// the plan fixes (first/last at first_last_bits, per-layer overrides) keep their bits and count
-// against the budget.
+// Mixed precision: sensitivities per block at 2…8 bits, then the genetic search. Layers the plan
+// fixes (first/last at first_last_bits, per-layer overrides) keep their bits and count against
+// the budget. Reports the sensitivity of uniform bits at the budget beside the search's best,
+// so a run shows what the search predicts it gains.
 std::vector<int> allocateBits(const MethodInput &input, const std::vector<int> &planned,
                               const std::set<int> &fixed, const torch::Tensor &images,
                               bool fisher, const jobs::JobContext &context)
@@ -161,7 +165,7 @@ std::vector<int> allocateBits(const MethodInput &input, const std::vector<int> &
         }
         // Joint table for small blocks (intra-block interaction); one table per layer beyond.
         std::vector<std::vector<int>> groups;
-        if (unitGenes.size() <= kJointGenes)
+        if (std::pow(double(k), double(unitGenes.size())) <= double(kJointAssignments))
             groups.push_back(unitGenes);
         else
             for (int g : unitGenes)
@@ -194,6 +198,9 @@ std::vector<int> allocateBits(const MethodInput &input, const std::vector<int> &
 
     SearchOptions options;
     options.seed = static_cast<uint64_t>(input.settings.integer("seed"));
+    const auto uniform = BitAllocationSearch::uniformAtBudget(problem);
+    if (!uniform.empty())
+        context.metric("mp_uniform_sensitivity", 0, BitAllocationSearch::fitness(problem, uniform));
     const auto bits = BitAllocationSearch::search(problem, options, [&](int gen, double best) {
         context.checkCancelled();
         context.metric("mp_sensitivity", gen + 1, best);
@@ -237,7 +244,7 @@ std::vector<ParamSpec> BrecqMethod::params() const
     specs.push_back({"warmup", "Warm-up", Type::Double, "0.2", 0, 0.99, {},
                      "Share of the rounding iterations without the regulariser."});
     specs.push_back({"mixed_precision", "Mixed precision", Type::Bool, "false", 0, 0, {},
-                     "Give each layer 2, 4 or 8 bits by a genetic search over measured block "
+                     "Give each layer 2 to 8 bits by a genetic search over measured block "
                      "sensitivities, under the target average below (the weight bits above are "
                      "then ignored)."});
     specs.push_back({"target_bits", "Target average bits", Type::Double, "3", 2, 8, {},

@@ -3,7 +3,7 @@
 // ALGORITHMS.md, ALGORITHMS-NOTES §3). Unit by unit (residual blocks, lone layers elsewhere),
 // AdaRound learns how to round the weights so the unit's output, fed from the partly quantized
 // model, matches the float model's; then LSQ learns the activation steps the same way. An
-// optional genetic search first gives each layer 2, 4 or 8 bits under a size budget.
+// optional genetic search first gives each layer 2 to 8 bits under a size budget.
 #pragma once
 
 #include "method.h"
