@@ -4,12 +4,18 @@
 // process's peak resident memory so far (a later row includes the earlier runs' peak).
 //   build/bench/bench_brecq [PRESET=paper|fast] [CONFIGS=4/32,2/32,4/4,2/4] [key=value …]
 // Extra key=value pairs go to BRECQ's settings (e.g. loss=mse, iterations=5000).
+//   build/bench/bench_brecq PRESET mixed [key=value …]
+// Mixed precision against uniform bits at equal size, weights only: uniform W2, W3 and W4, then
+// mixed precision at each one's average bits (first and last layers at 8 count) and at 2.5.
+// Each mixed row shows the measured sensitivity the search predicts for its allocation and for
+// uniform bits at that budget; the accuracies show whether the prediction held.
 #include "demo_request.h"
 #include "jobs/quantize_job.h"
 #include "torch_runtime.h"
 
 #include <sys/resource.h>
 
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -23,8 +29,10 @@ double peakMiB()
     return double(usage.ru_maxrss) / 1024.0; // kilobytes on Linux
 }
 
+// The run's record; `metrics`, when given, gets each series' last value.
 store::RunRecord runOne(const std::string &method, int w, int a,
-                         const std::map<std::string, std::string> &settings)
+                         const std::map<std::string, std::string> &settings,
+                         std::map<std::string, double> *metrics = nullptr)
 {
     jobs::QuantizeJob job(
         bench::demoRequest(method, w, a, settings, "/tmp/quantscope-bench-brecq"));
@@ -36,8 +44,39 @@ store::RunRecord runOne(const std::string &method, int w, int a,
             lastStage = stage;
         }
     };
+    if (metrics)
+        context.onMetric = [&](const jobs::MetricPoint &p) { (*metrics)[p.series] = p.value; };
     job.run(context);
     return job.record();
+}
+
+void mixedAgainstUniform(std::map<std::string, std::string> settings)
+{
+    std::printf("%-22s %8s %8s %12s %12s %10s\n", "allocation", "avg bits", "top-1 %",
+                "sensitivity", "uniform's", "wall s");
+    const auto row = [](const std::string &name, const store::RunRecord &r, double predicted,
+                        double uniform) {
+        std::printf("%-22s %8.3f %8.2f %12.4g %12.4g %10.1f\n", name.c_str(), r.avgWbits,
+                    r.top1 * 100, predicted, uniform, r.seconds);
+        std::fflush(stdout);
+    };
+    std::vector<double> targets;
+    for (int bits : {2, 3, 4}) {
+        const auto uniform = runOne("brecq", bits, 32, settings);
+        row("uniform W" + std::to_string(bits), uniform, NAN, NAN);
+        targets.push_back(uniform.avgWbits);
+    }
+    targets.insert(targets.begin() + 1, 2.5);
+    settings["mixed_precision"] = "true";
+    for (double target : targets) {
+        // A hair above the uniform run's size, so its own allocation fits despite rounding.
+        settings["target_bits"] = std::to_string(target + 1e-6);
+        std::map<std::string, double> metrics;
+        const auto mixed = runOne("brecq", 4, 32, settings, &metrics);
+        char name[32];
+        std::snprintf(name, sizeof name, "mixed at %.3f", target);
+        row(name, mixed, metrics["mp_sensitivity"], metrics["mp_uniform_sensitivity"]);
+    }
 }
 } // namespace
 
@@ -45,13 +84,18 @@ int main(int argc, char **argv)
 {
     quantscope::TorchRuntime::configure();
     std::map<std::string, std::string> settings{{"preset", argc > 1 ? argv[1] : "paper"}};
+    const bool mixed = argc > 2 && std::string(argv[2]) == "mixed";
     std::vector<std::pair<int, int>> configs;
-    std::stringstream list(argc > 2 ? argv[2] : "4/32,2/32,4/4,2/4");
+    std::stringstream list(argc > 2 && !mixed ? argv[2] : "4/32,2/32,4/4,2/4");
     for (std::string item; std::getline(list, item, ',');)
         configs.emplace_back(std::stoi(item), std::stoi(item.substr(item.find('/') + 1)));
     for (int i = 3; i < argc; ++i) {
         const std::string kv = argv[i];
         settings[kv.substr(0, kv.find('='))] = kv.substr(kv.find('=') + 1);
+    }
+    if (mixed) {
+        mixedAgainstUniform(settings);
+        return 0;
     }
     std::printf("%-6s %-7s %8s %8s %8s %8s %10s %10s\n", "method", "bits", "fp %", "top-1 %",
                 "drop", "vs RTN", "wall s", "peak MiB");
