@@ -508,6 +508,13 @@ void TestMainWindow::cancelledRunIsKept()
 
 void TestMainWindow::eventLoopStaysResponsive()
 {
+    // Sanitizers slow every instruction of ours alike (this job: 1.2 s plain, 8.4 s under ASan
+    // and UBSan, its longest gap 41 ms and 238 ms), so the limit scales with them.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    constexpr qint64 kStallLimitMs = 600;
+#else
+    constexpr qint64 kStallLimitMs = 100;
+#endif
     MainWindow window(m_workspace);
     window.show();
     setUpDsq(window, 4, 6);
@@ -537,7 +544,7 @@ void TestMainWindow::eventLoopStaysResponsive()
           int(snapshots.count()), worst);
     QVERIFY(snapshots.count() > 100);
     QVERIFY(ticks > 20);
-    QVERIFY2(worst < 100, qPrintable(QStringLiteral("event loop stalled %1 ms").arg(worst)));
+    QVERIFY2(worst < kStallLimitMs, qPrintable(QStringLiteral("event loop stalled %1 ms").arg(worst)));
     // Playback: the timeline walks the stored snapshots of the selected layer.
     window.showRun(finished[0][0].toLongLong());
     window.runView()->setSelectedLayer(2);
