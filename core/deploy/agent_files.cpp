@@ -80,7 +80,9 @@ std::vector<AgentFiles::File> AgentFiles::bundle(const std::string &architecture
         if (arm64Sysroot.empty() || !fs::exists(library, ec))
             throw Error("the arm64 sysroot lacks " + library.filename().string() +
                         " (scripts/build-arm64 makes it)");
-        files.push_back({fs::canonical(library, ec).string(), library.filename().string()});
+        // kArm64Bundle lists the loader first.
+        files.push_back({fs::canonical(library, ec).string(), library.filename().string(),
+                         entry == kArm64Bundle[0]});
     }
     return files;
 }

@@ -20,6 +20,7 @@ struct AgentFiles
     {
         std::string path;     // here
         std::string fileName; // in the device's working folder
+        bool loader = false;  // the C library's loader: the agent is started through it
     };
 
     static AgentFiles locate();
@@ -27,10 +28,9 @@ struct AgentFiles
     std::string forArchitecture(const std::string &architecture) const;
     // What goes to a device of `architecture`: the agent as "quantscope-agent" and, for aarch64,
     // the C library's loader and every shared library it needs, from the arm64 sysroot — so it
-    // runs on a board or phone that has none of them (started through the loader, see
-    // kLoader). On x86-64 the host's own libraries are used.
+    // runs on a board or phone that has none of them (started through the file marked
+    // `loader`). On x86-64 the host's own libraries are used.
     std::vector<File> bundle(const std::string &architecture) const;
-    static constexpr const char *kLoader = "ld-linux-aarch64.so.1";
 };
 
 } // namespace quantscope::deploy

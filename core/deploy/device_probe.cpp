@@ -35,7 +35,7 @@ void DeviceProbe::pushAgent(Device &device, const std::string &architecture)
 {
     for (const auto &file : AgentFiles::locate().bundle(architecture)) {
         device.push(file.path, file.fileName);
-        if (file.fileName == AgentFiles::kLoader)
+        if (file.loader)
             device.useLoader(file.fileName);
     }
 }
