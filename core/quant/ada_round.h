@@ -19,14 +19,23 @@ public:
     AdaRound(const torch::Tensor &weight, const QuantGrid &grid);
 
     torch::Tensor &variable() { return m_v; } // the leaf Adam optimises
-    // h(V) in [0, 1], differentiable in V.
+    // h(V) in [0, 1], without gradient.
     torch::Tensor rectifiedSigmoid() const;
-    // s·(clamp(⌊w/s⌋ + h(V) + z, qmin, qmax) − z): what the layer uses while V is learned.
-    torch::Tensor softWeight() const;
-    // The same with h = 1[V ≥ 0]: the final weight, on the grid.
+
+    // What one reconstruction iteration needs, differentiable in V:
+    //   weight      s·(clamp(⌊w/s⌋ + h(V) + z, qmin, qmax) − z), the layer's weight while V is
+    //               learned;
+    //   regularizer Σ (1 − |2h(V) − 1|^β), zero when every h is 0 or 1; 0 (no gradient) at β = 0.
+    struct Soft
+    {
+        torch::Tensor weight;
+        torch::Tensor regularizer;
+    };
+    Soft soft(double beta) const;
+    torch::Tensor softWeight() const { return soft(0).weight; }
+    torch::Tensor regularizer(double beta) const { return soft(beta).regularizer; }
+    // The weight with h = 1[V ≥ 0]: the final weight, on the grid.
     torch::Tensor hardWeight() const;
-    // Σ (1 − |2h(V) − 1|^β): zero when every h is 0 or 1.
-    torch::Tensor regularizer(double beta) const;
 
     // Shares of weights whose hard rounding is up, and that differ from round-to-nearest.
     double roundedUpShare() const;
@@ -38,8 +47,6 @@ public:
     static constexpr double kGamma = -0.1;
 
 private:
-    torch::Tensor quantizeWith(const torch::Tensor &h) const;
-
     torch::Tensor m_floor;  // ⌊w/s⌋
     torch::Tensor m_rest;   // w/s − ⌊w/s⌋, for the nearest-rounding comparison
     torch::Tensor m_scale;  // broadcastable to the weight

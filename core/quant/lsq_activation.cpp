@@ -3,7 +3,144 @@
 
 #include "error.h"
 
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
 namespace quantscope::quant {
+
+namespace {
+
+constexpr int64_t kGrain = 16384; // elements per parallel chunk, a multiple of kLanes
+constexpr int64_t kLanes = 16;    // partial sums of the step gradient
+
+// Selects on values, unlike std::clamp on references, so the loops below vectorize (at -O3
+// without trapping math, see core/CMakeLists.txt).
+inline float clampTo(float v, float lo, float hi)
+{
+    v = v < lo ? lo : v;
+    return v > hi ? hi : v;
+}
+
+struct Grid
+{
+    float step, zero, qmin, qmax;
+
+    // x/s clamped to one level beyond the grid on either side (so the level and the in-range
+    // test are unchanged), then rounded half to even by the 1.5·2²³ addition, which is exact
+    // for |t| < 2²² and, unlike nearbyint, needs no library call.
+    float level(float t) const
+    {
+        constexpr float kMagic = 12582912.0f;
+        t = clampTo(t, qmin - zero - 1, qmax - zero + 1);
+        return (t + kMagic) - kMagic + zero;
+    }
+};
+
+// x̂ for x[0, n).
+void quantizeSpan(const float *__restrict x, float *__restrict out, int64_t n, const Grid grid)
+{
+    for (int64_t i = 0; i < n; ++i)
+        out[i] = grid.step * (clampTo(grid.level(x[i] / grid.step), grid.qmin, grid.qmax) - grid.zero);
+}
+
+// ∂x̂/∂x = 1 inside the range, 0 outside; ∂x̂/∂s = round(x/s) − x/s inside, the clipped
+// level (qmin − z or qmax − z) outside. Writes ∂L/∂x for x[0, n) to gx and returns the span's
+// ∂L/∂s.
+struct ElementGradient
+{
+    float x, s;
+};
+inline ElementGradient gradientAt(float x, float g, const Grid &grid)
+{
+    const float t = x / grid.step;
+    const float level = grid.level(t);
+    const bool inside = level >= grid.qmin && level <= grid.qmax;
+    const float clipped = clampTo(level, grid.qmin, grid.qmax);
+    return {inside ? g : 0.0f, g * (clipped - grid.zero - (inside ? t : 0.0f))};
+}
+
+double gradientSpan(const float *__restrict x, const float *__restrict g, float *__restrict gx,
+                    int64_t n, const Grid grid)
+{
+    // kLanes partial sums of ∂L/∂s, so the loop vectorizes without reassociating one sum.
+    float lanes[kLanes] = {};
+    int64_t i = 0;
+    for (; i + kLanes <= n; i += kLanes)
+        for (int64_t j = 0; j < kLanes; ++j) {
+            const auto d = gradientAt(x[i + j], g[i + j], grid);
+            gx[i + j] = d.x;
+            lanes[j] += d.s;
+        }
+    double sum = 0;
+    for (; i < n; ++i) {
+        const auto d = gradientAt(x[i], g[i], grid);
+        gx[i] = d.x;
+        sum += d.s;
+    }
+    for (float lane : lanes)
+        sum += lane;
+    return sum;
+}
+
+// The quantizer as one autograd function with one pass over x forward and one backward. As
+// composed tensor ops (divide, round, the straight-through detach, clamp, multiply) it took
+// about twenty passes over the activation per iteration.
+class LsqFunction : public torch::autograd::Function<LsqFunction>
+{
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext *ctx, const torch::Tensor &x,
+                                 const torch::Tensor &step, double zero, double qmin, double qmax)
+    {
+        const auto xc = x.contiguous();
+        const auto sc = step.detach();
+        ctx->save_for_backward({xc, sc});
+        ctx->saved_data["zero"] = zero;
+        ctx->saved_data["qmin"] = qmin;
+        ctx->saved_data["qmax"] = qmax;
+        const Grid grid{sc.item<float>(), float(zero), float(qmin), float(qmax)};
+        auto out = torch::empty_like(xc);
+        const float *px = xc.data_ptr<float>();
+        float *po = out.data_ptr<float>();
+        at::parallel_for(0, xc.numel(), kGrain, [&](int64_t begin, int64_t end) {
+            quantizeSpan(px + begin, po + begin, end - begin, grid);
+        });
+        return out;
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext *ctx,
+                                                   torch::autograd::variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const auto &x = saved[0];
+        const Grid grid{saved[1].item<float>(), float(ctx->saved_data["zero"].toDouble()),
+                        float(ctx->saved_data["qmin"].toDouble()),
+                        float(ctx->saved_data["qmax"].toDouble())};
+        const auto g = grads[0].contiguous();
+        auto gx = torch::empty_like(x);
+        const int64_t n = x.numel();
+        const int64_t chunks = std::max<int64_t>(1, (n + kGrain - 1) / kGrain);
+        std::vector<double> stepParts(size_t(chunks), 0.0);
+        const float *px = x.data_ptr<float>(), *pg = g.data_ptr<float>();
+        float *pgx = gx.data_ptr<float>();
+        at::parallel_for(0, chunks, 1, [&](int64_t c0, int64_t c1) {
+            // Per chunk, so the sum does not depend on the thread count.
+            for (int64_t c = c0; c < c1; ++c) {
+                const int64_t begin = c * kGrain, end = std::min(n, begin + kGrain);
+                stepParts[size_t(c)] =
+                    gradientSpan(px + begin, pg + begin, pgx + begin, end - begin, grid);
+            }
+        });
+        double gs = 0;
+        for (double part : stepParts)
+            gs += part;
+        return {gx, torch::full_like(saved[1], gs), {}, {}, {}};
+    }
+};
+
+} // namespace
 
 LsqActivation::LsqActivation(const QuantGrid &initial) : m_grid(initial)
 {
@@ -15,9 +152,7 @@ LsqActivation::LsqActivation(const QuantGrid &initial) : m_grid(initial)
 
 torch::Tensor LsqActivation::operator()(const torch::Tensor &x) const
 {
-    const auto scaled = x / m_step;
-    const auto rounded = scaled + (scaled.round() - scaled).detach(); // straight through
-    return m_step * ((rounded + m_zero).clamp(double(m_grid.qmin), double(m_grid.qmax)) - m_zero);
+    return LsqFunction::apply(x, m_step, m_zero, double(m_grid.qmin), double(m_grid.qmax));
 }
 
 QuantGrid LsqActivation::grid() const

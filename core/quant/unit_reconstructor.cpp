@@ -13,6 +13,33 @@ namespace {
 constexpr int64_t kEvalBatch = 256;
 constexpr int kMetricPointsPerUnit = 200;
 
+// Batches of cached samples: one permutation per pass over the cache, sliced into batches, so
+// every sample is used equally often and the permutation is drawn once per pass, not once per
+// iteration.
+class BatchSampler
+{
+public:
+    BatchSampler(int64_t samples, int64_t batch, uint64_t seed)
+        : m_samples(samples), m_batch(std::min(batch, samples)),
+          m_generator(at::make_generator<at::CPUGeneratorImpl>(seed))
+    {
+    }
+    torch::Tensor next()
+    {
+        if (!m_order.defined() || m_used + m_batch > m_samples) {
+            m_order = torch::randperm(m_samples, m_generator);
+            m_used = 0;
+        }
+        m_used += m_batch;
+        return m_order.slice(0, m_used - m_batch, m_used);
+    }
+
+private:
+    int64_t m_samples, m_batch, m_used = 0;
+    at::Generator m_generator;
+    torch::Tensor m_order;
+};
+
 // One optimisation loop for both phases. step(beta) prepares the session, runs a batch and
 // returns {reconstruction loss, regulariser (or an undefined tensor)}; beta is 0 in the warm-up.
 using StepFn = std::function<std::pair<torch::Tensor, torch::Tensor>(double beta)>;
@@ -95,23 +122,22 @@ ReconstructionResult UnitReconstructor::reconstructWeights(const std::vector<int
     std::vector<torch::Tensor> params;
     for (auto &r : rounding)
         params.push_back(r.variable());
-    auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
-    const int64_t n = m_inputs.size(0), batch = std::min<int64_t>(o.batchSize, n);
+    BatchSampler sampler(m_inputs.size(0), o.batchSize, o.seed);
     const auto result = optimise(
         params,
         [&](double beta) {
-            for (size_t i = 0; i < layerIds.size(); ++i)
-                m_session.setWeight(layerIds[i], rounding[i].softWeight());
-            const auto index = torch::randperm(n, gen).slice(0, 0, batch);
+            torch::Tensor reg;
+            for (size_t i = 0; i < layerIds.size(); ++i) {
+                auto soft = rounding[i].soft(beta);
+                m_session.setWeight(layerIds[i], soft.weight);
+                if (beta > 0)
+                    reg = reg.defined() ? reg + soft.regularizer : soft.regularizer;
+            }
+            const auto index = sampler.next();
             const auto out = m_graph.runUnit(m_unit, m_inputs.index_select(0, index), m_session);
             auto rec = loss(out, index, o.p);
-            torch::Tensor reg;
-            if (beta > 0) {
-                reg = rounding[0].regularizer(beta);
-                for (size_t i = 1; i < rounding.size(); ++i)
-                    reg = reg + rounding[i].regularizer(beta);
+            if (reg.defined())
                 reg = reg * o.lambda;
-            }
             return std::make_pair(rec, reg);
         },
         true, o, context);
@@ -133,12 +159,11 @@ ReconstructionResult UnitReconstructor::reconstructActivations(
     // Weights are final: no gradient needed for them.
     for (int id : layerIds)
         m_session.setWeight(id, m_session.weight(id).detach());
-    auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
-    const int64_t n = m_inputs.size(0), batch = std::min<int64_t>(o.batchSize, n);
+    BatchSampler sampler(m_inputs.size(0), o.batchSize, o.seed);
     const auto result = optimise(
         params,
         [&](double) {
-            const auto index = torch::randperm(n, gen).slice(0, 0, batch);
+            const auto index = sampler.next();
             const auto out = m_graph.runUnit(m_unit, m_inputs.index_select(0, index), m_session);
             return std::make_pair(loss(out, index, o.p), torch::Tensor());
         },
