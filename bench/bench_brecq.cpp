@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // BRECQ on the demo model and Fashion-MNIST (quoted in the BRECQ issue): top-1 at W4A32, W2A32,
-// W4A4 and W2A4 against the float model and RTN at the same bits, with wall time and the
-// process's peak resident memory so far (a later row includes the earlier runs' peak).
+// W4A4 and W2A4 against the float model and RTN at the same bits, with wall time, the seconds of
+// the rounding and activation-step phases (all blocks) and the process's peak resident memory
+// so far (a later row includes the earlier runs' peak).
 //   build/bench/bench_brecq [PRESET=paper|fast] [CONFIGS=4/32,2/32,4/4,2/4] [key=value …]
 // Extra key=value pairs go to BRECQ's settings (e.g. loss=mse, iterations=5000).
 //   build/bench/bench_brecq PRESET mixed [key=value …]
@@ -15,6 +16,7 @@
 
 #include <sys/resource.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -29,17 +31,40 @@ double peakMiB()
     return double(usage.ru_maxrss) / 1024.0; // kilobytes on Linux
 }
 
-// The run's record; `metrics`, when given, gets each series' last value.
+// Seconds spent in BRECQ's two optimisation phases, from the progress texts' stages.
+struct PhaseSeconds
+{
+    double rounding = 0;
+    double activation = 0;
+};
+
+// The run's record; `metrics`, when given, gets each series' last value, `phases` the seconds
+// of the rounding and activation-step stages.
 store::RunRecord runOne(const std::string &method, int w, int a,
                          const std::map<std::string, std::string> &settings,
-                         std::map<std::string, double> *metrics = nullptr)
+                         std::map<std::string, double> *metrics = nullptr,
+                         PhaseSeconds *phases = nullptr)
 {
+    using Clock = std::chrono::steady_clock;
     jobs::QuantizeJob job(
         bench::demoRequest(method, w, a, settings, "/tmp/quantscope-bench-brecq"));
     jobs::JobContext context;
     std::string lastStage;
+    auto stageStart = Clock::now();
+    const auto endStage = [&] {
+        const auto now = Clock::now();
+        const double seconds = std::chrono::duration<double>(now - stageStart).count();
+        stageStart = now;
+        if (!phases)
+            return;
+        if (lastStage.find(": rounding") != std::string::npos)
+            phases->rounding += seconds;
+        else if (lastStage.find(": activation steps") != std::string::npos)
+            phases->activation += seconds;
+    };
     context.onProgress = [&](double f, const std::string &stage) {
         if (stage != lastStage && !stage.empty()) {
+            endStage();
             std::fprintf(stderr, "  %5.1f %% %s\n", f * 100, stage.c_str());
             lastStage = stage;
         }
@@ -47,6 +72,7 @@ store::RunRecord runOne(const std::string &method, int w, int a,
     if (metrics)
         context.onMetric = [&](const jobs::MetricPoint &p) { (*metrics)[p.series] = p.value; };
     job.run(context);
+    endStage();
     return job.record();
 }
 
@@ -97,16 +123,20 @@ int main(int argc, char **argv)
         mixedAgainstUniform(settings);
         return 0;
     }
-    std::printf("%-6s %-7s %8s %8s %8s %8s %10s %10s\n", "method", "bits", "fp %", "top-1 %",
-                "drop", "vs RTN", "wall s", "peak MiB");
+    std::printf("%-6s %-7s %8s %8s %8s %8s %10s %10s %10s %10s\n", "method", "bits", "fp %",
+                "top-1 %", "drop", "vs RTN", "wall s", "round s", "act s", "peak MiB");
     for (const auto &[w, a] : configs) {
         const auto rtn = runOne("rtn", w, a, {});
-        const auto brecq = runOne("brecq", w, a, settings);
+        PhaseSeconds phases;
+        const auto brecq = runOne("brecq", w, a, settings, nullptr, &phases);
         for (const auto *record : {&rtn, &brecq}) {
             const auto &r = *record;
-            std::printf("%-6s W%dA%-4d %8.2f %8.2f %8.2f %8.2f %10.1f %10.0f\n", r.method.c_str(),
-                        w, a, r.fpTop1 * 100, r.top1 * 100, (r.fpTop1 - r.top1) * 100,
-                        (r.top1 - rtn.top1) * 100, r.seconds, peakMiB());
+            const bool isBrecq = record == &brecq;
+            std::printf("%-6s W%dA%-4d %8.2f %8.2f %8.2f %8.2f %10.1f %10.1f %10.1f %10.0f\n",
+                        r.method.c_str(), w, a, r.fpTop1 * 100, r.top1 * 100,
+                        (r.fpTop1 - r.top1) * 100, (r.top1 - rtn.top1) * 100, r.seconds,
+                        isBrecq ? phases.rounding : 0.0, isBrecq ? phases.activation : 0.0,
+                        peakMiB());
         }
         std::fflush(stdout);
     }
