@@ -4,7 +4,9 @@
 // the rounding and activation-step phases (all blocks) and the process's peak resident memory
 // so far (a later row includes the earlier runs' peak).
 //   build/bench/bench_brecq [PRESET=paper|fast] [CONFIGS=4/32,2/32,4/4,2/4] [key=value …]
-// Extra key=value pairs go to BRECQ's settings (e.g. loss=mse, iterations=5000).
+// Extra key=value pairs go to BRECQ's settings (e.g. loss=mse, iterations=5000). PRESET
+// `official` is the released code's configuration (yhhhli/BRECQ, main_imagenet.py defaults):
+// the paper's 20 000 / 5 000 iterations of batch 32, Adam at 0.001 / 0.0004, plain MSE.
 //   build/bench/bench_brecq PRESET mixed [key=value …]
 // Mixed precision against uniform bits at equal size, weights only: uniform W2, W3 and W4, then
 // mixed precision at each one's average bits (first and last layers at 8 count) and at 2.5.
@@ -109,7 +111,11 @@ void mixedAgainstUniform(std::map<std::string, std::string> settings)
 int main(int argc, char **argv)
 {
     quantscope::TorchRuntime::configure();
-    std::map<std::string, std::string> settings{{"preset", argc > 1 ? argv[1] : "paper"}};
+    const std::string preset = argc > 1 ? argv[1] : "paper";
+    std::map<std::string, std::string> settings{{"preset", preset}};
+    if (preset == "official")
+        settings = {{"preset", "paper"}, {"batch_size", "32"}, {"lr", "0.001"},
+                    {"act_lr", "0.0004"}, {"loss", "mse"}};
     const bool mixed = argc > 2 && std::string(argv[2]) == "mixed";
     std::vector<std::pair<int, int>> configs;
     std::stringstream list(argc > 2 && !mixed ? argv[2] : "4/32,2/32,4/4,2/4");

@@ -42,8 +42,10 @@ struct Grid
 // x̂ for x[0, n).
 void quantizeSpan(const float *__restrict x, float *__restrict out, int64_t n, const Grid grid)
 {
-    for (int64_t i = 0; i < n; ++i)
-        out[i] = grid.step * (clampTo(grid.level(x[i] / grid.step), grid.qmin, grid.qmax) - grid.zero);
+    for (int64_t i = 0; i < n; ++i) {
+        const float level = clampTo(grid.level(x[i] / grid.step), grid.qmin, grid.qmax);
+        out[i] = grid.step * (level - grid.zero);
+    }
 }
 
 // ∂x̂/∂x = 1 inside the range, 0 outside; ∂x̂/∂s = round(x/s) − x/s inside, the clipped
