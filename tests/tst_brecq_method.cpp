@@ -28,6 +28,7 @@ private Q_SLOTS:
     void initTestCase();
     void blockReconstructionBeatsRtn();
     void wholeRunReportsBlocks();
+    void presetFixesTheSamplesPerBlock();
     void mixedPrecisionRespectsTheBudget();
     void cancelStopsWithinASecond();
 
@@ -132,6 +133,27 @@ void TestBrecqMethod::wholeRunReportsBlocks()
     // The stored weights lie on a 4-bit grid: at most 16 levels per output channel.
     model::QuantGraph artifact(job.record().artifact);
     QVERIFY(std::get<0>(torch::_unique(artifact.floatWeight(1)[0])).numel() <= 16);
+}
+
+// A preset gives each block a number of samples, so the iterations follow the batch, which is
+// capped at the calibration images: the fast preset's 32 000 rounding and 8 000 activation
+// samples are 500 and 125 iterations of the 64 images here (batch_size 128 asked for).
+void TestBrecqMethod::presetFixesTheSamplesPerBlock()
+{
+    jobs::QuantizeJob job(request(4, 4, {{"preset", "fast"}, {"batch_size", "128"}}));
+    jobs::JobContext context;
+    double lastRounding = 0, lastActivation = 0;
+    context.onMetric = [&](const jobs::MetricPoint &p) {
+        if (p.series == "recon")
+            lastRounding = std::max(lastRounding, p.step);
+        if (p.series == "act_recon")
+            lastActivation = std::max(lastActivation, p.step);
+    };
+    job.run(context);
+    QCOMPARE(job.record().status, std::string("finished"));
+    const double units = double(model::QuantGraph(m_model).units().size());
+    QCOMPARE(lastRounding, 500 * units);
+    QCOMPARE(lastActivation, 500 * units + 125 * units);
 }
 
 void TestBrecqMethod::mixedPrecisionRespectsTheBudget()
