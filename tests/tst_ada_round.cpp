@@ -55,7 +55,7 @@ void TestAdaRound::startsAtTheFractionalPart()
     const auto frac = scaled - scaled.floor();
     QVERIFY(torch::allclose(rounding.rectifiedSigmoid(), frac, 1e-4, 1e-5));
     // Soft weight = float weight wherever the grid does not clip it.
-    const auto soft = rounding.softWeight().detach();
+    const auto soft = rounding.soft(0).weight.detach();
     const auto q = scaled + g.zeroPoint.view({8, 1, 1, 1}).to(torch::kFloat32);
     const auto inside = (q >= double(g.qmin)) & (q <= double(g.qmax));
     QVERIFY(inside.to(torch::kFloat32).mean().item<double>() > 0.5);
@@ -76,13 +76,13 @@ void TestAdaRound::regulariserMakesItBinary()
     for (int i = 0; i < steps; ++i) {
         adam.zero_grad();
         const double beta = 20.0 - 18.0 * i / steps; // annealed as in the reconstruction
-        rounding.regularizer(beta).backward();
+        rounding.soft(beta).regularizer.backward();
         adam.step();
     }
     QCOMPARE(rounding.undecidedShare(), 0.0);
-    QCOMPARE(rounding.regularizer(2.0).item<double>(), 0.0);
+    QCOMPARE(rounding.soft(2.0).regularizer.item<double>(), 0.0);
     // Binary h: the soft weight is the hard weight.
-    QVERIFY(torch::allclose(rounding.softWeight().detach(), rounding.hardWeight()));
+    QVERIFY(torch::allclose(rounding.soft(0).weight.detach(), rounding.hardWeight()));
     const double up = rounding.roundedUpShare();
     QVERIFY(up > 0.2 && up < 0.8);
 }

@@ -32,8 +32,6 @@ public:
         torch::Tensor regularizer;
     };
     Soft soft(double beta) const;
-    torch::Tensor softWeight() const { return soft(0).weight; }
-    torch::Tensor regularizer(double beta) const { return soft(beta).regularizer; }
     // The weight with h = 1[V ≥ 0]: the final weight, on the grid.
     torch::Tensor hardWeight() const;
 

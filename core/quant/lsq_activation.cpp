@@ -48,9 +48,8 @@ void quantizeSpan(const float *__restrict x, float *__restrict out, int64_t n, c
     }
 }
 
-// ∂x̂/∂x = 1 inside the range, 0 outside; ∂x̂/∂s = round(x/s) − x/s inside, the clipped
-// level (qmin − z or qmax − z) outside. Writes ∂L/∂x for x[0, n) to gx and returns the span's
-// ∂L/∂s.
+// One element's ∂L/∂x and share of ∂L/∂s, from ∂x̂/∂x = 1 inside the range, 0 outside, and
+// ∂x̂/∂s = round(x/s) − x/s inside, the clipped level (qmin − z or qmax − z) outside.
 struct ElementGradient
 {
     float x, s;
@@ -64,6 +63,7 @@ inline ElementGradient gradientAt(float x, float g, const Grid &grid)
     return {inside ? g : 0.0f, g * (clipped - grid.zero - (inside ? t : 0.0f))};
 }
 
+// Writes ∂L/∂x for x[0, n) to gx and returns the span's ∂L/∂s.
 double gradientSpan(const float *__restrict x, const float *__restrict g, float *__restrict gx,
                     int64_t n, const Grid grid)
 {
