@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // DSQ's quantizer: forward exactly on the grid, the soft staircase approaching hard rounding
 // as α → 0, clipping, gradients against finite differences, the binary case, one range per
-// channel, and the gradient scale of the quantizer's own parameters.
+// channel, the gradient scale of the quantizer's own parameters, and the fused forward and
+// backward against the same quantizer composed of tensor ops.
 #include "quant/dsq_quantizer.h"
 
 #include <QTest>
@@ -23,6 +24,8 @@ private Q_SLOTS:
     void perChannelRanges();
     void gradientScaleKeepsValues();
     void constrainKeepsAlphaInRange();
+    void fusedFunctionMatchesComposedOps_data();
+    void fusedFunctionMatchesComposedOps();
 };
 
 void TestDsqQuantizer::forwardIsOnTheGrid_data()
@@ -183,6 +186,63 @@ void TestDsqQuantizer::constrainKeepsAlphaInRange()
     const DsqQuantizer shifted(2, 0.25, 1.75, 0.2);
     const auto x = torch::linspace(0.01, 2.01, 101); // off the rounding ties
     QVERIFY(torch::allclose(shifted.toGrid().fakeQuantize(x), shifted.forward(x), 1e-5, 1e-5));
+}
+
+void TestDsqQuantizer::fusedFunctionMatchesComposedOps_data()
+{
+    QTest::addColumn<int>("bits");
+    QTest::addColumn<int>("channels");
+    QTest::addColumn<bool>("fixedLower");
+    QTest::newRow("W2 per tensor") << 2 << 1 << false;
+    QTest::newRow("A4 fixed lower") << 4 << 1 << true;
+    QTest::newRow("W3 per channel") << 3 << 3 << false;
+    QTest::newRow("binary per channel") << 1 << 2 << false;
+}
+
+// forward() is one autograd function with hand-derived gradients; soft() still composes the
+// staircase from tensor ops, so autograd's gradient of soft() is the reference. The values
+// cover both sides of the range, exact ties with its ends (half the clipped gradient each way,
+// as max/min split it), more than one parallel chunk and a tail shorter than the vector width.
+void TestDsqQuantizer::fusedFunctionMatchesComposedOps()
+{
+    QFETCH(int, bits);
+    QFETCH(int, channels);
+    QFETCH(bool, fixedLower);
+    torch::manual_seed(5);
+    const auto lower = fixedLower ? torch::zeros({channels}) : -0.5 - torch::rand({channels});
+    const auto upper = 0.5 + torch::rand({channels});
+    const auto makeQuantizer = [&] {
+        DsqQuantizer q(bits, lower, upper, 0.23, fixedLower);
+        q.setGradientScale(0.3);
+        return q;
+    };
+    DsqQuantizer fused = makeQuantizer(), composed = makeQuantizer();
+    auto x = (torch::randn({channels, 40011 / channels}) * 0.8).contiguous();
+    x.index_put_({0, 7}, lower[0]);
+    x.index_put_({0, 8}, upper[0]);
+    const auto probe = torch::randn(x.sizes());
+
+    auto xf = x.clone().requires_grad_(true), xc = x.clone().requires_grad_(true);
+    const auto y = fused.forward(xf);
+    (y * probe).sum().backward();
+    const auto soft = composed.soft(xc);
+    ((soft + (y.detach() - soft).detach()) * probe).sum().backward();
+
+    // The hard value is the nearest level, half up, on the clipped value.
+    const auto l = lower.view({channels, 1}), u = upper.view({channels, 1});
+    const auto delta = (u - l) / double((1 << bits) - 1);
+    const auto expected = l + delta * ((torch::min(torch::max(x, l), u) - l) / delta + 0.5).floor();
+    QVERIFY(torch::allclose(y, expected, 1e-5, 1e-5));
+    QVERIFY(torch::allclose(xf.grad(), xc.grad(), 1e-4, 1e-5));
+    QVERIFY(xf.grad()[0][7].item<float>() != 0.f); // a tie passes half its gradient to x
+    for (size_t p = 0; p < fused.parameters().size(); ++p) {
+        const auto a = fused.parameters()[p].grad(), b = composed.parameters()[p].grad();
+        QVERIFY2(torch::allclose(a, b, 2e-4, 1e-4),
+                 qPrintable(QStringLiteral("parameter %1: %2 against %3")
+                                .arg(p)
+                                .arg(a.flatten()[0].item<double>())
+                                .arg(b.flatten()[0].item<double>())));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestDsqQuantizer)

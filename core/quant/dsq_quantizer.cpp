@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "dsq_quantizer.h"
 
+#include "elementwise_math.h"
 #include "error.h"
+#include "kernels/vector_clones.h"
 
+#include <ATen/Parallel.h>
+
+#include <array>
 #include <cmath>
 
 namespace quantscope::quant {
@@ -26,6 +31,218 @@ torch::Tensor alongChannels(const torch::Tensor &v, const torch::Tensor &x)
     shape[0] = v.numel();
     return v.view(shape);
 }
+
+using elementwise::clampTo;
+
+constexpr int64_t kGrain = 16384; // elements per parallel chunk, a multiple of kLanes
+constexpr int64_t kLanes = 16;    // partial sums of each parameter gradient
+
+// One channel's grid and the constants of its soft staircase.
+struct ChannelGrid
+{
+    float lower, upper, delta;
+    float top;       // the highest interval index, 2^bits − 2
+    float logRatio;  // L = log(2/α − 1) = kΔ, the slope of φ's argument over one step
+    float sharpness; // s = 1/(1 − α)
+
+    // The interval index of a clipped value, exactly as (c − l)/Δ floored and clamped.
+    float index(float clipped) const
+    {
+        return clampTo(elementwise::floorSmall((clipped - lower) / delta), 0.0f, top);
+    }
+    float centre(float index) const { return lower + (index + 0.5f) * delta; }
+};
+
+// The forward value: the level below or above the interval's centre (half up), on [l, u].
+QS_VECTOR_CLONES
+void quantizeSpan(const float *__restrict x, float *__restrict out, int64_t n,
+                  const ChannelGrid grid)
+{
+    for (int64_t i = 0; i < n; ++i) {
+        const float clipped = clampTo(x[i], grid.lower, grid.upper);
+        const float index = grid.index(clipped);
+        const float up = clipped >= grid.centre(index) ? 1.0f : 0.0f;
+        out[i] = grid.lower + grid.delta * (index + up);
+    }
+}
+
+// The soft staircase Q_S = l + Δ(i + (φ + 1)/2), φ = s·tanh(z), z = L(c − m)/Δ, differentiated
+// by hand (c the clipped value, m the interval's centre, i constant):
+//   ∂Q_S/∂c = (sL/2)(1 − t²)                     t = tanh(z)
+//   ∂Q_S/∂l = 1 − (sL/2)(1 − t²)                 through l itself and m
+//   ∂Q_S/∂Δ = i + (st + 1)/2 − (s/2)(1 − t²)(z + L(i + ½))
+//   ∂Q_S/∂α = (Δ/2)(s²t + s(1 − t²)(z/L)·dL/dα)  dL/dα = −2/(α(2 − α))
+// and Δ = (u − l)/n. A clipped value passes ∂Q_S/∂c to the bound it hit, half of it on a tie
+// (as max/min do); there Q_S is the bound itself, so its other terms vanish.
+struct ElementGradient
+{
+    float x, lower, upper, delta, alpha;
+};
+// Inlined by force: the loop below vectorizes only with it inside.
+[[gnu::always_inline]] inline ElementGradient gradientAt(float x, float g, const ChannelGrid &grid,
+                                                       float dLogRatio)
+{
+    const float clipped = clampTo(x, grid.lower, grid.upper);
+    const float index = grid.index(clipped);
+    const float zOverL = (clipped - grid.centre(index)) / grid.delta;
+    const float z = grid.logRatio * zOverL;
+    const float t = elementwise::tanhApprox(z);
+    const float slope = 1.0f - t * t;
+    const float gc = g * 0.5f * grid.sharpness * grid.logRatio * slope;
+    const float below = x < grid.lower ? 1.0f : (x == grid.lower ? 0.5f : 0.0f);
+    const float above = x > grid.upper ? 1.0f : (x == grid.upper ? 0.5f : 0.0f);
+    const float s = grid.sharpness;
+    return {gc * (1.0f - below - above), (g - gc) + gc * below, gc * above,
+            g * (index + 0.5f * (s * t + 1.0f) -
+                 0.5f * s * slope * (z + grid.logRatio * (index + 0.5f))),
+            g * 0.5f * grid.delta * (s * s * t + s * slope * zOverL * dLogRatio)};
+}
+
+// Sums of one span's parameter gradients (before Δ is split onto l and u).
+struct SpanSums
+{
+    double lower = 0, upper = 0, delta = 0, alpha = 0;
+};
+
+QS_VECTOR_CLONES
+SpanSums gradientSpan(const float *__restrict x, const float *__restrict g,
+                      float *__restrict gx, int64_t n, const ChannelGrid grid, float dLogRatio)
+{
+    // kLanes partial sums per parameter, so the loop vectorizes without reassociating a sum.
+    std::array<float, kLanes> lower{}, upper{}, delta{}, alpha{};
+    int64_t i = 0;
+    for (; i + kLanes <= n; i += kLanes)
+        for (int64_t j = 0; j < kLanes; ++j) {
+            const auto d = gradientAt(x[i + j], g[i + j], grid, dLogRatio);
+            gx[i + j] = d.x;
+            lower[j] += d.lower;
+            upper[j] += d.upper;
+            delta[j] += d.delta;
+            alpha[j] += d.alpha;
+        }
+    SpanSums sums;
+    for (; i < n; ++i) {
+        const auto d = gradientAt(x[i], g[i], grid, dLogRatio);
+        gx[i] = d.x;
+        sums.lower += d.lower;
+        sums.upper += d.upper;
+        sums.delta += d.delta;
+        sums.alpha += d.alpha;
+    }
+    for (int64_t j = 0; j < kLanes; ++j) {
+        sums.lower += lower[j];
+        sums.upper += upper[j];
+        sums.delta += delta[j];
+        sums.alpha += alpha[j];
+    }
+    return sums;
+}
+
+// A chunk of one channel's elements: the unit of parallel work, and of the partial sums, so
+// the sums do not depend on the thread count.
+struct Chunk
+{
+    int64_t channel, begin, end;
+};
+std::vector<Chunk> chunksOf(int64_t channels, int64_t perChannel)
+{
+    std::vector<Chunk> chunks;
+    for (int64_t c = 0; c < channels; ++c)
+        for (int64_t b = 0; b < perChannel; b += kGrain)
+            chunks.push_back(
+                {c, c * perChannel + b, c * perChannel + std::min(perChannel, b + kGrain)});
+    return chunks;
+}
+
+std::vector<ChannelGrid> channelGrids(const torch::Tensor &lower, const torch::Tensor &upper,
+                                      double alpha, int bits)
+{
+    const auto l = lower.detach().contiguous(), u = upper.detach().contiguous();
+    const float intervals = float((1 << bits) - 1);
+    std::vector<ChannelGrid> grids;
+    for (int64_t c = 0; c < l.numel(); ++c) {
+        const float lo = l.data_ptr<float>()[c], hi = u.data_ptr<float>()[c];
+        grids.push_back({lo, hi, (hi - lo) / intervals, intervals - 1.0f,
+                         float(std::log(2.0 / alpha - 1.0)), float(1.0 / (1.0 - alpha))});
+    }
+    return grids;
+}
+
+// The quantizer as one autograd function: one pass over x forward (no tanh: the hard value
+// only compares with the interval's centre) and one backward that writes ∂L/∂x and sums the
+// gradients of l, u and α. As composed tensor ops it was about twenty passes each way.
+class DsqFunction : public torch::autograd::Function<DsqFunction>
+{
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext *ctx, const torch::Tensor &x,
+                                 const torch::Tensor &lower, const torch::Tensor &upper,
+                                 const torch::Tensor &alpha, int64_t bits, double gradientScale)
+    {
+        const auto xc = x.contiguous();
+        ctx->save_for_backward({xc, lower, upper, alpha});
+        ctx->saved_data["bits"] = bits;
+        ctx->saved_data["scale"] = gradientScale;
+        const auto grids = channelGrids(lower, upper, alpha.item<double>(), int(bits));
+        const auto chunks = chunksOf(int64_t(grids.size()), xc.numel() / int64_t(grids.size()));
+        auto out = torch::empty_like(xc);
+        const float *px = xc.data_ptr<float>();
+        float *po = out.data_ptr<float>();
+        at::parallel_for(0, int64_t(chunks.size()), 1, [&](int64_t c0, int64_t c1) {
+            for (int64_t c = c0; c < c1; ++c) {
+                const Chunk &k = chunks[size_t(c)];
+                quantizeSpan(px + k.begin, po + k.begin, k.end - k.begin,
+                             grids[size_t(k.channel)]);
+            }
+        });
+        return out;
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext *ctx,
+                                                   torch::autograd::variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const auto &x = saved[0];
+        const int bits = int(ctx->saved_data["bits"].toInt());
+        const double scale = ctx->saved_data["scale"].toDouble();
+        const double alpha = saved[3].item<double>();
+        const auto grids = channelGrids(saved[1], saved[2], alpha, bits);
+        const int64_t channels = int64_t(grids.size());
+        const auto chunks = chunksOf(channels, x.numel() / channels);
+        const float dLogRatio = float(-2.0 / (alpha * (2.0 - alpha)));
+        const auto g = grads[0].contiguous();
+        auto gx = torch::empty_like(x);
+        std::vector<SpanSums> parts(chunks.size());
+        const float *px = x.data_ptr<float>(), *pg = g.data_ptr<float>();
+        float *pgx = gx.data_ptr<float>();
+        at::parallel_for(0, int64_t(chunks.size()), 1, [&](int64_t c0, int64_t c1) {
+            for (int64_t c = c0; c < c1; ++c) {
+                const Chunk &k = chunks[size_t(c)];
+                parts[size_t(c)] = gradientSpan(px + k.begin, pg + k.begin, pgx + k.begin,
+                                                k.end - k.begin, grids[size_t(k.channel)],
+                                                dLogRatio);
+            }
+        });
+        std::vector<SpanSums> sums(static_cast<size_t>(channels));
+        for (size_t c = 0; c < chunks.size(); ++c) {
+            SpanSums &s = sums[size_t(chunks[c].channel)];
+            s.lower += parts[c].lower;
+            s.upper += parts[c].upper;
+            s.delta += parts[c].delta;
+            s.alpha += parts[c].alpha;
+        }
+        const double intervals = double((1 << bits) - 1);
+        auto gLower = torch::empty({channels}), gUpper = torch::empty({channels});
+        float *pl = gLower.data_ptr<float>(), *pu = gUpper.data_ptr<float>();
+        double gAlpha = 0;
+        for (int64_t c = 0; c < channels; ++c) {
+            const SpanSums &s = sums[size_t(c)];
+            pl[c] = float(scale * (s.lower - s.delta / intervals));
+            pu[c] = float(scale * (s.upper + s.delta / intervals));
+            gAlpha += s.alpha;
+        }
+        return {gx, gLower, gUpper, torch::full_like(saved[3], gAlpha), {}, {}};
+    }
+};
 
 } // namespace
 
@@ -72,10 +289,9 @@ std::pair<torch::Tensor, torch::Tensor> DsqQuantizer::softAndHard(const torch::T
 
 torch::Tensor DsqQuantizer::forward(const torch::Tensor &x) const
 {
-    const auto [soft, hard] = softAndHard(x);
-    // Forward value of `hard`, gradient of `soft` (hard's own gradient through l and Δ is
-    // dropped so that only the DSQ surrogate teaches the parameters).
-    return soft + (hard - soft).detach();
+    if (x.scalar_type() != torch::kFloat32 || (channels() != 1 && x.size(0) != channels()))
+        throw Error("DSQ: quantizes float tensors with one range per tensor or per dimension 0");
+    return DsqFunction::apply(x, m_lower, m_upper, m_alpha, int64_t(m_bits), m_gradientScale);
 }
 
 torch::Tensor DsqQuantizer::soft(const torch::Tensor &x) const

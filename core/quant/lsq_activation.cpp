@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "lsq_activation.h"
 
+#include "elementwise_math.h"
 #include "error.h"
+#include "kernels/vector_clones.h"
 
 #include <ATen/Parallel.h>
 
@@ -16,30 +18,22 @@ namespace {
 constexpr int64_t kGrain = 16384; // elements per parallel chunk, a multiple of kLanes
 constexpr int64_t kLanes = 16;    // partial sums of the step gradient
 
-// Selects on values, unlike std::clamp on references, so the loops below vectorize (at -O3
-// without trapping math, see core/CMakeLists.txt).
-inline float clampTo(float v, float lo, float hi)
-{
-    v = v < lo ? lo : v;
-    return v > hi ? hi : v;
-}
+using elementwise::clampTo;
 
 struct Grid
 {
     float step, zero, qmin, qmax;
 
     // x/s clamped to one level beyond the grid on either side (so the level and the in-range
-    // test are unchanged), then rounded half to even by the 1.5·2²³ addition, which is exact
-    // for |t| < 2²² and, unlike nearbyint, needs no library call.
+    // test are unchanged, and the rounding is exact), rounded half to even.
     float level(float t) const
     {
-        constexpr float kMagic = 12582912.0f;
-        t = clampTo(t, qmin - zero - 1, qmax - zero + 1);
-        return (t + kMagic) - kMagic + zero;
+        return elementwise::roundNearest(clampTo(t, qmin - zero - 1, qmax - zero + 1)) + zero;
     }
 };
 
 // x̂ for x[0, n).
+QS_VECTOR_CLONES
 void quantizeSpan(const float *__restrict x, float *__restrict out, int64_t n, const Grid grid)
 {
     for (int64_t i = 0; i < n; ++i) {
@@ -64,6 +58,7 @@ inline ElementGradient gradientAt(float x, float g, const Grid &grid)
 }
 
 // Writes ∂L/∂x for x[0, n) to gx and returns the span's ∂L/∂s.
+QS_VECTOR_CLONES
 double gradientSpan(const float *__restrict x, const float *__restrict g, float *__restrict gx,
                     int64_t n, const Grid grid)
 {

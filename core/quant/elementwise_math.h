@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+// Scalar helpers for the fused quantizers' element loops (LsqActivation, the DSQ quantizer).
+// Each is branch-free and calls no library function (baseline x86-64 has no floor instruction,
+// and libm's exp and tanh are calls), so GCC vectorizes the loops that use them when the file
+// is compiled at -O3 without trapping math (core/CMakeLists.txt) — at the baseline and in the
+// AVX2 and AVX-512 clones that QS_VECTOR_CLONES adds.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+namespace quantscope::quant::elementwise {
+
+// Selects on values, unlike std::clamp on references.
+inline float clampTo(float v, float lo, float hi)
+{
+    v = v < lo ? lo : v;
+    return v > hi ? hi : v;
+}
+
+// Rounds half to even by the 1.5·2²³ addition: exact for |v| < 2²².
+inline float roundNearest(float v)
+{
+    constexpr float kMagic = 12582912.0f;
+    return (v + kMagic) - kMagic;
+}
+
+// floor(v) for |v| < 2²².
+inline float floorSmall(float v)
+{
+    const float r = roundNearest(v);
+    return r > v ? r - 1.0f : r;
+}
+
+// e^v to about 2 ulp (Cephes' expf: v = n·ln2 + r with a two-part ln2, a degree-5 polynomial
+// for e^r, 2ⁿ through the exponent bits). v is clamped to [−87, 88], where 2ⁿ is normal.
+inline float expApprox(float v)
+{
+    v = clampTo(v, -87.0f, 88.0f);
+    const float n = roundNearest(v * 1.44269504088896341f);
+    const float r = (v - n * 0.693359375f) + n * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+    float scale;
+    std::memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+// tanh(v) = (e^{2v} − 1)/(e^{2v} + 1), absolute error about 1e-7 (it is ±1 in float beyond
+// |v| = 9). Near 0 the error is absolute, not relative: enough for a gradient's weight.
+inline float tanhApprox(float v)
+{
+    const float e = expApprox(2.0f * clampTo(v, -9.0f, 9.0f));
+    return (e - 1.0f) / (e + 1.0f);
+}
+
+} // namespace quantscope::quant::elementwise
