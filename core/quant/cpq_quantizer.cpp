@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "cpq_quantizer.h"
 
+#include "channel_chunks.h"
+#include "elementwise_math.h"
 #include "error.h"
+#include "kernels/vector_clones.h"
 #include "uniform_quantizer.h"
 
 #include <ATen/Parallel.h>
@@ -14,6 +17,11 @@
 namespace quantscope::quant {
 
 namespace {
+
+using elementwise::clampTo;
+
+constexpr int64_t kGrain = 16384; // elements per parallel chunk of a uniform grid
+constexpr int64_t kLanes = 16;    // partial sums of the step and ρ gradients
 
 // The grid of one element: level range and step after its dropped levels.
 struct Levels
@@ -110,6 +118,8 @@ public:
         const auto bins = size_t((to - m_shift - m_from) * m_binsPerUnit) + 2;
         m_dt.resize(bins);
         m_dr.resize(bins);
+        m_lastBin = float(bins - 1);
+        m_lastPair = static_cast<int32_t>(bins - 2);
         at::parallel_for(0, int64_t(bins), 256, [&](int64_t begin, int64_t end) {
             for (int64_t j = begin; j < end; ++j) {
                 float t = m_from + float(j) / m_binsPerUnit;
@@ -122,20 +132,20 @@ public:
         });
     }
 
-    // dF/dt and dF/dr at t; beyond the table, its end bins' (constant out there).
+    // dF/dt and dF/dr at t; beyond the table, its end bins' (constant out there). Selects, not
+    // branches, so the span loop below vectorizes with gathers.
     std::pair<float, float> at(float t) const
     {
-        if (m_shift > 0) {
-            if (t >= m_interiorEnd)
-                t -= m_shift;
-            else if (t >= m_reference + 0.5f)
-                t = m_reference + (t - std::nearbyint(t)); // an interior cell: the reference's
-        }
-        const float last = float(m_dt.size() - 1);
-        const float position = std::clamp((t - m_from) * m_binsPerUnit, 0.0f, last);
-        const auto j = std::min(size_t(position), m_dt.size() - 2);
+        // Folded: an interior cell takes the reference's values, the high end shifts down.
+        const float interior = m_reference + (t - elementwise::roundNearest(t));
+        const float folded =
+            t >= m_interiorEnd ? t - m_shift : (t >= m_reference + 0.5f ? interior : t);
+        t = m_shift > 0 ? folded : t;
+        const float position = clampTo((t - m_from) * m_binsPerUnit, 0.0f, m_lastBin);
+        const int32_t j = std::min(static_cast<int32_t>(position), m_lastPair);
         const float f = position - float(j);
-        return {m_dt[j] + f * (m_dt[j + 1] - m_dt[j]), m_dr[j] + f * (m_dr[j + 1] - m_dr[j])};
+        const float *dt = m_dt.data(), *dr = m_dr.data();
+        return {dt[j] + f * (dt[j + 1] - dt[j]), dr[j] + f * (dr[j + 1] - dr[j])};
     }
 
     // Worth building: for more elements than the table has bins, many times over.
@@ -150,9 +160,69 @@ private:
     static bool folds(Levels l, int window) { return l.high - l.low > 4.0f * float(window) + 10; }
 
     float m_from, m_binsPerUnit;
+    float m_lastBin = 0;    // the position of the last bin
+    int32_t m_lastPair = 0; // the first bin of the last pair that interpolates
     float m_reference = 0, m_interiorEnd = 0, m_shift = 0; // folding; m_shift 0: none
     std::vector<float> m_dt, m_dr;
 };
+
+// The hard forward on one uniform grid (no drops): the nearest level, clamped to the grid.
+QS_VECTOR_CLONES
+void quantizeSpan(const float *__restrict x, float *__restrict out, int64_t n, float step,
+                  Levels l)
+{
+    for (int64_t i = 0; i < n; ++i) {
+        // Clamped to one level beyond the grid first, so the rounding is exact.
+        const float t = clampTo(x[i] / step, l.low - 1, l.high + 1);
+        out[i] = step * clampTo(elementwise::roundNearest(t), l.low, l.high);
+    }
+}
+
+struct StepAndRatio
+{
+    double step = 0, ratio = 0;
+};
+
+// One element's share of the tabulated backward (see the loop of the general case for what
+// each term is). Inlined by force: the span loop vectorizes only with it inside.
+[[gnu::always_inline]] inline void tabulatedGradientAt(float x, float g, float &gx, float step,
+                                                       Levels l, int window,
+                                                       const ExpectedTable &table,
+                                                       float &stepSum, float &ratioSum)
+{
+    const float t = x / step;
+    const auto [dt, dr] = table.at(t);
+    const float level =
+        clampTo(elementwise::roundNearest(clampTo(t, l.low - 1, l.high + 1)), l.low, l.high);
+    gx = g * dt;
+    const float stepDt = t > l.low + float(window) && t < l.high - float(window) ? 1.0f : dt;
+    stepSum += g * (level - t * stepDt);
+    ratioSum += g * step * dr;
+}
+
+// The backward of one channel's span on one uniform grid, with tabulated derivatives: writes
+// ∂L/∂x and returns the span's sums for the step and ρ.
+QS_VECTOR_CLONES
+StepAndRatio tabulatedGradientSpan(const float *__restrict x, const float *__restrict g,
+                                   float *__restrict gx, int64_t n, float step, Levels l,
+                                   int window, const ExpectedTable &table)
+{
+    float stepLanes[kLanes] = {}, ratioLanes[kLanes] = {};
+    int64_t i = 0;
+    for (; i + kLanes <= n; i += kLanes)
+        for (int64_t j = 0; j < kLanes; ++j)
+            tabulatedGradientAt(x[i + j], g[i + j], gx[i + j], step, l, window, table,
+                                stepLanes[j], ratioLanes[j]);
+    float stepTail = 0, ratioTail = 0;
+    for (; i < n; ++i)
+        tabulatedGradientAt(x[i], g[i], gx[i], step, l, window, table, stepTail, ratioTail);
+    StepAndRatio sums{stepTail, ratioTail};
+    for (int64_t j = 0; j < kLanes; ++j) {
+        sums.step += stepLanes[j];
+        sums.ratio += ratioLanes[j];
+    }
+    return sums;
+}
 
 // Elements per channel and the channel of element i, for a step of one entry per channel.
 struct ChannelMap
@@ -193,6 +263,17 @@ public:
         const float *px = xc.data_ptr<float>(), *ps = sc.data_ptr<float>();
         const int8_t *pd = dc.numel() ? dc.data_ptr<int8_t>() : nullptr;
         float *po = out.data_ptr<float>();
+        if (!pd) { // one grid per channel: a vectorized loop per chunk
+            const auto l = levelsOf(int(bits), nonNegative, 0);
+            const auto chunks = ChannelChunk::split(map.channels, map.perChannel, kGrain);
+            at::parallel_for(0, int64_t(chunks.size()), 1, [&](int64_t c0, int64_t c1) {
+                for (int64_t c = c0; c < c1; ++c) {
+                    const ChannelChunk &k = chunks[size_t(c)];
+                    quantizeSpan(px + k.begin, po + k.begin, k.end - k.begin, ps[k.channel], l);
+                }
+            });
+            return out;
+        }
         at::parallel_for(0, xc.numel(), 4096, [&](int64_t begin, int64_t end) {
             for (int64_t i = begin; i < end; ++i) {
                 const int drop = pd ? pd[i] : 0;
@@ -228,46 +309,61 @@ public:
         float *pgx = gx.data_ptr<float>();
         double *pStep = gStepParts.data_ptr<double>(), *pRatio = gRatioParts.data_ptr<double>();
         const int64_t n = x.numel(), perChunk = (n + chunks - 1) / chunks;
-        // One grid for every element (no drops) over many elements: tabulated derivatives.
-        std::optional<ExpectedTable> table;
-        if (!pd && ExpectedTable::pays(n, levelsOf(bits, nonNegative, 0), r, window))
-            table.emplace(levelsOf(bits, nonNegative, 0), r, window);
-        at::parallel_for(0, chunks, 1, [&](int64_t c0, int64_t c1) {
-            for (int64_t chunk = c0; chunk < c1; ++chunk) {
-                double *stepSum = pStep + chunk * map.channels;
-                double ratioSum = 0;
-                for (int64_t i = chunk * perChunk; i < std::min(n, (chunk + 1) * perChunk); ++i) {
-                    const int drop = pd ? pd[i] : 0;
-                    const auto l = levelsOf(bits, nonNegative, drop);
-                    const float scale = float(1 << drop);
-                    const float s = ps[map.of(i)] * scale;
-                    const float t = px[i] / s;
-                    float dt, dr;
-                    if (table) {
-                        std::tie(dt, dr) = table->at(t);
-                    } else {
-                        const auto e = expectedLevel(t, r, l, window);
-                        dt = e.dt;
-                        dr = e.dr;
-                    }
-                    const float level = std::clamp(std::nearbyint(t), l.low, l.high);
-                    pgx[i] = pg[i] * dt;
-                    // x̂ = s·Σ_g g·ŷ_g with ŷ = y + π − sg(π): ∂x̂/∂s = k* − t·F'(t). Inside the
-                    // grid, further than the window from its ends, F' is periodic — the comb
-                    // that gathers values on levels — and the step takes its cell average, 1:
-                    // the same in expectation over where a value lies in its cell, while t·F'
-                    // itself swings by ±t, noise that grows with the grid (at W8A8 it threw
-                    // the steps about: top-1 60 % instead of 91 %). Near the ends F' also
-                    // carries the clipping, and is kept.
-                    const bool interior = t > l.low + float(window) && t < l.high - float(window);
-                    const float stepDt = interior ? 1.0f : dt;
-                    stepSum[map.of(i)] += double(pg[i]) * scale * (level - t * stepDt);
-                    ratioSum += double(pg[i]) * s * dr;
-                }
-                pRatio[chunk] = ratioSum;
-            }
-        });
         const double scale = ctx->saved_data["gradientScale"].toDouble();
+        // One grid for every element (no drops) over many elements: tabulated derivatives, in
+        // a vectorized loop per chunk of a channel.
+        if (!pd && ExpectedTable::pays(n, levelsOf(bits, nonNegative, 0), r, window)) {
+            const auto l = levelsOf(bits, nonNegative, 0);
+            const ExpectedTable table(l, r, window);
+            const auto spans = ChannelChunk::split(map.channels, map.perChannel, kGrain);
+            std::vector<StepAndRatio> parts(spans.size());
+            at::parallel_for(0, int64_t(spans.size()), 1, [&](int64_t c0, int64_t c1) {
+                for (int64_t c = c0; c < c1; ++c) {
+                    const ChannelChunk &k = spans[size_t(c)];
+                    parts[size_t(c)] = tabulatedGradientSpan(px + k.begin, pg + k.begin,
+                                                             pgx + k.begin, k.end - k.begin,
+                                                             ps[k.channel], l, window, table);
+                }
+            });
+            double ratioSum = 0;
+            for (size_t c = 0; c < spans.size(); ++c) {
+                pStep[spans[c].channel] += parts[c].step; // the first chunk's row
+                ratioSum += parts[c].ratio;
+            }
+            pRatio[0] = ratioSum;
+        } else { // per-element grids (drops), or too few elements for a table
+            at::parallel_for(0, chunks, 1, [&](int64_t c0, int64_t c1) {
+                for (int64_t chunk = c0; chunk < c1; ++chunk) {
+                    double *stepSum = pStep + chunk * map.channels;
+                    double ratioSum = 0;
+                    const int64_t end = std::min(n, (chunk + 1) * perChunk);
+                    for (int64_t i = chunk * perChunk; i < end; ++i) {
+                        const int drop = pd ? pd[i] : 0;
+                        const auto l = levelsOf(bits, nonNegative, drop);
+                        const float scale = float(1 << drop);
+                        const float s = ps[map.of(i)] * scale;
+                        const float t = px[i] / s;
+                        const auto e = expectedLevel(t, r, l, window);
+                        const float dt = e.dt, dr = e.dr;
+                        const float level = std::clamp(std::nearbyint(t), l.low, l.high);
+                        pgx[i] = pg[i] * dt;
+                        // x̂ = s·Σ_g g·ŷ_g with ŷ = y + π − sg(π): ∂x̂/∂s = k* − t·F'(t).
+                        // Inside the grid, further than the window from its ends, F' is
+                        // periodic — the comb that gathers values on levels — and the step
+                        // takes its cell average, 1: the same in expectation over where a value
+                        // lies in its cell, while t·F' itself swings by ±t, noise that grows
+                        // with the grid (at W8A8 it threw the steps about: top-1 60 % instead
+                        // of 91 %). Near the ends F' also carries the clipping, and is kept.
+                        const bool interior =
+                            t > l.low + float(window) && t < l.high - float(window);
+                        const float stepDt = interior ? 1.0f : dt;
+                        stepSum[map.of(i)] += double(pg[i]) * scale * (level - t * stepDt);
+                        ratioSum += double(pg[i]) * s * dr;
+                    }
+                    pRatio[chunk] = ratioSum;
+                }
+            });
+        }
         const auto gStep = (gStepParts.sum(0) * scale).to(torch::kFloat32).view_as(step);
         const auto gRatio = (gRatioParts.sum() * scale).to(torch::kFloat32).view_as(ratioTensor);
         return {gx, gStep, gRatio, torch::Tensor(), torch::Tensor(), torch::Tensor(),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "dsq_quantizer.h"
 
+#include "channel_chunks.h"
 #include "elementwise_math.h"
 #include "error.h"
 #include "kernels/vector_clones.h"
@@ -138,22 +139,6 @@ SpanSums gradientSpan(const float *__restrict x, const float *__restrict g,
     return sums;
 }
 
-// A chunk of one channel's elements: the unit of parallel work, and of the partial sums, so
-// the sums do not depend on the thread count.
-struct Chunk
-{
-    int64_t channel, begin, end;
-};
-std::vector<Chunk> chunksOf(int64_t channels, int64_t perChannel)
-{
-    std::vector<Chunk> chunks;
-    for (int64_t c = 0; c < channels; ++c)
-        for (int64_t b = 0; b < perChannel; b += kGrain)
-            chunks.push_back(
-                {c, c * perChannel + b, c * perChannel + std::min(perChannel, b + kGrain)});
-    return chunks;
-}
-
 std::vector<ChannelGrid> channelGrids(const torch::Tensor &lower, const torch::Tensor &upper,
                                       double alpha, int bits)
 {
@@ -183,13 +168,14 @@ public:
         ctx->saved_data["bits"] = bits;
         ctx->saved_data["scale"] = gradientScale;
         const auto grids = channelGrids(lower, upper, alpha.item<double>(), int(bits));
-        const auto chunks = chunksOf(int64_t(grids.size()), xc.numel() / int64_t(grids.size()));
+        const auto chunks =
+            ChannelChunk::split(int64_t(grids.size()), xc.numel() / int64_t(grids.size()), kGrain);
         auto out = torch::empty_like(xc);
         const float *px = xc.data_ptr<float>();
         float *po = out.data_ptr<float>();
         at::parallel_for(0, int64_t(chunks.size()), 1, [&](int64_t c0, int64_t c1) {
             for (int64_t c = c0; c < c1; ++c) {
-                const Chunk &k = chunks[size_t(c)];
+                const ChannelChunk &k = chunks[size_t(c)];
                 quantizeSpan(px + k.begin, po + k.begin, k.end - k.begin,
                              grids[size_t(k.channel)]);
             }
@@ -207,7 +193,7 @@ public:
         const double alpha = saved[3].item<double>();
         const auto grids = channelGrids(saved[1], saved[2], alpha, bits);
         const int64_t channels = int64_t(grids.size());
-        const auto chunks = chunksOf(channels, x.numel() / channels);
+        const auto chunks = ChannelChunk::split(channels, x.numel() / channels, kGrain);
         const float dLogRatio = float(-2.0 / (alpha * (2.0 - alpha)));
         const auto g = grads[0].contiguous();
         auto gx = torch::empty_like(x);
@@ -216,7 +202,7 @@ public:
         float *pgx = gx.data_ptr<float>();
         at::parallel_for(0, int64_t(chunks.size()), 1, [&](int64_t c0, int64_t c1) {
             for (int64_t c = c0; c < c1; ++c) {
-                const Chunk &k = chunks[size_t(c)];
+                const ChannelChunk &k = chunks[size_t(c)];
                 parts[size_t(c)] = gradientSpan(px + k.begin, pg + k.begin, pgx + k.begin,
                                                 k.end - k.begin, grids[size_t(k.channel)],
                                                 dLogRatio);
