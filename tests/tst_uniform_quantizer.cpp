@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Uniform grids: levels, rounding to the nearest level, clipping, the clip search, binary
-// weights, unsigned activations, the STE, SQNR and model size.
+// weights, unsigned activations, the STE, SQNR and model size; the per-tensor fake
+// quantization against ATen's.
 #include "analysis/model_size.h"
 #include "quant/uniform_quantizer.h"
 
@@ -24,6 +25,7 @@ private Q_SLOTS:
     void steGradient();
     void sqnrGrowsWithBits();
     void sizeCountsBits();
+    void perTensorMatchesAten();
 };
 
 void TestUniformQuantizer::valuesLieOnTheGrid_data()
@@ -168,6 +170,30 @@ void TestUniformQuantizer::sizeCountsBits()
     QCOMPARE(r.sizeBytes, int64_t(500 + 10 * 8 + 40 + 4040));
     QCOMPARE(r.averageWeightBits, 18.0);
     QCOMPARE(r.bops, 1000.0 * 4 * 8 + 1000.0 * 32 * 32);
+}
+
+// QuantGrid's per-tensor fake quantization is its own vectorized function; ATen's is the
+// reference for the values and the straight-through mask, on values below, inside and above
+// the grid, exact rounding ties, more than one parallel chunk and an odd tail.
+void TestUniformQuantizer::perTensorMatchesAten()
+{
+    torch::manual_seed(6);
+    quant::QuantGrid g;
+    g.bits = 4;
+    g.qmin = 0;
+    g.qmax = 15;
+    g.scale = torch::tensor({0.0731f});
+    g.zeroPoint = torch::tensor({int64_t(5)});
+    auto x = torch::randn({40011}) * 0.7;
+    x.index_put_({torch::indexing::Slice(0, 40)}, torch::arange(-20, 20) * 0.0731 / 2);
+    const auto probe = torch::randn({40011});
+    auto a = x.clone().requires_grad_(true), b = x.clone().requires_grad_(true);
+    const auto ours = g.fakeQuantize(a);
+    const auto aten = torch::fake_quantize_per_tensor_affine(b, 0.0731, 5, 0, 15);
+    QVERIFY(torch::equal(ours, aten));
+    (ours * probe).sum().backward();
+    (aten * probe).sum().backward();
+    QVERIFY(torch::equal(a.grad(), b.grad()));
 }
 
 QTEST_GUILESS_MAIN(TestUniformQuantizer)
