@@ -5,6 +5,8 @@
 // chunk do not depend on the thread count.
 #pragma once
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -15,8 +17,11 @@ struct ChannelChunk
 {
     int64_t channel, begin, end;
 
+    static constexpr int64_t kElements = 16384; // the most elements of a chunk
+
     // Chunks of at most `grain` elements, channel by channel.
-    static std::vector<ChannelChunk> split(int64_t channels, int64_t perChannel, int64_t grain)
+    static std::vector<ChannelChunk> split(int64_t channels, int64_t perChannel,
+                                           int64_t grain = kElements)
     {
         std::vector<ChannelChunk> chunks;
         for (int64_t c = 0; c < channels; ++c)
@@ -24,6 +29,16 @@ struct ChannelChunk
                 chunks.push_back(
                     {c, c * perChannel + b, c * perChannel + std::min(perChannel, b + grain)});
         return chunks;
+    }
+
+    // f(index, chunk) for every chunk, the chunks spread over the intra-op threads.
+    template <typename F>
+    static void forEach(const std::vector<ChannelChunk> &chunks, F f)
+    {
+        at::parallel_for(0, int64_t(chunks.size()), 1, [&](int64_t c0, int64_t c1) {
+            for (int64_t c = c0; c < c1; ++c)
+                f(size_t(c), chunks[size_t(c)]);
+        });
     }
 };
 

@@ -10,8 +10,6 @@
 #include <ATen/Parallel.h>
 
 #include <cmath>
-#include <optional>
-#include <tuple>
 #include <vector>
 
 namespace quantscope::quant {
@@ -20,7 +18,6 @@ namespace {
 
 using elementwise::clampTo;
 
-constexpr int64_t kGrain = 16384; // elements per parallel chunk of a uniform grid
 constexpr int64_t kLanes = 16;    // partial sums of the step and ρ gradients
 
 // The grid of one element: level range and step after its dropped levels.
@@ -172,9 +169,8 @@ void quantizeSpan(const float *__restrict x, float *__restrict out, int64_t n, f
                   Levels l)
 {
     for (int64_t i = 0; i < n; ++i) {
-        // Clamped to one level beyond the grid first, so the rounding is exact.
-        const float t = clampTo(x[i] / step, l.low - 1, l.high + 1);
-        out[i] = step * clampTo(elementwise::roundNearest(t), l.low, l.high);
+        const float level = elementwise::nearestLevel(x[i] / step, l.low, l.high);
+        out[i] = step * clampTo(level, l.low, l.high);
     }
 }
 
@@ -192,8 +188,7 @@ struct StepAndRatio
 {
     const float t = x / step;
     const auto [dt, dr] = table.at(t);
-    const float level =
-        clampTo(elementwise::roundNearest(clampTo(t, l.low - 1, l.high + 1)), l.low, l.high);
+    const float level = clampTo(elementwise::nearestLevel(t, l.low, l.high), l.low, l.high);
     gx = g * dt;
     const float stepDt = t > l.low + float(window) && t < l.high - float(window) ? 1.0f : dt;
     stepSum += g * (level - t * stepDt);
@@ -265,12 +260,9 @@ public:
         float *po = out.data_ptr<float>();
         if (!pd) { // one grid per channel: a vectorized loop per chunk
             const auto l = levelsOf(int(bits), nonNegative, 0);
-            const auto chunks = ChannelChunk::split(map.channels, map.perChannel, kGrain);
-            at::parallel_for(0, int64_t(chunks.size()), 1, [&](int64_t c0, int64_t c1) {
-                for (int64_t c = c0; c < c1; ++c) {
-                    const ChannelChunk &k = chunks[size_t(c)];
-                    quantizeSpan(px + k.begin, po + k.begin, k.end - k.begin, ps[k.channel], l);
-                }
+            const auto chunks = ChannelChunk::split(map.channels, map.perChannel);
+            ChannelChunk::forEach(chunks, [&](size_t, const ChannelChunk &k) {
+                quantizeSpan(px + k.begin, po + k.begin, k.end - k.begin, ps[k.channel], l);
             });
             return out;
         }
@@ -315,15 +307,11 @@ public:
         if (!pd && ExpectedTable::pays(n, levelsOf(bits, nonNegative, 0), r, window)) {
             const auto l = levelsOf(bits, nonNegative, 0);
             const ExpectedTable table(l, r, window);
-            const auto spans = ChannelChunk::split(map.channels, map.perChannel, kGrain);
+            const auto spans = ChannelChunk::split(map.channels, map.perChannel);
             std::vector<StepAndRatio> parts(spans.size());
-            at::parallel_for(0, int64_t(spans.size()), 1, [&](int64_t c0, int64_t c1) {
-                for (int64_t c = c0; c < c1; ++c) {
-                    const ChannelChunk &k = spans[size_t(c)];
-                    parts[size_t(c)] = tabulatedGradientSpan(px + k.begin, pg + k.begin,
-                                                             pgx + k.begin, k.end - k.begin,
-                                                             ps[k.channel], l, window, table);
-                }
+            ChannelChunk::forEach(spans, [&](size_t c, const ChannelChunk &k) {
+                parts[c] = tabulatedGradientSpan(px + k.begin, pg + k.begin, pgx + k.begin,
+                                                 k.end - k.begin, ps[k.channel], l, window, table);
             });
             double ratioSum = 0;
             for (size_t c = 0; c < spans.size(); ++c) {

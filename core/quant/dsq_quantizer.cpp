@@ -6,8 +6,6 @@
 #include "error.h"
 #include "kernels/vector_clones.h"
 
-#include <ATen/Parallel.h>
-
 #include <array>
 #include <cmath>
 
@@ -35,7 +33,6 @@ torch::Tensor alongChannels(const torch::Tensor &v, const torch::Tensor &x)
 
 using elementwise::clampTo;
 
-constexpr int64_t kGrain = 16384; // elements per parallel chunk, a multiple of kLanes
 constexpr int64_t kLanes = 16;    // partial sums of each parameter gradient
 
 // One channel's grid and the constants of its soft staircase.
@@ -169,16 +166,12 @@ public:
         ctx->saved_data["scale"] = gradientScale;
         const auto grids = channelGrids(lower, upper, alpha.item<double>(), int(bits));
         const auto chunks =
-            ChannelChunk::split(int64_t(grids.size()), xc.numel() / int64_t(grids.size()), kGrain);
+            ChannelChunk::split(int64_t(grids.size()), xc.numel() / int64_t(grids.size()));
         auto out = torch::empty_like(xc);
         const float *px = xc.data_ptr<float>();
         float *po = out.data_ptr<float>();
-        at::parallel_for(0, int64_t(chunks.size()), 1, [&](int64_t c0, int64_t c1) {
-            for (int64_t c = c0; c < c1; ++c) {
-                const ChannelChunk &k = chunks[size_t(c)];
-                quantizeSpan(px + k.begin, po + k.begin, k.end - k.begin,
-                             grids[size_t(k.channel)]);
-            }
+        ChannelChunk::forEach(chunks, [&](size_t, const ChannelChunk &k) {
+            quantizeSpan(px + k.begin, po + k.begin, k.end - k.begin, grids[size_t(k.channel)]);
         });
         return out;
     }
@@ -193,20 +186,16 @@ public:
         const double alpha = saved[3].item<double>();
         const auto grids = channelGrids(saved[1], saved[2], alpha, bits);
         const int64_t channels = int64_t(grids.size());
-        const auto chunks = ChannelChunk::split(channels, x.numel() / channels, kGrain);
+        const auto chunks = ChannelChunk::split(channels, x.numel() / channels);
         const float dLogRatio = float(-2.0 / (alpha * (2.0 - alpha)));
         const auto g = grads[0].contiguous();
         auto gx = torch::empty_like(x);
         std::vector<SpanSums> parts(chunks.size());
         const float *px = x.data_ptr<float>(), *pg = g.data_ptr<float>();
         float *pgx = gx.data_ptr<float>();
-        at::parallel_for(0, int64_t(chunks.size()), 1, [&](int64_t c0, int64_t c1) {
-            for (int64_t c = c0; c < c1; ++c) {
-                const ChannelChunk &k = chunks[size_t(c)];
-                parts[size_t(c)] = gradientSpan(px + k.begin, pg + k.begin, pgx + k.begin,
-                                                k.end - k.begin, grids[size_t(k.channel)],
-                                                dLogRatio);
-            }
+        ChannelChunk::forEach(chunks, [&](size_t c, const ChannelChunk &k) {
+            parts[c] = gradientSpan(px + k.begin, pg + k.begin, pgx + k.begin, k.end - k.begin,
+                                    grids[size_t(k.channel)], dLogRatio);
         });
         std::vector<SpanSums> sums(static_cast<size_t>(channels));
         for (size_t c = 0; c < chunks.size(); ++c) {

@@ -25,6 +25,13 @@ inline float roundNearest(float v)
     return (v + kMagic) - kMagic;
 }
 
+// The integer nearest t (half to even) with t first held to one beyond [lo, hi], so the
+// rounding is exact however far out t lies and the result still tells whether t was inside.
+inline float nearestLevel(float t, float lo, float hi)
+{
+    return roundNearest(clampTo(t, lo - 1, hi + 1));
+}
+
 // floor(v) for |v| < 2²².
 inline float floorSmall(float v)
 {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "lsq_activation.h"
 
+#include "channel_chunks.h"
 #include "elementwise_math.h"
 #include "error.h"
 #include "kernels/vector_clones.h"
@@ -15,7 +16,6 @@ namespace quantscope::quant {
 
 namespace {
 
-constexpr int64_t kGrain = 16384; // elements per parallel chunk, a multiple of kLanes
 constexpr int64_t kLanes = 16;    // partial sums of the step gradient
 
 using elementwise::clampTo;
@@ -28,7 +28,7 @@ struct Grid
     // test are unchanged, and the rounding is exact), rounded half to even.
     float level(float t) const
     {
-        return elementwise::roundNearest(clampTo(t, qmin - zero - 1, qmax - zero + 1)) + zero;
+        return elementwise::nearestLevel(t, qmin - zero, qmax - zero) + zero;
     }
 };
 
@@ -101,7 +101,7 @@ public:
         auto out = torch::empty_like(xc);
         const float *px = xc.data_ptr<float>();
         float *po = out.data_ptr<float>();
-        at::parallel_for(0, xc.numel(), kGrain, [&](int64_t begin, int64_t end) {
+        at::parallel_for(0, xc.numel(), ChannelChunk::kElements, [&](int64_t begin, int64_t end) {
             quantizeSpan(px + begin, po + begin, end - begin, grid);
         });
         return out;
@@ -117,18 +117,13 @@ public:
                         float(ctx->saved_data["qmax"].toDouble())};
         const auto g = grads[0].contiguous();
         auto gx = torch::empty_like(x);
-        const int64_t n = x.numel();
-        const int64_t chunks = std::max<int64_t>(1, (n + kGrain - 1) / kGrain);
-        std::vector<double> stepParts(size_t(chunks), 0.0);
+        const auto chunks = ChannelChunk::split(1, x.numel());
+        std::vector<double> stepParts(chunks.size(), 0.0);
         const float *px = x.data_ptr<float>(), *pg = g.data_ptr<float>();
         float *pgx = gx.data_ptr<float>();
-        at::parallel_for(0, chunks, 1, [&](int64_t c0, int64_t c1) {
-            // Per chunk, so the sum does not depend on the thread count.
-            for (int64_t c = c0; c < c1; ++c) {
-                const int64_t begin = c * kGrain, end = std::min(n, begin + kGrain);
-                stepParts[size_t(c)] =
-                    gradientSpan(px + begin, pg + begin, pgx + begin, end - begin, grid);
-            }
+        ChannelChunk::forEach(chunks, [&](size_t c, const ChannelChunk &k) {
+            stepParts[c] = gradientSpan(px + k.begin, pg + k.begin, pgx + k.begin,
+                                        k.end - k.begin, grid);
         });
         double gs = 0;
         for (double part : stepParts)

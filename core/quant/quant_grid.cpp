@@ -5,15 +5,11 @@
 #include "elementwise_math.h"
 #include "kernels/vector_clones.h"
 
-#include <ATen/Parallel.h>
-
 namespace quantscope::quant {
 
 namespace {
 
 using elementwise::clampTo;
-
-constexpr int64_t kGrain = 16384; // elements per parallel chunk
 
 // A per-tensor grid with an integer zero point, in ATen's fake_quantize_per_tensor_affine
 // arithmetic (x times the reciprocal step, rounded half to even, shifted, clamped).
@@ -21,13 +17,16 @@ struct IntegerGrid
 {
     float inverseStep, step, zero, qmin, qmax;
 
-    // The code before clamping; x/s is first held to one level beyond the grid, which keeps
-    // the rounding exact and the in-range test unchanged.
+    IntegerGrid(double s, int64_t z, int64_t lo, int64_t hi)
+        : inverseStep(1.0f / float(s)), step(float(s)), zero(float(z)), qmin(float(lo)),
+          qmax(float(hi))
+    {
+    }
+
+    // The code before clamping.
     float code(float x) const
     {
-        return elementwise::roundNearest(
-                   clampTo(x * inverseStep, qmin - zero - 1, qmax - zero + 1)) +
-               zero;
+        return elementwise::nearestLevel(x * inverseStep, qmin - zero, qmax - zero) + zero;
     }
 };
 
@@ -50,16 +49,6 @@ void passInsideSpan(const float *__restrict x, const float *__restrict g, float 
     }
 }
 
-template <typename Span>
-void forEachChunk(int64_t n, Span span)
-{
-    const auto chunks = ChannelChunk::split(1, n, kGrain);
-    at::parallel_for(0, int64_t(chunks.size()), 1, [&](int64_t c0, int64_t c1) {
-        for (int64_t c = c0; c < c1; ++c)
-            span(chunks[size_t(c)].begin, chunks[size_t(c)].end);
-    });
-}
-
 // ATen's per-tensor fake quantization, same values and mask, in one vectorized pass each way:
 // ATen's own CPU kernel is a scalar loop calling fmin and fmax, which was a third of an ALQ
 // run's time (its layer inputs, and every method's evaluation).
@@ -71,9 +60,7 @@ public:
     {
         const auto xc = x.contiguous();
         ctx->save_for_backward({xc});
-        const IntegerGrid grid{1.0f / float(step), float(step), float(zero), float(qmin),
-                               float(qmax)};
-        ctx->saved_data["inverseStep"] = double(grid.inverseStep);
+        const IntegerGrid grid(step, zero, qmin, qmax);
         ctx->saved_data["step"] = step;
         ctx->saved_data["zero"] = zero;
         ctx->saved_data["qmin"] = qmin;
@@ -81,9 +68,11 @@ public:
         auto out = torch::empty_like(xc);
         const float *px = xc.data_ptr<float>();
         float *po = out.data_ptr<float>();
-        forEachChunk(xc.numel(), [&](int64_t b, int64_t e) {
-            fakeQuantizeSpan(px + b, po + b, e - b, grid);
-        });
+        ChannelChunk::forEach(ChannelChunk::split(1, xc.numel()),
+                              [&](size_t, const ChannelChunk &k) {
+                                  fakeQuantizeSpan(px + k.begin, po + k.begin, k.end - k.begin,
+                                                   grid);
+                              });
         return out;
     }
 
@@ -91,18 +80,18 @@ public:
                                                    torch::autograd::variable_list grads)
     {
         const auto x = ctx->get_saved_variables()[0];
-        const IntegerGrid grid{float(ctx->saved_data["inverseStep"].toDouble()),
-                               float(ctx->saved_data["step"].toDouble()),
-                               float(ctx->saved_data["zero"].toInt()),
-                               float(ctx->saved_data["qmin"].toInt()),
-                               float(ctx->saved_data["qmax"].toInt())};
+        const IntegerGrid grid(ctx->saved_data["step"].toDouble(),
+                               ctx->saved_data["zero"].toInt(), ctx->saved_data["qmin"].toInt(),
+                               ctx->saved_data["qmax"].toInt());
         const auto g = grads[0].contiguous();
         auto gx = torch::empty_like(x);
         const float *px = x.data_ptr<float>(), *pg = g.data_ptr<float>();
         float *pgx = gx.data_ptr<float>();
-        forEachChunk(x.numel(), [&](int64_t b, int64_t e) {
-            passInsideSpan(px + b, pg + b, pgx + b, e - b, grid);
-        });
+        ChannelChunk::forEach(ChannelChunk::split(1, x.numel()),
+                              [&](size_t, const ChannelChunk &k) {
+                                  passInsideSpan(px + k.begin, pg + k.begin, pgx + k.begin,
+                                                 k.end - k.begin, grid);
+                              });
         return {gx, {}, {}, {}, {}};
     }
 };
