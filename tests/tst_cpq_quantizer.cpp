@@ -11,6 +11,8 @@
 
 #include <QTest>
 
+#include <tuple>
+
 using quantscope::quant::BitGates;
 using quantscope::quant::CpqQuantizer;
 
@@ -160,11 +162,13 @@ void TestCpqQuantizer::largeTensorsGetTheSameGradients()
 {
     // A large input's derivatives come from a table; a small one's are evaluated per element.
     torch::manual_seed(3);
-    for (const auto &[bits, nonNegative] : std::vector<std::pair<int, bool>>{{4, false}, {4, true}, {8, true}}) {
+    // ρ = 0.06: the narrowest derivatives the table must follow (ρ's floor is 0.05).
+    for (const auto &[bits, nonNegative, ratio] : std::vector<std::tuple<int, bool, double>>{
+             {4, false, 0.3}, {4, true, 0.3}, {8, true, 0.3}, {4, false, 0.06}, {8, true, 0.06}}) {
         // (8 bits: a grid wide enough that the table folds its interior cells onto one.)
         const float step = bits == 8 ? 0.01f : 0.2f;
-        CpqQuantizer big(bits, torch::tensor({step}), nonNegative, 0.3);
-        CpqQuantizer small(bits, torch::tensor({step}), nonNegative, 0.3);
+        CpqQuantizer big(bits, torch::tensor({step}), nonNegative, ratio);
+        CpqQuantizer small(bits, torch::tensor({step}), nonNegative, ratio);
         const auto x = (torch::randn({300000}) * 1.5).requires_grad_(true);
         const auto g = torch::randn({300000});
         (big.forward(x) * g).sum().backward();
@@ -177,8 +181,10 @@ void TestCpqQuantizer::largeTensorsGetTheSameGradients()
         }
         stepGrad = small.parameters()[0].grad().item<double>();
         ratioGrad = small.parameters()[1].grad().item<double>();
-        QVERIFY2((x.grad() - gx).abs().max().item<double>() < 1e-3,
-                 qPrintable(QString::number((x.grad() - gx).abs().max().item<double>())));
+        // Relative to the largest: at small ρ the derivatives' peaks are tall.
+        const double error = (x.grad() - gx).abs().max().item<double>();
+        QVERIFY2(error < 2e-4 * gx.abs().max().item<double>(),
+                 qPrintable(QStringLiteral("%1 of %2").arg(error).arg(gx.abs().max().item<double>())));
         QVERIFY(std::abs(big.parameters()[0].grad().item<double>() - stepGrad) <
                 1e-3 * std::max(1.0, std::abs(stepGrad)));
         QVERIFY(std::abs(big.parameters()[1].grad().item<double>() - ratioGrad) <

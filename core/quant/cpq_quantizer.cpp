@@ -9,6 +9,7 @@
 
 #include <ATen/Parallel.h>
 
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -61,26 +62,35 @@ Expected expectedLevel(float tf, float rf, Levels l, int window)
     const double t = tf, r = rf, low = l.low, high = l.high;
     const double n = std::clamp(std::nearbyint(t), low, high);
     double numerator = 0, dNdt = 0, dNdr = 0;
-    auto logistic = [](double z) { return 1.0 / (1.0 + std::exp(-z)); };
-    auto boundary = [&](double c, double weight) { // adds weight·S_c to N and its derivatives
-        const double s = logistic((c - t) / r);
+    // Sig((c − t)/r) through E = e^{−(c − t)/r}. The ends may lie hundreds of r away: their
+    // exponent is held where e^E stays finite (libm's overflow path is slow), which changes
+    // Sig by less than 1e-300.
+    auto fromExponential = [](double e) { return 1.0 / (1.0 + e); };
+    auto boundary = [&](double c, double s, double weight) { // adds weight·S_c, derivatives
         const double d = s * (1 - s);
         numerator += weight * s;
         dNdt += weight * (-d / r);
         dNdr += weight * (-d * (c - t) / (r * r));
     };
     const double top = high + 0.5, bottom = low - 0.5;
-    boundary(top, high);
-    boundary(bottom, -low);
-    const double sTop = logistic((top - t) / r), sBottom = logistic((bottom - t) / r);
+    const double sTop = fromExponential(std::exp(std::clamp((t - top) / r, -700.0, 700.0)));
+    const double sBottom = fromExponential(std::exp(std::clamp((t - bottom) / r, -700.0, 700.0)));
+    boundary(top, sTop, high);
+    boundary(bottom, sBottom, -low);
     const double dTop = sTop * (1 - sTop), dBottom = sBottom * (1 - sBottom);
     const double z = std::max(sTop - sBottom, 1e-300);
     const double dZdt = (-dTop + dBottom) / r;
     const double dZdr = (-dTop * (top - t) + dBottom * (bottom - t)) / (r * r);
     // Interior boundaries g + ½ for g in [low, high − 1]: near t exactly, above the window as 1.
+    // They are a step apart, so each one's E is the last one's times e^{−1/r}: two exp calls
+    // instead of one per boundary (within the window E stays inside e^{±80} for r ≥ 0.05).
     const double first = std::max(low, n - double(window) - 1), last = std::min(high - 1, n + double(window));
-    for (double g = first; g <= last; g += 1)
-        boundary(g + 0.5, -1.0);
+    if (first <= last) {
+        const double ratio = std::exp(-1.0 / r);
+        double e = std::exp((t - (first + 0.5)) / r);
+        for (double g = first; g <= last; g += 1, e *= ratio)
+            boundary(g + 0.5, fromExponential(e), -1.0);
+    }
     const double aboveFrom = std::max(last + 1, low);
     if (high - 1 >= aboveFrom)
         numerator -= (high - 1) - aboveFrom + 1;
@@ -96,7 +106,9 @@ int windowFor(float r)
 
 // The expected level's derivatives tabulated over t (in steps), for tensors too large to
 // evaluate a dozen logistics per element: they depend on t, ρ and the level range only, not on
-// the step. Linear interpolation between bins a hundred to a ρ apart; beyond the window of
+// the step. Linear interpolation between bins 32 to a ρ apart (the derivatives' features are ρ
+// wide: against per-element values the error is below 1e-4 of their peak at ρ = 0.06, where a
+// finer table cost more to build each step than the weights it served); beyond the window of
 // the ends the derivatives are constant (expectedLevel). On a wide grid (an 8-bit input) every
 // cell further than the window from both ends has the same derivatives as its neighbours, so
 // the table keeps the two ends and one such cell, and folds the rest onto it.
@@ -129,31 +141,47 @@ public:
         });
     }
 
-    // dF/dt and dF/dr at t; beyond the table, its end bins' (constant out there). Selects, not
-    // branches, so the span loop below vectorizes with gathers.
-    std::pair<float, float> at(float t) const
+    // What the span loop reads: plain values and pointers, so that the vectorizer sees the
+    // table's loads as gathers (through the class's vectors it gave up in the AVX clones).
+    struct View
     {
-        // Folded: an interior cell takes the reference's values, the high end shifts down.
-        const float interior = m_reference + (t - elementwise::roundNearest(t));
-        const float folded =
-            t >= m_interiorEnd ? t - m_shift : (t >= m_reference + 0.5f ? interior : t);
-        t = m_shift > 0 ? folded : t;
-        const float position = clampTo((t - m_from) * m_binsPerUnit, 0.0f, m_lastBin);
-        const int32_t j = std::min(static_cast<int32_t>(position), m_lastPair);
-        const float f = position - float(j);
-        const float *dt = m_dt.data(), *dr = m_dr.data();
-        return {dt[j] + f * (dt[j + 1] - dt[j]), dr[j] + f * (dr[j + 1] - dr[j])};
+        const float *dt, *dr;
+        float from, binsPerUnit, lastBin;
+        int32_t lastPair;
+        float reference, interiorEnd, shift;
+
+        // dF/dt and dF/dr at t; beyond the table, its end bins' (constant out there). Selects,
+        // not branches, so the span loop below vectorizes with gathers.
+        [[gnu::always_inline]] std::pair<float, float> at(float t) const
+        {
+            // Folded: an interior cell takes the reference's values, the high end shifts down.
+            const float interior = reference + (t - elementwise::roundNearest(t));
+            const float folded =
+                t >= interiorEnd ? t - shift : (t >= reference + 0.5f ? interior : t);
+            t = shift > 0 ? folded : t;
+            const float position = clampTo((t - from) * binsPerUnit, 0.0f, lastBin);
+            const int32_t j = std::min(static_cast<int32_t>(position), lastPair);
+            const float f = position - float(j);
+            return {dt[j] + f * (dt[j + 1] - dt[j]), dr[j] + f * (dr[j + 1] - dr[j])};
+        }
+    };
+
+    View view() const
+    {
+        return {m_dt.data(), m_dr.data(), m_from, m_binsPerUnit, m_lastBin, m_lastPair,
+                m_reference, m_interiorEnd, m_shift};
     }
 
-    // Worth building: for more elements than the table has bins, many times over.
+    // Worth building: a bin costs one per-element evaluation, a lookup a small part of one, so
+    // for more elements than the table has bins, with a margin.
     static bool pays(int64_t elements, Levels l, float r, int window)
     {
         const double units = folds(l, window) ? 4.0 * window + 8 : double(l.high - l.low) + 2.0 * window + 2;
-        return double(elements) > 8 * units * binsPerUnit(r);
+        return double(elements) > 2 * units * binsPerUnit(r);
     }
 
 private:
-    static float binsPerUnit(float r) { return std::max(128.0f, std::ceil(96.0f / r)); }
+    static float binsPerUnit(float r) { return std::max(32.0f, std::ceil(32.0f / r)); }
     static bool folds(Levels l, int window) { return l.high - l.low > 4.0f * float(window) + 10; }
 
     float m_from, m_binsPerUnit;
@@ -181,18 +209,19 @@ struct StepAndRatio
 
 // One element's share of the tabulated backward (see the loop of the general case for what
 // each term is). Inlined by force: the span loop vectorizes only with it inside.
-[[gnu::always_inline]] inline void tabulatedGradientAt(float x, float g, float &gx, float step,
-                                                       Levels l, int window,
-                                                       const ExpectedTable &table,
-                                                       float &stepSum, float &ratioSum)
+struct ElementGradient
+{
+    float x, step, ratio;
+};
+[[gnu::always_inline]] inline ElementGradient tabulatedGradientAt(float x, float g, float step,
+                                                                  Levels l, int window,
+                                                                  const ExpectedTable::View &table)
 {
     const float t = x / step;
     const auto [dt, dr] = table.at(t);
     const float level = clampTo(elementwise::nearestLevel(t, l.low, l.high), l.low, l.high);
-    gx = g * dt;
     const float stepDt = t > l.low + float(window) && t < l.high - float(window) ? 1.0f : dt;
-    stepSum += g * (level - t * stepDt);
-    ratioSum += g * step * dr;
+    return {g * dt, g * (level - t * stepDt), g * step * dr};
 }
 
 // The backward of one channel's span on one uniform grid, with tabulated derivatives: writes
@@ -200,18 +229,25 @@ struct StepAndRatio
 QS_VECTOR_CLONES
 StepAndRatio tabulatedGradientSpan(const float *__restrict x, const float *__restrict g,
                                    float *__restrict gx, int64_t n, float step, Levels l,
-                                   int window, const ExpectedTable &table)
+                                   int window, const ExpectedTable::View table)
 {
-    float stepLanes[kLanes] = {}, ratioLanes[kLanes] = {};
+    // kLanes partial sums, so the loop vectorizes without reassociating a sum.
+    std::array<float, kLanes> stepLanes{}, ratioLanes{};
     int64_t i = 0;
     for (; i + kLanes <= n; i += kLanes)
-        for (int64_t j = 0; j < kLanes; ++j)
-            tabulatedGradientAt(x[i + j], g[i + j], gx[i + j], step, l, window, table,
-                                stepLanes[j], ratioLanes[j]);
-    float stepTail = 0, ratioTail = 0;
-    for (; i < n; ++i)
-        tabulatedGradientAt(x[i], g[i], gx[i], step, l, window, table, stepTail, ratioTail);
-    StepAndRatio sums{stepTail, ratioTail};
+        for (int64_t j = 0; j < kLanes; ++j) {
+            const auto d = tabulatedGradientAt(x[i + j], g[i + j], step, l, window, table);
+            gx[i + j] = d.x;
+            stepLanes[j] += d.step;
+            ratioLanes[j] += d.ratio;
+        }
+    StepAndRatio sums;
+    for (; i < n; ++i) {
+        const auto d = tabulatedGradientAt(x[i], g[i], step, l, window, table);
+        gx[i] = d.x;
+        sums.step += d.step;
+        sums.ratio += d.ratio;
+    }
     for (int64_t j = 0; j < kLanes; ++j) {
         sums.step += stepLanes[j];
         sums.ratio += ratioLanes[j];
@@ -307,11 +343,12 @@ public:
         if (!pd && ExpectedTable::pays(n, levelsOf(bits, nonNegative, 0), r, window)) {
             const auto l = levelsOf(bits, nonNegative, 0);
             const ExpectedTable table(l, r, window);
+            const auto view = table.view();
             const auto spans = ChannelChunk::split(map.channels, map.perChannel);
             std::vector<StepAndRatio> parts(spans.size());
             ChannelChunk::forEach(spans, [&](size_t c, const ChannelChunk &k) {
                 parts[c] = tabulatedGradientSpan(px + k.begin, pg + k.begin, pgx + k.begin,
-                                                 k.end - k.begin, ps[k.channel], l, window, table);
+                                                 k.end - k.begin, ps[k.channel], l, window, view);
             });
             double ratioSum = 0;
             for (size_t c = 0; c < spans.size(); ++c) {
