@@ -5,8 +5,10 @@
 #include "image_header.h"
 
 #include <ATen/Parallel.h>
+#if QUANTSCOPE_WITH_OPENCV
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -58,6 +60,7 @@ fs::path splitRoot(const fs::path &root, Split split, bool &explicitSplit)
     return split == Split::Train ? train : test;
 }
 
+#if QUANTSCOPE_WITH_OPENCV
 // The fixed ratio of torchvision's ImageNet evaluation (resize 256, crop 224).
 constexpr double kCropRatio = 0.875;
 constexpr size_t kNamedUnreadable = 3;
@@ -107,6 +110,7 @@ cv::Mat loadImage(const fs::path &path, const ImageFolderOptions &options)
     const int y = (image.rows - size) / 2;
     return image(cv::Rect(x, y, size, size)).clone();
 }
+#endif
 
 // The class folders of both splits: what a survey of the whole dataset looks at.
 std::vector<fs::path> allClassFolders(const fs::path &root)
@@ -156,6 +160,12 @@ Dataset ImageFolderReader::read(const std::string &dir, Split split,
 {
     if (requested.size <= 0 || (requested.channels != 1 && requested.channels != 3))
         throw Error("image folder: size must be positive and channels 1 or 3");
+#if !QUANTSCOPE_WITH_OPENCV
+    // A headless build may leave OpenCV out (CMakeLists.txt); everything else still works.
+    (void)split;
+    throw Error(dir + ": reading an image folder needs OpenCV, and this QuantScope was built "
+                      "without it (reconfigure with OpenCV installed, or use IDX or CIFAR data)");
+#else
     ImageFolderOptions options = requested;
     if (options.layout == ImageFolderOptions::Layout::Unknown)
         options.layout = survey(dir).mixed ? ImageFolderOptions::Layout::Mixed
@@ -224,6 +234,7 @@ Dataset ImageFolderReader::read(const std::string &dir, Split split,
     data.images = int64_t(kept.size()) == n ? images : images.index_select(0, keep);
     data.labels = torch::tensor(labels, torch::kInt64).index_select(0, keep);
     return data;
+#endif
 }
 
 } // namespace quantscope::data

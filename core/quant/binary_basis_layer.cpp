@@ -3,6 +3,8 @@
 
 #include "error.h"
 
+#include <torch/linalg.h>
+
 #include <algorithm>
 
 namespace quantscope::quant {
