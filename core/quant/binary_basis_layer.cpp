@@ -3,8 +3,6 @@
 
 #include "error.h"
 
-#include <torch/linalg.h>
-
 #include <algorithm>
 
 namespace quantscope::quant {
@@ -34,7 +32,7 @@ torch::Tensor fitScales(const torch::Tensor &bases, const torch::Tensor &mask,
     const auto scale = a.diagonal(0, 1, 2).mean(1).clamp_min(1e-30).view({-1, 1, 1});
     a = a + torch::diag_embed(1.0 - mask.to(torch::kFloat64)) + eye * (1e-9 * scale);
     const auto rhs = torch::einsum("gin,gn->gi", {b, w * target.to(torch::kFloat64)});
-    const auto alpha = torch::linalg::solve(a, rhs.unsqueeze(2), true).squeeze(2);
+    const auto alpha = at::linalg_solve(a, rhs.unsqueeze(2), /*left=*/true).squeeze(2);
     return (alpha * mask.to(torch::kFloat64)).to(torch::kFloat32);
 }
 
