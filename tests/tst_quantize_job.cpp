@@ -2,6 +2,7 @@
 // A whole quantization run on a tiny model: metrics, per-layer rows, snapshots, a reloadable
 // artifact; a cancelled run is kept and marked; bad input records nothing; the input size can
 // be overridden.
+#include "compute_device.h"
 #include "error.h"
 #include "jobs/model_inputs.h"
 #include "jobs/quantize_job.h"
@@ -10,6 +11,8 @@
 #include "synthetic_dataset.h"
 
 #include <nlohmann/json.hpp>
+
+#include <cmath>
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -27,6 +30,8 @@ private Q_SLOTS:
     void cancelledRunIsKept();
     void badInputRecordsNothing();
     void imageSizeOverride();
+    void deviceNamesAreChecked();
+    void cudaRunMatchesCpu();
 
 private:
     jobs::QuantizeRequest request(int wbits, int abits) const;
@@ -126,7 +131,12 @@ void TestQuantizeJob::badInputRecordsNothing()
     auto wrongSetting = request(4, 4);
     wrongSetting.settings["clip"] = "sometimes";
     auto wrongBits = request(9, 4);
-    for (const auto &r : {wrongShape, wrongSetting, wrongBits}) {
+    auto wrongDevice = request(4, 4);
+    wrongDevice.device = "gpu";
+    auto cpuOnlyMethodOnGpu = request(4, 4); // refused with or without a GPU here
+    cpuOnlyMethodOnGpu.method = "cpq";
+    cpuOnlyMethodOnGpu.device = "cuda";
+    for (const auto &r : {wrongShape, wrongSetting, wrongBits, wrongDevice, cpuOnlyMethodOnGpu}) {
         jobs::QuantizeJob job(r);
         jobs::JobContext context;
         QVERIFY_THROWS_EXCEPTION(Error, job.run(context));
@@ -154,6 +164,49 @@ void TestQuantizeJob::imageSizeOverride()
     QVERIFY(data.images.max().item<int>() > 0); // resized pixels, not zeros
     req.inputs.imageSize = -3;
     QVERIFY_THROWS_EXCEPTION(Error, jobs::QuantizeJob(req).run(context));
+}
+
+void TestQuantizeJob::deviceNamesAreChecked()
+{
+    QVERIFY(ComputeDevice::parse("cpu").is_cpu());
+    QCOMPARE(ComputeDevice::available().front(), std::string("cpu"));
+    for (const char *bad : {"gpu", "cuda:", "cuda:x", "cudax", "cuda:1234", "CPU"}) {
+        try {
+            ComputeDevice::parse(bad);
+            QFAIL(bad);
+        } catch (const Error &e) {
+            QVERIFY2(std::string(e.what()).find("expected cpu, cuda or cuda:N") != std::string::npos,
+                     e.what());
+        }
+    }
+    if (!ComputeDevice::cudaAvailable()) {
+        QCOMPARE(ComputeDevice::available().size(), size_t(1));
+        QVERIFY_THROWS_EXCEPTION(Error, ComputeDevice::parse("cuda"));
+    } else {
+        QVERIFY(ComputeDevice::parse("cuda").is_cuda());
+    }
+}
+
+void TestQuantizeJob::cudaRunMatchesCpu()
+{
+    if (!ComputeDevice::cudaAvailable())
+        QSKIP("no CUDA GPU visible to this LibTorch: the GPU run is checked where one is");
+    double top1[2] = {};
+    int i = 0;
+    for (const char *device : {"cpu", "cuda"}) {
+        auto req = request(4, 8);
+        req.device = device;
+        jobs::QuantizeJob job(req);
+        jobs::JobContext context;
+        job.run(context);
+        QCOMPARE(job.record().status, std::string("finished"));
+        QCOMPARE(nlohmann::json::parse(job.record().configJson).at("device").get<std::string>(),
+                 std::string(device));
+        top1[i++] = job.record().top1;
+    }
+    // cuDNN's convolutions round differently: a few test images may change their answer.
+    QVERIFY2(std::abs(top1[0] - top1[1]) < 0.05,
+             qPrintable(QStringLiteral("%1 vs %2").arg(top1[0]).arg(top1[1])));
 }
 
 QTEST_GUILESS_MAIN(TestQuantizeJob)

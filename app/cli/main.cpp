@@ -28,8 +28,10 @@ const std::map<std::string, std::string> kCommandUsage = {
               "      trains a small float model and records its input shape and normalisation\n"},
     {"quantize", "  quantscope-cli quantize MODEL --data PATH --method rtn|dsq|cpq|brecq|alq --wbits N --abits N\n"
                  "                 [--set key=value ...] [--layer-bits NAME=BITS ...] [--workspace DIR]\n"
-                 "                 [--mean a,b,c --std a,b,c] [--size PIXELS] [--eval-limit N] [--json]\n"
-                 "      runs a method and stores the run; --set nope=1 lists a method's settings\n"},
+                 "                 [--mean a,b,c --std a,b,c] [--size PIXELS] [--eval-limit N]\n"
+                 "                 [--device cpu|cuda|cuda:N] [--json]\n"
+                 "      runs a method and stores the run; --set nope=1 lists a method's settings;\n"
+                 "      --device cuda runs rtn and dsq on a GPU (a CUDA LibTorch build)\n"},
     {"runs", "  quantscope-cli runs list|show RUN [--workspace DIR] [--json]\n"
              "      the runs of a workspace, or one of them with its layers\n"},
     {"demo", "  quantscope-cli demo [--workspace DIR]\n"

@@ -27,7 +27,7 @@ int quantizeCommand(const Args &argv)
 {
     const CliArguments args(argv,
                             {"data", "method", "wbits", "abits", "set", "layer-bits",
-                             "workspace", "mean", "std", "size", "eval-limit"},
+                             "workspace", "mean", "std", "size", "eval-limit", "device"},
                             {"json"});
     jobs::QuantizeRequest req;
     req.modelPath = args.positional(0, "MODEL");
@@ -48,6 +48,7 @@ int quantizeCommand(const Args &argv)
     req.inputs = {args.floats("mean"), args.floats("std"), args.integer("size", 0)};
     req.workspaceDir = args.value("workspace", app::DemoFiles::defaultWorkspace());
     req.evalLimit = args.integer("eval-limit", 0);
+    req.device = args.value("device", "cpu");
 
     jobs::QuantizeJob job(req);
     ProgressPrinter::runJob(job);

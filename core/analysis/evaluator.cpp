@@ -27,7 +27,8 @@ EvalResult Evaluator::evaluate(const model::QuantGraph &graph, model::QuantSessi
         const auto batch = loader.batch(b);
         torch::Tensor logits;
         try {
-            logits = graph.forward(batch.inputs, session);
+            // On a GPU the scores of one batch come back; the counting below stays on the CPU.
+            logits = graph.forward(batch.inputs, session).cpu();
         } catch (const c10::Error &e) {
             throw Error(graph.path() + ": the model cannot run on " + data.path + " images of "
                         "shape " + c10::str(batch.inputs.sizes().slice(1)) + ": " +

@@ -9,7 +9,7 @@ namespace {
 
 std::vector<double> toVector(const torch::Tensor &t)
 {
-    const auto d = t.to(torch::kFloat64).contiguous();
+    const auto d = t.to(torch::kFloat64).cpu().contiguous();
     return std::vector<double>(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
 }
 
@@ -56,7 +56,8 @@ void GridUnits::fill(jobs::LayerSnapshot &snapshot, const torch::Tensor &weights
                      const quant::GridGeometry &grid)
 {
     torch::NoGradGuard noGrad;
-    const auto units = transform(weights, grid);
+    // A snapshot is counted on the CPU, whichever device the weights train on.
+    const auto units = transform(weights, grid).cpu();
     const int64_t levels = grid.levels;
     const double lo = -1.0, hi = double(levels);
     const int64_t bins = (levels + 1) * binsPerStep(levels);

@@ -8,7 +8,7 @@ namespace quantscope::analysis {
 void WeightHistogram::fill(jobs::LayerSnapshot &snapshot, const torch::Tensor &weights, int bins)
 {
     torch::NoGradGuard noGrad;
-    const auto flat = weights.detach().to(torch::kFloat32).flatten();
+    const auto flat = weights.detach().to(torch::kFloat32).flatten().cpu();
     double lo = flat.min().item<double>();
     double hi = flat.max().item<double>();
     if (!snapshot.gridLevels.empty()) {

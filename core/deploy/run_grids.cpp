@@ -15,7 +15,7 @@ namespace quantscope::deploy {
 namespace {
 std::vector<double> values(const torch::Tensor &t)
 {
-    const auto d = t.detach().to(torch::kFloat64).flatten().contiguous();
+    const auto d = t.detach().to(torch::kFloat64).flatten().cpu().contiguous();
     return std::vector<double>(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
 }
 } // namespace

@@ -3,6 +3,7 @@
 
 #include "analysis/evaluator.h"
 #include "analysis/model_size.h"
+#include "compute_device.h"
 #include "deploy/run_grids.h"
 #include "error.h"
 #include "quant/bit_plan.h"
@@ -41,9 +42,14 @@ void QuantizeJob::run(JobContext &context)
     if (req.abits < 2 || (req.abits > 8 && req.abits != 32))
         throw Error("--abits must be 2…8, or 32 for float activations (got " +
                     std::to_string(req.abits) + ")");
+    const auto device = ComputeDevice::parse(req.device);
+    if (!device.is_cpu() && !method->runsOnGpu())
+        throw Error(req.method + " runs on the CPU only so far (its quantizer is a CPU loop): "
+                                 "use --device cpu");
     context.progress(0, "loading model and data");
     model::QuantGraph graph(req.modelPath);
     ModelInputs inputs(graph, req.dataPath, req.inputs);
+    graph.moveTo(device);
     const auto test = inputs.open(data::Split::Test);
     const auto train = inputs.open(data::Split::Train);
     context.progress(0, "normalisation");
@@ -60,6 +66,7 @@ void QuantizeJob::run(JobContext &context)
     nlohmann::json config = settings.effectiveValues();
     config["layer_bits"] = req.layerBits;
     config["eval_limit"] = req.evalLimit;
+    config["device"] = req.device;
     // What the model was fed and why, so a stored run can be reproduced and questioned.
     config["image_size"] = inputs.imageSize();
     config["image_size_source"] = inputs.sizeSource();

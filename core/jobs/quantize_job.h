@@ -26,6 +26,7 @@ struct QuantizeRequest
     InputOverrides inputs;
     std::string workspaceDir;
     int64_t evalLimit = 0; // > 0: evaluate on the first N test images only
+    std::string device = "cpu"; // ComputeDevice::parse: cpu, cuda or cuda:N
 };
 
 class QuantizeJob : public Job

@@ -85,6 +85,39 @@ QuantGraph::QuantGraph(const std::string &path) : m_path(path)
         probeShapes(m_inputShape);
 }
 
+void QuantGraph::moveTo(c10::Device device)
+{
+    if (device == m_device)
+        return;
+    for (auto &w : m_floatWeights)
+        w = w.to(device);
+    // Tensor constants (the folded biases) live in each unit's graph;
+    // a GraphFunction caches its executor, so each unit gets a new one over the moved graph.
+    for (size_t u = 0; u < m_unitFunctions.size(); ++u) {
+        auto graph = m_unitFunctions[u]->graph()->copy();
+        std::vector<torch::jit::Node *> constants;
+        std::function<void(torch::jit::Block *)> collect = [&](torch::jit::Block *block) {
+            for (auto *node : block->nodes()) {
+                if (node->kind() == c10::prim::Constant &&
+                    node->output()->type()->cast<c10::TensorType>())
+                    constants.push_back(node);
+                for (auto *inner : node->blocks())
+                    collect(inner);
+            }
+        };
+        collect(graph->block());
+        for (auto *node : constants) {
+            const auto value = torch::jit::toIValue(node->output())->toTensor();
+            torch::jit::WithInsertPoint guard(node);
+            node->output()->replaceAllUsesWith(graph->insertConstant(value.to(device)));
+            node->destroy();
+        }
+        m_unitFunctions[u] = std::make_unique<torch::jit::GraphFunction>(
+            "unit" + std::to_string(u), graph, nullptr);
+    }
+    m_device = device;
+}
+
 QuantGraph::~QuantGraph() = default;
 QuantGraph::QuantGraph(QuantGraph &&) noexcept = default;
 
@@ -109,7 +142,7 @@ torch::Tensor QuantGraph::forward(
     const torch::Tensor &x, QuantSession &session,
     const std::function<void(size_t, const torch::Tensor &)> &onUnitInput) const
 {
-    torch::Tensor value = x;
+    torch::Tensor value = x.to(m_device);
     for (size_t u = 0; u < m_unitFunctions.size(); ++u) {
         if (onUnitInput)
             onUnitInput(u, value);
@@ -172,7 +205,7 @@ void QuantGraph::saveWithWeights(const std::vector<torch::Tensor> &weights,
     TORCH_CHECK(nodes.size() == weights.size(), "one weight per layer expected");
     for (size_t i = 0; i < nodes.size(); ++i) {
         torch::jit::WithInsertPoint guard(nodes[i]);
-        nodes[i]->replaceInput(1, graph->insertConstant(weights[i].detach().contiguous()));
+        nodes[i]->replaceInput(1, graph->insertConstant(weights[i].detach().cpu().contiguous()));
     }
     torch::jit::EliminateDeadCode(graph);
     torch::jit::ExtraFilesMap extra;

@@ -46,7 +46,13 @@ public:
     const torch::Tensor &floatWeight(int layer) const { return m_floatWeights.at(layer); }
     QuantSession makeSession() const { return QuantSession(m_floatWeights); }
 
-    // Runs the whole model; session supplies weights and activation quantizers.
+    // Moves the float weights and the graph's constants (biases) to a device; forward() then
+    // takes its input there. Sessions made before keep the old device's weights.
+    void moveTo(c10::Device device);
+    c10::Device device() const { return m_device; }
+
+    // Runs the whole model on the graph's device (the input is moved there); session supplies
+    // weights and activation quantizers.
     torch::Tensor forward(const torch::Tensor &x, QuantSession &session) const;
     // Runs the model and hands every unit's input to the callback before running that unit.
     torch::Tensor forward(const torch::Tensor &x, QuantSession &session,
@@ -70,6 +76,7 @@ private:
     std::vector<std::unique_ptr<torch::jit::GraphFunction>> m_unitFunctions;
     std::vector<torch::Tensor> m_floatWeights;
     std::vector<int64_t> m_inputShape;
+    c10::Device m_device = c10::Device(c10::kCPU);
 
     struct ConvGeometry
     {

@@ -28,7 +28,8 @@ std::vector<std::optional<QuantGrid>> ActivationCalibrator::calibrate(
         auto flat = x.detach().flatten();
         if (flat.numel() > kPerBatch)
             flat = flat.index_select(0, torch::randint(flat.numel(), {kPerBatch}, gen,
-                                                       torch::kInt64));
+                                                       torch::kInt64)
+                                            .to(flat.device()));
         samples[layer].push_back(flat.clone());
     });
     {

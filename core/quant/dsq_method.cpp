@@ -96,6 +96,7 @@ QuantizedModel DsqMethod::run(const MethodInput &input, jobs::JobContext &contex
         auto q = weightQuantizer(latent.back().detach(), bits, perChannel, alpha);
         if (scaleGradients)
             q.setGradientScale(lsqGradientScale(l.params / q.channels(), (1 << bits) - 1));
+        q.moveTo(graph.device());
         weightQuantizers.push_back(std::move(q));
     }
 
@@ -115,6 +116,7 @@ QuantizedModel DsqMethod::run(const MethodInput &input, jobs::JobContext &contex
         const bool nonNegative = levels.front() >= 0;
         actQuantizers[i] = std::make_unique<DsqQuantizer>(plan.abits[i], levels.front(),
                                                           levels.back(), alpha, nonNegative);
+        actQuantizers[i]->moveTo(graph.device());
         if (scaleGradients) {
             actQuantizers[i]->setGradientScale(
                 lsqGradientScale(layers[i].inputElements(), (1 << plan.abits[i]) - 1));

@@ -266,7 +266,21 @@ torch::Tensor DsqQuantizer::forward(const torch::Tensor &x) const
 {
     if (x.scalar_type() != torch::kFloat32 || (channels() != 1 && x.size(0) != channels()))
         throw Error("DSQ: quantizes float tensors with one range per tensor or per dimension 0");
+    if (!x.is_cpu()) {
+        // On a GPU the composed ops (DsqFunction is a CPU loop): the same values, and through
+        // the straight-through sum the same gradients as autograd through soft().
+        const auto [soft, hard] = softAndHard(x);
+        return soft + (hard - soft).detach();
+    }
     return DsqFunction::apply(x, m_lower, m_upper, m_alpha, int64_t(m_bits), m_gradientScale);
+}
+
+void DsqQuantizer::moveTo(c10::Device device)
+{
+    torch::NoGradGuard noGrad;
+    m_lower = m_lower.to(device).requires_grad_(!m_fixedLower);
+    m_upper = m_upper.to(device).requires_grad_(true);
+    m_alpha = m_alpha.to(device).requires_grad_(true);
 }
 
 torch::Tensor DsqQuantizer::soft(const torch::Tensor &x) const

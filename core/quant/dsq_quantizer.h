@@ -40,6 +40,8 @@ public:
 
     // Learnable tensors: {u, α} with a fixed lower bound, else {l, u, α}.
     std::vector<torch::Tensor> parameters() const;
+    // Moves the range and α to a device (before an optimizer takes parameters()).
+    void moveTo(c10::Device device);
     // Keeps α in [kAlphaMin, kAlphaMax] and u above l after an optimizer step.
     void constrain();
 

@@ -116,7 +116,7 @@ torch::Tensor QuantGrid::fakeQuantize(const torch::Tensor &x) const
     if (perChannel)
         return torch::fake_quantize_per_channel_affine(x, scale, zeroPoint.to(torch::kInt32), 0,
                                                        qmin, qmax);
-    if (x.scalar_type() == torch::kFloat32)
+    if (x.scalar_type() == torch::kFloat32 && x.is_cpu())
         return FakeQuantizeFunction::apply(x, scale.item<double>(), zeroPoint.item<int64_t>(),
                                            qmin, qmax);
     return torch::fake_quantize_per_tensor_affine(x, scale.item<double>(),

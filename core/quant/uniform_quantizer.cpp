@@ -94,8 +94,9 @@ QuantGrid UniformQuantizer::fitActivation(const torch::Tensor &samples, int bits
     constexpr int64_t kMaxSamples = 1 << 18;
     if (flat.numel() > kMaxSamples) {
         auto gen = at::make_generator<at::CPUGeneratorImpl>(0);
-        flat = flat.index_select(0, torch::randint(flat.numel(), {kMaxSamples}, gen,
-                                                   torch::kInt64));
+        // Drawn on the CPU (one sequence on every device), used where the samples are.
+        flat = flat.index_select(
+            0, torch::randint(flat.numel(), {kMaxSamples}, gen, torch::kInt64).to(flat.device()));
     }
     return searchGrid(flat.view({1, -1}), bits, false, true, p, false);
 }

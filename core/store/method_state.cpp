@@ -27,7 +27,7 @@ void MethodState::save(const std::vector<LayerState> &layers, const std::string 
     for (size_t i = 0; i < layers.size(); ++i) {
         torch::serialize::OutputArchive layer;
         for (const auto &[name, tensor] : layers[i])
-            layer.write(name, tensor.detach().contiguous(), /*is_buffer=*/true);
+            layer.write(name, tensor.detach().cpu().contiguous(), /*is_buffer=*/true);
         root.write(layerKey(i), layer);
     }
     AtomicFile::write(path, [&](const std::string &temporary) {

@@ -99,7 +99,8 @@ void Trainer::train(const ForwardFn &forward, const std::vector<ParameterGroup> 
             if (optimizer)
                 optimizer->zero_grad();
             const auto logits = forward(inputs);
-            const auto loss = torch::cross_entropy_loss(logits, batch.labels);
+            const auto labels = batch.labels.to(logits.device());
+            const auto loss = torch::cross_entropy_loss(logits, labels);
             (hooks.penalty ? loss + hooks.penalty() : loss).backward();
             if (optimizer)
                 optimizer->step();
@@ -108,9 +109,9 @@ void Trainer::train(const ForwardFn &forward, const std::vector<ParameterGroup> 
             if (hooks.afterStep)
                 hooks.afterStep(step);
 
-            const int64_t n = batch.labels.size(0);
+            const int64_t n = labels.size(0);
             lossSum += loss.item<double>() * n;
-            correct += logits.argmax(1).eq(batch.labels).sum().item<int64_t>();
+            correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
             seen += n;
             context.progress(double(step + 1) / steps,
                              "epoch " + std::to_string(epoch) + "/" +

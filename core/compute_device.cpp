@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+#include "compute_device.h"
+
+#include "error.h"
+
+#include <torch/cuda.h>
+
+namespace quantscope {
+
+bool ComputeDevice::cudaAvailable()
+{
+    return torch::cuda::is_available();
+}
+
+std::vector<std::string> ComputeDevice::available()
+{
+    std::vector<std::string> out{"cpu"};
+    if (cudaAvailable())
+        for (size_t i = 0; i < torch::cuda::device_count(); ++i)
+            out.push_back("cuda:" + std::to_string(i));
+    return out;
+}
+
+const char *ComputeDevice::whyCpuOnly()
+{
+    return "No GPU: this QuantScope's LibTorch has no CUDA, or no GPU is visible. Build it "
+           "against a CUDA LibTorch (README: Building headless, against another LibTorch).";
+}
+
+c10::Device ComputeDevice::parse(const std::string &name)
+{
+    if (name == "cpu")
+        return c10::Device(c10::kCPU);
+    const std::string prefix = "cuda";
+    if (name.compare(0, prefix.size(), prefix) != 0 ||
+        (name.size() > prefix.size() && name[prefix.size()] != ':'))
+        throw Error("device \"" + name + "\": expected cpu, cuda or cuda:N");
+    int index = 0;
+    if (name.size() > prefix.size()) {
+        const std::string digits = name.substr(prefix.size() + 1);
+        if (digits.empty() || digits.size() > 3 ||
+            digits.find_first_not_of("0123456789") != std::string::npos)
+            throw Error("device \"" + name + "\": expected cpu, cuda or cuda:N");
+        index = std::stoi(digits);
+    }
+    if (!cudaAvailable())
+        throw Error("device \"" + name + "\": " + whyCpuOnly() + " Or use cpu.");
+    const auto count = static_cast<int>(torch::cuda::device_count());
+    if (index >= count)
+        throw Error("device \"" + name + "\": there " + (count == 1 ? "is 1 GPU" : "are " +
+                    std::to_string(count) + " GPUs") + " (cuda:0 … cuda:" +
+                    std::to_string(count - 1) + ")");
+    return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(index));
+}
+
+} // namespace quantscope
