@@ -5,6 +5,7 @@
 // trains, reopen the workspace.
 #include "bit_allocation_view.h"
 #include "compare_view.h"
+#include "compute_device.h"
 #include "histogram_view.h"
 #include "deploy_controller.h"
 #include "deploy_view.h"
@@ -54,6 +55,7 @@ private Q_SLOTS:
     void inputSizeIsEditable();
     void ownModelOnImageFolder();
     void rtnRunFromThePanel();
+    void deviceChoiceFollowsTheBuild();
     void brecqRunShowsRounding();
     void exportsPlotAndTable();
     void exportsThePackedModelOfTheShownRun();
@@ -277,6 +279,32 @@ void TestMainWindow::rtnRunFromThePanel()
     const auto *runs = window.compareView()->runModel();
     QCOMPARE(runs->runs().back().status, std::string("finished"));
     QCOMPARE(runs->runs().back().method, std::string("rtn"));
+}
+
+void TestMainWindow::deviceChoiceFollowsTheBuild()
+{
+    MainWindow window(m_workspace);
+    window.show();
+    auto *panel = window.quantizePanel();
+    auto *device = panel->findChild<QComboBox *>(QStringLiteral("device"));
+    QVERIFY(device);
+    QCOMPARE(panel->device(), QStringLiteral("cpu"));
+    if (!ComputeDevice::cudaAvailable()) {
+        // CI's LibTorch has no CUDA: the choice is there, greyed, and says why.
+        QVERIFY(!device->isEnabled());
+        QVERIFY2(device->toolTip().contains(QStringLiteral("No GPU")), qPrintable(device->toolTip()));
+    }
+    // With a GPU offered, a method that runs on the CPU only cannot start there.
+    panel->setDevices({QStringLiteral("cpu"), QStringLiteral("cuda:0")}, QString());
+    QVERIFY(device->isEnabled());
+    openFixture(window);
+    device->setCurrentIndex(device->findData(QStringLiteral("cuda:0")));
+    QCOMPARE(panel->device(), QStringLiteral("cuda:0"));
+    panel->setMethod(QStringLiteral("cpq"));
+    QVERIFY2(panel->problem().contains(QStringLiteral("CPU only")), qPrintable(panel->problem()));
+    QVERIFY(!panel->runButton()->isEnabled());
+    panel->setMethod(QStringLiteral("dsq"));
+    QVERIFY2(panel->problem().isEmpty(), qPrintable(panel->problem()));
 }
 
 void TestMainWindow::brecqRunShowsRounding()

@@ -3,7 +3,10 @@
 
 #include "parameter_form.h"
 
+#include <algorithm>
+
 #include <QComboBox>
+#include <QSignalBlocker>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -34,6 +37,7 @@ QuantizePanel::QuantizePanel(QWidget *parent)
       m_mean(new QLineEdit(this)), m_std(new QLineEdit(this)),
       m_normalisationSource(new QLabel(this)),
       m_imageSize(new QSpinBox(this)), m_methodCombo(new QComboBox(this)),
+      m_device(new QComboBox(this)),
       m_wbits(new QSpinBox(this)), m_abits(new QSpinBox(this)), m_form(new ParameterForm(this)),
       m_layerBits(new QLineEdit(this)), m_problem(new QLabel(this)),
       m_run(new QPushButton(tr("Run"), this))
@@ -110,6 +114,7 @@ QuantizePanel::QuantizePanel(QWidget *parent)
     auto *method = new QGroupBox(tr("Method"), this);
     auto *methodLayout = new QFormLayout(method);
     methodLayout->addRow(tr("Method:"), m_methodCombo);
+    methodLayout->addRow(tr("Device:"), m_device);
     methodLayout->addRow(tr("Weight bits:"), m_wbits);
     methodLayout->addRow(tr("Activation bits:"), m_abits);
     methodLayout->addRow(m_form);
@@ -126,6 +131,9 @@ QuantizePanel::QuantizePanel(QWidget *parent)
     layout->addStretch();
 
     connect(m_methodCombo, &QComboBox::currentIndexChanged, this, &QuantizePanel::methodChanged);
+    m_device->setObjectName(QStringLiteral("device"));
+    setDevices({QStringLiteral("cpu")}, QString());
+    connect(m_device, &QComboBox::currentIndexChanged, this, &QuantizePanel::updateRunButton);
     connect(m_form, &ParameterForm::changed, this, &QuantizePanel::updateRunButton);
     for (auto *line : {m_layerBits, m_mean, m_std})
         connect(line, &QLineEdit::textChanged, this, &QuantizePanel::updateRunButton);
@@ -179,6 +187,28 @@ void QuantizePanel::setDefaultNormalisation(const QString &mean, const QString &
     m_mean->setPlaceholderText(mean);
     m_std->setPlaceholderText(std);
     m_normalisationSource->setText(source);
+}
+
+void QuantizePanel::setDevices(const QStringList &devices, const QString &whyCpuOnly)
+{
+    const QSignalBlocker block(m_device);
+    const QString previous = device();
+    m_device->clear();
+    for (const auto &name : devices)
+        m_device->addItem(name == QLatin1String("cpu") ? tr("CPU") : tr("GPU %1").arg(name), name);
+    m_device->setCurrentIndex(std::max(0, m_device->findData(previous)));
+    m_device->setEnabled(devices.size() > 1);
+    m_device->setToolTip(devices.size() > 1
+                             ? tr("Where the run computes. On a GPU: RTN and DSQ; the other "
+                                  "methods run on the CPU only so far.")
+                             : whyCpuOnly);
+    updateRunButton();
+}
+
+QString QuantizePanel::device() const
+{
+    return m_device->currentIndex() >= 0 ? m_device->currentData().toString()
+                                         : QStringLiteral("cpu");
 }
 
 QString QuantizePanel::method() const
@@ -292,6 +322,10 @@ QString QuantizePanel::problem() const
         return p;
     if (const QString p = m_form->problem(); !p.isEmpty())
         return p;
+    if (const int i = m_methodCombo->currentIndex();
+        i >= 0 && device() != QLatin1String("cpu") && !m_methods[size_t(i)].runsOnGpu)
+        return tr("%1 runs on the CPU only so far: choose the CPU device.")
+            .arg(m_methods[size_t(i)].title);
     QString p;
     parseLayerBits(&p);
     return p;

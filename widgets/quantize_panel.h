@@ -26,6 +26,7 @@ struct MethodDescription
     QString name;  // "rtn"
     QString title; // "Round to nearest (RTN)"
     std::vector<quant::ParamSpec> params;
+    bool runsOnGpu = false; // offered on a CUDA device
 };
 
 class QuantizePanel : public QWidget
@@ -43,6 +44,10 @@ public:
 
     QString method() const;
     void setMethod(const QString &name);
+    // The devices a run can compute on ("cpu", "cuda:0", …); with the CPU alone, whyCpuOnly
+    // says why there is no GPU to choose.
+    void setDevices(const QStringList &devices, const QString &whyCpuOnly);
+    QString device() const;
     int weightBits() const;
     int activationBits() const; // 32 = float
     void setBits(int weightBits, int activationBits);
@@ -87,6 +92,7 @@ private:
     QLabel *m_normalisationSource;
     QSpinBox *m_imageSize;
     QComboBox *m_methodCombo;
+    QComboBox *m_device;
     QSpinBox *m_wbits;
     QSpinBox *m_abits;
     ParameterForm *m_form;

@@ -404,6 +404,7 @@ void MainWindow::startRun()
     request.inputs.std = m_panel->std();
     request.inputs.imageSize = m_panel->imageSize();
     request.workspaceDir = workspaceDir().toStdString();
+    request.device = m_panel->device().toStdString();
     m_queue->enqueue(std::move(request));
     WindowSettings::save(*this, *m_panel);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "quantize_dock.h"
 
+#include "compute_device.h"
 #include "quant/method.h"
 #include "quantize_panel.h"
 
@@ -15,9 +16,13 @@ QuantizeDock::QuantizeDock(widgets::QuantizePanel *panel, QWidget *parent)
     for (const auto &name : quant::Method::names()) {
         const auto method = quant::Method::create(name);
         methods.push_back({QString::fromStdString(name), QString::fromStdString(method->title()),
-                           method->params()});
+                           method->params(), method->runsOnGpu()});
     }
     panel->setMethods(methods);
+    QStringList devices;
+    for (const auto &d : ComputeDevice::available())
+        devices << QString::fromStdString(d);
+    panel->setDevices(devices, QString::fromUtf8(ComputeDevice::whyCpuOnly()));
     auto *scroll = new QScrollArea(this);
     scroll->setWidget(panel);
     scroll->setWidgetResizable(true);
