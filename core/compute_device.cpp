@@ -47,9 +47,10 @@ c10::Device ComputeDevice::parse(const std::string &name)
         throw Error("device \"" + name + "\": " + whyCpuOnly() + " Or use cpu.");
     const auto count = static_cast<int>(torch::cuda::device_count());
     if (index >= count)
-        throw Error("device \"" + name + "\": there " + (count == 1 ? "is 1 GPU" : "are " +
-                    std::to_string(count) + " GPUs") + " (cuda:0 … cuda:" +
-                    std::to_string(count - 1) + ")");
+        throw Error("device \"" + name + "\": " +
+                    (count == 1 ? std::string("there is one GPU, cuda:0")
+                                : "there are " + std::to_string(count) + " GPUs, cuda:0 … cuda:" +
+                                      std::to_string(count - 1)));
     return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(index));
 }
 
