@@ -32,17 +32,14 @@ c10::Device ComputeDevice::parse(const std::string &name)
     if (name == "cpu")
         return c10::Device(c10::kCPU);
     const std::string prefix = "cuda";
-    if (name.compare(0, prefix.size(), prefix) != 0 ||
-        (name.size() > prefix.size() && name[prefix.size()] != ':'))
+    const std::string digits = name.size() > prefix.size() ? name.substr(prefix.size() + 1) : "0";
+    const bool wellFormed =
+        name.compare(0, prefix.size(), prefix) == 0 &&
+        (name.size() == prefix.size() || name[prefix.size()] == ':') && !digits.empty() &&
+        digits.size() <= 3 && digits.find_first_not_of("0123456789") == std::string::npos;
+    if (!wellFormed)
         throw Error("device \"" + name + "\": expected cpu, cuda or cuda:N");
-    int index = 0;
-    if (name.size() > prefix.size()) {
-        const std::string digits = name.substr(prefix.size() + 1);
-        if (digits.empty() || digits.size() > 3 ||
-            digits.find_first_not_of("0123456789") != std::string::npos)
-            throw Error("device \"" + name + "\": expected cpu, cuda or cuda:N");
-        index = std::stoi(digits);
-    }
+    const int index = std::stoi(digits);
     if (!cudaAvailable())
         throw Error("device \"" + name + "\": " + whyCpuOnly() + " Or use cpu.");
     const auto count = static_cast<int>(torch::cuda::device_count());

@@ -6,13 +6,13 @@
 #include <algorithm>
 
 #include <QComboBox>
-#include <QSignalBlocker>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -198,10 +198,8 @@ void QuantizePanel::setDevices(const QStringList &devices, const QString &whyCpu
         m_device->addItem(name == QLatin1String("cpu") ? tr("CPU") : tr("GPU %1").arg(name), name);
     m_device->setCurrentIndex(std::max(0, m_device->findData(previous)));
     m_device->setEnabled(devices.size() > 1);
-    m_device->setToolTip(devices.size() > 1
-                             ? tr("Where the run computes. On a GPU: RTN and DSQ; the other "
-                                  "methods run on the CPU only so far.")
-                             : whyCpuOnly);
+    // Which methods run on a GPU is each method's own answer: the Run button's note says so.
+    m_device->setToolTip(devices.size() > 1 ? tr("Where the run computes.") : whyCpuOnly);
     updateRunButton();
 }
 

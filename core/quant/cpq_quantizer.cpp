@@ -66,6 +66,9 @@ Expected expectedLevel(float tf, float rf, Levels l, int window)
     // exponent is held where e^E stays finite (libm's overflow path is slow), which changes
     // Sig by less than 1e-300.
     auto fromExponential = [](double e) { return 1.0 / (1.0 + e); };
+    auto logisticAt = [&](double c) {
+        return fromExponential(std::exp(std::clamp((t - c) / r, -700.0, 700.0)));
+    };
     auto boundary = [&](double c, double s, double weight) { // adds weight·S_c, derivatives
         const double d = s * (1 - s);
         numerator += weight * s;
@@ -73,8 +76,7 @@ Expected expectedLevel(float tf, float rf, Levels l, int window)
         dNdr += weight * (-d * (c - t) / (r * r));
     };
     const double top = high + 0.5, bottom = low - 0.5;
-    const double sTop = fromExponential(std::exp(std::clamp((t - top) / r, -700.0, 700.0)));
-    const double sBottom = fromExponential(std::exp(std::clamp((t - bottom) / r, -700.0, 700.0)));
+    const double sTop = logisticAt(top), sBottom = logisticAt(bottom);
     boundary(top, sTop, high);
     boundary(bottom, sBottom, -low);
     const double dTop = sTop * (1 - sTop), dBottom = sBottom * (1 - sBottom);
@@ -83,7 +85,7 @@ Expected expectedLevel(float tf, float rf, Levels l, int window)
     const double dZdr = (-dTop * (top - t) + dBottom * (bottom - t)) / (r * r);
     // Interior boundaries g + ½ for g in [low, high − 1]: near t exactly, above the window as 1.
     // They are a step apart, so each one's E is the last one's times e^{−1/r}: two exp calls
-    // instead of one per boundary (within the window E stays inside e^{±80} for r ≥ 0.05).
+    // instead of one per boundary (within the window E stays inside e^{±90} for r ≥ 0.05).
     const double first = std::max(low, n - double(window) - 1), last = std::min(high - 1, n + double(window));
     if (first <= last) {
         const double ratio = std::exp(-1.0 / r);
