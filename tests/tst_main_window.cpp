@@ -7,15 +7,10 @@
 #include "compare_view.h"
 #include "compute_device.h"
 #include "histogram_view.h"
-#include "deploy_controller.h"
-#include "deploy_view.h"
-#include "devices_dock.h"
-#include "devices_view.h"
-#include "export_controller.h"
-#include "format/qsm_reader.h"
 #include "image_folder_fixture.h"
 #include "layer_trend_view.h"
 #include "main_window.h"
+#include "main_window_fixture.h"
 #include "parameter_form.h"
 #include "plot_exporter.h"
 #include "quantize_panel.h"
@@ -23,7 +18,6 @@
 #include "run_view.h"
 #include "start_page.h"
 #include "store/workspace.h"
-#include "synthetic_dataset.h"
 #include "table_exporter.h"
 
 #include <QComboBox>
@@ -31,19 +25,16 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableView>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
-#include <QTreeWidget>
 
 using namespace quantscope;
 using gui::MainWindow;
 
-class TestMainWindow : public QObject
+class TestMainWindow : public QObject, testing::MainWindowFixture
 {
     Q_OBJECT
 
@@ -58,9 +49,6 @@ private Q_SLOTS:
     void deviceChoiceFollowsTheBuild();
     void brecqRunShowsRounding();
     void exportsPlotAndTable();
-    void exportsThePackedModelOfTheShownRun();
-    void deploysTheShownRunFromTheDeployView();
-    void devicesPanelAddsTestsAndPicksDevices();
     void cancelledRunIsKept();
     void eventLoopStaysResponsive();
     void reopenedWorkspaceListsTheRuns();
@@ -68,43 +56,13 @@ private Q_SLOTS:
     void selectsALayerByName();
 
 private:
-    void openFixture(MainWindow &window);
-    // Starts the panel's current settings and waits for the run to end; returns its status.
-    QString runToEnd(MainWindow &window, int timeoutMs = 60000);
-    void setSetting(MainWindow &window, const char *key, const QString &value);
     // DSQ at W{bits}A4 in small batches on the fixture.
     void setUpDsq(MainWindow &window, int bits, int epochs);
-
-    QTemporaryDir m_dir;
-    QString m_workspace;
-    QString m_data;
-    const QString m_model = QStringLiteral(QUANTSCOPE_FIXTURE_DIR "/tiny_resnet_scripted.pt");
 };
 
 void TestMainWindow::initTestCase()
 {
-    // Settings of this test stay in its temporary folder, never the user's.
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.filePath("settings"));
-    QCoreApplication::setOrganizationName(QStringLiteral("QuantScopeTest"));
-    m_workspace = m_dir.filePath(QStringLiteral("ws"));
-    m_data = m_dir.filePath(QStringLiteral("data"));
-    testing::writeIdx(m_data, 256, 40, 8, true);
-}
-
-void TestMainWindow::openFixture(MainWindow &window)
-{
-    QVERIFY(window.openModel(m_model));
-    QVERIFY(window.openDataset(m_data));
-}
-
-void TestMainWindow::setSetting(MainWindow &window, const char *key, const QString &value)
-{
-    QWidget *editor = window.quantizePanel()->form()->editor(key);
-    QVERIFY2(editor, key);
-    if (auto *spin = qobject_cast<QSpinBox *>(editor))
-        spin->setValue(value.toInt());
-    else
-        qobject_cast<QLineEdit *>(editor)->setText(value);
+    setUpFixture();
 }
 
 void TestMainWindow::setUpDsq(MainWindow &window, int bits, int epochs)
@@ -115,15 +73,6 @@ void TestMainWindow::setUpDsq(MainWindow &window, int bits, int epochs)
     setSetting(window, "epochs", QString::number(epochs));
     setSetting(window, "batch_size", QStringLiteral("16"));
     setSetting(window, "calib_images", QStringLiteral("32"));
-}
-
-QString TestMainWindow::runToEnd(MainWindow &window, int timeoutMs)
-{
-    QSignalSpy finished(window.jobQueue(), &gui::JobQueue::jobFinished);
-    QTest::mouseClick(window.quantizePanel()->runButton(), Qt::LeftButton);
-    if (!finished.wait(timeoutMs))
-        return QStringLiteral("timeout");
-    return finished[0][1].toString();
 }
 
 void TestMainWindow::demoOpensWithOneClick()
@@ -351,164 +300,6 @@ void TestMainWindow::exportsPlotAndTable()
     const QString text = QString::fromUtf8(file.readAll());
     QVERIFY(text.startsWith(QStringLiteral("Run,Method")));
     QVERIFY(text.contains(QStringLiteral(",rtn,4,8,finished,")));
-}
-
-void TestMainWindow::exportsThePackedModelOfTheShownRun()
-{
-    MainWindow window(m_workspace);
-    window.show();
-    gui::ExportController *exporter = window.exportController();
-    // The scripted ResNet: the rank check its pooling makes at run time (aten::size, a
-    // comparison, a guard that raises) is shape bookkeeping, left out of the packed graph.
-    openFixture(window);
-    window.quantizePanel()->setMethod(QStringLiteral("rtn"));
-    window.quantizePanel()->setBits(2, 4);
-    setSetting(window, "calib_images", QStringLiteral("32"));
-    QCOMPARE(runToEnd(window), QStringLiteral("finished"));
-    QVERIFY(exporter->action()->isEnabled());
-    QSignalSpy done(exporter, &gui::ExportController::finished);
-    const QString resnet = m_dir.filePath(QStringLiteral("resnet.qsm"));
-    exporter->exportTo(resnet);
-    QVERIFY(done.wait(30000));
-    QVERIFY2(done.at(0).at(0).toBool(), qPrintable(done.at(0).at(1).toString()));
-    QVERIFY(qsm::QsmReader::read(resnet.toStdString()).layers.size() >= 6);
-
-    // A run whose stored model was damaged since: the export gives the reason and leaves no
-    // file.
-    const store::Workspace ws(m_workspace.toStdString());
-    QFile artifact(QString::fromStdString(ws.run(window.shownRun()).artifact));
-    QVERIFY(artifact.open(QIODevice::ReadWrite));
-    QVERIFY(artifact.resize(artifact.size() / 2));
-    artifact.close();
-    const QString refused = m_dir.filePath(QStringLiteral("damaged.qsm"));
-    exporter->exportTo(refused);
-    QVERIFY(done.wait(30000));
-    QCOMPARE(done.at(1).at(0).toBool(), false);
-    QVERIFY(!done.at(1).at(1).toString().isEmpty());
-    QVERIFY(!QFileInfo::exists(refused));
-    QVERIFY2(window.statusText().contains(QStringLiteral("could not be exported")),
-             qPrintable(window.statusText()));
-
-    // A traced CNN exports; the file reads back with the run's layers at the run's bits, and
-    // the action is disabled while the export runs.
-    QVERIFY(window.openModel(QStringLiteral(QUANTSCOPE_FIXTURE_DIR "/tiny_cnn_traced.pt")));
-    QCOMPARE(runToEnd(window), QStringLiteral("finished"));
-    const QString written = m_dir.filePath(QStringLiteral("cnn.qsm"));
-    exporter->exportTo(written);
-    QVERIFY(!exporter->action()->isEnabled());
-    QVERIFY(done.wait(30000));
-    QVERIFY2(done.at(2).at(0).toBool(), qPrintable(done.at(2).at(1).toString()));
-    QVERIFY(exporter->action()->isEnabled());
-    const auto model = qsm::QsmReader::read(written.toStdString());
-    QVERIFY(model.layers.size() >= 3);
-    QCOMPARE(int(model.layers[1].bits), 2);
-    QVERIFY(window.statusText().contains(QStringLiteral("exported as a packed model")));
-
-    // A folder that cannot be written: one line, nothing lost.
-    exporter->exportTo(QStringLiteral("/nonexistent-folder/x.qsm"));
-    QVERIFY(done.wait(30000));
-    QCOMPARE(done.at(3).at(0).toBool(), false);
-    QVERIFY(!done.at(3).at(1).toString().contains(QLatin1Char('\n')));
-}
-
-void TestMainWindow::deploysTheShownRunFromTheDeployView()
-{
-    MainWindow window(m_workspace);
-    window.show();
-    auto *view = window.deployView();
-    QVERIFY(window.openModel(QStringLiteral(QUANTSCOPE_FIXTURE_DIR "/tiny_cnn_traced.pt")));
-    QVERIFY(window.openDataset(m_data));
-    window.quantizePanel()->setMethod(QStringLiteral("rtn"));
-    window.quantizePanel()->setBits(2, 4);
-    setSetting(window, "calib_images", QStringLiteral("32"));
-    QCOMPARE(runToEnd(window), QStringLiteral("finished"));
-    window.setView(MainWindow::View::Deploy);
-    QVERIFY(view->deployButton()->isEnabled());
-    QCOMPARE(view->device(), QStringLiteral("local"));
-
-    // Deploy to this machine by the button; the window keeps answering while it runs.
-    QSignalSpy done(window.deployController(), &gui::DeployController::finished);
-    QTest::mouseClick(view->deployButton(), Qt::LeftButton);
-    QVERIFY(view->cancelButton()->isEnabled());
-    QVERIFY(!view->deployButton()->isEnabled());
-    QVERIFY(done.wait(60000));
-    QVERIFY2(done.at(0).at(0).toBool(), qPrintable(done.at(0).at(1).toString()));
-    QCOMPARE(view->backendBarCount(), 3);
-    QVERIFY(view->summaryText().contains(QStringLiteral("Against the simulation")));
-    QVERIFY(view->summaryText().contains(QStringLiteral("Per layer (first")));
-    QVERIFY(view->summaryText().contains(QStringLiteral("the speed of XNNPACK int8")));
-    QVERIFY(window.statusText().contains(QStringLiteral("timed on local")));
-
-    // A device that is not there: one line in the view, the window as it was.
-    view->findChild<QComboBox *>()->setEditText(QStringLiteral("ssh://nobody@127.0.0.1:1"));
-    QTest::mouseClick(view->deployButton(), Qt::LeftButton);
-    QVERIFY(done.wait(60000));
-    QCOMPARE(done.at(1).at(0).toBool(), false);
-    QVERIFY2(done.at(1).at(1).toString().contains(QStringLiteral("Connection refused")),
-             qPrintable(done.at(1).at(1).toString()));
-    QCOMPARE(view->backendBarCount(), 3); // the last figures stay
-}
-
-void TestMainWindow::devicesPanelAddsTestsAndPicksDevices()
-{
-    MainWindow window(m_workspace);
-    window.show();
-    auto *panel = window.devicesDock()->view();
-    auto *list = panel->list();
-    auto rowNamed = [list](const QString &name) -> QTreeWidgetItem * {
-        for (int i = 0; i < list->topLevelItemCount(); ++i)
-            if (list->topLevelItem(i)->text(0) == name)
-                return list->topLevelItem(i);
-        return nullptr;
-    };
-    // Listed on a worker thread (adb may take a while): this machine and the emulated ARM one.
-    QTRY_VERIFY_WITH_TIMEOUT(rowNamed(QStringLiteral("local")) != nullptr, 30000);
-    QVERIFY(rowNamed(QStringLiteral("emulated-arm64")));
-    QTRY_VERIFY_WITH_TIMEOUT(panel->testButton()->isEnabled(), 30000);
-
-    // Not an address: said so, nothing kept.
-    QTest::keyClicks(panel->hostEdit(), QStringLiteral("board.local"));
-    QTest::mouseClick(panel->addButton(), Qt::LeftButton);
-    QVERIFY(panel->messageText().contains(QStringLiteral("neither")));
-    QVERIFY(!rowNamed(QStringLiteral("board.local")));
-
-    // An SSH host: kept in the workspace and offered by the Deploy view.
-    panel->hostEdit()->setText(QStringLiteral("ssh://nobody@127.0.0.1:1"));
-    QTest::mouseClick(panel->addButton(), Qt::LeftButton);
-    QCOMPARE(panel->stateOf(QStringLiteral("ssh://nobody@127.0.0.1:1")), QStringLiteral("untested"));
-    auto *deviceBox = window.deployView()->findChild<QComboBox *>();
-    QVERIFY(deviceBox->findText(QStringLiteral("ssh://nobody@127.0.0.1:1")) >= 0);
-
-    // Its test fails in one line; the window answers meanwhile.
-    QCOMPARE(panel->selectedDevice(), QStringLiteral("ssh://nobody@127.0.0.1:1"));
-    QTest::mouseClick(panel->testButton(), Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(panel->testButton()->isEnabled(), 60000);
-    QCOMPARE(panel->stateOf(QStringLiteral("ssh://nobody@127.0.0.1:1")), QStringLiteral("failed"));
-    QVERIFY2(panel->messageText().contains(QStringLiteral("Connection refused")),
-             qPrintable(panel->messageText()));
-
-    // This machine's test: the agent goes there and says what the CPU is.
-    panel->selectDevice(QStringLiteral("local"));
-    QTest::mouseClick(panel->testButton(), Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(panel->testButton()->isEnabled(), 60000);
-    QCOMPARE(panel->stateOf(QStringLiteral("local")), QStringLiteral("ready"));
-    QVERIFY2(rowNamed(QStringLiteral("local"))->text(2).contains(QStringLiteral("x86_64")),
-             qPrintable(rowNamed(QStringLiteral("local"))->text(2)));
-
-    // Deploy here: the Deploy view takes the device and comes to the front.
-    panel->selectDevice(QStringLiteral("emulated-arm64"));
-    QTest::mouseClick(panel->useButton(), Qt::LeftButton);
-    QCOMPARE(window.deployView()->device(), QStringLiteral("emulated-arm64"));
-    QVERIFY(window.deployView()->isVisible());
-
-    // Removed: gone from the panel, the Deploy view and the workspace.
-    panel->selectDevice(QStringLiteral("ssh://nobody@127.0.0.1:1"));
-    QVERIFY(panel->removeButton()->isEnabled());
-    QTest::mouseClick(panel->removeButton(), Qt::LeftButton);
-    QVERIFY(!rowNamed(QStringLiteral("ssh://nobody@127.0.0.1:1")));
-    QCOMPARE(deviceBox->findText(QStringLiteral("ssh://nobody@127.0.0.1:1")), -1);
-    panel->selectDevice(QStringLiteral("local"));
-    QVERIFY(!panel->removeButton()->isEnabled()); // always offered
 }
 
 void TestMainWindow::cancelledRunIsKept()
