@@ -97,12 +97,14 @@ torch::Tensor fisherWeights(const QuantGraph &graph, size_t unit, const torch::T
     return fisher / fisher.mean().clamp_min(1e-20);
 }
 
-torch::Tensor calibrationImages(const data::BatchLoader &loader)
+// The calibration set on the model's device: every cache derived from it (block inputs,
+// targets, Fisher weights) stays there.
+torch::Tensor calibrationImages(const data::BatchLoader &loader, c10::Device device)
 {
     std::vector<torch::Tensor> batches;
     for (int64_t b = 0; b < loader.batchCount(); ++b)
         batches.push_back(loader.batch(b).inputs);
-    return torch::cat(batches);
+    return torch::cat(batches).to(device);
 }
 
 QuantGrid weightGrid(const torch::Tensor &w, int bits)
@@ -329,7 +331,7 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
         input.train, input.transform,
         data::BatchLoader::randomSubset(input.train, s.integer("calib_images"), seed), 128);
     context.progress(0, "reading calibration images");
-    const auto images = calibrationImages(loader);
+    const auto images = calibrationImages(loader, graph.device());
 
     // Progress: mixed precision 5 %, then the two phases by their iteration counts.
     bool quantizesActivations = false;

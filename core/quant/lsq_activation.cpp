@@ -144,6 +144,15 @@ LsqActivation::LsqActivation(const QuantGrid &initial) : m_grid(initial)
 
 torch::Tensor LsqActivation::operator()(const torch::Tensor &x) const
 {
+    if (!x.is_cpu()) {
+        // On a GPU the composed ops (LsqFunction is a CPU loop), with the same values and
+        // gradients: rounding passes the gradient straight through, so ∂x̂/∂x is 1 inside the
+        // range and ∂x̂/∂s is round(x/s) − x/s there; the clamp gives 0 and the clipped level.
+        const auto t = x / m_step;
+        const auto level = (t + (t.round() - t).detach() + m_zero)
+                               .clamp(double(m_grid.qmin), double(m_grid.qmax));
+        return (level - m_zero) * m_step;
+    }
     return LsqFunction::apply(x, m_step, m_zero, double(m_grid.qmin), double(m_grid.qmax));
 }
 

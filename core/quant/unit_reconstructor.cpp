@@ -15,19 +15,19 @@ constexpr int kMetricPointsPerUnit = 200;
 
 // Batches of cached samples: one permutation per pass over the cache, sliced into batches, so
 // every sample is used equally often and the permutation is drawn once per pass, not once per
-// iteration.
+// iteration. Drawn on the CPU (the same order on every device), kept where the cache is.
 class BatchSampler
 {
 public:
-    BatchSampler(int64_t samples, int64_t batch, uint64_t seed)
-        : m_samples(samples), m_batch(std::min(batch, samples)),
+    BatchSampler(const torch::Tensor &cache, int64_t batch, uint64_t seed)
+        : m_samples(cache.size(0)), m_batch(std::min(batch, m_samples)), m_device(cache.device()),
           m_generator(at::make_generator<at::CPUGeneratorImpl>(seed))
     {
     }
     torch::Tensor next()
     {
         if (!m_order.defined() || m_used + m_batch > m_samples) {
-            m_order = torch::randperm(m_samples, m_generator);
+            m_order = torch::randperm(m_samples, m_generator).to(m_device);
             m_used = 0;
         }
         m_used += m_batch;
@@ -36,6 +36,7 @@ public:
 
 private:
     int64_t m_samples, m_batch, m_used = 0;
+    c10::Device m_device;
     at::Generator m_generator;
     torch::Tensor m_order;
 };
@@ -52,7 +53,9 @@ ReconstructionResult optimise(std::vector<torch::Tensor> params, const StepFn &s
     const int every = std::max(1, o.iterations / kMetricPointsPerUnit);
     const int tail = std::max(1, o.iterations / 20);
     const int warmupEnd = static_cast<int>(o.warmup * o.iterations);
-    double sumRec = 0, sumRound = 0, tailRec = 0, tailRound = 0;
+    // The losses are summed where they are computed and read at the metric points only: reading
+    // them every iteration would make the CPU wait for a GPU at every step.
+    torch::Tensor sum, tailSum; // {reconstruction, regulariser}
     for (int it = 0; it < o.iterations; ++it) {
         context.checkCancelled();
         double beta = 0;
@@ -71,23 +74,25 @@ ReconstructionResult optimise(std::vector<torch::Tensor> params, const StepFn &s
         total.backward();
         adam.step();
 
-        const double r = rec.item<double>(), g = round.defined() ? round.item<double>() : 0.0;
-        sumRec += r;
-        sumRound += g;
-        if (it >= o.iterations - tail) {
-            tailRec += r / tail;
-            tailRound += g / tail;
-        }
+        const auto both = torch::stack({rec.detach(), round.defined() ? round.detach()
+                                                                      : torch::zeros_like(rec)});
+        sum = sum.defined() ? sum.add_(both) : both;
+        if (it >= o.iterations - tail)
+            tailSum = tailSum.defined() ? tailSum.add_(both) : both.clone();
         if ((it + 1) % every == 0) {
+            const auto mean = sum.to(torch::kFloat64).cpu() / every;
             const double stepIndex = double(o.firstStep + it + 1);
-            context.metric(o.seriesPrefix + "recon", stepIndex, sumRec / every);
+            context.metric(o.seriesPrefix + "recon", stepIndex, mean[0].item<double>());
             if (withRounding)
-                context.metric(o.seriesPrefix + "round", stepIndex, sumRound / every);
-            sumRec = sumRound = 0;
+                context.metric(o.seriesPrefix + "round", stepIndex, mean[1].item<double>());
+            sum = torch::Tensor();
             context.progress(double(it + 1) / o.iterations, o.label);
         }
     }
-    return {tailRec, tailRound};
+    if (!tailSum.defined())
+        return {};
+    const auto tailMean = tailSum.to(torch::kFloat64).cpu() / tail;
+    return {tailMean[0].item<double>(), tailMean[1].item<double>()};
 }
 
 } // namespace
@@ -122,7 +127,7 @@ ReconstructionResult UnitReconstructor::reconstructWeights(const std::vector<int
     std::vector<torch::Tensor> params;
     for (auto &r : rounding)
         params.push_back(r.variable());
-    BatchSampler sampler(m_inputs.size(0), o.batchSize, o.seed);
+    BatchSampler sampler(m_inputs, o.batchSize, o.seed);
     const auto result = optimise(
         params,
         [&](double beta) {
@@ -159,7 +164,7 @@ ReconstructionResult UnitReconstructor::reconstructActivations(
     // Weights are final: no gradient needed for them.
     for (int id : layerIds)
         m_session.setWeight(id, m_session.weight(id).detach());
-    BatchSampler sampler(m_inputs.size(0), o.batchSize, o.seed);
+    BatchSampler sampler(m_inputs, o.batchSize, o.seed);
     const auto result = optimise(
         params,
         [&](double) {
