@@ -55,18 +55,19 @@ struct WeightLayer
 torch::Tensor dropBits(const torch::Tensor &like, double p, int most)
 {
     const auto u = torch::rand(like.sizes()).clamp_min(1e-12);
-    return (torch::log(u) / std::log(p)).floor().clamp(0, most).to(torch::kInt8);
+    return (torch::log(u) / std::log(p)).floor().clamp(0, most).to(torch::kInt8).to(like.device());
 }
 
 // ŵ of a gated layer: Q_min(w) + Σ_k Z_k·(Q_k(w) − Q_{k−1}(w)).
 torch::Tensor gatedWeights(const WeightLayer &l, const torch::Tensor &latent, const torch::Tensor &z)
 {
     const int top = l.gates->maxBits(), bottom = l.gates->minBits();
+    const auto gates = z.to(latent.device()); // the gates stay on the CPU, beside their bits
     auto previous = l.at(bottom).forward(latent);
     auto out = previous;
     for (int k = bottom + 1; k <= top; ++k) {
         const auto next = l.at(k).forward(latent);
-        out = out + z[k - bottom - 1] * (next - previous);
+        out = out + gates[k - bottom - 1] * (next - previous);
         previous = next;
     }
     return out;
@@ -81,8 +82,9 @@ std::unique_ptr<CpqQuantizer> activationQuantizer(const QuantGrid &grid, int bit
     const double step = nonNegative
                             ? levels.back() / double((1 << bits) - 1)
                             : std::max(-levels.front(), levels.back()) / double(1 << (bits - 1));
-    return std::make_unique<CpqQuantizer>(bits, torch::tensor({float(std::max(step, 1e-8))}),
-                                          nonNegative, ratio);
+    return std::make_unique<CpqQuantizer>(
+        bits, torch::tensor({float(std::max(step, 1e-8))}).to(grid.scale.device()), nonNegative,
+        ratio);
 }
 
 // LSQ's gradient scale for a quantizer whose step `elements` values share.

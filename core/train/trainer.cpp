@@ -101,7 +101,7 @@ void Trainer::train(const ForwardFn &forward, const std::vector<ParameterGroup> 
             const auto logits = forward(inputs);
             const auto labels = batch.labels.to(logits.device());
             const auto loss = torch::cross_entropy_loss(logits, labels);
-            (hooks.penalty ? loss + hooks.penalty() : loss).backward();
+            (hooks.penalty ? loss + hooks.penalty().to(loss.device()) : loss).backward();
             if (optimizer)
                 optimizer->step();
             if (hooks.step)
