@@ -14,8 +14,9 @@ std::vector<std::vector<int64_t>> BasisPruner::select(const std::vector<torch::T
     if (bits <= 0)
         return chosen;
     std::vector<torch::Tensor> scores, layerOf;
+    // Ranked on the CPU: the walk below is sequential, and the scores are few.
     for (size_t l = 0; l < importance.size(); ++l) {
-        const auto flat = importance[l].reshape(-1).to(torch::kFloat64);
+        const auto flat = importance[l].reshape(-1).to(torch::kFloat64).cpu();
         scores.push_back(flat);
         layerOf.push_back(torch::full({flat.numel()}, int64_t(l), torch::kInt64));
     }

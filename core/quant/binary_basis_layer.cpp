@@ -10,11 +10,12 @@ namespace quantscope::quant {
 namespace {
 
 // Every code c ∈ {−1, +1}^I as rows of [2^I, I]: bit i of the row index set → +1.
-torch::Tensor allCodes(int bases)
+torch::Tensor allCodes(int bases, c10::Device device)
 {
     const int64_t count = int64_t(1) << bases;
-    const auto index = torch::arange(count, torch::kInt64).unsqueeze(1);
-    const auto bit = torch::arange(bases, torch::kInt64).unsqueeze(0);
+    const auto options = torch::TensorOptions(torch::kInt64).device(device);
+    const auto index = torch::arange(count, options).unsqueeze(1);
+    const auto bit = torch::arange(bases, options).unsqueeze(0);
     return (index.bitwise_right_shift(bit).bitwise_and(1) * 2 - 1).to(torch::kFloat32);
 }
 
@@ -28,7 +29,7 @@ torch::Tensor fitScales(const torch::Tensor &bases, const torch::Tensor &mask,
     const auto w = weight.to(torch::kFloat64);
     auto a = torch::einsum("gin,gjn->gij", {b * w.unsqueeze(1), b});
     const int64_t count = mask.size(1);
-    const auto eye = torch::eye(count, torch::kFloat64).unsqueeze(0);
+    const auto eye = torch::eye(count, a.options()).unsqueeze(0);
     const auto scale = a.diagonal(0, 1, 2).mean(1).clamp_min(1e-30).view({-1, 1, 1});
     a = a + torch::diag_embed(1.0 - mask.to(torch::kFloat64)) + eye * (1e-9 * scale);
     const auto rhs = torch::einsum("gin,gn->gi", {b, w * target.to(torch::kFloat64)});
@@ -55,9 +56,9 @@ BinaryBasisLayer::BinaryBasisLayer(const torch::Tensor &weight, BasisGrouping gr
     const auto w = toGroups(weight.detach().to(torch::kFloat32));
     const int64_t groups = w.size(0), n = w.size(1);
     const int bases = int(std::min<int64_t>(maxBases, n));
-    m_bases = torch::ones({groups, bases, n});
-    m_scales = torch::zeros({groups, bases});
-    m_mask = torch::zeros({groups, bases});
+    m_bases = torch::ones({groups, bases, n}, w.options());
+    m_scales = torch::zeros({groups, bases}, w.options());
+    m_mask = torch::zeros({groups, bases}, w.options());
     const auto norm = w.square().sum(1);
     const auto ones = torch::ones_like(w);
     auto residual = w;
@@ -112,7 +113,7 @@ void BinaryBasisLayer::basisStep(const torch::Tensor &target, const torch::Tenso
     const auto d = toGroups(curvature.to(torch::kFloat32));
     const int bases = maxBases();
     const int64_t groups = groupCount(), n = groupSize(), count = int64_t(1) << bases;
-    const auto codes = allCodes(bases);
+    const auto codes = allCodes(bases, t.device());
     // Each weight's nearest value among the group's 2^I code values: sort them once per group,
     // then a binary search per weight — never the [G, n, 2^I] table of all distances.
     const auto values = (m_scales * m_mask).matmul(codes.t()); // [G, 2^I]
@@ -153,7 +154,7 @@ void BinaryBasisLayer::prune(const std::vector<int64_t> &flatIndices)
 {
     if (flatIndices.empty())
         return;
-    const auto index = torch::tensor(flatIndices, torch::kInt64);
+    const auto index = torch::tensor(flatIndices, torch::kInt64).to(m_mask.device());
     m_mask.view(-1).index_fill_(0, index, 0.0);
     m_scales.view(-1).index_fill_(0, index, 0.0);
 }
@@ -186,7 +187,7 @@ void BinaryBasisLayer::describe(jobs::LayerSnapshot &snap) const
     snap.groupRows = int(rows());
     snap.groupColumns = int(columns());
     snap.groupMaxBases = maxBases();
-    const auto scales = m_scales.to(torch::kFloat64).contiguous();
+    const auto scales = m_scales.to(torch::kFloat64).cpu().contiguous();
     snap.groupScales.assign(scales.data_ptr<double>(), scales.data_ptr<double>() + scales.numel());
     const auto perGroup = basesPerGroup();
     snap.gridLevels = snap.groupValueSet(int(perGroup.argmax().item<int64_t>()));
