@@ -92,6 +92,18 @@ void TestCompareView::tableShowsRuns()
     QCOMPARE(latency(0), QStringLiteral("2.000 ms (2.00× int8) on ssh://pi@board"));
     QCOMPARE(latency(1), QStringLiteral("9.000 ms (emulated) on emulated-arm64"));
     QCOMPARE(latency(2), QStringLiteral("–"));
+
+    // The device each run ran on, from its stored settings; runs from before the setting (or
+    // with damaged settings) ran on the CPU.
+    auto withDevices = runs();
+    withDevices[1].configJson = R"({"device": "cuda:0", "epochs": 3})";
+    withDevices[2].configJson = "{damaged";
+    view.setRuns(withDevices);
+    for (int row = 0; row < model->rowCount(); ++row) {
+        const auto device = model->index(row, widgets::RunTableModel::Device).data().toString();
+        QCOMPARE(device, model->runs()[size_t(row)].id == 2 ? QStringLiteral("cuda:0")
+                                                            : QStringLiteral("cpu"));
+    }
 }
 
 void TestCompareView::accuracyAgainstLatencyPerDevice()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "run_table_model.h"
 
+#include "json_field.h"
 #include "number_format.h"
 
 #include <QBrush>
@@ -12,6 +13,12 @@ void RunTableModel::setRuns(std::vector<store::RunRecord> runs)
 {
     beginResetModel();
     m_runs = std::move(runs);
+    m_devices.clear();
+    for (const auto &r : m_runs) {
+        // Runs stored before the device was a setting ran on the CPU.
+        const auto config = nlohmann::json::parse(r.configJson, nullptr, /*exceptions=*/false);
+        m_devices.push_back(QString::fromStdString(jsonField(config, "device", "cpu")));
+    }
     endResetModel();
 }
 
@@ -76,6 +83,7 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
         if (sort)
             return r.seconds;
         return finished ? QString::number(r.seconds, 'f', 1) : none;
+    case Device: return m_devices[size_t(index.row())];
     case Created: return QString::fromStdString(r.created);
     case Latency: {
         const auto d = m_deployments.find(r.id);
@@ -118,6 +126,7 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
     case Size: return tr("Size");
     case AvgBits: return tr("Avg W bits");
     case Seconds: return tr("Time (s)");
+    case Device: return tr("Device");
     case Created: return tr("Created (UTC)");
     case Latency: return tr("Low-bit latency");
     default: return {};

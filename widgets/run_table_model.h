@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // RunTableModel: every run of a workspace as a table row (method, bits, top-1, drop against
-// float, size, average bits, time, status, and the low-bit latency of its latest deploy);
+// float, size, average bits, time and the device it ran on, status, and the low-bit latency of
+// its latest deploy);
 // sorts numerically through Qt::UserRole.
 #pragma once
 
@@ -19,7 +20,7 @@ class RunTableModel : public QAbstractTableModel
     Q_OBJECT
 public:
     enum Column { Id, Method, WBits, ABits, Status, Top1, Drop, Latency, Size, AvgBits, Seconds,
-                  Created, ColumnCount };
+                  Device, Created, ColumnCount };
     static constexpr int SortRole = Qt::UserRole;
     static constexpr int RunIdRole = Qt::UserRole + 1;
 
@@ -36,6 +37,7 @@ public:
 
 private:
     std::vector<store::RunRecord> m_runs;
+    std::vector<QString> m_devices; // per run, from its stored settings
     std::map<int64_t, deploy::DeploymentSummary> m_deployments;
 };
 
