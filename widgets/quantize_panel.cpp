@@ -320,10 +320,6 @@ QString QuantizePanel::problem() const
         return p;
     if (const QString p = m_form->problem(); !p.isEmpty())
         return p;
-    if (const int i = m_methodCombo->currentIndex();
-        i >= 0 && device() != QLatin1String("cpu") && !m_methods[size_t(i)].runsOnGpu)
-        return tr("%1 runs on the CPU only so far: choose the CPU device.")
-            .arg(m_methods[size_t(i)].title);
     QString p;
     parseLayerBits(&p);
     return p;

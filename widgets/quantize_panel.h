@@ -26,7 +26,6 @@ struct MethodDescription
     QString name;  // "rtn"
     QString title; // "Round to nearest (RTN)"
     std::vector<quant::ParamSpec> params;
-    bool runsOnGpu = false; // offered on a CUDA device
 };
 
 class QuantizePanel : public QWidget

@@ -43,9 +43,6 @@ void QuantizeJob::run(JobContext &context)
         throw Error("--abits must be 2…8, or 32 for float activations (got " +
                     std::to_string(req.abits) + ")");
     const auto device = ComputeDevice::parse(req.device);
-    if (!device.is_cpu() && !method->runsOnGpu())
-        throw Error(req.method + " runs on the CPU only so far (its quantizer is a CPU loop): "
-                                 "use --device cpu");
     context.progress(0, "loading model and data");
     model::QuantGraph graph(req.modelPath);
     ModelInputs inputs(graph, req.dataPath, req.inputs);

@@ -16,7 +16,6 @@ public:
     std::string title() const override { return "Differentiable Soft Quantization (DSQ)"; }
     std::vector<ParamSpec> params() const override;
     QuantizedModel run(const MethodInput &input, jobs::JobContext &context) override;
-    bool runsOnGpu() const override { return true; }
 };
 
 } // namespace quantscope::quant

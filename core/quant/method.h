@@ -36,9 +36,6 @@ public:
     virtual std::vector<ParamSpec> params() const = 0;
     // Throws quantscope::Error on bad input, quantscope::Cancelled when cancelled.
     virtual QuantizedModel run(const MethodInput &input, jobs::JobContext &context) = 0;
-    // Whether run() works on a graph moved to a CUDA device; the others' fused quantizers are
-    // CPU loops, and a job refuses them on a GPU before it starts.
-    virtual bool runsOnGpu() const { return false; }
 
     // Every method by name; throws quantscope::Error listing the known names for a wrong one.
     static std::unique_ptr<Method> create(const std::string &name);

@@ -15,7 +15,6 @@ public:
     std::string title() const override { return "Round to nearest (RTN)"; }
     std::vector<ParamSpec> params() const override;
     QuantizedModel run(const MethodInput &input, jobs::JobContext &context) override;
-    bool runsOnGpu() const override { return true; }
 };
 
 } // namespace quantscope::quant
