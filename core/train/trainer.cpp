@@ -82,8 +82,10 @@ void Trainer::train(const ForwardFn &forward, const std::vector<ParameterGroup> 
             train, transform,
             data::BatchLoader::randomSubset(train, samples, options.seed * 1000003 + epoch),
             options.batchSize);
-        double lossSum = 0;
-        int64_t correct = 0, seen = 0;
+        // Summed where the scores are and read at the epoch's end: reading them every step
+        // would make the CPU wait for a GPU at every step.
+        torch::Tensor lossSum, correct;
+        int64_t seen = 0;
         for (int64_t b = 0; b < loader.batchCount(); ++b, ++step) {
             context.checkCancelled();
             const double factor =
@@ -110,8 +112,10 @@ void Trainer::train(const ForwardFn &forward, const std::vector<ParameterGroup> 
                 hooks.afterStep(step);
 
             const int64_t n = labels.size(0);
-            lossSum += loss.item<double>() * n;
-            correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
+            const auto batchLoss = loss.detach().to(torch::kFloat64) * double(n);
+            const auto hits = logits.argmax(1).eq(labels).sum();
+            lossSum = lossSum.defined() ? lossSum.add_(batchLoss) : batchLoss;
+            correct = correct.defined() ? correct.add_(hits) : hits;
             seen += n;
             context.progress(double(step + 1) / steps,
                              "epoch " + std::to_string(epoch) + "/" +
@@ -121,8 +125,8 @@ void Trainer::train(const ForwardFn &forward, const std::vector<ParameterGroup> 
         }
         EpochReport report;
         report.epoch = epoch;
-        report.trainLoss = lossSum / double(seen);
-        report.trainTop1 = double(correct) / double(seen);
+        report.trainLoss = seen ? lossSum.item<double>() / double(seen) : 0.0;
+        report.trainTop1 = seen ? double(correct.item<int64_t>()) / double(seen) : 0.0;
         report.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (hooks.afterEpoch)
