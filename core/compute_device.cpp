@@ -3,7 +3,10 @@
 
 #include "error.h"
 
+#include <ATen/Context.h>
 #include <torch/cuda.h>
+
+#include <cstdlib>
 
 namespace quantscope {
 
@@ -25,6 +28,17 @@ const char *ComputeDevice::whyCpuOnly()
 {
     return "No GPU: this QuantScope's LibTorch has no CUDA, or no GPU is visible. Build it "
            "against a CUDA LibTorch (README: Building headless, against another LibTorch).";
+}
+
+void ComputeDevice::prepare(const c10::Device &device)
+{
+    if (!device.is_cuda())
+        return;
+    at::globalContext().setDeterministicCuDNN(true);
+    at::globalContext().setBenchmarkCuDNN(false);
+    // Read when cuBLAS first starts in this process (NVIDIA's documented setting for
+    // reproducible results); a value the user set is kept.
+    setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", 0);
 }
 
 c10::Device ComputeDevice::parse(const std::string &name)

@@ -21,6 +21,10 @@ public:
     static std::vector<std::string> available();
     // Why a CUDA device cannot be chosen here, for a GUI that offers only the CPU.
     static const char *whyCpuOnly();
+    // Before a run on `device`: on a GPU, cuDNN's deterministic algorithms without benchmarking
+    // and cuBLAS's fixed workspace, so that a GPU run repeats exactly where its ops allow
+    // (floating-point atomics in some backward passes do not); for the whole process.
+    static void prepare(const c10::Device &device);
 };
 
 } // namespace quantscope

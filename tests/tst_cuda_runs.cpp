@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Every method on a CUDA device, where this LibTorch sees one (skipped with a message where it
 // does not, as on CI): a whole run finishes, stores its device, and scores within a few test
-// images of the same run on the CPU; and the quantizers' tensor-op paths, which only a GPU
+// images of the same run on the CPU, and repeats exactly on the GPU; and the quantizers' tensor-op paths, which only a GPU
 // takes, agree with their CPU loops value for value and gradient for gradient.
 #include "compute_device.h"
 #include "jobs/quantize_job.h"
@@ -27,8 +27,11 @@ private Q_SLOTS:
     void activationStepMatchesCpu();
     void runMatchesCpu_data();
     void runMatchesCpu();
+    void gpuRunRepeats();
 
 private:
+    jobs::QuantizeRequest request(const QString &method, int wbits, int abits,
+                                  const QString &settings, const char *device) const;
     QTemporaryDir m_dir;
     std::string m_model, m_data;
 };
@@ -151,18 +154,7 @@ void TestCudaRuns::runMatchesCpu()
     double top1[2] = {};
     int i = 0;
     for (const char *device : {"cpu", "cuda"}) {
-        jobs::QuantizeRequest r;
-        r.modelPath = m_model;
-        r.dataPath = m_data;
-        r.method = method.toStdString();
-        r.wbits = wbits;
-        r.abits = abits;
-        r.settings = nlohmann::json::parse(settings.toStdString())
-                         .get<std::map<std::string, std::string>>();
-        r.settings["calib_images"] = "64";
-        r.inputs = {{0.3f}, {0.3f}};
-        r.workspaceDir = m_dir.filePath(QStringLiteral("ws")).toStdString();
-        r.device = device;
+        const auto r = request(method, wbits, abits, settings, device);
         jobs::QuantizeJob job(r);
         jobs::JobContext context;
         job.run(context);
@@ -176,6 +168,46 @@ void TestCudaRuns::runMatchesCpu()
     // test images may change their answer.
     QVERIFY2(std::abs(top1[0] - top1[1]) <= 0.05,
              qPrintable(QStringLiteral("%1 vs %2").arg(top1[0]).arg(top1[1])));
+}
+
+// cuDNN's deterministic algorithms and cuBLAS's fixed workspace (ComputeDevice::prepare): the
+// same training run twice gives the same losses step by step and the same model.
+void TestCudaRuns::gpuRunRepeats()
+{
+    std::vector<double> losses[2];
+    double top1[2] = {};
+    for (int i = 0; i < 2; ++i) {
+        jobs::QuantizeJob job(request(QStringLiteral("dsq"), 2, 4,
+                                      QStringLiteral(R"({"epochs": "2", "batch_size": "32"})"),
+                                      "cuda"));
+        jobs::JobContext context;
+        context.onMetric = [&](const jobs::MetricPoint &p) {
+            if (p.series == "train_loss")
+                losses[i].push_back(p.value);
+        };
+        job.run(context);
+        top1[i] = job.record().top1;
+    }
+    QVERIFY(losses[0].size() > 5);
+    QCOMPARE(losses[1], losses[0]);
+    QCOMPARE(top1[1], top1[0]);
+}
+
+jobs::QuantizeRequest TestCudaRuns::request(const QString &method, int wbits, int abits,
+                                            const QString &settings, const char *device) const
+{
+    jobs::QuantizeRequest r;
+    r.modelPath = m_model;
+    r.dataPath = m_data;
+    r.method = method.toStdString();
+    r.wbits = wbits;
+    r.abits = abits;
+    r.settings = nlohmann::json::parse(settings.toStdString()).get<std::map<std::string, std::string>>();
+    r.settings["calib_images"] = "64";
+    r.inputs = {{0.3f}, {0.3f}};
+    r.workspaceDir = m_dir.filePath(QStringLiteral("ws")).toStdString();
+    r.device = device;
+    return r;
 }
 
 QTEST_GUILESS_MAIN(TestCudaRuns)

@@ -46,6 +46,7 @@ void QuantizeJob::run(JobContext &context)
     context.progress(0, "loading model and data");
     model::QuantGraph graph(req.modelPath);
     ModelInputs inputs(graph, req.dataPath, req.inputs);
+    ComputeDevice::prepare(device);
     graph.moveTo(device);
     const auto test = inputs.open(data::Split::Test);
     const auto train = inputs.open(data::Split::Train);
