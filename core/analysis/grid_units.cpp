@@ -9,7 +9,7 @@ namespace {
 
 std::vector<double> toVector(const torch::Tensor &t)
 {
-    const auto d = t.to(torch::kFloat64).contiguous();
+    const auto d = t.to(torch::kCPU, torch::kFloat64).contiguous();
     return std::vector<double>(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
 }
 
