@@ -112,8 +112,13 @@ void QuantGraph::moveTo(c10::Device device)
             node->output()->replaceAllUsesWith(graph->insertConstant(value.to(device)));
             node->destroy();
         }
+        // The simple executor on a GPU: the profiling one specialises a graph on the inputs of
+        // its first runs and fuses it, and a unit first run without gradients (a block's float
+        // target) later returned outputs without them (BRECQ's rounding failed in backward()).
         m_unitFunctions[u] = std::make_unique<torch::jit::GraphFunction>(
-            "unit" + std::to_string(u), graph, nullptr);
+            "unit" + std::to_string(u), graph, nullptr,
+            device.is_cpu() ? c10::optional<torch::jit::ExecutorExecutionMode>()
+                            : torch::jit::ExecutorExecutionMode::SIMPLE);
     }
     m_device = device;
 }
