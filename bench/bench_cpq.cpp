@@ -5,6 +5,7 @@
 // against the fixed W3A4 CPQ run of the same length; the cluster metric (share of latent weights within a
 // tenth of a step of a level, mean over the layers of the final snapshots); seconds per epoch.
 //   build/bench/bench_cpq [EPOCHS=3] [IMAGES_PER_EPOCH=0 (all 60 000)] [ROWS=all, e.g. 1,6]
+//                         [CPQ_SETTINGS, e.g. noise_ratio=0.2,seed=1 (the CPQ rows only)]
 #include "demo_request.h"
 #include "epoch_progress.h"
 #include "jobs/quantize_job.h"
@@ -48,12 +49,23 @@ int main(int argc, char **argv)
         {"cpq", 4, 4, with({{"learn_bits", "true"}, {"target_bits", "3"}}), "learned→3"},
     };
     const std::string rows = argc > 3 ? "," + std::string(argv[3]) + "," : "";
+    std::map<std::string, std::string> cpqSettings;
+    for (std::string rest = argc > 4 ? argv[4] : ""; !rest.empty();) {
+        const auto comma = rest.find(',');
+        const auto item = rest.substr(0, comma);
+        rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+        if (const auto eq = item.find('='); eq != std::string::npos)
+            cpqSettings[item.substr(0, eq)] = item.substr(eq + 1);
+    }
     std::printf("%-6s %-6s %-10s %7s %8s %7s %10s %9s %8s %8s\n", "method", "bits", "mode", "fp %",
                 "top-1 %", "drop", "avg wbits", "learned", "cluster", "s/epoch");
     for (size_t row = 0; row < configs.size(); ++row) {
         if (!rows.empty() && rows.find("," + std::to_string(row) + ",") == std::string::npos)
             continue;
-        const auto &c = configs[row];
+        auto c = configs[row];
+        if (c.method == "cpq")
+            for (const auto &[key, value] : cpqSettings)
+                c.settings[key] = value;
         jobs::QuantizeJob job(bench::demoRequest(c.method, c.wbits, c.abits, c.settings,
                                                  "/tmp/quantscope-bench-cpq"));
         jobs::JobContext context;
