@@ -5,6 +5,7 @@
 // with the grid); descending them pulls a weight toward its assigned level; DropBits removes
 // exactly the levels of the dropped bits; a gate whose regulariser dominates closes and the
 // layer's bits fall.
+#include "compute_device.h"
 #include "quant/bit_gates.h"
 #include "quant/cpq_quantizer.h"
 #include "quant/uniform_quantizer.h"
@@ -28,6 +29,8 @@ private Q_SLOTS:
     void stepGradientDoesNotGrowWithTheGrid();
     void descentPullsTowardTheAssignedLevel();
     void largeTensorsGetTheSameGradients();
+    void tensorOpsMatchTheLoops_data();
+    void tensorOpsMatchTheLoops();
     void dropBitsRemovesExactlyTheDroppedLevels();
     void perChannelSteps();
     void dominatedGateClosesAndBitsFall();
@@ -320,6 +323,69 @@ void TestCpqQuantizer::gatesNestAndCount()
         exact += ((s == 0) | (s == 1)).all().item<bool>();
     }
     QVERIFY(exact > 10);
+}
+
+void TestCpqQuantizer::tensorOpsMatchTheLoops_data()
+{
+    QTest::addColumn<int>("bits");
+    QTest::addColumn<int>("channels");
+    QTest::addColumn<bool>("nonNegative");
+    QTest::addColumn<bool>("drops");
+    QTest::addColumn<double>("ratio");
+    QTest::addColumn<bool>("cuda");
+    for (const bool cuda : {false, true}) {
+        const char *where = cuda ? ", on a GPU" : ", on the CPU";
+        QTest::newRow(qPrintable(QStringLiteral("W2 per channel%1").arg(where)))
+            << 2 << 8 << false << false << 0.33 << cuda;
+        QTest::newRow(qPrintable(QStringLiteral("W4 per channel, drops%1").arg(where)))
+            << 4 << 8 << false << true << 0.2 << cuda;
+        QTest::newRow(qPrintable(QStringLiteral("A4 per tensor, narrow noise%1").arg(where)))
+            << 4 << 1 << true << false << 0.06 << cuda;
+        QTest::newRow(qPrintable(QStringLiteral("A8 per tensor%1").arg(where)))
+            << 8 << 1 << true << false << 0.5 << cuda;
+    }
+}
+
+// The tensor-op path (what a GPU runs) against the CPU's fused loops: values, and the gradients
+// of x, the step and ρ. Values beyond both ends of the grid; few enough that the CPU evaluates
+// every element's derivatives rather than a table of them, as the tensor ops do.
+void TestCpqQuantizer::tensorOpsMatchTheLoops()
+{
+    QFETCH(int, bits);
+    QFETCH(int, channels);
+    QFETCH(bool, nonNegative);
+    QFETCH(bool, drops);
+    QFETCH(double, ratio);
+    QFETCH(bool, cuda);
+    if (cuda && !quantscope::ComputeDevice::cudaAvailable())
+        QSKIP("no CUDA GPU visible to this LibTorch");
+    torch::manual_seed(11);
+    const auto x = torch::randn({channels, 2400 / channels}) * 0.6 + (nonNegative ? 0.5 : 0.0);
+    const auto step = 0.05 + 0.1 * torch::rand({channels});
+    const auto probe = torch::randn(x.sizes());
+    const auto dropped = (torch::rand(x.sizes()) * bits).floor().clamp(0, bits - 1).to(torch::kInt8);
+    std::vector<torch::Tensor> results[2];
+    for (int i = 0; i < 2; ++i) {
+        const auto device = i == 1 && cuda ? c10::Device(c10::kCUDA) : c10::Device(c10::kCPU);
+        CpqQuantizer q(bits, step.to(device), nonNegative, ratio);
+        q.setGradientScale(0.3);
+        q.setTensorOps(i == 1);
+        auto xd = x.to(device).clone().requires_grad_(true); // x itself stays a constant
+        const auto y = drops ? q.forward(xd, dropped.to(device)) : q.forward(xd);
+        (y * probe.to(device)).sum().backward();
+        results[i] = {y.detach().cpu(), xd.grad().cpu(), q.parameters()[0].grad().cpu(),
+                      q.parameters()[1].grad().cpu()};
+    }
+    const char *names[] = {"forward", "x", "step", "ratio"};
+    for (size_t k = 0; k < results[0].size(); ++k) {
+        const auto &loops = results[0][k], &ops = results[1][k];
+        const double tolerance = k == 0 ? 1e-6 : 1e-4 * loops.abs().max().item<double>() + 1e-6;
+        const double gap = (loops - ops).abs().max().item<double>();
+        QVERIFY2(gap <= tolerance, qPrintable(QStringLiteral("%1: %2 apart (tolerance %3)")
+                                                  .arg(QLatin1String(names[k]))
+                                                  .arg(gap)
+                                                  .arg(tolerance)));
+    }
 }
 
 QTEST_APPLESS_MAIN(TestCpqQuantizer)

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Every method on a CUDA device, where this LibTorch sees one (skipped with a message where it
 // does not, as on CI): a whole run finishes, stores its device, and scores within a few test
-// images of the same run on the CPU, and repeats exactly on the GPU; and the quantizers' tensor-op paths, which only a GPU
-// takes, agree with their CPU loops value for value and gradient for gradient.
+// images of the same run on the CPU, and repeats exactly on the GPU; and the learned activation
+// step's tensor-op path, which only a GPU takes, agrees with its CPU loop (CPQ's is checked in
+// tst_cpq_quantizer, on the CPU and on a GPU).
 #include "compute_device.h"
 #include "jobs/quantize_job.h"
 #include "pretrained_fixture.h"
-#include "quant/cpq_quantizer.h"
 #include "quant/lsq_activation.h"
 #include "store/workspace.h"
 
@@ -22,8 +22,6 @@ class TestCudaRuns : public QObject
 
 private Q_SLOTS:
     void initTestCase();
-    void cpqQuantizerMatchesCpu_data();
-    void cpqQuantizerMatchesCpu();
     void activationStepMatchesCpu();
     void runMatchesCpu_data();
     void runMatchesCpu();
@@ -43,56 +41,6 @@ void TestCudaRuns::initTestCase()
     const testing::PretrainedFixture fixture(m_dir);
     m_model = fixture.modelPath;
     m_data = fixture.dataDir;
-}
-
-void TestCudaRuns::cpqQuantizerMatchesCpu_data()
-{
-    QTest::addColumn<int>("bits");
-    QTest::addColumn<int>("channels");
-    QTest::addColumn<bool>("nonNegative");
-    QTest::addColumn<bool>("drops");
-    QTest::addColumn<double>("ratio");
-    QTest::newRow("W2 per channel") << 2 << 8 << false << false << 0.33;
-    QTest::newRow("W4 per channel, drops") << 4 << 8 << false << true << 0.2;
-    QTest::newRow("A4 per tensor, narrow noise") << 4 << 1 << true << false << 0.06;
-    QTest::newRow("A8 per tensor") << 8 << 1 << true << false << 0.5;
-}
-
-// Values beyond both ends of the grid; few enough that the CPU evaluates every element's
-// derivatives rather than a table of them, as the GPU does.
-void TestCudaRuns::cpqQuantizerMatchesCpu()
-{
-    QFETCH(int, bits);
-    QFETCH(int, channels);
-    QFETCH(bool, nonNegative);
-    QFETCH(bool, drops);
-    QFETCH(double, ratio);
-    torch::manual_seed(11);
-    const auto x = torch::randn({channels, 2400 / channels}) * 0.6 + (nonNegative ? 0.5 : 0.0);
-    const auto step = 0.05 + 0.1 * torch::rand({channels});
-    const auto probe = torch::randn(x.sizes());
-    const auto dropped = (torch::rand(x.sizes()) * bits).floor().clamp(0, bits - 1).to(torch::kInt8);
-    std::vector<torch::Tensor> results[2];
-    int i = 0;
-    for (const auto device : {c10::Device(c10::kCPU), c10::Device(c10::kCUDA)}) {
-        quant::CpqQuantizer q(bits, step.to(device), nonNegative, ratio);
-        q.setGradientScale(0.3);
-        auto xd = x.to(device).clone().requires_grad_(true); // x itself stays a constant
-        const auto y = drops ? q.forward(xd, dropped.to(device)) : q.forward(xd);
-        (y * probe.to(device)).sum().backward();
-        results[i++] = {y.detach().cpu(), xd.grad().cpu(), q.parameters()[0].grad().cpu(),
-                        q.parameters()[1].grad().cpu()};
-    }
-    const char *names[] = {"forward", "x", "step", "ratio"};
-    for (size_t k = 0; k < results[0].size(); ++k) {
-        const auto &cpu = results[0][k], &gpu = results[1][k];
-        const double tolerance = k == 0 ? 1e-6 : 1e-4 * cpu.abs().max().item<double>() + 1e-6;
-        const double gap = (cpu - gpu).abs().max().item<double>();
-        QVERIFY2(gap <= tolerance, qPrintable(QStringLiteral("%1: %2 apart (tolerance %3)")
-                                                  .arg(QLatin1String(names[k]))
-                                                  .arg(gap)
-                                                  .arg(tolerance)));
-    }
 }
 
 void TestCudaRuns::activationStepMatchesCpu()

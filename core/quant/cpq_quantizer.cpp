@@ -393,7 +393,8 @@ class CpqFunction : public torch::autograd::Function<CpqFunction>
 public:
     static torch::Tensor forward(torch::autograd::AutogradContext *ctx, torch::Tensor x,
                                  torch::Tensor step, torch::Tensor ratio, torch::Tensor drops,
-                                 int64_t bits, bool nonNegative, double gradientScale)
+                                 int64_t bits, bool nonNegative, double gradientScale,
+                                 bool tensorOps)
     {
         const auto xc = x.contiguous();
         const auto sc = step.detach().contiguous();
@@ -404,8 +405,9 @@ public:
         ctx->saved_data["bits"] = bits;
         ctx->saved_data["nonNegative"] = nonNegative;
         ctx->saved_data["gradientScale"] = gradientScale;
+        ctx->saved_data["tensorOps"] = tensorOps || !xc.is_cpu();
         const auto map = channelMap(xc, sc);
-        if (!xc.is_cpu())
+        if (tensorOps || !xc.is_cpu())
             return composedForward(xc, sc, dc, int(bits), nonNegative);
         auto out = torch::empty_like(xc);
         const float *px = xc.data_ptr<float>(), *ps = sc.data_ptr<float>();
@@ -440,12 +442,12 @@ public:
         const bool nonNegative = ctx->saved_data["nonNegative"].toBool();
         const auto g = grads[0].contiguous();
         const double scale = ctx->saved_data["gradientScale"].toDouble();
-        if (!x.is_cpu()) {
+        if (ctx->saved_data["tensorOps"].toBool()) {
             const auto [gx, gStep, gRatio] =
                 composedBackward(x, step, ratioTensor, drops, g, bits, nonNegative);
             return {gx, (gStep * scale).to(torch::kFloat32).view_as(step),
                     (gRatio * scale).to(torch::kFloat32).view_as(ratioTensor), torch::Tensor(),
-                    torch::Tensor(), torch::Tensor(), torch::Tensor()};
+                    torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
         }
         const float r = ratioTensor.item<float>();
         const int window = windowFor(r);
@@ -516,7 +518,7 @@ public:
         const auto gStep = (gStepParts.sum(0) * scale).to(torch::kFloat32).view_as(step);
         const auto gRatio = (gRatioParts.sum() * scale).to(torch::kFloat32).view_as(ratioTensor);
         return {gx, gStep, gRatio, torch::Tensor(), torch::Tensor(), torch::Tensor(),
-                torch::Tensor()};
+                torch::Tensor(), torch::Tensor()};
     }
 };
 
@@ -543,7 +545,7 @@ torch::Tensor CpqQuantizer::forward(const torch::Tensor &x, int drop) const
     const auto drops = drop == 0 ? torch::empty({0}, torch::kInt8)
                                  : torch::full(x.sizes(), drop, x.options().dtype(torch::kInt8));
     return CpqFunction::apply(x.to(torch::kFloat32), m_step, m_ratio, drops, m_bits, m_nonNegative,
-                              m_gradientScale);
+                              m_gradientScale, m_tensorOps);
 }
 
 torch::Tensor CpqQuantizer::forward(const torch::Tensor &x, const torch::Tensor &drops) const
@@ -551,7 +553,7 @@ torch::Tensor CpqQuantizer::forward(const torch::Tensor &x, const torch::Tensor 
     if (drops.sizes() != x.sizes() || drops.scalar_type() != torch::kInt8)
         throw Error("CPQ: the drops must be an int8 tensor shaped like the input");
     return CpqFunction::apply(x.to(torch::kFloat32), m_step, m_ratio, drops, m_bits, m_nonNegative,
-                              m_gradientScale);
+                              m_gradientScale, m_tensorOps);
 }
 
 torch::Tensor CpqQuantizer::expected(const torch::Tensor &x, int drop) const

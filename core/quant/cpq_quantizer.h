@@ -43,6 +43,9 @@ public:
     // over every element it serves — for an input, over the whole batch — so unscaled they
     // outgrow the weights' by orders of magnitude (LSQ's 1/sqrt(elements × levels)).
     void setGradientScale(double scale) { m_gradientScale = scale; }
+    // Computes with tensor ops, as on a GPU (where it always does), instead of the CPU's fused
+    // loops: the tests check the one against the other on the CPU.
+    void setTensorOps(bool on) { m_tensorOps = on; }
     // Keeps the step positive and ρ in [kRatioMin, kRatioMax] after an optimizer step.
     void constrain();
 
@@ -71,6 +74,7 @@ private:
     int m_bits;
     bool m_nonNegative;
     double m_gradientScale = 1.0;
+    bool m_tensorOps = false;
     torch::Tensor m_step;  // [C] (or [1])
     torch::Tensor m_ratio; // scalar ρ = σ / α
 };
