@@ -55,7 +55,7 @@ struct WeightLayer
 torch::Tensor dropBits(const torch::Tensor &like, double p, int most)
 {
     const auto u = torch::rand(like.sizes()).clamp_min(1e-12);
-    return (torch::log(u) / std::log(p)).floor().clamp(0, most).to(torch::kInt8).to(like.device());
+    return (torch::log(u) / std::log(p)).floor().clamp(0, most).to(like.device(), torch::kInt8);
 }
 
 // ŵ of a gated layer: Q_min(w) + Σ_k Z_k·(Q_k(w) − Q_{k−1}(w)).

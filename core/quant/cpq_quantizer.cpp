@@ -2,6 +2,7 @@
 #include "cpq_quantizer.h"
 
 #include "channel_chunks.h"
+#include "cpq_tensor_ops.h"
 #include "elementwise_math.h"
 #include "error.h"
 #include "kernels/vector_clones.h"
@@ -98,12 +99,6 @@ Expected expectedLevel(float tf, float rf, Levels l, int window)
         numerator -= (high - 1) - aboveFrom + 1;
     const double f = numerator / z;
     return {float(f), float((dNdt - f * dZdt) / z), float((dNdr - f * dZdr) / z)};
-}
-
-int windowFor(float r)
-{
-    // Sig's density falls below 1e-3 of its peak beyond 8r: boundaries further away are flat.
-    return int(std::ceil(8 * r)) + 1;
 }
 
 // The expected level's derivatives tabulated over t (in steps), for tensors too large to
@@ -272,119 +267,6 @@ ChannelMap channelMap(const torch::Tensor &x, const torch::Tensor &step)
     return {c, c == 1 ? x.numel() : x.numel() / c};
 }
 
-// The GPU path: the same forward and backward as tensor ops (the loops above are CPU code). The
-// window follows ρ on the device, as ceil(8ρ) + 1 steps, and the boundaries near each value are
-// taken from the widest window ρ allows (ρ ≤ kRatioMax), masked to its own: ρ is never read
-// back, which would make the CPU wait for the GPU in every backward.
-struct ElementGrids
-{
-    torch::Tensor step, low, high, scale; // broadcast over x: step × 2^drop, levels, 2^drop
-};
-
-ElementGrids elementGrids(const torch::Tensor &x, const torch::Tensor &step,
-                          const torch::Tensor &drops, int bits, bool nonNegative)
-{
-    std::vector<int64_t> shape(size_t(std::max<int64_t>(x.dim(), 1)), 1);
-    shape[0] = step.numel();
-    const auto channelStep = step.view(shape);
-    const auto d = drops.numel() ? drops.to(x.options()) : torch::zeros({}, x.options());
-    const auto b = (double(bits) - d).clamp_min(1);
-    const auto scale = torch::pow(2.0, d);
-    if (nonNegative)
-        return {channelStep * scale, torch::zeros_like(b), torch::pow(2.0, b) - 1, scale};
-    const auto half = torch::pow(2.0, b - 1);
-    return {channelStep * scale, -half, half - 1, scale};
-}
-
-torch::Tensor composedForward(const torch::Tensor &x, const torch::Tensor &step,
-                              const torch::Tensor &drops, int bits, bool nonNegative)
-{
-    const auto g = elementGrids(x, step, drops, bits, nonNegative);
-    return g.step * torch::max(torch::min((x / g.step).round(), g.high), g.low);
-}
-
-// expectedLevel's dF/dt and dF/dr for t (in steps, double, flat) on levels [low, high] (flat,
-// or one), window w (one) — in chunks, so the [values × boundaries] terms stay bounded.
-std::pair<torch::Tensor, torch::Tensor> composedDerivatives(const torch::Tensor &t,
-                                                            const torch::Tensor &low,
-                                                            const torch::Tensor &high,
-                                                            const torch::Tensor &r,
-                                                            const torch::Tensor &w)
-{
-    constexpr int64_t kChunk = int64_t(1) << 20;
-    const int widest = windowFor(float(CpqQuantizer::kRatioMax));
-    const auto offsets = torch::arange(-widest - 1, widest + 1, t.options()); // g − n
-    const auto inWindow = (offsets >= -w - 1) & (offsets <= w);
-    auto dt = torch::empty(t.sizes(), t.options().dtype(torch::kFloat32));
-    auto dr = torch::empty_like(dt);
-    for (int64_t from = 0; from < t.numel(); from += kChunk) {
-        const int64_t to = std::min(t.numel(), from + kChunk);
-        const auto part = [&](const torch::Tensor &v) {
-            return v.numel() == 1 ? v : v.slice(0, from, to);
-        };
-        const auto lo = part(low), hi = part(high), ts = t.slice(0, from, to);
-        // Beyond the window of an end, the value of the window's edge and no gradient to x.
-        const auto beyond = (ts > hi + w) | (ts < lo - w);
-        const auto tc = torch::min(torch::max(ts, lo - w), hi + w);
-        const auto top = hi + 0.5, bottom = lo - 0.5;
-        const auto sTop = torch::sigmoid((top - tc) / r), sBottom = torch::sigmoid((bottom - tc) / r);
-        const auto dTop = sTop * (1 - sTop), dBottom = sBottom * (1 - sBottom);
-        auto numerator = hi * sTop - lo * sBottom;
-        auto dNdt = (lo * dBottom - hi * dTop) / r;
-        auto dNdr = (lo * dBottom * (bottom - tc) - hi * dTop * (top - tc)) / (r * r);
-        const auto z = (sTop - sBottom).clamp_min(1e-300);
-        const auto dZdt = (dBottom - dTop) / r;
-        const auto dZdr = (dBottom * (bottom - tc) - dTop * (top - tc)) / (r * r);
-        // Interior boundaries g + ½, g in [low, high − 1], within the window of the nearest
-        // level n; those above it count as 1.
-        const auto n = torch::max(torch::min(tc.round(), hi), lo);
-        const auto g = n.unsqueeze(1) + offsets;
-        const auto use = (inWindow & (g >= lo.unsqueeze(-1)) & (g <= hi.unsqueeze(-1) - 1))
-                             .to(t.scalar_type());
-        const auto c = g + 0.5;
-        const auto sg = torch::sigmoid((c - tc.unsqueeze(1)) / r);
-        const auto dg = sg * (1 - sg) * use;
-        numerator = numerator - (sg * use).sum(1);
-        dNdt = dNdt + dg.sum(1) / r;
-        dNdr = dNdr + (dg * (c - tc.unsqueeze(1))).sum(1) / (r * r);
-        const auto aboveFrom = torch::max(torch::min(hi - 1, n + w) + 1, lo);
-        numerator = numerator - (hi - aboveFrom).clamp_min(0);
-        const auto f = numerator / z;
-        dt.slice(0, from, to).copy_(torch::where(beyond, torch::zeros_like(ts), (dNdt - f * dZdt) / z));
-        dr.slice(0, from, to).copy_((dNdr - f * dZdr) / z);
-    }
-    return {dt, dr};
-}
-
-// The backward of CpqFunction as tensor ops: {∂L/∂x, ∂L/∂step, ∂L/∂ρ} before the gradient scale.
-std::array<torch::Tensor, 3> composedBackward(const torch::Tensor &x, const torch::Tensor &step,
-                                              const torch::Tensor &ratio,
-                                              const torch::Tensor &drops, const torch::Tensor &g,
-                                              int bits, bool nonNegative)
-{
-    const auto grids = elementGrids(x, step, drops, bits, nonNegative);
-    const auto flat = [&](const torch::Tensor &v) {
-        return v.numel() == 1 ? v.reshape({1}).to(torch::kFloat64)
-                              : v.expand(x.sizes()).reshape({-1}).to(torch::kFloat64);
-    };
-    const auto t = (x / grids.step).reshape({-1}).to(torch::kFloat64);
-    const auto low = flat(grids.low), high = flat(grids.high);
-    const auto r = ratio.detach().to(torch::kFloat64);
-    const auto w = (8 * r).ceil() + 1; // windowFor
-    const auto [dt, dr] = composedDerivatives(t, low, high, r, w);
-    const auto gf = g.reshape({-1});
-    const auto level = torch::max(torch::min(t.round(), high), low);
-    // The step's cell average inside the grid (see the CPU loop).
-    const auto interior = (t > low + w) & (t < high - w);
-    const auto stepDt = torch::where(interior, torch::ones_like(dt), dt).to(torch::kFloat64);
-    const auto scale = flat(grids.scale);
-    const auto stepTerms = gf.to(torch::kFloat64) * scale * (level - t * stepDt);
-    const auto gStep = step.numel() == 1 ? stepTerms.sum().view({1})
-                                         : stepTerms.view({step.numel(), -1}).sum(1);
-    const auto gRatio = (gf.to(torch::kFloat64) * flat(grids.step) * dr).sum();
-    return {(gf * dt).view(x.sizes()), gStep, gRatio};
-}
-
 // The hard forward and the multi-class STE backward, as one autograd function: the backward
 // needs the element's level range and expected-level derivatives, which elementwise tensor ops
 // would compute in a dozen passes over memory per boundary.
@@ -405,10 +287,11 @@ public:
         ctx->saved_data["bits"] = bits;
         ctx->saved_data["nonNegative"] = nonNegative;
         ctx->saved_data["gradientScale"] = gradientScale;
-        ctx->saved_data["tensorOps"] = tensorOps || !xc.is_cpu();
+        const bool useTensorOps = tensorOps || !xc.is_cpu(); // a GPU has no loops of ours
+        ctx->saved_data["tensorOps"] = useTensorOps;
         const auto map = channelMap(xc, sc);
-        if (tensorOps || !xc.is_cpu())
-            return composedForward(xc, sc, dc, int(bits), nonNegative);
+        if (useTensorOps)
+            return CpqTensorOps::forward(xc, sc, dc, int(bits), nonNegative);
         auto out = torch::empty_like(xc);
         const float *px = xc.data_ptr<float>(), *ps = sc.data_ptr<float>();
         const int8_t *pd = dc.numel() ? dc.data_ptr<int8_t>() : nullptr;
@@ -443,14 +326,13 @@ public:
         const auto g = grads[0].contiguous();
         const double scale = ctx->saved_data["gradientScale"].toDouble();
         if (ctx->saved_data["tensorOps"].toBool()) {
-            const auto [gx, gStep, gRatio] =
-                composedBackward(x, step, ratioTensor, drops, g, bits, nonNegative);
-            return {gx, (gStep * scale).to(torch::kFloat32).view_as(step),
-                    (gRatio * scale).to(torch::kFloat32).view_as(ratioTensor), torch::Tensor(),
+            const auto d = CpqTensorOps::backward(x, step, ratioTensor, drops, g, bits, nonNegative);
+            return {d.x, (d.step * scale).to(torch::kFloat32).view_as(step),
+                    (d.ratio * scale).to(torch::kFloat32).view_as(ratioTensor), torch::Tensor(),
                     torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
         }
         const float r = ratioTensor.item<float>();
-        const int window = windowFor(r);
+        const int window = CpqQuantizer::window(r);
         const auto map = channelMap(x, step);
         auto gx = torch::empty_like(x);
         // Per-channel and ρ sums, accumulated per chunk then added (no atomics on floats).
@@ -569,7 +451,7 @@ torch::Tensor CpqQuantizer::expected(const torch::Tensor &x, int drop) const
     float *po = out.data_ptr<float>();
     for (int64_t i = 0; i < xc.numel(); ++i) {
         const float s = ps[map.of(i)] * float(1 << drop);
-        po[i] = s * expectedLevel(px[i] / s, r, l, windowFor(r)).value;
+        po[i] = s * expectedLevel(px[i] / s, r, l, CpqQuantizer::window(r)).value;
     }
     return out;
 }

@@ -18,6 +18,8 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+
 namespace quantscope::quant {
 
 class CpqQuantizer
@@ -25,6 +27,9 @@ class CpqQuantizer
 public:
     static constexpr double kRatioMin = 0.05; // σ → 0: the backward becomes a comb of spikes
     static constexpr double kRatioMax = 1.0;  // σ ≫ α: it flattens into a plain STE
+    // Boundaries further than this many steps from a value leave its expected level's
+    // derivatives unchanged: Sig's density falls below 1e-3 of its peak beyond 8ρ.
+    static int window(double ratio) { return int(std::ceil(8 * ratio)) + 1; }
 
     // step: 1-D, one per output channel (dimension 0 of the tensors quantized) or one.
     CpqQuantizer(int bits, torch::Tensor step, bool nonNegative, double noiseRatio = 1.0 / 3);
