@@ -4,6 +4,8 @@
 // images of the same run on the CPU, and repeats exactly on the GPU; and the learned activation
 // step's tensor-op path, which only a GPU takes, agrees with its CPU loop (CPQ's is checked in
 // tst_cpq_quantizer, on the CPU and on a GPU).
+#include "analysis/grid_units.h"
+#include "analysis/weight_histogram.h"
 #include "compute_device.h"
 #include "jobs/quantize_job.h"
 #include "pretrained_fixture.h"
@@ -11,6 +13,9 @@
 #include "store/workspace.h"
 
 #include <nlohmann/json.hpp>
+
+#include <numeric>
+#include <tuple>
 
 #include <QTest>
 
@@ -23,6 +28,7 @@ class TestCudaRuns : public QObject
 private Q_SLOTS:
     void initTestCase();
     void activationStepMatchesCpu();
+    void snapshotCountsMatchCpu();
     void runMatchesCpu_data();
     void runMatchesCpu();
     void gpuRunRepeats();
@@ -69,6 +75,37 @@ void TestCudaRuns::activationStepMatchesCpu()
              qPrintable(QStringLiteral("%1 vs %2")
                             .arg(results[0][2].item<double>())
                             .arg(results[1][2].item<double>())));
+}
+
+// A snapshot is counted where the weights train; only the counts leave the GPU.
+void TestCudaRuns::snapshotCountsMatchCpu()
+{
+    torch::manual_seed(5);
+    // Per-channel 3-bit grids, some weights beyond them. Each weight sits 0.005 + 0.03·k steps
+    // off its level (k in −3…3): at least a thousandth of a step from every bin edge and from
+    // the cluster radius, so float rounding cannot tell the devices apart.
+    const auto low = torch::tensor({-0.7f, -0.3f, -1.1f, -0.2f});
+    const auto step = torch::tensor({0.2f, 0.1f, 0.3f, 0.05f});
+    const auto codes = torch::randint(-1, 9, {4, 3001}).to(torch::kFloat32);
+    const auto offset =
+        (torch::randint(0, 7, {4, 3001}).to(torch::kFloat32) - 3) * 0.03f + 0.005f;
+    const auto weights = low.view({4, 1}) + (codes + offset) * step.view({4, 1});
+    jobs::LayerSnapshot snaps[2];
+    int i = 0;
+    for (const auto device : {c10::Device(c10::kCPU), c10::Device(c10::kCUDA)}) {
+        const quant::GridGeometry grid{low.to(device), step.to(device), 8};
+        analysis::GridUnits::fill(snaps[i], weights.to(device), grid);
+        analysis::WeightHistogram::fill(snaps[i], weights.to(device));
+        ++i;
+    }
+    QCOMPARE(snaps[1].unitCounts, snaps[0].unitCounts);
+    QCOMPARE(snaps[1].levelCounts, snaps[0].levelCounts);
+    QCOMPARE(snaps[1].channelCounts, snaps[0].channelCounts);
+    QCOMPARE(snaps[1].outsideCount, snaps[0].outsideCount);
+    QCOMPARE(snaps[1].clusteredShare, snaps[0].clusteredShare);
+    QCOMPARE(snaps[1].channelStep, snaps[0].channelStep);
+    QCOMPARE(std::accumulate(snaps[1].counts.begin(), snaps[1].counts.end(), 0.0),
+             double(weights.numel()));
 }
 
 void TestCudaRuns::runMatchesCpu_data()
@@ -119,10 +156,11 @@ void TestCudaRuns::runMatchesCpu()
 }
 
 // cuDNN's deterministic algorithms and cuBLAS's fixed workspace (ComputeDevice::prepare): the
-// same training run twice gives the same losses step by step and the same model.
+// same training run twice gives the same curves (losses, DSQ's α per layer, accuracies) and the
+// same model. Wall-clock series are left out.
 void TestCudaRuns::gpuRunRepeats()
 {
-    std::vector<double> losses[2];
+    std::vector<std::tuple<std::string, double, double>> curves[2];
     double top1[2] = {};
     for (int i = 0; i < 2; ++i) {
         jobs::QuantizeJob job(request(QStringLiteral("dsq"), 2, 4,
@@ -130,14 +168,14 @@ void TestCudaRuns::gpuRunRepeats()
                                       "cuda"));
         jobs::JobContext context;
         context.onMetric = [&](const jobs::MetricPoint &p) {
-            if (p.series == "train_loss")
-                losses[i].push_back(p.value);
+            if (p.series.find("seconds") == std::string::npos)
+                curves[i].emplace_back(p.series, p.step, p.value);
         };
         job.run(context);
         top1[i] = job.record().top1;
     }
-    QVERIFY(losses[0].size() > 5);
-    QCOMPARE(losses[1], losses[0]);
+    QVERIFY2(curves[0].size() > 10, qPrintable(QString::number(curves[0].size())));
+    QVERIFY(curves[1] == curves[0]);
     QCOMPARE(top1[1], top1[0]);
 }
 

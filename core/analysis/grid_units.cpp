@@ -56,8 +56,8 @@ void GridUnits::fill(jobs::LayerSnapshot &snapshot, const torch::Tensor &weights
                      const quant::GridGeometry &grid)
 {
     torch::NoGradGuard noGrad;
-    // A snapshot is counted on the CPU, whichever device the weights train on.
-    const auto units = transform(weights, grid).cpu();
+    // Counted where the weights train: from a GPU only the counts come back, not the weights.
+    const auto units = transform(weights, grid);
     const int64_t levels = grid.levels;
     const double lo = -1.0, hi = double(levels);
     const int64_t bins = (levels + 1) * binsPerStep(levels);
@@ -77,7 +77,9 @@ void GridUnits::fill(jobs::LayerSnapshot &snapshot, const torch::Tensor &weights
     const int64_t channels = units.size(0);
     const auto position = (units - lo) / (hi - lo) * double(kChannelBins);
     const auto inside = (position >= 0) & (position < double(kChannelBins));
-    const auto row = torch::arange(channels, torch::kInt64).view({channels, 1}).expand_as(units);
+    const auto row = torch::arange(channels, units.options().dtype(torch::kInt64))
+                         .view({channels, 1})
+                         .expand_as(units);
     const auto index = row * kChannelBins + position.floor().to(torch::kInt64);
     snapshot.channelBins = kChannelBins;
     snapshot.channelCounts = toVector(
