@@ -15,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <csignal>
 #include <map>
 #include <random>
@@ -125,16 +126,19 @@ void TestCrashSafety::killedRunsLoseNothing()
         runMs = int(clock.elapsed());
     }
     std::mt19937 random(20261201);
-    std::uniform_int_distribution<int> when(0, runMs);
     // At least 8 kills, and more (up to 16) until 4 of them caught a run before its end: on a
-    // loaded machine a run's time varies, and a kill that comes after the end tests less.
+    // loaded machine a run's time varies, and a kill that comes after the end tests less. So
+    // the kills fall within the shortest run seen so far.
     std::map<QString, int> statuses;
     for (int kill = 0; kill < 16 && (kill < 8 || statuses[QStringLiteral("interrupted")] < 4);
          ++kill) {
-        const int delay = when(random);
+        const int delay = std::uniform_int_distribution<int>(0, runMs)(random);
         QProcess p;
         QVERIFY(startAndWaitForItsRun(p));
-        if (!p.waitForFinished(delay)) {
+        clock.start();
+        if (p.waitForFinished(delay)) {
+            runMs = std::min(runMs, int(clock.elapsed()));
+        } else {
             ::kill(pid_t(p.processId()), SIGKILL);
             QVERIFY(p.waitForFinished(10000));
         }
