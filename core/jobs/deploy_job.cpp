@@ -288,6 +288,10 @@ void DeployJob::run(JobContext &context)
             t.opMedianSeconds.push_back(jsonField(op, "median_s", 0.0));
         report.backends.push_back(std::move(t));
     }
+    // A backend the agent could not run (e.g. int8 in a build without XNNPACK): the others ran.
+    for (const auto &f : jsonField(bench, "failed", nlohmann::json::array()))
+        report.warnings.push_back(jsonField(f, "backend", std::string()) + " not timed: " +
+                                  jsonField(f, "error", std::string()));
     if (facts.emulated)
         report.warnings.push_back("emulated: these are qemu's timings, not an ARM core's");
     if (!facts.governor.empty() && facts.governor != "performance")

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "device_info.h"
 
+#include "engine/xnnpack_executor.h"
 #include "kernels/cpu_features.h"
 
 #include <unistd.h>
@@ -123,7 +124,8 @@ DeviceInfo DeviceInfo::probe()
 void DeviceInfo::write(JsonWriter &json) const
 {
     json.value("agent_version", kAgentVersion)
-        .value("build", std::string(__VERSION__) + (sizeof(void *) == 8 ? ", 64-bit" : ", 32-bit"))
+        .value("build", std::string(__VERSION__) + (sizeof(void *) == 8 ? ", 64-bit" : ", 32-bit") +
+                            (runtime::XnnpackExecutor::available() ? "" : ", no XNNPACK"))
         .value("cpu", cpu)
         .value("architecture", architecture)
         .value("features", features)

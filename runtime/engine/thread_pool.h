@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // ThreadPool: the worker threads one model runs on — pthreadpool's, the pool XNNPACK's
-// operators take too, so both backends are timed on the same threads.
+// operators take too, so both backends are timed on the same threads. A build without XNNPACK
+// has no pthreadpool either: there it runs on the calling thread alone (threads() says 1).
 #pragma once
 
 #include <cstddef>

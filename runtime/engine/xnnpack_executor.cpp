@@ -3,7 +3,9 @@
 
 #include "graph_executor.h"
 
+#if QUANTSCOPE_WITH_XNNPACK
 #include <xnnpack.h>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -56,6 +58,12 @@ XnnpackExecutor::calibrationRanges(const qsm::Model &model,
     return ranges;
 }
 
+bool XnnpackExecutor::available()
+{
+    return QUANTSCOPE_WITH_XNNPACK;
+}
+
+#if QUANTSCOPE_WITH_XNNPACK
 void XnnpackExecutor::check(int status, size_t op, const char *what) const
 {
     if (status != xnn_status_success)
@@ -273,5 +281,24 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
             m_output[c * op + i] = qo.scale * float(int(raw[i * oc + c]) - qo.zeroPoint);
     return m_output;
 }
+
+#else
+// Built without XNNPACK (an engine-only build, QUANTSCOPE_XNNPACK=OFF): the int8 backend is
+// refused with the reason, and the other backends run as ever.
+XnnpackExecutor::XnnpackExecutor(const qsm::Model &model, const std::vector<ValueRange> &,
+                                 size_t threads)
+    : m_model(model), m_pool(threads)
+{
+    throw qsm::FormatError("int8 backend: this build has no XNNPACK (configured with "
+                           "QUANTSCOPE_XNNPACK=OFF)");
+}
+
+XnnpackExecutor::~XnnpackExecutor() = default;
+
+const std::vector<float> &XnnpackExecutor::run(const float *)
+{
+    return m_output; // never reached: no executor is ever made
+}
+#endif
 
 } // namespace quantscope::runtime

@@ -35,6 +35,8 @@ public:
     const std::vector<float> &run(const float *input);
     const std::vector<double> &opSeconds() const { return m_opSeconds; }
 
+    // False in a build without XNNPACK, whose executors refuse to be made.
+    static bool available();
     // Each value's range over fp32 runs of these inputs (normalised C×H×W images).
     static std::vector<ValueRange> calibrationRanges(const qsm::Model &model,
                                                      const std::vector<std::vector<float>> &inputs);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// CpuFeatures: what the CPU running the runtime can execute, read once through cpuinfo, so the
-// kernels are chosen at run time and one binary serves every x86-64 (or every AArch64) machine.
+// CpuFeatures: what the CPU running the runtime can execute, read once through cpuinfo (in a
+// build without it, the compiler's run-time checks), so the kernels are chosen at run time and
+// one binary serves every x86-64 (or every AArch64) machine.
 #pragma once
 
 #include <string>

@@ -171,6 +171,8 @@ TEST_CASE(binaryBasesRunAsTheirWeights)
 
 TEST_CASE(int8ModelIsCloseToFp32)
 {
+    if (!XnnpackExecutor::available())
+        return;
     const auto model = everyOpModel(8, 8);
     std::vector<std::vector<float>> calibration;
     for (uint32_t seed = 0; seed < 8; ++seed)
@@ -188,7 +190,9 @@ TEST_CASE(int8ModelIsCloseToFp32)
                                       std::to_string(range));
 }
 
-TEST_CASE(int8NamesTheOpItCannotRun)
+// XNNPACK's int8 operators have no average pooling of this kind: the op is named. A build
+// without XNNPACK (QUANTSCOPE_XNNPACK=OFF) refuses every model, saying so.
+TEST_CASE(int8NamesWhatItCannotRun)
 {
     qsm::ModelBuilder b(4, 8, 8);
     const auto model = b.build(b.avgPool(qsm::ModelBuilder::kInput, 2, 2, 0));
@@ -198,7 +202,8 @@ TEST_CASE(int8NamesTheOpItCannotRun)
     } catch (const qsm::FormatError &e) {
         message = e.what();
     }
-    CHECK_MSG(message.find("average pool") != std::string::npos, "message: " + message);
+    const char *reason = XnnpackExecutor::available() ? "average pool" : "no XNNPACK";
+    CHECK_MSG(message.find(reason) != std::string::npos, "message: " + message);
 }
 
 int main()
