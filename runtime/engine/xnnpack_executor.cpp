@@ -283,14 +283,14 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
 }
 
 #else
-// Built without XNNPACK (an engine-only build, QUANTSCOPE_XNNPACK=OFF): the int8 backend is
-// refused with the reason, and the other backends run as ever.
+// Built without XNNPACK (an engine-only build, QUANTSCOPE_XNNPACK=OFF or AUTO without it): the
+// int8 backend is refused with the reason, and the other backends run as ever.
 XnnpackExecutor::XnnpackExecutor(const qsm::Model &model, const std::vector<ValueRange> &,
                                  size_t threads)
     : m_model(model), m_pool(threads)
 {
-    throw qsm::FormatError("int8 backend: this build has no XNNPACK (configured with "
-                           "QUANTSCOPE_XNNPACK=OFF)");
+    throw qsm::FormatError("int8 backend: this build has no XNNPACK (rebuild with "
+                           "QUANTSCOPE_XNNPACK=ON and XNNPACK, pthreadpool and cpuinfo installed)");
 }
 
 XnnpackExecutor::~XnnpackExecutor() = default;
