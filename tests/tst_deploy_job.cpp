@@ -216,6 +216,8 @@ void TestDeployJob::deploysThroughSsh()
     QCOMPARE(r.device, std::string("ssh://qs-test"));
     QCOMPARE(r.backends.size(), timedBackends());
     QVERIFY(r.backend("lowbit")->median > 0);
+    if (runtime::XnnpackExecutor::available())
+        QVERIFY(r.backend("int8")->median > 0);
     QCOMPARE(r.comparedImages, int64_t(16));
     QCOMPARE(workingFolders(), before); // the remote folder was removed
 }
