@@ -121,5 +121,4 @@ CpqTensorOps::Gradients CpqTensorOps::backward(const torch::Tensor &x, const tor
     return {(gf * dt).view(x.sizes()), gStep, gRatio};
 }
 
-
 } // namespace quantscope::quant

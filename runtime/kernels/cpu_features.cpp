@@ -4,6 +4,7 @@
 #if QUANTSCOPE_WITH_XNNPACK
 #include <cpuinfo.h>
 #else
+#include <algorithm>
 #include <fstream>
 #include <thread>
 #if defined(__aarch64__)
@@ -47,7 +48,7 @@ CpuFeatures detect()
     for (std::string line; f.name.empty() && std::getline(in, line);)
         if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos)
             f.name = line.substr(line.find(':') + 2);
-    f.cores = std::thread::hardware_concurrency();
+    f.cores = std::max(1u, std::thread::hardware_concurrency()); // 0: not computable
 #if defined(__x86_64__)
     __builtin_cpu_init();
     f.avx2 = __builtin_cpu_supports("avx2");
