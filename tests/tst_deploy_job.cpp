@@ -10,6 +10,8 @@
 #include "deploy/saved_devices.h"
 #include "deploy/ssh_device.h"
 #include "engine/xnnpack_executor.h"
+#include "format/model_builder.h"
+#include "kernels/cpu_features.h"
 #include "error.h"
 #include "jobs/deploy_job.h"
 #include "jobs/quantize_job.h"
@@ -47,6 +49,8 @@ private Q_SLOTS:
     void deploysToThisMachine();
     void deploysToEmulatedArm64();
     void deploysThroughSsh();
+    void deploysToAModelledCore();
+    void aRealCoreOfAModelledKindIsModelledBeside();
     void sshRefusalsAreOneLine_data();
     void sshRefusalsAreOneLine();
     void agentKilledMidRunIsReported_data();
@@ -220,6 +224,80 @@ void TestDeployJob::deploysThroughSsh()
         QVERIFY(r.backend("int8")->median > 0);
     QCOMPARE(r.comparedImages, int64_t(16));
     QCOMPARE(workingFolders(), before); // the remote folder was removed
+}
+
+void TestDeployJob::deploysToAModelledCore()
+{
+    for (const auto &entry : deploy::Device::known())
+        if (entry.name == "model:cortex-a55" && !entry.ready)
+            QSKIP(entry.detail.c_str());
+    const auto before = workingFolders();
+    const auto r = deploy("model:cortex-a55", {}, 3, 8);
+    QVERIFY(r.facts.modelled && !r.facts.emulated);
+    QCOMPARE(r.facts.architecture, std::string("aarch64"));
+    QVERIFY(r.facts.cpu.find("Cortex-A55") != std::string::npos);
+    // Every backend predicted, the loops named, per op as the packed model has them.
+    QCOMPARE(r.backends.size(), size_t(3));
+    QCOMPARE(r.backend("lowbit")->kernel, std::string("neon-dot"));
+    QVERIFY(r.backend("int8")->kernel.find("neondot_cortex_a55") != std::string::npos);
+    for (const auto &b : r.backends) {
+        QVERIFY(b.median > 0);
+        QCOMPARE(b.opMedianSeconds.size(), r.opKinds.size());
+        double sum = 0;
+        for (double s : b.opMedianSeconds)
+            sum += s;
+        QVERIFY(std::abs(sum - b.median) <= 1e-9 * b.median);
+    }
+    QVERIFY(r.modelled.contains("kernels") && r.modelled.contains("check"));
+    // Labelled a prediction, and checked against this machine where its kernel is modelled.
+    QVERIFY(std::any_of(r.warnings.begin(), r.warnings.end(), [](const std::string &w) {
+        return w.rfind("modelled", 0) == 0;
+    }));
+    if (runtime::CpuFeatures::detected().avx512vnni)
+        QVERIFY(r.backend("lowbit")->modelError >= 0);
+    // The outputs still come from real kernels (this machine's agent): the simulation's.
+    QCOMPARE(r.comparedImages, int64_t(8));
+    QVERIFY(r.agreement >= 0.95);
+    QCOMPARE(workingFolders(), before);
+    // Stored as modelled: shown after a measurement, never as one.
+    const auto stored = deploy::DeploymentRecords::forRun(m_workspace.toStdString(), m_run);
+    QVERIFY(std::any_of(stored.begin(), stored.end(), [](const deploy::DeploymentSummary &s) {
+        return s.device == "model:cortex-a55" && s.modelled && s.lowbit > 0;
+    }));
+}
+
+void TestDeployJob::aRealCoreOfAModelledKindIsModelledBeside()
+{
+    for (const auto &entry : deploy::Device::known())
+        if (entry.name == "model:cortex-a76" && !entry.ready)
+            QSKIP(entry.detail.c_str());
+    // A Pi 5 as its agent describes it, and what it measured for a conv and its ReLU.
+    qsm::ModelBuilder b(8, 16, 16);
+    const auto packed = b.build(b.relu(b.conv(qsm::ModelBuilder::kInput, 32, 3, 1, 1, 1, {4, 4})));
+    const nlohmann::json bench{
+        {"backends",
+         {{{"backend", "lowbit"}, {"ops", {{{"median_s", 2e-4}}, {{"median_s", 1e-5}}}}}}}};
+    jobs::DeployReport report;
+    report.threads = 1;
+    report.facts.coreTypes = std::vector<std::string>(4, "Cortex-A76");
+    report.facts.maxFrequencyKhz = std::vector<long>(4, 2400000);
+    const auto beside = jobs::DeployJob::modelBeside(report, packed, bench);
+    QVERIFY(beside.is_object());
+    QCOMPARE(beside["core"].get<std::string>(), std::string("cortex-a76"));
+    QCOMPARE(beside["clock_ghz"].get<double>(), 2.4);
+    QCOMPARE(beside["backends"].size(), size_t(1));
+    QCOMPARE(beside["backends"][0]["measured_s"].get<double>(), 2.1e-4);
+    QVERIFY(beside["backends"][0]["modelled_s"].get<double>() > 0);
+
+    // big.LITTLE timed on every core: no one core to model. Pinned to the big ones: those.
+    report.facts.coreTypes = {"Cortex-A55", "Cortex-A55", "Cortex-A76", "Cortex-A76"};
+    QVERIFY(jobs::DeployJob::modelBeside(report, packed, bench).is_null());
+    report.pinnedCoreTypes = "Cortex-A76";
+    QVERIFY(jobs::DeployJob::modelBeside(report, packed, bench).is_object());
+    // A core no model covers, and this machine: nothing beside them.
+    report.pinnedCoreTypes = "Cortex-X4";
+    QVERIFY(jobs::DeployJob::modelBeside(report, packed, bench).is_null());
+    QVERIFY(report.warnings.empty());
 }
 
 void TestDeployJob::sshRefusalsAreOneLine_data()
@@ -411,6 +489,7 @@ void TestDeployJob::savedDevicesKeepTheRecentOnes()
     QVERIFY(deploy::SavedDevices::load(ws).empty());
     deploy::SavedDevices::remember(ws, "ssh://pi@board");
     deploy::SavedDevices::remember(ws, "local"); // always offered: not kept
+    deploy::SavedDevices::remember(ws, "model:cortex-a55");
     deploy::SavedDevices::remember(ws, "adb:R58M");
     deploy::SavedDevices::remember(ws, "ssh://pi@board");
     QCOMPARE(deploy::SavedDevices::load(ws),
@@ -426,6 +505,12 @@ void TestDeployJob::unknownDeviceIsBadInput()
 {
     QVERIFY_THROWS_EXCEPTION(Error, deploy("toaster"));
     QVERIFY_THROWS_EXCEPTION(Error, deploy("ssh://-oProxyCommand=x"));
+    try {
+        deploy("model:cortex-a99");
+        QFAIL("an unknown core was accepted");
+    } catch (const Error &e) {
+        QVERIFY(std::string(e.what()).find("model:cortex-a53|") != std::string::npos);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestDeployJob)

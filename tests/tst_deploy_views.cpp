@@ -4,6 +4,7 @@
 // machine from the Deploy view (and to a device that is not there), and keep devices in the
 // Devices panel: add, test, use and remove them.
 #include "deploy_controller.h"
+#include "deploy/device.h"
 #include "deploy_view.h"
 #include "devices_dock.h"
 #include "devices_view.h"
@@ -136,6 +137,23 @@ void TestDeployViews::deploysTheShownRunFromTheDeployView()
     QVERIFY2(done.at(1).at(1).toString().contains(QStringLiteral("Connection refused")),
              qPrintable(done.at(1).at(1).toString()));
     QCOMPARE(view->backendBarCount(), 3); // the last figures stay
+
+    // A modelled core, offered in the list: predictions, labelled so, with the check's band.
+    auto *deviceBox = view->findChild<QComboBox *>();
+    QVERIFY(deviceBox->findText(QStringLiteral("model:cortex-a55")) >= 0);
+    const auto known = deploy::Device::known();
+    const bool modelReady = std::any_of(known.begin(), known.end(), [](const auto &d) {
+        return d.name == "model:cortex-a55" && d.ready;
+    });
+    if (!modelReady)
+        return; // llvm-14 or the arm64 build missing: the CLI test of the job says why
+    deviceBox->setCurrentText(QStringLiteral("model:cortex-a55"));
+    QTest::mouseClick(view->deployButton(), Qt::LeftButton);
+    QVERIFY(done.wait(60000));
+    QVERIFY2(done.at(2).at(0).toBool(), qPrintable(done.at(2).at(1).toString()));
+    QCOMPARE(view->backendBarCount(), 3);
+    QVERIFY(view->summaryText().contains(QStringLiteral("<b>Modelled</b>")));
+    QVERIFY(view->summaryText().contains(QStringLiteral("of fp32 (modelled)")));
 }
 
 void TestDeployViews::devicesPanelAddsTestsAndPicksDevices()
@@ -153,6 +171,7 @@ void TestDeployViews::devicesPanelAddsTestsAndPicksDevices()
     // Listed on a worker thread (adb may take a while): this machine and the emulated ARM one.
     QTRY_VERIFY_WITH_TIMEOUT(rowNamed(QStringLiteral("local")) != nullptr, 30000);
     QVERIFY(rowNamed(QStringLiteral("emulated-arm64")));
+    QVERIFY(rowNamed(QStringLiteral("model:cortex-a76"))); // ready or not, with what it lacks
     QTRY_VERIFY_WITH_TIMEOUT(panel->testButton()->isEnabled(), 30000);
 
     // Not an address: said so, nothing kept.

@@ -120,17 +120,18 @@ void CompareView::setDeployments(std::map<int64_t, deploy::DeploymentSummary> sh
     m_runTable->resizeColumnToContents(RunTableModel::Latency);
     m_perDevice = std::move(perDevice);
     // The axis chooser offers every device a run was timed on; the choice survives a refresh.
-    std::map<std::string, bool> devices; // name → emulated
+    std::map<std::string, QString> devices; // name → how its times were got, if not measured
     for (const auto &[id, list] : m_perDevice)
         for (const auto &d : list)
-            devices[d.device] = d.emulated;
+            devices[d.device] = d.emulated   ? tr(" (emulated)")
+                                : d.modelled ? tr(" (modelled)")
+                                             : QString();
     const QString current = m_axis->currentData().toString();
     const QSignalBlocker block(m_axis);
     m_axis->clear();
     m_axis->addItem(tr("model size"), QString());
-    for (const auto &[name, emulated] : devices)
-        m_axis->addItem(tr("low-bit latency on %1%2")
-                            .arg(QString::fromStdString(name), emulated ? tr(" (emulated)") : QString()),
+    for (const auto &[name, how] : devices)
+        m_axis->addItem(tr("low-bit latency on %1%2").arg(QString::fromStdString(name), how),
                         QString::fromStdString(name));
     m_axis->setCurrentIndex(std::max(0, m_axis->findData(current)));
     drawScatter();
@@ -183,7 +184,7 @@ void CompareView::drawScatter()
     // A run's x: its size, or its low-bit latency on the chosen device (a run never timed there
     // is left out), with the device's int8 time beside it for the reference line.
     std::vector<double> int8Times;
-    bool emulated = false;
+    bool emulated = false, modelled = false;
     auto latencyOn = [&](int64_t id) -> const deploy::DeploymentSummary * {
         const auto it = m_perDevice.find(id);
         if (it == m_perDevice.end())
@@ -208,6 +209,7 @@ void CompareView::drawScatter()
             if (timed->int8 > 0)
                 int8Times.push_back(1e3 * timed->int8);
             emulated = emulated || timed->emulated;
+            modelled = modelled || timed->modelled;
         }
         m_points.push_back({r.id, x, r.top1});
         auto &graph = byMethod[r.method];
@@ -248,7 +250,9 @@ void CompareView::drawScatter()
         m_plot->xAxis->setLabel(
             tr("low-bit latency on %1 (ms, median)%2")
                 .arg(QString::fromStdString(device),
-                     emulated ? tr(" — emulated: qemu's time, not an ARM core's") : QString()));
+                     emulated   ? tr(" — emulated: qemu's time, not an ARM core's")
+                     : modelled ? tr(" — modelled: llvm-mca's prediction, not a measurement")
+                                : QString()));
     m_plot->rescaleAxes();
     for (auto *axis : {m_plot->xAxis, m_plot->yAxis}) {
         const auto range = axis->range();

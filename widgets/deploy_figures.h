@@ -17,11 +17,15 @@ struct DeployFigures
         QString name, kernel;
         double p10 = 0, median = 0, p90 = 0; // seconds
         std::vector<double> opSeconds;
+        double modelError = -1; // modelled: the model's |error| on this machine; -1 unknown
     };
     QString device, cpu, features;
     QString cores;  // "4 × Cortex-A76 2.40 GHz + 4 × Cortex-A55 1.80 GHz"
     QString pinned; // the cores the timing ran on, "" when not pinned
     bool emulated = false;
+    bool modelled = false; // predicted for a core we do not have (p10/p90: the error band)
+    QString modelCheck;    // modelled: the check on this machine's core, one line
+    QString modelledBeside; // a real device of a modelled core: the model's figures, one line
     int threads = 1, repeats = 0;
     std::vector<Backend> backends;
     QStringList opNames; // per op, for the per-layer chart

@@ -48,8 +48,9 @@ DeployView::DeployView(QWidget *parent)
     m_device->setEditable(true); // an SSH host is typed: ssh://user@host:port
     m_device->addItems({QStringLiteral("local"), QStringLiteral("emulated-arm64"),
                         QStringLiteral("ssh://user@host")});
-    m_device->setToolTip(tr("local, emulated-arm64 (qemu; timings emulated) or "
-                            "ssh://[user@]host[:port] (your ssh keys, known hosts only)"));
+    m_device->setToolTip(tr("local, emulated-arm64 (qemu; timings emulated), "
+                            "ssh://[user@]host[:port] (your ssh keys, known hosts only) or "
+                            "model:cortex-a55… (latency predicted by llvm-mca, not measured)"));
     m_threads->setRange(1, 64);
     m_repeats->setRange(1, 10000);
     m_repeats->setValue(20);
@@ -74,9 +75,9 @@ DeployView::DeployView(QWidget *parent)
     progress->addWidget(m_status, 2);
 
     m_latency->plotLayout()->insertRow(0);
-    m_latency->plotLayout()->addElement(
-        0, 0, new QCPTextElement(m_latency, tr("Latency per backend (median, p10–p90)"),
-                                 QFont(font().family(), 10, QFont::Bold)));
+    m_latencyTitle = new QCPTextElement(m_latency, tr("Latency per backend (median, p10–p90)"),
+                                        QFont(font().family(), 10, QFont::Bold));
+    m_latency->plotLayout()->addElement(0, 0, m_latencyTitle);
     m_latencyBars = new QCPBars(m_latency->yAxis, m_latency->xAxis); // horizontal bars
     m_latencyBars->setBrush(QColor(40, 90, 160, 140));
     m_latencyBars->setPen(QPen(QColor(40, 90, 160)));
@@ -118,11 +119,24 @@ void DeployView::setDevice(const QString &name) { m_device->setCurrentText(name)
 
 void DeployView::setSavedDevices(const QStringList &names)
 {
+    m_saved = names;
+    listDevices();
+}
+
+void DeployView::setModelledDevices(const QStringList &names)
+{
+    m_modelled = names;
+    listDevices();
+}
+
+void DeployView::listDevices()
+{
     const QString current = device();
     m_device->clear();
     m_device->addItems({QStringLiteral("local"), QStringLiteral("emulated-arm64")});
-    m_device->addItems(names);
-    if (names.isEmpty())
+    m_device->addItems(m_modelled);
+    m_device->addItems(m_saved);
+    if (m_saved.isEmpty())
         m_device->addItem(QStringLiteral("ssh://user@host"));
     m_device->setCurrentText(current);
 }
@@ -160,6 +174,9 @@ void DeployView::showError(const QString &message)
 
 void DeployView::showFigures(const DeployFigures &f)
 {
+    m_latencyTitle->setText(f.modelled
+                                ? tr("Latency per backend (modelled, ± the model's error here)")
+                                : tr("Latency per backend (median, p10–p90)"));
     // Latency per backend, slowest at the top.
     QVector<double> keys, medians;
     QVector<double> below, above;
@@ -249,9 +266,17 @@ void DeployView::showFigures(const DeployFigures &f)
     if (f.emulated)
         lines << tr("<b>Emulated</b>: qemu's timings, not an ARM core's — no speedup is shown.");
     else if (low && int8 && fp32 && low->median > 0)
-        lines << tr("Low-bit: <b>%1×</b> the speed of XNNPACK int8, %2× of fp32 (medians)")
+        lines << tr("Low-bit: <b>%1×</b> the speed of XNNPACK int8, %2× of fp32 (%3)")
                      .arg(int8->median / low->median, 0, 'f', 2)
-                     .arg(fp32->median / low->median, 0, 'f', 1);
+                     .arg(fp32->median / low->median, 0, 'f', 1)
+                     .arg(f.modelled ? tr("modelled") : tr("medians"));
+    if (f.modelled)
+        lines << tr("<b>Modelled</b>: llvm-mca's prediction for one core, not a measurement; the "
+                    "whiskers are the model's error on this machine's core (%1)")
+                     .arg(f.modelCheck.toHtmlEscaped());
+    if (!f.modelledBeside.isEmpty())
+        lines << tr("<b>Modelled beside this measurement</b>: %1")
+                     .arg(f.modelledBeside.toHtmlEscaped());
     if (f.comparedImages > 0)
         lines << tr("Against the simulation on %1 test images: same class on %2 %, outputs "
                     "differ by at most %3 (largest output %4)")

@@ -12,6 +12,7 @@
 class QComboBox;
 class QCPBars;
 class QCPErrorBars;
+class QCPTextElement;
 class QCustomPlot;
 class QLabel;
 class QProgressBar;
@@ -28,8 +29,11 @@ public:
 
     QString device() const;
     void setDevice(const QString &name);
-    // Devices this workspace deployed to before, offered after local and emulated-arm64.
+    // Devices this workspace deployed to before, offered after local, emulated-arm64 and the
+    // modelled cores.
     void setSavedDevices(const QStringList &names);
+    // The modelled cores ("model:cortex-a55"…), offered after emulated-arm64.
+    void setModelledDevices(const QStringList &names);
     int threads() const;
     int repeats() const;
     // What may be deployed now: "" enables Deploy, else the reason shown instead.
@@ -50,6 +54,7 @@ Q_SIGNALS:
     void cancelRequested();
 
 private:
+    void listDevices(); // local, emulated-arm64, the modelled cores, the saved devices
     QComboBox *m_device;
     QSpinBox *m_threads, *m_repeats;
     QPushButton *m_deploy, *m_cancel;
@@ -58,7 +63,9 @@ private:
     QCustomPlot *m_latency, *m_layers;
     QCPBars *m_latencyBars;
     QCPErrorBars *m_whiskers;
+    QCPTextElement *m_latencyTitle;
     QString m_blocked;
+    QStringList m_modelled, m_saved;
 };
 
 } // namespace quantscope::widgets

@@ -92,10 +92,13 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
         const auto &s = d->second;
         if (sort)
             return s.lowbit;
-        // The speedup only for a real device: an emulator's times are not the device's.
+        // The speedup only for a real device: an emulator's times are not the device's. A
+        // modelled core's is a prediction and says so.
         const QString speed = s.emulated || s.int8 <= 0
                                   ? tr("emulated")
-                                  : tr("%1× int8").arg(s.int8 / s.lowbit, 0, 'f', 2);
+                                  : tr("%1× int8%2")
+                                        .arg(s.int8 / s.lowbit, 0, 'f', 2)
+                                        .arg(s.modelled ? tr(", modelled") : QString());
         return tr("%1 ms (%2) on %3")
             .arg(1e3 * s.lowbit, 0, 'f', 3)
             .arg(speed, QString::fromStdString(s.device));

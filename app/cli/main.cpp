@@ -45,13 +45,16 @@ const std::map<std::string, std::string> kCommandUsage = {
                 "      the devices a run can be deployed to, and what each one lacks\n"
                 "  quantscope-cli devices --test DEVICE [--ssh-config FILE] [--json]\n"
                 "      connects, copies the agent and asks it what the device is\n"},
-    {"deploy", "  quantscope-cli deploy RUN [--device local|emulated-arm64|ssh://[user@]host[:port]|adb[:SERIAL]]\n"
+    {"deploy", "  quantscope-cli deploy RUN [--device local|emulated-arm64|ssh://[user@]host[:port]|adb[:SERIAL]\n"
+               "                            |model:cortex-a53|model:cortex-a55|model:cortex-a72|model:cortex-a76]\n"
                "                 [--threads N] [--warmup W] [--repeats R] [--images N]\n"
                "                 [--pin fastest|none|CPU,CPU…] [--ssh-config FILE]\n"
                "                 [--workspace DIR] [--json]\n"
                "      times the run's packed model on a device — fp32, XNNPACK int8 and our low-bit\n"
                "      kernels — with quantscope-agent, and compares its outputs on N test images (256)\n"
-               "      with the simulation; the report is stored with the run\n"},
+               "      with the simulation; the report is stored with the run. A model:… device predicts\n"
+               "      one core's per-layer latency with llvm-mca instead, labelled modelled, with the\n"
+               "      model's error on this machine beside it\n"},
 };
 
 std::string usage(const std::string &command = {})

@@ -5,6 +5,7 @@
 #include "deploy_view.h"
 #include "error.h"
 #include "jobs/deploy_job.h"
+#include "json_field.h"
 #include "store/workspace.h"
 #include "worker_thread.h"
 
@@ -28,6 +29,7 @@ widgets::DeployFigures figuresOf(const jobs::DeployReport &r)
     f.cpu = QString::fromStdString(r.facts.cpu);
     f.features = QString::fromStdString(r.facts.features);
     f.emulated = r.facts.emulated;
+    f.modelled = r.facts.modelled;
     f.cores = QString::fromStdString(r.facts.coreSummary());
     if (!r.pinnedCores.empty())
         f.pinned = QString::fromStdString(r.pinnedCores) +
@@ -36,9 +38,37 @@ widgets::DeployFigures figuresOf(const jobs::DeployReport &r)
                         : QStringLiteral(" (%1)").arg(QString::fromStdString(r.pinnedCoreTypes)));
     f.threads = r.threads;
     f.repeats = r.repeats;
-    for (const auto &b : r.backends)
+    QStringList errors;
+    for (const auto &b : r.backends) {
+        // A prediction's whiskers: the model's error on this machine's core, where checked.
+        // Unchecked, a prediction has none.
+        const double band = b.modelError >= 0 ? b.modelError : 0;
         f.backends.push_back({QString::fromStdString(b.backend), QString::fromStdString(b.kernel),
-                              b.p10, b.median, b.p90, b.opMedianSeconds});
+                              r.facts.modelled ? b.median * (1 - band) : b.p10, b.median,
+                              r.facts.modelled ? b.median * (1 + band) : b.p90,
+                              b.opMedianSeconds, b.modelError});
+        if (r.facts.modelled)
+            errors << (b.modelError < 0 ? QObject::tr("%1 not checked")
+                                              .arg(QString::fromStdString(b.backend))
+                                        : QObject::tr("%1 ±%2 %")
+                                              .arg(QString::fromStdString(b.backend))
+                                              .arg(100 * b.modelError, 0, 'f', 0));
+    }
+    f.modelCheck = errors.join(QStringLiteral(", "));
+    if (r.modelledBeside.is_object()) {
+        QStringList side;
+        for (const auto &c : jsonField(r.modelledBeside, "backends", nlohmann::json::array()))
+            side << QObject::tr("%1 %2 ms modelled, %3 ms measured (%4 %)")
+                        .arg(QString::fromStdString(jsonField(c, "backend", std::string())))
+                        .arg(1e3 * jsonField(c, "modelled_s", 0.0), 0, 'f', 3)
+                        .arg(1e3 * jsonField(c, "measured_s", 0.0), 0, 'f', 3)
+                        .arg(100 * jsonField(c, "error", 0.0), 0, 'f', 0);
+        f.modelledBeside =
+            QObject::tr("model:%1 at %2 GHz, one core: %3")
+                .arg(QString::fromStdString(jsonField(r.modelledBeside, "core", std::string())))
+                .arg(jsonField(r.modelledBeside, "clock_ghz", 0.0), 0, 'f', 2)
+                .arg(side.join(QStringLiteral("; ")));
+    }
     for (size_t i = 0; i < r.opKinds.size(); ++i) {
         const int layer = i < r.opLayer.size() ? r.opLayer[i] : -1;
         const bool compared = layer >= 0 && size_t(layer) < r.layers.size();

@@ -28,6 +28,8 @@ QString factsLine(const deploy::DeviceFacts &f)
         parts << QObject::tr("governor %1").arg(QString::fromStdString(f.governor));
     if (f.emulated)
         parts << QObject::tr("emulated");
+    if (f.modelled)
+        parts << QObject::tr("modelled");
     parts.removeAll(QString());
     return text + QStringLiteral(" (") + parts.join(QStringLiteral("; ")) + QStringLiteral(")");
 }

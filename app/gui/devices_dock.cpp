@@ -5,6 +5,8 @@
 #include "devices_controller.h"
 #include "devices_view.h"
 
+#include "deploy/modelled_core.h"
+
 namespace quantscope::gui {
 
 DevicesDock::DevicesDock(widgets::DeployView *deploy, QWidget *parent)
@@ -15,6 +17,10 @@ DevicesDock::DevicesDock(widgets::DeployView *deploy, QWidget *parent)
     setWidget(m_view);
     connect(m_controller, &DevicesController::savedDevicesChanged, deploy,
             &widgets::DeployView::setSavedDevices);
+    QStringList modelled;
+    for (const auto &core : deploy::ModelledCore::arm())
+        modelled << QStringLiteral("model:") + QString::fromStdString(core.id);
+    deploy->setModelledDevices(modelled);
     connect(m_controller, &DevicesController::deviceChosen, this, [this, deploy](const QString &name) {
         deploy->setDevice(name);
         Q_EMIT deviceChosen();

@@ -32,6 +32,7 @@ std::vector<DeploymentSummary> DeploymentRecords::forRun(const std::string &work
         DeploymentSummary s;
         s.device = jsonField(json, "device", "");
         s.emulated = jsonField(json, "emulated", false);
+        s.modelled = jsonField(json, "modelled", false);
         s.created = jsonField(json, "created", "");
         const auto bench = jsonField(json, "bench", nlohmann::json::object());
         for (const auto &b : jsonField(bench, "backends", nlohmann::json::array())) {
@@ -50,9 +51,11 @@ std::vector<DeploymentSummary> DeploymentRecords::forRun(const std::string &work
 
 bool DeploymentRecords::latest(const std::vector<DeploymentSummary> &all, DeploymentSummary *out)
 {
-    for (bool emulated : {false, true})
+    // A measurement first, then a prediction, and qemu's timing only where there is nothing else.
+    const auto rank = [](const DeploymentSummary &s) { return s.emulated ? 2 : s.modelled ? 1 : 0; };
+    for (int wanted = 0; wanted < 3; ++wanted)
         for (auto it = all.rbegin(); it != all.rend(); ++it)
-            if (it->emulated == emulated && it->lowbit > 0) {
+            if (rank(*it) == wanted && it->lowbit > 0) {
                 *out = *it;
                 return true;
             }

@@ -6,6 +6,7 @@
 #include "emulated_arm64_device.h"
 #include "error.h"
 #include "local_device.h"
+#include "modelled_device.h"
 #include "ssh_device.h"
 
 namespace quantscope::deploy {
@@ -21,8 +22,16 @@ std::unique_ptr<Device> Device::named(const std::string &name,
         return std::make_unique<SshDevice>(name, sshOptions);
     if (name == "adb" || name.rfind("adb:", 0) == 0)
         return std::make_unique<AdbDevice>(name);
-    throw Error("unknown device '" + name +
-                "' (local, emulated-arm64, ssh://[user@]host[:port], adb or adb:SERIAL)");
+    std::string cores;
+    for (const auto &c : ModelledCore::arm())
+        cores += (cores.empty() ? "" : "|") + c.id;
+    if (name.rfind("model:", 0) == 0) {
+        if (const auto *core = ModelledCore::find(name.substr(6)))
+            return std::make_unique<ModelledDevice>(*core);
+        throw Error("no modelled core '" + name.substr(6) + "' (model:" + cores + ")");
+    }
+    throw Error("unknown device '" + name + "' (local, emulated-arm64, ssh://[user@]host[:port], "
+                "adb, adb:SERIAL or model:" + cores + ")");
 }
 
 std::vector<std::string> Device::agentCommand(const std::vector<std::string> &args) const
@@ -65,6 +74,14 @@ std::vector<DeviceEntry> Device::known()
                     missing.empty() ? "the aarch64 agent under qemu: proves the ARM build, "
                                       "timings emulated"
                                     : missing});
+    const std::string unmodelled = ModelledDevice::missing();
+    for (const auto &c : ModelledCore::arm())
+        list.push_back({"model:" + c.id, unmodelled.empty(),
+                        unmodelled.empty() ? "modelled " + c.name + " at " +
+                                                 std::to_string(c.clockGHz).substr(0, 3) +
+                                                 " GHz, as in " + c.example +
+                                                 ": latency predicted by llvm-mca, not measured"
+                                           : unmodelled});
     list.push_back({"ssh://[user@]host[:port]", Process::available("ssh"),
                     Process::available("ssh")
                         ? "a host your ssh reaches with a key (batch mode, known host keys)"

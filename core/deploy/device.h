@@ -42,10 +42,12 @@ public:
 
     virtual ~Device() = default;
 
-    // As the CLI spells it: "local", "emulated-arm64", "ssh://user@host:port".
+    // As the CLI spells it: "local", "emulated-arm64", "ssh://user@host:port", "model:cortex-a55".
     virtual std::string name() const = 0;
     // Timings are not the device's own (qemu): they are labelled so, never called a speedup.
     virtual bool emulated() const { return false; }
+    // Timings are predicted, not taken (a modelled core): labelled so beside every figure.
+    virtual bool modelled() const { return false; }
     // "x86_64" or "aarch64": which agent build to push.
     virtual std::string architecture() = 0;
 

@@ -36,7 +36,8 @@ std::vector<std::string> SavedDevices::load(const std::string &workspaceDir)
 
 void SavedDevices::remember(const std::string &workspaceDir, const std::string &name)
 {
-    if (name == "local" || name == "emulated-arm64" || name.empty())
+    // Always offered, so never kept: this machine, qemu and the modelled cores.
+    if (name == "local" || name == "emulated-arm64" || name.rfind("model:", 0) == 0 || name.empty())
         return;
     auto names = load(workspaceDir);
     names.erase(std::remove(names.begin(), names.end(), name), names.end());

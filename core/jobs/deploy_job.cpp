@@ -4,6 +4,9 @@
 #include "deploy/agent_files.h"
 #include "deploy/device.h"
 #include "deploy/device_probe.h"
+#include "deploy/latency_model.h"
+#include "deploy/model_check.h"
+#include "deploy/modelled_device.h"
 #include "deploy/qsm_exporter.h"
 #include "deploy/runtime_check.h"
 #include "json_field.h"
@@ -174,6 +177,39 @@ deploy::SimulatedImages DeployJob::simulate(const store::RunRecord &run, const q
                                           kLayerImages);
 }
 
+nlohmann::json DeployJob::modelBeside(DeployReport &report, const qsm::Model &packed,
+                                     const nlohmann::json &bench)
+{
+    // The cores that ran the timing: the pinned ones, else every core when all are alike.
+    const auto &types = report.facts.coreTypes;
+    std::string ran = report.pinnedCoreTypes;
+    if (ran.empty() && !types.empty() &&
+        std::all_of(types.begin(), types.end(), [&](const auto &t) { return t == types[0]; }))
+        ran = types[0];
+    const auto *core = deploy::ModelledCore::named(ran);
+    if (!core || !deploy::ModelledDevice::missing().empty())
+        return nullptr;
+    // At the device's own clock where it says (a Pi 4 may run at 1.8 GHz, not 1.5).
+    auto atClock = *core;
+    const auto &khz = report.facts.maxFrequencyKhz;
+    const auto fastest = std::max_element(khz.begin(), khz.end());
+    if (fastest != khz.end() && *fastest > 0)
+        atClock.clockGHz = double(*fastest) / 1e6;
+    try {
+        const auto files = deploy::AgentFiles::locate();
+        const deploy::LatencyModel model(
+            atClock, {files.aarch64, files.arm64Sysroot + "/usr/lib/aarch64-linux-gnu/libXNNPACK.so.0"});
+        auto beside = deploy::ModelCheck::compare(bench, model.predict(packed), packed).toJson();
+        beside["core"] = atClock.id;
+        beside["clock_ghz"] = atClock.clockGHz;
+        beside["threads"] = report.threads;
+        return beside;
+    } catch (const Error &e) {
+        report.warnings.push_back(std::string("not modelled beside the measurement: ") + e.what());
+        return nullptr;
+    }
+}
+
 const BackendTiming *DeployReport::backend(const std::string &name) const
 {
     for (const auto &b : backends)
@@ -284,6 +320,7 @@ void DeployJob::run(JobContext &context)
         t.p90 = jsonField(latency, "p90", 0.0);
         t.max = jsonField(latency, "max", 0.0);
         t.peakRssKiB = jsonField(b, "peak_rss_kib", 0.0);
+        t.modelError = jsonField(b, "model_error", -1.0);
         for (const auto &op : jsonField(b, "ops", nlohmann::json::array()))
             t.opMedianSeconds.push_back(jsonField(op, "median_s", 0.0));
         report.backends.push_back(std::move(t));
@@ -294,6 +331,14 @@ void DeployJob::run(JobContext &context)
                                   jsonField(f, "error", std::string()));
     if (facts.emulated)
         report.warnings.push_back("emulated: these are qemu's timings, not an ARM core's");
+    if (facts.modelled) {
+        report.modelled = jsonField(bench, "modelled", nlohmann::json::object());
+        report.warnings.push_back("modelled: llvm-mca's prediction for one " +
+                                  (facts.coreTypes.empty() ? "ARM" : facts.coreTypes[0]) +
+                                  " core, not a measurement");
+        if (m_request.threads != 1)
+            report.warnings.push_back("modelled for one core: --threads is not modelled");
+    }
     if (!facts.governor.empty() && facts.governor != "performance")
         report.warnings.push_back("the CPU frequency governor is '" + facts.governor +
                                   "', not 'performance': timings may vary");
@@ -303,13 +348,18 @@ void DeployJob::run(JobContext &context)
                                       std::to_string(b.p90 / b.p10).substr(0, 4) +
                                       "); close other programs or time more runs");
 
+    if (!facts.emulated && !facts.modelled)
+        report.modelledBeside = modelBeside(report, packed, bench);
+
     // Stored beside the run, whatever the caller does next; named by when it was made.
     const std::string created = utcStamp();
     nlohmann::json stored{{"device", name},        {"emulated", facts.emulated},
+                          {"modelled", facts.modelled},
                           {"run", m_request.runId}, {"created", created},
                           {"pinned_cores", pin}, {"pinned_core_types", report.pinnedCoreTypes},
                           {"info", facts.info},           {"bench", bench},
                           {"warnings", report.warnings},
+                          {"modelled_beside", report.modelledBeside},
                           {"agreement", {{"images", report.comparedImages},
                                          {"same_class", report.agreement},
                                          {"max_abs_diff", report.maxLogitDiff},

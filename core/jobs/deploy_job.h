@@ -19,7 +19,8 @@ struct DeployRequest
 {
     int64_t runId = 0;
     std::string workspaceDir;
-    std::string device = "local";        // local | emulated-arm64 | ssh://[user@]host[:port]
+    // local | emulated-arm64 | ssh://[user@]host[:port] | adb[:SERIAL] | model:cortex-a55…
+    std::string device = "local";
     std::vector<std::string> sshOptions; // to every ssh, e.g. {"-F", "config"}
     int threads = 1;
     int warmup = 3;
@@ -37,6 +38,9 @@ struct BackendTiming
     double min = 0, p10 = 0, median = 0, p90 = 0, max = 0; // seconds
     double peakRssKiB = 0;
     std::vector<double> opMedianSeconds; // per op of the packed model
+    // A modelled device's: the model's end-to-end |error| for this backend on this machine's
+    // core (ModelCheck), the band to read a prediction with; -1 where it was not checked.
+    double modelError = -1;
 };
 
 struct DeployReport
@@ -61,6 +65,11 @@ struct DeployReport
     // Per layer, its input on the device against the simulation, over the first few images.
     int64_t layerImages = 0;
     std::vector<deploy::LayerDifference> layers;
+    nlohmann::json modelled;           // a modelled core's kernels and check; null otherwise
+    // A real device whose timed cores are a modelled core: the model's figures for the same
+    // file beside the measured ones, per backend (ModelCheck's form), with the core's id and
+    // clock; null otherwise.
+    nlohmann::json modelledBeside;
     std::vector<std::string> warnings; // emulation, a wide spread, a governor not `performance`
     std::string storedAt;              // the report's file in the workspace
     std::string agentJson;             // what the agent printed, as it printed it
@@ -79,6 +88,12 @@ public:
     void run(JobContext &context) override;
 
     const DeployReport &report() const { return m_report; }
+
+    // The model's prediction for `report`'s device and timings, where the cores it timed on are
+    // one modelled core (and llvm-14 and the arm64 build are here); null otherwise. A model that
+    // cannot be made gives its reason as a warning in `report`.
+    static nlohmann::json modelBeside(DeployReport &report, const qsm::Model &packed,
+                                      const nlohmann::json &bench);
 
 private:
     static deploy::SimulatedImages simulate(const store::RunRecord &run, const qsm::Model &packed,

@@ -112,6 +112,8 @@ DeviceInfo DeviceInfo::probe()
     d.governor = firstLine("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
     d.pageSize = sysconf(_SC_PAGESIZE);
     d.emulated = underEmulation(d.architecture);
+    if (!d.emulated)
+        d.clockGHz = runtime::CpuFeatures::measureClockGHz();
     if (d.emulated) // the host's /proc/cpuinfo names no Arm CPU: say what runs the code
         d.cpu = "qemu-user " + d.architecture + " emulation";
     else {
@@ -139,7 +141,8 @@ void DeviceInfo::write(JsonWriter &json) const
     json.endArray()
         .value("governor", governor)
         .value("page_size", double(pageSize))
-        .value("emulated", emulated);
+        .value("emulated", emulated)
+        .value("clock_ghz", clockGHz);
 }
 
 } // namespace quantscope::agent

@@ -25,6 +25,10 @@ struct DeviceInfo
     std::string governor;              // of cpu0; "" where unreadable
     long pageSize = 0;
     bool emulated = false;             // under qemu-user: timings are not the device's
+    // The clock the running core keeps now, measured (0 under emulation): what a cycle count
+    // from a scheduling model is divided by, where cpufreq is absent (a virtual machine's
+    // /proc/cpuinfo gives its nominal clock, not its boost).
+    double clockGHz = 0;
 
     static DeviceInfo probe();
     // /proc/cpuinfo's per-processor blocks as core types: Arm Ltd's part numbers by name, the

@@ -19,6 +19,10 @@ struct CpuFeatures
     bool neonDot = false;         // SDOT / UDOT
 
     static const CpuFeatures &detected();
+    // The clock the running core keeps now, measured: a chain of dependent integer adds, one a
+    // cycle on every x86-64 and AArch64 core (0 on another architecture). Under an emulator
+    // it measures the emulator.
+    static double measureClockGHz();
     // The features as a space-separated list, for reports ("avx2 avx512vnni …").
     std::string list() const;
 };

@@ -68,6 +68,16 @@ TEST_CASE(x86ModelNameAndIncompleteListings)
     CHECK(typesOf("", 2).empty());
 }
 
+TEST_CASE(clockIsMeasuredWhereTheCoreIsReal)
+{
+    const auto info = DeviceInfo::probe();
+    // Under qemu a cycle is not the device's: nothing is measured there.
+    if (info.emulated)
+        CHECK(info.clockGHz == 0);
+    else
+        CHECK(info.clockGHz > 0.2 && info.clockGHz < 10);
+}
+
 int main()
 {
     return quantscope::runtime::test::runAll();

@@ -17,7 +17,7 @@ constexpr size_t kRows = 2;
 // kRows rows × one panel. A step's 64 weight bytes widen into eight int16x8 (two channels × four
 // k each); every product is exact in int16 and each sadalp adds a pair of them into an int32
 // lane, so acc[r][j] holds, per channel, two partial sums that the end folds with addp.
-void panel(const uint8_t *a, size_t lda, const int8_t *w, size_t steps, int32_t *c, size_t ldc)
+void mulPanel(const uint8_t *a, size_t lda, const int8_t *w, size_t steps, int32_t *c, size_t ldc)
 {
     int32x4_t acc[kRows][8];
     for (auto &row : acc)
@@ -53,7 +53,7 @@ void gemmNeon(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b, Pa
     forRowBlocks<kRows>(a, p, lda, c, ldc, b.nPadded, panels.begin * 16, panels.end * 16,
                         [&](const uint8_t *ra, size_t rlda, int32_t *rc, size_t rldc) {
                             for (size_t q = panels.begin; q < panels.end; ++q)
-                                panel(ra, rlda, b.panels.data() + q * panelBytes, steps,
+                                mulPanel(ra, rlda, b.panels.data() + q * panelBytes, steps,
                                       rc + q * 16, rldc);
                         });
 }

@@ -28,7 +28,7 @@ inline void dotStep(int32x4_t (&acc)[kRows][4], const int8x16_t (&av)[kRows], co
 
 // kRows rows × one panel (16 channels, four int32x4). `shift` flips the activations' top bit,
 // a − 128 as a signed byte; the caller's rowSums term undoes it.
-void panel(const uint8_t *a, size_t lda, const int8_t *w, const int32_t *rowSums, size_t steps,
+void dotPanel(const uint8_t *a, size_t lda, const int8_t *w, const int32_t *rowSums, size_t steps,
            bool shift, int32_t *c, size_t ldc)
 {
     const int8x16_t flip = vdupq_n_s8(shift ? int8_t(-128) : 0);
@@ -74,7 +74,7 @@ void gemmNeonDot(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b,
     forRowBlocks<kRows>(a, p, lda, c, ldc, b.nPadded, panels.begin * 16, panels.end * 16,
                         [&](const uint8_t *ra, size_t rlda, int32_t *rc, size_t rldc) {
                             for (size_t q = panels.begin; q < panels.end; ++q)
-                                panel(ra, rlda, b.panels.data() + q * panelBytes,
+                                dotPanel(ra, rlda, b.panels.data() + q * panelBytes,
                                       b.rowSums.data() + q * 16, steps, shift, rc + q * 16, rldc);
                         });
 }

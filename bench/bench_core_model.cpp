@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+// bench_core_model: the modelled ARM cores (LatencyModel) — each core's kernel loops as llvm-mca
+// times them, the predicted fp32 / XNNPACK int8 / low-bit latency of the benchmark networks on
+// one Cortex-A53, A55, A72 and A76 core with the low-bit speedups, and the model's error on this
+// machine's core against the runtime timing the same networks here.
+//
+//   build/bench/bench_core_model [--models resnet8,resnet18] [--configs W8A8,W4A4,W2A2,W1A8]
+//                                [--repeats N] [--layers]
+//
+// Needs llvm-14 and the arm64 build (scripts/build-arm64). Every ARM figure is a prediction.
+#include "benchmark_networks.h"
+#include "deploy/agent_files.h"
+#include "deploy/latency_model.h"
+#include "deploy/model_check.h"
+#include "engine/model_benchmark.h"
+#include "kernels/cpu_features.h"
+
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+
+using namespace quantscope;
+
+namespace {
+
+// The runtime's measurement as the agent's `bench --json` gives it, for ModelCheck.
+nlohmann::json measured(const qsm::Model &model, const std::vector<std::string> &backends,
+                        int repeats)
+{
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto &backend : backends) {
+        const auto t = runtime::ModelBenchmark(model).time(backend, 1, 1, repeats);
+        nlohmann::json ops = nlohmann::json::array();
+        for (double s : t.opMedianSeconds)
+            ops.push_back({{"median_s", s}});
+        list.push_back({{"backend", backend}, {"kernel", t.kernel}, {"ops", ops}});
+    }
+    return {{"backends", list}};
+}
+
+double seconds(const std::vector<deploy::ModelledBackend> &all, const std::string &backend)
+{
+    for (const auto &b : all)
+        if (b.backend == backend)
+            return b.seconds;
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    std::map<std::string, std::string> options{{"models", "resnet8,resnet18"},
+                                               {"configs", "W8A8,W4A4,W2A2,W1A8"},
+                                               {"repeats", "10"}};
+    const bool layers = bench::parseOptions(argc, argv, options);
+    const int repeats = std::stoi(options["repeats"]);
+    const auto files = deploy::AgentFiles::locate();
+    const std::string xnnpack = files.arm64Sysroot + "/usr/lib/aarch64-linux-gnu/libXNNPACK.so.0";
+
+    std::printf("Kernel loops as llvm-mca-14 times them (steady state, one core):\n");
+    std::printf("  %-11s %-7s %-45s %8s %8s %9s %8s\n", "core", "backend", "kernel", "MAC/iter",
+                "cyc/iter", "MAC/cycle", "GMAC/s");
+    std::vector<deploy::LatencyModel> cores;
+    for (const auto &core : deploy::ModelledCore::arm()) {
+        cores.emplace_back(core, deploy::LatencyModel::Binaries{files.aarch64, xnnpack});
+        for (const auto &k : cores.back().kernels())
+            std::printf("  %-11s %-7s %-45s %8.0f %8.1f %9.2f %8.2f\n", core.id.c_str(),
+                        k.backend.c_str(), k.kernel.c_str(), k.macsPerIteration,
+                        k.cyclesPerIteration, k.macsPerIteration / k.cyclesPerIteration,
+                        k.macsPerIteration / k.cyclesPerIteration * core.clockGHz);
+        for (const auto &s : cores.back().skipped())
+            std::printf("  %-11s not modelled: %s\n", core.id.c_str(), s.c_str());
+    }
+    const double clock = runtime::CpuFeatures::measureClockGHz();
+    const deploy::LatencyModel host(deploy::ModelledCore::host(clock), {files.x86_64, ""});
+    std::printf("\nThis machine's core (%s), clock measured %.2f GHz, as %s (%s):\n",
+                runtime::CpuFeatures::detected().name.c_str(), clock, host.core().llvmCpu.c_str(),
+                host.core().note.c_str());
+    for (const auto &k : host.kernels())
+        std::printf("  %-7s %-20s %8.0f MAC/iter %8.1f cyc/iter %8.2f MAC/cycle\n",
+                    k.backend.c_str(), k.kernel.c_str(), k.macsPerIteration,
+                    k.cyclesPerIteration, k.macsPerIteration / k.cyclesPerIteration);
+
+    for (const auto &modelName : bench::splitList(options["models"])) {
+        const auto int8Model = bench::buildNetwork(modelName, {"W8A8", 8, 8});
+        std::printf("\n%s: modelled milliseconds on one core (int8 and fp32 do not depend on the "
+                    "config)\n",
+                    modelName.c_str());
+        std::printf("  %-11s %-6s %10s %10s %10s %10s %10s\n", "core", "config", "fp32", "int8",
+                    "lowbit", "vs int8", "vs fp32");
+        for (const auto &configName : bench::splitList(options["configs"])) {
+            const auto model =
+                bench::buildNetwork(modelName, bench::NetworkConfig::parse(configName));
+            for (const auto &core : cores) {
+                const auto p = core.predict(model);
+                const double fp32 = seconds(p, "fp32"), int8 = seconds(p, "int8"),
+                             low = seconds(p, "lowbit");
+                std::printf("  %-11s %-6s %10.2f %10.2f %10.2f %9.2f× %9.1f×\n",
+                            core.core().id.c_str(), configName.c_str(), 1e3 * fp32, 1e3 * int8,
+                            1e3 * low, int8 / low, fp32 / low);
+            }
+        }
+        // The check: the same model for this machine's core against the runtime's timing.
+        std::printf("  the model on this machine (one thread; fp32 timed once where slow):\n");
+        for (const auto &configName : bench::splitList(options["configs"])) {
+            const auto model =
+                bench::buildNetwork(modelName, bench::NetworkConfig::parse(configName));
+            const auto predicted = host.predict(model);
+            auto timing = measured(model, {"lowbit"}, repeats);
+            const auto check = deploy::ModelCheck::compare(timing, predicted, model);
+            for (const auto &c : check.backends)
+                std::printf("    %-6s %-7s measured %9.3f ms, modelled %9.3f ms: %+5.0f %% end "
+                            "to end, median layer |error| %3.0f %%\n",
+                            configName.c_str(), c.backend.c_str(), 1e3 * c.measured,
+                            1e3 * c.modelled, 100 * c.error, 100 * c.medianLayerError);
+            if (layers)
+                for (size_t i = 0; i < model.ops.size(); ++i)
+                    if (model.ops[i].kind == qsm::OpKind::Conv ||
+                        model.ops[i].kind == qsm::OpKind::Linear)
+                        std::printf("      op %3zu measured %8.4f ms, modelled %8.4f ms\n", i,
+                                    1e3 * timing["backends"][0]["ops"][i]["median_s"].get<double>(),
+                                    1e3 * predicted[0].opSeconds[i]);
+        }
+        const auto fp32Check = deploy::ModelCheck::compare(
+            measured(int8Model, {"fp32"}, modelName == "resnet8" ? repeats : 1),
+            host.predict(int8Model), int8Model);
+        for (const auto &c : fp32Check.backends)
+            std::printf("    %-6s %-7s measured %9.3f ms, modelled %9.3f ms: %+5.0f %% end to "
+                        "end, median layer |error| %3.0f %%\n",
+                        "any", c.backend.c_str(), 1e3 * c.measured, 1e3 * c.modelled,
+                        100 * c.error, 100 * c.medianLayerError);
+    }
+    return 0;
+}

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+#include "latency_model.h"
+
+#include "error.h"
+#include "kernel_loop.h"
+#include "loop_cycles.h"
+
+#include "format/shape_inference.h"
+
+#include <cmath>
+
+namespace quantscope::deploy {
+
+namespace {
+
+double roundUp(double value, double step)
+{
+    return std::ceil(value / step) * step;
+}
+
+// Where each backend's GEMM loop lies in the agent, and the tile its kernel pads to.
+struct LoopSource
+{
+    std::string backend, kernel, fragment;
+    int rows, channels, kStep, activationBytes, weightBytes;
+};
+
+std::vector<LoopSource> agentLoops(const ModelledCore &core)
+{
+    std::vector<LoopSource> loops;
+    if (core.triple == "aarch64")
+        loops.push_back(core.dotProduct
+                            ? LoopSource{"lowbit", "neon-dot", "dotPanel(", 4, 16, 4, 1, 1}
+                            : LoopSource{"lowbit", "neon", "mulPanel(", 2, 16, 4, 1, 1});
+    else
+        loops.push_back({"lowbit", "avx512vnni",
+                         "gemmAvx512VnniIndirect(", 6, 32, 4, 1, 1});
+    // The reference fp32 conv: a scalar loop over one output's window.
+    loops.push_back({"fp32", "reference", "ReferenceKernels::layerFloat(", 1, 1, 1, 4, 4});
+    return loops;
+}
+
+} // namespace
+
+LatencyModel::LatencyModel(ModelledCore core, std::vector<KernelCost> kernels)
+    : m_core(std::move(core)), m_kernels(std::move(kernels))
+{
+}
+
+LatencyModel::LatencyModel(ModelledCore core, const Binaries &binaries) : m_core(std::move(core))
+{
+    auto sources = agentLoops(m_core);
+    std::vector<std::string> binaryOf(sources.size(), binaries.agent);
+    if (!m_core.xnnpackKernel.empty()) {
+        if (binaries.xnnpack.empty())
+            m_skipped.push_back("int8: no XNNPACK library for " + m_core.triple);
+        else {
+            // Named by its tile and variant ("4x16c4__aarch64_neondot_cortex_a55"): the
+            // function keeps the whole symbol.
+            const std::string &k = m_core.xnnpackKernel;
+            sources.push_back({"int8", "xnnpack " + k.substr(k.find("ukernel_") + 8), k,
+                               m_core.xnnpackRows, m_core.xnnpackChannels, m_core.xnnpackKr, 1, 1});
+            binaryOf.push_back(binaries.xnnpack);
+        }
+    }
+    for (size_t i = 0; i < sources.size(); ++i) {
+        const auto &s = sources[i];
+        try {
+            const auto loop = KernelLoop::find(binaryOf[i], s.fragment, m_core.triple);
+            const bool avx512 = loop.assembly().find("%zmm") != std::string::npos;
+            const std::string &cpu =
+                avx512 && !m_core.avx512Cpu.empty() ? m_core.avx512Cpu : m_core.llvmCpu;
+            KernelCost k{s.backend, s.kernel, loop.function,
+                         LoopCycles::perIteration(loop, m_core.triple, cpu),
+                         loop.macsPerIteration, s.rows, s.channels, s.kStep, s.activationBytes,
+                         s.weightBytes};
+            m_kernels.push_back(std::move(k));
+        } catch (const Error &e) {
+            m_skipped.push_back(s.backend + ": " + e.what());
+        }
+    }
+    if (m_kernels.empty())
+        throw Error(m_core.name + " cannot be modelled: " +
+                    (m_skipped.empty() ? std::string("no kernels") : m_skipped.front()));
+}
+
+double LatencyModel::opSeconds(const KernelCost &k, const qsm::Model &model, const qsm::Op &op,
+                               const std::vector<std::vector<uint32_t>> &shapes) const
+{
+    double bytes = double(qsm::ShapeInference::elements(shapes[op.output]));
+    for (uint32_t in : op.inputs)
+        bytes += double(qsm::ShapeInference::elements(shapes[in]));
+    bytes *= k.activationBytes;
+    double cycles = 0;
+    if (op.kind == qsm::OpKind::Conv || op.kind == qsm::OpKind::Linear) {
+        const auto &l = model.layers[op.layer];
+        const auto &out = shapes[op.output];
+        const double positions = op.kind == qsm::OpKind::Conv ? double(out[1]) * out[2] : 1.0;
+        const double channels = double(l.outChannels) / l.groups;
+        // The GEMM depth as the kernel walks it: our kernels take a whole kernel row of every
+        // channel as one run (one tap at a time where groups or dilation break the row);
+        // XNNPACK's igemm takes one tap at a time; each run rounded up to the kernel's k step.
+        double depth;
+        const bool wholeRows = k.backend == "lowbit" && l.groups == 1 && l.dilationW == 1;
+        if (op.kind == qsm::OpKind::Linear)
+            depth = roundUp(double(l.rowElements()), k.kStep);
+        else if (wholeRows)
+            depth = l.kernelH * roundUp(double(l.kernelW) * l.inChannels, k.kStep);
+        else
+            depth = double(l.kernelH) * l.kernelW * roundUp(l.inChannels, k.kStep);
+        const double macs = l.groups * roundUp(positions, k.rows) * roundUp(channels, k.channels) *
+                            depth;
+        cycles = macs / k.macsPerIteration * k.cyclesPerIteration;
+        bytes += double(l.outChannels) * l.rowElements() * k.weightBytes;
+    }
+    return cycles / (m_core.clockGHz * 1e9) + bytes / (m_core.bandwidthGBs * 1e9);
+}
+
+std::vector<ModelledBackend> LatencyModel::predict(const qsm::Model &model) const
+{
+    const auto shapes = qsm::ShapeInference::infer(model);
+    std::vector<ModelledBackend> out;
+    for (const auto &k : m_kernels) {
+        ModelledBackend b{k.backend, k.kernel, {}, 0.0};
+        for (const auto &op : model.ops) {
+            b.opSeconds.push_back(opSeconds(k, model, op, shapes));
+            b.seconds += b.opSeconds.back();
+        }
+        out.push_back(std::move(b));
+    }
+    return out;
+}
+
+} // namespace quantscope::deploy

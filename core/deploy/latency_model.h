@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+// LatencyModel: a packed model's per-op latency on a core we may not have, predicted — never
+// measured. For every GEMM kernel a backend would run there (our low-bit kernel, XNNPACK's int8
+// igemm, the fp32 reference), the hot loop is cut out of the binary (KernelLoop) and timed by
+// llvm-mca on the core's scheduling model (LoopCycles). A conv or linear op then costs
+//     padded MACs / MACs per iteration × cycles per iteration / clock
+//   + (weight, input and output bytes) / one core's DRAM bandwidth,
+// where the padding is the kernel's tile (rows × channels, k rounded up to its step); every
+// other op costs its bytes alone. The assumptions (README "Modelled ARM cores"): one core, the
+// steady-state loop only (no edges, no packing, no cache misses beyond compulsory traffic).
+#pragma once
+
+#include "modelled_core.h"
+
+#include "format/qsm_model.h"
+
+#include <string>
+#include <vector>
+
+namespace quantscope::deploy {
+
+struct KernelCost
+{
+    std::string backend;  // fp32 | int8 | lowbit
+    std::string kernel;   // "neon-dot", an XNNPACK kernel's name…
+    std::string function; // where its loop was found
+    double cyclesPerIteration = 0, macsPerIteration = 0;
+    int rows = 1, channels = 1, kStep = 1; // the tile the kernel pads a layer's GEMM to
+    int activationBytes = 1;               // per element read and written (4: float)
+    int weightBytes = 1;
+};
+
+struct ModelledBackend
+{
+    std::string backend, kernel;
+    std::vector<double> opSeconds; // per op of the model
+    double seconds = 0;
+};
+
+class LatencyModel
+{
+public:
+    struct Binaries
+    {
+        std::string agent;   // the quantscope-agent built for the core's architecture
+        std::string xnnpack; // XNNPACK's library for it; "" where int8 is not modelled
+    };
+
+    // Finds and times every backend's loop; one that cannot be (a stripped binary, a missing
+    // tool) is left out with its reason in skipped(). Throws quantscope::Error when none can.
+    LatencyModel(ModelledCore core, const Binaries &binaries);
+    // From known costs (tests, and a model read back).
+    LatencyModel(ModelledCore core, std::vector<KernelCost> kernels);
+
+    std::vector<ModelledBackend> predict(const qsm::Model &model) const;
+
+    const ModelledCore &core() const { return m_core; }
+    const std::vector<KernelCost> &kernels() const { return m_kernels; }
+    const std::vector<std::string> &skipped() const { return m_skipped; }
+
+private:
+    double opSeconds(const KernelCost &kernel, const qsm::Model &model, const qsm::Op &op,
+                     const std::vector<std::vector<uint32_t>> &shapes) const;
+
+    ModelledCore m_core;
+    std::vector<KernelCost> m_kernels;
+    std::vector<std::string> m_skipped; // "int8: <reason>"
+};
+
+} // namespace quantscope::deploy
