@@ -5,17 +5,27 @@
 // machine's core against the runtime timing the same networks here.
 //
 //   build/bench/bench_core_model [--models resnet8,resnet18] [--configs W8A8,W4A4,W2A2,W1A8]
-//                                [--repeats N] [--layers]
+//                                [--repeats N] [--layers] [--trace resnet8]
+//
+// --trace runs the aarch64 agent on that network (W4A4) once under qemu, logging every
+// translation block it executes, and counts the calls of the neon-dot kernel and the passes
+// through its loop against the trip counts the model derives from the layers' shapes.
 //
 // Needs llvm-14 and the arm64 build (scripts/build-arm64). Every ARM figure is a prediction.
 #include "benchmark_networks.h"
 #include "deploy/agent_files.h"
 #include "deploy/latency_model.h"
 #include "deploy/model_check.h"
+#include "deploy/process.h"
 #include "engine/model_benchmark.h"
+#include "format/qsm_writer.h"
+#include "format/shape_inference.h"
 #include "kernels/cpu_features.h"
 
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -46,6 +56,62 @@ double seconds(const std::vector<deploy::ModelledBackend> &all, const std::strin
     return 0;
 }
 
+// The neon-dot kernel's calls and loop passes in one low-bit run of `model` under qemu, against
+// the model's: tiles per layer and floor(depth / k per iteration) iterations per tile.
+void traceTripCounts(const qsm::Model &model, const deploy::KernelCost &k,
+                     const deploy::AgentFiles &files)
+{
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / "quantscope-trace";
+    fs::create_directories(dir);
+    const std::string qsmFile = (dir / "model.qsm").string(), log = (dir / "blocks.log").string();
+    qsm::QsmWriter::write(model, qsmFile);
+    const auto run = deploy::Process::run(
+        {"qemu-aarch64-static", "-L", files.arm64Sysroot, "-d", "exec,nochain", "-D", log,
+         files.aarch64, "bench", qsmFile, "--backend", "lowbit", "--warmup", "0", "--repeats",
+         "1"},
+        std::chrono::minutes(10));
+    if (!run.ok()) {
+        std::printf("  trace: the agent failed under qemu: %s\n", run.lastLine().c_str());
+        return;
+    }
+    // qemu-user loads a position-independent aarch64 program at 0x5500000000; each executed
+    // block is logged as "Trace …: … [flags/pc/…]".
+    constexpr unsigned long kBase = 0x5500000000ul;
+    const unsigned long entry = kBase + k.functionAddress, head = kBase + k.loopAddress;
+    double calls = 0, passes = 0;
+    std::ifstream in(log);
+    for (std::string line; std::getline(in, line);) {
+        const size_t slash = line.find('/');
+        if (slash == std::string::npos)
+            continue;
+        const unsigned long pc = std::strtoul(line.c_str() + slash + 1, nullptr, 16);
+        calls += pc == entry;
+        passes += pc == head;
+    }
+    fs::remove_all(dir);
+    // A pass is logged where the loop's block is entered by its own backward branch: the first
+    // iteration runs on in the block that enters the loop, so a tile of n iterations logs n − 1.
+    const auto shapes = qsm::ShapeInference::infer(model);
+    const double kPerIteration = k.macsPerIteration / (k.rows * k.channels);
+    double expectedCalls = 0, expectedPasses = 0, modelIterations = 0;
+    for (const auto &op : model.ops) {
+        if (op.kind != qsm::OpKind::Conv && op.kind != qsm::OpKind::Linear)
+            continue;
+        const auto work = deploy::LatencyModel::gemmWork(k, model.layers[op.layer], op.kind,
+                                                         shapes[op.output]);
+        const double iterations = std::floor(work.depth / kPerIteration);
+        expectedCalls += work.tiles();
+        expectedPasses += work.tiles() * std::max(0.0, iterations - 1);
+        modelIterations += work.tiles() * work.depth / kPerIteration;
+    }
+    std::printf("  trace under qemu (%s, %.0f k per iteration): %.0f kernel calls (expected "
+                "%.0f), %.0f logged loop passes (expected %.0f); the model costs %.0f iterations, "
+                "the remainders at the loop's rate\n",
+                k.kernel.c_str(), kPerIteration, calls, expectedCalls, passes, expectedPasses,
+                modelIterations);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -72,6 +138,10 @@ int main(int argc, char **argv)
         for (const auto &s : cores.back().skipped())
             std::printf("  %-11s not modelled: %s\n", core.id.c_str(), s.c_str());
     }
+    if (options.count("trace"))
+        for (const auto &k : cores[1].kernels()) // the A55's: neon-dot, as qemu's CPU has SDOT
+            if (k.backend == "lowbit")
+                traceTripCounts(bench::buildNetwork(options["trace"], {"W4A4", 4, 4}), k, files);
     const double clock = runtime::CpuFeatures::measureClockGHz();
     const deploy::LatencyModel host(deploy::ModelledCore::host(clock), {files.x86_64, ""});
     std::printf("\nThis machine's core (%s), clock measured %.2f GHz, as %s (%s):\n",

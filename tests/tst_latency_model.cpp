@@ -72,6 +72,8 @@ void TestLatencyModel::theInnermostLoopWithTheMostProductsIsTaken()
 {
     const auto loop = KernelLoop::fromDisassembly(kDisassembly, "kernel");
     QCOMPARE(loop.macsPerIteration, 32.0);
+    QCOMPARE(loop.functionAddress, 0x1000ul);
+    QCOMPARE(loop.address, 0x1004ul);
     QCOMPARE(int(loop.instructions.size()), 6); // 0x1004 … 0x1018, not the outer loop's head
     QCOMPARE(QString::fromStdString(loop.instructions.front()), QStringLiteral("ldr\tq0, [x0]"));
     // Branches inside name the loop's label, which the assembly defines.

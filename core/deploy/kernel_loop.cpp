@@ -115,11 +115,17 @@ double KernelLoop::macs(const std::string &m, const std::string &operands)
 KernelLoop KernelLoop::fromDisassembly(const std::string &disassembly, const std::string &function)
 {
     std::vector<Instruction> code;
+    std::vector<unsigned long> entryOf; // per instruction, its function's first address
+    unsigned long entry = 0;
     std::istringstream lines(disassembly);
     for (std::string line; std::getline(lines, line);) {
         Instruction i;
-        if (parseLine(line, i))
+        if (parseLine(line, i)) {
             code.push_back(i);
+            entryOf.push_back(entry);
+        } else if (line.find(">:") != std::string::npos) { // "0000000000002a760 <name>:"
+            entry = std::strtoul(line.c_str(), nullptr, 16);
+        }
     }
     // Loops: a backward branch and its target. Innermost: no other backward branch inside.
     struct Loop
@@ -153,6 +159,8 @@ KernelLoop KernelLoop::fromDisassembly(const std::string &disassembly, const std
     KernelLoop loop;
     loop.function = function;
     loop.macsPerIteration = hot->macs;
+    loop.functionAddress = entryOf[hot->first];
+    loop.address = code[hot->first].address;
     for (size_t i = hot->first; i <= hot->last; ++i) {
         std::string operands = code[i].operands;
         // Every branch inside goes to the loop's head: llvm-mca times straight-line code and

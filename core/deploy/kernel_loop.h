@@ -17,6 +17,8 @@ struct KernelLoop
     std::string function;                  // demangled name of the function it lies in
     std::vector<std::string> instructions; // as llvm-objdump prints them, branches to .Lloop
     double macsPerIteration = 0;
+    // Where they lie in the binary: the function's entry and the loop's first instruction.
+    unsigned long functionAddress = 0, address = 0;
 
     // The hot loop of `binary` (an executable, or a shared library's dynamic symbols) among the
     // functions whose demangled names contain `fragment`. `triple` is "aarch64" or "x86_64".

@@ -73,7 +73,7 @@ LatencyModel::LatencyModel(ModelledCore core, const Binaries &binaries) : m_core
             KernelCost k{s.backend, s.kernel, loop.function,
                          LoopCycles::perIteration(loop, m_core.triple, cpu),
                          loop.macsPerIteration, s.rows, s.channels, s.kStep, s.activationBytes,
-                         s.weightBytes};
+                         s.weightBytes, loop.functionAddress, loop.address};
             m_kernels.push_back(std::move(k));
         } catch (const Error &e) {
             m_skipped.push_back(s.backend + ": " + e.what());
@@ -94,26 +94,33 @@ double LatencyModel::opSeconds(const KernelCost &k, const qsm::Model &model, con
     double cycles = 0;
     if (op.kind == qsm::OpKind::Conv || op.kind == qsm::OpKind::Linear) {
         const auto &l = model.layers[op.layer];
-        const auto &out = shapes[op.output];
-        const double positions = op.kind == qsm::OpKind::Conv ? double(out[1]) * out[2] : 1.0;
-        const double channels = double(l.outChannels) / l.groups;
-        // The GEMM depth as the kernel walks it: our kernels take a whole kernel row of every
-        // channel as one run (one tap at a time where groups or dilation break the row);
-        // XNNPACK's igemm takes one tap at a time; each run rounded up to the kernel's k step.
-        double depth;
-        const bool wholeRows = k.backend == "lowbit" && l.groups == 1 && l.dilationW == 1;
-        if (op.kind == qsm::OpKind::Linear)
-            depth = roundUp(double(l.rowElements()), k.kStep);
-        else if (wholeRows)
-            depth = l.kernelH * roundUp(double(l.kernelW) * l.inChannels, k.kStep);
-        else
-            depth = double(l.kernelH) * l.kernelW * roundUp(l.inChannels, k.kStep);
-        const double macs = l.groups * roundUp(positions, k.rows) * roundUp(channels, k.channels) *
-                            depth;
+        const auto work = gemmWork(k, l, op.kind, shapes[op.output]);
+        const double macs = work.tiles() * k.rows * k.channels * work.depth;
         cycles = macs / k.macsPerIteration * k.cyclesPerIteration;
         bytes += double(l.outChannels) * l.rowElements() * k.weightBytes;
     }
     return cycles / (m_core.clockGHz * 1e9) + bytes / (m_core.bandwidthGBs * 1e9);
+}
+
+GemmWork LatencyModel::gemmWork(const KernelCost &k, const qsm::Layer &l, qsm::OpKind kind,
+                                const std::vector<uint32_t> &out)
+{
+    GemmWork w;
+    w.groups = l.groups;
+    const double positions = kind == qsm::OpKind::Conv ? double(out[1]) * out[2] : 1.0;
+    w.rowTiles = std::ceil(positions / k.rows);
+    w.channelTiles = std::ceil(double(l.outChannels) / l.groups / k.channels);
+    // The depth as the kernel walks it: our kernels take a whole kernel row of every channel
+    // as one run (one tap at a time where groups or dilation break the row); XNNPACK's igemm
+    // takes one tap at a time; each run rounded up to the kernel's k step.
+    const bool wholeRows = k.backend == "lowbit" && l.groups == 1 && l.dilationW == 1;
+    if (kind == qsm::OpKind::Linear)
+        w.depth = roundUp(double(l.rowElements()), k.kStep);
+    else if (wholeRows)
+        w.depth = l.kernelH * roundUp(double(l.kernelW) * l.inChannels, k.kStep);
+    else
+        w.depth = double(l.kernelH) * l.kernelW * roundUp(l.inChannels, k.kStep);
+    return w;
 }
 
 std::vector<ModelledBackend> LatencyModel::predict(const qsm::Model &model) const

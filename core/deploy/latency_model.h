@@ -28,6 +28,16 @@ struct KernelCost
     int rows = 1, channels = 1, kStep = 1; // the tile the kernel pads a layer's GEMM to
     int activationBytes = 1;               // per element read and written (4: float)
     int weightBytes = 1;
+    unsigned long functionAddress = 0, loopAddress = 0; // in the binary its loop came from
+};
+
+// A conv or linear layer as a kernel walks it: tiles of `rows` output positions × `channels`
+// output channels, each a GEMM of `depth` k values (padded to the kernel's step), per group.
+struct GemmWork
+{
+    double groups = 1, rowTiles = 0, channelTiles = 0, depth = 0;
+
+    double tiles() const { return groups * rowTiles * channelTiles; }
 };
 
 struct ModelledBackend
@@ -53,6 +63,9 @@ public:
     LatencyModel(ModelledCore core, std::vector<KernelCost> kernels);
 
     std::vector<ModelledBackend> predict(const qsm::Model &model) const;
+    // The work of a conv or linear op for kernel `k`; `out` is its output's shape.
+    static GemmWork gemmWork(const KernelCost &k, const qsm::Layer &layer, qsm::OpKind kind,
+                             const std::vector<uint32_t> &out);
 
     const ModelledCore &core() const { return m_core; }
     const std::vector<KernelCost> &kernels() const { return m_kernels; }
