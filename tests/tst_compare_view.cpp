@@ -85,13 +85,16 @@ void TestCompareView::tableShowsRuns()
     const int64_t first = model->runs()[0].id, second = model->runs()[1].id;
     deploy::DeploymentSummary device{"ssh://pi@board", false, "20261130T100000Z", 0.2, 0.004, 0.002, 1.0};
     deploy::DeploymentSummary emulated{"emulated-arm64", true, "20261130T100000Z", 0.2, 0.006, 0.009, 1.0};
-    view.setDeployments({{first, device}, {second, emulated}}, {});
+    deploy::DeploymentSummary modelled{"model:cortex-a55", false, "20261130T100000Z", 0.2, 0.004,
+                                       0.002, 1.0, true};
+    view.setDeployments({{first, device}, {second, emulated}, {model->runs()[2].id, modelled}}, {});
     const auto latency = [&](int row) {
         return model->index(row, widgets::RunTableModel::Latency).data().toString();
     };
     QCOMPARE(latency(0), QStringLiteral("2.000 ms (2.00× int8) on ssh://pi@board"));
     QCOMPARE(latency(1), QStringLiteral("9.000 ms (emulated) on emulated-arm64"));
-    QCOMPARE(latency(2), QStringLiteral("–"));
+    QCOMPARE(latency(2), QStringLiteral("2.000 ms (2.00× int8, modelled) on model:cortex-a55"));
+    QCOMPARE(latency(3), QStringLiteral("–"));
 
     // The device each run ran on, from its stored settings; runs from before the setting (or
     // with damaged settings) ran on the CPU.
@@ -127,9 +130,19 @@ void TestCompareView::accuracyAgainstLatencyPerDevice()
              timed("emulated-arm64", true, 90.0)}},
         {3, {timed("local", false, 1.0)}},
         {4, {timed("local", false, 4.0), timed("ssh://pi@board", false, 30.0)}}};
+    auto predicted = timed("model:cortex-a76", false, 12.0);
+    predicted.modelled = true;
+    perDevice[3].push_back(predicted);
     view.setDeployments({}, perDevice);
     QCOMPARE(view.plotDevices(), (QStringList{QStringLiteral("emulated-arm64"), QStringLiteral("local"),
+                                              QStringLiteral("model:cortex-a76"),
                                               QStringLiteral("ssh://pi@board")}));
+    // A modelled core's latency is said to be a prediction, on the chooser and the axis.
+    view.setPlotDevice(QStringLiteral("model:cortex-a76"));
+    QVERIFY(view.plotAxisChooser()->currentText().contains(QStringLiteral("(modelled)")));
+    QVERIFY(view.plot()->xAxis->label().contains(QStringLiteral("modelled: llvm-mca")));
+    QCOMPARE(view.plottedPoints().size(), size_t(1));
+    view.setPlotDevice(QString()); // back to the model size
     QCOMPARE(view.plottedFront(), (std::vector<int64_t>{1, 2, 4})); // still by size
 
     view.setPlotDevice(QStringLiteral("local"));

@@ -25,6 +25,7 @@ struct DeployFigures
     bool emulated = false;
     bool modelled = false; // predicted for a core we do not have (p10/p90: the error band)
     QString modelCheck;    // modelled: the check on this machine's core, one line
+    double layerError = -1; // modelled: the check's median per-layer |error| (low-bit); -1 none
     QString modelledBeside; // a real device of a modelled core: the model's figures, one line
     int threads = 1, repeats = 0;
     std::vector<Backend> backends;

@@ -229,9 +229,16 @@ void DeployView::showFigures(const DeployFigures &f)
             bar->setPen(Qt::NoPen);
             bar->setName(tr("%1 bits").arg(f.opBits[i]));
             bar->addData(shown, 1e3 * low->opSeconds[i]);
+            if (f.modelled && f.layerError > 0) { // a prediction: its typical error here
+                auto *band = new QCPErrorBars(m_layers->xAxis, m_layers->yAxis);
+                band->setDataPlottable(bar);
+                band->setData(QVector<double>{1e3 * low->opSeconds[i] * f.layerError});
+                band->removeFromLegend();
+            }
             layerTicker->addTick(shown, i < size_t(f.opNames.size()) ? f.opNames[int(i)]
                                                                      : QString::number(i));
-            top = std::max(top, 1e3 * low->opSeconds[i]);
+            top = std::max(top, 1e3 * low->opSeconds[i] *
+                                    (f.modelled && f.layerError > 0 ? 1 + f.layerError : 1.0));
             ++shown;
         }
     m_layers->xAxis->setTicker(layerTicker);
@@ -272,8 +279,12 @@ void DeployView::showFigures(const DeployFigures &f)
                      .arg(f.modelled ? tr("modelled") : tr("medians"));
     if (f.modelled)
         lines << tr("<b>Modelled</b>: llvm-mca's prediction for one core, not a measurement; the "
-                    "whiskers are the model's error on this machine's core (%1)")
-                     .arg(f.modelCheck.toHtmlEscaped());
+                    "whiskers are the model's error on this machine's core (%1; per layer, the "
+                    "median %2)")
+                     .arg(f.modelCheck.toHtmlEscaped())
+                     .arg(f.layerError < 0 ? tr("not checked")
+                                           : QStringLiteral("±%1 %").arg(100 * f.layerError, 0,
+                                                                          'f', 0));
     if (!f.modelledBeside.isEmpty())
         lines << tr("<b>Modelled beside this measurement</b>: %1")
                      .arg(f.modelledBeside.toHtmlEscaped());

@@ -55,6 +55,10 @@ widgets::DeployFigures figuresOf(const jobs::DeployReport &r)
                                               .arg(100 * b.modelError, 0, 'f', 0));
     }
     f.modelCheck = errors.join(QStringLiteral(", "));
+    const auto check = jsonField(r.modelled, "check", nlohmann::json::object());
+    for (const auto &c : jsonField(check, "backends", nlohmann::json::array()))
+        if (jsonField(c, "backend", std::string()) == "lowbit")
+            f.layerError = jsonField(c, "median_layer_error", -1.0);
     if (r.modelledBeside.is_object()) {
         QStringList side;
         for (const auto &c : jsonField(r.modelledBeside, "backends", nlohmann::json::array()))
