@@ -6,6 +6,9 @@
 #include "loop_cycles.h"
 
 #include "format/shape_inference.h"
+#include "engine/lowbit_layer.h"
+#include "kernels/arm/gemm_arm.h"
+#include "kernels/x86/gemm_x86.h"
 
 #include <cmath>
 
@@ -28,13 +31,17 @@ struct LoopSource
 std::vector<LoopSource> agentLoops(const ModelledCore &core)
 {
     std::vector<LoopSource> loops;
-    if (core.triple == "aarch64")
-        loops.push_back(core.dotProduct
-                            ? LoopSource{"lowbit", "neon-dot", "dotPanel(", 4, 16, 4, 1, 1}
-                            : LoopSource{"lowbit", "neon", "mulPanel(", 2, 16, 4, 1, 1});
+    constexpr int panel = int(runtime::PackedWeights::kPanel);
+    constexpr int step = int(runtime::PackedWeights::kGroup);
+    if (core.triple == "aarch64" && core.dotProduct)
+        loops.push_back({"lowbit", "neon-dot", "dotPanel(", int(runtime::kNeonDotRows), panel,
+                         step, 1, 1});
+    else if (core.triple == "aarch64")
+        loops.push_back({"lowbit", "neon", "mulPanel(", int(runtime::kNeonRows), panel, step, 1,
+                         1});
     else
-        loops.push_back({"lowbit", "avx512vnni",
-                         "gemmAvx512VnniIndirect(", 6, 32, 4, 1, 1});
+        loops.push_back({"lowbit", "avx512vnni", "gemmAvx512VnniIndirect(",
+                         int(runtime::kVnniRows), int(runtime::kVnniPanels) * panel, step, 1, 1});
     // The reference fp32 conv: a scalar loop over one output's window.
     loops.push_back({"fp32", "reference", "ReferenceKernels::layerFloat(", 1, 1, 1, 4, 4});
     return loops;
@@ -108,7 +115,11 @@ GemmWork LatencyModel::gemmWork(const KernelCost &k, const qsm::Layer &l, qsm::O
     GemmWork w;
     w.groups = l.groups;
     const double positions = kind == qsm::OpKind::Conv ? double(out[1]) * out[2] : 1.0;
-    w.rowTiles = std::ceil(positions / k.rows);
+    // Our runtime hands its kernels 64 output positions a task, each padded to the tile alone.
+    const double task =
+        k.backend == "lowbit" ? double(runtime::LowBitLayer::kRowsPerTask) : positions;
+    w.rowTiles = std::floor(positions / task) * std::ceil(task / k.rows) +
+                 std::ceil(std::fmod(positions, task) / k.rows);
     w.channelTiles = std::ceil(double(l.outChannels) / l.groups / k.channels);
     // The depth as the kernel walks it: our kernels take a whole kernel row of every channel
     // as one run (one tap at a time where groups or dilation break the row); XNNPACK's igemm

@@ -12,7 +12,6 @@ namespace quantscope::runtime {
 
 namespace {
 
-constexpr size_t kRowsPerTask = 64; // output positions per task: its buffers fit in L1/L2
 
 // The helpers below take their operands by value and restrict: byte stores may alias anything,
 // and without that the compiler reloads every operand after each store instead of vectorising.

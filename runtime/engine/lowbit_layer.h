@@ -29,6 +29,10 @@ class ThreadPool;
 class LowBitLayer
 {
 public:
+    // Output positions per task: its buffers fit in L1/L2. Each task's rows are padded to the
+    // kernel's tile on their own (what the latency model counts).
+    static constexpr size_t kRowsPerTask = 64;
+
     // Uniform weights and a quantized input: what runs on codes. Others run in float.
     static bool runsOnCodes(const qsm::Layer &layer);
 

@@ -13,7 +13,7 @@ namespace quantscope::runtime {
 
 namespace {
 
-constexpr size_t kRows = 2;
+constexpr size_t kRows = kNeonRows;
 
 // One row's four k values of a step, as signed bytes, in every 32-bit lane.
 inline int8x16_t activations(const uint8_t *four, uint32_t flip)

@@ -12,7 +12,7 @@ namespace quantscope::runtime {
 
 namespace {
 
-constexpr size_t kRows = 4;
+constexpr size_t kRows = kNeonDotRows;
 
 // Adds step `Lane` of the four k-steps held in each row's activation vector.
 template <int Lane>

@@ -16,7 +16,7 @@ namespace {
 // Rows per tile. Each row's run needs its own pointer in a general register through the inner
 // loop; with 8 rows GCC 12 ran out of them and moved pointers through vector registers at
 // every step (ResNet-18 W2A2 6.2 ms, against 5.4 ms with 6 rows; 7 rows was no faster than 6).
-constexpr size_t kRows = 6;
+constexpr size_t kRows = kVnniRows;
 
 // acc += Σ of four byte products per lane. Written as one instruction rather than
 // _mm512_dpbusd_epi32 because GCC 12 gives that intrinsic's accumulator only zmm0–15: with the
@@ -88,7 +88,7 @@ void rowBlocks(RowStart rowStart, size_t p, size_t taps, const PackedWeights &b,
             };
             const uint8_t *const *blockRows = rows + block * taps * kRows;
             if (panel + 2 <= panels.end)
-                tile<2>(blockRows, taps, tapSteps, w, steps, blockStore);
+                tile<kVnniPanels>(blockRows, taps, tapSteps, w, steps, blockStore);
             else
                 tile<1>(blockRows, taps, tapSteps, w, steps, blockStore);
         }

@@ -25,6 +25,10 @@ void gemmAvx2(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b, Pa
               int maxActivation,
               int32_t *c, size_t ldc);
 
+// The VNNI kernel's tile: rows × panels of 16 channels (one panel at a layer's odd end); also
+// what the latency model pads a layer to.
+constexpr size_t kVnniRows = 6, kVnniPanels = 2;
+
 // vpdpbusd: 64 byte products into 16 int32 lanes per instruction, two panels × 6 rows a tile; the
 // indirect form reads each row's runs where they lie and applies the epilogue in registers.
 void gemmAvx512Vnni(const uint8_t *a, size_t p, size_t lda, const PackedWeights &b,
