@@ -17,19 +17,20 @@ const std::vector<ModelledCore> &ModelledCore::arm()
         {"cortex-a53", "Cortex-A53", "aarch64", "cortex-a53", "Raspberry Pi 3 Model B", 1.2, 2.0,
          std::string(kAssumed) + "32-bit LPDDR2-900, about half its 3.6 GB/s peak for one core",
          false, "xnn_qs8_igemm_minmax_fp32_ukernel_4x16__aarch64_neon_mlal_lane_cortex_a53", 4,
-         16, 1, ""},
+         16, 1, "", ""},
         {"cortex-a55", "Cortex-A55", "aarch64", "cortex-a55", "Rockchip RK3566 boards, phones' "
          "little cores", 1.8, 4.0,
          std::string(kAssumed) + "32-bit LPDDR4, a quarter of its peak for one in-order core",
          true, "xnn_qs8_igemm_minmax_fp32_ukernel_4x16c4__aarch64_neondot_cortex_a55", 4, 16, 4,
-         ""},
+         "", ""},
         {"cortex-a72", "Cortex-A72", "aarch64", "cortex-a72", "Raspberry Pi 4 Model B", 1.5, 5.5,
          "STREAM copy on a Pi 4, 5.5 GB/s (sci-pi.org.uk/bench/stream.html)", false,
-         "xnn_qs8_igemm_minmax_fp32_ukernel_2x8c8__aarch64_neon_mlal_prfm", 2, 8, 8, kA57Model},
+         "xnn_qs8_igemm_minmax_fp32_ukernel_2x8c8__aarch64_neon_mlal_prfm", 2, 8, 8, kA57Model,
+         ""},
         {"cortex-a76", "Cortex-A76", "aarch64", "cortex-a76", "Raspberry Pi 5, phones' big cores",
          2.4, 10.0, std::string(kAssumed) + "32-bit LPDDR4X-4267 on a Pi 5, about 60 % of peak",
          true, "xnn_qs8_igemm_minmax_fp32_ukernel_4x16c4__aarch64_neondot_ld64", 4, 16, 4,
-         kA57Model},
+         kA57Model, ""},
     };
     return cores;
 }
