@@ -338,6 +338,13 @@ void DeployJob::run(JobContext &context)
                                   " core, not a measurement");
         if (m_request.threads != 1)
             report.warnings.push_back("modelled for one core: --threads is not modelled");
+        // What the model itself is unsure of, said where the figures are read.
+        const std::string note = jsonField(report.modelled, "note", std::string());
+        if (!note.empty())
+            report.warnings.push_back("model: " + note);
+        const std::string bandwidth = jsonField(report.modelled, "bandwidth_source", std::string());
+        if (bandwidth.rfind("assumed", 0) == 0)
+            report.warnings.push_back("model: DRAM bandwidth " + bandwidth);
     }
     if (!facts.governor.empty() && facts.governor != "performance")
         report.warnings.push_back("the CPU frequency governor is '" + facts.governor +
