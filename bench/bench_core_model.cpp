@@ -27,25 +27,21 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
 
 using namespace quantscope;
 
 namespace {
 
-// The runtime's measurement as the agent's `bench --json` gives it, for ModelCheck.
-nlohmann::json measured(const qsm::Model &model, const std::vector<std::string> &backends,
-                        int repeats)
+// The runtime's per-op timing of `model` on one thread, for ModelCheck.
+std::vector<deploy::MeasuredBackend> measured(const qsm::Model &model,
+                                              const std::vector<std::string> &backends,
+                                              int repeats)
 {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto &backend : backends) {
-        const auto t = runtime::ModelBenchmark(model).time(backend, 1, 1, repeats);
-        nlohmann::json ops = nlohmann::json::array();
-        for (double s : t.opMedianSeconds)
-            ops.push_back({{"median_s", s}});
-        list.push_back({{"backend", backend}, {"kernel", t.kernel}, {"ops", ops}});
-    }
-    return {{"backends", list}};
+    std::vector<deploy::MeasuredBackend> out;
+    for (const auto &backend : backends)
+        out.push_back(
+            {backend, runtime::ModelBenchmark(model).time(backend, 1, 1, repeats).opMedianSeconds});
+    return out;
 }
 
 double seconds(const std::vector<deploy::ModelledBackend> &all, const std::string &backend)
@@ -122,21 +118,22 @@ int main(int argc, char **argv)
     const bool layers = bench::parseOptions(argc, argv, options);
     const int repeats = std::stoi(options["repeats"]);
     const auto files = deploy::AgentFiles::locate();
-    const std::string xnnpack = files.arm64Sysroot + "/usr/lib/aarch64-linux-gnu/libXNNPACK.so.0";
 
     std::printf("Kernel loops as llvm-mca-14 times them (steady state, one core):\n");
     std::printf("  %-11s %-7s %-45s %8s %8s %9s %8s\n", "core", "backend", "kernel", "MAC/iter",
                 "cyc/iter", "MAC/cycle", "GMAC/s");
     std::vector<deploy::LatencyModel> cores;
     for (const auto &core : deploy::ModelledCore::arm()) {
-        cores.emplace_back(core, deploy::LatencyModel::Binaries{files.aarch64, xnnpack});
+        cores.emplace_back(core,
+                           deploy::LatencyModel::Binaries{files.aarch64, files.arm64Xnnpack()});
         for (const auto &k : cores.back().kernels())
             std::printf("  %-11s %-7s %-45s %8.0f %8.1f %9.2f %8.2f\n", core.id.c_str(),
                         k.backend.c_str(), k.kernel.c_str(), k.macsPerIteration,
                         k.cyclesPerIteration, k.macsPerIteration / k.cyclesPerIteration,
                         k.macsPerIteration / k.cyclesPerIteration * core.clockGHz);
-        for (const auto &s : cores.back().skipped())
-            std::printf("  %-11s not modelled: %s\n", core.id.c_str(), s.c_str());
+        for (const auto &[backend, why] : cores.back().skipped())
+            std::printf("  %-11s %s not modelled: %s\n", core.id.c_str(), backend.c_str(),
+                        why.c_str());
     }
     if (options.count("trace"))
         for (const auto &k : cores[1].kernels()) // the A55's: neon-dot, as qemu's CPU has SDOT
@@ -189,7 +186,7 @@ int main(int argc, char **argv)
                     if (model.ops[i].kind == qsm::OpKind::Conv ||
                         model.ops[i].kind == qsm::OpKind::Linear)
                         std::printf("      op %3zu measured %8.4f ms, modelled %8.4f ms\n", i,
-                                    1e3 * timing["backends"][0]["ops"][i]["median_s"].get<double>(),
+                                    1e3 * timing[0].opSeconds[i],
                                     1e3 * predicted[0].opSeconds[i]);
         }
         const auto fp32Check = deploy::ModelCheck::compare(

@@ -274,14 +274,12 @@ void TestDeployJob::aRealCoreOfAModelledKindIsModelledBeside()
     // A Pi 5 as its agent describes it, and what it measured for a conv and its ReLU.
     qsm::ModelBuilder b(8, 16, 16);
     const auto packed = b.build(b.relu(b.conv(qsm::ModelBuilder::kInput, 32, 3, 1, 1, 1, {4, 4})));
-    const nlohmann::json bench{
-        {"backends",
-         {{{"backend", "lowbit"}, {"ops", {{{"median_s", 2e-4}}, {{"median_s", 1e-5}}}}}}}};
     jobs::DeployReport report;
     report.threads = 1;
+    report.backends.push_back({"lowbit", "neon-dot", 0, 0, 2.1e-4, 0, 0, 0, {2e-4, 1e-5}});
     report.facts.coreTypes = std::vector<std::string>(4, "Cortex-A76");
     report.facts.maxFrequencyKhz = std::vector<long>(4, 2400000);
-    const auto beside = jobs::DeployJob::modelBeside(report, packed, bench);
+    const auto beside = jobs::DeployJob::modelBeside(report, packed);
     QVERIFY(beside.is_object());
     QCOMPARE(beside["core"].get<std::string>(), std::string("cortex-a76"));
     QCOMPARE(beside["clock_ghz"].get<double>(), 2.4);
@@ -291,12 +289,12 @@ void TestDeployJob::aRealCoreOfAModelledKindIsModelledBeside()
 
     // big.LITTLE timed on every core: no one core to model. Pinned to the big ones: those.
     report.facts.coreTypes = {"Cortex-A55", "Cortex-A55", "Cortex-A76", "Cortex-A76"};
-    QVERIFY(jobs::DeployJob::modelBeside(report, packed, bench).is_null());
+    QVERIFY(jobs::DeployJob::modelBeside(report, packed).is_null());
     report.pinnedCoreTypes = "Cortex-A76";
-    QVERIFY(jobs::DeployJob::modelBeside(report, packed, bench).is_object());
+    QVERIFY(jobs::DeployJob::modelBeside(report, packed).is_object());
     // A core no model covers, and this machine: nothing beside them.
     report.pinnedCoreTypes = "Cortex-X4";
-    QVERIFY(jobs::DeployJob::modelBeside(report, packed, bench).is_null());
+    QVERIFY(jobs::DeployJob::modelBeside(report, packed).is_null());
     QVERIFY(report.warnings.empty());
 }
 

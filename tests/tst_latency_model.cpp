@@ -138,7 +138,7 @@ void TestLatencyModel::theCheckComparesEndToEndAndPerLayer()
            {"ops", {{{"median_s", 0.002}}, {{"median_s", 0.001}}, {{"median_s", 0.004}}}}},
           {{"backend", "int8"}, {"ops", {{{"median_s", 0.001}}}}}}}}; // int8: not modelled
     const std::vector<ModelledBackend> predicted{{"lowbit", "k", {0.003, 0.001, 0.002}, 0.006}};
-    const auto check = ModelCheck::compare(bench, predicted, model);
+    const auto check = ModelCheck::compare(ModelCheck::fromAgent(bench), predicted, model);
     QCOMPARE(int(check.backends.size()), 1);
     const auto &c = check.backends[0];
     QCOMPARE(c.measured, 0.007);
@@ -155,10 +155,10 @@ void TestLatencyModel::realLoopsOfTheArmBuild()
     const auto files = AgentFiles::locate();
     if (!Process::available("llvm-mca-14") || files.aarch64.empty() || files.arm64Sysroot.empty())
         QSKIP("needs llvm-14 and the arm64 build (scripts/setup, scripts/build-arm64)");
-    const std::string xnnpack = files.arm64Sysroot + "/usr/lib/aarch64-linux-gnu/libXNNPACK.so.0";
     for (const auto &core : ModelledCore::arm()) {
-        const LatencyModel model(core, {files.aarch64, xnnpack});
-        QVERIFY2(model.skipped().empty(), model.skipped().empty() ? "" : model.skipped()[0].c_str());
+        const LatencyModel model(core, {files.aarch64, files.arm64Xnnpack()});
+        QVERIFY2(model.skipped().empty(),
+                 model.skipped().empty() ? "" : model.skipped()[0].second.c_str());
         QCOMPARE(int(model.kernels().size()), 3);
         for (const auto &k : model.kernels()) {
             QVERIFY2(k.cyclesPerIteration > 0 && k.macsPerIteration > 0, k.kernel.c_str());

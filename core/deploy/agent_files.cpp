@@ -87,4 +87,12 @@ std::vector<AgentFiles::File> AgentFiles::bundle(const std::string &architecture
     return files;
 }
 
+std::string AgentFiles::arm64Xnnpack() const
+{
+    for (const std::string entry : kArm64Bundle)
+        if (entry.find("libXNNPACK") != std::string::npos && !arm64Sysroot.empty())
+            return firstExisting({fs::path(arm64Sysroot) / entry});
+    return {};
+}
+
 } // namespace quantscope::deploy

@@ -31,6 +31,10 @@ struct AgentFiles
     // runs on a board or phone that has none of them (started through the file marked
     // `loader`). On x86-64 the host's own libraries are used.
     std::vector<File> bundle(const std::string &architecture) const;
+    // The arm64 XNNPACK library that goes with the aarch64 agent (its bundle's entry in the
+    // sysroot; an install keeps the same layout), whose kernels the modelled cores time; "" where
+    // there is none.
+    std::string arm64Xnnpack() const;
 };
 
 } // namespace quantscope::deploy

@@ -52,7 +52,9 @@ std::vector<DeploymentSummary> DeploymentRecords::forRun(const std::string &work
 bool DeploymentRecords::latest(const std::vector<DeploymentSummary> &all, DeploymentSummary *out)
 {
     // A measurement first, then a prediction, and qemu's timing only where there is nothing else.
-    const auto rank = [](const DeploymentSummary &s) { return s.emulated ? 2 : s.modelled ? 1 : 0; };
+    const auto rank = [](const DeploymentSummary &s) {
+        return s.emulated ? 2 : s.modelled ? 1 : 0;
+    };
     for (int wanted = 0; wanted < 3; ++wanted)
         for (auto it = all.rbegin(); it != all.rend(); ++it)
             if (rank(*it) == wanted && it->lowbit > 0) {

@@ -54,7 +54,6 @@ DeviceFacts DeviceProbe::describe(Device &device)
     facts.cores = jsonField(info, "cores", 0);
     facts.emulated = device.emulated() || jsonField(info, "emulated", false);
     facts.modelled = device.modelled() || jsonField(info, "modelled", false);
-    facts.clockGHz = jsonField(info, "clock_ghz", 0.0);
     for (const auto &f : jsonField(info, "max_frequency_khz", nlohmann::json::array()))
         if (f.is_number_integer())
             facts.maxFrequencyKhz.push_back(f.get<long>());

@@ -19,7 +19,6 @@ struct DeviceFacts
     int cores = 0;
     bool emulated = false;
     bool modelled = false; // a modelled core: its timings are predictions
-    double clockGHz = 0;   // measured by the agent (the model's clock where modelled); 0 unknown
     std::vector<long> maxFrequencyKhz; // per core; differing values: big.LITTLE
     std::vector<std::string> coreTypes; // per core, "Cortex-A76"…; empty where unknown
     nlohmann::json info;               // the agent's answer as it gave it

@@ -180,7 +180,8 @@ KernelLoop KernelLoop::find(const std::string &binary, const std::string &fragme
             throw Error(std::string(tool) + " is not installed (Debian package llvm-14; "
                                             "scripts/setup installs it)");
     // The static symbol table where there is one; a stripped library has only its dynamic one.
-    auto symbols = Process::run({kNm, "-C", "-S", "--defined-only", binary}, std::chrono::minutes(1));
+    auto symbols =
+        Process::run({kNm, "-C", "-S", "--defined-only", binary}, std::chrono::minutes(1));
     if (!symbols.ok() || symbols.out.empty())
         symbols = Process::run({kNm, "-C", "-S", "-D", "--defined-only", binary},
                                std::chrono::minutes(1));

@@ -21,30 +21,43 @@ double roundUp(double value, double step)
     return std::ceil(value / step) * step;
 }
 
-// Where each backend's GEMM loop lies in the agent, and the tile its kernel pads to.
+// A backend's kernel as far as its binary's name for it tells: the tile it pads to and its
+// bytes per element; the loop's cost is filled in once found.
 struct LoopSource
 {
-    std::string backend, kernel, fragment;
-    int rows, channels, kStep, activationBytes, weightBytes;
+    std::string binary, fragment; // where to look, and what its function's name contains
+    KernelCost cost;
 };
 
-std::vector<LoopSource> agentLoops(const ModelledCore &core)
+// A kernel's cost as its name and tile give it, before its loop is found and timed.
+KernelCost tile(std::string backend, std::string kernel, size_t rows, size_t channels,
+                size_t kStep, int bytesPerElement)
 {
-    std::vector<LoopSource> loops;
-    constexpr int panel = int(runtime::PackedWeights::kPanel);
-    constexpr int step = int(runtime::PackedWeights::kGroup);
-    if (core.triple == "aarch64" && core.dotProduct)
-        loops.push_back({"lowbit", "neon-dot", "dotPanel(", int(runtime::kNeonDotRows), panel,
-                         step, 1, 1});
-    else if (core.triple == "aarch64")
-        loops.push_back({"lowbit", "neon", "mulPanel(", int(runtime::kNeonRows), panel, step, 1,
-                         1});
-    else
-        loops.push_back({"lowbit", "avx512vnni", "gemmAvx512VnniIndirect(",
-                         int(runtime::kVnniRows), int(runtime::kVnniPanels) * panel, step, 1, 1});
-    // The reference fp32 conv: a scalar loop over one output's window.
-    loops.push_back({"fp32", "reference", "ReferenceKernels::layerFloat(", 1, 1, 1, 4, 4});
-    return loops;
+    KernelCost k;
+    k.backend = std::move(backend);
+    k.kernel = std::move(kernel);
+    k.rows = int(rows);
+    k.channels = int(channels);
+    k.kStep = int(kStep);
+    k.activationBytes = k.weightBytes = bytesPerElement;
+    return k;
+}
+
+std::vector<LoopSource> agentLoops(const ModelledCore &core, const std::string &agent)
+{
+    constexpr size_t panel = runtime::PackedWeights::kPanel, step = runtime::PackedWeights::kGroup;
+    // The reference fp32 conv: a scalar loop over one output's window, on floats.
+    LoopSource fp32{agent, "ReferenceKernels::layerFloat(", tile("fp32", "reference", 1, 1, 1, 4)};
+    if (core.triple != "aarch64")
+        return {{agent, "gemmAvx512VnniIndirect(",
+                 tile("lowbit", "avx512vnni", runtime::kVnniRows, runtime::kVnniPanels * panel,
+                      step, 1)},
+                fp32};
+    if (core.dotProduct)
+        return {{agent, "dotPanel(",
+                 tile("lowbit", "neon-dot", runtime::kNeonDotRows, panel, step, 1)},
+                fp32};
+    return {{agent, "mulPanel(", tile("lowbit", "neon", runtime::kNeonRows, panel, step, 1)}, fp32};
 }
 
 } // namespace
@@ -56,39 +69,40 @@ LatencyModel::LatencyModel(ModelledCore core, std::vector<KernelCost> kernels)
 
 LatencyModel::LatencyModel(ModelledCore core, const Binaries &binaries) : m_core(std::move(core))
 {
-    auto sources = agentLoops(m_core);
-    std::vector<std::string> binaryOf(sources.size(), binaries.agent);
+    auto sources = agentLoops(m_core, binaries.agent);
     if (!m_core.xnnpackKernel.empty()) {
         if (binaries.xnnpack.empty())
-            m_skipped.push_back("int8: no XNNPACK library for " + m_core.triple);
+            m_skipped.push_back({"int8", "no XNNPACK library for " + m_core.triple});
         else {
             // Named by its tile and variant ("4x16c4__aarch64_neondot_cortex_a55"): the
             // function keeps the whole symbol.
             const std::string &k = m_core.xnnpackKernel;
-            sources.push_back({"int8", "xnnpack " + k.substr(k.find("ukernel_") + 8), k,
-                               m_core.xnnpackRows, m_core.xnnpackChannels, m_core.xnnpackKr, 1, 1});
-            binaryOf.push_back(binaries.xnnpack);
+            sources.push_back({binaries.xnnpack, k,
+                               tile("int8", "xnnpack " + k.substr(k.find("ukernel_") + 8),
+                                    size_t(m_core.xnnpackRows), size_t(m_core.xnnpackChannels),
+                                    size_t(m_core.xnnpackKr), 1)});
         }
     }
-    for (size_t i = 0; i < sources.size(); ++i) {
-        const auto &s = sources[i];
+    for (auto &s : sources) {
         try {
-            const auto loop = KernelLoop::find(binaryOf[i], s.fragment, m_core.triple);
+            const auto loop = KernelLoop::find(s.binary, s.fragment, m_core.triple);
             const bool avx512 = loop.assembly().find("%zmm") != std::string::npos;
             const std::string &cpu =
                 avx512 && !m_core.avx512Cpu.empty() ? m_core.avx512Cpu : m_core.llvmCpu;
-            KernelCost k{s.backend, s.kernel, loop.function,
-                         LoopCycles::perIteration(loop, m_core.triple, cpu),
-                         loop.macsPerIteration, s.rows, s.channels, s.kStep, s.activationBytes,
-                         s.weightBytes, loop.functionAddress, loop.address};
-            m_kernels.push_back(std::move(k));
+            s.cost.function = loop.function;
+            s.cost.cyclesPerIteration = LoopCycles::perIteration(loop, m_core.triple, cpu);
+            s.cost.macsPerIteration = loop.macsPerIteration;
+            s.cost.functionAddress = loop.functionAddress;
+            s.cost.loopAddress = loop.address;
+            m_kernels.push_back(std::move(s.cost));
         } catch (const Error &e) {
-            m_skipped.push_back(s.backend + ": " + e.what());
+            m_skipped.push_back({s.cost.backend, e.what()});
         }
     }
-    if (m_kernels.empty())
-        throw Error(m_core.name + " cannot be modelled: " +
-                    (m_skipped.empty() ? std::string("no kernels") : m_skipped.front()));
+    if (m_kernels.empty()) {
+        const auto &[backend, why] = m_skipped.front(); // every backend left out, with its reason
+        throw Error(m_core.name + " cannot be modelled: " + backend + ": " + why);
+    }
 }
 
 double LatencyModel::opSeconds(const KernelCost &k, const qsm::Model &model, const qsm::Op &op,

@@ -15,6 +15,7 @@
 #include "format/qsm_model.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace quantscope::deploy {
@@ -69,7 +70,8 @@ public:
 
     const ModelledCore &core() const { return m_core; }
     const std::vector<KernelCost> &kernels() const { return m_kernels; }
-    const std::vector<std::string> &skipped() const { return m_skipped; }
+    // Per backend left out: its name and why.
+    const std::vector<std::pair<std::string, std::string>> &skipped() const { return m_skipped; }
 
 private:
     double opSeconds(const KernelCost &kernel, const qsm::Model &model, const qsm::Op &op,
@@ -77,7 +79,7 @@ private:
 
     ModelledCore m_core;
     std::vector<KernelCost> m_kernels;
-    std::vector<std::string> m_skipped; // "int8: <reason>"
+    std::vector<std::pair<std::string, std::string>> m_skipped;
 };
 
 } // namespace quantscope::deploy

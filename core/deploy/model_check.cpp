@@ -8,18 +8,30 @@
 
 namespace quantscope::deploy {
 
-ModelCheck ModelCheck::compare(const nlohmann::json &bench,
+std::vector<MeasuredBackend> ModelCheck::fromAgent(const nlohmann::json &bench)
+{
+    std::vector<MeasuredBackend> out;
+    for (const auto &b : jsonField(bench, "backends", nlohmann::json::array())) {
+        MeasuredBackend m{jsonField(b, "backend", std::string()), {}};
+        for (const auto &op : jsonField(b, "ops", nlohmann::json::array()))
+            m.opSeconds.push_back(jsonField(op, "median_s", 0.0));
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+ModelCheck ModelCheck::compare(const std::vector<MeasuredBackend> &measuredBackends,
                                const std::vector<ModelledBackend> &predicted,
                                const qsm::Model &model)
 {
     ModelCheck check;
-    for (const auto &b : jsonField(bench, "backends", nlohmann::json::array())) {
-        const std::string name = jsonField(b, "backend", std::string());
+    for (const auto &b : measuredBackends) {
+        const std::string &name = b.backend;
         const auto p = std::find_if(predicted.begin(), predicted.end(),
                                     [&](const ModelledBackend &m) { return m.backend == name; });
         if (p == predicted.end())
             continue;
-        const auto ops = jsonField(b, "ops", nlohmann::json::array());
+        const auto &ops = b.opSeconds;
         if (ops.size() != model.ops.size())
             continue;
         CheckedBackend c;
@@ -27,7 +39,7 @@ ModelCheck ModelCheck::compare(const nlohmann::json &bench,
         c.modelled = p->seconds;
         std::vector<double> layerErrors;
         for (size_t i = 0; i < ops.size(); ++i) {
-            const double measured = jsonField(ops[i], "median_s", 0.0);
+            const double measured = ops[i];
             c.measured += measured;
             const auto kind = model.ops[i].kind;
             if ((kind == qsm::OpKind::Conv || kind == qsm::OpKind::Linear) && measured > 0)

@@ -22,6 +22,13 @@ struct CheckedBackend
     double medianLayerError = 0;       // median |error| over the conv and linear ops
 };
 
+// One backend as timed: its per-op median seconds, in the model's op order.
+struct MeasuredBackend
+{
+    std::string backend;
+    std::vector<double> opSeconds;
+};
+
 struct ModelCheck
 {
     std::string cpu;     // what was timed
@@ -30,10 +37,12 @@ struct ModelCheck
     std::vector<CheckedBackend> backends;
     std::vector<std::string> skipped; // what could not be checked, and why
 
-    // `bench` is the agent's `bench --json` answer for `model`.
-    static ModelCheck compare(const nlohmann::json &bench,
+    // The backends both timed and modelled; a timing without one figure per op is left out.
+    static ModelCheck compare(const std::vector<MeasuredBackend> &measured,
                               const std::vector<ModelledBackend> &predicted,
                               const qsm::Model &model);
+    // The agent's `bench --json` answer as per-op timings.
+    static std::vector<MeasuredBackend> fromAgent(const nlohmann::json &bench);
     // |error| of `backend`, or -1 where it was not checked.
     double errorOf(const std::string &backend) const;
     nlohmann::json toJson() const;

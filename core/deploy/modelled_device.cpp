@@ -4,6 +4,7 @@
 #include "agent_files.h"
 #include "device_probe.h"
 #include "error.h"
+#include "json_field.h"
 #include "latency_model.h"
 #include "model_check.h"
 
@@ -13,24 +14,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include <filesystem>
 
 namespace quantscope::deploy {
 
 namespace {
-
-std::string xnnpackOf(const AgentFiles &files)
-{
-    // The sysroot scripts/build-arm64 unpacks, or the bundle an install carries beside the agent.
-    for (const std::string &path :
-         {files.arm64Sysroot + "/usr/lib/aarch64-linux-gnu/libXNNPACK.so.0",
-          files.aarch64.substr(0, files.aarch64.rfind('/') + 1) + "libXNNPACK.so.0"}) {
-        std::error_code ec;
-        if (std::filesystem::exists(path, ec))
-            return path;
-    }
-    return {};
-}
 
 ProcessResult answered(const std::string &json)
 {
@@ -91,7 +78,7 @@ std::string ModelledDevice::bench(const std::string &modelPath, std::chrono::mil
 {
     const auto model = qsm::QsmReader::read(modelPath);
     const auto files = AgentFiles::locate();
-    const LatencyModel arm(m_core, {files.aarch64, xnnpackOf(files)});
+    const LatencyModel arm(m_core, {files.aarch64, files.arm64Xnnpack()});
     const auto predicted = arm.predict(model);
 
     // The same model for this machine's core, against the local agent's timing of this file.
@@ -103,18 +90,20 @@ std::string ModelledDevice::bench(const std::string &modelPath, std::chrono::mil
     } else {
         const auto local = DeviceProbe::answer(LocalDevice::agent({"info", "--json"}, timeout),
                                                "local", "describing this machine");
-        const auto host = ModelledCore::host(local.value("clock_ghz", 0.0));
+        const auto host = ModelledCore::host(jsonField(local, "clock_ghz", 0.0));
         const auto measured = DeviceProbe::answer(
             LocalDevice::agent({"bench", modelPath, "--backend", "all", "--threads", "1",
                                 "--warmup", "1", "--repeats", "5", "--json"},
                                timeout),
             "local", "timing the model for the check");
         const LatencyModel hostModel(host, {files.x86_64, ""});
-        check = ModelCheck::compare(measured, hostModel.predict(model), model);
+        check = ModelCheck::compare(ModelCheck::fromAgent(measured), hostModel.predict(model),
+                                    model);
         check.cpu = cpu.name;
         check.llvmCpu = host.llvmCpu;
         check.clockGHz = host.clockGHz;
-        check.skipped = hostModel.skipped();
+        for (const auto &[backend, why] : hostModel.skipped())
+            check.skipped.push_back(backend + ": " + why);
     }
 
     const auto macs = runtime::ModelBenchmark::macs(model);
@@ -131,14 +120,14 @@ std::string ModelledDevice::bench(const std::string &modelPath, std::chrono::mil
         const double s = p.seconds;
         backends.push_back({{"backend", p.backend},
                             {"kernel", p.kernel},
-                            {"latency_s", {{"min", s}, {"p10", s}, {"median", s}, {"p90", s}, {"max", s}}},
+                            {"latency_s",
+                             {{"min", s}, {"p10", s}, {"median", s}, {"p90", s}, {"max", s}}},
                             {"model_error", check.errorOf(p.backend)},
                             {"ops", ops}});
     }
     nlohmann::json failed = nlohmann::json::array();
-    for (const auto &s : arm.skipped())
-        failed.push_back({{"backend", s.substr(0, s.find(':'))},
-                          {"error", s.substr(s.find(':') + 2)}});
+    for (const auto &[backend, why] : arm.skipped())
+        failed.push_back({{"backend", backend}, {"error", why}});
     nlohmann::json kernels = nlohmann::json::array();
     for (const auto &k : arm.kernels())
         kernels.push_back({{"backend", k.backend},

@@ -177,8 +177,7 @@ deploy::SimulatedImages DeployJob::simulate(const store::RunRecord &run, const q
                                           kLayerImages);
 }
 
-nlohmann::json DeployJob::modelBeside(DeployReport &report, const qsm::Model &packed,
-                                     const nlohmann::json &bench)
+nlohmann::json DeployJob::modelBeside(DeployReport &report, const qsm::Model &packed)
 {
     // The cores that ran the timing: the pinned ones, else every core when all are alike.
     const auto &types = report.facts.coreTypes;
@@ -197,9 +196,11 @@ nlohmann::json DeployJob::modelBeside(DeployReport &report, const qsm::Model &pa
         atClock.clockGHz = double(*fastest) / 1e6;
     try {
         const auto files = deploy::AgentFiles::locate();
-        const deploy::LatencyModel model(
-            atClock, {files.aarch64, files.arm64Sysroot + "/usr/lib/aarch64-linux-gnu/libXNNPACK.so.0"});
-        auto beside = deploy::ModelCheck::compare(bench, model.predict(packed), packed).toJson();
+        const deploy::LatencyModel model(atClock, {files.aarch64, files.arm64Xnnpack()});
+        std::vector<deploy::MeasuredBackend> measured;
+        for (const auto &b : report.backends)
+            measured.push_back({b.backend, b.opMedianSeconds});
+        auto beside = deploy::ModelCheck::compare(measured, model.predict(packed), packed).toJson();
         beside["core"] = atClock.id;
         beside["clock_ghz"] = atClock.clockGHz;
         beside["threads"] = report.threads;
@@ -356,7 +357,7 @@ void DeployJob::run(JobContext &context)
                                       "); close other programs or time more runs");
 
     if (!facts.emulated && !facts.modelled)
-        report.modelledBeside = modelBeside(report, packed, bench);
+        report.modelledBeside = modelBeside(report, packed);
 
     // Stored beside the run, whatever the caller does next; named by when it was made.
     const std::string created = utcStamp();

@@ -89,11 +89,11 @@ public:
 
     const DeployReport &report() const { return m_report; }
 
-    // The model's prediction for `report`'s device and timings, where the cores it timed on are
+    // The model's prediction for `report`'s device beside its timings (per op, of `packed`),
+    // where the cores it timed on are
     // one modelled core (and llvm-14 and the arm64 build are here); null otherwise. A model that
     // cannot be made gives its reason as a warning in `report`.
-    static nlohmann::json modelBeside(DeployReport &report, const qsm::Model &packed,
-                                      const nlohmann::json &bench);
+    static nlohmann::json modelBeside(DeployReport &report, const qsm::Model &packed);
 
 private:
     static deploy::SimulatedImages simulate(const store::RunRecord &run, const qsm::Model &packed,
