@@ -100,6 +100,12 @@ void TestModelImport::findsResidualBlocks()
     QCOMPARE(g.units()[1].layerIds, (std::vector<int>{1, 2}));
     QCOMPARE(g.units()[2].layerIds, (std::vector<int>{3, 4, 5}));
     QCOMPARE(g.layers()[5].name, std::string("layer2.downsample.0"));
+    // The global pool starts the head's unit: the last block is reconstructed on its maps.
+    auto session = g.makeSession();
+    std::vector<torch::Tensor> inputs;
+    g.forward(referenceInput(g), session,
+              [&](size_t, const torch::Tensor &x) { inputs.push_back(x); });
+    QCOMPARE(inputs.back().dim(), int64_t(4));
 }
 
 void TestModelImport::findsMobileNetBlockWithDepthwise()

@@ -4,6 +4,7 @@
 #include "error.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <unordered_map>
 
 namespace quantscope::model {
@@ -55,6 +56,23 @@ std::shared_ptr<Graph> extract(const std::vector<Node *> &nodes, const Range &ra
     }
     graph->registerOutput(lookup(output));
     return graph;
+}
+
+// A region that ends the feature maps: global pooling or flattening to a vector.
+bool flattensMaps(const std::vector<Node *> &nodes, const Range &range)
+{
+    static const std::vector<c10::Symbol> kinds{
+        c10::Symbol::fromQualString("aten::mean"),
+        c10::Symbol::fromQualString("aten::adaptive_avg_pool1d"),
+        c10::Symbol::fromQualString("aten::adaptive_avg_pool2d"),
+        c10::Symbol::fromQualString("aten::adaptive_max_pool2d"),
+        c10::Symbol::fromQualString("aten::flatten"),
+        c10::Symbol::fromQualString("aten::view"),
+        c10::Symbol::fromQualString("aten::reshape")};
+    for (size_t i = range.begin; i < range.end; ++i)
+        if (std::find(kinds.begin(), kinds.end(), nodes[i]->kind()) != kinds.end())
+            return true;
+    return false;
 }
 
 } // namespace
@@ -127,10 +145,27 @@ std::vector<GraphUnit> GraphPartitioner::partition(
         regions.push_back(r);
     }
 
-    // Merge layer-free regions (activations, pooling, reshapes) into the unit before them; the
-    // ones at the very start go into the first unit with a layer.
+    // Merge layer-free regions (activations, pooling) into the unit before them, so a block's
+    // output is taken after its activation, as BRECQ's; the ones at the very start go into the
+    // first unit with a layer. A region that pools or flattens the maps to a vector starts the
+    // next unit instead: a block reconstructed through a global pool would see one value per
+    // channel (64 against 64×7×7 on the demo's last block), too few to constrain its rounding;
+    // the released BRECQ code reconstructs the block's map and lets the head take the pool.
+    std::vector<bool> layersAfter(regions.size() + 1, false);
+    for (size_t i = regions.size(); i-- > 0;)
+        layersAfter[i] = layersAfter[i + 1] || !regions[i].layers.empty();
     std::vector<Range> units;
-    for (const auto &r : regions) {
+    size_t carriedBegin = SIZE_MAX; // start of regions carried into the next unit
+    for (size_t i = 0; i < regions.size(); ++i) {
+        Range r = regions[i];
+        if (carriedBegin != SIZE_MAX) {
+            r.begin = carriedBegin;
+            carriedBegin = SIZE_MAX;
+        }
+        if (r.layers.empty() && !units.empty() && layersAfter[i + 1] && flattensMaps(nodes, r)) {
+            carriedBegin = r.begin;
+            continue;
+        }
         if (!units.empty() && (r.layers.empty() || units.back().layers.empty())) {
             units.back().end = r.end;
             units.back().layers.insert(units.back().layers.end(), r.layers.begin(),
