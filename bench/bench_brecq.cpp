@@ -7,11 +7,17 @@
 // Extra key=value pairs go to BRECQ's settings (e.g. loss=mse, iterations=5000). PRESET
 // `official` is the released code's configuration (yhhhli/BRECQ, main_imagenet.py defaults):
 // the paper's 20 000 / 5 000 iterations of batch 32, Adam at 0.001 / 0.0004, plain MSE.
+// bench/brecq_official_demo.py runs the released code itself on the demo, for the README's
+// side-by-side table.
 //   build/bench/bench_brecq PRESET mixed [key=value …]
 // Mixed precision against uniform bits at equal size, weights only: uniform W2, W3 and W4, then
 // mixed precision at each one's average bits (first and last layers at 8 count) and at 2.5.
 // Each mixed row shows the measured sensitivity the search predicts for its allocation and for
 // uniform bits at that budget; the accuracies show whether the prediction held.
+//   build/bench/bench_brecq PRESET mixcheck [key=value …]
+// The search's measure against accuracy: at 2.5 and 3 average bits, the search's allocation,
+// uniform bits and four random allocations, each with its predicted sensitivity and top-1, and
+// their rank correlation.
 #include "demo_request.h"
 #include "jobs/quantize_job.h"
 #include "torch_runtime.h"
@@ -19,8 +25,10 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <numeric>
 #include <sstream>
 
 using namespace quantscope;
@@ -106,6 +114,56 @@ void mixedAgainstUniform(std::map<std::string, std::string> settings)
         row(name, mixed, metrics["mp_sensitivity"], metrics["mp_uniform_sensitivity"]);
     }
 }
+// Spearman's rank correlation of two equally long series (no ties expected among real values).
+double rankCorrelation(const std::vector<double> &a, const std::vector<double> &b)
+{
+    const auto ranks = [](const std::vector<double> &v) {
+        std::vector<size_t> order(v.size());
+        std::iota(order.begin(), order.end(), size_t(0));
+        std::sort(order.begin(), order.end(), [&](size_t i, size_t j) { return v[i] < v[j]; });
+        std::vector<double> rank(v.size());
+        for (size_t r = 0; r < order.size(); ++r)
+            rank[order[r]] = double(r);
+        return rank;
+    };
+    const auto ra = ranks(a), rb = ranks(b);
+    double d2 = 0;
+    for (size_t i = 0; i < ra.size(); ++i)
+        d2 += (ra[i] - rb[i]) * (ra[i] - rb[i]);
+    const double n = double(ra.size());
+    return 1 - 6 * d2 / (n * (n * n - 1));
+}
+
+// Does the search's measure predict accuracy? At each budget, the search's allocation, uniform
+// bits and random allocations, each reconstructed: the sensitivity the measure gives each, its
+// top-1, and the rank correlation of the two (−1: lower sensitivity, higher accuracy, always).
+void sensitivityAgainstAccuracy(std::map<std::string, std::string> settings)
+{
+    std::printf("%-22s %8s %8s %12s %10s\n", "allocation", "avg bits", "top-1 %",
+                "sensitivity", "wall s");
+    settings["mixed_precision"] = "true";
+    for (double target : {2.5, 3.0}) {
+        settings["target_bits"] = std::to_string(target);
+        std::vector<double> predicted, top1;
+        for (const std::string allocation :
+             {"search", "uniform", "random 1", "random 2", "random 3", "random 4"}) {
+            settings["allocation"] = allocation.substr(0, allocation.find(' '));
+            if (allocation.find(' ') != std::string::npos)
+                settings["allocation_draw"] = allocation.substr(allocation.find(' ') + 1);
+            std::map<std::string, double> metrics;
+            const auto r = runOne("brecq", 4, 32, settings, &metrics);
+            predicted.push_back(metrics["mp_sensitivity"]);
+            top1.push_back(r.top1);
+            char name[48];
+            std::snprintf(name, sizeof name, "%s at %.1f", allocation.c_str(), target);
+            std::printf("%-22s %8.3f %8.2f %12.4g %10.1f\n", name, r.avgWbits, r.top1 * 100,
+                        predicted.back(), r.seconds);
+            std::fflush(stdout);
+        }
+        std::printf("rank correlation, sensitivity against top-1, at %.1f bits: %+.2f\n", target,
+                    rankCorrelation(predicted, top1));
+    }
+}
 } // namespace
 
 int main(int argc, char **argv)
@@ -117,8 +175,9 @@ int main(int argc, char **argv)
         settings = {{"preset", "paper"}, {"batch_size", "32"}, {"lr", "0.001"},
                     {"act_lr", "0.0004"}, {"loss", "mse"}};
     const bool mixed = argc > 2 && std::string(argv[2]) == "mixed";
+    const bool mixcheck = argc > 2 && std::string(argv[2]) == "mixcheck";
     std::vector<std::pair<int, int>> configs;
-    std::stringstream list(argc > 2 && !mixed ? argv[2] : "4/32,2/32,4/4,2/4");
+    std::stringstream list(argc > 2 && !mixed && !mixcheck ? argv[2] : "4/32,2/32,4/4,2/4");
     for (std::string item; std::getline(list, item, ',');)
         configs.emplace_back(std::stoi(item), std::stoi(item.substr(item.find('/') + 1)));
     for (int i = 3; i < argc; ++i) {
@@ -127,6 +186,10 @@ int main(int argc, char **argv)
     }
     if (mixed) {
         mixedAgainstUniform(settings);
+        return 0;
+    }
+    if (mixcheck) {
+        sensitivityAgainstAccuracy(settings);
         return 0;
     }
     std::printf("%-6s %-7s %8s %8s %8s %8s %10s %10s %10s %10s\n", "method", "bits", "fp %",

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The mixed-precision genetic search: it respects the size budget, finds the optimum of a small
 // problem that can be checked exhaustively, is never worse than uniform bits at the budget,
-// refuses an impossible budget, and repeats per seed.
+// refuses an impossible budget, and repeats per seed; random allocations fill the budget.
 #include "error.h"
 #include "quant/bit_allocation_search.h"
 
 #include <QTest>
 
 #include <random>
+#include <set>
 
 using namespace quantscope;
 using quant::AllocationProblem;
@@ -22,6 +23,7 @@ private Q_SLOTS:
     void findsTheOptimumOfASmallProblem();
     void neverWorseThanUniformBits();
     void refusesAnImpossibleBudget();
+    void randomAllocationFillsTheBudget();
 
 private:
     // genes layers; sensitivity falls with bits, more for some layers; pairs share a factor.
@@ -152,6 +154,29 @@ void TestBitAllocationSearch::refusesAnImpossibleBudget()
 {
     const auto p = problem(4, 1.5, 3);
     QVERIFY_THROWS_EXCEPTION(Error, BitAllocationSearch::search(p, {}));
+    QVERIFY_THROWS_EXCEPTION(Error, BitAllocationSearch::randomAtBudget(p, 1));
+}
+
+// The allocations the search's measure is checked with: within the budget, filled up to it
+// (no gene can rise without breaking it), one per draw, and not all alike.
+void TestBitAllocationSearch::randomAllocationFillsTheBudget()
+{
+    const auto p = problem(20, 3.0, 7);
+    std::set<std::vector<int>> distinct;
+    for (uint64_t draw = 1; draw <= 10; ++draw) {
+        auto c = BitAllocationSearch::randomAtBudget(p, draw);
+        QCOMPARE(c, BitAllocationSearch::randomAtBudget(p, draw));
+        QVERIFY(BitAllocationSearch::sizeBits(p, c) <= p.budgetBits);
+        for (auto &g : c) {
+            if (g + 1 == int(p.candidates.size()))
+                continue;
+            ++g;
+            QVERIFY(BitAllocationSearch::sizeBits(p, c) > p.budgetBits);
+            --g;
+        }
+        distinct.insert(c);
+    }
+    QVERIFY(distinct.size() >= 5);
 }
 
 QTEST_APPLESS_MAIN(TestBitAllocationSearch)

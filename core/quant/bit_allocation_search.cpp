@@ -73,6 +73,38 @@ std::vector<int> BitAllocationSearch::uniformAtBudget(const AllocationProblem &p
     return {};
 }
 
+std::vector<int> BitAllocationSearch::randomAtBudget(const AllocationProblem &p, uint64_t seed)
+{
+    if (uniformAtBudget(p).empty())
+        throw Error("the size budget is below " + std::to_string(p.candidates.front()) +
+                    " bits for every searchable layer; raise the target bits");
+    std::mt19937_64 rng(seed);
+    const int k = static_cast<int>(p.candidates.size());
+    std::uniform_int_distribution<int> anyCandidate(0, k - 1);
+    std::uniform_int_distribution<size_t> anyGene(0, p.params.size() - 1);
+    Choice c(p.params.size());
+    for (auto &g : c)
+        g = anyCandidate(rng);
+    while (sizeBits(p, c) > p.budgetBits) {
+        const size_t g = anyGene(rng);
+        c[g] = std::max(0, c[g] - 1);
+    }
+    for (;;) {
+        std::vector<size_t> raisable;
+        for (size_t g = 0; g < c.size(); ++g) {
+            if (c[g] + 1 == k)
+                continue;
+            ++c[g];
+            if (sizeBits(p, c) <= p.budgetBits)
+                raisable.push_back(g);
+            --c[g];
+        }
+        if (raisable.empty())
+            return c;
+        ++c[raisable[std::uniform_int_distribution<size_t>(0, raisable.size() - 1)(rng)]];
+    }
+}
+
 std::vector<int> BitAllocationSearch::search(const AllocationProblem &p, const SearchOptions &o,
                                              const std::function<void(int, double)> &onGeneration)
 {
