@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# The official BRECQ code (yhhhli/BRECQ, main_imagenet.py's flow and defaults) on the demo
+# ResNet-8 / Fashion-MNIST: the reference bench_brecq's figures are compared with (README,
+# BRECQ). It runs outside the project: give it a checkout of the official repository; it copies
+# it to a scratch folder and points its two hard-coded 'cuda' devices at the CPU (the only
+# change). Needs Debian's python3-torch (scripts/setup installs it).
+#   bench/brecq_official_demo.py BRECQ_CHECKOUT [--n_bits_w 2] [--n_bits_a 4] [--iters_w 20000]
+#       [--iters_a 5000] [--seed 1005] [--no_act]
+# The demo model is rebuilt as the official code's ResNet (its BasicBlock, so QuantModel finds
+# its blocks) with the TorchScript archive's weights; BatchNorm is folded by QuantModel.
+import argparse, atexit, gzip, os, shutil, sys, tempfile, time
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+checkout = sys.argv.pop(1) if len(sys.argv) > 1 and not sys.argv[1].startswith('-') else None
+if checkout is None or not os.path.isfile(os.path.join(checkout, 'quant', 'block_recon.py')):
+    sys.exit('usage: brecq_official_demo.py BRECQ_CHECKOUT [options] (no quant/block_recon.py)')
+scratch = tempfile.mkdtemp(prefix='brecq-official-')
+atexit.register(shutil.rmtree, scratch, True)
+shutil.copytree(checkout, scratch, dirs_exist_ok=True, ignore=shutil.ignore_patterns('.git'))
+for name in ('block_recon.py', 'layer_recon.py'):
+    path = os.path.join(scratch, 'quant', name)
+    text = open(path).read()
+    open(path, 'w').write(text.replace("device = 'cuda'", "device = 'cpu'"))
+sys.path.insert(0, scratch)
+import torch, torch.nn as nn
+from quant import *
+from models.resnet import BasicBlock, conv1x1
+from main_imagenet import validate_model, seed_all
+
+p = argparse.ArgumentParser()
+p.add_argument('--n_bits_w', type=int, default=2)
+p.add_argument('--n_bits_a', type=int, default=4)
+p.add_argument('--iters_w', type=int, default=20000)
+p.add_argument('--iters_a', type=int, default=5000)
+p.add_argument('--seed', type=int, default=1005)
+p.add_argument('--num_samples', type=int, default=1024)
+p.add_argument('--threads', type=int, default=2)
+p.add_argument('--no_act', action='store_true', help='weights only')
+a = p.parse_args()
+torch.set_num_threads(a.threads)
+seed_all(a.seed)
+
+DATA = os.environ.get('FASHION_MNIST', '/usr/share/datasets/fashion-mnist')
+
+
+def idx(name, offset):
+    return np.frombuffer(gzip.open(os.path.join(DATA, name)).read(), np.uint8, offset=offset)
+
+
+def images(name):  # normalised as the demo archive's quantscope.json says
+    x = torch.tensor(idx(name, 16).copy(), dtype=torch.float32).view(-1, 1, 28, 28)
+    return (x / 255 - 0.286) / 0.353
+
+
+train_x = images('train-images-idx3-ubyte.gz')
+test_x = images('t10k-images-idx3-ubyte.gz')
+test_y = torch.tensor(idx('t10k-labels-idx1-ubyte.gz', 8).astype(np.int64))
+
+
+def projection(cin, cout):
+    return nn.Sequential(conv1x1(cin, cout, 2), nn.BatchNorm2d(cout))
+
+
+class ResNet8(nn.Module):
+    def __init__(self):
+        super().__init__()
+        BN = nn.BatchNorm2d
+        self.conv1 = nn.Conv2d(1, 16, 3, 1, 1, bias=False)
+        self.bn1 = BN(16)
+        self.relu = nn.ReLU()
+        self.layer1 = BasicBlock(16, 16, norm_layer=BN)
+        self.layer2 = BasicBlock(16, 32, 2, projection(16, 32), norm_layer=BN)
+        self.layer3 = BasicBlock(32, 64, 2, projection(32, 64), norm_layer=BN)
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = self.relu(self.bn1(self.conv1(x)))
+        x = self.layer3(self.layer2(self.layer1(x)))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+demo = os.path.join(HERE, '..', 'resources', 'demo', 'fashion_resnet8.pt')
+ts = torch.jit.load(demo).state_dict()
+net = ResNet8().eval()
+
+
+def load(conv, bn, name):
+    conv.weight.data.copy_(ts[name + '.weight'])
+    bn.weight.data.copy_(ts[name + '.bn_weight'])
+    bn.bias.data.copy_(ts[name + '.bn_bias'])
+    bn.running_mean.copy_(ts[name + '.running_mean'])
+    bn.running_var.copy_(ts[name + '.running_var'])
+
+
+load(net.conv1, net.bn1, 'stem')
+for name in ['layer1', 'layer2', 'layer3']:
+    block = getattr(net, name)
+    load(block.conv1, block.bn1, name + '.conv1')
+    load(block.conv2, block.bn2, name + '.conv2')
+    if block.downsample is not None:
+        load(block.downsample[0], block.downsample[1], name + '.shortcut')
+net.fc.weight.data.copy_(ts['fc.weight'])
+net.fc.bias.data.copy_(ts['fc.bias'])
+
+
+def top1(model):
+    batches = [(test_x[i:i + 500], test_y[i:i + 500]) for i in range(0, 10000, 500)]
+    return float(validate_model(batches, model, print_freq=10**9))
+
+
+print('float top-1 %.2f' % top1(net), flush=True)
+
+# From here on main_imagenet.py with its defaults (--channel_wise --act_quant, as its README).
+start = time.time()
+wq = {'n_bits': a.n_bits_w, 'channel_wise': True, 'scale_method': 'mse'}
+aq = {'n_bits': a.n_bits_a, 'channel_wise': False, 'scale_method': 'mse',
+      'leaf_param': not a.no_act}
+qnn = QuantModel(model=net, weight_quant_params=wq, act_quant_params=aq).eval()
+qnn.set_first_last_layer_to_8bit()
+cali = train_x[torch.randperm(len(train_x))[:a.num_samples]]  # a shuffled loader's first images
+qnn.set_quant_state(True, False)
+_ = qnn(cali[:64])
+kw = dict(cali_data=cali, iters=a.iters_w, weight=0.01, asym=True, b_range=(20, 2),
+          warmup=0.2, act_quant=False, opt_mode='mse')
+
+
+def recon(model):
+    for name, m in model.named_children():
+        if isinstance(m, QuantModule):
+            if not m.ignore_reconstruction:
+                layer_reconstruction(qnn, m, **kw)
+        elif isinstance(m, BaseQuantBlock):
+            if not m.ignore_reconstruction:
+                block_reconstruction(qnn, m, **kw)
+        else:
+            recon(m)
+
+
+recon(qnn)
+weights_s = time.time() - start
+qnn.set_quant_state(True, False)
+print('W%d top-1 %.2f, weight phase %.1f s' % (a.n_bits_w, top1(qnn), weights_s), flush=True)
+if not a.no_act:
+    start = time.time()
+    qnn.set_quant_state(True, True)
+    with torch.no_grad():
+        _ = qnn(cali[:64])
+    qnn.disable_network_output_quantization()
+    kw = dict(cali_data=cali, iters=a.iters_a, act_quant=True, opt_mode='mse', lr=4e-4, p=2.4)
+    recon(qnn)
+    act_s = time.time() - start
+    qnn.set_quant_state(True, True)
+    print('W%dA%d top-1 %.2f, calibration %.1f s (weights %.1f, activations %.1f)' %
+          (a.n_bits_w, a.n_bits_a, top1(qnn), weights_s + act_s, weights_s, act_s), flush=True)
