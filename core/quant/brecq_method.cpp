@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include "brecq_method.h"
 
-#include "activation_calibrator.h"
 #include "analysis/grid_units.h"
 #include "analysis/weight_histogram.h"
 #include "bit_allocation_search.h"
 #include "bit_plan.h"
+#include "data/batch_loader.h"
 #include "error.h"
 #include "unit_reconstructor.h"
 #include "uniform_quantizer.h"
 
 #include <cmath>
+#include <optional>
 #include <cstdio>
 #include <set>
 
@@ -24,6 +25,7 @@ using model::QuantSession;
 
 constexpr int64_t kFisherChunk = 128;    // images per backward pass of the Fisher weights
 constexpr int64_t kSensitivityImages = 256;
+constexpr int64_t kActivationGridImages = 256; // the released code: 64
 // The weight grid's clip search minimises the L2.4 error, as the released code's "mse" scale
 // method (lp_loss p=2.4); on the demo at W2 it was 89.07 % against 88.58 with L2 (mean of three
 // seeds, a tenth of the paper's samples).
@@ -313,6 +315,31 @@ std::set<int> edgeActivationLayers(const QuantGraph &graph, const torch::Tensor 
     return edge;
 }
 
+// The activation grids' starting points (L2.4 clip search), fitted as the released code does: in
+// one pass of the weight-quantized model in graph order, each grid put to work as soon as it is
+// fitted, so a layer's grid sees the quantization of the activations before it. On the demo at
+// W2A4 (a tenth of the paper's samples, seeds 0 / 1) this gave 89.15 / 88.74 % against
+// 88.80 / 88.60 with every grid fitted on float activations.
+std::vector<std::optional<QuantGrid>> progressiveActivationGrids(const QuantGraph &graph,
+                                                                QuantSession &session,
+                                                                const torch::Tensor &images,
+                                                                const std::vector<int> &abits)
+{
+    torch::NoGradGuard noGrad;
+    std::vector<std::optional<QuantGrid>> grids(graph.layers().size());
+    session.setObserver([&](int layer, const torch::Tensor &x) {
+        if (abits[size_t(layer)] >= 32 || grids[size_t(layer)])
+            return;
+        grids[size_t(layer)] = UniformQuantizer::fitActivation(x, abits[size_t(layer)]);
+        const QuantGrid grid = *grids[size_t(layer)];
+        session.setActivationQuantizer(
+            layer, [grid](const torch::Tensor &in) { return grid.fakeQuantize(in); });
+    });
+    graph.forward(images.slice(0, 0, kActivationGridImages), session);
+    session.setObserver(nullptr);
+    return grids;
+}
+
 } // namespace
 
 std::vector<ParamSpec> BrecqMethod::params() const
@@ -506,11 +533,11 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
         }
 
         if (quantizesActivations) {
-            // Activation phase: grids fitted on the weight-quantized model (L2.4 clip search),
-            // then each unit's steps learned with its input from the fully quantized model.
+            // Activation phase: grids fitted on the weight-quantized model, then each unit's
+            // steps learned with its input from the fully quantized model.
             auto calibrationStage = context.stage(weightEnd, weightEnd + 0.01);
-            const auto initial = ActivationCalibrator::calibrate(graph, session, loader,
-                                                                 plan.abits, calibrationStage);
+            calibrationStage.progress(0, "fitting activation grids");
+            const auto initial = progressiveActivationGrids(graph, session, images, plan.abits);
             session.clearActivationQuantizers();
             floatIn = images;
             quantIn = images;
