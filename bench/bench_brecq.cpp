@@ -24,8 +24,8 @@
 
 #include <sys/resource.h>
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <numeric>
@@ -145,17 +145,20 @@ void sensitivityAgainstAccuracy(std::map<std::string, std::string> settings)
     for (double target : {2.5, 3.0}) {
         settings["target_bits"] = std::to_string(target);
         std::vector<double> predicted, top1;
-        for (const std::string allocation :
-             {"search", "uniform", "random 1", "random 2", "random 3", "random 4"}) {
-            settings["allocation"] = allocation.substr(0, allocation.find(' '));
-            if (allocation.find(' ') != std::string::npos)
-                settings["allocation_draw"] = allocation.substr(allocation.find(' ') + 1);
+        // {allocation, draw}: the draw counts only for random allocations.
+        const std::vector<std::pair<std::string, int>> picks{
+            {"search", 0}, {"uniform", 0}, {"random", 1}, {"random", 2}, {"random", 3},
+            {"random", 4}};
+        for (const auto &[allocation, draw] : picks) {
+            settings["allocation"] = allocation;
+            settings["allocation_draw"] = std::to_string(std::max(draw, 1));
             std::map<std::string, double> metrics;
             const auto r = runOne("brecq", 4, 32, settings, &metrics);
             predicted.push_back(metrics["mp_sensitivity"]);
             top1.push_back(r.top1);
             char name[48];
-            std::snprintf(name, sizeof name, "%s at %.1f", allocation.c_str(), target);
+            std::snprintf(name, sizeof name, "%s%s at %.1f", allocation.c_str(),
+                          draw ? (" " + std::to_string(draw)).c_str() : "", target);
             std::printf("%-22s %8.3f %8.2f %12.4g %10.1f\n", name, r.avgWbits, r.top1 * 100,
                         predicted.back(), r.seconds);
             std::fflush(stdout);

@@ -182,11 +182,8 @@ QuantizedModel AlqMethod::run(const MethodInput &input, jobs::JobContext &contex
         actGrids = ActivationCalibrator::calibrate(graph, session, calibration, abits,
                                                    context.stage(0.0, 0.03));
         for (size_t i = 0; i < layers.size(); ++i)
-            if (actGrids[i]) {
-                const QuantGrid g = *actGrids[i];
-                session.setActivationQuantizer(
-                    int(i), [g](const torch::Tensor &x) { return g.fakeQuantize(x); });
-            }
+            if (actGrids[i])
+                session.setActivationQuantizer(int(i), actGrids[i]->quantizer());
     }
 
     auto emitState = [&](int epoch, const std::string &stage) {

@@ -73,11 +73,16 @@ std::vector<int> BitAllocationSearch::uniformAtBudget(const AllocationProblem &p
     return {};
 }
 
-std::vector<int> BitAllocationSearch::randomAtBudget(const AllocationProblem &p, uint64_t seed)
+void BitAllocationSearch::requireFeasible(const AllocationProblem &p)
 {
     if (uniformAtBudget(p).empty())
         throw Error("the size budget is below " + std::to_string(p.candidates.front()) +
                     " bits for every searchable layer; raise the target bits");
+}
+
+std::vector<int> BitAllocationSearch::randomAtBudget(const AllocationProblem &p, uint64_t seed)
+{
+    requireFeasible(p);
     std::mt19937_64 rng(seed);
     const int k = static_cast<int>(p.candidates.size());
     std::uniform_int_distribution<int> anyCandidate(0, k - 1);
@@ -110,10 +115,8 @@ std::vector<int> BitAllocationSearch::search(const AllocationProblem &p, const S
 {
     const size_t genes = p.params.size();
     const int k = static_cast<int>(p.candidates.size());
+    requireFeasible(p);
     const Choice uniform = uniformAtBudget(p);
-    if (uniform.empty())
-        throw Error("the size budget is below " + std::to_string(p.candidates.front()) +
-                    " bits for every searchable layer; raise the target bits");
     std::mt19937_64 rng(o.seed);
     std::uniform_real_distribution<double> coin(0.0, 1.0);
     std::uniform_int_distribution<int> anyCandidate(0, k - 1);

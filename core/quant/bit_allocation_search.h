@@ -53,6 +53,8 @@ public:
     // Candidate indices giving every gene the highest candidate at which all of them fit the
     // budget; empty when even the lowest does not.
     static std::vector<int> uniformAtBudget(const AllocationProblem &problem);
+    // Throws quantscope::Error when even the lowest candidate everywhere exceeds the budget.
+    static void requireFeasible(const AllocationProblem &problem);
     // Candidate indices drawn at random, lowered at random genes until they fit the budget and
     // raised at random genes while they still fit: an allocation the sensitivities did not
     // choose, to check them against accuracy. Throws like search().

@@ -11,8 +11,8 @@
 #include "uniform_quantizer.h"
 
 #include <cmath>
-#include <optional>
 #include <cstdio>
+#include <optional>
 #include <set>
 
 namespace quantscope::quant {
@@ -37,8 +37,8 @@ constexpr size_t kJointAssignments = 343;
 // The published schedule is 20 000 rounding and 5 000 activation iterations of batch 32 per
 // block. A preset fixes the samples a block sees, so a larger batch takes fewer iterations: an
 // iteration of batch 128 costs less than four of batch 32 (per-op overhead on small tensors),
-// and with the learning rates scaled with the batch the accuracy held or rose on the demo
-// (W2A4 and W4A4, two seeds each; README).
+// and with the rounding learning rate scaled with the batch the accuracy held or rose on the
+// demo (W2A4 and W4A4, two seeds each; README). The activation steps' rate is not scaled (below).
 constexpr int kPublishedBatch = 32;
 constexpr double kPublishedLr = 1e-3;    // Adam on the rounding variables
 // Adam on the activation steps, not scaled with the batch: at 128 the scaled 0.0016 gave
@@ -245,12 +245,11 @@ std::vector<int> allocateBits(const MethodInput &input, const std::vector<int> &
         });
     } else {
         // An allocation the search did not choose, with the sensitivity it predicts for it.
+        BitAllocationSearch::requireFeasible(problem);
         const auto choice = allocation == "uniform"
                                 ? uniform
                                 : BitAllocationSearch::randomAtBudget(
                                       problem, uint64_t(input.settings.integer("allocation_draw")));
-        if (choice.empty())
-            throw Error("the size budget is below 2 bits for every searchable layer");
         context.metric("mp_sensitivity", 1, BitAllocationSearch::fitness(problem, choice));
         for (int index : choice)
             bits.push_back(problem.candidates[size_t(index)]);
@@ -333,9 +332,7 @@ std::vector<std::optional<QuantGrid>> progressiveActivationGrids(const QuantGrap
         if (abits[size_t(layer)] >= 32 || grids[size_t(layer)])
             return;
         grids[size_t(layer)] = UniformQuantizer::fitActivation(x, abits[size_t(layer)]);
-        const QuantGrid grid = *grids[size_t(layer)];
-        session.setActivationQuantizer(
-            layer, [grid](const torch::Tensor &in) { return grid.fakeQuantize(in); });
+        session.setActivationQuantizer(layer, grids[size_t(layer)]->quantizer());
     });
     graph.forward(images.slice(0, 0, kActivationGridImages), session);
     session.setObserver(nullptr);
@@ -554,10 +551,8 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
                     if (!initial[size_t(id)])
                         continue;
                     if (edgeActivations.count(id)) {
-                        const QuantGrid grid = *initial[size_t(id)];
-                        session.setActivationQuantizer(
-                            id, [grid](const torch::Tensor &x) { return grid.fakeQuantize(x); });
-                        result.activationGrids[size_t(id)] = grid;
+                        session.setActivationQuantizer(id, initial[size_t(id)]->quantizer());
+                        result.activationGrids[size_t(id)] = *initial[size_t(id)];
                     } else {
                         ids.push_back(id);
                         steps.emplace_back(*initial[size_t(id)]);

@@ -98,6 +98,11 @@ public:
 
 } // namespace
 
+std::function<torch::Tensor(const torch::Tensor &)> QuantGrid::quantizer() const
+{
+    return [grid = *this](const torch::Tensor &x) { return grid.fakeQuantize(x); };
+}
+
 torch::Tensor QuantGrid::fakeQuantize(const torch::Tensor &x) const
 {
     if (binary) {

@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <vector>
 
 namespace quantscope::quant {
@@ -24,6 +25,9 @@ struct QuantGrid
 
     // Forward on the grid, gradient straight through inside the clip range and zero outside.
     torch::Tensor fakeQuantize(const torch::Tensor &x) const;
+    // fakeQuantize as a function holding its own copy of the grid: a session's activation
+    // quantizer.
+    std::function<torch::Tensor(const torch::Tensor &)> quantizer() const;
 
     // The grid's levels in x's units, for channel `channel` (0 for per-tensor grids).
     std::vector<double> levels(int64_t channel = 0) const;

@@ -173,11 +173,8 @@ ReconstructionResult UnitReconstructor::reconstructActivations(
             return std::make_pair(loss(out, index, o.p), torch::Tensor());
         },
         false, o, context);
-    for (size_t i = 0; i < layerIds.size(); ++i) {
-        const auto grid = quantizers[i].grid();
-        m_session.setActivationQuantizer(layerIds[i],
-                                         [grid](const torch::Tensor &x) { return grid.fakeQuantize(x); });
-    }
+    for (size_t i = 0; i < layerIds.size(); ++i)
+        m_session.setActivationQuantizer(layerIds[i], quantizers[i].grid().quantizer());
     return result;
 }
 
