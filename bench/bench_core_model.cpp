@@ -140,7 +140,9 @@ int main(int argc, char **argv)
             if (k.backend == "lowbit")
                 traceTripCounts(bench::buildNetwork(options["trace"], {"W4A4", 4, 4}), k, files);
     const double clock = runtime::CpuFeatures::measureClockGHz();
-    const deploy::LatencyModel host(deploy::ModelledCore::host(clock), {files.x86_64, ""});
+    const deploy::LatencyModel host(
+        deploy::ModelledCore::host(clock, runtime::CpuFeatures::detected().avx512vpopcntdq),
+        {files.x86_64, ""});
     std::printf("\nThis machine's core (%s), clock measured %.2f GHz, as %s (%s):\n",
                 runtime::CpuFeatures::detected().name.c_str(), clock, host.core().llvmCpu.c_str(),
                 host.core().note.c_str());

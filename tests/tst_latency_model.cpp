@@ -29,6 +29,7 @@ private Q_SLOTS:
     void codeWithoutAProductLoopIsRefused();
     void mcaSummaryGivesCyclesPerIteration();
     void aLayerCostsItsPaddedWorkAndItsBytes();
+    void aBitSerialKernelTakesTheLayersItServesWhereFaster();
     void theCheckComparesEndToEndAndPerLayer();
     void realLoopsOfTheArmBuild();
 };
@@ -45,6 +46,9 @@ void TestLatencyModel::macsAreCountedPerInstruction()
     QCOMPARE(KernelLoop::macs("vpdpbusd", "%ymm1, %ymm2, %ymm3"), 32.0);
     QCOMPARE(KernelLoop::macs("vmulps", "%ymm1, %ymm2, %ymm3"), 8.0);
     QCOMPARE(KernelLoop::macs("mulsd", "%xmm1, %xmm0"), 1.0);
+    // Popcounts count one-bit products; the model divides by W·A for a bit-serial loop.
+    QCOMPARE(KernelLoop::macs("cnt", "v8.16b, v8.16b"), 128.0);
+    QCOMPARE(KernelLoop::macs("vpopcntq", "%zmm1, %zmm2"), 512.0);
 }
 
 namespace {
@@ -125,6 +129,34 @@ void TestLatencyModel::aLayerCostsItsPaddedWorkAndItsBytes()
     QCOMPARE(predicted[0].seconds, predicted[0].opSeconds[0] + predicted[0].opSeconds[1]);
 }
 
+void TestLatencyModel::aBitSerialKernelTakesTheLayersItServesWhereFaster()
+{
+    // Two 1×1 convs on 64 channels: W2A2, which the bit-serial kernel serves, and W4A4.
+    qsm::ModelBuilder b(64, 4, 4);
+    const auto x = b.conv(qsm::ModelBuilder::kInput, 64, 1, 1, 0, 1, {2, 2});
+    const auto model = b.build(b.conv(x, 8, 1, 1, 0, 1, {4, 4}));
+    ModelledCore core;
+    core.clockGHz = 1.0;
+    core.bandwidthGBs = 1e9; // bytes cost next to nothing
+    const KernelCost bytes{"lowbit", "bytes", "f", 100.0, 1024.0, 4, 16, 4, 1, 1};
+    const auto withSerial = [&](double cycles) {
+        KernelCost serial{"lowbit", "bits W2A2", "g", cycles, 1024.0, 4, 16, 64, 1, 1};
+        serial.weightBits = serial.activationBits = 2;
+        return LatencyModel(core, {bytes, serial}).predict(model);
+    };
+    const auto alone = LatencyModel(core, {bytes}).predict(model);
+    // Ten times faster: it takes the W2A2 layer, not the W4A4 one, and is named beside.
+    const auto faster = withSerial(10.0);
+    QCOMPARE(int(faster.size()), 1); // the alternative is no backend of its own
+    QCOMPARE(QString::fromStdString(faster[0].kernel), QStringLiteral("bytes + bits"));
+    QVERIFY(faster[0].opSeconds[0] < alone[0].opSeconds[0] / 5);
+    QCOMPARE(faster[0].opSeconds[1], alone[0].opSeconds[1]);
+    // Slower: the byte kernel keeps every layer, as the runtime's timing at load would.
+    const auto slower = withSerial(1000.0);
+    QCOMPARE(QString::fromStdString(slower[0].kernel), QStringLiteral("bytes"));
+    QCOMPARE(slower[0].seconds, alone[0].seconds);
+}
+
 void TestLatencyModel::theCheckComparesEndToEndAndPerLayer()
 {
     // Two convs and a ReLU; the agent measured 2, 4 and 1 ms; the model said 3, 2 and 1.
@@ -159,12 +191,16 @@ void TestLatencyModel::realLoopsOfTheArmBuild()
         const LatencyModel model(core, {files.aarch64, files.arm64Xnnpack()});
         QVERIFY2(model.skipped().empty(),
                  model.skipped().empty() ? "" : model.skipped()[0].second.c_str());
-        QCOMPARE(int(model.kernels().size()), 3);
+        // Ours, fp32, XNNPACK's, and the bit-serial kernel at W1A1, W1A2, W2A1 and W2A2.
+        QCOMPARE(int(model.kernels().size()), 7);
         for (const auto &k : model.kernels()) {
             QVERIFY2(k.cyclesPerIteration > 0 && k.macsPerIteration > 0, k.kernel.c_str());
-            // No core does more than 64 byte products a cycle: a loop whose count says so was
-            // cut wrong.
-            QVERIFY2(k.macsPerIteration / k.cyclesPerIteration < 64, k.kernel.c_str());
+            // No core does more than 64 byte products a cycle, or 4 × 128 one-bit ones: a loop
+            // whose count says so was cut wrong.
+            const double perCycle = k.macsPerIteration / k.cyclesPerIteration;
+            QVERIFY2(k.weightBits ? perCycle * k.weightBits * k.activationBits < 512
+                                  : perCycle < 64,
+                     k.kernel.c_str());
             qDebug("%s %s: %.0f MACs in %.1f cycles (%s)", core.id.c_str(), k.kernel.c_str(),
                    k.macsPerIteration, k.cyclesPerIteration, k.function.c_str());
         }

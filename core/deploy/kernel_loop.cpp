@@ -86,6 +86,8 @@ double KernelLoop::macs(const std::string &m, const std::string &operands)
             return bytes;         // a product per byte
         if (m.rfind("vpdpwssd", 0) == 0 || m.rfind("vpmaddwd", 0) == 0)
             return bytes / 2.0;   // a product per int16
+        if (m.rfind("vpopcnt", 0) == 0)
+            return bytes * 8.0;   // one-bit products, as cnt below
         if (m.rfind("vfmadd", 0) == 0 || m.rfind("vfnmadd", 0) == 0 || m.rfind("mul", 0) == 0 ||
             m.rfind("vmul", 0) == 0) {
             if (m.find("ss") != std::string::npos || m.find("sd") != std::string::npos)
@@ -100,6 +102,8 @@ double KernelLoop::macs(const std::string &m, const std::string &operands)
     const int lanes = arm64Lanes(operands);
     if (m == "sdot" || m == "udot" || m == "usdot")
         return 4.0 * lanes; // four byte products per 32-bit lane
+    if (m == "cnt")
+        return 8.0 * lanes; // a popcount per byte: the one-bit products of a bit-serial kernel
     static const char *multiplies[] = {"smull", "umull", "smlal", "umlal", "smlsl", "umlsl",
                                        "smull2", "umull2", "smlal2", "umlal2", "mul", "mla",
                                        "mls", "fmla", "fmls", "fmul", "fmadd", "fmsub", "fnmadd",

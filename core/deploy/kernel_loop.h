@@ -27,7 +27,8 @@ struct KernelLoop
                            const std::string &triple);
     // The same from llvm-objdump's text of one or more functions (the testable part).
     static KernelLoop fromDisassembly(const std::string &disassembly, const std::string &function);
-    // The multiply-accumulates one instruction does: "sdot", "v1.4s, v2.16b, v3.4b[0]" → 16.
+    // The multiply-accumulates one instruction does: "sdot", "v1.4s, v2.16b, v3.4b[0]" → 16;
+    // "cnt" on 16 bytes → 128 one-bit products (a bit-serial loop at W·A bits needs W·A a MAC).
     static double macs(const std::string &mnemonic, const std::string &operands);
 
     // llvm-mca's input: a label, then the loop.

@@ -7,7 +7,9 @@
 
 #include "format/shape_inference.h"
 #include "engine/lowbit_layer.h"
+#include "kernels/arm/bit_plane_arm.h"
 #include "kernels/arm/gemm_arm.h"
+#include "kernels/x86/bit_plane_x86.h"
 #include "kernels/x86/gemm_x86.h"
 
 #include <cmath>
@@ -46,18 +48,34 @@ KernelCost tile(std::string backend, std::string kernel, size_t rows, size_t cha
 std::vector<LoopSource> agentLoops(const ModelledCore &core, const std::string &agent)
 {
     constexpr size_t panel = runtime::PackedWeights::kPanel, step = runtime::PackedWeights::kGroup;
-    // The reference fp32 conv: a scalar loop over one output's window, on floats.
-    LoopSource fp32{agent, "ReferenceKernels::layerFloat(", tile("fp32", "reference", 1, 1, 1, 4)};
-    if (core.triple != "aarch64")
-        return {{agent, "gemmAvx512VnniIndirect(",
-                 tile("lowbit", "avx512vnni", runtime::kVnniRows, runtime::kVnniPanels * panel,
-                      step, 1)},
-                fp32};
-    if (core.dotProduct)
-        return {{agent, "dotPanel(",
-                 tile("lowbit", "neon-dot", runtime::kNeonDotRows, panel, step, 1)},
-                fp32};
-    return {{agent, "mulPanel(", tile("lowbit", "neon", runtime::kNeonRows, panel, step, 1)}, fp32};
+    const bool arm = core.triple == "aarch64";
+    std::vector<LoopSource> loops{
+        !arm ? LoopSource{agent, "gemmAvx512VnniIndirect(",
+                          tile("lowbit", "avx512vnni", runtime::kVnniRows,
+                               runtime::kVnniPanels * panel, step, 1)}
+        : core.dotProduct
+            ? LoopSource{agent, "dotPanel(",
+                         tile("lowbit", "neon-dot", runtime::kNeonDotRows, panel, step, 1)}
+            : LoopSource{agent, "mulPanel(",
+                         tile("lowbit", "neon", runtime::kNeonRows, panel, step, 1)},
+        // The reference fp32 conv: a scalar loop over one output's window, on floats.
+        {agent, "ReferenceKernels::layerFloat(", tile("fp32", "reference", 1, 1, 1, 4)}};
+    if (!core.bitSerial)
+        return loops;
+    // The bit-serial kernel, one instantiation per pair of widths.
+    const std::string name = arm ? "neon-popcnt" : "avx512-popcnt";
+    const size_t rows = arm ? runtime::kBitPlaneNeonRows : runtime::kBitPlaneAvx512Rows;
+    const size_t channels = runtime::BitPlaneWeights::kLanes * (arm ? 1 : 2);
+    for (const auto &[w, a] : {std::pair{1, 1}, {1, 2}, {2, 1}, {2, 2}}) {
+        const std::string widths = std::to_string(w) + ", " + std::to_string(a);
+        LoopSource s{agent, "Blocks<" + widths + ">::run(",
+                     tile("lowbit", name + " W" + std::to_string(w) + "A" + std::to_string(a),
+                          rows, channels, runtime::BitPlaneWeights::kChunk, 1)};
+        s.cost.weightBits = w;
+        s.cost.activationBits = a;
+        loops.push_back(std::move(s));
+    }
+    return loops;
 }
 
 } // namespace
@@ -91,7 +109,10 @@ LatencyModel::LatencyModel(ModelledCore core, const Binaries &binaries) : m_core
                 avx512 && !m_core.avx512Cpu.empty() ? m_core.avx512Cpu : m_core.llvmCpu;
             s.cost.function = loop.function;
             s.cost.cyclesPerIteration = LoopCycles::perIteration(loop, m_core.triple, cpu);
-            s.cost.macsPerIteration = loop.macsPerIteration;
+            // A bit-serial loop's count is of one-bit products: W·A of them make a MAC.
+            s.cost.macsPerIteration =
+                loop.macsPerIteration /
+                (s.cost.weightBits ? s.cost.weightBits * s.cost.activationBits : 1);
             s.cost.functionAddress = loop.functionAddress;
             s.cost.loopAddress = loop.address;
             m_kernels.push_back(std::move(s.cost));
@@ -153,14 +174,46 @@ std::vector<ModelledBackend> LatencyModel::predict(const qsm::Model &model) cons
     const auto shapes = qsm::ShapeInference::infer(model);
     std::vector<ModelledBackend> out;
     for (const auto &k : m_kernels) {
+        if (k.weightBits)
+            continue; // a bit-serial kernel: the low-bit backend's alternative, below
         ModelledBackend b{k.backend, k.kernel, {}, 0.0};
+        bool bitSerial = false;
         for (const auto &op : model.ops) {
-            b.opSeconds.push_back(opSeconds(k, model, op, shapes));
-            b.seconds += b.opSeconds.back();
+            double seconds = opSeconds(k, model, op, shapes);
+            if (const KernelCost *alternative = k.backend == "lowbit" ? bitSerialFor(model, op)
+                                                                      : nullptr) {
+                const double serial = opSeconds(*alternative, model, op, shapes);
+                if (serial < seconds) {
+                    seconds = serial;
+                    bitSerial = true;
+                }
+            }
+            b.opSeconds.push_back(seconds);
+            b.seconds += seconds;
         }
+        if (bitSerial) // "neon-dot + neon-popcnt"
+            for (const auto &alternative : m_kernels)
+                if (alternative.weightBits) {
+                    b.kernel += " + " + alternative.kernel.substr(0, alternative.kernel.find(' '));
+                    break;
+                }
         out.push_back(std::move(b));
     }
     return out;
+}
+
+const KernelCost *LatencyModel::bitSerialFor(const qsm::Model &model, const qsm::Op &op) const
+{
+    if (op.kind != qsm::OpKind::Conv && op.kind != qsm::OpKind::Linear)
+        return nullptr;
+    const auto &l = model.layers[op.layer];
+    if (!runtime::LowBitLayer::bitSerialServes(l))
+        return nullptr;
+    const int activationBits = l.input.qmax - l.input.qmin <= 1 ? 1 : 2;
+    for (const auto &k : m_kernels)
+        if (k.weightBits == int(l.bits) && k.activationBits == activationBits)
+            return &k;
+    return nullptr;
 }
 
 } // namespace quantscope::deploy

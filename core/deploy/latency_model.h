@@ -6,7 +6,9 @@
 //     padded MACs / MACs per iteration × cycles per iteration / clock
 //   + (weight, input and output bytes) / one core's DRAM bandwidth,
 // where the padding is the kernel's tile (rows × channels, k rounded up to its step); every
-// other op costs its bytes alone. The assumptions (README "Modelled ARM cores"): one core, the
+// other op costs its bytes alone. A layer that a bit-serial kernel serves costs, in the low-bit
+// backend, the lower of the two kernels' figures: the runtime times both at load and keeps the
+// faster. The assumptions (README "Modelled ARM cores"): one core, the
 // steady-state loop only (no edges, no packing, no cache misses beyond compulsory traffic).
 #pragma once
 
@@ -30,6 +32,9 @@ struct KernelCost
     int activationBytes = 1;               // per element read and written (4: float)
     int weightBytes = 1;
     unsigned long functionAddress = 0, loopAddress = 0; // in the binary its loop came from
+    // A bit-serial kernel serves only these widths, and only as the low-bit backend's
+    // alternative on the layers it can run (0: a backend's kernel for every layer).
+    int weightBits = 0, activationBits = 0;
 };
 
 // A conv or linear layer as a kernel walks it: tiles of `rows` output positions × `channels`
@@ -76,6 +81,8 @@ public:
 private:
     double opSeconds(const KernelCost &kernel, const qsm::Model &model, const qsm::Op &op,
                      const std::vector<std::vector<uint32_t>> &shapes) const;
+    // The bit-serial kernel for the widths of `op`'s layer where one serves it, else null.
+    const KernelCost *bitSerialFor(const qsm::Model &model, const qsm::Op &op) const;
 
     ModelledCore m_core;
     std::vector<KernelCost> m_kernels;

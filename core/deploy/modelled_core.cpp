@@ -51,7 +51,7 @@ const ModelledCore *ModelledCore::named(const std::string &coreType)
     return nullptr;
 }
 
-ModelledCore ModelledCore::host(double clockGHz)
+ModelledCore ModelledCore::host(double clockGHz, bool vpopcntdq)
 {
     // XNNPACK's x86 kernels are not exported by Debian's library, so the check covers our
     // kernels and the fp32 reference only.
@@ -62,6 +62,7 @@ ModelledCore ModelledCore::host(double clockGHz)
     c.llvmCpu = "znver3";
     c.example = "the local device";
     c.clockGHz = clockGHz;
+    c.bitSerial = vpopcntdq;
     c.bandwidthGBs = 20.0;
     c.bandwidthSource = std::string(kAssumed) + "one core of a DDR5 server";
     c.avx512Cpu = "icelake-server";

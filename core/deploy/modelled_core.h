@@ -30,6 +30,8 @@ struct ModelledCore
     // The scheduling model for loops on 512-bit registers where llvmCpu has no AVX-512 (llvm-14's
     // newest Zen, Zen 3); "" where llvmCpu times every loop.
     std::string avx512Cpu;
+    // Our bit-serial kernel: every AArch64 core (cnt); x86-64 with AVX-512 VPOPCNTDQ.
+    bool bitSerial = true;
 
     static const std::vector<ModelledCore> &arm();
     // The ARM core `id` names; nullptr where none.
@@ -38,7 +40,7 @@ struct ModelledCore
     // where it is none of them.
     static const ModelledCore *named(const std::string &coreType);
     // This machine's core as the closest scheduling model llvm-14 has, for the model's check.
-    static ModelledCore host(double clockGHz);
+    static ModelledCore host(double clockGHz, bool vpopcntdq);
 };
 
 } // namespace quantscope::deploy

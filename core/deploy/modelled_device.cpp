@@ -90,7 +90,8 @@ std::string ModelledDevice::bench(const std::string &modelPath, std::chrono::mil
     } else {
         const auto local = DeviceProbe::answer(LocalDevice::agent({"info", "--json"}, timeout),
                                                "local", "describing this machine");
-        const auto host = ModelledCore::host(jsonField(local, "clock_ghz", 0.0));
+        const auto host = ModelledCore::host(jsonField(local, "clock_ghz", 0.0),
+                                                   cpu.avx512vpopcntdq);
         const auto measured = DeviceProbe::answer(
             LocalDevice::agent({"bench", modelPath, "--backend", "all", "--threads", "1",
                                 "--warmup", "1", "--repeats", "5", "--json"},

@@ -127,6 +127,13 @@ std::vector<uint32_t> LowBitLayer::tapClasses(int64_t outSize, int64_t inSize, i
     return classOf;
 }
 
+bool LowBitLayer::bitSerialServes(const qsm::Layer &layer)
+{
+    return runsOnCodes(layer) && layer.groups == 1 && layer.dilationW == 1 &&
+           layer.inChannels % BitPlaneWeights::kChunk == 0 &&
+           BitPlaneGemm::serves(int(layer.bits), layer.input.qmax - layer.input.qmin);
+}
+
 LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
                          const qsm::Shape &outShape, const GemmKernelChoice &kernel,
                          const BitPlaneKernelChoice *bitPlane)
@@ -191,9 +198,7 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
             m_groups.push_back(PackedWeights::pack(rows.data(), size_t(perGroupOut), rowK));
         }
         const int maxActivation = layer.input.qmax - layer.input.qmin;
-        m_bitSerialServed = bitPlane && m_rowRuns &&
-                            m_inC % int64_t(BitPlaneWeights::kChunk) == 0 &&
-                            BitPlaneGemm::serves(int(layer.bits), maxActivation);
+        m_bitSerialServed = bitPlane && bitSerialServes(layer);
         m_bitSerial = m_bitSerialServed;
         if (m_bitSerialServed) {
             m_bitPlane = *bitPlane;

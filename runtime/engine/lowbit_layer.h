@@ -36,6 +36,10 @@ public:
     // Uniform weights and a quantized input: what runs on codes. Others run in float.
     static bool runsOnCodes(const qsm::Layer &layer);
 
+    // Whether a bit-serial kernel can run this layer: weights and activations of at most 2
+    // bits, and a kernel row of whole 64-channel words (no groups, no dilation along a row).
+    static bool bitSerialServes(const qsm::Layer &layer);
+
     // bitPlane: the bit-serial kernel for the layers it serves (weights and activations of at
     // most 2 bits, a kernel row of whole 64-channel words); null: `kernel` for every layer.
     LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape, const qsm::Shape &outShape,

@@ -4,6 +4,8 @@
 #include "cpu_features.h"
 #if defined(__x86_64__)
 #include "kernels/x86/bit_plane_x86.h"
+#elif defined(__aarch64__)
+#include "kernels/arm/bit_plane_arm.h"
 #endif
 
 #include <algorithm>
@@ -29,6 +31,31 @@ BitPlaneWeights BitPlaneWeights::pack(const int8_t *rows, size_t n, size_t k, in
                              o % kLanes] |= uint64_t(1) << (j % kChunk);
         }
     return b;
+}
+
+PanelRange BitPlaneWeights::groupsOf(PanelRange panels) const
+{
+    const size_t groups = (n + kLanes - 1) / kLanes;
+    return {panels.begin * 2, std::min(panels.end * 2, groups)};
+}
+
+size_t BitPlaneWeights::groupWords() const
+{
+    return k / kChunk * size_t(bits) * kLanes;
+}
+
+const uint64_t **BitPlaneRows::blockRuns(size_t p, size_t tileRows) const
+{
+    const size_t blocks = (p + tileRows - 1) / tileRows;
+    const uint64_t **out = new const uint64_t *[blocks * runs * tileRows];
+    for (size_t block = 0; block < blocks; ++block)
+        for (size_t t = 0; t < runs; ++t)
+            for (size_t r = 0; r < tileRows; ++r) {
+                const size_t row = std::min(block * tileRows + r, p - 1);
+                out[(block * runs + t) * tileRows + r] =
+                    image + pixels[row * runs + t] * words * size_t(planes);
+            }
+    return out;
 }
 
 void BitPlaneGemm::scalar(const BitPlaneRows &a, size_t p, const BitPlaneWeights &b,
@@ -80,6 +107,8 @@ std::vector<BitPlaneKernelChoice> BitPlaneGemm::available()
     const auto &cpu = CpuFeatures::detected();
     if (cpu.avx512vnni && cpu.avx512vpopcntdq)
         kernels.push_back({"avx512-popcnt", &bitPlaneAvx512, &planesAvx512});
+#elif defined(__aarch64__)
+    kernels.push_back({"neon-popcnt", &bitPlaneNeon, &planesNeon});
 #endif
     return kernels;
 }

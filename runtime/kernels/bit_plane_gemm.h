@@ -35,6 +35,11 @@ struct BitPlaneWeights
 
     // rows: n rows of k signed codes s, −2^(bits−1) ≤ s < 2^(bits−1).
     static BitPlaneWeights pack(const int8_t *rows, size_t n, size_t k, int bits);
+
+    // The lane groups of output panels [begin, end) (two a panel), the last clipped at n; and
+    // the words of one group. Out of line, at the baseline ISA, as blockRuns below.
+    PanelRange groupsOf(PanelRange panels) const;
+    size_t groupWords() const;
 };
 
 // A's rows as runs of the layer's bit-plane image ([pixel][word][plane], `words` 64-bit words of
@@ -46,6 +51,12 @@ struct BitPlaneRows
     const uint32_t *pixels;
     size_t words, runs, runChunks;
     int planes; // activation planes, 1 or 2
+
+    // Rows [0, p) in blocks of `tileRows`: a new[] array whose entry (block·runs + t)·tileRows
+    // + r points at run t of the block's row r; a short last block repeats its last row (a
+    // kernel never stores it). The kernel delete[]s it. Built here, at the baseline ISA, for
+    // every kernel's file.
+    const uint64_t **blockRuns(size_t p, size_t tileRows) const;
 };
 
 // Rows [0, p) × the channels of `panels` (16 channels, two lane groups, each) into epilogue.
@@ -61,6 +72,18 @@ struct BitPlaneKernelChoice
     BitPlaneKernel kernel = nullptr;
     PlaneCoder toPlanes = nullptr;
 };
+
+// A kernel's one instantiation per pair of widths, Blocks<W, A>::run, chosen for `b` and `a`.
+// The latency model finds each one's loop by that name.
+template <template <int, int> class Blocks>
+void runAtWidths(const BitPlaneRows &a, size_t p, const BitPlaneWeights &b, PanelRange panels,
+                 const GemmEpilogue &epilogue)
+{
+    if (b.bits == 1)
+        (a.planes == 1 ? Blocks<1, 1>::run : Blocks<1, 2>::run)(a, p, b, panels, epilogue);
+    else
+        (a.planes == 1 ? Blocks<2, 1>::run : Blocks<2, 2>::run)(a, p, b, panels, epilogue);
+}
 
 class BitPlaneGemm
 {

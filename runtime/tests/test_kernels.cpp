@@ -13,6 +13,7 @@
 #include "sample_models.h"
 
 #include <cmath>
+#include <limits>
 #include <random>
 
 using namespace quantscope;
@@ -247,6 +248,34 @@ TEST_CASE(bitPlaneKernelsMatchTheByteProduct)
                         }
                     }
                 }
+}
+
+// The largest sums a bit-serial kernel can meet: codes and weights at their maximum along a k
+// long enough that narrow partial sums (int16 in the NEON kernel) must be folded on the way.
+TEST_CASE(bitPlaneKernelsHoldTheLargestSums)
+{
+    const size_t n = 8, p = 4, chunks = 500, k = chunks * 64;
+    const std::vector<uint8_t> codes(k, 3);
+    const std::vector<int8_t> rows(n * k, 1); // the largest 2-bit code
+    const std::vector<uint32_t> starts(p, 0);
+    const std::vector<int32_t> colSums(p, int32_t(3 * k));
+    const std::vector<uint32_t> rowClass(p, 0);
+    const std::vector<float> zeros(n, 0.0f), ones(n, 1.0f);
+    const float inf = std::numeric_limits<float>::infinity();
+    const auto weights = BitPlaneWeights::pack(rows.data(), n, k, 2);
+    for (const auto &kernel : BitPlaneGemm::available()) {
+        std::vector<uint64_t> image(chunks * 2);
+        kernel.toPlanes(codes.data(), k, 2, image.data());
+        std::vector<float> out(p * n, -7.0f);
+        const GemmEpilogue identity{colSums.data(), rowClass.data(), zeros.data(), n,
+                                    ones.data(),    zeros.data(),    zeros.data(), -inf,
+                                    inf,            out.data(),      n};
+        kernel.kernel({image.data(), starts.data(), chunks, 1, chunks, 2}, p, weights, {0, 1},
+                      identity);
+        for (float y : out)
+            CHECK_MSG(y == float(3 * k), kernel.name + " gave " + std::to_string(y) +
+                                              " for " + std::to_string(3 * k));
+    }
 }
 
 namespace {

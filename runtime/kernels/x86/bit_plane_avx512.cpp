@@ -16,9 +16,7 @@ namespace quantscope::runtime {
 
 namespace {
 
-// Rows per tile: W2A2 keeps 4 × 2 groups × 3 powers of two = 24 accumulators in registers, 5
-// rows would spill (4 rows measured 5-7 % faster than 3 on ResNet-18's W2A2 layers).
-constexpr size_t kRows = 4;
+constexpr size_t kRows = kBitPlaneAvx512Rows;
 constexpr size_t kLanes = BitPlaneWeights::kLanes;
 
 // kRows rows × NG groups of 8 channels. Accumulators per power of two 2^(i+j) (W2A2: 1, 2, 4),
@@ -62,72 +60,58 @@ void tile(const uint64_t *const *rows, size_t runs, size_t runChunks, const uint
 }
 
 template <int WB, int AB>
-void blocks(const BitPlaneRows &a, size_t p, const BitPlaneWeights &b, PanelRange panels,
-            const GemmEpilogue &e)
+struct Blocks
 {
-    const size_t chunks = b.k / BitPlaneWeights::kChunk, groupWords = chunks * WB * kLanes;
-    const size_t groups = (b.n + kLanes - 1) / kLanes;
-    const size_t firstGroup = panels.begin * 2;
-    const size_t endGroup = panels.end * 2 < groups ? panels.end * 2 : groups;
-    const size_t rowBlocks = (p + kRows - 1) / kRows;
-    // Every block's run pointers; a short last block repeats its last row, never stored.
-    const uint64_t **rows = new const uint64_t *[rowBlocks * a.runs * kRows];
-    for (size_t block = 0; block < rowBlocks; ++block)
-        for (size_t t = 0; t < a.runs; ++t)
-            for (size_t r = 0; r < kRows; ++r) {
-                const size_t row = block * kRows + r < p ? block * kRows + r : p - 1;
-                rows[(block * a.runs + t) * kRows + r] =
-                    a.image + a.pixels[row * a.runs + t] * a.words * size_t(a.planes);
+    static void run(const BitPlaneRows &a, size_t p, const BitPlaneWeights &b, PanelRange panels,
+                    const GemmEpilogue &e)
+    {
+        const size_t groupWords = b.groupWords();
+        const PanelRange groups = b.groupsOf(panels);
+        const size_t rowBlocks = (p + kRows - 1) / kRows;
+        const uint64_t **rows = a.blockRuns(p, kRows);
+        const __m256 lo = _mm256_set1_ps(e.lo), hi = _mm256_set1_ps(e.hi);
+        for (size_t group = groups.begin; group < groups.end; group += 2) {
+            const uint64_t *w = b.planes.data() + group * groupWords;
+            for (size_t block = 0; block < rowBlocks; ++block) {
+                const auto store = [&](size_t r, int g, __m512i sum) {
+                    const size_t row = block * kRows + r, n = (group + size_t(g)) * kLanes;
+                    if (row >= p || n >= b.n)
+                        return;
+                    const __mmask8 m = b.n - n >= kLanes ? __mmask8(0xFF)
+                                                         : __mmask8((1u << (b.n - n)) - 1);
+                    const float colSum = float(e.colSums[row]);
+                    // Σ u·s = Σ u·c − offset·Σu, exact in int64 and in float at these sizes.
+                    const int64_t shift = int64_t(b.offset) * e.colSums[row];
+                    const __m256 sums =
+                        _mm512_cvtepi64_ps(_mm512_sub_epi64(sum, _mm512_set1_epi64(shift)));
+                    const __m256 padding =
+                        _mm256_maskz_loadu_ps(m, e.padding + e.rowClass[row] * e.paddingRow + n);
+                    const __m256 centred = _mm256_sub_ps(
+                        _mm256_fmadd_ps(_mm256_maskz_loadu_ps(m, e.perColumnSum + n),
+                                        _mm256_set1_ps(colSum), sums),
+                        padding);
+                    const __m256 y = _mm256_fmadd_ps(_mm256_maskz_loadu_ps(m, e.scale + n), centred,
+                                                     _mm256_maskz_loadu_ps(m, e.bias + n));
+                    _mm256_mask_storeu_ps(e.out + row * e.outRow + n, m,
+                                          _mm256_min_ps(_mm256_max_ps(y, lo), hi));
+                };
+                const uint64_t *const *blockRows = rows + block * a.runs * kRows;
+                if (group + 2 <= groups.end)
+                    tile<WB, AB, 2>(blockRows, a.runs, a.runChunks, w, groupWords, store);
+                else
+                    tile<WB, AB, 1>(blockRows, a.runs, a.runChunks, w, groupWords, store);
             }
-    const __m256 lo = _mm256_set1_ps(e.lo), hi = _mm256_set1_ps(e.hi);
-    for (size_t group = firstGroup; group < endGroup; group += 2) {
-        const uint64_t *w = b.planes.data() + group * groupWords;
-        for (size_t block = 0; block < rowBlocks; ++block) {
-            const auto store = [&](size_t r, int g, __m512i sum) {
-                const size_t row = block * kRows + r, n = (group + size_t(g)) * kLanes;
-                if (row >= p || n >= b.n)
-                    return;
-                const __mmask8 m = b.n - n >= kLanes ? __mmask8(0xFF)
-                                                     : __mmask8((1u << (b.n - n)) - 1);
-                const float colSum = float(e.colSums[row]);
-                // Σ u·s = Σ u·c − offset·Σu, exact in int64 and in float at these sizes.
-                const __m256 sums = _mm512_cvtepi64_ps(
-                    _mm512_sub_epi64(sum, _mm512_set1_epi64(int64_t(b.offset) * e.colSums[row])));
-                const __m256 padding =
-                    _mm256_maskz_loadu_ps(m, e.padding + e.rowClass[row] * e.paddingRow + n);
-                const __m256 centred = _mm256_sub_ps(
-                    _mm256_fmadd_ps(_mm256_maskz_loadu_ps(m, e.perColumnSum + n),
-                                    _mm256_set1_ps(colSum), sums),
-                    padding);
-                const __m256 y = _mm256_fmadd_ps(_mm256_maskz_loadu_ps(m, e.scale + n), centred,
-                                                 _mm256_maskz_loadu_ps(m, e.bias + n));
-                _mm256_mask_storeu_ps(e.out + row * e.outRow + n, m,
-                                      _mm256_min_ps(_mm256_max_ps(y, lo), hi));
-            };
-            const uint64_t *const *blockRows = rows + block * a.runs * kRows;
-            if (group + 2 <= endGroup)
-                tile<WB, AB, 2>(blockRows, a.runs, a.runChunks, w, groupWords, store);
-            else
-                tile<WB, AB, 1>(blockRows, a.runs, a.runChunks, w, groupWords, store);
         }
+        delete[] rows;
     }
-    delete[] rows;
-}
+};
 
 } // namespace
 
 void bitPlaneAvx512(const BitPlaneRows &a, size_t p, const BitPlaneWeights &b,
                     PanelRange panels, const GemmEpilogue &epilogue)
 {
-    const int widths = b.bits * 10 + a.planes;
-    if (widths == 11)
-        blocks<1, 1>(a, p, b, panels, epilogue);
-    else if (widths == 12)
-        blocks<1, 2>(a, p, b, panels, epilogue);
-    else if (widths == 21)
-        blocks<2, 1>(a, p, b, panels, epilogue);
-    else
-        blocks<2, 2>(a, p, b, panels, epilogue);
+    runAtWidths<Blocks>(a, p, b, panels, epilogue);
 }
 
 void planesAvx512(const uint8_t *codes, size_t n, int planes, uint64_t *out)
