@@ -72,12 +72,12 @@ int main(int argc, char **argv)
                 std::printf("  %-6s %-24s %10.3f %10.3f %10.1f %7.0f %11.2f×\n", name.c_str(),
                             t.kernel.c_str(), 1e3 * t.latency.median, 1e3 * t.latency.p90, rate,
                             ofPeak(rate), int8.latency.median / t.latency.median);
-                if (layers)
+                if (layers) // every op: the ones without MACs (pools, adds) take time too
                     for (size_t i = 0; i < model.ops.size(); ++i)
-                        if (macs[i] > 0)
-                            std::printf("      op %3zu %8.2f M MACs  lowbit %8.3f ms  int8 %8.3f ms\n",
-                                        i, macs[i] / 1e6, 1e3 * t.opMedianSeconds[i],
-                                        1e3 * int8.opMedianSeconds[i]);
+                        std::printf("      op %3zu %-8s %8.2f M MACs  lowbit %8.3f ms  int8 "
+                                    "%8.3f ms\n",
+                                    i, qsm::opKindName(model.ops[i].kind), macs[i] / 1e6,
+                                    1e3 * t.opMedianSeconds[i], 1e3 * int8.opMedianSeconds[i]);
             }
         }
     return 0;

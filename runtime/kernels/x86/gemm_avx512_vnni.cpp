@@ -31,8 +31,8 @@ inline __m512i dpbusd(__m512i acc, __m512i activations, __m512i weights)
 
 // kRows rows × NP panels: NP weight loads and kRows broadcasts feed kRows·NP vpdpbusd per step.
 // A row's k values come in `taps` runs of tapSteps steps, run t of row r at rows[t·kRows + r]:
-// one run per row for a gathered A, one per kernel row or tap for an indirect one. The sums go
-// to store(r, j, sums) for row r of the block and panel j of the tile.
+// one run per row for a gathered A, one per kernel row or tap for an indirect one. The tile's
+// sums go to store(acc) at once, acc[r][j] for row r of the block and panel j.
 template <size_t NP, typename Store>
 void tile(const uint8_t *const *rows, size_t taps, size_t tapSteps, const int8_t *w,
           size_t steps, Store store)
@@ -55,13 +55,11 @@ void tile(const uint8_t *const *rows, size_t taps, size_t tapSteps, const int8_t
             }
         }
     }
-    for (size_t r = 0; r < kRows; ++r)
-        for (size_t j = 0; j < NP; ++j)
-            store(r, j, acc[r][j]);
+    store(acc);
 }
 
-// Every block of kRows rows, rowStart(r, t) giving run t of row r, its sums handed to
-// store(row, first column, sums) for the rows < p. Panels are the outer loop: a layer's weights
+// Every block of kRows rows, rowStart(r, t) giving run t of row r, each tile's sums handed to
+// store(first row, rows < p in the block, first column, acc). Panels are the outer loop: a layer's weights
 // (up to 2.4 MB in ResNet-18's last stage) are then read from memory once per call, each panel
 // pair staying in cache across the row blocks, where rows-outer read them once per block. A
 // last, short block repeats its last row: any readable run will do, its sums are not stored.
@@ -81,10 +79,9 @@ void rowBlocks(RowStart rowStart, size_t p, size_t taps, const PackedWeights &b,
     for (size_t panel = panels.begin; panel < panels.end; panel += 2) {
         const int8_t *w = b.panels.data() + panel * panelBytes;
         for (size_t block = 0; block < blocks; ++block) {
-            const auto blockStore = [&](size_t r, size_t j, __m512i sums) {
-                const size_t row = block * kRows + r;
-                if (row < p)
-                    store(row, (panel + j) * 16, sums);
+            const size_t first = block * kRows, rowsLeft = p - first;
+            const auto blockStore = [&](const auto &acc) {
+                store(first, rowsLeft < kRows ? rowsLeft : kRows, panel * 16, acc);
             };
             const uint8_t *const *blockRows = rows + block * taps * kRows;
             if (panel + 2 <= panels.end)
@@ -102,7 +99,11 @@ void gemmAvx512Vnni(const uint8_t *a, size_t p, size_t lda, const PackedWeights 
                     PanelRange panels, int, int32_t *c, size_t ldc)
 {
     rowBlocks([&](size_t r, size_t) { return a + r * lda; }, p, 1, b, panels,
-              [&](size_t r, size_t n, __m512i sums) { _mm512_storeu_si512(c + r * ldc + n, sums); });
+              [&](size_t first, size_t rows, size_t n, const auto &acc) {
+                  for (size_t r = 0; r < rows; ++r)
+                      for (size_t j = 0; j < sizeof(acc[0]) / sizeof(__m512i); ++j)
+                          _mm512_storeu_si512(c + (first + r) * ldc + n + j * 16, acc[r][j]);
+              });
 }
 
 void gemmAvx512VnniIndirect(const TapRows &a, size_t p, const PackedWeights &b,
@@ -112,20 +113,36 @@ void gemmAvx512VnniIndirect(const TapRows &a, size_t p, const PackedWeights &b,
     rowBlocks(
         [&](size_t r, size_t t) { return a.base + a.pixels[r * a.taps + t] * a.pixelStride; },
         p, a.taps, b, panels,
-        [&](size_t r, size_t n, __m512i sums) {
-            if (n >= b.n)
-                return;
-            const __mmask16 m = b.n - n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (b.n - n)) - 1);
-            const __m512 padding =
-                _mm512_maskz_loadu_ps(m, e.padding + e.rowClass[r] * e.paddingRow + n);
-            const __m512 centred = _mm512_sub_ps(
-                _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, e.perColumnSum + n),
-                                _mm512_set1_ps(float(e.colSums[r])), _mm512_cvtepi32_ps(sums)),
-                padding);
-            const __m512 y = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, e.scale + n), centred,
-                                             _mm512_maskz_loadu_ps(m, e.bias + n));
-            _mm512_mask_storeu_ps(e.out + r * e.outRow + n, m,
-                                  _mm512_min_ps(_mm512_max_ps(y, lo), hi));
+        [&](size_t first, size_t rows, size_t n0, const auto &acc) {
+            // A panel's scale, bias and column-sum factor are loaded once for the tile's rows,
+            // before its first store: a float store could alias them, so the compiler reloaded
+            // all four per 16 outputs (40 % of the stem conv's kernel time, whose k is short).
+            for (size_t j = 0; j < sizeof(acc[0]) / sizeof(__m512i); ++j) {
+                const size_t n = n0 + j * 16;
+                if (n >= b.n)
+                    return;
+                const __mmask16 m =
+                    b.n - n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (b.n - n)) - 1);
+                const __m512 perColumnSum = _mm512_maskz_loadu_ps(m, e.perColumnSum + n);
+                const __m512 scale = _mm512_maskz_loadu_ps(m, e.scale + n);
+                const __m512 bias = _mm512_maskz_loadu_ps(m, e.bias + n);
+                // Over the whole tile, unrolled, so that acc stays in registers.
+#pragma GCC unroll 8
+                for (size_t r = 0; r < kRows; ++r) {
+                    if (r == rows)
+                        break;
+                    const size_t row = first + r;
+                    const __m512 padding =
+                        _mm512_maskz_loadu_ps(m, e.padding + e.rowClass[row] * e.paddingRow + n);
+                    const __m512 centred = _mm512_sub_ps(
+                        _mm512_fmadd_ps(perColumnSum, _mm512_set1_ps(float(e.colSums[row])),
+                                        _mm512_cvtepi32_ps(acc[r][j])),
+                        padding);
+                    const __m512 y = _mm512_fmadd_ps(scale, centred, bias);
+                    _mm512_mask_storeu_ps(e.out + row * e.outRow + n, m,
+                                          _mm512_min_ps(_mm512_max_ps(y, lo), hi));
+                }
+            }
         });
 }
 
