@@ -9,7 +9,8 @@
 
 namespace quantscope::runtime {
 
-GraphExecutor::GraphExecutor(const qsm::Model &model, Backend backend, size_t threads)
+GraphExecutor::GraphExecutor(const qsm::Model &model, Backend backend, size_t threads,
+                             bool keepEveryValue)
     : m_model(model), m_lowBitBackend(backend == Backend::LowBit), m_pool(threads),
       m_shapes(qsm::ShapeInference::infer(model)), m_weights(model.layers.size()),
       m_lowBit(model.layers.size()), m_values(model.valueCount), m_opSeconds(model.ops.size())
@@ -39,11 +40,58 @@ GraphExecutor::GraphExecutor(const qsm::Model &model, Backend backend, size_t th
     for (size_t i = 0; i < m_fusedAway.size(); ++i)
         if (m_fusedAway[i])
             unwritten[model.ops[i].inputs[0]] = true;
+    std::vector<size_t> elements(m_values.size(), 0);
     for (size_t v = 0; v < m_values.size(); ++v)
         if (!m_shapes[v].empty() && !unwritten[v])
-            m_values[v].resize(qsm::ShapeInference::elements(m_shapes[v]));
+            elements[v] = qsm::ShapeInference::elements(m_shapes[v]);
+    placeValues(elements, keepEveryValue);
     if (backend == Backend::LowBit)
         chooseKernels();
+}
+
+void GraphExecutor::placeValues(const std::vector<size_t> &elements, bool keepEveryValue)
+{
+    // Where a value is read last (ops in order; a fused clamp's reads are its producer's).
+    std::vector<size_t> lastRead(m_values.size(), 0);
+    for (size_t i = 0; i < m_model.ops.size(); ++i)
+        if (!m_fusedAway[i])
+            for (uint32_t v : m_model.ops[i].inputs)
+                lastRead[v] = i;
+    lastRead[m_model.output] = m_model.ops.size(); // never given up
+    std::vector<size_t> bufferOf(m_values.size(), 0), sizes;
+    std::vector<bool> free;
+    const auto take = [&](size_t v) {
+        size_t best = sizes.size(); // the smallest free buffer that holds v, else a new one
+        for (size_t b = 0; b < sizes.size(); ++b)
+            if (free[b] && sizes[b] >= elements[v] &&
+                (best == sizes.size() || sizes[b] < sizes[best]))
+                best = b;
+        if (keepEveryValue || best == sizes.size()) {
+            best = sizes.size();
+            sizes.push_back(elements[v]);
+            free.push_back(false);
+        }
+        free[best] = false;
+        bufferOf[v] = best;
+    };
+    take(0);
+    for (size_t i = 0; i < m_model.ops.size(); ++i) {
+        if (m_fusedAway[i])
+            continue;
+        const uint32_t written = m_model.ops[m_clampOf[i]].output;
+        if (elements[written])
+            take(written);
+        // An op's inputs are given up after its output is placed: no kernel works in place.
+        for (uint32_t v : m_model.ops[i].inputs)
+            if (lastRead[v] == i && elements[v])
+                free[bufferOf[v]] = true;
+    }
+    m_buffers.clear();
+    for (size_t size : sizes)
+        m_buffers.emplace_back(size);
+    for (size_t v = 0; v < m_values.size(); ++v)
+        if (elements[v])
+            m_values[v] = {m_buffers[bufferOf[v]].data(), elements[v]};
 }
 
 void GraphExecutor::fuseClamps()
@@ -142,7 +190,7 @@ std::vector<float> GraphExecutor::value(size_t id) const
     if (m_values[id].empty())
         return {};
     if (!channelsLast(id))
-        return m_values[id];
+        return {m_values[id].begin(), m_values[id].end()};
     std::vector<float> out(m_values[id].size());
     ChannelsLast::toChannelsFirst(m_values[id].data(), m_shapes[id], out.data());
     return out;
@@ -233,8 +281,6 @@ const std::vector<float> &GraphExecutor::run(const float *input)
         m_opSeconds[i] =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     }
-    if (!channelsLast(m_model.output))
-        return m_values[m_model.output];
     m_output = value(m_model.output);
     return m_output;
 }

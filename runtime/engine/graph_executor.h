@@ -2,7 +2,8 @@
 // GraphExecutor: runs a .qsm model op by op on one of our backends — fp32 (dequantized weights,
 // float activations: the plain reference, C×H×W) or lowbit (each quantized layer on codes,
 // LowBitLayer; values kept H×W×C, the layout the layers read and write, so none transposes) —
-// keeping every value, so per-layer outputs can be compared, and timing every op.
+// keeping every value, so per-layer outputs can be compared (or, for timing, only the live ones
+// in shared buffers), and timing every op.
 #pragma once
 
 #include "format/qsm_model.h"
@@ -23,7 +24,11 @@ class GraphExecutor
 public:
     // Prepares the weights once (dequantized for fp32, packed for lowbit). The model must have
     // been read by QsmReader or written by QsmWriter (its shapes are checked), and outlive this.
-    GraphExecutor(const qsm::Model &model, Backend backend, size_t threads = 1);
+    // keepEveryValue false: a value's buffer is reused once its last reader has run, so value()
+    // answers only for the model's output. A whole inference then touches a few buffers instead
+    // of one per value, and they stay in cache (ResNet-18 writes 18 MB of feature maps).
+    GraphExecutor(const qsm::Model &model, Backend backend, size_t threads = 1,
+                  bool keepEveryValue = true);
 
     // One image, normalised, C×H×W floats. Returns the model's output (logits; C×H×W where
     // the output is a feature map).
@@ -60,7 +65,22 @@ private:
     std::vector<qsm::Shape> m_shapes;
     std::vector<std::vector<float>> m_weights;            // per layer, dequantized (float path)
     std::vector<std::unique_ptr<LowBitLayer>> m_lowBit;   // per layer, null where float
-    std::vector<std::vector<float>> m_values;
+    // A value's floats: a part of one of m_buffers (empty where never written).
+    struct Value
+    {
+        float *ptr = nullptr;
+        size_t count = 0;
+        float *data() const { return ptr; }
+        size_t size() const { return count; }
+        bool empty() const { return count == 0; }
+        float *begin() const { return ptr; }
+        float *end() const { return ptr + count; }
+    };
+    // Buffers for the values: one each, or shared by values that are never live together.
+    void placeValues(const std::vector<size_t> &elements, bool keepEveryValue);
+
+    std::vector<std::vector<float>> m_buffers;
+    std::vector<Value> m_values;
     std::vector<float> m_inScratch, m_outScratch; // a float layer's C×H×W input and output
     std::vector<float> m_output;                  // the output, C×H×W
     std::vector<double> m_opSeconds;
