@@ -13,7 +13,8 @@ GraphExecutor::GraphExecutor(const qsm::Model &model, Backend backend, size_t th
                              bool keepEveryValue)
     : m_model(model), m_lowBitBackend(backend == Backend::LowBit), m_pool(threads),
       m_shapes(qsm::ShapeInference::infer(model)), m_weights(model.layers.size()),
-      m_lowBit(model.layers.size()), m_values(model.valueCount), m_opSeconds(model.ops.size())
+      m_lowBit(model.layers.size()), m_keepEveryValue(keepEveryValue),
+      m_values(model.valueCount), m_opSeconds(model.ops.size())
 {
     const auto kernel = PackedGemm::fastest();
     const auto bitPlaneKernels = BitPlaneGemm::available();
@@ -44,12 +45,12 @@ GraphExecutor::GraphExecutor(const qsm::Model &model, Backend backend, size_t th
     for (size_t v = 0; v < m_values.size(); ++v)
         if (!m_shapes[v].empty() && !unwritten[v])
             elements[v] = qsm::ShapeInference::elements(m_shapes[v]);
-    placeValues(elements, keepEveryValue);
+    placeValues(elements);
     if (backend == Backend::LowBit)
         chooseKernels();
 }
 
-void GraphExecutor::placeValues(const std::vector<size_t> &elements, bool keepEveryValue)
+void GraphExecutor::placeValues(const std::vector<size_t> &elements)
 {
     // Where a value is read last (ops in order; a fused clamp's reads are its producer's).
     std::vector<size_t> lastRead(m_values.size(), 0);
@@ -66,7 +67,7 @@ void GraphExecutor::placeValues(const std::vector<size_t> &elements, bool keepEv
             if (free[b] && sizes[b] >= elements[v] &&
                 (best == sizes.size() || sizes[b] < sizes[best]))
                 best = b;
-        if (keepEveryValue || best == sizes.size()) {
+        if (m_keepEveryValue || best == sizes.size()) {
             best = sizes.size();
             sizes.push_back(elements[v]);
             free.push_back(false);
@@ -187,7 +188,7 @@ std::vector<float> GraphExecutor::normalise(const std::vector<float> &pixels) co
 
 std::vector<float> GraphExecutor::value(size_t id) const
 {
-    if (m_values[id].empty())
+    if (m_values[id].empty() || (!m_keepEveryValue && id != m_model.output))
         return {};
     if (!channelsLast(id))
         return {m_values[id].begin(), m_values[id].end()};

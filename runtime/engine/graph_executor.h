@@ -35,7 +35,8 @@ public:
     const std::vector<float> &run(const float *input);
     // A value of the last run, C×H×W whatever the backend keeps, by value id (0 is the input).
     // Empty for a value the low-bit backend never writes: a layer's or an add's output whose
-    // only reader is a clamp, which is applied as the output is written.
+    // only reader is a clamp, which is applied as the output is written; and, without
+    // keepEveryValue, for every value but the output.
     std::vector<float> value(size_t id) const;
     const std::vector<qsm::Shape> &shapes() const { return m_shapes; }
     // Seconds each op took in the last run, in op order.
@@ -59,12 +60,6 @@ private:
     // the low-bit backend serves the run's activation quantizers (binary bases, wide ranges).
     void runReferenceLayer(const qsm::Op &op);
 
-    const qsm::Model &m_model;
-    bool m_lowBitBackend; // maps channels last; the run's activation quantizers apply
-    ThreadPool m_pool;
-    std::vector<qsm::Shape> m_shapes;
-    std::vector<std::vector<float>> m_weights;            // per layer, dequantized (float path)
-    std::vector<std::unique_ptr<LowBitLayer>> m_lowBit;   // per layer, null where float
     // A value's floats: a part of one of m_buffers (empty where never written).
     struct Value
     {
@@ -77,8 +72,15 @@ private:
         float *end() const { return ptr + count; }
     };
     // Buffers for the values: one each, or shared by values that are never live together.
-    void placeValues(const std::vector<size_t> &elements, bool keepEveryValue);
+    void placeValues(const std::vector<size_t> &elements);
 
+    const qsm::Model &m_model;
+    bool m_lowBitBackend; // maps channels last; the run's activation quantizers apply
+    ThreadPool m_pool;
+    std::vector<qsm::Shape> m_shapes;
+    std::vector<std::vector<float>> m_weights;            // per layer, dequantized (float path)
+    std::vector<std::unique_ptr<LowBitLayer>> m_lowBit;   // per layer, null where float
+    bool m_keepEveryValue;
     std::vector<std::vector<float>> m_buffers;
     std::vector<Value> m_values;
     std::vector<float> m_inScratch, m_outScratch; // a float layer's C×H×W input and output

@@ -111,6 +111,9 @@ TEST_CASE(sharedBuffersGiveTheSameOutputs)
                 const auto expected = every.run(input.data());
                 CHECK(shared.run(input.data()) == expected);
             }
+            // Only the output can be read back; the input's buffer has been reused.
+            CHECK(shared.value(model.output) == every.value(model.output));
+            CHECK(shared.value(0).empty() && !every.value(0).empty());
         }
 }
 
