@@ -177,7 +177,7 @@ std::vector<ModelledBackend> LatencyModel::predict(const qsm::Model &model) cons
         if (k.weightBits)
             continue; // a bit-serial kernel: the low-bit backend's alternative, below
         ModelledBackend b{k.backend, k.kernel, {}, 0.0};
-        bool bitSerial = false;
+        const KernelCost *bitSerial = nullptr; // one that took a layer: named beside k
         for (const auto &op : model.ops) {
             double seconds = opSeconds(k, model, op, shapes);
             if (const KernelCost *alternative = k.backend == "lowbit" ? bitSerialFor(model, op)
@@ -185,18 +185,14 @@ std::vector<ModelledBackend> LatencyModel::predict(const qsm::Model &model) cons
                 const double serial = opSeconds(*alternative, model, op, shapes);
                 if (serial < seconds) {
                     seconds = serial;
-                    bitSerial = true;
+                    bitSerial = alternative;
                 }
             }
             b.opSeconds.push_back(seconds);
             b.seconds += seconds;
         }
-        if (bitSerial) // "neon-dot + neon-popcnt"
-            for (const auto &alternative : m_kernels)
-                if (alternative.weightBits) {
-                    b.kernel += " + " + alternative.kernel.substr(0, alternative.kernel.find(' '));
-                    break;
-                }
+        if (bitSerial) // "neon-dot + neon-popcnt", without the widths ("neon-popcnt W2A2")
+            b.kernel += " + " + bitSerial->kernel.substr(0, bitSerial->kernel.find(' '));
         out.push_back(std::move(b));
     }
     return out;
@@ -209,7 +205,8 @@ const KernelCost *LatencyModel::bitSerialFor(const qsm::Model &model, const qsm:
     const auto &l = model.layers[op.layer];
     if (!runtime::LowBitLayer::bitSerialServes(l))
         return nullptr;
-    const int activationBits = l.input.qmax - l.input.qmin <= 1 ? 1 : 2;
+    const int activationBits =
+        runtime::BitPlaneGemm::activationPlanes(l.input.qmax - l.input.qmin);
     for (const auto &k : m_kernels)
         if (k.weightBits == int(l.bits) && k.activationBits == activationBits)
             return &k;

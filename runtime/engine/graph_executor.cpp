@@ -63,12 +63,11 @@ void GraphExecutor::placeValues(const std::vector<size_t> &elements)
     std::vector<bool> free;
     const auto take = [&](size_t v) {
         size_t best = sizes.size(); // the smallest free buffer that holds v, else a new one
-        for (size_t b = 0; b < sizes.size(); ++b)
+        for (size_t b = 0; b < sizes.size() && !m_keepEveryValue; ++b)
             if (free[b] && sizes[b] >= elements[v] &&
                 (best == sizes.size() || sizes[b] < sizes[best]))
                 best = b;
-        if (m_keepEveryValue || best == sizes.size()) {
-            best = sizes.size();
+        if (best == sizes.size()) {
             sizes.push_back(elements[v]);
             free.push_back(false);
         }

@@ -209,7 +209,7 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
             m_bitPlane = *bitPlane;
             m_planeWeights = BitPlaneWeights::pack(rows.data(), size_t(perGroupOut), rowK,
                                                    int(layer.bits));
-            m_activationPlanes = maxActivation <= 1 ? 1 : 2;
+            m_activationPlanes = BitPlaneGemm::activationPlanes(maxActivation);
         }
     }
 

@@ -93,6 +93,8 @@ public:
     {
         return weightBits <= 2 && maxActivation <= 3;
     }
+    // The activation planes a served layer's codes take (what BitPlaneRows::planes holds).
+    static int activationPlanes(int maxActivation) { return maxActivation <= 1 ? 1 : 2; }
     // The scalar oracle first, then what this CPU has; fast(): whether it has more than the
     // oracle, i.e. a kernel worth timing against its PackedGemm one.
     static std::vector<BitPlaneKernelChoice> available();
