@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // CPQ end to end on a tiny model: fixed bits with DropBits lower the training loss, report the
-// share of weights on a level and beat round-to-nearest at the same (2-bit) precision; learned bits fall
-// to the target average and are reported per epoch; a cancelled run keeps its best epoch.
+// share of weights on a level, keep the 8-bit edges' fitted steps and beat round-to-nearest at the
+// same (2-bit) precision; learned bits fall to the target average and are reported per epoch; a
+// cancelled run keeps its best epoch.
 #include "jobs/quantize_job.h"
 #include "pretrained_fixture.h"
 #include "store/workspace.h"
@@ -71,6 +72,7 @@ void TestCpqMethod::fixedBitsLowerTheLossAndBeatRtn()
     jobs::JobContext context;
     std::vector<double> epochLoss;
     std::map<int, double> firstClustered, lastClustered; // per layer
+    std::map<int, std::vector<double>> firstSteps, lastSteps;
     context.onMetric = [&](const jobs::MetricPoint &p) {
         if (p.series == "epoch_loss")
             epochLoss.push_back(p.value);
@@ -79,9 +81,13 @@ void TestCpqMethod::fixedBitsLowerTheLossAndBeatRtn()
         QVERIFY(s.bits == (s.layer == 0 || s.layer == 6 ? 8.0 : 2.0)); // first/last at 8
         QCOMPARE(s.gridLevels.size(), size_t(1) << int(s.bits));
         QVERIFY2(s.note.rfind("ρ = σ/α 0.", 0) == 0, s.note.c_str());
-        if (!firstClustered.count(s.layer))
+        QCOMPARE(s.note.find("fitted step") != std::string::npos, s.bits == 8.0);
+        if (!firstClustered.count(s.layer)) {
             firstClustered[s.layer] = s.clusteredShare;
+            firstSteps[s.layer] = s.channelStep;
+        }
         lastClustered[s.layer] = s.clusteredShare;
+        lastSteps[s.layer] = s.channelStep;
     };
     cpq.run(context);
 
@@ -94,6 +100,10 @@ void TestCpqMethod::fixedBitsLowerTheLossAndBeatRtn()
           firstClustered[3], lastClustered[3]);
     QCOMPARE(lastClustered.size(), size_t(7));
     QVERIFY(lastClustered[3] > 0 && lastClustered[3] <= 1);
+    // The 8-bit edges keep their fitted steps; the 2-bit layers learn theirs.
+    QCOMPARE(lastSteps[0], firstSteps[0]);
+    QCOMPARE(lastSteps[6], firstSteps[6]);
+    QVERIFY(lastSteps[3] != firstSteps[3]);
     const double fp = cpq.record().fpTop1, cpqTop1 = cpq.record().top1, rtnTop1 = rtn.record().top1;
     qInfo("float %.3f, RTN W2A2 %.3f, CPQ W2A2 %.3f", fp, rtnTop1, cpqTop1);
     QVERIFY(fp > 0.9);
