@@ -2,7 +2,8 @@
 // BRECQ on the tiny fixtures: one block's reconstruction beats round-to-nearest on the block's
 // output and ends with binary rounding; a whole W4A4 run reports per-block curves and before /
 // after snapshots and keeps the edge activations at 8 bits; mixed precision stays within its
-// budget; a cancel stops within a second and says how many blocks were done.
+// budget and warns when a whole-number target is below uniform bits; a cancel stops within a
+// second and says how many blocks were done.
 #include "error.h"
 #include "jobs/quantize_job.h"
 #include "model/quant_graph.h"
@@ -178,9 +179,32 @@ void TestBrecqMethod::mixedPrecisionRespectsTheBudget()
         if (p.series == "mp_uniform_sensitivity")
             uniform = p.value;
     };
+    std::vector<std::string> warnings;
+    context.onWarning = [&](const std::string &w) {
+        if (w.find("target_bits") != std::string::npos) // not the fixture's near-chance float
+            warnings.push_back(w);
+    };
     job.run(context);
     QCOMPARE(bits.size(), size_t(7));
     QVERIFY(uniform > 0);
+    // With 8-bit edges uniform 3 bits is above 3 on average: the run says so and names the
+    // target that matches it, which then fits uniform 3 bits and warns no more.
+    QCOMPARE(warnings.size(), size_t(1));
+    QVERIFY2(warnings[0].find("below uniform 3 bits") != std::string::npos, warnings[0].c_str());
+    const auto at = warnings[0].find("target_bits=");
+    QVERIFY(at != std::string::npos);
+    const std::string matching = warnings[0].substr(at + 12, 5);
+    jobs::QuantizeJob equal(request(4, 32, {{"iterations", "20"}, {"mixed_precision", "true"},
+                                            {"target_bits", matching}, {"allocation", "uniform"}}));
+    jobs::JobContext quiet;
+    bool warned = false;
+    quiet.onWarning = [&](const std::string &w) {
+        warned = warned || w.find("target_bits") != std::string::npos;
+    };
+    equal.run(quiet);
+    QVERIFY(!warned);
+    for (size_t i = 1; i + 1 < equal.layers().size(); ++i)
+        QCOMPARE(equal.layers()[i].wbits, 3.0);
     QVERIFY2(searched >= 0 && searched <= uniform,
              qPrintable(QString("searched %1, uniform %2").arg(searched).arg(uniform)));
     QVERIFY2(job.record().avgWbits <= 3.0 + 1e-9, qPrintable(QString::number(job.record().avgWbits)));

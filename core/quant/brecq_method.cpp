@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "brecq_method.h"
 
+#include "activation_cache.h"
 #include "analysis/grid_units.h"
 #include "analysis/weight_histogram.h"
-#include "bit_allocation_search.h"
 #include "bit_plan.h"
+#include "brecq_bit_allocation.h"
 #include "data/batch_loader.h"
 #include "error.h"
+#include "fisher_weights.h"
 #include "unit_reconstructor.h"
 #include "uniform_quantizer.h"
 
@@ -23,16 +25,7 @@ using Type = ParamSpec::Type;
 using model::QuantGraph;
 using model::QuantSession;
 
-constexpr int64_t kFisherChunk = 128;    // images per backward pass of the Fisher weights
-constexpr int64_t kSensitivityImages = 256;
 constexpr int64_t kActivationGridImages = 256; // the released code: 64
-// The weight grid's clip search minimises the L2.4 error, as the released code's "mse" scale
-// method (lp_loss p=2.4); on the demo at W2 it was 89.07 % against 88.58 with L2 (mean of three
-// seeds, a tenth of the paper's samples).
-constexpr double kWeightClipNorm = 2.4;
-// Blocks whose layers have at most this many joint assignments (7^3 for 2…8 bits) are measured
-// jointly; larger ones layer by layer.
-constexpr size_t kJointAssignments = 343;
 
 // The published schedule is 20 000 rounding and 5 000 activation iterations of batch 32 per
 // block. A preset fixes the samples a block sees, so a larger batch takes fewer iterations: an
@@ -82,45 +75,15 @@ std::string percent(double share)
     return text;
 }
 
-// Diagonal Fisher information at a unit's output: squared gradients of the task loss w.r.t.
-// that output, the rest of the network in float. No labels are used: the task loss is the
-// cross-entropy against the float model's own prediction. Normalised to mean 1, so the
-// weighted loss keeps MSE's scale and λ its meaning.
-torch::Tensor fisherWeights(const QuantGraph &graph, size_t unit, const torch::Tensor &output,
-                            QuantSession &floatSession, const jobs::JobContext &context)
-{
-    std::vector<torch::Tensor> out;
-    for (const auto &chunk : output.split(kFisherChunk)) {
-        context.checkCancelled();
-        auto z = chunk.detach().clone().requires_grad_(true);
-        torch::Tensor y = z;
-        for (size_t u = unit + 1; u < graph.units().size(); ++u)
-            y = graph.runUnit(u, y, floatSession);
-        const auto loss = torch::nn::functional::cross_entropy(
-            y, y.argmax(1).detach(),
-            torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
-        out.push_back(torch::autograd::grad({loss}, {z})[0].pow(2));
-    }
-    auto fisher = torch::cat(out);
-    return fisher / fisher.mean().clamp_min(1e-20);
-}
-
 // The calibration set on the model's device: every cache derived from it (block inputs,
 // targets, Fisher weights) stays there.
 torch::Tensor calibrationImages(const data::BatchLoader &loader, c10::Device device)
 {
     std::vector<torch::Tensor> batches;
     for (int64_t b = 0; b < loader.batchCount(); ++b)
-        batches.push_back(loader.batch(b).inputs);
-    return torch::cat(batches).to(device);
-}
-
-QuantGrid weightGrid(const torch::Tensor &w, int bits)
-{
-    WeightGridOptions o; // per channel, asymmetric, clip by L2.4 search: BRECQ's weight grid
-    o.bits = bits;
-    o.p = kWeightClipNorm;
-    return UniformQuantizer::fitWeight(w, o);
+        batches.push_back(
+            ActivationCache::store(loader.batch(b).inputs.to(device), loader.sampleCount()));
+    return torch::cat(batches);
 }
 
 void sendSnapshot(const jobs::JobContext &context, const model::LayerInfo &layer, int step,
@@ -138,126 +101,6 @@ void sendSnapshot(const jobs::JobContext &context, const model::LayerInfo &layer
     analysis::WeightHistogram::fill(snap, weights);
     analysis::GridUnits::fill(snap, weights, grid.geometry());
     context.snapshot(snap);
-}
-
-// Mixed precision: sensitivities per block at 2…8 bits, then the genetic search. Layers the plan
-// fixes (first/last at first_last_bits, per-layer overrides) keep their bits and count against
-// the budget. Reports the sensitivity of uniform bits at the budget beside the search's best,
-// so a run shows what the search predicts it gains.
-std::vector<int> allocateBits(const MethodInput &input, const std::vector<int> &planned,
-                              const std::set<int> &fixed, const torch::Tensor &images,
-                              bool fisher, const jobs::JobContext &context)
-{
-    const auto &graph = input.graph;
-    const auto &layers = graph.layers();
-    AllocationProblem problem;
-    std::vector<int> geneOf(layers.size(), -1), layerOf;
-    double fixedBits = 0, totalParams = 0;
-    for (const auto &l : layers) {
-        totalParams += double(l.params);
-        if (fixed.count(l.id)) {
-            fixedBits += double(l.params) * planned[size_t(l.id)];
-            continue;
-        }
-        geneOf[size_t(l.id)] = static_cast<int>(layerOf.size());
-        layerOf.push_back(l.id);
-        problem.params.push_back(l.params);
-    }
-    problem.budgetBits = input.settings.real("target_bits") * totalParams - fixedBits;
-    if (layerOf.empty())
-        return planned;
-
-    // RTN weights of every layer at every candidate (fixed layers at their planned bits).
-    const size_t k = problem.candidates.size();
-    std::vector<std::vector<torch::Tensor>> rtn(layers.size());
-    for (const auto &l : layers) {
-        torch::NoGradGuard noGrad;
-        const auto &w = graph.floatWeight(l.id);
-        if (fixed.count(l.id))
-            rtn[size_t(l.id)] = {weightGrid(w, planned[size_t(l.id)]).fakeQuantize(w)};
-        else
-            for (int bits : problem.candidates)
-                rtn[size_t(l.id)].push_back(weightGrid(w, bits).fakeQuantize(w));
-    }
-
-    auto floatSession = graph.makeSession();
-    auto session = graph.makeSession();
-    torch::Tensor in = images.slice(0, 0, std::min<int64_t>(kSensitivityImages, images.size(0)));
-    const auto &units = graph.units();
-    for (size_t u = 0; u < units.size(); ++u) {
-        context.progress(0.9 * u / units.size(), "mixed precision: sensitivity of " + units[u].name);
-        const auto target = UnitReconstructor::runOnAll(graph, u, in, floatSession);
-        const auto weights = fisher ? fisherWeights(graph, u, target, floatSession, context)
-                                    : torch::Tensor();
-        std::vector<int> unitGenes;
-        for (int id : units[u].layerIds) {
-            if (geneOf[size_t(id)] >= 0)
-                unitGenes.push_back(geneOf[size_t(id)]);
-            else
-                session.setWeight(id, rtn[size_t(id)].front());
-        }
-        // Joint table for small blocks (intra-block interaction); one table per layer beyond.
-        std::vector<std::vector<int>> groups;
-        if (std::pow(double(k), double(unitGenes.size())) <= double(kJointAssignments))
-            groups.push_back(unitGenes);
-        else
-            for (int g : unitGenes)
-                groups.push_back({g});
-        UnitReconstructor probe(graph, u, session, in, target, weights);
-        for (const auto &group : groups) {
-            if (group.empty())
-                continue;
-            for (int g : unitGenes) // layers outside the group stay at the highest candidate
-                session.setWeight(layerOf[size_t(g)], rtn[size_t(layerOf[size_t(g)])].back());
-            SensitivityFactor factor;
-            factor.genes = group;
-            size_t combos = 1;
-            for (size_t i = 0; i < group.size(); ++i)
-                combos *= k;
-            for (size_t index = 0; index < combos; ++index) {
-                context.checkCancelled();
-                size_t rest = index;
-                for (int g : group) {
-                    const int id = layerOf[size_t(g)];
-                    session.setWeight(id, rtn[size_t(id)][rest % k]);
-                    rest /= k;
-                }
-                factor.loss.push_back(probe.outputLoss());
-            }
-            problem.factors.push_back(std::move(factor));
-        }
-        in = target;
-    }
-
-    SearchOptions options;
-    options.seed = static_cast<uint64_t>(input.settings.integer("seed"));
-    const auto uniform = BitAllocationSearch::uniformAtBudget(problem);
-    if (!uniform.empty())
-        context.metric("mp_uniform_sensitivity", 0, BitAllocationSearch::fitness(problem, uniform));
-    std::vector<int> bits;
-    const std::string allocation = input.settings.text("allocation");
-    if (allocation == "search") {
-        bits = BitAllocationSearch::search(problem, options, [&](int gen, double best) {
-            context.checkCancelled();
-            context.metric("mp_sensitivity", gen + 1, best);
-            context.progress(0.9 + 0.1 * (gen + 1) / options.generations,
-                             "mixed precision: search");
-        });
-    } else {
-        // An allocation the search did not choose, with the sensitivity it predicts for it.
-        BitAllocationSearch::requireFeasible(problem);
-        const auto choice = allocation == "uniform"
-                                ? uniform
-                                : BitAllocationSearch::randomAtBudget(
-                                      problem, uint64_t(input.settings.integer("allocation_draw")));
-        context.metric("mp_sensitivity", 1, BitAllocationSearch::fitness(problem, choice));
-        for (int index : choice)
-            bits.push_back(problem.candidates[size_t(index)]);
-    }
-    std::vector<int> out = planned;
-    for (size_t g = 0; g < bits.size(); ++g)
-        out[size_t(layerOf[g])] = bits[g];
-    return out;
 }
 
 bool anyActivationQuantized(const BitPlan &plan)
@@ -334,12 +177,25 @@ std::vector<std::optional<QuantGrid>> progressiveActivationGrids(const QuantGrap
         grids[size_t(layer)] = UniformQuantizer::fitActivation(x, abits[size_t(layer)]);
         session.setActivationQuantizer(layer, grids[size_t(layer)]->quantizer());
     });
-    graph.forward(images.slice(0, 0, kActivationGridImages), session);
+    graph.forward(ActivationCache::load(images.slice(0, 0, kActivationGridImages)), session);
     session.setObserver(nullptr);
     return grids;
 }
 
 } // namespace
+
+// The weight grid's clip search minimises the L2.4 error, as the released code's "mse" scale
+// method (lp_loss p=2.4); on the demo at W2 it was 89.07 % against 88.58 with L2 (mean of three
+// seeds, a tenth of the paper's samples).
+constexpr double kWeightClipNorm = 2.4;
+
+QuantGrid BrecqMethod::weightGrid(const torch::Tensor &w, int bits)
+{
+    WeightGridOptions o; // per channel, asymmetric, clip by L2.4 search
+    o.bits = bits;
+    o.p = kWeightClipNorm;
+    return UniformQuantizer::fitWeight(w, o);
+}
 
 std::vector<ParamSpec> BrecqMethod::params() const
 {
@@ -465,7 +321,8 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
     try {
         if (mixed) {
             const auto stage = context.stage(0, mpShare);
-            plan.wbits = allocateBits(input, plan.wbits, fixed, images, fisher, stage);
+            plan.wbits =
+                BrecqBitAllocation::allocate(input, plan.wbits, fixed, images, fisher, stage);
             for (const auto &l : layers)
                 context.metric("bits/" + l.name, 0, plan.wbits[size_t(l.id)]);
         }
@@ -487,14 +344,14 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
             stage.progress(0, label + ": preparing");
             const auto target = UnitReconstructor::runOnAll(graph, u, floatIn, floatSession);
             const bool learn = learnsRounding(units[u], plan);
-            const auto weights = fisher && learn
-                                     ? fisherWeights(graph, u, target, floatSession, stage)
-                                     : torch::Tensor();
+            const auto weights =
+                fisher && learn ? FisherWeights::compute(graph, u, target, floatSession, stage)
+                                : torch::Tensor();
             std::vector<AdaRound> rounding;
             std::vector<QuantGrid> grids;
             for (int id : units[u].layerIds) {
                 const auto &w = graph.floatWeight(id);
-                grids.push_back(weightGrid(w, plan.wbits[size_t(id)]));
+                grids.push_back(BrecqMethod::weightGrid(w, plan.wbits[size_t(id)]));
                 rounding.emplace_back(w, grids.back());
                 sendSnapshot(context, layers[size_t(id)], 0, "float",
                              w, grids.back(), plan.wbits[size_t(id)],
@@ -558,10 +415,11 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
                         steps.emplace_back(*initial[size_t(id)]);
                     }
                 }
-                UnitReconstructor unit(graph, u, session, quantIn, target,
-                                       fisher && !ids.empty()
-                                           ? fisherWeights(graph, u, target, floatSession, stage)
-                                           : torch::Tensor());
+                const auto weights =
+                    fisher && !ids.empty()
+                        ? FisherWeights::compute(graph, u, target, floatSession, stage)
+                        : torch::Tensor();
+                UnitReconstructor unit(graph, u, session, quantIn, target, weights);
                 if (!ids.empty()) {
                     auto options = actOptions;
                     options.seed = seed + 1000 + u;

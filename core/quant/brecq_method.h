@@ -7,6 +7,7 @@
 #pragma once
 
 #include "method.h"
+#include "quant_grid.h"
 
 namespace quantscope::quant {
 
@@ -17,6 +18,9 @@ public:
     std::string title() const override { return "Block reconstruction (BRECQ)"; }
     std::vector<ParamSpec> params() const override;
     QuantizedModel run(const MethodInput &input, jobs::JobContext &context) override;
+
+    // BRECQ's weight grid: per channel, asymmetric, the clip found by an L2.4 error search.
+    static QuantGrid weightGrid(const torch::Tensor &w, int bits);
 };
 
 } // namespace quantscope::quant

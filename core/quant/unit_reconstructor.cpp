@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "unit_reconstructor.h"
 
+#include "activation_cache.h"
+
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
@@ -108,15 +110,17 @@ UnitReconstructor::UnitReconstructor(const model::QuantGraph &graph, size_t unit
 torch::Tensor UnitReconstructor::loss(const torch::Tensor &out, const torch::Tensor &index,
                                       double p) const
 {
-    const auto target = index.defined() ? m_targets.index_select(0, index) : m_targets;
-    const auto diff = out - target;
+    const auto diff = out - rows(m_targets, index);
     // Summed over channels, averaged over samples and positions (BRECQ's normalisation, so λ
     // keeps its published meaning).
-    if (m_fisher.defined()) {
-        const auto fisher = index.defined() ? m_fisher.index_select(0, index) : m_fisher;
-        return (diff.pow(2) * fisher).sum(1).mean();
-    }
+    if (m_fisher.defined())
+        return (diff.pow(2) * rows(m_fisher, index)).sum(1).mean();
     return diff.abs().pow(p).sum(1).mean();
+}
+
+torch::Tensor UnitReconstructor::rows(const torch::Tensor &cache, const torch::Tensor &index)
+{
+    return ActivationCache::load(cache.index_select(0, index));
 }
 
 ReconstructionResult UnitReconstructor::reconstructWeights(const std::vector<int> &layerIds,
@@ -139,7 +143,7 @@ ReconstructionResult UnitReconstructor::reconstructWeights(const std::vector<int
                     reg = reg.defined() ? reg + soft.regularizer : soft.regularizer;
             }
             const auto index = sampler.next();
-            const auto out = m_graph.runUnit(m_unit, m_inputs.index_select(0, index), m_session);
+            const auto out = m_graph.runUnit(m_unit, rows(m_inputs, index), m_session);
             auto rec = loss(out, index, o.p);
             if (reg.defined())
                 reg = reg * o.lambda;
@@ -169,7 +173,7 @@ ReconstructionResult UnitReconstructor::reconstructActivations(
         params,
         [&](double) {
             const auto index = sampler.next();
-            const auto out = m_graph.runUnit(m_unit, m_inputs.index_select(0, index), m_session);
+            const auto out = m_graph.runUnit(m_unit, rows(m_inputs, index), m_session);
             return std::make_pair(loss(out, index, o.p), torch::Tensor());
         },
         false, o, context);
@@ -184,7 +188,8 @@ torch::Tensor UnitReconstructor::runOnAll(const model::QuantGraph &graph, size_t
     torch::NoGradGuard noGrad;
     std::vector<torch::Tensor> out;
     for (const auto &chunk : x.split(kEvalBatch))
-        out.push_back(graph.runUnit(unit, chunk, session));
+        out.push_back(ActivationCache::store(
+            graph.runUnit(unit, ActivationCache::load(chunk), session), x.size(0)));
     return torch::cat(out);
 }
 
@@ -195,8 +200,17 @@ torch::Tensor UnitReconstructor::outputs() const
 
 double UnitReconstructor::outputLoss(double p) const
 {
+    // In chunks, so no float copy of a whole cache is made; every chunk weighs by its samples.
     torch::NoGradGuard noGrad;
-    return loss(outputs(), {}, p).item<double>();
+    const int64_t samples = m_inputs.size(0);
+    const auto indexOptions = torch::TensorOptions(torch::kLong).device(m_inputs.device());
+    double sum = 0;
+    for (int64_t from = 0; from < samples; from += kEvalBatch) {
+        const auto index = torch::arange(from, std::min(samples, from + kEvalBatch), indexOptions);
+        const auto out = m_graph.runUnit(m_unit, rows(m_inputs, index), m_session);
+        sum += loss(out, index, p).item<double>() * double(index.size(0));
+    }
+    return sum / double(samples);
 }
 
 } // namespace quantscope::quant

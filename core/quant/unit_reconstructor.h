@@ -45,7 +45,7 @@ class UnitReconstructor
 public:
     // inputs, targets: [N, …] for the N calibration images. fisher: undefined for the plain
     // L_p loss, else per-element weights shaped like targets (mean 1), making the loss the
-    // Fisher-weighted squared error.
+    // Fisher-weighted squared error. Each as ActivationCache stores it (half when large).
     UnitReconstructor(const model::QuantGraph &graph, size_t unit, model::QuantSession &session,
                       torch::Tensor inputs, torch::Tensor targets, torch::Tensor fisher);
 
@@ -67,12 +67,16 @@ public:
     double outputLoss(double p = 2.0) const;
     // Runs the unit on every cached input with the session as it is now (no gradients).
     torch::Tensor outputs() const;
-    // The unit on every sample of x, in chunks, without gradients.
+    // The unit on every sample of x, in chunks, without gradients; stored as ActivationCache
+    // stores it.
     static torch::Tensor runOnAll(const model::QuantGraph &graph, size_t unit,
                                   const torch::Tensor &x, model::QuantSession &session);
 
 private:
+    // The loss of out against the targets of the samples index names.
     torch::Tensor loss(const torch::Tensor &out, const torch::Tensor &index, double p) const;
+    // The samples index names of a cache, in float.
+    static torch::Tensor rows(const torch::Tensor &cache, const torch::Tensor &index);
 
     const model::QuantGraph &m_graph;
     size_t m_unit;

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+#include "fisher_weights.h"
+
+#include "activation_cache.h"
+
+#include <algorithm>
+
+namespace quantscope::quant {
+
+namespace {
+constexpr int64_t kFisherChunk = 128; // images per backward pass
+}
+
+torch::Tensor FisherWeights::compute(const model::QuantGraph &graph, size_t unit,
+                                     const torch::Tensor &output,
+                                     model::QuantSession &floatSession,
+                                     const jobs::JobContext &context)
+{
+    std::vector<torch::Tensor> out;
+    // Squared gradients can be far below half precision's smallest value: each chunk is scaled
+    // by the first chunk's mean before it is stored, so values are near 1 from the start.
+    double scale = 0, sum = 0;
+    for (const auto &chunk : output.split(kFisherChunk)) {
+        context.checkCancelled();
+        auto z = ActivationCache::load(chunk).detach().clone().requires_grad_(true);
+        torch::Tensor y = z;
+        for (size_t u = unit + 1; u < graph.units().size(); ++u)
+            y = graph.runUnit(u, y, floatSession);
+        const auto loss = torch::nn::functional::cross_entropy(
+            y, y.argmax(1).detach(),
+            torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+        auto squared = torch::autograd::grad({loss}, {z})[0].pow(2);
+        if (scale == 0)
+            scale = 1.0 / std::max(squared.mean().item<double>(), 1e-20);
+        squared.mul_(scale);
+        sum += squared.sum().item<double>();
+        out.push_back(ActivationCache::store(squared, output.size(0)));
+    }
+    auto fisher = torch::cat(out);
+    return fisher.div_(std::max(sum / double(fisher.numel()), 1e-20));
+}
+
+
+} // namespace quantscope::quant
