@@ -40,5 +40,4 @@ torch::Tensor FisherWeights::compute(const model::QuantGraph &graph, size_t unit
     return fisher.div_(std::max(sum / double(fisher.numel()), 1e-20));
 }
 
-
 } // namespace quantscope::quant
