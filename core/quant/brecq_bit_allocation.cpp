@@ -50,7 +50,7 @@ std::vector<int> BrecqBitAllocation::allocate(const MethodInput &input,
     const auto &layers = graph.layers();
     AllocationProblem problem;
     std::vector<int> geneOf(layers.size(), -1), layerOf;
-    double fixedBits = 0, totalParams = 0;
+    double fixedBits = 0, totalParams = 0, searchableParams = 0;
     for (const auto &l : layers) {
         totalParams += double(l.params);
         if (fixed.count(l.id)) {
@@ -60,14 +60,12 @@ std::vector<int> BrecqBitAllocation::allocate(const MethodInput &input,
         geneOf[size_t(l.id)] = static_cast<int>(layerOf.size());
         layerOf.push_back(l.id);
         problem.params.push_back(l.params);
+        searchableParams += double(l.params);
     }
     const double target = input.settings.real("target_bits");
     problem.budgetBits = target * totalParams - fixedBits;
     if (layerOf.empty())
         return planned;
-    double searchableParams = 0;
-    for (int64_t n : problem.params)
-        searchableParams += double(n);
     warnBelowUniformBits(target, fixedBits, searchableParams, totalParams, context);
 
     // RTN weights of every layer at every candidate (fixed layers at their planned bits).
@@ -164,6 +162,5 @@ std::vector<int> BrecqBitAllocation::allocate(const MethodInput &input,
         out[size_t(layerOf[g])] = bits[g];
     return out;
 }
-
 
 } // namespace quantscope::quant

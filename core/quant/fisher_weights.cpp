@@ -3,8 +3,6 @@
 
 #include "activation_cache.h"
 
-#include <algorithm>
-
 namespace quantscope::quant {
 
 namespace {
@@ -18,8 +16,9 @@ torch::Tensor FisherWeights::compute(const model::QuantGraph &graph, size_t unit
 {
     std::vector<torch::Tensor> out;
     // Squared gradients can be far below half precision's smallest value: each chunk is scaled
-    // by the first chunk's mean before it is stored, so values are near 1 from the start.
-    double scale = 0, sum = 0;
+    // by the first chunk's mean before it is stored, so values are near 1 from the start. Scale
+    // and sum stay tensors, so a GPU is not waited for chunk by chunk.
+    torch::Tensor scale, sum;
     for (const auto &chunk : output.split(kFisherChunk)) {
         context.checkCancelled();
         auto z = ActivationCache::load(chunk).detach().clone().requires_grad_(true);
@@ -30,14 +29,14 @@ torch::Tensor FisherWeights::compute(const model::QuantGraph &graph, size_t unit
             y, y.argmax(1).detach(),
             torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
         auto squared = torch::autograd::grad({loss}, {z})[0].pow(2);
-        if (scale == 0)
-            scale = 1.0 / std::max(squared.mean().item<double>(), 1e-20);
+        if (!scale.defined())
+            scale = squared.mean().clamp_min(1e-20).reciprocal();
         squared.mul_(scale);
-        sum += squared.sum().item<double>();
+        sum = sum.defined() ? sum + squared.sum() : squared.sum();
         out.push_back(ActivationCache::store(squared, output.size(0)));
     }
     auto fisher = torch::cat(out);
-    return fisher.div_(std::max(sum / double(fisher.numel()), 1e-20));
+    return fisher.div_((sum / double(fisher.numel())).clamp_min(1e-20));
 }
 
 } // namespace quantscope::quant
