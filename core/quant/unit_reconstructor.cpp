@@ -2,6 +2,7 @@
 #include "unit_reconstructor.h"
 
 #include "activation_cache.h"
+#include "power_error_loss.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -115,7 +116,7 @@ torch::Tensor UnitReconstructor::loss(const torch::Tensor &out, const torch::Ten
     // keeps its published meaning).
     if (m_fisher.defined())
         return (diff.pow(2) * rows(m_fisher, index)).sum(1).mean();
-    return diff.abs().pow(p).sum(1).mean();
+    return PowerErrorLoss::apply(diff, p);
 }
 
 torch::Tensor UnitReconstructor::rows(const torch::Tensor &cache, const torch::Tensor &index)
