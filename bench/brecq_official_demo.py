@@ -6,7 +6,9 @@
 # it to a scratch folder and points its two hard-coded 'cuda' devices at the CPU (the only
 # change). Needs Debian's python3-torch (scripts/setup installs it).
 #   bench/brecq_official_demo.py BRECQ_CHECKOUT [--n_bits_w 2] [--n_bits_a 4] [--iters_w 20000]
-#       [--iters_a 5000] [--seed 1005] [--no_act]
+#       [--iters_a 5000] [--seed 1005] [--no_act] [--opt_mode mse|fisher_diag]
+# With --opt_mode fisher_diag (the released code's damped Fisher, (|g| + 1)^2 weights) it prints,
+# block by block, how far those weights stray from 1 (the plain squared error's weight).
 # The demo model is rebuilt as the official code's ResNet (its BasicBlock, so QuantModel finds
 # its blocks) with the TorchScript archive's weights; BatchNorm is folded by QuantModel.
 import argparse, atexit, gzip, os, shutil, sys, tempfile, time
@@ -26,6 +28,7 @@ for name in ('block_recon.py', 'layer_recon.py'):
 sys.path.insert(0, scratch)
 import torch, torch.nn as nn
 from quant import *
+from quant import block_recon, layer_recon
 from models.resnet import BasicBlock, conv1x1
 from main_imagenet import validate_model, seed_all
 
@@ -38,6 +41,7 @@ p.add_argument('--seed', type=int, default=1005)
 p.add_argument('--num_samples', type=int, default=1024)
 p.add_argument('--threads', type=int, default=2)
 p.add_argument('--no_act', action='store_true', help='weights only')
+p.add_argument('--opt_mode', default='mse', choices=('mse', 'fisher_diag'))
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 seed_all(a.seed)
@@ -124,7 +128,20 @@ cali = train_x[torch.randperm(len(train_x))[:a.num_samples]]  # a shuffled loade
 qnn.set_quant_state(True, False)
 _ = qnn(cali[:64])
 kw = dict(cali_data=cali, iters=a.iters_w, weight=0.01, asym=True, b_range=(20, 2),
-          warmup=0.2, act_quant=False, opt_mode='mse')
+          warmup=0.2, act_quant=False, opt_mode=a.opt_mode)
+released_save_grad_data = block_recon.save_grad_data
+
+
+def save_grad_data_reporting(*args, **kwargs):
+    damped = released_save_grad_data(*args, **kwargs)  # |g| + 1; the loss squares it
+    weights = damped.pow(2)
+    print('  fisher_diag weights: mean %.6f, max %.6f, share above 1.01 %.2e' %
+          (weights.mean(), weights.max(), (weights > 1.01).float().mean()), flush=True)
+    return damped
+
+
+block_recon.save_grad_data = save_grad_data_reporting
+layer_recon.save_grad_data = save_grad_data_reporting
 
 
 def recon(model):
@@ -149,7 +166,8 @@ if not a.no_act:
     with torch.no_grad():
         _ = qnn(cali[:64])
     qnn.disable_network_output_quantization()
-    kw = dict(cali_data=cali, iters=a.iters_a, act_quant=True, opt_mode='mse', lr=4e-4, p=2.4)
+    kw = dict(cali_data=cali, iters=a.iters_a, act_quant=True, opt_mode=a.opt_mode, lr=4e-4,
+              p=2.4)
     recon(qnn)
     act_s = time.time() - start
     qnn.set_quant_state(True, True)
