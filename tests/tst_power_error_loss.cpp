@@ -45,6 +45,9 @@ void TestPowerErrorLoss::matchesTheComposedLoss()
     QVERIFY(torch::isfinite(d.grad()).all().item<bool>());
     QVERIFY(torch::allclose(d.grad(), oracle.grad(), 1e-12, 1e-15));
     QCOMPARE(d.grad().masked_select(values == 0).abs().max().item<double>(), 0.0);
+
+    torch::NoGradGuard noGrad; // the value alone, as outputLoss takes it
+    QVERIFY(torch::allclose(PowerErrorLoss::apply(d, p), expected, 1e-12, 0));
 }
 
 QTEST_APPLESS_MAIN(TestPowerErrorLoss)

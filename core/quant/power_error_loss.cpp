@@ -5,6 +5,12 @@ namespace quantscope::quant {
 
 namespace {
 
+// Summing over channels, then averaging, divides by the number of (sample, position).
+double perTerm(const torch::Tensor &d)
+{
+    return double(d.size(1)) / double(d.numel());
+}
+
 class PowerError : public torch::autograd::Function<PowerError>
 {
 public:
@@ -12,13 +18,12 @@ public:
                                  double p)
     {
         const auto power = d.abs().pow_(p);
-        // Summing over channels, then averaging, divides by the number of (sample, position).
-        const double perTerm = double(d.size(1)) / double(d.numel());
+        const double scale = perTerm(d);
         // p·|d|^(p−1)·sign(d); at p = 2 simply 2d, elsewhere p·|d|^p / d, which is 0/0 where
         // d is 0 (the derivative is 0 there for p > 1).
-        auto slope = p == 2 ? d.mul(2 * perTerm) : power.div(d).nan_to_num_(0).mul_(p * perTerm);
+        auto slope = p == 2 ? d.mul(2 * scale) : power.div(d).nan_to_num_(0).mul_(p * scale);
         ctx->save_for_backward({slope});
-        return power.sum().mul_(perTerm);
+        return power.sum().mul_(scale);
     }
 
     static torch::autograd::variable_list backward(torch::autograd::AutogradContext *ctx,
@@ -32,6 +37,10 @@ public:
 
 torch::Tensor PowerErrorLoss::apply(const torch::Tensor &difference, double p)
 {
+    // With no gradient to take (outputLoss, the mixed-precision sensitivities) the value alone:
+    // the derivative would be made and thrown away.
+    if (!torch::GradMode::is_enabled() || !difference.requires_grad())
+        return difference.abs().pow_(p).sum().mul_(perTerm(difference));
     return PowerError::apply(difference, p);
 }
 
