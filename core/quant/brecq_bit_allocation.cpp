@@ -18,6 +18,15 @@ constexpr int64_t kSensitivityImages = 256;
 // jointly; larger ones layer by layer.
 constexpr size_t kJointAssignments = 343;
 
+// The size of a joint table, k^n; the product stops growing once past kJointAssignments.
+size_t jointAssignments(size_t candidates, size_t layers)
+{
+    size_t combos = 1;
+    for (size_t i = 0; i < layers && combos <= kJointAssignments; ++i)
+        combos *= candidates;
+    return combos;
+}
+
 // A whole-number target such as 3 reads as "like --wbits 3", but with the first and last layers
 // at 8 bits uniform 3 bits is larger than 3 on average: the search must then give some layers
 // fewer bits and comes out below the uniform run it is compared with (the held-out model:
@@ -101,7 +110,7 @@ std::vector<int> BrecqBitAllocation::allocate(const MethodInput &input,
         }
         // Joint table for small blocks (intra-block interaction); one table per layer beyond.
         std::vector<std::vector<int>> groups;
-        if (std::pow(double(k), double(unitGenes.size())) <= double(kJointAssignments))
+        if (jointAssignments(k, unitGenes.size()) <= kJointAssignments)
             groups.push_back(unitGenes);
         else
             for (int g : unitGenes)
@@ -114,9 +123,7 @@ std::vector<int> BrecqBitAllocation::allocate(const MethodInput &input,
                 session.setWeight(layerOf[size_t(g)], rtn[size_t(layerOf[size_t(g)])].back());
             SensitivityFactor factor;
             factor.genes = group;
-            size_t combos = 1;
-            for (size_t i = 0; i < group.size(); ++i)
-                combos *= k;
+            const size_t combos = jointAssignments(k, group.size());
             for (size_t index = 0; index < combos; ++index) {
                 context.checkCancelled();
                 size_t rest = index;

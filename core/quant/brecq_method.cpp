@@ -182,12 +182,12 @@ std::vector<std::optional<QuantGrid>> progressiveActivationGrids(const QuantGrap
     return grids;
 }
 
-} // namespace
-
 // The weight grid's clip search minimises the L2.4 error, as the released code's "mse" scale
 // method (lp_loss p=2.4); on the demo at W2 it was 89.07 % against 88.58 with L2 (mean of three
 // seeds, a tenth of the paper's samples).
 constexpr double kWeightClipNorm = 2.4;
+
+} // namespace
 
 QuantGrid BrecqMethod::weightGrid(const torch::Tensor &w, int bits)
 {
