@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // BRECQ on the tiny fixtures: one block's reconstruction beats round-to-nearest on the block's
-// output and ends with binary rounding; a whole W4A4 run reports per-block curves and before /
-// after snapshots and keeps the edge activations at 8 bits; mixed precision stays within its
-// budget and warns when a whole-number target is below uniform bits; a cancel stops within a
+// output and ends with binary rounding; the activation steps' checkpoints never end above the
+// starting loss, even when the last iterate does; a whole W4A4 run reports per-block curves and
+// before / after snapshots and keeps the edge activations at 8 bits; mixed precision stays within
+// its budget and warns when a whole-number target is below uniform bits; a cancel stops within a
 // second and says how many blocks were done.
 #include "error.h"
 #include "jobs/quantize_job.h"
 #include "model/quant_graph.h"
+#include "quant/lsq_activation.h"
 #include "quant/unit_reconstructor.h"
 #include "quant/uniform_quantizer.h"
 #include "store/workspace.h"
@@ -28,6 +30,7 @@ class TestBrecqMethod : public QObject
 private Q_SLOTS:
     void initTestCase();
     void blockReconstructionBeatsRtn();
+    void activationCheckpointsKeepTheBestSteps();
     void wholeRunReportsBlocks();
     void presetFixesTheSamplesPerBlock();
     void mixedPrecisionRespectsTheBudget();
@@ -107,6 +110,54 @@ void TestBrecqMethod::blockReconstructionBeatsRtn()
         QVERIFY2(r.undecidedShare() < 0.01, qPrintable(QString::number(r.undecidedShare()))); // h ends binary
         QVERIFY(r.flippedShare() > 0);      // and not simply round-to-nearest
     }
+}
+
+void TestBrecqMethod::activationCheckpointsKeepTheBestSteps()
+{
+    torch::manual_seed(3);
+    const model::QuantGraph graph(m_model);
+    const size_t block = 1;
+    const auto ids = graph.units()[block].layerIds;
+    auto floatSession = graph.makeSession();
+    torch::Tensor in, target;
+    std::map<int, quant::QuantGrid> grids; // 3-bit grids fitted on the float block's inputs
+    floatSession.setObserver([&](int layer, const torch::Tensor &x) {
+        if (!grids.count(layer))
+            grids.emplace(layer, quant::UniformQuantizer::fitActivation(x, 3));
+    });
+    {
+        torch::NoGradGuard noGrad;
+        in = graph.runUnit(0, torch::randn({128, 1, 8, 8}), floatSession);
+        target = graph.runUnit(block, in, floatSession);
+    }
+    for (int id : ids)
+        QVERIFY(grids.count(id));
+
+    // The loss before and after learning the block's steps, at a rate far too high for them.
+    const auto learn = [&](int checkpoints) {
+        auto session = graph.makeSession();
+        std::vector<quant::LsqActivation> steps;
+        for (int id : ids) {
+            steps.emplace_back(grids.at(id));
+            session.setActivationQuantizer(id, grids.at(id).quantizer());
+        }
+        quant::UnitReconstructor unit(graph, block, session, in, target, {});
+        const double before = unit.outputLoss(2.4);
+        quant::ReconstructionOptions o;
+        o.iterations = 40;
+        o.lr = 0.3;
+        o.p = 2.4;
+        o.checkpoints = checkpoints;
+        jobs::JobContext context;
+        unit.reconstructActivations(ids, steps, o, context);
+        return std::make_pair(before, unit.outputLoss(2.4));
+    };
+    const auto [start, last] = learn(0);
+    QVERIFY2(last > 1.05 * start,
+             qPrintable(QStringLiteral("last %1, start %2").arg(last).arg(start)));
+    const auto [again, kept] = learn(4);
+    QCOMPARE(again, start);
+    QVERIFY2(kept <= start, qPrintable(QStringLiteral("kept %1, start %2").arg(kept).arg(start)));
 }
 
 void TestBrecqMethod::wholeRunReportsBlocks()

@@ -28,6 +28,10 @@ struct ReconstructionOptions
     double betaEnd = 2;      // … to this after the warm-up
     double warmup = 0.2;     // share of iterations without the regulariser
     bool cosineLr = false;   // anneal lr to 0 (BRECQ's activation phase)
+    // Activation steps only: the loss over every cached sample is measured at the start, this
+    // many times along the way and at the end, and the steps where it was lowest are kept; 0 =
+    // the last iterate.
+    int checkpoints = 0;
     uint64_t seed = 0;
     int64_t firstStep = 0;   // global step of this unit's first iteration, for the metrics
     std::string seriesPrefix; // "" for weights ("recon", "round"); "act_" for activations
@@ -57,7 +61,8 @@ public:
                                             const ReconstructionOptions &options,
                                             const jobs::JobContext &context);
     // Learns the steps of the activation quantizers at the given layers' inputs; the session
-    // uses them while learning and afterwards holds the learned grids.
+    // uses them while learning and afterwards holds the learned grids (with checkpoints, the
+    // grids where the whole-cache loss was lowest, the starting ones included).
     ReconstructionResult reconstructActivations(const std::vector<int> &layerIds,
                                                 std::vector<LsqActivation> &quantizers,
                                                 const ReconstructionOptions &options,
