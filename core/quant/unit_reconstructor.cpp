@@ -203,8 +203,9 @@ ReconstructionResult UnitReconstructor::reconstructActivations(
             return std::make_pair(loss(out, index, o.p), torch::Tensor());
         },
         false, o, context, keepIfBest);
-    if (o.checkpoints > 0) {
+    if (o.checkpoints > 0)
         keepIfBest();
+    if (!bestSteps.empty()) { // none when every loss was NaN: the last iterate stays
         torch::NoGradGuard noGrad;
         for (size_t i = 0; i < quantizers.size(); ++i)
             quantizers[i].step().copy_(bestSteps[i]);
