@@ -178,6 +178,7 @@ void TestBrecqMethod::wholeRunReportsBlocks()
     QCOMPARE(series["round"], int(units - 2) * 40);
     QCOMPARE(series["act_recon"], int(units - 2) * 20);
     QCOMPARE(series["block_recon"], int(units));
+    QCOMPARE(series["block_act_recon"], int(units));
     QCOMPARE(snapshots.size(), size_t(2 * 7)); // before and after, every layer
     QCOMPARE(snapshots.back().stage, std::string("reconstructed"));
     QVERIFY(QString::fromStdString(snapshots.back().note).contains(QStringLiteral("rounded up")));

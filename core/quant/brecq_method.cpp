@@ -426,16 +426,21 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
                         ? FisherWeights::compute(graph, u, target, floatSession, stage)
                         : torch::Tensor();
                 UnitReconstructor unit(graph, u, session, quantIn, target, weights);
+                double actLoss = 0; // the unit's output loss with its activations quantized
                 if (!ids.empty()) {
                     auto options = actOptions;
                     options.seed = seed + 1000 + u;
                     options.firstStep = int64_t(units.size()) * weightOptions.iterations +
                                         int64_t(u) * actOptions.iterations;
                     options.label = unitLabel(graph, u) + ": activation steps";
-                    unit.reconstructActivations(ids, steps, options, stage);
+                    actLoss =
+                        unit.reconstructActivations(ids, steps, options, stage).reconstruction;
                     for (size_t i = 0; i < ids.size(); ++i)
                         result.activationGrids[size_t(ids[i])] = steps[i].grid();
+                } else {
+                    actLoss = unit.outputLoss(actOptions.p);
                 }
+                context.metric("block_act_recon", double(u + 1), actLoss);
                 quantIn = unit.outputs();
                 floatIn = target;
                 ++blocksDone;

@@ -195,7 +195,7 @@ ReconstructionResult UnitReconstructor::reconstructActivations(
         keepIfBest();
 
     BatchSampler sampler(m_inputs, o.batchSize, o.seed);
-    const auto result = optimise(
+    auto result = optimise(
         params,
         [&](double) {
             const auto index = sampler.next();
@@ -209,6 +209,7 @@ ReconstructionResult UnitReconstructor::reconstructActivations(
         torch::NoGradGuard noGrad;
         for (size_t i = 0; i < quantizers.size(); ++i)
             quantizers[i].step().copy_(bestSteps[i]);
+        result.reconstruction = bestLoss;
     }
     for (size_t i = 0; i < layerIds.size(); ++i)
         m_session.setActivationQuantizer(layerIds[i], quantizers[i].grid().quantizer());

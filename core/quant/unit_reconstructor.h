@@ -40,7 +40,8 @@ struct ReconstructionOptions
 
 struct ReconstructionResult
 {
-    double reconstruction = 0; // mean of the last 5 % of iterations
+    double reconstruction = 0; // mean of the last 5 % of iterations; with checkpoints, the
+                               // kept steps' loss over all cached samples
     double rounding = 0;       // idem (weights only)
 };
 
