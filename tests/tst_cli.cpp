@@ -13,6 +13,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <csignal>
+
 class TestCli : public QObject
 {
     Q_OBJECT
@@ -25,6 +27,7 @@ private Q_SLOTS:
     void commandHelp_data();
     void commandHelp();
     void quantizeThenRuns();
+    void interruptCancelsTheRun();
     void exportVerifyAndBench();
     void devicesListsAndTests();
     void badInput_data();
@@ -166,6 +169,35 @@ void TestCli::quantizeThenRuns()
                            QStringLiteral("--workspace"), ws});
     QCOMPARE(show.code, 0);
     QVERIFY(show.out.contains("finished"));
+}
+
+// Ctrl-C ends a quantization as the GUI's Cancel does, not as a kill: exit 1 with "cancelled",
+// and the workspace shows the run as cancelled (a killed run would read "interrupted").
+void TestCli::interruptCancelsTheRun()
+{
+    const QString ws = m_dir.filePath(QStringLiteral("ws-interrupt"));
+    QProcess p;
+    p.start(QStringLiteral(QUANTSCOPE_CLI),
+            {QStringLiteral("quantize"), fixture("tiny_resnet_scripted.pt"), QStringLiteral("--data"),
+             m_data, QStringLiteral("--method"), QStringLiteral("brecq"), QStringLiteral("--wbits"),
+             QStringLiteral("2"), QStringLiteral("--set"), QStringLiteral("iterations=1000000"),
+             QStringLiteral("--set"), QStringLiteral("calib_images=16"),
+             QStringLiteral("--workspace"), ws});
+    QVERIFY(p.waitForStarted());
+    // Interrupted once the reconstruction runs (its progress text is on stderr).
+    QByteArray err;
+    QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError()).contains("rounding"), 60000);
+    QCOMPARE(::kill(pid_t(p.processId()), SIGINT), 0);
+    QVERIFY(p.waitForFinished(30000));
+    err += p.readAllStandardError();
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 1);
+    QVERIFY2(err.contains("quantize: cancelled"), err.constData());
+
+    const auto show = cli({QStringLiteral("runs"), QStringLiteral("show"), QStringLiteral("1"),
+                           QStringLiteral("--workspace"), ws});
+    QCOMPARE(show.code, 0);
+    QVERIFY2(show.out.contains("cancelled by the user"), show.out.constData());
 }
 
 void TestCli::exportVerifyAndBench()

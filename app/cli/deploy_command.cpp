@@ -7,25 +7,14 @@
 #include "jobs/deploy_job.h"
 #include "layer_difference_table.h"
 #include "progress_printer.h"
+#include "signal_cancel.h"
 
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 
 namespace quantscope::cli {
 
 namespace {
-
-// Ctrl-C (or a TERM) cancels the deploy rather than killing the CLI: the device's agent runs in
-// a process group of its own, so only a cancel stops it there. (Setting an atomic flag is safe
-// in a signal handler.)
-jobs::JobContext *g_running = nullptr;
-
-extern "C" void cancelOnSignal(int)
-{
-    if (g_running)
-        g_running->cancel();
-}
 
 void printCheck(const nlohmann::json &check);
 
@@ -91,18 +80,7 @@ int deployCommand(const Args &argv)
     jobs::JobContext context;
     ProgressPrinter printer("deploy");
     printer.attach(context);
-    g_running = &context;
-    std::signal(SIGINT, cancelOnSignal);
-    std::signal(SIGTERM, cancelOnSignal);
-    struct Restore
-    {
-        ~Restore()
-        {
-            std::signal(SIGINT, SIG_DFL);
-            std::signal(SIGTERM, SIG_DFL);
-            g_running = nullptr;
-        }
-    } restore;
+    const SignalCancel cancelOnSignal(context);
     job.run(context);
     printer.finish();
     const auto &r = job.report();

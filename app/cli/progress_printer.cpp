@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "progress_printer.h"
 
+#include "signal_cancel.h"
+
 #include <cstdio>
 #include <unistd.h>
 
@@ -55,6 +57,7 @@ void ProgressPrinter::runJob(jobs::Job &job)
     jobs::JobContext context;
     ProgressPrinter printer(job.title());
     printer.attach(context);
+    const SignalCancel cancelOnSignal(context);
     job.run(context);
 }
 

@@ -22,7 +22,7 @@ public:
     void warn(const std::string &message);
     void finish();
 
-    // Runs a job on this thread with a progress bar titled after it.
+    // Runs a job on this thread with a progress bar titled after it; Ctrl-C cancels it.
     static void runJob(jobs::Job &job);
 
 private:

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+// SignalCancel: while one lives, Ctrl-C (SIGINT) or SIGTERM cancels a job's context instead of
+// killing the CLI, so the job ends as the GUI's Cancel ends it: a quantize run is stored as
+// cancelled, or evaluated and stored with what its method kept (CPQ's best finished epoch),
+// and a deploy stops the device's agent, which only a cancel reaches. A second signal kills as
+// before, for a job that does not stop soon enough.
+#pragma once
+
+#include "jobs/job_context.h"
+
+namespace quantscope::cli {
+
+class SignalCancel
+{
+public:
+    explicit SignalCancel(jobs::JobContext &context);
+    ~SignalCancel();
+    SignalCancel(const SignalCancel &) = delete;
+    SignalCancel &operator=(const SignalCancel &) = delete;
+};
+
+} // namespace quantscope::cli
