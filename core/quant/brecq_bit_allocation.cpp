@@ -97,7 +97,7 @@ std::vector<int> BrecqBitAllocation::allocate(const MethodInput &input,
     for (size_t u = 0; u < units.size(); ++u) {
         context.progress(0.9 * u / units.size(),
                          "mixed precision: sensitivity of " + units[u].name);
-        const auto target = UnitReconstructor::runOnAll(graph, u, in, floatSession);
+        const auto target = UnitReconstructor::runOnAll(graph, u, in, floatSession, &context);
         const auto weights =
             fisher ? FisherWeights::compute(graph, u, target, floatSession, context)
                    : torch::Tensor();

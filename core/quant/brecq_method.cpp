@@ -348,7 +348,8 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
             const double from = mpShare + (weightEnd - mpShare) * u / units.size();
             const auto stage = context.stage(from, from + (weightEnd - mpShare) / units.size());
             stage.progress(0, label + ": preparing");
-            const auto target = UnitReconstructor::runOnAll(graph, u, floatIn, floatSession);
+            const auto target =
+                UnitReconstructor::runOnAll(graph, u, floatIn, floatSession, &stage);
             const bool learn = learnsRounding(units[u], plan);
             const auto weights =
                 fisher && learn ? FisherWeights::compute(graph, u, target, floatSession, stage)
@@ -376,7 +377,7 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
                 stage.progress(1, label + ": nearest rounding (8 bits)");
                 for (size_t i = 0; i < rounding.size(); ++i)
                     session.setWeight(units[u].layerIds[i], rounding[i].hardWeight());
-                losses.reconstruction = unit.outputLoss(weightOptions.p);
+                losses.reconstruction = unit.outputLoss(weightOptions.p, &stage);
             }
             for (size_t i = 0; i < rounding.size(); ++i) {
                 const int id = units[u].layerIds[i];
@@ -389,7 +390,7 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
                                  percent(rounding[i].flippedShare()) + " not to nearest");
             }
             context.metric("block_recon", double(u + 1), losses.reconstruction);
-            quantIn = unit.outputs();
+            quantIn = unit.outputs(&stage);
             floatIn = target;
             ++blocksDone;
         }
@@ -407,7 +408,8 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
                 const double span = (1 - weightEnd - 0.01) / units.size();
                 const auto stage = context.stage(weightEnd + 0.01 + span * u,
                                                  weightEnd + 0.01 + span * (u + 1));
-                const auto target = UnitReconstructor::runOnAll(graph, u, floatIn, floatSession);
+                const auto target =
+                    UnitReconstructor::runOnAll(graph, u, floatIn, floatSession, &stage);
                 std::vector<int> ids;
                 std::vector<LsqActivation> steps;
                 for (int id : units[u].layerIds) {
@@ -438,10 +440,10 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
                     for (size_t i = 0; i < ids.size(); ++i)
                         result.activationGrids[size_t(ids[i])] = steps[i].grid();
                 } else {
-                    actLoss = unit.outputLoss(actOptions.p);
+                    actLoss = unit.outputLoss(actOptions.p, &stage);
                 }
                 context.metric("block_act_recon", double(u + 1), actLoss);
-                quantIn = unit.outputs();
+                quantIn = unit.outputs(&stage);
                 floatIn = target;
                 ++blocksDone;
             }

@@ -183,7 +183,7 @@ ReconstructionResult UnitReconstructor::reconstructActivations(
     double bestLoss = std::numeric_limits<double>::infinity();
     std::vector<torch::Tensor> bestSteps;
     const auto keepIfBest = [&] {
-        const double now = outputLoss(o.p);
+        const double now = outputLoss(o.p, &context);
         if (!(now < bestLoss)) // a diverged (NaN) loss never wins
             return;
         bestLoss = now;
@@ -217,22 +217,26 @@ ReconstructionResult UnitReconstructor::reconstructActivations(
 }
 
 torch::Tensor UnitReconstructor::runOnAll(const model::QuantGraph &graph, size_t unit,
-                                          const torch::Tensor &x, model::QuantSession &session)
+                                          const torch::Tensor &x, model::QuantSession &session,
+                                          const jobs::JobContext *context)
 {
     torch::NoGradGuard noGrad;
     std::vector<torch::Tensor> out;
-    for (const auto &chunk : x.split(kEvalBatch))
+    for (const auto &chunk : x.split(kEvalBatch)) {
+        if (context)
+            context->checkCancelled();
         out.push_back(ActivationCache::store(
             graph.runUnit(unit, ActivationCache::load(chunk), session), x.size(0)));
+    }
     return torch::cat(out);
 }
 
-torch::Tensor UnitReconstructor::outputs() const
+torch::Tensor UnitReconstructor::outputs(const jobs::JobContext *context) const
 {
-    return runOnAll(m_graph, m_unit, m_inputs, m_session);
+    return runOnAll(m_graph, m_unit, m_inputs, m_session, context);
 }
 
-double UnitReconstructor::outputLoss(double p) const
+double UnitReconstructor::outputLoss(double p, const jobs::JobContext *context) const
 {
     // In chunks, so no float copy of a whole cache is made; every chunk weighs by its samples.
     torch::NoGradGuard noGrad;
@@ -240,6 +244,8 @@ double UnitReconstructor::outputLoss(double p) const
     const auto indexOptions = torch::TensorOptions(torch::kLong).device(m_inputs.device());
     double sum = 0;
     for (int64_t from = 0; from < samples; from += kEvalBatch) {
+        if (context)
+            context->checkCancelled();
         const auto index = torch::arange(from, std::min(samples, from + kEvalBatch), indexOptions);
         const auto out = m_graph.runUnit(m_unit, rows(m_inputs, index), m_session);
         sum += loss(out, index, p).item<double>() * double(index.size(0));
