@@ -9,13 +9,11 @@ namespace {
 
 jobs::JobContext *g_running = nullptr;
 
-// Only async-signal-safe work: setting the context's atomic flag and restoring the default
-// action, so the next signal kills.
-extern "C" void cancelOnSignal(int signal)
+// Only async-signal-safe work: setting the context's atomic flag.
+extern "C" void cancelOnSignal(int)
 {
     if (g_running)
         g_running->cancel();
-    std::signal(signal, SIG_DFL);
 }
 
 } // namespace
