@@ -99,6 +99,9 @@ void TestBrecqMethod::blockReconstructionBeatsRtn()
     };
     unit.reconstructWeights(graph.units()[block].layerIds, rounding, options, context);
     const double adaLoss = unit.outputLoss();
+    const auto [outputs, loss] = unit.outputsAndLoss(2.0, nullptr); // both from one pass
+    QCOMPARE(loss, adaLoss);
+    QVERIFY(torch::equal(outputs, unit.outputs()));
     QVERIFY2(adaLoss < 0.8 * rtnLoss, qPrintable(QStringLiteral("AdaRound %1 vs RTN %2")
                                                     .arg(adaLoss).arg(rtnLoss)));
     QCOMPARE(recon.size(), size_t(200));

@@ -238,6 +238,20 @@ torch::Tensor UnitReconstructor::outputs(const jobs::JobContext *context) const
 
 double UnitReconstructor::outputLoss(double p, const jobs::JobContext *context) const
 {
+    return passOverCache(p, nullptr, context);
+}
+
+std::pair<torch::Tensor, double> UnitReconstructor::outputsAndLoss(
+    double p, const jobs::JobContext *context) const
+{
+    std::vector<torch::Tensor> out;
+    const double mean = passOverCache(p, &out, context);
+    return {torch::cat(out), mean};
+}
+
+double UnitReconstructor::passOverCache(double p, std::vector<torch::Tensor> *outputs,
+                                        const jobs::JobContext *context) const
+{
     // In chunks, so no float copy of a whole cache is made; every chunk weighs by its samples.
     torch::NoGradGuard noGrad;
     const int64_t samples = m_inputs.size(0);
@@ -249,6 +263,8 @@ double UnitReconstructor::outputLoss(double p, const jobs::JobContext *context) 
         const auto index = torch::arange(from, std::min(samples, from + kEvalBatch), indexOptions);
         const auto out = m_graph.runUnit(m_unit, rows(m_inputs, index), m_session);
         sum += loss(out, index, p).item<double>() * double(index.size(0));
+        if (outputs)
+            outputs->push_back(ActivationCache::store(out, samples));
     }
     return sum / double(samples);
 }

@@ -13,6 +13,7 @@
 #include <torch/torch.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace quantscope::quant {
@@ -69,18 +70,24 @@ public:
                                                 const ReconstructionOptions &options,
                                                 const jobs::JobContext &context);
 
-    // These three run the unit over every cached sample, in chunks; with a context they check
+    // These four run the unit over every cached sample, in chunks; with a context they check
     // for cancel between chunks (on ResNet-18 at 224×224 one pass takes seconds).
     // The unit's mean output loss over all cached samples with the session as it is now.
     double outputLoss(double p = 2.0, const jobs::JobContext *context = nullptr) const;
     // Runs the unit on every cached input with the session as it is now (no gradients).
     torch::Tensor outputs(const jobs::JobContext *context = nullptr) const;
+    // Both from one pass: a unit that learns nothing needs its loss and its outputs.
+    std::pair<torch::Tensor, double> outputsAndLoss(double p,
+                                                    const jobs::JobContext *context) const;
     // The unit on every sample of x, without gradients; stored as ActivationCache stores it.
     static torch::Tensor runOnAll(const model::QuantGraph &graph, size_t unit,
                                   const torch::Tensor &x, model::QuantSession &session,
                                   const jobs::JobContext *context = nullptr);
 
 private:
+    // The mean output loss over all cached samples; the outputs too where outputs is given.
+    double passOverCache(double p, std::vector<torch::Tensor> *outputs,
+                         const jobs::JobContext *context) const;
     // The loss of out against the targets of the samples index names.
     torch::Tensor loss(const torch::Tensor &out, const torch::Tensor &index, double p) const;
     // The samples index names of a cache, in float.
