@@ -5,6 +5,7 @@
 #include "data/dataset_reader.h"
 #include "jobs/model_inputs.h"
 #include "model/model_probe.h"
+#include "torch_runtime.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -101,6 +102,8 @@ void ModelDocument::describeDataset(const QString &path)
 void ModelDocument::describeDataset(model::QuantGraph &graph, const QString &path,
                                     int64_t imageSize)
 {
+    // Reading the training images' statistics and evaluating takes gigabytes at 224x224.
+    const TorchRuntime::ReleaseOnExit releaseWhenDone;
     const std::string dir = path.toStdString();
     jobs::InputOverrides overrides;
     overrides.imageSize = imageSize;

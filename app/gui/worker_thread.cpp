@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "worker_thread.h"
 
+#include "torch_runtime.h"
+
 #include <QThread>
 
 namespace quantscope::gui {
@@ -20,6 +22,7 @@ void WorkerThread::start(std::function<void()> work, std::function<void()> done)
     connect(m_thread, &QThread::finished, this, [this, done = std::move(done)] {
         m_thread->deleteLater();
         m_thread = nullptr;
+        TorchRuntime::releaseFreedMemory(); // what the work freed (an export: the whole model)
         done();
     });
     m_thread->start();
