@@ -29,6 +29,7 @@ private Q_SLOTS:
     void mixedSizesDefaultTo224();
     void normalisationComputedOnTrainingImages();
     void normalisationGivenWins();
+    void statisticsOfLargeImagesComeInChunks();
     void unreadableImagesAreWarned();
 };
 
@@ -115,6 +116,24 @@ void TestModelInputs::normalisationComputedOnTrainingImages()
     const auto x = loader.batch(0).inputs;
     QVERIFY(std::abs(x.mean().item<double>()) < 1e-3);
     QVERIFY(std::abs(x.std().item<double>() - 1) < 1e-2);
+}
+
+void TestModelInputs::statisticsOfLargeImagesComeInChunks()
+{
+    // 250 RGB images of 224x224 span three chunks; the statistics are those of all of them.
+    torch::manual_seed(5);
+    data::Dataset big;
+    big.images = torch::randint(0, 256, {250, 3, 224, 224}, torch::kUInt8);
+    big.images.select(1, 2).fill_(255); // the blue channel constant: std 1, not 0
+    big.labels = torch::zeros({250}, torch::kLong);
+    const auto stats = data::ChannelStatistics::compute(big, 3);
+    const auto x = big.images.to(torch::kFloat64).div(255).transpose(0, 1).flatten(1);
+    for (int64_t c = 0; c < 2; ++c) {
+        QVERIFY(std::abs(stats.mean[size_t(c)] - x[c].mean().item<double>()) < 1e-6);
+        QVERIFY(std::abs(stats.std[size_t(c)] - x[c].std().item<double>()) < 1e-6);
+    }
+    QCOMPARE(stats.mean[2], 1.0f);
+    QCOMPARE(stats.std[2], 1.0f);
 }
 
 void TestModelInputs::normalisationGivenWins()

@@ -3,15 +3,23 @@
 
 #include "input_transform.h"
 
+#include <algorithm>
+
 namespace quantscope::data {
 
 ChannelStatistics ChannelStatistics::compute(const Dataset &data, int64_t channels)
 {
     const InputTransform raw{{0.0f}, {1.0f}, channels};
-    // Chunks keep a large split from existing as one float tensor; sums in double stay exact.
+    // Chunks of about 16 M values keep a split from existing in float and in double at once
+    // (2 048 images per chunk took 3.8 GB for 1 024 ImageNet-sized ones); sums in double stay
+    // exact.
+    constexpr int64_t kChunkValues = int64_t(1) << 24;
+    const int64_t images = data.images.size(0);
+    const int64_t perImage = images > 0 ? std::max<int64_t>(1, data.images.numel() / images) : 1;
+    const int64_t chunkImages = std::max<int64_t>(1, kChunkValues / perImage);
     torch::Tensor sum, squares;
     int64_t count = 0;
-    for (const auto &chunk : data.images.split(2048)) {
+    for (const auto &chunk : data.images.split(chunkImages)) {
         const auto x = raw.apply(chunk).transpose(0, 1).flatten(1).to(torch::kFloat64);
         sum = sum.defined() ? sum + x.sum(1) : x.sum(1);
         squares = squares.defined() ? squares + x.square().sum(1) : x.square().sum(1);
