@@ -8,10 +8,12 @@
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <thread>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -19,6 +21,9 @@ namespace fs = std::filesystem;
 namespace quantscope::store {
 
 namespace {
+
+constexpr int kBusyMs = 5000; // how long a workspace waits for another program's lock
+constexpr int kRetryMs = 20;
 
 const char *kSchema = R"(
 CREATE TABLE IF NOT EXISTS runs (
@@ -142,17 +147,29 @@ Workspace::Workspace(const std::string &dir) : m_dir(dir)
         sqlite3_close(m_db);
         throw Error(file + ": cannot open: " + why);
     }
-    sqlite3_busy_timeout(m_db, 5000);
-    try {
-        exec("PRAGMA journal_mode=WAL;");
-        // In WAL mode NORMAL still survives a crash of the program (only a power loss can drop
-        // the last commits) and spares an fsync per snapshot or metric point a job stores.
-        exec("PRAGMA synchronous=NORMAL;");
-        exec(kSchema);
-        markInterrupted();
-    } catch (const Error &e) {
-        sqlite3_close(m_db);
-        throw Error(file + ": not a QuantScope workspace (" + e.what() + ")");
+    sqlite3_busy_timeout(m_db, kBusyMs);
+    // Two programs setting up one new workspace at once (tst_crash_safety's two writers, a GUI
+    // and a CLI) can each hold a read lock while asking for the write lock. SQLite then answers
+    // "database is locked" at once instead of waiting, to break the deadlock; every step below
+    // can be repeated, so the setup is tried again for as long as the busy timeout.
+    for (int waited = 0;; waited += kRetryMs) {
+        try {
+            exec("PRAGMA journal_mode=WAL;");
+            // In WAL mode NORMAL still survives a crash of the program (only a power loss can
+            // drop the last commits) and spares an fsync per snapshot or metric point.
+            exec("PRAGMA synchronous=NORMAL;");
+            exec(kSchema);
+            markInterrupted();
+            return;
+        } catch (const Error &e) {
+            const int code = sqlite3_errcode(m_db) & 0xff;
+            if ((code == SQLITE_BUSY || code == SQLITE_LOCKED) && waited < kBusyMs) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(kRetryMs));
+                continue;
+            }
+            sqlite3_close(m_db);
+            throw Error(file + ": not a QuantScope workspace (" + e.what() + ")");
+        }
     }
 }
 
