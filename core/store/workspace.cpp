@@ -151,8 +151,10 @@ Workspace::Workspace(const std::string &dir) : m_dir(dir)
     // Two programs setting up one new workspace at once (tst_crash_safety's two writers, a GUI
     // and a CLI) can each hold a read lock while asking for the write lock. SQLite then answers
     // "database is locked" at once instead of waiting, to break the deadlock; every step below
-    // can be repeated, so the setup is tried again for as long as the busy timeout.
-    for (int waited = 0;; waited += kRetryMs) {
+    // can be repeated, so the setup is tried again until the busy timeout has passed in all
+    // (each try may itself wait up to that long in SQLite's busy handler).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyMs);
+    for (;;) {
         try {
             exec("PRAGMA journal_mode=WAL;");
             // In WAL mode NORMAL still survives a crash of the program (only a power loss can
@@ -163,7 +165,8 @@ Workspace::Workspace(const std::string &dir) : m_dir(dir)
             return;
         } catch (const Error &e) {
             const int code = sqlite3_errcode(m_db) & 0xff;
-            if ((code == SQLITE_BUSY || code == SQLITE_LOCKED) && waited < kBusyMs) {
+            if ((code == SQLITE_BUSY || code == SQLITE_LOCKED) &&
+                std::chrono::steady_clock::now() < deadline) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(kRetryMs));
                 continue;
             }
