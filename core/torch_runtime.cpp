@@ -41,6 +41,15 @@ void TorchRuntime::configure()
 #endif
 }
 
+bool TorchRuntime::keepsFreedPages()
+{
+#if defined(QUANTSCOPE_WITH_JEMALLOC)
+    return true;
+#else
+    return false;
+#endif
+}
+
 void TorchRuntime::releaseFreedMemory()
 {
 #if defined(QUANTSCOPE_WITH_JEMALLOC)

@@ -11,6 +11,9 @@ public:
     // Uses every core for intra-op parallelism (Debian's LibTorch starts with one thread) and
     // keeps freed buffers mapped for the next step instead of handing them back to the kernel.
     static void configure();
+    // Whether configure()'s setting holds: freed buffers stay mapped (this build allocates with
+    // jemalloc). Without it, glibc maps blocks above 32 MiB afresh on every allocation.
+    static bool keepsFreedPages();
     // Hands the freed buffers kept by configure()'s setting back to the kernel: the GUI calls
     // it after each piece of heavy work (a job, a dataset's first look, an export), so that
     // finished work does not keep gigabytes resident.

@@ -64,9 +64,8 @@ void TestTorchRuntime::usesEveryCore()
 
 void TestTorchRuntime::aFreedLargeTensorKeepsItsPages()
 {
-#if !defined(QUANTSCOPE_WITH_JEMALLOC)
-    QSKIP("built without jemalloc: glibc maps blocks above 32 MiB afresh every time");
-#endif
+    if (!quantscope::TorchRuntime::keepsFreedPages())
+        QSKIP("built without jemalloc: glibc maps blocks above 32 MiB afresh every time");
     const long pages = kFloats * 4 / 4096;
     torch::empty({kFloats}).fill_(1); // first use: faulted in, then freed
     const long before = minorFaults();
