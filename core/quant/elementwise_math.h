@@ -59,6 +59,34 @@ inline float expApprox(float v)
     return p * scale;
 }
 
+// ln v for a normal positive v, to about 2 ulp (Cephes' logf: v = m·2^e with m in [√½, √2), a
+// degree-9 polynomial in m − 1, ln 2 in two parts). Zero, subnormal, infinite and NaN inputs
+// give finite values that mean nothing: callers select those out.
+inline float logApprox(float v)
+{
+    int32_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    float e = static_cast<float>(((bits >> 23) & 0xff) - 126);
+    bits = (bits & 0x007fffff) | 0x3f000000; // the mantissa as m in [0.5, 1)
+    float m;
+    std::memcpy(&m, &bits, sizeof m);
+    const bool low = m < 0.707106781186547524f;
+    e = low ? e - 1.0f : e;
+    const float x = (low ? m + m : m) - 1.0f;
+    const float z = x * x;
+    float y = 7.0376836292e-2f;
+    y = y * x - 1.1514610310e-1f;
+    y = y * x + 1.1676998740e-1f;
+    y = y * x - 1.2420140846e-1f;
+    y = y * x + 1.4249322787e-1f;
+    y = y * x - 1.6668057665e-1f;
+    y = y * x + 2.0000714765e-1f;
+    y = y * x - 2.4999993993e-1f;
+    y = y * x + 3.3333331174e-1f;
+    y = y * x * z - 2.12194440e-4f * e - 0.5f * z;
+    return (x + y) + 0.693359375f * e;
+}
+
 // tanh(v) = (e^{2v} − 1)/(e^{2v} + 1), absolute error about 1e-7 (it is ±1 in float beyond
 // |v| = 9). Near 0 the error is absolute, not relative: enough for a gradient's weight.
 inline float tanhApprox(float v)
