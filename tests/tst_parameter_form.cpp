@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 // ParameterForm builds its editors from ParamSpecs alone: the right kind of editor per type,
-// defaults filled in, values read back as --set text, bad numbers reported.
+// defaults filled in, values read back as --set text, bad numbers reported; the wheel changes
+// an editor only once it has the focus (WheelGuard), and else scrolls the panel holding it.
 #include "parameter_form.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QScrollArea>
+#include <QWheelEvent>
 #include <QLineEdit>
 #include <QSpinBox>
 #include <QTest>
@@ -20,6 +23,7 @@ private Q_SLOTS:
     void editorsFollowTheSpecs();
     void valuesRoundTrip();
     void badNumberIsReported();
+    void wheelChangesOnlyAFocusedEditor();
 
 private:
     static std::vector<ParamSpec> specs()
@@ -77,6 +81,37 @@ void TestParameterForm::badNumberIsReported()
     lr->setText(QStringLiteral("2e-4"));
     QVERIFY(form.problem().isEmpty());
     QCOMPARE(form.values().at("lr"), std::string("2e-4"));
+}
+
+void TestParameterForm::wheelChangesOnlyAFocusedEditor()
+{
+    QScrollArea area; // the Quantize dock holds its panel so
+    auto *form = new widgets::ParameterForm;
+    form->setSpecs(specs());
+    form->setMinimumHeight(2000);
+    area.setWidget(form);
+    area.resize(300, 200);
+    area.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&area));
+    auto *optimizer = qobject_cast<QComboBox *>(form->editor("optimizer"));
+    auto *epochs = qobject_cast<QSpinBox *>(form->editor("epochs"));
+    const auto turn = [](QWidget *editor) {
+        const QPointF at(editor->width() / 2.0, editor->height() / 2.0);
+        QWheelEvent wheel(at, editor->mapToGlobal(at), QPoint(), QPoint(0, -120), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(editor, &wheel);
+    };
+    form->editor("lr")->setFocus(); // the window's first editor would have it on showing
+    turn(optimizer);
+    turn(epochs);
+    QCOMPARE(optimizer->currentText(), QStringLiteral("adam"));
+    QCOMPARE(epochs->value(), 3);
+    // A sent event stops at its receiver; a real (spontaneous) one goes on to the scroll area.
+
+    epochs->setFocus();
+    QVERIFY(epochs->hasFocus());
+    turn(epochs);
+    QCOMPARE(epochs->value(), 2);
 }
 
 QTEST_MAIN(TestParameterForm)

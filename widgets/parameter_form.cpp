@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "parameter_form.h"
 
+#include "wheel_guard.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleValidator>
@@ -81,6 +83,7 @@ void ParameterForm::setSpecs(std::vector<ParamSpec> specs)
         m_layout->addRow(QString::fromStdString(spec.label) + QLatin1Char(':'), editor);
         m_layout->labelForField(editor)->setToolTip(tip);
     }
+    WheelGuard::guard(this);
     resetToDefaults();
 }
 

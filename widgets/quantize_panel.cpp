@@ -2,6 +2,7 @@
 #include "quantize_panel.h"
 
 #include "parameter_form.h"
+#include "wheel_guard.h"
 
 #include <algorithm>
 
@@ -141,6 +142,7 @@ QuantizePanel::QuantizePanel(QWidget *parent)
         if (problem().isEmpty())
             Q_EMIT runRequested();
     });
+    WheelGuard::guard(this);
     setModel({}, {}, {});
     setDataset({}, {});
 }
