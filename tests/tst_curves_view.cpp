@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // CurvesView: which series it plots and where — per-step on top, per-epoch below with accuracy
-// in percent, per-layer series kept out — and the regulariser's axis appearing only for runs
-// that have one.
+// in percent, per-layer series kept out — and the regulariser's axis and the epoch plot
+// appearing only for runs that have them.
 #include "curves_view.h"
 
 #include <qcustomplot.h>
@@ -18,6 +18,7 @@ class TestCurvesView : public QObject
 private Q_SLOTS:
     void plotsShownSeries();
     void regulariserAxisFollowsTheRun();
+    void epochPlotOnlyForRunsWithEpochs();
 
 private:
     static QCPAxis *stepRightAxis(const CurvesView &view)
@@ -50,6 +51,21 @@ void TestCurvesView::regulariserAxisFollowsTheRun()
     view.setPoints({{"train_loss", 0, 2.3}});
     QVERIFY(!stepRightAxis(view)->visible());
     QVERIFY(view.plot()->axisRect(0)->axis(QCPAxis::atLeft)->visible());
+}
+
+void TestCurvesView::epochPlotOnlyForRunsWithEpochs()
+{
+    CurvesView view;
+    QCOMPARE(view.plot()->axisRects().size(), 1);
+    view.setPoints({{"train_loss", 0, 2.3}, {"test_top1", 1, 0.875}}); // DSQ
+    QCOMPARE(view.plot()->axisRects().size(), 2);
+    view.setPoints({{"recon", 0, 0.4}, {"round", 0, 350}}); // BRECQ: no epochs
+    QCOMPARE(view.plot()->axisRects().size(), 1);
+    QCOMPARE(view.plot()->plotLayout()->rowCount(), 1); // the step plot takes the whole height
+    view.addPoint({"test_top1", 1, 0.9}); // a live run's first epoch brings it back
+    QCOMPARE(view.plot()->axisRects().size(), 2);
+    QCOMPARE(view.plot()->graph(2)->name(), QStringLiteral("test_top1"));
+    QCOMPARE(view.plot()->graph(2)->keyAxis()->axisRect(), view.plot()->axisRect(1));
 }
 
 QTEST_MAIN(TestCurvesView)

@@ -47,7 +47,7 @@ CurvesView::CurvesView(QWidget *parent)
     m_stepRect->axis(QCPAxis::atLeft)->setLabel(tr("loss"));
     m_stepRect->axis(QCPAxis::atRight)->setLabel(tr("rounding regulariser"));
     m_epochRect = new QCPAxisRect(m_plot);
-    m_plot->plotLayout()->addElement(1, 0, m_epochRect);
+    showEpochPlot(false); // until a series needs it
     m_epochRect->axis(QCPAxis::atBottom)->setLabel(tr("epoch"));
     QSharedPointer<QCPAxisTickerFixed> wholeEpochs(new QCPAxisTickerFixed);
     wholeEpochs->setTickStep(1.0);
@@ -67,13 +67,36 @@ CurvesView::CurvesView(QWidget *parent)
     redraw();
 }
 
+CurvesView::~CurvesView()
+{
+    if (!m_epochRect->layout()) // out of the plot's layout, nothing else deletes it
+        delete m_epochRect;
+}
+
+void CurvesView::showEpochPlot(bool shown)
+{
+    // Out of the layout it would still draw its axes' labels in a corner.
+    m_epochRect->setVisible(shown);
+    auto *layout = m_plot->plotLayout();
+    if (shown == (m_epochRect->layout() != nullptr))
+        return;
+    if (shown) {
+        layout->addElement(1, 0, m_epochRect);
+    } else {
+        layout->take(m_epochRect);
+        layout->simplify();
+    }
+}
+
 void CurvesView::clear()
 {
     for (auto *graph : std::as_const(m_graphs))
         m_plot->removeGraph(graph);
     m_graphs.clear();
-    // The regulariser's axis comes back with the next run that has one.
+    // The regulariser's axis and the epoch plot come back with the next run that has them: a
+    // post-training run (RTN, BRECQ) has no epochs and would show an empty plot.
     m_stepRect->axis(QCPAxis::atRight)->setVisible(false);
+    showEpochPlot(false);
     redraw();
 }
 
@@ -82,6 +105,8 @@ QCPGraph *CurvesView::graphFor(const std::string &series)
     const QString name = QString::fromStdString(series);
     if (auto it = m_graphs.find(name); it != m_graphs.end())
         return *it;
+    if (isPerEpoch(series))
+        showEpochPlot(true);
     QCPAxisRect *rect = isPerEpoch(series) ? m_epochRect : m_stepRect;
     const bool right = (isPerEpoch(series) && !isAccuracy(series)) || isRegulariser(series);
     QCPAxis *valueAxis = rect->axis(right ? QCPAxis::atRight : QCPAxis::atLeft);

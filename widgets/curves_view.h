@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // CurvesView: a run's metric series as curves — per-step losses on top, per-epoch accuracy
-// (and epoch losses) below — fed point by point while the run goes, redrawn at most 10×/s.
+// (and epoch losses) below, only for runs that have epochs — fed point by point while the run goes, redrawn at most 10×/s.
 #pragma once
 
 #include "jobs/job_context.h"
@@ -20,6 +20,7 @@ class CurvesView : public QWidget
     Q_OBJECT
 public:
     explicit CurvesView(QWidget *parent = nullptr);
+    ~CurvesView() override;
 
     void clear();
     void addPoint(const jobs::MetricPoint &point);
@@ -31,6 +32,8 @@ public:
 
 private:
     QCPGraph *graphFor(const std::string &series);
+    // The per-epoch plot below the step plot, in the layout only while a series needs it.
+    void showEpochPlot(bool shown);
     void redraw();
 
     QCustomPlot *m_plot;
