@@ -30,8 +30,9 @@ double perTerm(const torch::Tensor &d)
     return a <= FLT_MAX ? (a < FLT_MIN ? 0.0f : power) : a;
 }
 
-// Σ over a span of kLanes partial sums, so the loop vectorizes without reassociating one sum;
-// spans are short (a chunk), so float partial sums lose nothing a double total would keep.
+// Σ over a span of kLanes partial sums, so the loop vectorizes without reassociating one sum.
+// A span is one chunk (16 384 elements), so each float lane adds at most 1 024 terms before
+// the lanes meet in double.
 template <typename Element>
 [[gnu::always_inline]] inline double laneSum(int64_t n, Element element)
 {
