@@ -382,7 +382,8 @@ void TestMainWindow::eventLoopStaysResponsive()
     timer.stop();
     QCOMPARE(finished[0][1].toString(), QStringLiteral("finished"));
     qInfo("job ran %lld ms, %d snapshots, longest event-loop gap %lld ms, most GUI-thread CPU "
-          "between two ticks %.1f ms", clock.elapsed(), int(snapshots.count()), worstWall, worstCpu);
+          "between two ticks %.1f ms",
+          clock.elapsed(), int(snapshots.count()), worstWall, worstCpu);
     QVERIFY(snapshots.count() > 100);
     QVERIFY(ticks > 20);
     QVERIFY2(worstCpu < kStallLimitMs,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // CurvesView: a run's metric series as curves — per-step losses on top, per-epoch accuracy
-// (and epoch losses) below, only for runs that have epochs — fed point by point while the run goes, redrawn at most 10×/s.
+// (and epoch losses) below, only for runs that have epochs — fed point by point while the run
+// goes, redrawn at most 10×/s.
 #pragma once
 
 #include "jobs/job_context.h"
