@@ -70,25 +70,27 @@ double powerAndSlopeSpan(const float *__restrict d, float *__restrict slope, int
     });
 }
 
-// Σ |d|^p of a contiguous float tensor on the CPU, in chunks over the intra-op threads (the
-// chunks, not the threads, decide the order of the sum); slope, when defined, gets the scaled
-// derivative. One pass over d: ATen's abs, pow, sum, div, nan_to_num and mul took six, and its
-// vectorized pow alone was 12 % of a BRECQ run (perf, the demo at W2A4).
-double fusedPowerSum(const torch::Tensor &d, float p, const torch::Tensor &slope, float scale)
+// The loss of a float tensor on the CPU, Σ|d|^p times perTerm, in chunks over the intra-op
+// threads (the chunks, not the threads, decide the order of the sum); slope, when defined
+// (contiguous, shaped like d), gets the derivative. One pass over d: ATen's abs, pow, sum, div,
+// nan_to_num and mul took six, and its vectorized pow alone was 12 % of a BRECQ run (perf).
+torch::Tensor fusedLoss(const torch::Tensor &d, float p, const torch::Tensor &slope)
 {
-    const float *pd = d.data_ptr<float>();
+    const auto dense = d.contiguous();
+    const float *pd = dense.data_ptr<float>();
     float *ps = slope.defined() ? slope.data_ptr<float>() : nullptr;
-    const auto chunks = ChannelChunk::split(1, d.numel());
+    const double scale = perTerm(d);
+    const auto chunks = ChannelChunk::split(1, dense.numel());
     std::vector<double> parts(chunks.size());
     ChannelChunk::forEach(chunks, [&](size_t c, const ChannelChunk &k) {
         const int64_t n = k.end - k.begin;
-        parts[c] = ps ? powerAndSlopeSpan(pd + k.begin, ps + k.begin, n, p, scale)
+        parts[c] = ps ? powerAndSlopeSpan(pd + k.begin, ps + k.begin, n, p, float(scale))
                       : powerSpan(pd + k.begin, n, p);
     });
     double sum = 0;
     for (double part : parts)
         sum += part;
-    return sum;
+    return torch::tensor(sum * scale, d.options());
 }
 
 // The fused loop serves float tensors on the CPU; p = 2 needs no power (ATen squares exactly,
@@ -104,14 +106,13 @@ public:
     static torch::Tensor forward(torch::autograd::AutogradContext *ctx, const torch::Tensor &d,
                                  double p)
     {
-        const double scale = perTerm(d);
         if (fusable(d, p)) {
-            const auto dense = d.contiguous();
-            auto slope = torch::empty_like(dense);
-            const double sum = fusedPowerSum(dense, float(p), slope, float(scale));
+            const auto slope = torch::empty_like(d, torch::MemoryFormat::Contiguous);
+            auto loss = fusedLoss(d, float(p), slope);
             ctx->save_for_backward({slope});
-            return torch::tensor(sum * scale, d.options());
+            return loss;
         }
+        const double scale = perTerm(d);
         const auto power = d.abs().pow_(p);
         // p·|d|^(p−1)·sign(d); at p = 2 simply 2d, elsewhere p·|d|^p / d, which is 0/0 where
         // d is 0 (the derivative is 0 there for p > 1).
@@ -137,8 +138,7 @@ torch::Tensor PowerErrorLoss::apply(const torch::Tensor &difference, double p)
     // the derivative would be made and thrown away.
     if (!fusable(difference, p))
         return difference.abs().pow_(p).sum().mul_(perTerm(difference));
-    const double sum = fusedPowerSum(difference.contiguous(), float(p), {}, 0);
-    return torch::tensor(sum * perTerm(difference), difference.options());
+    return fusedLoss(difference, float(p), {});
 }
 
 } // namespace quantscope::quant
