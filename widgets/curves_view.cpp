@@ -67,12 +67,6 @@ CurvesView::CurvesView(QWidget *parent)
     redraw();
 }
 
-CurvesView::~CurvesView()
-{
-    if (!m_epochRect->layout()) // out of the plot's layout, nothing else deletes it
-        delete m_epochRect;
-}
-
 void CurvesView::showEpochPlot(bool shown)
 {
     // Out of the layout it would still draw its axes' labels in a corner.
@@ -105,17 +99,18 @@ QCPGraph *CurvesView::graphFor(const std::string &series)
     const QString name = QString::fromStdString(series);
     if (auto it = m_graphs.find(name); it != m_graphs.end())
         return *it;
-    if (isPerEpoch(series))
+    const bool perEpoch = isPerEpoch(series);
+    if (perEpoch)
         showEpochPlot(true);
-    QCPAxisRect *rect = isPerEpoch(series) ? m_epochRect : m_stepRect;
-    const bool right = (isPerEpoch(series) && !isAccuracy(series)) || isRegulariser(series);
+    QCPAxisRect *rect = perEpoch ? m_epochRect : m_stepRect;
+    const bool right = (perEpoch && !isAccuracy(series)) || isRegulariser(series);
     QCPAxis *valueAxis = rect->axis(right ? QCPAxis::atRight : QCPAxis::atLeft);
     valueAxis->setVisible(true);
     auto *graph = m_plot->addGraph(rect->axis(QCPAxis::atBottom), valueAxis);
     graph->setName(name);
     const QColor color = kPalette[m_graphs.size() % std::size(kPalette)];
     graph->setPen(QPen(color, 1.5));
-    if (isPerEpoch(series)) { // few points: mark them
+    if (perEpoch) { // few points: mark them
         graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, color, 6));
     }
     m_graphs.insert(name, graph);

@@ -21,7 +21,6 @@ class CurvesView : public QWidget
     Q_OBJECT
 public:
     explicit CurvesView(QWidget *parent = nullptr);
-    ~CurvesView() override;
 
     void clear();
     void addPoint(const jobs::MetricPoint &point);

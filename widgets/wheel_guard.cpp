@@ -10,9 +10,9 @@ namespace quantscope::widgets {
 
 void WheelGuard::guard(QWidget *root)
 {
-    auto *filter = root->findChild<WheelGuard *>(QString(), Qt::FindDirectChildrenOnly);
-    if (!filter)
-        filter = new WheelGuard(root);
+    // One filter for every editor: one that two roots reach (the method form inside the
+    // Quantize panel) keeps one filter, since installing the same one again only moves it.
+    static WheelGuard filter;
     QList<QWidget *> editors;
     for (auto *spin : root->findChildren<QAbstractSpinBox *>())
         editors.push_back(spin);
@@ -21,7 +21,7 @@ void WheelGuard::guard(QWidget *root)
     for (auto *editor : editors) {
         // Wheel focus would hand the focus over with the first turn of the wheel.
         editor->setFocusPolicy(Qt::StrongFocus);
-        editor->installEventFilter(filter); // installing twice keeps one
+        editor->installEventFilter(&filter);
     }
 }
 

@@ -18,7 +18,7 @@ class WheelGuard : public QObject
 
 public:
     // Guards every spin box and combo box under root as it is now; call again after adding
-    // editors. One guard per root, owned by it.
+    // editors. Guarding an editor twice changes nothing.
     static void guard(QWidget *root);
 
 protected:
