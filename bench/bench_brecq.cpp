@@ -11,7 +11,8 @@
 // side-by-side table.
 //   build/bench/bench_brecq PRESET mixed [key=value …]
 // Mixed precision against uniform bits at equal size, weights only: uniform W2, W3 and W4, then
-// mixed precision at each one's average bits (first and last layers at 8 count) and at 2.5.
+// mixed precision at target 2, 2.5, 3 and 4 (the target counts the searched layers, as uniform
+// bits do, so target 3 is W3's size).
 // Each mixed row shows the measured sensitivity the search predicts for its allocation and for
 // uniform bits at that budget; the accuracies show whether the prediction held.
 //   build/bench/bench_brecq PRESET mixcheck [key=value …]
@@ -96,21 +97,18 @@ void mixedAgainstUniform(std::map<std::string, std::string> settings)
                     r.top1 * 100, predicted, uniform, r.seconds);
         std::fflush(stdout);
     };
-    std::vector<double> targets;
     for (int bits : {2, 3, 4}) {
         const auto uniform = runOne("brecq", bits, 32, settings);
         row("uniform W" + std::to_string(bits), uniform, NAN, NAN);
-        targets.push_back(uniform.avgWbits);
     }
-    targets.insert(targets.begin() + 1, 2.5);
     settings["mixed_precision"] = "true";
-    for (double target : targets) {
-        // A hair above the uniform run's size, so its own allocation fits despite rounding.
-        settings["target_bits"] = std::to_string(target + 1e-6);
+    // The target counts the searched layers as the uniform runs' bits do: equal size at 2, 3, 4.
+    for (double target : {2.0, 2.5, 3.0, 4.0}) {
+        settings["target_bits"] = std::to_string(target);
         std::map<std::string, double> metrics;
         const auto mixed = runOne("brecq", 4, 32, settings, &metrics);
         char name[32];
-        std::snprintf(name, sizeof name, "mixed at %.3f", target);
+        std::snprintf(name, sizeof name, "mixed, target %.1f", target);
         row(name, mixed, metrics["mp_sensitivity"], metrics["mp_uniform_sensitivity"]);
     }
 }

@@ -6,9 +6,6 @@
 #include "fisher_weights.h"
 #include "unit_reconstructor.h"
 
-#include <cmath>
-#include <cstdio>
-
 namespace quantscope::quant {
 
 namespace {
@@ -27,26 +24,6 @@ size_t jointAssignments(size_t candidates, size_t layers)
     return combos;
 }
 
-// A whole-number target such as 3 reads as "like --wbits 3", but with the first and last layers
-// at 8 bits uniform 3 bits is larger than 3 on average: the search must then give some layers
-// fewer bits and comes out below the uniform run it is compared with (the held-out model:
-// 90.52 % at 2.99 bits against 91.17 at 3.05). Says so, with the target that matches uniform.
-void warnBelowUniformBits(double target, double fixedBits, double searchableParams,
-                          double totalParams, const jobs::JobContext &context)
-{
-    const long whole = std::lround(target);
-    const double uniform = (fixedBits + double(whole) * searchableParams) / totalParams;
-    if (std::abs(target - double(whole)) > 0.01 || uniform <= target + 1e-9)
-        return;
-    char text[320];
-    std::snprintf(text, sizeof text,
-                  "target_bits %.2f is below uniform %ld bits (%.3f on average with the fixed "
-                  "layers' bits): the search must give some layers fewer than %ld bits; "
-                  "target_bits=%.3f compares with --wbits %ld at equal size",
-                  target, whole, uniform, whole, std::ceil(uniform * 1000) / 1000, whole);
-    context.warn(text);
-}
-
 } // namespace
 
 std::vector<int> BrecqBitAllocation::allocate(const MethodInput &input,
@@ -59,23 +36,22 @@ std::vector<int> BrecqBitAllocation::allocate(const MethodInput &input,
     const auto &layers = graph.layers();
     AllocationProblem problem;
     std::vector<int> geneOf(layers.size(), -1), layerOf;
-    double fixedBits = 0, totalParams = 0, searchableParams = 0;
+    double searchableParams = 0;
     for (const auto &l : layers) {
-        totalParams += double(l.params);
-        if (fixed.count(l.id)) {
-            fixedBits += double(l.params) * planned[size_t(l.id)];
+        if (fixed.count(l.id))
             continue;
-        }
         geneOf[size_t(l.id)] = static_cast<int>(layerOf.size());
         layerOf.push_back(l.id);
         problem.params.push_back(l.params);
         searchableParams += double(l.params);
     }
-    const double target = input.settings.real("target_bits");
-    problem.budgetBits = target * totalParams - fixedBits;
+    // The target counts the layers the search allocates, as --wbits does: the first and last
+    // keep first_last_bits either way, so target_bits=3 is exactly the size of --wbits 3. Over
+    // all layers, a whole-number target left the search below the uniform run it is compared
+    // with (the held-out model: 90.52 % at 2.99 bits against 91.17 at 3.05).
+    problem.budgetBits = input.settings.real("target_bits") * searchableParams;
     if (layerOf.empty())
         return planned;
-    warnBelowUniformBits(target, fixedBits, searchableParams, totalParams, context);
 
     // RTN weights of every layer at every candidate (fixed layers at their planned bits).
     const size_t k = problem.candidates.size();

@@ -245,8 +245,9 @@ std::vector<ParamSpec> BrecqMethod::params() const
                      "sensitivities, under the target average below (the weight bits above are "
                      "then ignored)."});
     specs.push_back({"target_bits", "Target average bits", Type::Double, "3", 2, 8, {},
-                     "Model-size budget of mixed precision: average weight bits over all "
-                     "layers, first and last included."});
+                     "Model-size budget of mixed precision: average weight bits of the layers "
+                     "the search allocates. The first and last keep their own bits, as with "
+                     "uniform weight bits, so 3 is exactly the size of uniform 3 bits."});
     specs.push_back({"allocation", "Allocation", Type::Choice, "search", 0, 0,
                      {"search", "uniform", "random"},
                      "Mixed precision's bits: search = the genetic search's best; uniform / "
