@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Method settings: defaults, validation against ParamSpecs, and the bit plan (first/last layer
-// at 8 bits, per-layer overrides).
+// Method settings: defaults, validation against ParamSpecs, settings that apply only under a
+// condition (and the warning when one is set where it does not), and the bit plan (first/last
+// layer at 8 bits, per-layer overrides).
 #include "error.h"
 #include "quant/bit_plan.h"
 #include "quant/method.h"
@@ -17,6 +18,8 @@ private Q_SLOTS:
     void defaultsFromSpecs();
     void rejectsBadValues_data();
     void rejectsBadValues();
+    void conditionalSettings_data();
+    void conditionalSettings();
     void bitPlanKeepsEdgesAtEightBits();
     void bitPlanOverrides();
     void unknownMethod();
@@ -66,6 +69,48 @@ static std::vector<model::LayerInfo> threeLayers()
     layers[1].name = "middle";
     layers[2].name = "last";
     return layers;
+}
+
+// BRECQ's chain: allocation_draw applies with allocation=random, which applies with
+// mixed_precision=true. The warning names the first link that does not hold; a value equal to
+// the default in another spelling is no setting at all.
+void TestMethodSettings::conditionalSettings_data()
+{
+    QTest::addColumn<QString>("settings"); // key=value;key=value
+    QTest::addColumn<bool>("drawApplies");
+    QTest::addColumn<QString>("warning"); // "" = none
+    QTest::newRow("defaults") << "" << false << "";
+    QTest::newRow("target without mixed") << "target_bits=2.5" << false
+                                          << "target_bits=2.5 has no effect: it applies only "
+                                             "with mixed_precision=true";
+    QTest::newRow("default target, other spelling") << "target_bits=3.0" << false << "";
+    QTest::newRow("draw, allocation search") << "mixed_precision=true;allocation_draw=4" << false
+                                             << "only with allocation=random";
+    QTest::newRow("draw, mixed off") << "allocation=random;allocation_draw=4" << false
+                                     << "only with mixed_precision=true";
+    QTest::newRow("whole chain") << "mixed_precision=1;allocation=random;allocation_draw=4"
+                                 << true << "";
+}
+
+void TestMethodSettings::conditionalSettings()
+{
+    QFETCH(QString, settings);
+    QFETCH(bool, drawApplies);
+    QFETCH(QString, warning);
+    std::map<std::string, std::string> values;
+    for (const auto &pair : settings.split(u';', Qt::SkipEmptyParts))
+        values[pair.section(u'=', 0, 0).toStdString()] = pair.section(u'=', 1).toStdString();
+    quant::MethodSettings s(quant::Method::create("brecq")->params(), values);
+    QCOMPARE(s.applies("allocation_draw"), drawApplies);
+    QVERIFY(s.applies("iterations"));
+    const auto warnings = s.ineffective();
+    if (warning.isEmpty()) {
+        QVERIFY2(warnings.empty(), warnings.empty() ? "" : warnings[0].c_str());
+        return;
+    }
+    QVERIFY(!warnings.empty());
+    for (const auto &w : warnings) // with mixed off, allocation=random is a second one
+        QVERIFY2(QString::fromStdString(w).contains(warning), w.c_str());
 }
 
 void TestMethodSettings::bitPlanKeepsEdgesAtEightBits()

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 // ParameterForm builds its editors from ParamSpecs alone: the right kind of editor per type,
 // defaults filled in, values read back as --set text, bad numbers reported; the wheel changes
-// an editor only once it has the focus (WheelGuard), and else scrolls the panel holding it.
+// an editor only once it has the focus (WheelGuard), and else scrolls the panel holding it; an
+// editor whose parameter applies only under a condition is greyed out while it does not hold.
 #include "parameter_form.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFormLayout>
 #include <QScrollArea>
 #include <QWheelEvent>
 #include <QLineEdit>
@@ -24,6 +26,7 @@ private Q_SLOTS:
     void valuesRoundTrip();
     void badNumberIsReported();
     void wheelChangesOnlyAFocusedEditor();
+    void conditionalEditorsFollowTheirCondition();
 
 private:
     static std::vector<ParamSpec> specs()
@@ -112,6 +115,38 @@ void TestParameterForm::wheelChangesOnlyAFocusedEditor()
     QVERIFY(epochs->hasFocus());
     turn(epochs);
     QCOMPARE(epochs->value(), 2);
+}
+
+// A chain like BRECQ's (a draw that needs a choice that needs a check box): each editor and its
+// label are enabled exactly while every link of its chain holds, and its value is kept.
+void TestParameterForm::conditionalEditorsFollowTheirCondition()
+{
+    widgets::ParameterForm form;
+    form.setSpecs({{"mixed", "Mixed", ParamSpec::Type::Bool, "false"},
+                   {"allocation", "Allocation", ParamSpec::Type::Choice, "search", 0, 0,
+                    {"search", "random"}, "", {"mixed", "true"}},
+                   {"draw", "Draw", ParamSpec::Type::Int, "1", 1, 9, {}, "",
+                    {"allocation", "random"}}});
+    auto *mixed = qobject_cast<QCheckBox *>(form.editor("mixed"));
+    auto *allocation = qobject_cast<QComboBox *>(form.editor("allocation"));
+    auto *draw = form.editor("draw");
+    const auto *layout = qobject_cast<QFormLayout *>(form.layout());
+    QVERIFY(mixed && allocation && draw && layout);
+    QVERIFY(!allocation->isEnabled() && !draw->isEnabled());
+    QVERIFY(!layout->labelForField(allocation)->isEnabled());
+
+    mixed->setChecked(true);
+    QVERIFY(allocation->isEnabled() && layout->labelForField(allocation)->isEnabled());
+    QVERIFY(!draw->isEnabled());
+    allocation->setCurrentText(QStringLiteral("random"));
+    QVERIFY(draw->isEnabled());
+
+    mixed->setChecked(false); // the first link breaks the whole chain; values stay
+    QVERIFY(!allocation->isEnabled() && !draw->isEnabled());
+    QCOMPARE(form.values().at("allocation"), std::string("random"));
+
+    form.setValues({{"mixed", "true"}}); // stored settings enable it too
+    QVERIFY(draw->isEnabled());
 }
 
 QTEST_MAIN(TestParameterForm)

@@ -76,6 +76,10 @@ void ParameterForm::setSpecs(std::vector<ParamSpec> specs)
         if (spec.type != ParamSpec::Type::Bool && spec.type != ParamSpec::Type::Choice &&
             spec.maximum > spec.minimum)
             tip += tr("\nRange %1 … %2").arg(spec.minimum).arg(spec.maximum);
+        if (!spec.appliesWhen.key.empty())
+            tip += tr("\nApplies only with %1=%2.")
+                       .arg(QString::fromStdString(spec.appliesWhen.key),
+                            QString::fromStdString(spec.appliesWhen.value));
         tip += tr("\nDefault: %1 (--set %2=…)")
                    .arg(QString::fromStdString(spec.defaultValue), QString::fromStdString(spec.key));
         editor->setToolTip(tip);
@@ -84,7 +88,24 @@ void ParameterForm::setSpecs(std::vector<ParamSpec> specs)
         m_layout->labelForField(editor)->setToolTip(tip);
     }
     WheelGuard::guard(this);
+    connect(this, &ParameterForm::changed, this, &ParameterForm::updateApplicability);
     resetToDefaults();
+    updateApplicability();
+}
+
+void ParameterForm::updateApplicability()
+{
+    for (size_t i = 0; i < m_specs.size(); ++i) {
+        const auto &when = m_specs[i].appliesWhen;
+        if (when.key.empty())
+            continue;
+        const int c = indexOf(when.key);
+        const bool holds = c >= 0 && m_editors[size_t(c)]->isEnabled() &&
+                           valueOf(size_t(c)) == QString::fromStdString(when.value);
+        m_editors[i]->setEnabled(holds);
+        if (auto *label = m_layout->labelForField(m_editors[i]))
+            label->setEnabled(holds);
+    }
 }
 
 void ParameterForm::resetToDefaults()
@@ -157,12 +178,18 @@ QString ParameterForm::problem() const
     return {};
 }
 
-QWidget *ParameterForm::editor(const std::string &key) const
+int ParameterForm::indexOf(const std::string &key) const
 {
     for (size_t i = 0; i < m_specs.size(); ++i)
         if (m_specs[i].key == key)
-            return m_editors[i];
-    return nullptr;
+            return int(i);
+    return -1;
+}
+
+QWidget *ParameterForm::editor(const std::string &key) const
+{
+    const int i = indexOf(key);
+    return i >= 0 ? m_editors[size_t(i)] : nullptr;
 }
 
 } // namespace quantscope::widgets

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // ParameterForm: an editor generated from a method's ParamSpecs — a spin box, check box, choice
 // or validated number field per parameter, with the spec's range, default and help as tooltip.
+// A parameter that applies only while another has a value (ParamSpec::appliesWhen) is greyed out
+// while it does not.
 #pragma once
 
 #include "quant/param_spec.h"
@@ -35,8 +37,12 @@ Q_SIGNALS:
     void changed();
 
 private:
+    int indexOf(const std::string &key) const; // -1 when no spec has it
     QString valueOf(size_t i) const;
     void setValue(size_t i, const QString &value);
+    // Enables each editor whose condition holds, in spec order, so a chain of conditions
+    // (allocation_draw → allocation → mixed_precision) follows its first link.
+    void updateApplicability();
 
     QFormLayout *m_layout;
     std::vector<quant::ParamSpec> m_specs;

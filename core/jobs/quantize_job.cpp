@@ -80,6 +80,8 @@ void QuantizeJob::run(JobContext &context)
     };
     for (const auto &w : inputs.warnings())
         warn(w);
+    for (const auto &w : settings.ineffective())
+        warn(w);
     m_record.configJson = config.dump();
     m_record.id = workspace.beginRun(m_record);
 

@@ -247,15 +247,17 @@ std::vector<ParamSpec> BrecqMethod::params() const
     specs.push_back({"target_bits", "Target average bits", Type::Double, "3", 2, 8, {},
                      "Model-size budget of mixed precision: average weight bits of the layers "
                      "the search allocates. The first and last keep their own bits, as with "
-                     "uniform weight bits, so 3 is exactly the size of uniform 3 bits."});
+                     "uniform weight bits, so 3 is exactly the size of uniform 3 bits.",
+                     {"mixed_precision", "true"}});
     specs.push_back({"allocation", "Allocation", Type::Choice, "search", 0, 0,
                      {"search", "uniform", "random"},
                      "Mixed precision's bits: search = the genetic search's best; uniform / "
                      "random = uniform bits or a random allocation at the budget, recorded with "
                      "the sensitivity the search's measure gives them, to check that measure "
-                     "against accuracy (bench_brecq mixcheck)."});
+                     "against accuracy (bench_brecq mixcheck).",
+                     {"mixed_precision", "true"}});
     specs.push_back({"allocation_draw", "Random allocation", Type::Int, "1", 1, 1e9, {},
-                     "Which random allocation allocation=random draws."});
+                     "Which random allocation allocation=random draws.", {"allocation", "random"}});
     specs.push_back({"seed", "Seed", Type::Int, "0", 0, 1e9, {},
                      "Calibration images, batch order and the genetic search."});
     return specs;

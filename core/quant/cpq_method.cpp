@@ -150,16 +150,20 @@ std::vector<ParamSpec> CpqMethod::params() const
                      "The floor of learned bits (and of DropBits)."});
     specs.push_back({"target_bits", "Target average bits", Type::Double, "3", 0, 8, {},
                      "With learned bits: the average weight bits of the learned layers "
-                     "(parameter-weighted) the regulariser's weight is steered to; 0 = use λ."});
+                     "(parameter-weighted) the regulariser's weight is steered to; 0 = use λ.",
+                     {"learn_bits", "true"}});
     specs.push_back({"lambda", "λ (bits regulariser)", Type::Double, "0.001", 0, 100, {},
                      "Weight of the expected average bits in the loss: fixed when the target is "
-                     "0, else its starting value."});
+                     "0, else its starting value.",
+                     {"learn_bits", "true"}});
     specs.push_back({"gate_lr", "Gate learning rate", Type::Double, "0.05", 0, 10, {},
-                     "Learning rate of the keep-gates' logits."});
+                     "Learning rate of the keep-gates' logits.",
+                     {"learn_bits", "true"}});
     specs.push_back({"search_share", "Share of training for the bit search", Type::Double,
                      "0.34", 0.01, 1, {},
                      "With learned bits: the gates learn for this share of the steps; then the "
-                     "allocation is fixed and the rest trains the weights on it."});
+                     "allocation is fixed and the rest trains the weights on it.",
+                     {"learn_bits", "true"}});
     for (auto &p : QatSettings::tail("Shuffling, calibration, DropBits and gate samples."))
         specs.push_back(std::move(p));
     return specs;

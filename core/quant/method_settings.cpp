@@ -105,6 +105,40 @@ bool MethodSettings::flag(const std::string &key) const
     return v == "true" || v == "1";
 }
 
+const ParamSpec::Condition *MethodSettings::unmetCondition(const std::string &key) const
+{
+    const auto &when = spec(key).appliesWhen;
+    if (when.key.empty())
+        return nullptr;
+    const bool holds = spec(when.key).type == ParamSpec::Type::Bool
+                           ? flag(when.key) == (when.value == "true")
+                           : text(when.key) == when.value;
+    return holds ? unmetCondition(when.key) : &when;
+}
+
+bool MethodSettings::applies(const std::string &key) const
+{
+    return unmetCondition(key) == nullptr;
+}
+
+std::vector<std::string> MethodSettings::ineffective() const
+{
+    std::vector<std::string> out;
+    for (const auto &[key, value] : m_values) {
+        const auto &s = spec(key);
+        double number = 0, fallback = 0;
+        const bool isDefault =
+            s.type == ParamSpec::Type::Bool ? flag(key) == (s.defaultValue == "true")
+            : parseNumber(value, number) && parseNumber(s.defaultValue, fallback)
+                ? number == fallback
+                : value == s.defaultValue;
+        if (const auto *unmet = unmetCondition(key); unmet && !isDefault)
+            out.push_back("setting " + key + "=" + value + " has no effect: it applies only with " +
+                          unmet->key + "=" + unmet->value);
+    }
+    return out;
+}
+
 std::map<std::string, std::string> MethodSettings::effectiveValues() const
 {
     std::map<std::string, std::string> out;

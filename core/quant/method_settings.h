@@ -28,11 +28,19 @@ public:
     bool flag(const std::string &key) const;
     std::string text(const std::string &key) const;
 
+    // Whether a parameter's condition (ParamSpec::appliesWhen) holds, and that of the one it
+    // depends on, and so on.
+    bool applies(const std::string &key) const;
+    // One sentence per setting given a value other than its default where it does not apply.
+    std::vector<std::string> ineffective() const;
+
     // Every parameter with its effective value (defaults filled in), for the run store.
     std::map<std::string, std::string> effectiveValues() const;
 
 private:
     const ParamSpec &spec(const std::string &key) const;
+    // The first condition on the way from key up its chain of dependencies that does not hold.
+    const ParamSpec::Condition *unmetCondition(const std::string &key) const;
 
     std::vector<ParamSpec> m_specs;
     std::map<std::string, std::string> m_values;
