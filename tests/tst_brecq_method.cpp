@@ -257,6 +257,10 @@ void TestBrecqMethod::mixedPrecisionRespectsTheBudget()
              qPrintable(QString("searched %1, uniform %2").arg(searched).arg(uniform)));
     QCOMPARE(job.layers().front().wbits, 8.0); // first and last stay at 8
     QCOMPARE(job.layers().back().wbits, 8.0);
+    // The labels say the budget and then the average reached, not the ignored weight bits.
+    QCOMPARE(job.title(), std::string("brecq W≤3A32"));
+    QVERIFY2(job.record().bitsLabel() != "W4A32" && job.record().bitsLabel().rfind("W", 0) == 0,
+             job.record().bitsLabel().c_str());
     for (const auto &l : job.layers())
         QVERIFY(l.wbits >= 2 && l.wbits <= 8 && l.wbits == std::round(l.wbits));
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The run store: runs and their rows round-trip, failures keep their reason, and a run left
-// running by a process that died reads as interrupted, never as finished.
+// running by a process that died reads as interrupted, never as finished; a run's bits label
+// shows the average bits, not the request's, where its method allocated them.
 #include "error.h"
 #include "store/workspace.h"
 
@@ -23,6 +24,8 @@ private Q_SLOTS:
     void snapshotsAndMetrics();
     void unknownRun();
     void notAWorkspace();
+    void bitsLabel_data();
+    void bitsLabel();
 };
 
 static store::RunRecord sampleRun()
@@ -172,6 +175,33 @@ void TestWorkspace::notAWorkspace()
     } catch (const Error &e) {
         QVERIFY2(QString::fromStdString(e.what()).contains(QLatin1String("workspace")), e.what());
     }
+}
+
+void TestWorkspace::bitsLabel_data()
+{
+    QTest::addColumn<int>("abits");
+    QTest::addColumn<QString>("config");
+    QTest::addColumn<double>("avgWbits");
+    QTest::addColumn<QString>("label");
+    QTest::newRow("uniform") << 4 << R"({"seed": "0"})" << 4.041 << "W4A4";
+    QTest::newRow("float activations") << 32 << "" << 0.0 << "W4A32";
+    QTest::newRow("allocated, finished") << 4 << R"({"allocated_bits": 2.5})" << 2.556 << "W2.56A4";
+    QTest::newRow("allocated, running") << 32 << R"({"allocated_bits": 2.5})" << 0.0 << "W≤2.5A32";
+    QTest::newRow("unreadable config") << 4 << "{" << 2.556 << "W4A4";
+}
+
+void TestWorkspace::bitsLabel()
+{
+    QFETCH(int, abits);
+    QFETCH(QString, config);
+    QFETCH(double, avgWbits);
+    QFETCH(QString, label);
+    auto r = sampleRun();
+    r.abits = abits;
+    r.configJson = config.toStdString();
+    r.avgWbits = avgWbits;
+    QCOMPARE(QString::fromStdString(r.bitsLabel()), label);
+    QCOMPARE(QString::fromStdString(store::RunRecord::bitsLabel(3, 4, 2.5)), QString("W≤2.5A4"));
 }
 
 QTEST_GUILESS_MAIN(TestWorkspace)

@@ -5,15 +5,6 @@
 
 namespace quantscope::cli {
 
-namespace {
-
-std::string bitsLabel(const store::RunRecord &r)
-{
-    return "W" + std::to_string(r.wbits) + "A" + std::to_string(r.abits);
-}
-
-} // namespace
-
 nlohmann::json RunPrinter::toJson(const store::RunRecord &r,
                                   const std::vector<store::LayerRecord> &layers)
 {
@@ -38,7 +29,7 @@ nlohmann::json RunPrinter::toJson(const store::RunRecord &r,
 void RunPrinter::printRun(const store::RunRecord &r, const std::vector<store::LayerRecord> &layers)
 {
     std::printf("run %lld: %s %s — %s\n", static_cast<long long>(r.id), r.method.c_str(),
-                bitsLabel(r).c_str(), r.status.c_str());
+                r.bitsLabel().c_str(), r.status.c_str());
     if (!r.error.empty())
         std::printf("  error: %s\n", r.error.c_str());
     const auto config = nlohmann::json::parse(r.configJson, nullptr, false);
@@ -72,17 +63,17 @@ void RunPrinter::printRun(const store::RunRecord &r, const std::vector<store::La
 
 void RunPrinter::printTable(const std::vector<store::RunRecord> &runs)
 {
-    std::printf("%5s  %-8s %-7s %-11s %8s %8s %8s %10s %9s %8s\n", "run", "method", "bits",
+    std::printf("%5s  %-8s %-9s %-11s %8s %8s %8s %10s %9s %8s\n", "run", "method", "bits",
                 "status", "top-1 %", "fp %", "drop", "size KiB", "avg bits", "seconds");
     for (const auto &r : runs) {
         if (r.status == "finished")
-            std::printf("%5lld  %-8s %-7s %-11s %8.2f %8.2f %8.2f %10.1f %9.2f %8.1f\n",
-                        static_cast<long long>(r.id), r.method.c_str(), bitsLabel(r).c_str(),
+            std::printf("%5lld  %-8s %-9s %-11s %8.2f %8.2f %8.2f %10.1f %9.2f %8.1f\n",
+                        static_cast<long long>(r.id), r.method.c_str(), r.bitsLabel().c_str(),
                         r.status.c_str(), r.top1 * 100, r.fpTop1 * 100,
                         (r.fpTop1 - r.top1) * 100, r.sizeBytes / 1024.0, r.avgWbits, r.seconds);
         else
-            std::printf("%5lld  %-8s %-7s %-11s %s\n", static_cast<long long>(r.id),
-                        r.method.c_str(), bitsLabel(r).c_str(), r.status.c_str(),
+            std::printf("%5lld  %-8s %-9s %-11s %s\n", static_cast<long long>(r.id),
+                        r.method.c_str(), r.bitsLabel().c_str(), r.status.c_str(),
                         r.error.c_str());
     }
 }

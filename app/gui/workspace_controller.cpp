@@ -32,12 +32,10 @@ WorkspaceController::~WorkspaceController() = default;
 
 QString WorkspaceController::runLabel(const store::RunRecord &r)
 {
-    return QStringLiteral("#%1 %2 W%3A%4 · %5")
+    return QStringLiteral("#%1 %2 %3 · %4")
         .arg(r.id)
-        .arg(QString::fromStdString(r.method))
-        .arg(r.wbits)
-        .arg(r.abits >= 32 ? QStringLiteral("32") : QString::number(r.abits))
-        .arg(QString::fromStdString(r.status));
+        .arg(QString::fromStdString(r.method), QString::fromStdString(r.bitsLabel()),
+             QString::fromStdString(r.status));
 }
 
 void WorkspaceController::open(const QString &dir)

@@ -229,8 +229,8 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                     " layers, its grids " + std::to_string(grids.size()));
 
     qsm::Model m;
-    m.source = "run #" + std::to_string(run.id) + " " + run.method + " W" +
-               std::to_string(run.wbits) + "A" + std::to_string(run.abits) + " of " + run.model;
+    m.source = "run #" + std::to_string(run.id) + " " + run.method + " " + run.bitsLabel() +
+               " of " + run.model;
     const auto config = nlohmann::json::parse(run.configJson, nullptr, false);
     const auto meta = model::ModelMetadata::parse(frozen.metadataJson());
     m.mean = jsonField(config, "mean", meta.mean);

@@ -20,10 +20,30 @@ namespace quantscope::jobs {
 
 QuantizeJob::QuantizeJob(QuantizeRequest request) : m_request(std::move(request)) {}
 
+namespace {
+
+// The average weight bits the method allocates per layer toward, where the settings make it do
+// so (BRECQ's mixed precision, CPQ's learned bits, ALQ's target); 0 where the weight bits hold.
+double allocatedTarget(const quant::MethodSettings &settings)
+{
+    return settings.has("target_bits") && settings.applies("target_bits")
+               ? settings.real("target_bits")
+               : 0.0;
+}
+
+} // namespace
+
 std::string QuantizeJob::title() const
 {
-    return m_request.method + " W" + std::to_string(m_request.wbits) + "A" +
-           (m_request.abits >= 32 ? std::string("32") : std::to_string(m_request.abits));
+    double target = 0;
+    try {
+        target = allocatedTarget(quant::MethodSettings(
+            quant::Method::create(m_request.method)->params(), m_request.settings));
+    } catch (const Error &) {
+        // Bad settings: run() says what is wrong; the title shows the request's bits.
+    }
+    return m_request.method + " " +
+           store::RunRecord::bitsLabel(m_request.wbits, m_request.abits, target);
 }
 
 void QuantizeJob::run(JobContext &context)
@@ -65,6 +85,8 @@ void QuantizeJob::run(JobContext &context)
     config["layer_bits"] = req.layerBits;
     config["eval_limit"] = req.evalLimit;
     config["device"] = req.device;
+    if (const double target = allocatedTarget(settings); target > 0)
+        config["allocated_bits"] = target;
     // What the model was fed and why, so a stored run can be reproduced and questioned.
     config["image_size"] = inputs.imageSize();
     config["image_size_source"] = inputs.sizeSource();

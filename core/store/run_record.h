@@ -29,6 +29,13 @@ struct RunRecord
     double bops = 0; // Σ MACs × wbits × abits per image
     double seconds = 0;
     std::string artifact; // quantized TorchScript model, "" until finished
+
+    // "W4A4", float activations as A32. A run whose method allocated the bits per layer (its
+    // config's "allocated_bits", the target) shows the average it reached ("W2.56A4"), or the
+    // budget while it has none ("W≤2.5A4"): its request's weight bits said nothing about it.
+    std::string bitsLabel() const;
+    // The same for a run about to start: targetBits > 0 when its bits are allocated.
+    static std::string bitsLabel(int wbits, int abits, double targetBits);
 };
 
 struct LayerRecord
