@@ -144,8 +144,16 @@ void TestParameterForm::conditionalEditorsFollowTheirCondition()
     mixed->setChecked(false); // the first link breaks the whole chain; values stay
     QVERIFY(!allocation->isEnabled() && !draw->isEnabled());
     QCOMPARE(form.values().at("allocation"), std::string("random"));
+    QCOMPARE(form.applicableValues().count("allocation"), size_t(0)); // a run gets the default
+    QCOMPARE(form.applicableValues().count("mixed"), size_t(1));
 
     form.setValues({{"mixed", "true"}}); // stored settings enable it too
+    QVERIFY(draw->isEnabled());
+    form.setEnabled(false); // a disabled panel (a run going on) changes nothing applicable
+    QCOMPARE(form.applicableValues().size(), size_t(3));
+    mixed->setChecked(false);
+    mixed->setChecked(true);
+    form.setEnabled(true);
     QVERIFY(draw->isEnabled());
 }
 

@@ -100,7 +100,7 @@ void ParameterForm::updateApplicability()
         if (when.key.empty())
             continue;
         const int c = indexOf(when.key);
-        const bool holds = c >= 0 && m_editors[size_t(c)]->isEnabled() &&
+        const bool holds = c >= 0 && m_editors[size_t(c)]->isEnabledTo(this) &&
                            valueOf(size_t(c)) == QString::fromStdString(when.value);
         m_editors[i]->setEnabled(holds);
         if (auto *label = m_layout->labelForField(m_editors[i]))
@@ -153,6 +153,15 @@ std::map<std::string, std::string> ParameterForm::values() const
     std::map<std::string, std::string> out;
     for (size_t i = 0; i < m_specs.size(); ++i)
         out[m_specs[i].key] = valueOf(i).toStdString();
+    return out;
+}
+
+std::map<std::string, std::string> ParameterForm::applicableValues() const
+{
+    std::map<std::string, std::string> out;
+    for (size_t i = 0; i < m_specs.size(); ++i)
+        if (m_editors[i]->isEnabledTo(this))
+            out[m_specs[i].key] = valueOf(i).toStdString();
     return out;
 }
 

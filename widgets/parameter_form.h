@@ -26,6 +26,9 @@ public:
     void setSpecs(std::vector<quant::ParamSpec> specs);
     // Every parameter's value as text (the --set key=value form).
     std::map<std::string, std::string> values() const;
+    // Those that apply (the editor is not greyed out): what a run gets, so one never carries a
+    // value the user could not see take effect, and takes the default instead.
+    std::map<std::string, std::string> applicableValues() const;
     // Sets the keys present in `values`; unknown keys are ignored (settings of an older version).
     void setValues(const std::map<std::string, std::string> &values);
     void resetToDefaults();

@@ -241,7 +241,7 @@ void QuantizePanel::setBits(int weightBits, int activationBits)
 
 std::map<std::string, std::string> QuantizePanel::settings() const
 {
-    return m_form->values();
+    return m_form->applicableValues();
 }
 
 void QuantizePanel::setSettings(const std::map<std::string, std::string> &values)

@@ -50,6 +50,7 @@ public:
     int weightBits() const;
     int activationBits() const; // 32 = float
     void setBits(int weightBits, int activationBits);
+    // The method settings a run gets: those that apply (ParameterForm::applicableValues).
     std::map<std::string, std::string> settings() const;
     void setSettings(const std::map<std::string, std::string> &values);
     // Empty while the overrides are wrong: problem() says why, and Run stays disabled.
