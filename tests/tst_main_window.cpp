@@ -2,7 +2,8 @@
 // The workbench driven through its real widgets: open a model and a dataset (and bad ones), run
 // RTN and BRECQ from the Quantize panel and watch progress and snapshots arrive, change the input
 // size, cancel a run, export a plot and a table, keep the event loop responsive while a job
-// trains, reopen the workspace.
+// trains, reopen the workspace; the weight bits grey out while BRECQ's mixed precision chooses
+// them.
 #include "bit_allocation_view.h"
 #include "compare_view.h"
 #include "compute_device.h"
@@ -20,6 +21,7 @@
 #include "store/workspace.h"
 #include "table_exporter.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -61,6 +63,7 @@ private Q_SLOTS:
     void ownModelOnImageFolder();
     void rtnRunFromThePanel();
     void deviceChoiceFollowsTheBuild();
+    void weightBitsGreyWhileMixedPrecisionChooses();
     void brecqRunShowsRounding();
     void exportsPlotAndTable();
     void cancelledRunIsKept();
@@ -268,6 +271,26 @@ void TestMainWindow::deviceChoiceFollowsTheBuild()
         QVERIFY2(panel->problem().isEmpty(), qPrintable(panel->problem()));
         QVERIFY(panel->runButton()->isEnabled());
     }
+}
+
+void TestMainWindow::weightBitsGreyWhileMixedPrecisionChooses()
+{
+    MainWindow window(m_workspace);
+    auto *panel = window.quantizePanel();
+    auto *wbits = panel->findChild<QSpinBox *>(QStringLiteral("wbits"));
+    QVERIFY(wbits);
+    panel->setMethod(QStringLiteral("brecq"));
+    auto *mixed = qobject_cast<QCheckBox *>(panel->form()->editor("mixed_precision"));
+    QVERIFY(mixed && wbits->isEnabled());
+    mixed->setChecked(true);
+    QVERIFY(!wbits->isEnabled());
+    QCOMPARE(panel->settings().at("target_bits"), std::string("3"));
+    mixed->setChecked(false);
+    QVERIFY(wbits->isEnabled());
+    QCOMPARE(panel->settings().count("target_bits"), size_t(0)); // greyed: the run's default
+    mixed->setChecked(true);
+    panel->setMethod(QStringLiteral("rtn")); // another method's form: its own bits again
+    QVERIFY(wbits->isEnabled());
 }
 
 void TestMainWindow::brecqRunShowsRounding()

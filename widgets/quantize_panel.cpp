@@ -102,8 +102,6 @@ QuantizePanel::QuantizePanel(QWidget *parent)
 
     m_wbits->setRange(1, 8);
     m_wbits->setValue(4);
-    m_wbits->setToolTip(tr("Weight bits for every quantized layer (first/last layer and "
-                           "per-layer overrides aside)"));
     m_abits->setRange(1, 8); // the minimum reads as "float": activations stay 32-bit
     m_abits->setSpecialValueText(tr("float"));
     m_abits->setValue(1);
@@ -133,9 +131,11 @@ QuantizePanel::QuantizePanel(QWidget *parent)
 
     connect(m_methodCombo, &QComboBox::currentIndexChanged, this, &QuantizePanel::methodChanged);
     m_device->setObjectName(QStringLiteral("device"));
+    m_wbits->setObjectName(QStringLiteral("wbits"));
     setDevices({QStringLiteral("cpu")}, QString());
     connect(m_device, &QComboBox::currentIndexChanged, this, &QuantizePanel::updateRunButton);
     connect(m_form, &ParameterForm::changed, this, &QuantizePanel::updateRunButton);
+    connect(m_form, &ParameterForm::changed, this, &QuantizePanel::updateWeightBits);
     for (auto *line : {m_layerBits, m_mean, m_std})
         connect(line, &QLineEdit::textChanged, this, &QuantizePanel::updateRunButton);
     connect(m_run, &QPushButton::clicked, this, [this] {
@@ -162,7 +162,27 @@ void QuantizePanel::methodChanged()
 {
     const int i = m_methodCombo->currentIndex();
     m_form->setSpecs(i >= 0 ? m_methods[size_t(i)].params : std::vector<quant::ParamSpec>{});
+    updateWeightBits();
     updateRunButton();
+}
+
+void QuantizePanel::updateWeightBits()
+{
+    const int i = m_methodCombo->currentIndex();
+    const auto &when = i >= 0 ? m_methods[size_t(i)].weightBitsIgnoredWhen
+                              : quant::ParamSpec::Condition{};
+    const auto values = m_form->applicableValues();
+    const auto it = when.key.empty() ? values.end() : values.find(when.key);
+    const bool ignored = it != values.end() && it->second == when.value;
+    m_wbits->setEnabled(!ignored);
+    if (auto *form = qobject_cast<QFormLayout *>(m_wbits->parentWidget()->layout()))
+        if (auto *label = form->labelForField(m_wbits))
+            label->setEnabled(!ignored);
+    m_wbits->setToolTip(ignored ? tr("The method chooses every layer's weight bits itself (%1=%2)")
+                                      .arg(QString::fromStdString(when.key),
+                                           QString::fromStdString(when.value))
+                                : tr("Weight bits for every quantized layer (first/last layer "
+                                     "and per-layer overrides aside)"));
 }
 
 void QuantizePanel::setModel(const QString &path, const QString &summary,

@@ -26,6 +26,7 @@ struct MethodDescription
     QString name;  // "rtn"
     QString title; // "Round to nearest (RTN)"
     std::vector<quant::ParamSpec> params;
+    quant::ParamSpec::Condition weightBitsIgnoredWhen; // Method::weightBitsIgnoredWhen
 };
 
 class QuantizePanel : public QWidget
@@ -77,6 +78,8 @@ Q_SIGNALS:
 private:
     void methodChanged();
     void updateRunButton();
+    // Greys out the weight bits while the method's settings make it choose them itself.
+    void updateWeightBits();
     QString normalisationProblem() const;
     // The per-layer overrides, or {} with *problem set at the first bad entry.
     std::map<std::string, int> parseLayerBits(QString *problem) const;

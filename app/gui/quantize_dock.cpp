@@ -16,7 +16,7 @@ QuantizeDock::QuantizeDock(widgets::QuantizePanel *panel, QWidget *parent)
     for (const auto &name : quant::Method::names()) {
         const auto method = quant::Method::create(name);
         methods.push_back({QString::fromStdString(name), QString::fromStdString(method->title()),
-                           method->params()});
+                           method->params(), method->weightBitsIgnoredWhen()});
     }
     panel->setMethods(methods);
     QStringList devices;

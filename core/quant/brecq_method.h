@@ -17,6 +17,10 @@ public:
     std::string name() const override { return "brecq"; }
     std::string title() const override { return "Block reconstruction (BRECQ)"; }
     std::vector<ParamSpec> params() const override;
+    ParamSpec::Condition weightBitsIgnoredWhen() const override
+    {
+        return {"mixed_precision", "true"};
+    }
     QuantizedModel run(const MethodInput &input, jobs::JobContext &context) override;
 
     // BRECQ's weight grid: per channel, asymmetric, the clip found by an L2.4 error search.

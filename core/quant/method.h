@@ -34,6 +34,9 @@ public:
     virtual std::string name() const = 0;  // "rtn": the CLI's --method value
     virtual std::string title() const = 0; // "Round to nearest (RTN)"
     virtual std::vector<ParamSpec> params() const = 0;
+    // The setting under which the method chooses every layer's weight bits itself, so the weight
+    // bits a run is given have no effect (BRECQ: mixed_precision=true); an empty key: never.
+    virtual ParamSpec::Condition weightBitsIgnoredWhen() const { return {}; }
     // Throws quantscope::Error on bad input, quantscope::Cancelled when cancelled.
     virtual QuantizedModel run(const MethodInput &input, jobs::JobContext &context) = 0;
 
