@@ -19,6 +19,7 @@ using quant::ParamSpec;
 ParameterForm::ParameterForm(QWidget *parent) : QWidget(parent), m_layout(new QFormLayout(this))
 {
     m_layout->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    connect(this, &ParameterForm::changed, this, &ParameterForm::updateApplicability);
 }
 
 void ParameterForm::setSpecs(std::vector<ParamSpec> specs)
@@ -88,7 +89,6 @@ void ParameterForm::setSpecs(std::vector<ParamSpec> specs)
         m_layout->labelForField(editor)->setToolTip(tip);
     }
     WheelGuard::guard(this);
-    connect(this, &ParameterForm::changed, this, &ParameterForm::updateApplicability);
     resetToDefaults();
     updateApplicability();
 }

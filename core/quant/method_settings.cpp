@@ -126,12 +126,13 @@ std::vector<std::string> MethodSettings::ineffective() const
     std::vector<std::string> out;
     for (const auto &[key, value] : m_values) {
         const auto &s = spec(key);
+        // The default in another spelling ("3.0", "0") sets nothing.
         double number = 0, fallback = 0;
-        const bool isDefault =
-            s.type == ParamSpec::Type::Bool ? flag(key) == (s.defaultValue == "true")
-            : parseNumber(value, number) && parseNumber(s.defaultValue, fallback)
-                ? number == fallback
-                : value == s.defaultValue;
+        bool isDefault = value == s.defaultValue;
+        if (s.type == ParamSpec::Type::Bool)
+            isDefault = flag(key) == (s.defaultValue == "true");
+        else if (parseNumber(value, number) && parseNumber(s.defaultValue, fallback))
+            isDefault = number == fallback;
         if (const auto *unmet = unmetCondition(key); unmet && !isDefault)
             out.push_back("setting " + key + "=" + value + " has no effect: it applies only with " +
                           unmet->key + "=" + unmet->value);
