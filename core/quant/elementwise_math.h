@@ -1,15 +1,36 @@
 // SPDX-License-Identifier: MIT
-// Scalar helpers for the fused quantizers' element loops (LsqActivation, the DSQ quantizer).
-// Each is branch-free and calls no library function (baseline x86-64 has no floor instruction,
-// and libm's exp and tanh are calls), so GCC vectorizes the loops that use them when the file
-// is compiled at -O3 without trapping math (core/CMakeLists.txt) — at the baseline and in the
-// AVX2 and AVX-512 clones that QS_VECTOR_CLONES adds.
+// Scalar helpers for the fused element loops (LsqActivation, the DSQ quantizer,
+// PowerErrorLoss). Each is branch-free and calls no library function (baseline x86-64 has no
+// floor instruction, and libm's exp and tanh are calls), so GCC vectorizes the loops that use
+// them when the file is compiled at -O3 without trapping math (core/CMakeLists.txt) — at the
+// baseline and in the AVX2 and AVX-512 clones that QS_VECTOR_CLONES adds.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
 
 namespace quantscope::quant::elementwise {
+
+// Σ element(i) over [0, n) in 16 float partial sums, so a loop vectorizes without reassociating
+// one sum; the tail and the lanes meet in double. Callers pass one ChannelChunk (16 384
+// elements at most), so each lane adds at most 1 024 terms. element may write per-element
+// results too.
+template <typename Element>
+[[gnu::always_inline]] inline double laneSum(int64_t n, Element element)
+{
+    constexpr int64_t kLanes = 16;
+    float lanes[kLanes] = {};
+    int64_t i = 0;
+    for (; i + kLanes <= n; i += kLanes)
+        for (int64_t j = 0; j < kLanes; ++j)
+            lanes[j] += element(i + j);
+    double sum = 0;
+    for (; i < n; ++i)
+        sum += element(i);
+    for (float lane : lanes)
+        sum += lane;
+    return sum;
+}
 
 // Selects on values, unlike std::clamp on references.
 inline float clampTo(float v, float lo, float hi)

@@ -16,8 +16,6 @@ namespace quantscope::quant {
 
 namespace {
 
-constexpr int64_t kLanes = 16;    // partial sums of the step gradient
-
 using elementwise::clampTo;
 
 struct Grid
@@ -62,24 +60,11 @@ QS_VECTOR_CLONES
 double gradientSpan(const float *__restrict x, const float *__restrict g, float *__restrict gx,
                     int64_t n, const Grid grid)
 {
-    // kLanes partial sums of ∂L/∂s, so the loop vectorizes without reassociating one sum.
-    float lanes[kLanes] = {};
-    int64_t i = 0;
-    for (; i + kLanes <= n; i += kLanes)
-        for (int64_t j = 0; j < kLanes; ++j) {
-            const auto d = gradientAt(x[i + j], g[i + j], grid);
-            gx[i + j] = d.x;
-            lanes[j] += d.s;
-        }
-    double sum = 0;
-    for (; i < n; ++i) {
+    return elementwise::laneSum(n, [&](int64_t i) {
         const auto d = gradientAt(x[i], g[i], grid);
         gx[i] = d.x;
-        sum += d.s;
-    }
-    for (float lane : lanes)
-        sum += lane;
-    return sum;
+        return d.s;
+    });
 }
 
 // The quantizer as one autograd function with one pass over x forward and one backward. As

@@ -13,8 +13,6 @@ namespace quantscope::quant {
 
 namespace {
 
-constexpr int64_t kLanes = 16; // partial sums of a span
-
 // Summing over channels, then averaging, divides by the number of (sample, position).
 double perTerm(const torch::Tensor &d)
 {
@@ -30,30 +28,11 @@ double perTerm(const torch::Tensor &d)
     return a <= FLT_MAX ? (a < FLT_MIN ? 0.0f : power) : a;
 }
 
-// Σ over a span of kLanes partial sums, so the loop vectorizes without reassociating one sum.
-// A span is one chunk (16 384 elements), so each float lane adds at most 1 024 terms before
-// the lanes meet in double.
-template <typename Element>
-[[gnu::always_inline]] inline double laneSum(int64_t n, Element element)
-{
-    float lanes[kLanes] = {};
-    int64_t i = 0;
-    for (; i + kLanes <= n; i += kLanes)
-        for (int64_t j = 0; j < kLanes; ++j)
-            lanes[j] += element(i + j);
-    double sum = 0;
-    for (; i < n; ++i)
-        sum += element(i);
-    for (float lane : lanes)
-        sum += lane;
-    return sum;
-}
-
 // Σ |d|^p over d[0, n).
 QS_VECTOR_CLONES
 double powerSpan(const float *__restrict d, int64_t n, float p)
 {
-    return laneSum(n, [&](int64_t i) { return powerAt(d[i], p); });
+    return elementwise::laneSum(n, [&](int64_t i) { return powerAt(d[i], p); });
 }
 
 // Σ |d|^p over d[0, n), writing the derivative times scale, scale·p·|d|^p / d, to slope: 0
@@ -62,7 +41,7 @@ QS_VECTOR_CLONES
 double powerAndSlopeSpan(const float *__restrict d, float *__restrict slope, int64_t n, float p,
                          float scale)
 {
-    return laneSum(n, [&](int64_t i) {
+    return elementwise::laneSum(n, [&](int64_t i) {
         const float power = powerAt(d[i], p);
         const float a = std::fabs(d[i]);
         slope[i] = a >= FLT_MIN && a <= FLT_MAX ? scale * p * power / d[i] : 0.0f;
