@@ -99,13 +99,18 @@ void ParameterForm::updateApplicability()
         const auto &when = m_specs[i].appliesWhen;
         if (when.key.empty())
             continue;
-        const int c = indexOf(when.key);
-        const bool holds = c >= 0 && m_editors[size_t(c)]->isEnabledTo(this) &&
-                           valueOf(size_t(c)) == QString::fromStdString(when.value);
-        m_editors[i]->setEnabled(holds);
+        const bool applies = holds(when);
+        m_editors[i]->setEnabled(applies);
         if (auto *label = m_layout->labelForField(m_editors[i]))
-            label->setEnabled(holds);
+            label->setEnabled(applies);
     }
+}
+
+bool ParameterForm::holds(const quant::ParamSpec::Condition &when) const
+{
+    const int c = indexOf(when.key);
+    return c >= 0 && m_editors[size_t(c)]->isEnabledTo(this) &&
+           valueOf(size_t(c)) == QString::fromStdString(when.value);
 }
 
 void ParameterForm::resetToDefaults()

@@ -35,6 +35,9 @@ public:
     // Empty when every field holds an acceptable value, else which field is wrong and why.
     QString problem() const;
     QWidget *editor(const std::string &key) const;
+    // Whether the parameter when names applies (is not greyed out) and has when's value; false
+    // for a key the form does not have.
+    bool holds(const quant::ParamSpec::Condition &when) const;
 
 Q_SIGNALS:
     void changed();

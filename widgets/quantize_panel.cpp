@@ -169,11 +169,9 @@ void QuantizePanel::methodChanged()
 void QuantizePanel::updateWeightBits()
 {
     const int i = m_methodCombo->currentIndex();
-    const auto &when = i >= 0 ? m_methods[size_t(i)].weightBitsIgnoredWhen
-                              : quant::ParamSpec::Condition{};
-    const auto values = m_form->applicableValues();
-    const auto it = when.key.empty() ? values.end() : values.find(when.key);
-    const bool ignored = it != values.end() && it->second == when.value;
+    const quant::ParamSpec::Condition when =
+        i >= 0 ? m_methods[size_t(i)].weightBitsIgnoredWhen : quant::ParamSpec::Condition{};
+    const bool ignored = m_form->holds(when);
     m_wbits->setEnabled(!ignored);
     if (auto *form = qobject_cast<QFormLayout *>(m_wbits->parentWidget()->layout()))
         if (auto *label = form->labelForField(m_wbits))
