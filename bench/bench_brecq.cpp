@@ -4,7 +4,8 @@
 // the rounding and activation-step phases (all blocks) and the process's peak resident memory
 // so far (a later row includes the earlier runs' peak).
 //   build/bench/bench_brecq [PRESET=paper|fast] [CONFIGS=4/32,2/32,4/4,2/4] [key=value …]
-// Extra key=value pairs go to BRECQ's settings (e.g. loss=mse, iterations=5000). PRESET
+// Extra key=value pairs go to BRECQ's settings (e.g. loss=mse, iterations=5000), except
+// model=PATH, another Fashion-MNIST model to quantize instead of the demo's. PRESET
 // `official` is the released code's configuration (yhhhli/BRECQ, main_imagenet.py defaults):
 // the paper's 20 000 / 5 000 iterations of batch 32, Adam at 0.001 / 0.0004, plain MSE.
 // bench/brecq_official_demo.py runs the released code itself on the demo, for the README's
@@ -57,8 +58,14 @@ store::RunRecord runOne(const std::string &method, int w, int a,
                          PhaseSeconds *phases = nullptr)
 {
     using Clock = std::chrono::steady_clock;
-    jobs::QuantizeJob job(
-        bench::demoRequest(method, w, a, settings, "/tmp/quantscope-bench-brecq"));
+    // `model=PATH` quantizes another model on the same data instead of the demo's; the rest of
+    // the pairs are BRECQ's settings.
+    auto methodSettings = settings;
+    methodSettings.erase("model");
+    auto request = bench::demoRequest(method, w, a, methodSettings, "/tmp/quantscope-bench-brecq");
+    if (settings.count("model"))
+        request.modelPath = settings.at("model");
+    jobs::QuantizeJob job(request);
     jobs::JobContext context;
     std::string lastStage;
     auto stageStart = Clock::now();
@@ -196,7 +203,10 @@ int main(int argc, char **argv)
     std::printf("%-6s %-7s %8s %8s %8s %8s %10s %10s %10s %10s\n", "method", "bits", "fp %",
                 "top-1 %", "drop", "vs RTN", "wall s", "round s", "act s", "peak MiB");
     for (const auto &[w, a] : configs) {
-        const auto rtn = runOne("rtn", w, a, {});
+        std::map<std::string, std::string> rtnSettings;
+        if (settings.count("model"))
+            rtnSettings["model"] = settings.at("model");
+        const auto rtn = runOne("rtn", w, a, rtnSettings);
         PhaseSeconds phases;
         const auto brecq = runOne("brecq", w, a, settings, nullptr, &phases);
         for (const auto *record : {&rtn, &brecq}) {

@@ -6,7 +6,9 @@
 # it to a scratch folder and points its two hard-coded 'cuda' devices at the CPU (the only
 # change). Needs Debian's python3-torch (scripts/setup installs it).
 #   bench/brecq_official_demo.py BRECQ_CHECKOUT [--n_bits_w 2] [--n_bits_a 4] [--iters_w 20000]
-#       [--iters_a 5000] [--seed 1005] [--no_act] [--opt_mode mse|fisher_diag]
+#       [--iters_a 5000] [--seed 1005] [--no_act] [--opt_mode mse|fisher_diag] [--model PT]
+# --model takes another ResNet-8 of the demo's shape (`quantscope-cli train … --arch resnet8
+# --width 16`), e.g. one trained with another seed, to compare on a model neither was tuned on.
 # With --opt_mode fisher_diag (the released code's damped Fisher, (|g| + 1)^2 weights) it prints,
 # block by block, how far those weights stray from 1 (the plain squared error's weight).
 # The demo model is rebuilt as the official code's ResNet (its BasicBlock, so QuantModel finds
@@ -42,6 +44,7 @@ p.add_argument('--num_samples', type=int, default=1024)
 p.add_argument('--threads', type=int, default=2)
 p.add_argument('--no_act', action='store_true', help='weights only')
 p.add_argument('--opt_mode', default='mse', choices=('mse', 'fisher_diag'))
+p.add_argument('--model', help='another ResNet-8 archive of quantscope-cli train (default: demo)')
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 seed_all(a.seed)
@@ -87,7 +90,7 @@ class ResNet8(nn.Module):
 
 
 demo = os.path.join(HERE, '..', 'resources', 'demo', 'fashion_resnet8.pt')
-ts = torch.jit.load(demo).state_dict()
+ts = torch.jit.load(a.model or demo).state_dict()
 net = ResNet8().eval()
 
 
