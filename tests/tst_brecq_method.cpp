@@ -3,8 +3,9 @@
 // output and ends with binary rounding; the activation steps' checkpoints never end above the
 // starting loss, even when the last iterate does; a whole W4A4 run reports per-block curves and
 // before / after snapshots and keeps the edge activations at 8 bits; mixed precision stays within
-// its budget, which counts the searched layers as uniform bits do; a cancel stops within a second
-// and says how many blocks were done.
+// its budget, which counts the searched layers as uniform bits do, and allocates the same bits
+// when a block's outputs are scaled without changing the network; a cancel stops within a
+// second and says how many blocks were done.
 #include "error.h"
 #include "jobs/quantize_job.h"
 #include "model/quant_graph.h"
@@ -17,6 +18,8 @@
 #include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <torch/script.h>
 
 #include <cmath>
 #include <thread>
@@ -34,6 +37,7 @@ private Q_SLOTS:
     void wholeRunReportsBlocks();
     void presetFixesTheSamplesPerBlock();
     void mixedPrecisionRespectsTheBudget();
+    void allocationIgnoresTheScaleOfBlockOutputs();
     void cancelStopsWithinASecond();
 
 private:
@@ -280,6 +284,68 @@ void TestBrecqMethod::mixedPrecisionRespectsTheBudget()
     between.run(quiet);
     QVERIFY(innerAverageBits(between.layers()) <= 2.5 + 1e-9);
     QVERIFY(innerAverageBits(between.layers()) > 2.0);
+}
+
+// The same network with the stem's and layer1's outputs 64 times larger (their BatchNorm's
+// scale and shift ×64; the BatchNorms reading them take running statistics ×64 and ×64², so
+// they give what they gave): the function is unchanged, and a power of two scales every folded
+// weight, rounding grid and error exactly. The sensitivities are errors relative to each block's
+// output, so the search sees the same problem and allocates the same bits; absolute errors
+// 4096 times larger in layer1 would move bits to it.
+void TestBrecqMethod::allocationIgnoresTheScaleOfBlockOutputs()
+{
+    const double c = 64;
+    auto scaled = torch::jit::load(m_model);
+    {
+        torch::NoGradGuard noGrad;
+        const auto module = [&](const std::string &path) {
+            auto m = scaled;
+            std::stringstream parts(path);
+            for (std::string name; std::getline(parts, name, '.');)
+                m = m.attr(name).toModule();
+            return m;
+        };
+        const auto tensor = [&](const std::string &path, const std::string &name) {
+            return module(path).attr(name).toTensor();
+        };
+        for (const std::string bn : {"bn", "layer1.bn2"}) {
+            tensor(bn, "weight").mul_(c);
+            tensor(bn, "bias").mul_(c);
+        }
+        for (const std::string bn : {"layer1.bn1", "layer2.bn1", "layer2.downsample.1"}) {
+            tensor(bn, "running_mean").mul_(c);
+            tensor(bn, "running_var").mul_(c * c);
+        }
+    }
+    const std::string scaledPath = m_dir.filePath(QStringLiteral("scaled.pt")).toStdString();
+    scaled.save(scaledPath);
+    const auto x = torch::rand({16, 1, 8, 8});
+    const auto expected = torch::jit::load(m_model).forward({x}).toTensor();
+    QVERIFY(torch::allclose(scaled.forward({x}).toTensor(), expected, 1e-4, 1e-5));
+
+    const auto allocation = [&](const std::string &modelPath) {
+        auto r = request(4, 32, {{"iterations", "2"}, {"mixed_precision", "true"},
+                                 {"target_bits", "3"}, {"loss", "mse"}});
+        r.modelPath = modelPath;
+        jobs::QuantizeJob job(r);
+        jobs::JobContext context;
+        std::map<std::string, double> bits;
+        context.onMetric = [&](const jobs::MetricPoint &p) {
+            if (p.series.rfind("bits/", 0) == 0)
+                bits[p.series] = p.value;
+        };
+        job.run(context);
+        return bits;
+    };
+    const auto original = allocation(m_model);
+    const auto rescaled = allocation(scaledPath);
+    QCOMPARE(rescaled.size(), size_t(7));
+    for (const auto &[layer, bits] : original)
+        QVERIFY2(rescaled.at(layer) == bits,
+                 qPrintable(QString("%1: %2 bits, scaled %3")
+                                .arg(QString::fromStdString(layer))
+                                .arg(bits)
+                                .arg(rescaled.at(layer))));
 }
 
 void TestBrecqMethod::cancelStopsWithinASecond()
