@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 // BrecqBitAllocation: BRECQ's mixed precision. Sensitivities per block at 2…8 bits (RTN weights,
 // every joint assignment inside a block of up to 3 layers, layer by layer in larger ones; the
-// block's output error relative to its output's energy, so blocks add up whatever their
-// scale), then
-// the genetic search (BitAllocationSearch). Layers the plan fixes (first/last at
+// block's output error relative to its output's energy, so blocks add up whatever their scale),
+// then the genetic search (BitAllocationSearch). Layers the plan fixes (first/last at
 // first_last_bits, per-layer overrides) keep their bits outside the budget, which is
 // target_bits times the searched layers' weights, as --wbits counts them. Reports
 // the sensitivity of uniform bits at the budget beside the search's best, so a run shows what
