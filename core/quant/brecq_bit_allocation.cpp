@@ -5,6 +5,7 @@
 #include "bit_allocation_search.h"
 #include "brecq_method.h"
 #include "fisher_weights.h"
+#include "power_error_loss.h"
 #include "unit_reconstructor.h"
 
 #include <algorithm>
@@ -27,14 +28,15 @@ size_t jointAssignments(size_t candidates, size_t layers)
     return combos;
 }
 
-// The mean over images and positions of the outputs' squares summed over channels: the
-// normalisation outputLoss gives the error. In chunks, so a half-precision cache is never
-// converted whole.
+// The outputs' squared error against zero, normalised as outputLoss normalises the error
+// (PowerErrorLoss: summed over channels, averaged over images and positions). In chunks, so a
+// half-precision cache is never converted whole.
 double outputEnergy(const torch::Tensor &outputs)
 {
+    torch::NoGradGuard noGrad;
     double sum = 0;
     for (const auto &chunk : outputs.split(64))
-        sum += ActivationCache::load(chunk).pow(2).sum(1).mean().item<double>() *
+        sum += PowerErrorLoss::apply(ActivationCache::load(chunk), 2.0).item<double>() *
                double(chunk.size(0));
     return std::max(sum / double(outputs.size(0)), 1e-30);
 }
@@ -89,9 +91,6 @@ std::vector<int> BrecqBitAllocation::allocate(const MethodInput &input,
         context.progress(0.9 * u / units.size(),
                          "mixed precision: sensitivity of " + units[u].name);
         const auto target = UnitReconstructor::runOnAll(graph, u, in, floatSession, &context);
-        const auto weights =
-            fisher ? FisherWeights::compute(graph, u, target, floatSession, context)
-                   : torch::Tensor();
         std::vector<int> unitGenes;
         for (int id : units[u].layerIds) {
             if (geneOf[size_t(id)] >= 0)
@@ -99,6 +98,13 @@ std::vector<int> BrecqBitAllocation::allocate(const MethodInput &input,
             else
                 session.setWeight(id, rtn[size_t(id)].front());
         }
+        if (unitGenes.empty()) { // nothing to measure: only the next unit's input is needed
+            in = target;
+            continue;
+        }
+        const auto weights =
+            fisher ? FisherWeights::compute(graph, u, target, floatSession, context)
+                   : torch::Tensor();
         // Joint table for small blocks (intra-block interaction); one table per layer beyond.
         std::vector<std::vector<int>> groups;
         if (jointAssignments(k, unitGenes.size()) <= kJointAssignments)
@@ -114,8 +120,6 @@ std::vector<int> BrecqBitAllocation::allocate(const MethodInput &input,
         const double energy = outputEnergy(target);
         UnitReconstructor probe(graph, u, session, in, target, weights);
         for (const auto &group : groups) {
-            if (group.empty())
-                continue;
             for (int g : unitGenes) // layers outside the group stay at the highest candidate
                 session.setWeight(layerOf[size_t(g)], rtn[size_t(layerOf[size_t(g)])].back());
             SensitivityFactor factor;
