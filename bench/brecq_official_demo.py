@@ -7,13 +7,19 @@
 # change). Needs Debian's python3-torch (scripts/setup installs it).
 #   bench/brecq_official_demo.py BRECQ_CHECKOUT [--n_bits_w 2] [--n_bits_a 4] [--iters_w 20000]
 #       [--iters_a 5000] [--seed 1005] [--no_act] [--opt_mode mse|fisher_diag] [--model PT]
+#       [--weight 0.01]
 # --model takes another ResNet-8 of the demo's shape (`quantscope-cli train … --arch resnet8
-# --width 16`), e.g. one trained with another seed, to compare on a model neither was tuned on.
+# --width 16`), e.g. one trained with another seed, to compare on a model neither was tuned on,
+# or a MobileNetV2-style Fashion-MNIST archive: a traced module with `stem` (conv, BatchNorm,
+# ReLU6), `blocks` of inverted residuals whose `body` is the released code's layout (1×1, BN,
+# ReLU6, depthwise 3×3, BN, ReLU6, 1×1, BN), a mean pool and `fc`. It is rebuilt from the
+# released code's InvertedResidual, which QuantModel reconstructs as one block with or without
+# its shortcut, and checked against the archive's outputs.
 # With --opt_mode fisher_diag (the released code's damped Fisher, (|g| + 1)^2 weights) it prints,
 # block by block, how far those weights stray from 1 (the plain squared error's weight).
 # The demo model is rebuilt as the official code's ResNet (its BasicBlock, so QuantModel finds
 # its blocks) with the TorchScript archive's weights; BatchNorm is folded by QuantModel.
-import argparse, atexit, gzip, os, shutil, sys, tempfile, time
+import argparse, atexit, gzip, os, re, shutil, sys, tempfile, time
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -32,6 +38,7 @@ import torch, torch.nn as nn
 from quant import *
 from quant import block_recon, layer_recon
 from models.resnet import BasicBlock, conv1x1
+from models.mobilenetv2 import InvertedResidual, conv_bn
 from main_imagenet import validate_model, seed_all
 
 p = argparse.ArgumentParser()
@@ -44,7 +51,10 @@ p.add_argument('--num_samples', type=int, default=1024)
 p.add_argument('--threads', type=int, default=2)
 p.add_argument('--no_act', action='store_true', help='weights only')
 p.add_argument('--opt_mode', default='mse', choices=('mse', 'fisher_diag'))
-p.add_argument('--model', help='another ResNet-8 archive of quantscope-cli train (default: demo)')
+p.add_argument('--model', help='another ResNet-8 archive of quantscope-cli train, or a '
+               'MobileNetV2-style archive (default: demo)')
+p.add_argument('--weight', type=float, default=0.01,
+               help='rounding regulariser (the released README: 0.1 for MobileNetV2)')
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 seed_all(a.seed)
@@ -89,28 +99,61 @@ class ResNet8(nn.Module):
         return self.fc(torch.flatten(self.avgpool(x), 1))
 
 
+class MobileNet(nn.Module):
+    """A MobileNetV2-style archive (stem conv-bn-relu6 `stem.*`, inverted residuals
+    `blocks.N.body.*`, mean pool, `fc`) rebuilt from the released code's InvertedResidual, whose
+    `conv` Sequential has the same layout, so QuantModel reconstructs it block by block."""
+
+    def __init__(self, script):
+        super().__init__()
+        sd = script.state_dict()
+        self.stem = conv_bn(sd['stem.0.weight'].shape[1], sd['stem.0.weight'].shape[0],
+                            stride_of(getattr(script.stem, '0')))
+        blocks = []
+        for i, (_, b) in enumerate(script.blocks.named_children()):
+            w0, w6 = sd['blocks.%d.body.0.weight' % i], sd['blocks.%d.body.6.weight' % i]
+            stride = stride_of(getattr(b.body, '3'))  # the depthwise convolution's
+            blocks.append(InvertedResidual(w0.shape[1], w6.shape[0], stride,
+                                           w0.shape[0] // w0.shape[1]))
+        self.blocks = nn.Sequential(*blocks)
+        self.fc = nn.Linear(sd['fc.weight'].shape[1], sd['fc.weight'].shape[0])
+        self.load_state_dict({k.replace('.body.', '.conv.'): v for k, v in sd.items()})
+
+    def forward(self, x):
+        return self.fc(self.blocks(self.stem(x)).mean([2, 3]))
+
+
+def stride_of(traced_conv):  # a traced convolution keeps its stride only in its code
+    return int(re.search(r'_convolution\([^\[]*\[(\d+)', traced_conv.code).group(1))
+
+
 demo = os.path.join(HERE, '..', 'resources', 'demo', 'fashion_resnet8.pt')
-ts = torch.jit.load(a.model or demo).state_dict()
-net = ResNet8().eval()
+script = torch.jit.load(a.model or demo)
+ts = script.state_dict()
+if 'blocks.0.body.0.weight' in ts:
+    net = MobileNet(script).eval()
+else:
+    net = ResNet8().eval()
 
+    def load(conv, bn, name):
+        conv.weight.data.copy_(ts[name + '.weight'])
+        bn.weight.data.copy_(ts[name + '.bn_weight'])
+        bn.bias.data.copy_(ts[name + '.bn_bias'])
+        bn.running_mean.copy_(ts[name + '.running_mean'])
+        bn.running_var.copy_(ts[name + '.running_var'])
 
-def load(conv, bn, name):
-    conv.weight.data.copy_(ts[name + '.weight'])
-    bn.weight.data.copy_(ts[name + '.bn_weight'])
-    bn.bias.data.copy_(ts[name + '.bn_bias'])
-    bn.running_mean.copy_(ts[name + '.running_mean'])
-    bn.running_var.copy_(ts[name + '.running_var'])
-
-
-load(net.conv1, net.bn1, 'stem')
-for name in ['layer1', 'layer2', 'layer3']:
-    block = getattr(net, name)
-    load(block.conv1, block.bn1, name + '.conv1')
-    load(block.conv2, block.bn2, name + '.conv2')
-    if block.downsample is not None:
-        load(block.downsample[0], block.downsample[1], name + '.shortcut')
-net.fc.weight.data.copy_(ts['fc.weight'])
-net.fc.bias.data.copy_(ts['fc.bias'])
+    load(net.conv1, net.bn1, 'stem')
+    for name in ['layer1', 'layer2', 'layer3']:
+        block = getattr(net, name)
+        load(block.conv1, block.bn1, name + '.conv1')
+        load(block.conv2, block.bn2, name + '.conv2')
+        if block.downsample is not None:
+            load(block.downsample[0], block.downsample[1], name + '.shortcut')
+    net.fc.weight.data.copy_(ts['fc.weight'])
+    net.fc.bias.data.copy_(ts['fc.bias'])
+with torch.no_grad():  # the rebuilt network must be the archive's function
+    print('rebuilt against the archive: max |difference| %.2e' %
+          (net(test_x[:256]) - script(test_x[:256])).abs().max(), flush=True)
 
 
 def top1(model):
@@ -130,7 +173,7 @@ qnn.set_first_last_layer_to_8bit()
 cali = train_x[torch.randperm(len(train_x))[:a.num_samples]]  # a shuffled loader's first images
 qnn.set_quant_state(True, False)
 _ = qnn(cali[:64])
-kw = dict(cali_data=cali, iters=a.iters_w, weight=0.01, asym=True, b_range=(20, 2),
+kw = dict(cali_data=cali, iters=a.iters_w, weight=a.weight, asym=True, b_range=(20, 2),
           warmup=0.2, act_quant=False, opt_mode=a.opt_mode)
 released_save_grad_data = block_recon.save_grad_data
 

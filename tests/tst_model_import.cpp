@@ -50,6 +50,7 @@ private Q_SLOTS:
     void findsLayers();
     void findsResidualBlocks();
     void findsMobileNetBlockWithDepthwise();
+    void plainChainKeepsItsLayersAlone();
     void gradientReachesLatentWeight();
     void activationQuantizerSeesLayerInput();
     void unitRunsAloneOnCachedInput();
@@ -114,10 +115,20 @@ void TestModelImport::findsMobileNetBlockWithDepthwise()
     QCOMPARE(g.layers()[2].groups, int64_t(16)); // depthwise 3×3
     QCOMPARE(g.units()[1].isBlock, true);        // the inverted residual with its skip
     QCOMPARE(g.units()[1].layerIds, (std::vector<int>{1, 2, 3}));
-    int blocks = 0;
+    // block2 has no skip, but it is the same kind of module as block1: one block, as the
+    // released BRECQ code reconstructs every inverted residual.
+    QCOMPARE(g.units().size(), size_t(4)); // stem, block1, block2, head
+    QCOMPARE(g.units()[2].isBlock, true);
+    QCOMPARE(g.units()[2].layerIds, (std::vector<int>{4, 5, 6}));
+}
+
+void TestModelImport::plainChainKeepsItsLayersAlone()
+{
+    // No residual block, so no module is taken for one: conv, conv, linear stay three units.
+    QuantGraph g(fixture("tiny_cnn_traced.pt").toStdString());
+    QCOMPARE(g.units().size(), g.layers().size());
     for (const auto &u : g.units())
-        blocks += u.isBlock;
-    QCOMPARE(blocks, 1); // block2 has no skip: its three layers stand alone
+        QCOMPARE(u.isBlock, false);
 }
 
 void TestModelImport::gradientReachesLatentWeight()

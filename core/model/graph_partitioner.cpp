@@ -75,6 +75,79 @@ bool flattensMaps(const std::vector<Node *> &nodes, const Range &range)
     return false;
 }
 
+// A layer's module path, split at the dots: "features.2.conv.0.0" → features, 2, conv, 0, 0.
+std::vector<std::string> modulePath(const std::string &name)
+{
+    std::vector<std::string> parts;
+    size_t from = 0;
+    for (size_t dot; (dot = name.find('.', from)) != std::string::npos; from = dot + 1)
+        parts.push_back(name.substr(from, dot - from));
+    parts.push_back(name.substr(from));
+    return parts;
+}
+
+bool startsWith(const std::vector<std::string> &path, const std::vector<std::string> &prefix)
+{
+    return path.size() > prefix.size() && std::equal(prefix.begin(), prefix.end(), path.begin());
+}
+
+// BRECQ reconstructs a model's repeated blocks whole, also those without a residual merge: the
+// released code treats every MobileNetV2 inverted residual (pw → dw → pw-linear) as one block,
+// with or without its shortcut. In a graph such a block is a chain of single-layer units. Its
+// layers are found by their names: a module at the depth where the model's residual blocks keep
+// their layers (features.3.conv in torchvision's MobileNetV2), holding two or more layers that
+// follow each other and no other, becomes one unit. A model without residual blocks (a plain
+// CNN, VGG) keeps its layers alone, as the released code's layer-wise reconstruction does.
+std::vector<Range> mergeModulesLikeBlocks(const std::vector<Range> &units,
+                                          const std::vector<std::string> &layerNames)
+{
+    auto commonPath = [&](const std::vector<int> &layers) {
+        auto common = modulePath(layerNames.at(layers.front()));
+        for (int id : layers) {
+            const auto path = modulePath(layerNames.at(id));
+            const auto stop = std::mismatch(common.begin(), common.end(), path.begin(),
+                                            path.end()).first;
+            common.erase(stop, common.end());
+        }
+        return common;
+    };
+    std::vector<size_t> blockDepths;
+    for (const auto &u : units)
+        if (u.layers.size() >= 2)
+            if (const size_t depth = commonPath(u.layers).size(); depth > 0)
+                blockDepths.push_back(depth);
+    std::vector<Range> merged;
+    for (size_t i = 0; i < units.size();) {
+        size_t end = i + 1; // units [i, end) become one
+        for (size_t depth : blockDepths) {
+            if (units[i].layers.size() != 1)
+                break;
+            const auto path = modulePath(layerNames.at(units[i].layers.front()));
+            if (path.size() <= depth)
+                continue;
+            const std::vector<std::string> module(path.begin(), path.begin() + long(depth));
+            size_t j = i + 1;
+            while (j < units.size() && units[j].layers.size() == 1 &&
+                   startsWith(modulePath(layerNames.at(units[j].layers.front())), module))
+                ++j;
+            const auto inModule = std::count_if(layerNames.begin(), layerNames.end(),
+                                                [&](const std::string &name) {
+                                                    return startsWith(modulePath(name), module);
+                                                });
+            if (j - i >= 2 && size_t(inModule) == j - i) {
+                end = j;
+                break;
+            }
+        }
+        Range r{units[i].begin, units[end - 1].end, {}};
+        for (size_t k = i; k < end; ++k)
+            r.layers.insert(r.layers.end(), units[k].layers.begin(), units[k].layers.end());
+        merged.push_back(r);
+        i = end;
+    }
+    return merged;
+}
+
 } // namespace
 
 std::vector<GraphUnit> GraphPartitioner::partition(
@@ -177,7 +250,7 @@ std::vector<GraphUnit> GraphPartitioner::partition(
 
     std::vector<GraphUnit> result;
     int blockCount = 0;
-    for (const auto &u : units) {
+    for (const auto &u : mergeModulesLikeBlocks(units, layerNames)) {
         GraphUnit unit;
         unit.info.layerIds = u.layers;
         unit.info.isBlock = u.layers.size() >= 2;

@@ -25,7 +25,9 @@ public:
     // Cut points are the places between two top-level nodes where exactly one non-constant value
     // is live; a region between adjacent cuts holding two or more layers is a block (a residual
     // merge is the only way two layers end up between the same cuts). Regions without layers
-    // join the unit before them.
+    // join the unit before them. Layers that follow each other in one module at the depth of the
+    // model's residual blocks become one block too (layerNames give the modules): MobileNetV2's
+    // inverted residuals without a shortcut.
     static std::vector<GraphUnit> partition(
         const std::shared_ptr<torch::jit::Graph> &graph,
         const std::unordered_map<const torch::jit::Node *, int> &layerOfNode,
