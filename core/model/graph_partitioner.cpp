@@ -119,10 +119,10 @@ std::vector<Range> mergeModulesLikeBlocks(const std::vector<Range> &units,
     std::vector<Range> merged;
     for (size_t i = 0; i < units.size();) {
         size_t end = i + 1; // units [i, end) become one
+        const bool single = units[i].layers.size() == 1;
+        const auto path = single ? modulePath(layerNames.at(units[i].layers.front()))
+                                 : std::vector<std::string>{};
         for (size_t depth : blockDepths) {
-            if (units[i].layers.size() != 1)
-                break;
-            const auto path = modulePath(layerNames.at(units[i].layers.front()));
             if (path.size() <= depth)
                 continue;
             const std::vector<std::string> module(path.begin(), path.begin() + long(depth));
