@@ -86,9 +86,10 @@ std::vector<std::string> modulePath(const std::string &name)
     return parts;
 }
 
-bool startsWith(const std::vector<std::string> &path, const std::vector<std::string> &prefix)
+// Whether a layer's path lies inside a module (strictly below it).
+bool liesInside(const std::vector<std::string> &path, const std::vector<std::string> &module)
 {
-    return path.size() > prefix.size() && std::equal(prefix.begin(), prefix.end(), path.begin());
+    return path.size() > module.size() && std::equal(module.begin(), module.end(), path.begin());
 }
 
 // BRECQ reconstructs a model's repeated blocks whole, also those without a residual merge: the
@@ -101,15 +102,21 @@ bool startsWith(const std::vector<std::string> &path, const std::vector<std::str
 std::vector<Range> mergeModulesLikeBlocks(const std::vector<Range> &units,
                                           const std::vector<std::string> &layerNames)
 {
+    std::vector<std::vector<std::string>> paths; // by layer id, split once
+    for (const auto &name : layerNames)
+        paths.push_back(modulePath(name));
     auto commonPath = [&](const std::vector<int> &layers) {
-        auto common = modulePath(layerNames.at(layers.front()));
+        auto common = paths.at(size_t(layers.front()));
         for (int id : layers) {
-            const auto path = modulePath(layerNames.at(id));
+            const auto &path = paths.at(size_t(id));
             const auto stop = std::mismatch(common.begin(), common.end(), path.begin(),
                                             path.end()).first;
             common.erase(stop, common.end());
         }
         return common;
+    };
+    auto soleLayerPath = [&](const Range &unit) -> const std::vector<std::string> * {
+        return unit.layers.size() == 1 ? &paths.at(size_t(unit.layers.front())) : nullptr;
     };
     std::vector<size_t> blockDepths;
     for (const auto &u : units)
@@ -119,21 +126,21 @@ std::vector<Range> mergeModulesLikeBlocks(const std::vector<Range> &units,
     std::vector<Range> merged;
     for (size_t i = 0; i < units.size();) {
         size_t end = i + 1; // units [i, end) become one
-        const bool single = units[i].layers.size() == 1;
-        const auto path = single ? modulePath(layerNames.at(units[i].layers.front()))
-                                 : std::vector<std::string>{};
+        const auto *path = soleLayerPath(units[i]);
         for (size_t depth : blockDepths) {
-            if (path.size() <= depth)
+            if (!path || path->size() <= depth)
                 continue;
-            const std::vector<std::string> module(path.begin(), path.begin() + long(depth));
+            const std::vector<std::string> module(path->begin(), path->begin() + long(depth));
             size_t j = i + 1;
-            while (j < units.size() && units[j].layers.size() == 1 &&
-                   startsWith(modulePath(layerNames.at(units[j].layers.front())), module))
-                ++j;
-            const auto inModule = std::count_if(layerNames.begin(), layerNames.end(),
-                                                [&](const std::string &name) {
-                                                    return startsWith(modulePath(name), module);
-                                                });
+            for (; j < units.size(); ++j) {
+                const auto *next = soleLayerPath(units[j]);
+                if (!next || !liesInside(*next, module))
+                    break;
+            }
+            const auto inModule =
+                std::count_if(paths.begin(), paths.end(), [&](const auto &layerPath) {
+                    return liesInside(layerPath, module);
+                });
             if (j - i >= 2 && size_t(inModule) == j - i) {
                 end = j;
                 break;
