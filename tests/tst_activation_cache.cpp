@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // How BRECQ keeps a unit's per-sample tensors: in float while small (untouched), in half once the
 // whole cache would pass ActivationCache::kCompactBytes, giving back float within half's
-// precision and saturating instead of overflowing; a unit reconstructed from half caches ends
-// where the float caches take it.
+// precision and saturating instead of overflowing; a unit reconstructed from half caches, or from
+// channels-last ones (the layout its outputs come in on the CPU), ends where the contiguous float
+// caches take it.
 #include "model/quant_graph.h"
 #include "quant/activation_cache.h"
 #include "quant/uniform_quantizer.h"
@@ -11,6 +12,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <memory>
 
 using namespace quantscope;
 using quant::ActivationCache;
@@ -20,10 +22,53 @@ class TestActivationCache : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void smallCachesStayFloat();
     void largeCachesKeepHalfPrecision();
     void reconstructionAgreesOnHalfCaches();
+    void reconstructionAgreesOnChannelsLastCaches();
+
+private:
+    // The tiny ResNet's identity block reconstructed at 2 bits from the given caches, judged by
+    // its loss against the float targets.
+    double reconstructed(const torch::Tensor &inputs, const torch::Tensor &targets) const;
+
+    std::unique_ptr<model::QuantGraph> m_graph;
+    static constexpr size_t kBlock = 1;
+    torch::Tensor m_in, m_target; // the block's float inputs and outputs, contiguous
 };
+
+void TestActivationCache::initTestCase()
+{
+    torch::manual_seed(5);
+    m_graph = std::make_unique<model::QuantGraph>(QUANTSCOPE_FIXTURE_DIR
+                                                  "/tiny_resnet_scripted.pt");
+    auto floatSession = m_graph->makeSession();
+    torch::NoGradGuard noGrad;
+    m_in = m_graph->runUnit(0, torch::randn({128, 1, 8, 8}), floatSession).contiguous();
+    m_target = m_graph->runUnit(kBlock, m_in, floatSession).contiguous();
+}
+
+double TestActivationCache::reconstructed(const torch::Tensor &inputs,
+                                          const torch::Tensor &targets) const
+{
+    torch::manual_seed(7);
+    auto session = m_graph->makeSession();
+    const auto &ids = m_graph->units()[kBlock].layerIds;
+    std::vector<quant::AdaRound> rounding;
+    for (int id : ids) {
+        quant::WeightGridOptions o;
+        o.bits = 2;
+        const auto grid = quant::UniformQuantizer::fitWeight(m_graph->floatWeight(id), o);
+        rounding.emplace_back(m_graph->floatWeight(id), grid);
+    }
+    quant::UnitReconstructor unit(*m_graph, kBlock, session, inputs, targets, {});
+    quant::ReconstructionOptions options;
+    options.iterations = 200;
+    options.lr = 0.01;
+    unit.reconstructWeights(ids, rounding, options, {});
+    return quant::UnitReconstructor(*m_graph, kBlock, session, m_in, m_target, {}).outputLoss();
+}
 
 void TestActivationCache::smallCachesStayFloat()
 {
@@ -57,37 +102,33 @@ void TestActivationCache::largeCachesKeepHalfPrecision()
 
 void TestActivationCache::reconstructionAgreesOnHalfCaches()
 {
-    torch::manual_seed(5);
-    const model::QuantGraph graph(QUANTSCOPE_FIXTURE_DIR "/tiny_resnet_scripted.pt");
-    const size_t block = 1;
-    auto floatSession = graph.makeSession();
-    torch::Tensor in, target;
-    {
-        torch::NoGradGuard noGrad;
-        in = graph.runUnit(0, torch::randn({128, 1, 8, 8}), floatSession);
-        target = graph.runUnit(block, in, floatSession);
-    }
-    const auto reconstructed = [&](const torch::Tensor &inputs, const torch::Tensor &targets) {
-        auto session = graph.makeSession();
-        std::vector<quant::AdaRound> rounding;
-        for (int id : graph.units()[block].layerIds) {
-            quant::WeightGridOptions o;
-            o.bits = 2;
-            const auto grid = quant::UniformQuantizer::fitWeight(graph.floatWeight(id), o);
-            rounding.emplace_back(graph.floatWeight(id), grid);
-        }
-        quant::UnitReconstructor unit(graph, block, session, inputs, targets, {});
-        quant::ReconstructionOptions options;
-        options.iterations = 200;
-        options.lr = 0.01;
-        unit.reconstructWeights(graph.units()[block].layerIds, rounding, options, {});
-        // Judged against the float targets either way.
-        return quant::UnitReconstructor(graph, block, session, in, target, {}).outputLoss();
-    };
-    const double fromFloat = reconstructed(in, target);
-    const double fromHalf = reconstructed(in.to(torch::kHalf), target.to(torch::kHalf));
+    const double fromFloat = reconstructed(m_in, m_target);
+    const double fromHalf = reconstructed(m_in.to(torch::kHalf), m_target.to(torch::kHalf));
     QVERIFY2(std::abs(fromHalf - fromFloat) < 0.01 * fromFloat,
              qPrintable(QStringLiteral("half %1, float %2").arg(fromHalf).arg(fromFloat)));
+}
+
+void TestActivationCache::reconstructionAgreesOnChannelsLastCaches()
+{
+    // A batch gathered from channels-last caches keeps that layout (UnitReconstructor::rows):
+    // drawing the wrong samples, or pairing an input with another sample's target, would end
+    // far from the contiguous caches' result.
+    const auto channelsLast = [](const torch::Tensor &t) {
+        return t.contiguous(torch::MemoryFormat::ChannelsLast);
+    };
+    QVERIFY(!channelsLast(m_in).is_contiguous());
+    const double contiguous = reconstructed(m_in, m_target);
+    for (const auto &dtype : {torch::kFloat, torch::kHalf}) {
+        const double fromChannelsLast =
+            reconstructed(channelsLast(m_in).to(dtype), channelsLast(m_target).to(dtype));
+        QVERIFY2(std::abs(fromChannelsLast - contiguous) < 0.01 * contiguous,
+                 qPrintable(QStringLiteral("channels-last %1, contiguous %2")
+                                .arg(fromChannelsLast).arg(contiguous)));
+    }
+    // The unit's outputs come in channels-last on the CPU, whatever its caches' layout.
+    auto session = m_graph->makeSession();
+    const quant::UnitReconstructor unit(*m_graph, kBlock, session, m_in, m_target, {});
+    QVERIFY(unit.outputs().is_contiguous(torch::MemoryFormat::ChannelsLast));
 }
 
 QTEST_APPLESS_MAIN(TestActivationCache)

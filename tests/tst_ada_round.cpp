@@ -20,6 +20,7 @@ private Q_SLOTS:
     void learnedStepGetsLsqGradient();
     void fusedRoundingMatchesComposedOps();
     void fusedStepMatchesComposedOps();
+    void fusedStepKeepsChannelsLast();
 
 private:
     static quant::QuantGrid grid(const torch::Tensor &w, int bits);
@@ -163,6 +164,28 @@ void TestAdaRound::fusedStepMatchesComposedOps()
     const double fused = q.step().grad().item<double>(), composed = s2.grad().item<double>();
     QVERIFY2(std::abs(fused - composed) <= 1e-4 * std::abs(composed),
              qPrintable(QString("%1 vs %2").arg(fused).arg(composed)));
+}
+
+// BRECQ's units compute in channels-last on the CPU: the quantizer keeps that layout (no copy
+// into the contiguous one and back) and gives what it gives on the contiguous copy.
+void TestAdaRound::fusedStepKeepsChannelsLast()
+{
+    torch::manual_seed(4);
+    quant::LsqActivation q(activationGrid(4, 0.13f, 3));
+    const auto values = torch::randn({8, 24, 11, 13}) * 1.5;
+    auto x = values.contiguous(torch::MemoryFormat::ChannelsLast).requires_grad_(true);
+    auto x2 = values.clone().requires_grad_(true);
+    const auto probe = torch::randn({8, 24, 11, 13}); // contiguous, unlike x
+    const auto out = q(x);
+    QVERIFY(out.is_contiguous(torch::MemoryFormat::ChannelsLast));
+    QVERIFY(torch::equal(out, q(x2)));
+    (out * probe).sum().backward();
+    const double step = q.step().grad().item<double>();
+    q.step().mutable_grad().zero_();
+    (q(x2) * probe).sum().backward();
+    QVERIFY(torch::equal(x.grad(), x2.grad()));
+    QVERIFY2(std::abs(step - q.step().grad().item<double>()) <= 1e-5 * std::abs(step),
+             qPrintable(QString("%1 vs %2").arg(step).arg(q.step().grad().item<double>())));
 }
 
 QTEST_APPLESS_MAIN(TestAdaRound)

@@ -22,6 +22,7 @@ private Q_SLOTS:
     void matchesTheComposedLoss_data();
     void matchesTheComposedLoss();
     void divergedValueStaysNaN();
+    void anyLayoutGivesTheSameLoss();
 };
 
 void TestPowerErrorLoss::matchesTheComposedLoss_data()
@@ -80,6 +81,37 @@ void TestPowerErrorLoss::divergedValueStaysNaN()
     d[1][2][3][3] = std::numeric_limits<float>::quiet_NaN();
     torch::NoGradGuard noGrad;
     QVERIFY(std::isnan(PowerErrorLoss::apply(d, 2.4).item<float>()));
+}
+
+// A channels-last difference (BRECQ's units compute in that layout on the CPU) and a strided
+// view give the loss and gradient of their contiguous copies; the fused pass reads the
+// channels-last one in place, so its sum runs in another order (float rounding only).
+void TestPowerErrorLoss::anyLayoutGivesTheSameLoss()
+{
+    torch::manual_seed(6);
+    const auto values = torch::randn({8, 32, 14, 15});
+    for (double p : {2.4, 2.0}) {
+        const auto reference = values.clone().requires_grad_(true);
+        const auto expected = PowerErrorLoss::apply(reference, p);
+        expected.backward();
+        const auto channelsLast =
+            values.contiguous(torch::MemoryFormat::ChannelsLast).requires_grad_(true);
+        auto wide = torch::zeros({8, 32, 14, 30});
+        wide.slice(3, 0, 30, 2).copy_(values);
+        wide.requires_grad_(true);
+        const auto strided = wide.slice(3, 0, 30, 2); // not dense: every other column
+        for (const auto &d : {channelsLast, strided}) {
+            const auto loss = PowerErrorLoss::apply(d, p);
+            QVERIFY2(std::abs(loss.item<double>() - expected.item<double>()) <=
+                         1e-6 * expected.item<double>(),
+                     qPrintable(QStringLiteral("p %1: %2 against %3").arg(p)
+                                    .arg(loss.item<double>()).arg(expected.item<double>())));
+            loss.backward();
+        }
+        QVERIFY(torch::allclose(channelsLast.grad(), reference.grad(), 1e-6, 0));
+        QVERIFY(torch::allclose(wide.grad().slice(3, 0, 30, 2), reference.grad(), 1e-6, 0));
+        QCOMPARE(wide.grad().slice(3, 1, 30, 2).abs().max().item<float>(), 0.0f);
+    }
 }
 
 QTEST_APPLESS_MAIN(TestPowerErrorLoss)

@@ -26,6 +26,7 @@ private Q_SLOTS:
     void sqnrGrowsWithBits();
     void sizeCountsBits();
     void perTensorMatchesAten();
+    void keepsChannelsLast();
 };
 
 void TestUniformQuantizer::valuesLieOnTheGrid_data()
@@ -194,6 +195,24 @@ void TestUniformQuantizer::perTensorMatchesAten()
     (ours * probe).sum().backward();
     (aten * probe).sum().backward();
     QVERIFY(torch::equal(a.grad(), b.grad()));
+}
+
+// A channels-last activation (BRECQ's units compute in that layout on the CPU) is quantized as
+// it is, to the values and straight-through gradient of its contiguous copy.
+void TestUniformQuantizer::keepsChannelsLast()
+{
+    torch::manual_seed(9);
+    const auto values = torch::randn({4, 16, 9, 7}).relu() * 3;
+    const auto grid = UniformQuantizer::fitActivation(values, 4);
+    auto x = values.contiguous(torch::MemoryFormat::ChannelsLast).requires_grad_(true);
+    auto x2 = values.clone().requires_grad_(true);
+    const auto out = grid.fakeQuantize(x);
+    QVERIFY(out.is_contiguous(torch::MemoryFormat::ChannelsLast));
+    QVERIFY(torch::equal(out, grid.fakeQuantize(x2)));
+    const auto probe = torch::randn({4, 16, 9, 7});
+    (out * probe).sum().backward();
+    (grid.fakeQuantize(x2) * probe).sum().backward();
+    QVERIFY(torch::equal(x.grad(), x2.grad()));
 }
 
 QTEST_GUILESS_MAIN(TestUniformQuantizer)

@@ -2,6 +2,7 @@
 #include "lsq_activation.h"
 
 #include "channel_chunks.h"
+#include "dense_layout.h"
 #include "elementwise_math.h"
 #include "error.h"
 #include "kernels/vector_clones.h"
@@ -76,7 +77,7 @@ public:
     static torch::Tensor forward(torch::autograd::AutogradContext *ctx, const torch::Tensor &x,
                                  const torch::Tensor &step, double zero, double qmin, double qmax)
     {
-        const auto xc = x.contiguous();
+        const auto xc = dense_layout::flat(x);
         const auto sc = step.detach();
         ctx->save_for_backward({xc, sc});
         ctx->saved_data["zero"] = zero;
@@ -100,7 +101,7 @@ public:
         const Grid grid{saved[1].item<float>(), float(ctx->saved_data["zero"].toDouble()),
                         float(ctx->saved_data["qmin"].toDouble()),
                         float(ctx->saved_data["qmax"].toDouble())};
-        const auto g = grads[0].contiguous();
+        const auto g = dense_layout::stridedLike(grads[0], x);
         auto gx = torch::empty_like(x);
         const auto chunks = ChannelChunk::split(1, x.numel());
         std::vector<double> stepParts(chunks.size(), 0.0);

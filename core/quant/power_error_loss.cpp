@@ -2,6 +2,7 @@
 #include "power_error_loss.h"
 
 #include "channel_chunks.h"
+#include "dense_layout.h"
 #include "elementwise_math.h"
 #include "kernels/vector_clones.h"
 
@@ -51,11 +52,12 @@ double powerAndSlopeSpan(const float *__restrict d, float *__restrict slope, int
 
 // The loss of a float tensor on the CPU, Σ|d|^p times perTerm, in chunks over the intra-op
 // threads (the chunks, not the threads, decide the order of the sum); slope, when defined
-// (contiguous, shaped like d), gets the derivative. One pass over d: ATen's abs, pow, sum, div,
-// nan_to_num and mul took six, and its vectorized pow alone was 12 % of a BRECQ run (perf).
+// (strided like d, which is then flat), gets the derivative. One pass over d: ATen's abs, pow,
+// sum, div, nan_to_num and mul took six, and its vectorized pow alone was 12 % of a BRECQ run
+// (perf).
 torch::Tensor fusedLoss(const torch::Tensor &d, float p, const torch::Tensor &slope)
 {
-    const auto dense = d.contiguous();
+    const auto dense = dense_layout::flat(d);
     const float *pd = dense.data_ptr<float>();
     float *ps = slope.defined() ? slope.data_ptr<float>() : nullptr;
     const double scale = perTerm(d);
@@ -86,8 +88,9 @@ public:
                                  double p)
     {
         if (fusable(d, p)) {
-            const auto slope = torch::empty_like(d, torch::MemoryFormat::Contiguous);
-            auto loss = fusedLoss(d, float(p), slope);
+            const auto dense = dense_layout::flat(d);
+            const auto slope = torch::empty_like(dense);
+            auto loss = fusedLoss(dense, float(p), slope);
             ctx->save_for_backward({slope});
             return loss;
         }

@@ -2,6 +2,7 @@
 #include "quant_grid.h"
 
 #include "channel_chunks.h"
+#include "dense_layout.h"
 #include "elementwise_math.h"
 #include "kernels/vector_clones.h"
 
@@ -58,7 +59,7 @@ public:
     static torch::Tensor forward(torch::autograd::AutogradContext *ctx, const torch::Tensor &x,
                                  double step, int64_t zero, int64_t qmin, int64_t qmax)
     {
-        const auto xc = x.contiguous();
+        const auto xc = dense_layout::flat(x);
         ctx->save_for_backward({xc});
         const IntegerGrid grid(step, zero, qmin, qmax);
         ctx->saved_data["step"] = step;
@@ -83,7 +84,7 @@ public:
         const IntegerGrid grid(ctx->saved_data["step"].toDouble(),
                                ctx->saved_data["zero"].toInt(), ctx->saved_data["qmin"].toInt(),
                                ctx->saved_data["qmax"].toInt());
-        const auto g = grads[0].contiguous();
+        const auto g = dense_layout::stridedLike(grads[0], x);
         auto gx = torch::empty_like(x);
         const float *px = x.data_ptr<float>(), *pg = g.data_ptr<float>();
         float *pgx = gx.data_ptr<float>();

@@ -90,8 +90,12 @@ private:
                          const jobs::JobContext *context) const;
     // The loss of out against the targets of the samples index names.
     torch::Tensor loss(const torch::Tensor &out, const torch::Tensor &index, double p) const;
-    // The samples index names of a cache, in float.
+    // The samples index names of a cache, in float and in computeLayout.
     static torch::Tensor rows(const torch::Tensor &cache, const torch::Tensor &index);
+    // Whether the unit computes x's kind of tensor (4-d maps on the CPU) in channels-last.
+    static bool computesChannelsLast(const torch::Tensor &x);
+    // x in the memory layout the unit computes fastest in.
+    static torch::Tensor computeLayout(const torch::Tensor &x);
 
     const model::QuantGraph &m_graph;
     size_t m_unit;
