@@ -35,6 +35,7 @@ private Q_SLOTS:
     void blockReconstructionBeatsRtn();
     void activationCheckpointsKeepTheBestSteps();
     void wholeRunReportsBlocks();
+    void headThatViewsItsMapsRuns();
     void presetFixesTheSamplesPerBlock();
     void mixedPrecisionRespectsTheBudget();
     void allocationIgnoresTheScaleOfBlockOutputs();
@@ -42,7 +43,8 @@ private Q_SLOTS:
 
 private:
     jobs::QuantizeRequest request(int wbits, int abits,
-                                  std::map<std::string, std::string> settings) const;
+                                  std::map<std::string, std::string> settings,
+                                  const std::string &model = {}) const;
 
     QTemporaryDir m_dir;
     const std::string m_model = QUANTSCOPE_FIXTURE_DIR "/tiny_resnet_scripted.pt";
@@ -54,10 +56,11 @@ void TestBrecqMethod::initTestCase()
 }
 
 jobs::QuantizeRequest TestBrecqMethod::request(int wbits, int abits,
-                                               std::map<std::string, std::string> settings) const
+                                               std::map<std::string, std::string> settings,
+                                               const std::string &model) const
 {
     jobs::QuantizeRequest r;
-    r.modelPath = m_model;
+    r.modelPath = model.empty() ? m_model : model;
     r.dataPath = m_dir.filePath(QStringLiteral("data")).toStdString();
     r.method = "brecq";
     r.wbits = wbits;
@@ -199,6 +202,21 @@ void TestBrecqMethod::wholeRunReportsBlocks()
     // The stored weights lie on a 4-bit grid: at most 16 levels per output channel.
     model::QuantGraph artifact(job.record().artifact);
     QVERIFY(std::get<0>(torch::_unique(artifact.floatWeight(1)[0])).numel() <= 16);
+}
+
+// The units compute in channels-last on the CPU; a head that views its maps flat
+// (x.view(n, -1)) runs on contiguous ones, in its reconstruction and behind the Fisher weights of
+// the units before it, which run the rest of the network.
+void TestBrecqMethod::headThatViewsItsMapsRuns()
+{
+    jobs::QuantizeJob job(request(2, 4, {{"iterations", "20"}, {"act_iterations", "10"},
+                                         {"loss", "fisher"}, {"first_last_bits", "0"}},
+                                  QUANTSCOPE_FIXTURE_DIR "/tiny_view_cnn_traced.pt"));
+    jobs::JobContext context;
+    job.run(context);
+    QVERIFY2(job.record().status == "finished", job.record().error.c_str());
+    QCOMPARE(job.layers().back().wbits, 2.0);
+    QVERIFY(job.record().top1 > 0);
 }
 
 // A preset gives each block a number of samples, so the iterations follow the batch, which is

@@ -54,6 +54,8 @@ private Q_SLOTS:
     void gradientReachesLatentWeight();
     void activationQuantizerSeesLayerInput();
     void unitRunsAloneOnCachedInput();
+    void unitTakesChannelsLastInput_data();
+    void unitTakesChannelsLastInput();
     void savedWeightsReload();
     void badFiles_data();
     void badFiles();
@@ -65,6 +67,8 @@ void TestModelImport::foldedGraphReproducesPyTorch_data()
     QTest::newRow("traced cnn") << QStringLiteral("tiny_cnn_traced.pt");
     QTest::newRow("scripted resnet") << QStringLiteral("tiny_resnet_scripted.pt");
     QTest::newRow("traced mobilenet") << QStringLiteral("tiny_mobilenet_traced.pt");
+    QTest::newRow("traced cnn, head views its maps")
+        << QStringLiteral("tiny_view_cnn_traced.pt");
 }
 
 void TestModelImport::foldedGraphReproducesPyTorch()
@@ -171,6 +175,32 @@ void TestModelImport::unitRunsAloneOnCachedInput()
     const auto blockOut = g.runUnit(1, inputs[1], session);
     QVERIFY(torch::allclose(blockOut, inputs[2]));
     QVERIFY(torch::allclose(g.runUnit(3, inputs[3], session), out));
+}
+
+void TestModelImport::unitTakesChannelsLastInput_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::newRow("scripted resnet") << QStringLiteral("tiny_resnet_scripted.pt");
+    QTest::newRow("traced mobilenet") << QStringLiteral("tiny_mobilenet_traced.pt");
+    // x.view(n, -1) of a channels-last map fails: that unit runs on a contiguous copy.
+    QTest::newRow("head views its maps") << QStringLiteral("tiny_view_cnn_traced.pt");
+}
+
+// BRECQ caches units' outputs in channels-last on the CPU and feeds them to the next unit: every
+// unit gives on such an input what it gives on the model's own contiguous maps.
+void TestModelImport::unitTakesChannelsLastInput()
+{
+    QFETCH(QString, model);
+    QuantGraph g(fixture(model.toUtf8().constData()).toStdString());
+    auto session = g.makeSession();
+    std::vector<torch::Tensor> inputs;
+    g.forward(referenceInput(g), session,
+              [&](size_t, const torch::Tensor &x) { inputs.push_back(x); });
+    for (size_t u = 0; u < inputs.size(); ++u) {
+        const auto channelsLast = inputs[u].contiguous(torch::MemoryFormat::ChannelsLast);
+        QVERIFY(torch::allclose(g.runUnit(u, channelsLast, session),
+                                g.runUnit(u, inputs[u], session), 1e-5, 1e-6));
+    }
 }
 
 void TestModelImport::savedWeightsReload()

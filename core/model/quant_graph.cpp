@@ -20,6 +20,22 @@ namespace {
 const c10::Symbol kWeightOp = c10::Symbol::fromQualString("quantscope::weight");
 const c10::Symbol kActOp = c10::Symbol::fromQualString("quantscope::act");
 
+// Whether the code reads its tensors' strides: view merges dimensions only where they lie in
+// order in memory (a channels-last map cannot be viewed flat), and as_strided addresses the
+// storage directly. Other ops take any layout and pass their input's on.
+bool readsStrides(const torch::jit::Block *block)
+{
+    for (const auto *node : block->nodes()) {
+        if (node->kind() == c10::aten::view || node->kind() == c10::aten::view_as ||
+            node->kind() == c10::aten::as_strided)
+            return true;
+        for (const auto *inner : node->blocks())
+            if (readsStrides(inner))
+                return true;
+    }
+    return false;
+}
+
 } // namespace
 
 QuantGraph::QuantGraph(const std::string &path) : m_path(path)
@@ -77,6 +93,7 @@ QuantGraph::QuantGraph(const std::string &path) : m_path(path)
     auto units = GraphPartitioner::partition(graph, layerOfNode, names);
     for (auto &unit : units) {
         m_units.push_back(unit.info);
+        m_unitReadsStrides.push_back(readsStrides(unit.graph->block()));
         m_unitFunctions.push_back(std::make_unique<torch::jit::GraphFunction>(
             "unit" + std::to_string(m_units.size() - 1), unit.graph, nullptr));
     }
@@ -159,7 +176,9 @@ torch::Tensor QuantGraph::forward(
 torch::Tensor QuantGraph::runUnit(size_t unit, const torch::Tensor &x, QuantSession &session) const
 {
     QuantSession::Scope scope(session);
-    std::vector<c10::IValue> stack{x};
+    // A cached input may be channels-last (BRECQ computes its units so on the CPU); the model's
+    // own layout is the contiguous one, which every unit accepts.
+    std::vector<c10::IValue> stack{m_unitReadsStrides.at(unit) ? x.contiguous() : x};
     m_unitFunctions.at(unit)->run(stack);
     return stack.front().toTensor();
 }

@@ -57,7 +57,7 @@ public:
     // Runs the model and hands every unit's input to the callback before running that unit.
     torch::Tensor forward(const torch::Tensor &x, QuantSession &session,
                           const std::function<void(size_t unit, const torch::Tensor &)> &) const;
-    // Runs one unit alone on a (cached) input.
+    // Runs one unit alone on a (cached) input, in any memory layout.
     torch::Tensor runUnit(size_t unit, const torch::Tensor &x, QuantSession &session) const;
 
     // Runs one batch of the given shape [C, H, W] to record each layer's input shape and MACs.
@@ -74,6 +74,7 @@ private:
     std::vector<LayerInfo> m_layers;
     std::vector<UnitInfo> m_units;
     std::vector<std::unique_ptr<torch::jit::GraphFunction>> m_unitFunctions;
+    std::vector<bool> m_unitReadsStrides; // such a unit runs on a contiguous copy of its input
     std::vector<torch::Tensor> m_floatWeights;
     std::vector<int64_t> m_inputShape;
     c10::Device m_device = c10::Device(c10::kCPU);
