@@ -179,15 +179,12 @@ void TestModelImport::unitRunsAloneOnCachedInput()
 
 void TestModelImport::unitTakesChannelsLastInput_data()
 {
-    QTest::addColumn<QString>("model");
-    QTest::newRow("scripted resnet") << QStringLiteral("tiny_resnet_scripted.pt");
-    QTest::newRow("traced mobilenet") << QStringLiteral("tiny_mobilenet_traced.pt");
-    // x.view(n, -1) of a channels-last map fails: that unit runs on a contiguous copy.
-    QTest::newRow("head views its maps") << QStringLiteral("tiny_view_cnn_traced.pt");
+    foldedGraphReproducesPyTorch_data();
 }
 
 // BRECQ caches units' outputs in channels-last on the CPU and feeds them to the next unit: every
-// unit gives on such an input what it gives on the model's own contiguous maps.
+// unit gives on such an input what it gives on the model's own contiguous maps. A head that views
+// its maps (x.view(n, -1) fails on a channels-last map) runs on a contiguous copy.
 void TestModelImport::unitTakesChannelsLastInput()
 {
     QFETCH(QString, model);
