@@ -21,8 +21,9 @@ const std::map<std::string, std::string> kCommandUsage = {
              "      top-1/top-5 of the float model; the input size comes from --size, else the\n"
              "      model, else the images; mean/std from the flags, else the model, else computed\n"
              "      on 1024 training images (--mean 0 --std 1 feeds raw [0, 1] pixels)\n"},
-    {"train", "  quantscope-cli train OUT.pt --data PATH --arch resnet8|plaincnn --epochs N [--width W]\n"
-              "                 [--batch B] [--lr LR] [--optimizer sgd|adam] [--schedule cosine|constant]\n"
+    {"train", "  quantscope-cli train OUT.pt --data PATH --arch resnet8|plaincnn|mobilenetv2\n"
+              "                 --epochs N [--width W] [--batch B] [--lr LR]\n"
+              "                 [--optimizer sgd|adam] [--schedule cosine|constant]\n"
               "                 [--weight-decay WD] [--seed S] [--no-augment] [--size PIXELS]\n"
               "                 [--mean a,b,c --std a,b,c]\n"
               "      trains a small float model and records its input shape and normalisation\n"},

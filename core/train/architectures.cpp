@@ -3,7 +3,9 @@
 
 #include "error.h"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace quantscope::train {
 
@@ -22,20 +24,26 @@ Module newModule(const std::string &name)
 }
 
 // conv (no bias) + BatchNorm; BN runs on batch statistics while self.training is true.
-Module convBn(int64_t in, int64_t out, int64_t kernel, int64_t stride, torch::Generator &gen)
+// groups == in == out makes it depthwise.
+Module convBn(int64_t in, int64_t out, int64_t kernel, int64_t stride, torch::Generator &gen,
+              int64_t groups = 1)
 {
     Module m = newModule("ConvBn");
-    const double std = std::sqrt(2.0 / double(in * kernel * kernel));
-    m.register_parameter("weight", torch::randn({out, in, kernel, kernel}, gen) * std, false);
+    const int64_t fanIn = in / groups * kernel * kernel;
+    const double std = std::sqrt(2.0 / double(fanIn));
+    m.register_parameter("weight", torch::randn({out, in / groups, kernel, kernel}, gen) * std,
+                         false);
     m.register_parameter("bn_weight", torch::ones({out}), false);
     m.register_parameter("bn_bias", torch::zeros({out}), false);
     m.register_buffer("running_mean", torch::zeros({out}));
     m.register_buffer("running_var", torch::ones({out}));
     m.register_attribute("stride", c10::IntType::get(), stride);
     m.register_attribute("padding", c10::IntType::get(), kernel / 2);
+    m.register_attribute("groups", c10::IntType::get(), groups);
     m.define(R"(
 def forward(self, x):
-    y = torch.conv2d(x, self.weight, None, [self.stride, self.stride], [self.padding, self.padding])
+    y = torch.conv2d(x, self.weight, None, [self.stride, self.stride], [self.padding, self.padding],
+                     [1, 1], self.groups)
     return torch.batch_norm(y, self.bn_weight, self.bn_bias, self.running_mean, self.running_var,
                             self.training, 0.1, 1e-5, False)
 )");
@@ -65,6 +73,27 @@ def forward(self, x):
     return m;
 }
 
+// MobileNetV2's inverted residual: 1×1 expansion (left out at expansion 1), 3×3 depthwise,
+// 1×1 linear projection; ReLU6 after the first two; a shortcut where shape allows.
+Module invertedResidual(int64_t in, int64_t out, int64_t stride, int64_t expansion,
+                        torch::Generator &gen)
+{
+    const int64_t hidden = in * expansion;
+    const bool shortcut = stride == 1 && in == out;
+    Module m = newModule(shortcut ? "InvertedResidual" : "InvertedBottleneck");
+    if (expansion != 1)
+        m.register_module("expand", convBn(in, hidden, 1, 1, gen));
+    m.register_module("depthwise", convBn(hidden, hidden, 3, stride, gen, hidden));
+    m.register_module("project", convBn(hidden, out, 1, 1, gen));
+    const std::string expand =
+        expansion != 1 ? "    x = torch.hardtanh(self.expand.forward(x), 0.0, 6.0)\n" : "";
+    const std::string body = "    x = torch.hardtanh(self.depthwise.forward(x), 0.0, 6.0)\n"
+                             "    x = self.project.forward(x)\n";
+    m.define("def forward(self, x):\n" + std::string(shortcut ? "    y = x\n" : "") + expand +
+             body + (shortcut ? "    return x + y\n" : "    return x\n"));
+    return m;
+}
+
 void addHead(Module &m, int64_t features, int64_t classes, torch::Generator &gen)
 {
     Module fc = newModule("Linear");
@@ -83,7 +112,7 @@ def forward(self, x):
 
 std::vector<std::string> Architectures::names()
 {
-    return {"resnet8", "plaincnn"};
+    return {"resnet8", "plaincnn", "mobilenetv2"};
 }
 
 Module Architectures::create(const std::string &name, int64_t inputChannels, int64_t classes,
@@ -122,6 +151,30 @@ def forward(self, x):
     x = torch.mean(x, [2, 3])
     return self.fc.forward(x)
 )");
+        return m;
+    }
+    if (name == "mobilenetv2") {
+        // MobileNetV2's layout shrunk to 28×28 inputs: widths w … 8w, two downsamplings.
+        Module m = newModule("MobileNetV2");
+        const int64_t w = width, w3 = std::max<int64_t>(1, 3 * width / 2);
+        m.register_module("stem", convBn(inputChannels, w, 3, 1, gen));
+        const struct { int64_t in, out, stride, expansion; } blocks[] = {
+            {w, w, 1, 1},       {w, w3, 2, 6},          {w3, w3, 1, 6},
+            {w3, 2 * w, 2, 6},  {2 * w, 2 * w, 1, 6},   {2 * w, 4 * w, 1, 6}};
+        std::string body;
+        for (size_t i = 0; i < std::size(blocks); ++i) {
+            const auto &b = blocks[i];
+            const std::string block = "block" + std::to_string(i + 1);
+            m.register_module(block, invertedResidual(b.in, b.out, b.stride, b.expansion, gen));
+            body += "    x = self." + block + ".forward(x)\n";
+        }
+        m.register_module("last", convBn(4 * w, 8 * w, 1, 1, gen));
+        addHead(m, 8 * w, classes, gen);
+        m.define("def forward(self, x):\n"
+                 "    x = torch.hardtanh(self.stem.forward(x), 0.0, 6.0)\n" + body +
+                 "    x = torch.hardtanh(self.last.forward(x), 0.0, 6.0)\n"
+                 "    x = torch.mean(x, [2, 3])\n"
+                 "    return self.fc.forward(x)\n");
         return m;
     }
     std::string list;

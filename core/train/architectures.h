@@ -15,6 +15,8 @@ class Architectures
 public:
     // "resnet8": stem + three residual blocks (widths w, 2w, 4w; the last two downsample) —
     // the demo's shape. "plaincnn": four conv-bn-relu layers and a linear head, no residuals.
+    // "mobilenetv2": MobileNetV2's inverted residuals (depthwise convolutions, ReLU6, linear
+    // bottlenecks) at widths w … 8w, for 28×28 inputs.
     static std::vector<std::string> names();
 
     // Throws quantscope::Error for an unknown name. Weights are initialised from the seed
