@@ -117,6 +117,12 @@ void mixedAgainstUniform(std::map<std::string, std::string> settings)
         char name[32];
         std::snprintf(name, sizeof name, "mixed, target %.1f", target);
         row(name, mixed, metrics["mp_sensitivity"], metrics["mp_uniform_sensitivity"]);
+        // The allocation itself (layers by name), to see where the search put the bits.
+        std::string bits;
+        for (const auto &[series, value] : metrics)
+            if (series.rfind("bits/", 0) == 0)
+                bits += " " + series.substr(5) + "=" + std::to_string(int(value));
+        std::printf("  %s\n", bits.c_str());
     }
 }
 // Spearman's rank correlation of two equally long series (no ties expected among real values).

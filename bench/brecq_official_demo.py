@@ -10,7 +10,8 @@
 #       [--weight 0.01]
 # --model takes another ResNet-8 of the demo's shape (`quantscope-cli train … --arch resnet8
 # --width 16`), e.g. one trained with another seed, to compare on a model neither was tuned on,
-# or a MobileNetV2-style Fashion-MNIST archive: a traced module with `stem` (conv, BatchNorm,
+# a MobileNetV2 of `quantscope-cli train … --arch mobilenetv2`, or a MobileNetV2-style
+# Fashion-MNIST archive trained in Python: a traced module with `stem` (conv, BatchNorm,
 # ReLU6), `blocks` of inverted residuals whose `body` is the released code's layout (1×1, BN,
 # ReLU6, depthwise 3×3, BN, ReLU6, 1×1, BN), a mean pool and `fc`. It is rebuilt from the
 # released code's InvertedResidual, which QuantModel reconstructs as one block with or without
@@ -38,7 +39,7 @@ import torch, torch.nn as nn
 from quant import *
 from quant import block_recon, layer_recon
 from models.resnet import BasicBlock, conv1x1
-from models.mobilenetv2 import InvertedResidual, conv_bn
+from models.mobilenetv2 import InvertedResidual, conv_bn, conv_1x1_bn
 from main_imagenet import validate_model, seed_all
 
 p = argparse.ArgumentParser()
@@ -123,6 +124,52 @@ class MobileNet(nn.Module):
         return self.fc(self.blocks(self.stem(x)).mean([2, 3]))
 
 
+class TrainedMobileNet(nn.Module):
+    """`quantscope-cli train --arch mobilenetv2`: stem conv-bn-relu6, `blockN` inverted
+    residuals (`expand`, `depthwise`, `project` ConvBn modules), `last` 1×1 conv-bn-relu6, mean
+    pool, `fc`; rebuilt from the released code's conv_bn, InvertedResidual and conv_1x1_bn."""
+
+    def __init__(self, script):
+        super().__init__()
+        sd = script.state_dict()
+        self.stem = conv_bn(sd['stem.weight'].shape[1], sd['stem.weight'].shape[0],
+                            script.stem.stride)
+        load(self.stem[0], self.stem[1], 'stem')
+        blocks, i = [], 1
+        while 'block%d.depthwise.weight' % i in sd:
+            name = 'block%d' % i
+            layers = (['expand'] if name + '.expand.weight' in sd else []) + \
+                ['depthwise', 'project']
+            hidden = sd[name + '.depthwise.weight'].shape[0]
+            inp = sd[name + '.' + layers[0] + '.weight'].shape[1] if layers[0] == 'expand' \
+                else hidden
+            block = InvertedResidual(inp, sd[name + '.project.weight'].shape[0],
+                                     getattr(script, name).depthwise.stride, hidden // inp)
+            convs = [m for m in block.conv if isinstance(m, nn.Conv2d)]
+            bns = [m for m in block.conv if isinstance(m, nn.BatchNorm2d)]
+            for layer, conv, bn in zip(layers, convs, bns):
+                load(conv, bn, name + '.' + layer)
+            blocks.append(block)
+            i += 1
+        self.blocks = nn.Sequential(*blocks)
+        self.last = conv_1x1_bn(sd['last.weight'].shape[1], sd['last.weight'].shape[0])
+        load(self.last[0], self.last[1], 'last')
+        self.fc = nn.Linear(sd['fc.weight'].shape[1], sd['fc.weight'].shape[0])
+        self.fc.weight.data.copy_(sd['fc.weight'])
+        self.fc.bias.data.copy_(sd['fc.bias'])
+
+    def forward(self, x):
+        return self.fc(self.last(self.blocks(self.stem(x))).mean([2, 3]))
+
+
+def load(conv, bn, name):  # a ConvBn module of quantscope-cli train
+    conv.weight.data.copy_(ts[name + '.weight'])
+    bn.weight.data.copy_(ts[name + '.bn_weight'])
+    bn.bias.data.copy_(ts[name + '.bn_bias'])
+    bn.running_mean.copy_(ts[name + '.running_mean'])
+    bn.running_var.copy_(ts[name + '.running_var'])
+
+
 def stride_of(traced_conv):  # a traced convolution keeps its stride only in its code
     return int(re.search(r'_convolution\([^\[]*\[(\d+)', traced_conv.code).group(1))
 
@@ -132,16 +179,10 @@ script = torch.jit.load(a.model or demo)
 ts = script.state_dict()
 if 'blocks.0.body.0.weight' in ts:
     net = MobileNet(script).eval()
+elif 'block1.depthwise.weight' in ts:
+    net = TrainedMobileNet(script).eval()
 else:
     net = ResNet8().eval()
-
-    def load(conv, bn, name):
-        conv.weight.data.copy_(ts[name + '.weight'])
-        bn.weight.data.copy_(ts[name + '.bn_weight'])
-        bn.bias.data.copy_(ts[name + '.bn_bias'])
-        bn.running_mean.copy_(ts[name + '.running_mean'])
-        bn.running_var.copy_(ts[name + '.running_var'])
-
     load(net.conv1, net.bn1, 'stem')
     for name in ['layer1', 'layer2', 'layer3']:
         block = getattr(net, name)
