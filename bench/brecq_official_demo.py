@@ -141,8 +141,7 @@ class TrainedMobileNet(nn.Module):
             layers = (['expand'] if name + '.expand.weight' in sd else []) + \
                 ['depthwise', 'project']
             hidden = sd[name + '.depthwise.weight'].shape[0]
-            inp = sd[name + '.' + layers[0] + '.weight'].shape[1] if layers[0] == 'expand' \
-                else hidden
+            inp = sd[name + '.expand.weight'].shape[1] if 'expand' in layers else hidden
             block = InvertedResidual(inp, sd[name + '.project.weight'].shape[0],
                                      getattr(script, name).depthwise.stride, hidden // inp)
             convs = [m for m in block.conv if isinstance(m, nn.Conv2d)]
