@@ -8,8 +8,8 @@
 // model=PATH, another Fashion-MNIST model to quantize instead of the demo's. PRESET
 // `official` is the released code's configuration (yhhhli/BRECQ, main_imagenet.py defaults):
 // the paper's 20 000 / 5 000 iterations of batch 32, Adam at 0.001 / 0.0004, plain MSE.
-// bench/brecq_official_demo.py runs the released code itself on the demo, for the README's
-// side-by-side table.
+// bench/brecq_official_demo.py runs the released code itself on the demo, for the side-by-side
+// tables of bench/BRECQ.md.
 //   build/bench/bench_brecq PRESET mixed [key=value …]
 // Mixed precision against uniform bits at equal size, weights only: uniform W2, W3 and W4, then
 // mixed precision at target 2, 2.5, 3 and 4 (the target counts the searched layers, as uniform

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 # The official BRECQ code (yhhhli/BRECQ, main_imagenet.py's flow and defaults) on the demo
-# ResNet-8 / Fashion-MNIST: the reference bench_brecq's figures are compared with (README,
-# BRECQ). It runs outside the project: give it a checkout of the official repository; it copies
-# it to a scratch folder and points its two hard-coded 'cuda' devices at the CPU (the only
-# change). Needs Debian's python3-torch (scripts/setup installs it).
+# ResNet-8 / Fashion-MNIST: the reference bench_brecq's figures are compared with
+# (bench/BRECQ.md). It runs outside the project: give it a checkout of the official repository;
+# it copies it to a scratch folder and points its two hard-coded 'cuda' devices at the CPU (the
+# only change). Needs Debian's python3-torch (scripts/setup installs it).
 #   bench/brecq_official_demo.py BRECQ_CHECKOUT [--n_bits_w 2] [--n_bits_a 4] [--iters_w 20000]
 #       [--iters_a 5000] [--seed 1005] [--no_act] [--opt_mode mse|fisher_diag] [--model PT]
 #       [--weight 0.01]

@@ -18,8 +18,8 @@
 // releaseFreedMemory(). glibc unmaps every block above 32 MiB on free, and jemalloc's defaults
 // hand blocks of 8 MiB and more back at once. A BRECQ iteration on ResNet-18 at 224x224 frees
 // and allocates the same few hundred MB, so with either the kernel faulted them in again every
-// time: 488 s with glibc (404 s of it in the kernel), 107 s with these settings (README,
-// "Allocator").
+// time: 488 s with glibc (404 s of it in the kernel), 107 s with these settings
+// (bench/BRECQ.md, "Allocator").
 extern "C" {
 const char *malloc_conf = "dirty_decay_ms:-1,muzzy_decay_ms:-1";
 }

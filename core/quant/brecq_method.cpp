@@ -33,7 +33,8 @@ constexpr int64_t kActivationGridImages = 256; // the released code: 64
 // the rounding learning rate scaled with the batch. The default batch is 64: on a MobileNetV2-
 // style model (W2, a tenth of the paper's samples, seeds 0-4) batch 128 lost two points to 64
 // and 32 (85.62 % against 87.58 and 87.30), which took the same time; on the demo at the paper
-// schedule 64 took the time of 128 (README). The activation steps' rate is not scaled (below).
+// schedule 64 took the time of 128 (bench/BRECQ.md). The activation steps' rate is not scaled
+// (below).
 constexpr int kPublishedBatch = 32;
 constexpr double kPublishedLr = 1e-3;    // Adam on the rounding variables
 // Adam on the activation steps, not scaled with the batch: at 128 the scaled 0.0016 gave
@@ -152,7 +153,7 @@ std::vector<int> layersReadingUnitInput(const QuantGraph &graph, size_t unit,
 // and the last layer's input. These are the layers reading them; their steps keep the calibrated
 // grid, as the released code never learns its first layer's step. On the demo at W2A4 (a tenth of
 // the paper's samples, seeds 0 / 1) the 8-bit stem output and head input gave 88.40 / 88.29 %
-// against 87.52 / 88.29 with 4 bits there (README).
+// against 87.52 / 88.29 with 4 bits there (bench/BRECQ.md).
 std::set<int> edgeActivationLayers(const QuantGraph &graph, const torch::Tensor &images)
 {
     std::set<int> edge{graph.layers().front().id, graph.layers().back().id};
@@ -224,9 +225,9 @@ std::vector<ParamSpec> BrecqMethod::params() const
     specs.push_back({"batch_size", "Batch size", Type::Int, "64", 1, 4096, {},
                      "Cached samples per reconstruction step (the paper: 32)."});
     specs.push_back({"loss", "Output loss", Type::Choice, "mse", 0, 0, {"mse", "fisher"},
-                     "mse: plain squared error (the released code; more accurate in 5 of the 6 "
-                     "comparisons in the README); fisher: squared error weighted by the squared "
-                     "task-loss gradient at the block output (the paper)."});
+                     "mse: plain squared error (the released code; more accurate in 5 of 6 "
+                     "comparisons on the demo, bench/BRECQ.md); fisher: squared error weighted "
+                     "by the squared task-loss gradient at the block output (the paper)."});
     specs.push_back({"lr", "Rounding learning rate", Type::Double, "0", 0, 10, {},
                      "Adam learning rate of the AdaRound variables; 0 = the published 0.001 "
                      "scaled with the batch (0.002 at 64)."});
@@ -329,7 +330,8 @@ QuantizedModel BrecqMethod::run(const MethodInput &input, jobs::JobContext &cont
     const double mpShare = mixed ? 0.05 : 0.0;
     const double weightWork = double(weightOptions.iterations) * units.size();
     const double actWork = quantizesActivations ? double(actOptions.iterations) * units.size() : 0;
-    const double weightEnd = mpShare + (1 - mpShare) * weightWork / std::max(1.0, weightWork + actWork);
+    const double weightEnd =
+        mpShare + (1 - mpShare) * weightWork / std::max(1.0, weightWork + actWork);
 
     size_t blocksDone = 0;
     const size_t blocksTotal = units.size() * (quantizesActivations ? 2 : 1);
