@@ -134,7 +134,7 @@ class TrainedMobileNet(nn.Module):
         sd = script.state_dict()
         self.stem = conv_bn(sd['stem.weight'].shape[1], sd['stem.weight'].shape[0],
                             script.stem.stride)
-        load(self.stem[0], self.stem[1], 'stem')
+        load_conv_bn(self.stem[0], self.stem[1], sd, 'stem')
         blocks, i = [], 1
         while 'block%d.depthwise.weight' % i in sd:
             name = 'block%d' % i
@@ -147,26 +147,30 @@ class TrainedMobileNet(nn.Module):
             convs = [m for m in block.conv if isinstance(m, nn.Conv2d)]
             bns = [m for m in block.conv if isinstance(m, nn.BatchNorm2d)]
             for layer, conv, bn in zip(layers, convs, bns):
-                load(conv, bn, name + '.' + layer)
+                load_conv_bn(conv, bn, sd, name + '.' + layer)
             blocks.append(block)
             i += 1
         self.blocks = nn.Sequential(*blocks)
         self.last = conv_1x1_bn(sd['last.weight'].shape[1], sd['last.weight'].shape[0])
-        load(self.last[0], self.last[1], 'last')
+        load_conv_bn(self.last[0], self.last[1], sd, 'last')
         self.fc = nn.Linear(sd['fc.weight'].shape[1], sd['fc.weight'].shape[0])
-        self.fc.weight.data.copy_(sd['fc.weight'])
-        self.fc.bias.data.copy_(sd['fc.bias'])
+        load_linear(self.fc, sd, 'fc')
 
     def forward(self, x):
         return self.fc(self.last(self.blocks(self.stem(x))).mean([2, 3]))
 
 
-def load(conv, bn, name):  # a ConvBn module of quantscope-cli train
-    conv.weight.data.copy_(ts[name + '.weight'])
-    bn.weight.data.copy_(ts[name + '.bn_weight'])
-    bn.bias.data.copy_(ts[name + '.bn_bias'])
-    bn.running_mean.copy_(ts[name + '.running_mean'])
-    bn.running_var.copy_(ts[name + '.running_var'])
+def load_conv_bn(conv, bn, sd, name):  # a ConvBn module of quantscope-cli train
+    conv.weight.data.copy_(sd[name + '.weight'])
+    bn.weight.data.copy_(sd[name + '.bn_weight'])
+    bn.bias.data.copy_(sd[name + '.bn_bias'])
+    bn.running_mean.copy_(sd[name + '.running_mean'])
+    bn.running_var.copy_(sd[name + '.running_var'])
+
+
+def load_linear(fc, sd, name):
+    fc.weight.data.copy_(sd[name + '.weight'])
+    fc.bias.data.copy_(sd[name + '.bias'])
 
 
 def stride_of(traced_conv):  # a traced convolution keeps its stride only in its code
@@ -175,22 +179,21 @@ def stride_of(traced_conv):  # a traced convolution keeps its stride only in its
 
 demo = os.path.join(HERE, '..', 'resources', 'demo', 'fashion_resnet8.pt')
 script = torch.jit.load(a.model or demo)
-ts = script.state_dict()
-if 'blocks.0.body.0.weight' in ts:
+sd = script.state_dict()
+if 'blocks.0.body.0.weight' in sd:
     net = MobileNet(script).eval()
-elif 'block1.depthwise.weight' in ts:
+elif 'block1.depthwise.weight' in sd:
     net = TrainedMobileNet(script).eval()
 else:
     net = ResNet8().eval()
-    load(net.conv1, net.bn1, 'stem')
+    load_conv_bn(net.conv1, net.bn1, sd, 'stem')
     for name in ['layer1', 'layer2', 'layer3']:
         block = getattr(net, name)
-        load(block.conv1, block.bn1, name + '.conv1')
-        load(block.conv2, block.bn2, name + '.conv2')
+        load_conv_bn(block.conv1, block.bn1, sd, name + '.conv1')
+        load_conv_bn(block.conv2, block.bn2, sd, name + '.conv2')
         if block.downsample is not None:
-            load(block.downsample[0], block.downsample[1], name + '.shortcut')
-    net.fc.weight.data.copy_(ts['fc.weight'])
-    net.fc.bias.data.copy_(ts['fc.bias'])
+            load_conv_bn(block.downsample[0], block.downsample[1], sd, name + '.shortcut')
+    load_linear(net.fc, sd, 'fc')
 with torch.no_grad():  # the rebuilt network must be the archive's function
     print('rebuilt against the archive: max |difference| %.2e' %
           (net(test_x[:256]) - script(test_x[:256])).abs().max(), flush=True)

@@ -89,8 +89,8 @@ Module invertedResidual(int64_t in, int64_t out, int64_t stride, int64_t expansi
         expansion != 1 ? "    x = torch.hardtanh(self.expand.forward(x), 0.0, 6.0)\n" : "";
     const std::string body = "    x = torch.hardtanh(self.depthwise.forward(x), 0.0, 6.0)\n"
                              "    x = self.project.forward(x)\n";
-    m.define("def forward(self, x):\n" + std::string(shortcut ? "    y = x\n" : "") + expand +
-             body + (shortcut ? "    return x + y\n" : "    return x\n"));
+    m.define("def forward(self, x):\n" + std::string(shortcut ? "    identity = x\n" : "") +
+             expand + body + (shortcut ? "    return x + identity\n" : "    return x\n"));
     return m;
 }
 
