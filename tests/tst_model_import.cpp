@@ -50,6 +50,7 @@ private Q_SLOTS:
     void findsLayers();
     void findsResidualBlocks();
     void findsMobileNetBlockWithDepthwise();
+    void plainChainKeepsItsLayersAlone_data();
     void plainChainKeepsItsLayersAlone();
     void gradientReachesLatentWeight();
     void activationQuantizerSeesLayerInput();
@@ -69,6 +70,7 @@ void TestModelImport::foldedGraphReproducesPyTorch_data()
     QTest::newRow("traced mobilenet") << QStringLiteral("tiny_mobilenet_traced.pt");
     QTest::newRow("traced cnn, head views its maps")
         << QStringLiteral("tiny_view_cnn_traced.pt");
+    QTest::newRow("traced cnn, layers in a Sequential") << QStringLiteral("tiny_vgg_traced.pt");
 }
 
 void TestModelImport::foldedGraphReproducesPyTorch()
@@ -126,10 +128,20 @@ void TestModelImport::findsMobileNetBlockWithDepthwise()
     QCOMPARE(g.units()[2].layerIds, (std::vector<int>{4, 5, 6}));
 }
 
+void TestModelImport::plainChainKeepsItsLayersAlone_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::newRow("layers at the top") << QStringLiteral("tiny_cnn_traced.pt");
+    // VGG's layout: features.0 and features.3 share a module, which must not make it a block.
+    QTest::newRow("layers in a Sequential") << QStringLiteral("tiny_vgg_traced.pt");
+}
+
 void TestModelImport::plainChainKeepsItsLayersAlone()
 {
     // No residual block, so no module is taken for one: conv, conv, linear stay three units.
-    QuantGraph g(fixture("tiny_cnn_traced.pt").toStdString());
+    QFETCH(QString, model);
+    QuantGraph g(fixture(qPrintable(model)).toStdString());
+    QCOMPARE(g.layers().size(), size_t(3));
     QCOMPARE(g.units().size(), g.layers().size());
     for (const auto &u : g.units())
         QCOMPARE(u.isBlock, false);
