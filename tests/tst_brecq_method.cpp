@@ -36,6 +36,7 @@ private Q_SLOTS:
     void activationCheckpointsKeepTheBestSteps();
     void wholeRunReportsBlocks();
     void headThatViewsItsMapsRuns();
+    void presetFixesTheSamplesPerBlock_data();
     void presetFixesTheSamplesPerBlock();
     void mixedPrecisionRespectsTheBudget();
     void allocationIgnoresTheScaleOfBlockOutputs();
@@ -221,10 +222,22 @@ void TestBrecqMethod::headThatViewsItsMapsRuns()
 
 // A preset gives each block a number of samples, so the iterations follow the batch, which is
 // capped at the calibration images: the fast preset's 32 000 rounding and 8 000 activation
-// samples are 500 and 125 iterations of the 64 images here (batch_size 128 asked for).
+// samples are 500 and 125 iterations of the 64 images here (batch_size 128 asked for), and
+// the activation steps follow their own batch where one is set.
+void TestBrecqMethod::presetFixesTheSamplesPerBlock_data()
+{
+    QTest::addColumn<QString>("actBatch");
+    QTest::addColumn<double>("actIterations");
+    QTest::newRow("one batch") << "0" << 125.0;
+    QTest::newRow("activation batch 32") << "32" << 250.0;
+}
+
 void TestBrecqMethod::presetFixesTheSamplesPerBlock()
 {
-    jobs::QuantizeJob job(request(4, 4, {{"preset", "fast"}, {"batch_size", "128"}}));
+    QFETCH(QString, actBatch);
+    QFETCH(double, actIterations);
+    jobs::QuantizeJob job(request(4, 4, {{"preset", "fast"}, {"batch_size", "128"},
+                                         {"act_batch_size", actBatch.toStdString()}}));
     jobs::JobContext context;
     double lastRounding = 0, lastActivation = 0;
     context.onMetric = [&](const jobs::MetricPoint &p) {
@@ -238,7 +251,7 @@ void TestBrecqMethod::presetFixesTheSamplesPerBlock()
     // The last unit, the 8-bit head, learns nothing: the last steps are the unit before.
     const double units = double(model::QuantGraph(m_model).units().size());
     QCOMPARE(lastRounding, 500 * (units - 1));
-    QCOMPARE(lastActivation, 500 * units + 125 * (units - 1));
+    QCOMPARE(lastActivation, 500 * units + actIterations * (units - 1));
 }
 
 // The average weight bits of the layers between the first and the last, the ones the search
