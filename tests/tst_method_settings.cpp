@@ -43,7 +43,7 @@ void TestMethodSettings::rejectsBadValues_data()
     QTest::newRow("unknown key") << "nope" << "1" << "unknown setting 'nope'";
     QTest::newRow("not a number") << "calib_images" << "many" << "not a number";
     QTest::newRow("fraction") << "calib_images" << "2.5" << "not a whole number";
-    QTest::newRow("out of range") << "calib_images" << "0" << "outside";
+    QTest::newRow("out of range") << "calib_images" << "0" << "outside 1 … 100000";
     QTest::newRow("bad choice") << "clip" << "max" << "expected one of mse, minmax";
     QTest::newRow("bad bool") << "per_channel" << "yes" << "true or false";
 }

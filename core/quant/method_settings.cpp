@@ -4,10 +4,20 @@
 #include "error.h"
 
 #include <cstdlib>
+#include <iomanip>
+#include <sstream>
 
 namespace quantscope::quant {
 
 namespace {
+
+// A bound as the user would type it: "4096", not std::to_string's "4096.000000".
+std::string boundText(double bound)
+{
+    std::ostringstream out;
+    out << std::setprecision(15) << bound;
+    return out.str();
+}
 
 bool parseNumber(const std::string &text, double &out)
 {
@@ -28,8 +38,8 @@ void check(const ParamSpec &spec, const std::string &value)
         if (spec.type == ParamSpec::Type::Int && number != static_cast<long long>(number))
             throw Error(where + "not a whole number");
         if (number < spec.minimum || number > spec.maximum)
-            throw Error(where + "outside " + std::to_string(spec.minimum) + " … " +
-                        std::to_string(spec.maximum));
+            throw Error(where + "outside " + boundText(spec.minimum) + " … " +
+                        boundText(spec.maximum));
         break;
     case ParamSpec::Type::Bool:
         if (value != "true" && value != "false" && value != "1" && value != "0")
