@@ -4,6 +4,7 @@
 #include "error.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace quantscope::quant {
 
@@ -22,8 +23,8 @@ torch::Tensor allCodes(int bases, c10::Device device)
 // α = argmin Σ_j w_j (t_j − Σ_i α_i B_ij)² per group over the active bases, solved in double:
 // (B W Bᵀ + diag(1 − m) + εI) α = B W t. The 1 − m term keeps pruned rows invertible (their α
 // comes out 0); ε, relative to the system's scale, settles bases that coincide.
-torch::Tensor fitScales(const torch::Tensor &bases, const torch::Tensor &mask,
-                        const torch::Tensor &target, const torch::Tensor &weight)
+torch::Tensor fitScalesOfGroups(const torch::Tensor &bases, const torch::Tensor &mask,
+                                const torch::Tensor &target, const torch::Tensor &weight)
 {
     const auto b = bases.to(torch::kFloat64) * mask.to(torch::kFloat64).unsqueeze(2);
     const auto w = weight.to(torch::kFloat64);
@@ -35,6 +36,32 @@ torch::Tensor fitScales(const torch::Tensor &bases, const torch::Tensor &mask,
     const auto rhs = torch::einsum("gin,gn->gi", {b, w * target.to(torch::kFloat64)});
     const auto alpha = at::linalg_solve(a, rhs.unsqueeze(2), /*left=*/true).squeeze(2);
     return (alpha * mask.to(torch::kFloat64)).to(torch::kFloat32);
+}
+
+// Groups per slice for work whose temporaries are [groups, I, n]: whole, on VGG-11's first
+// linear layer (103 M weights, 6 bases), each was 2.5 GB in float and 5 GB in double, and an
+// ALQ run went past 24 GB. A slice holds at most 2^24 of their elements.
+int64_t groupsPerSlice(const torch::Tensor &bases)
+{
+    constexpr int64_t kSliceElements = int64_t(1) << 24;
+    return std::max<int64_t>(1, kSliceElements / (bases.size(1) * bases.size(2)));
+}
+
+// The same, a slice of groups at a time.
+torch::Tensor fitScales(const torch::Tensor &bases, const torch::Tensor &mask,
+                        const torch::Tensor &target, const torch::Tensor &weight)
+{
+    const int64_t groups = bases.size(0);
+    const int64_t slice = groupsPerSlice(bases);
+    if (groups <= slice)
+        return fitScalesOfGroups(bases, mask, target, weight);
+    std::vector<torch::Tensor> parts;
+    for (int64_t g = 0; g < groups; g += slice) {
+        const int64_t end = std::min(groups, g + slice);
+        parts.push_back(fitScalesOfGroups(bases.slice(0, g, end), mask.slice(0, g, end),
+                                          target.slice(0, g, end), weight.slice(0, g, end)));
+    }
+    return torch::cat(parts);
 }
 
 } // namespace
@@ -118,12 +145,19 @@ void BinaryBasisLayer::basisStep(const torch::Tensor &target, const torch::Tenso
     // then a binary search per weight — never the [G, n, 2^I] table of all distances.
     const auto values = (m_scales * m_mask).matmul(codes.t()); // [G, 2^I]
     const auto [sorted, order] = values.sort(1);
-    const auto index = torch::searchsorted(sorted.contiguous(), t);
-    const auto lo = (index - 1).clamp(0, count - 1), hi = index.clamp(0, count - 1);
-    const auto nearer = (t - sorted.gather(1, lo)).abs() <= (sorted.gather(1, hi) - t).abs();
-    const auto code = order.gather(1, torch::where(nearer, lo, hi));
-    m_bases = codes.index_select(0, code.reshape(-1)).view({groups, n, bases}).permute({0, 2, 1})
-                  .contiguous();
+    const int64_t slice = groupsPerSlice(m_bases);
+    for (int64_t g = 0; g < groups; g += slice) {
+        const int64_t end = std::min(groups, g + slice);
+        const auto ts = t.slice(0, g, end);
+        const auto sortedSlice = sorted.slice(0, g, end).contiguous();
+        const auto index = torch::searchsorted(sortedSlice, ts);
+        const auto lo = (index - 1).clamp(0, count - 1), hi = index.clamp(0, count - 1);
+        const auto nearer =
+            (ts - sortedSlice.gather(1, lo)).abs() <= (sortedSlice.gather(1, hi) - ts).abs();
+        const auto code = order.slice(0, g, end).gather(1, torch::where(nearer, lo, hi));
+        m_bases.slice(0, g, end).copy_(
+            codes.index_select(0, code.reshape(-1)).view({end - g, n, bases}).permute({0, 2, 1}));
+    }
     m_scales = fitScales(m_bases, m_mask, t, d);
     flipNegativeScales();
 }
@@ -163,7 +197,8 @@ void BinaryBasisLayer::flipNegativeScales()
 {
     const auto sign = torch::where(m_scales < 0, -1.0f, 1.0f);
     m_scales = m_scales * sign;
-    m_bases = m_bases * sign.unsqueeze(2);
+    m_bases.mul_(sign.unsqueeze(2)); // in place: a copy of the bases is 24 bytes per weight
+
 }
 
 torch::Tensor BinaryBasisLayer::basesPerGroup() const
