@@ -343,9 +343,12 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                             ": flatten from dimension 1 to the last only");
             op.kind = qsm::OpKind::Flatten;
             emit(op, node, {node->input(0)});
-        } else if (kind == c10::aten::dropout || kind == c10::aten::contiguous ||
-                   kind == c10::aten::detach || kind == c10::aten::clone) {
-            ids[node->output()] = idOf(node->input(0), node); // the identity in inference
+        } else if (kind == c10::aten::dropout || kind == c10::aten::dropout_ ||
+                   kind == c10::aten::feature_dropout || kind == c10::aten::feature_dropout_ ||
+                   kind == c10::aten::contiguous || kind == c10::aten::detach ||
+                   kind == c10::aten::clone) {
+            // The identity in inference; torchvision's heads use the in-place dropouts.
+            ids[node->output()] = idOf(node->input(0), node);
         } else {
             throw Error("the packed format cannot express " + std::string(kind.toQualString()) +
                         " (" + nodeText(node) + ")");
