@@ -19,7 +19,7 @@ class TestQsmExporter : public QObject
 
 private Q_SLOTS:
     void initTestCase();
-    void inPlaceDropoutsAreIdentities();
+    void exportsTorchvisionHeads();
 
 private:
     QTemporaryDir m_dir;
@@ -30,12 +30,14 @@ void TestQsmExporter::initTestCase()
     testing::writeIdx(m_dir.filePath(QStringLiteral("data")), 64, 40, 8, true);
 }
 
-void TestQsmExporter::inPlaceDropoutsAreIdentities()
+void TestQsmExporter::exportsTorchvisionHeads()
 {
-    // torchvision's heads (MNASNet, VGG, AlexNet) trace nn.Dropout(inplace=True) as dropout_
-    // and nn.Dropout2d as feature_dropout_: in inference they pass their input on.
+    // torchvision's heads: MNASNet's nn.Dropout(inplace=True), traced as dropout_, and
+    // nn.Dropout2d as feature_dropout_ pass their input on in inference; AlexNet's and VGG's
+    // adaptive average pools to a size that divides the map are an average pool (4×4 to 2×2)
+    // or the identity (2×2 to 2×2).
     jobs::QuantizeRequest r;
-    r.modelPath = QUANTSCOPE_FIXTURE_DIR "/tiny_dropout_cnn_traced.pt";
+    r.modelPath = QUANTSCOPE_FIXTURE_DIR "/tiny_head_cnn_traced.pt";
     r.dataPath = m_dir.filePath(QStringLiteral("data")).toStdString();
     r.method = "rtn";
     r.wbits = 4;
@@ -50,9 +52,9 @@ void TestQsmExporter::inPlaceDropoutsAreIdentities()
     std::vector<qsm::OpKind> kinds;
     for (const auto &op : packed.ops)
         kinds.push_back(op.kind);
-    const std::vector<qsm::OpKind> expected = {
-        qsm::OpKind::Conv,          qsm::OpKind::Clamp,   qsm::OpKind::Conv, qsm::OpKind::Clamp,
-        qsm::OpKind::GlobalAvgPool, qsm::OpKind::Flatten, qsm::OpKind::Linear};
+    using K = qsm::OpKind;
+    const std::vector<K> expected = {K::Conv,    K::Clamp,   K::Conv,  K::Clamp,
+                                     K::AvgPool, K::Flatten, K::Linear};
     QVERIFY(kinds == expected);
 
     // The runtime's fp32 backend against LibTorch with float activations, and its low-bit

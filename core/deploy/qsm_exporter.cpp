@@ -3,6 +3,7 @@
 
 #include "error.h"
 #include "format/qsm_writer.h"
+#include "format/shape_inference.h"
 #include "json_field.h"
 #include "model/frozen_model.h"
 #include "model/model_metadata.h"
@@ -55,6 +56,13 @@ std::vector<int64_t> ints(Value *v, const char *what, const Node *node)
         throw Error(std::string("the packed format needs a constant ") + what + " for " +
                     node->kind().toQualString());
     return c->toIntVector();
+}
+
+// An adaptive average pool to one value per channel.
+bool isGlobalSize(const Node *node)
+{
+    const auto size = ints(node->input(1), "output size", node);
+    return size == std::vector<int64_t>{1, 1} || size == std::vector<int64_t>{1};
 }
 
 std::optional<double> optionalScalar(Value *v)
@@ -258,6 +266,18 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
         ids[node->output()] = op.output;
         m.ops.push_back(op);
     };
+    // The input shape: the model's record, else the size the run fed.
+    auto setInputShape = [&] {
+        const int64_t firstIn =
+            m.layers.empty() ? 0 : int64_t(m.layers[0].inChannels) * m.layers[0].groups;
+        std::vector<int64_t> shape = meta.inputShape;
+        if (const int64_t size = jsonField<int64_t>(config, "image_size", 0); size > 0)
+            shape = {firstIn, size, size};
+        if (shape.size() != 3)
+            throw Error("run #" + std::to_string(run.id) + " records no input size to export with");
+        m.channels = uint32_t(shape[0]), m.height = uint32_t(shape[1]);
+        m.width = uint32_t(shape[2]);
+    };
     const double inf = std::numeric_limits<double>::infinity();
     for (Node *node : graph->nodes()) {
         const auto kind = node->kind();
@@ -316,12 +336,30 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                                 ": a divisor override");
             }
             emit(op, node, {node->input(0)});
+        } else if (kind == c10::aten::adaptive_avg_pool2d && !isGlobalSize(node)) {
+            // The input size is fixed, so are the bins: an output size that divides the map is
+            // plain average pooling, and the map's own size the identity (AlexNet's 6×6 and
+            // VGG's 7×7 heads at 224 pixels).
+            const auto size = ints(node->input(1), "output size", node);
+            setInputShape();
+            const auto &in = qsm::ShapeInference::infer(m)[idOf(node->input(0), node)];
+            const int64_t oh = size[0], ow = size.size() > 1 ? size[1] : size[0];
+            if (in.size() != 3 || oh <= 0 || ow <= 0 || in[1] % oh != 0 || in[2] % ow != 0)
+                throw Error("the packed format cannot express " + nodeText(node) +
+                            ": an adaptive average pool whose output does not divide its input");
+            if (in[1] == oh && in[2] == ow) {
+                ids[node->output()] = idOf(node->input(0), node);
+                continue;
+            }
+            op.kind = qsm::OpKind::AvgPool;
+            op.kernelH = op.strideH = uint32_t(in[1] / oh);
+            op.kernelW = op.strideW = uint32_t(in[2] / ow);
+            emit(op, node, {node->input(0)});
         } else if (kind == c10::aten::adaptive_avg_pool2d || kind == c10::aten::mean) {
             op.kind = qsm::OpKind::GlobalAvgPool;
             bool global = false;
             if (kind == c10::aten::adaptive_avg_pool2d) {
-                const auto size = ints(node->input(1), "output size", node);
-                global = size == std::vector<int64_t>{1, 1} || size == std::vector<int64_t>{1};
+                global = true;
                 op.keepDims = 1;
             } else {
                 auto dims = ints(node->input(1), "dimensions", node);
@@ -358,15 +396,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
         throw Error("the packed format needs a model with one output tensor");
     m.output = idOf(graph->outputs()[0], graph->return_node());
 
-    // The input shape: the model's record, else the size the run fed.
-    const int64_t firstIn = m.layers.empty() ? 0
-                                             : int64_t(m.layers[0].inChannels) * m.layers[0].groups;
-    std::vector<int64_t> shape = meta.inputShape;
-    if (const int64_t size = jsonField<int64_t>(config, "image_size", 0); size > 0)
-        shape = {firstIn, size, size};
-    if (shape.size() != 3)
-        throw Error("run #" + std::to_string(run.id) + " records no input size to export with");
-    m.channels = uint32_t(shape[0]), m.height = uint32_t(shape[1]), m.width = uint32_t(shape[2]);
+    setInputShape();
     return m;
 }
 
