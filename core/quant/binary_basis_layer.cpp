@@ -198,7 +198,6 @@ void BinaryBasisLayer::flipNegativeScales()
     const auto sign = torch::where(m_scales < 0, -1.0f, 1.0f);
     m_scales = m_scales * sign;
     m_bases.mul_(sign.unsqueeze(2)); // in place: a copy of the bases is 24 bytes per weight
-
 }
 
 torch::Tensor BinaryBasisLayer::basesPerGroup() const
