@@ -357,9 +357,8 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             emit(op, node, {node->input(0)});
         } else if (kind == c10::aten::adaptive_avg_pool2d || kind == c10::aten::mean) {
             op.kind = qsm::OpKind::GlobalAvgPool;
-            bool global = false;
+            bool global = true; // the branch above took the other adaptive pools
             if (kind == c10::aten::adaptive_avg_pool2d) {
-                global = true;
                 op.keepDims = 1;
             } else {
                 auto dims = ints(node->input(1), "dimensions", node);

@@ -53,8 +53,6 @@ torch::Tensor fitScales(const torch::Tensor &bases, const torch::Tensor &mask,
 {
     const int64_t groups = bases.size(0);
     const int64_t slice = groupsPerSlice(bases);
-    if (groups <= slice)
-        return fitScalesOfGroups(bases, mask, target, weight);
     std::vector<torch::Tensor> parts;
     for (int64_t g = 0; g < groups; g += slice) {
         const int64_t end = std::min(groups, g + slice);
