@@ -372,6 +372,27 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                 throw Error("the packed format cannot express " + nodeText(node) +
                             ": only global average pooling");
             emit(op, node, {node->input(0)});
+        } else if (kind == c10::aten::cat) {
+            // Branches joined along the channels: Inception, DenseNet, SqueezeNet's fire.
+            Node *list = node->input(0)->node();
+            if (list->kind() != c10::prim::ListConstruct)
+                throw Error("the packed format cannot express " + nodeText(node) +
+                            ": a list of tensors the model builds at run time");
+            std::vector<Value *> parts(list->inputs().begin(), list->inputs().end());
+            int64_t dim = constant(node->input(1))->toInt();
+            if (dim < 0) { // counted from the end of the part's N×C×H×W or N×F shape
+                setInputShape();
+                dim += int64_t(qsm::ShapeInference::infer(m)[idOf(parts[0], node)].size()) + 1;
+            }
+            if (dim != 1)
+                throw Error("the packed format cannot express " + nodeText(node) +
+                            ": concatenation along another axis than the channels");
+            if (parts.size() == 1) {
+                ids[node->output()] = idOf(parts[0], node);
+                continue;
+            }
+            op.kind = qsm::OpKind::Concat;
+            emit(op, node, parts);
         } else if (kind == c10::aten::flatten) {
             const auto start = constant(node->input(1))->toInt();
             const auto end = constant(node->input(2))->toInt();

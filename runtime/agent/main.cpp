@@ -104,11 +104,21 @@ void pin(const std::string &cpus)
         throw std::runtime_error("cannot pin to CPU " + cpus);
 }
 
+// One word per kind in the JSON (a switch, so a new kind cannot be forgotten silently).
 const char *opName(qsm::OpKind kind)
 {
-    static const char *names[] = {"",     "conv",     "linear",   "add", "clamp",
-                                  "maxpool", "avgpool", "globalavgpool", "flatten"};
-    return names[size_t(kind)];
+    switch (kind) {
+    case qsm::OpKind::Conv: return "conv";
+    case qsm::OpKind::Linear: return "linear";
+    case qsm::OpKind::Add: return "add";
+    case qsm::OpKind::Clamp: return "clamp";
+    case qsm::OpKind::MaxPool: return "maxpool";
+    case qsm::OpKind::AvgPool: return "avgpool";
+    case qsm::OpKind::GlobalAvgPool: return "globalavgpool";
+    case qsm::OpKind::Flatten: return "flatten";
+    case qsm::OpKind::Concat: return "concat";
+    }
+    return "unknown";
 }
 
 int info(const Options &options)

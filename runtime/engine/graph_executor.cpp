@@ -277,6 +277,19 @@ const std::vector<float> &GraphExecutor::run(const float *input)
             else
                 std::copy(in, in + out.size(), out.begin());
             break;
+        case qsm::OpKind::Concat: {
+            std::vector<const float *> ins;
+            std::vector<qsm::Shape> inShapes;
+            for (uint32_t v : op.inputs) {
+                ins.push_back(m_values[v].data());
+                inShapes.push_back(m_shapes[v]);
+            }
+            if (last)
+                ChannelsLast::concat(ins, inShapes, out.data());
+            else
+                ReferenceKernels::concat(ins, inShapes, out.data());
+            break;
+        }
         }
         m_opSeconds[i] =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

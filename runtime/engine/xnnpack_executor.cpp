@@ -164,7 +164,7 @@ void XnnpackExecutor::createSteps()
                       kernel.data(), bias.data(), qout.zeroPoint, qout.scale, outMin, outMax, 0,
                       &xop),
                   i, "creating the convolution");
-            m_steps.push_back({xop, i, false});
+            m_steps.push_back({xop, i, false, {}});
             check(xnn_setup_convolution2d_nhwc_qc8(xop, 1, linear ? 1 : in[1], linear ? 1 : in[2],
                                                    m_values[op.inputs[0]].data(),
                                                    m_values[out].data(), m_pool.handle()),
@@ -176,7 +176,7 @@ void XnnpackExecutor::createSteps()
             check(xnn_create_add_nd_qs8(qin.zeroPoint, qin.scale, q2.zeroPoint, q2.scale,
                                         qout.zeroPoint, qout.scale, outMin, outMax, 0, &xop),
                   i, "creating the add");
-            m_steps.push_back({xop, i, false});
+            m_steps.push_back({xop, i, false, {}});
             const size_t shape[1] = {m_values[out].size()};
             check(xnn_setup_add_nd_qs8(xop, 1, shape, 1, shape, m_values[op.inputs[0]].data(),
                                        m_values[op.inputs[1]].data(), m_values[out].data(),
@@ -192,7 +192,7 @@ void XnnpackExecutor::createSteps()
                                          code(std::min(op.hi, 1e30f), qin.scale, qin.zeroPoint),
                                          0, &xop),
                   i, "creating the clamp");
-            m_steps.push_back({xop, i, false});
+            m_steps.push_back({xop, i, false, {}});
             check(xnn_setup_clamp_nc_s8(xop, pixels, m_values[op.inputs[0]].data(),
                                         m_values[out].data(), m_pool.handle()),
                   i, "setting up the clamp");
@@ -200,19 +200,26 @@ void XnnpackExecutor::createSteps()
         }
         case qsm::OpKind::MaxPool: {
             m_quant[out] = qin;
+            // Ceil mode's last, partial window is more padding below and to the right:
+            // XNNPACK's max pooling reads a padded position as the nearest pixel, so padding
+            // never wins the max, as in PyTorch.
             const auto &os = m_shapes[out];
-            const uint32_t floorH = (in[1] + 2 * op.padH - op.kernelH) / op.strideH + 1;
-            const uint32_t floorW = (in[2] + 2 * op.padW - op.kernelW) / op.strideW + 1;
-            if (os[1] != floorH || os[2] != floorW)
-                throw qsm::FormatError("int8 backend: op " + std::to_string(i) +
-                                       " (max pool) rounds its output size up (ceil_mode), "
-                                       "which XNNPACK's int8 pooling cannot");
-            check(xnn_create_max_pooling2d_nhwc_s8(op.padH, op.padW, op.padH, op.padW,
+            const auto farPad = [](uint32_t out, uint32_t stride, uint32_t kernel, uint32_t in,
+                                   uint32_t pad) {
+                const int64_t reach = int64_t(out - 1) * stride + kernel - in - pad;
+                return uint32_t(std::max<int64_t>(reach, pad));
+            };
+            check(xnn_create_max_pooling2d_nhwc_s8(op.padH,
+                                                   farPad(os[2], op.strideW, op.kernelW, in[2],
+                                                          op.padW),
+                                                   farPad(os[1], op.strideH, op.kernelH, in[1],
+                                                          op.padH),
+                                                   op.padW,
                                                    op.kernelH, op.kernelW, op.strideH,
                                                    op.strideW, 1, 1, in[0], in[0], in[0], -128,
                                                    127, 0, &xop),
                   i, "creating the max pool");
-            m_steps.push_back({xop, i, false});
+            m_steps.push_back({xop, i, false, {}});
             check(xnn_setup_max_pooling2d_nhwc_s8(xop, 1, in[1], in[2],
                                                   m_values[op.inputs[0]].data(),
                                                   m_values[out].data(), m_pool.handle()),
@@ -224,7 +231,7 @@ void XnnpackExecutor::createSteps()
                       in[0], in[0], in[0], qin.zeroPoint, qin.scale, qout.zeroPoint, qout.scale,
                       -128, 127, 0, &xop),
                   i, "creating the global average pool");
-            m_steps.push_back({xop, i, false});
+            m_steps.push_back({xop, i, false, {}});
             check(xnn_setup_global_average_pooling_nwc_qs8(
                       xop, 1, size_t(in[1]) * in[2], m_values[op.inputs[0]].data(),
                       m_values[out].data(), m_pool.handle()),
@@ -232,8 +239,21 @@ void XnnpackExecutor::createSteps()
             continue;
         case qsm::OpKind::Flatten:
             m_quant[out] = qin;
-            m_steps.push_back({nullptr, i, in.size() == 3 && size_t(in[1]) * in[2] > 1});
+            m_steps.push_back({nullptr, i, in.size() == 3 && size_t(in[1]) * in[2] > 1, {}});
             continue;
+        case qsm::OpKind::Concat: {
+            step.modelOp = i;
+            for (uint32_t v : op.inputs) {
+                std::vector<int8_t> table(256);
+                for (int q = -128; q < 128; ++q)
+                    table[size_t(q + 128)] =
+                        code(m_quant[v].scale * float(q - m_quant[v].zeroPoint), qout.scale,
+                             qout.zeroPoint);
+                step.requantize.push_back(std::move(table));
+            }
+            m_steps.push_back(std::move(step));
+            continue;
+        }
         case qsm::OpKind::AvgPool:
             break;
         }
@@ -265,6 +285,20 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
             for (size_t ch = 0; ch < c; ++ch)
                 for (size_t i = 0; i < p; ++i)
                     m_values[op.output][ch * p + i] = m_values[op.inputs[0]][i * c + ch];
+        } else if (!step.requantize.empty()) { // concat, channels last
+            auto &out = m_values[op.output];
+            const size_t outChannels = m_shapes[op.output][0];
+            const size_t pixels = out.size() / outChannels;
+            size_t first = 0;
+            for (size_t k = 0; k < op.inputs.size(); ++k) {
+                const auto &in = m_values[op.inputs[k]];
+                const int8_t *table = step.requantize[k].data() + 128;
+                const size_t c = m_shapes[op.inputs[k]][0];
+                for (size_t p = 0; p < pixels; ++p)
+                    for (size_t ch = 0; ch < c; ++ch)
+                        out[p * outChannels + first + ch] = table[in[p * c + ch]];
+                first += c;
+            }
         } else {
             m_values[op.output] = m_values[op.inputs[0]];
         }

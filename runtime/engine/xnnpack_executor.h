@@ -49,9 +49,12 @@ private:
     };
     struct Step
     {
-        xnn_operator *op = nullptr; // null: our own loop (flatten) or fused away
+        xnn_operator *op = nullptr; // null: our own loop (flatten, concat) or fused away
         size_t modelOp = 0;
         bool transposeFlatten = false;
+        // Concat (no int8 operator in this XNNPACK): per input, its 256 codes requantized to
+        // the output's, so inputs of different ranges join without going through float.
+        std::vector<std::vector<int8_t>> requantize;
     };
 
     static Quant quantFor(const ValueRange &range);
@@ -63,7 +66,6 @@ private:
     std::vector<qsm::Shape> m_shapes;
     std::vector<Quant> m_quant;                 // per value
     std::vector<std::vector<int8_t>> m_values;  // per value, NHWC
-    std::vector<size_t> m_storage;              // value → the value whose buffer it uses
     std::vector<Step> m_steps;
     std::vector<float> m_output;
     std::vector<double> m_opSeconds;

@@ -168,6 +168,19 @@ uint32_t ModelBuilder::flatten(uint32_t in)
     return out;
 }
 
+uint32_t ModelBuilder::concat(const std::vector<uint32_t> &ins)
+{
+    Op op;
+    op.kind = OpKind::Concat;
+    op.inputs = ins;
+    uint32_t channels = 0;
+    for (uint32_t v : ins)
+        channels += channelsOf(v);
+    const uint32_t out = push(op);
+    m_channels.push_back(channels);
+    return out;
+}
+
 Model ModelBuilder::build(uint32_t out)
 {
     m_model.output = out;

@@ -7,6 +7,7 @@
 #include "qsm_model.h"
 
 #include <random>
+#include <vector>
 
 namespace quantscope::qsm {
 
@@ -35,6 +36,7 @@ public:
     uint32_t avgPool(uint32_t in, uint32_t kernel, uint32_t stride, uint32_t pad);
     uint32_t globalAvgPool(uint32_t in);
     uint32_t flatten(uint32_t in);
+    uint32_t concat(const std::vector<uint32_t> &ins); // along the channels
 
     // The model with `out` as its output; its shapes are checked.
     Model build(uint32_t out);

@@ -14,6 +14,7 @@ const char *opKindName(OpKind kind)
     case OpKind::AvgPool: return "average pool";
     case OpKind::GlobalAvgPool: return "global average pool";
     case OpKind::Flatten: return "flatten";
+    case OpKind::Concat: return "concat";
     }
     return "unknown op";
 }

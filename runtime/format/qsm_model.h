@@ -13,8 +13,8 @@
 namespace quantscope::qsm {
 
 // The newest version this code reads and writes; a file is written at the lowest version that
-// can hold it (1 unless a layer has binary-basis weights), so older agents still read it.
-constexpr uint32_t kVersion = 2;
+// can hold it (1, 2 with binary-basis weights, 3 with a concat), so older agents still read it.
+constexpr uint32_t kVersion = 3;
 
 enum class OpKind : uint32_t {
     Conv = 1,
@@ -25,6 +25,7 @@ enum class OpKind : uint32_t {
     AvgPool = 6,
     GlobalAvgPool = 7,
     Flatten = 8,
+    Concat = 9, // version 3: along the channels (DenseNet, Inception, SqueezeNet's fire modules)
 };
 
 // The op's name in messages ("max pool", "global average pool").

@@ -79,24 +79,27 @@ private:
     size_t m_left;
 };
 
-OpKind opKind(uint32_t v, const char *what)
+OpKind opKind(uint32_t v, uint32_t version, const char *what)
 {
-    if (v < uint32_t(OpKind::Conv) || v > uint32_t(OpKind::Flatten))
-        throw FormatError(std::string(what) + ": unknown op kind " + std::to_string(v));
+    const OpKind newest = version >= 3 ? OpKind::Concat : OpKind::Flatten;
+    if (v < uint32_t(OpKind::Conv) || v > uint32_t(newest))
+        throw FormatError(std::string(what) + ": unknown op kind " + std::to_string(v) +
+                          " in a version " + std::to_string(version) + " file");
     return OpKind(v);
 }
 
-Op readOp(ByteSource &in)
+Op readOp(ByteSource &in, uint32_t version)
 {
     Op op;
-    op.kind = opKind(in.u32("op kind"), "op");
+    op.kind = opKind(in.u32("op kind"), version, "op");
     op.inputs = in.u32s("op inputs");
     op.output = in.u32("op output");
     switch (op.kind) {
     case OpKind::Conv:
     case OpKind::Linear: op.layer = in.u32("op layer"); break;
     case OpKind::Add:
-    case OpKind::Flatten: break;
+    case OpKind::Flatten:
+    case OpKind::Concat: break;
     case OpKind::Clamp:
         op.lo = in.f32("clamp range");
         op.hi = in.f32("clamp range");
@@ -119,7 +122,7 @@ Layer readLayer(ByteSource &in, size_t index, uint32_t version)
     const std::string where = "layer " + std::to_string(index);
     auto fail = [&](const std::string &why) { throw FormatError(where + ": " + why); };
     Layer l;
-    l.kind = opKind(in.u32("layer kind"), "layer");
+    l.kind = opKind(in.u32("layer kind"), version, "layer");
     if (l.kind != OpKind::Conv && l.kind != OpKind::Linear)
         fail("is neither conv nor linear");
     for (uint32_t *v : {&l.outChannels, &l.inChannels, &l.kernelH, &l.kernelW, &l.groups,
@@ -257,7 +260,7 @@ Model QsmReader::parse(const uint8_t *data, size_t size)
     // An op takes at least 16 bytes, a layer more than 64: counts are bounded by what is left.
     const uint64_t ops = in.count("op count", 16);
     for (uint64_t i = 0; i < ops; ++i)
-        m.ops.push_back(readOp(in));
+        m.ops.push_back(readOp(in, version));
     const uint64_t layers = in.count("layer count", 64);
     for (uint64_t i = 0; i < layers; ++i)
         m.layers.push_back(readLayer(in, size_t(i), version));

@@ -81,7 +81,8 @@ void writeOp(ByteSink &out, const Op &op)
     case OpKind::Conv:
     case OpKind::Linear: out.u32(op.layer); break;
     case OpKind::Add:
-    case OpKind::Flatten: break;
+    case OpKind::Flatten:
+    case OpKind::Concat: break;
     case OpKind::Clamp:
         out.f32(op.lo);
         out.f32(op.hi);
@@ -121,10 +122,12 @@ std::vector<uint8_t> QsmWriter::serialize(const Model &model)
 
     ByteSink file;
     file.raw("QSMODEL", 8); // with its terminating zero
-    bool bases = false;
+    bool bases = false, concat = false;
     for (const auto &l : model.layers)
         bases = bases || l.encoding == WeightEncoding::BinaryBases;
-    file.u32(bases ? 2 : 1);
+    for (const auto &op : model.ops)
+        concat = concat || op.kind == OpKind::Concat;
+    file.u32(concat ? 3 : bases ? 2 : 1);
     file.u32(0);
     file.u64(body.bytes.size());
     file.raw(body.bytes.data(), body.bytes.size());

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "shape_inference.h"
 
+#include <algorithm>
 #include <string>
 
 namespace quantscope::qsm {
@@ -55,9 +56,10 @@ std::vector<Shape> ShapeInference::infer(const Model &model)
         const std::string where = "op " + std::to_string(i) + " (" + opKindName(op.kind) + ")";
         auto fail = [&](const std::string &why) { throw FormatError(where + ": " + why); };
         const size_t arity = op.kind == OpKind::Add ? 2 : 1;
-        if (op.inputs.size() != arity)
-            fail("takes " + std::to_string(arity) + " inputs, has " +
-                 std::to_string(op.inputs.size()));
+        if (op.kind == OpKind::Concat ? op.inputs.size() < 2 : op.inputs.size() != arity)
+            fail("takes " + std::string(op.kind == OpKind::Concat ? "2 or more" :
+                                        std::to_string(arity)) +
+                 " inputs, has " + std::to_string(op.inputs.size()));
         for (uint32_t v : op.inputs)
             if (v >= model.valueCount || !written[v])
                 fail("reads value " + std::to_string(v) + " before it is written");
@@ -122,6 +124,22 @@ std::vector<Shape> ShapeInference::infer(const Model &model)
         case OpKind::Flatten:
             out = {uint32_t(elements(in))};
             break;
+        case OpKind::Concat: {
+            // Along the first axis, the channels of a map or the features of a vector.
+            uint64_t channels = 0;
+            for (uint32_t v : op.inputs) {
+                const Shape &s = shapes[v];
+                if (s.size() != in.size() || !std::equal(s.begin() + 1, s.end(), in.begin() + 1))
+                    fail("joins " + shapeText(in) + " and " + shapeText(s) +
+                         ", which differ beyond the channels");
+                channels += s[0];
+            }
+            if (channels > kMaxElements)
+                fail("joins more than " + std::to_string(kMaxElements) + " channels");
+            out = in;
+            out[0] = uint32_t(channels);
+            break;
+        }
         default:
             fail("unknown kind " + std::to_string(uint32_t(op.kind)));
         }

@@ -97,4 +97,20 @@ void ChannelsLast::globalAveragePool(const float *in, const qsm::Shape &inShape,
         out[c] = float(acc[c] / double(plane));
 }
 
+void ChannelsLast::concat(const std::vector<const float *> &ins,
+                          const std::vector<qsm::Shape> &inShapes, float *out)
+{
+    const size_t plane = size_t(inShapes[0][1]) * inShapes[0][2];
+    size_t outChannels = 0;
+    for (const auto &s : inShapes)
+        outChannels += s[0];
+    size_t first = 0; // the input's first channel in the output
+    for (size_t i = 0; i < ins.size(); ++i) {
+        const size_t C = inShapes[i][0];
+        for (size_t p = 0; p < plane; ++p)
+            std::copy(ins[i] + p * C, ins[i] + (p + 1) * C, out + p * outChannels + first);
+        first += C;
+    }
+}
+
 } // namespace quantscope::runtime

@@ -9,6 +9,7 @@
 #include "format/shape_inference.h"
 
 #include <cstddef>
+#include <vector>
 
 namespace quantscope::runtime {
 
@@ -22,6 +23,9 @@ public:
     static void pool(const qsm::Op &op, const float *in, const qsm::Shape &inShape, float *out,
                      const qsm::Shape &outShape);
     static void globalAveragePool(const float *in, const qsm::Shape &inShape, float *out);
+    // Along the channels: each pixel's channels, input after input.
+    static void concat(const std::vector<const float *> &ins,
+                       const std::vector<qsm::Shape> &inShapes, float *out);
 };
 
 } // namespace quantscope::runtime

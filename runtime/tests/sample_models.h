@@ -53,6 +53,23 @@ inline qsm::Model layoutEdgesModel(uint32_t wbits, uint32_t abits, uint32_t seed
     return b.build(b.linear(b.flatten(x), 6, body));
 }
 
+// Concats as torchvision's classifiers join branches: a fire module's two expands beside a pooled
+// branch (which keeps its input's range), a dense block's map and its growth, and two pooled
+// vectors before the classifier.
+inline qsm::Model concatModel(uint32_t wbits, uint32_t abits, uint32_t seed = 17)
+{
+    qsm::ModelBuilder b(3, 10, 9, seed);
+    const qsm::LayerBits first{8, abits, 0.4f, true}, body{wbits, abits, 0.0f, false};
+    const auto x = b.relu(b.conv(qsm::ModelBuilder::kInput, 6, 3, 1, 1, 1, first));
+    const auto squeeze = b.relu(b.conv(x, 5, 1, 1, 0, 1, body));
+    auto fire = b.concat({b.relu(b.conv(squeeze, 7, 1, 1, 0, 1, body)),
+                          b.relu(b.conv(squeeze, 9, 3, 1, 1, 1, body)), b.maxPool(x, 3, 1, 1)});
+    fire = b.concat({fire, b.relu(b.conv(fire, 4, 3, 1, 1, 1, body))});
+    const auto features = b.concat({b.flatten(b.globalAvgPool(b.conv(fire, 11, 3, 2, 1, 1, body))),
+                                     b.flatten(b.globalAvgPool(x))});
+    return b.build(b.linear(features, 10, qsm::LayerBits{8, abits, 0.0f, false}));
+}
+
 // Rewrites a layer's weights as random binary bases (ALQ's encoding): `pieces` groups per row,
 // interleaved (one per kernel tap) or contiguous, each keeping 0 … maxBases bases.
 inline void toBinaryBases(qsm::Layer &l, uint32_t pieces, bool interleaved, uint32_t maxBases,

@@ -5,6 +5,7 @@
 #include "format/crc32.h"
 #include "format/qsm_reader.h"
 #include "format/qsm_writer.h"
+#include "format/shape_inference.h"
 #include "sample_models.h"
 
 #include <cstdio>
@@ -104,6 +105,51 @@ TEST_CASE(binaryBasesRoundTripAndAreValidated)
     std::memcpy(old.data() + 8, &one, 4);
     CHECK(refused(old, &message));
     CHECK_MSG(message.find("not known to version 1") != std::string::npos, message);
+}
+
+TEST_CASE(concatRoundTripsAndIsValidated)
+{
+    const auto model = concatModel(4, 4);
+    const auto bytes = qsm::QsmWriter::serialize(model);
+    uint32_t version = 0;
+    std::memcpy(&version, bytes.data() + 8, 4);
+    CHECK(version == 3); // a concat needs version 3
+    const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
+    CHECK(qsm::QsmWriter::serialize(back) == bytes);
+    const auto shapes = qsm::ShapeInference::infer(back);
+    std::vector<qsm::Shape> joined;
+    for (const auto &op : back.ops)
+        if (op.kind == qsm::OpKind::Concat)
+            joined.push_back(shapes[op.output]);
+    // 7 + 9 + 6 channels of the fire module, 4 more grown on them, 11 + 6 features.
+    CHECK((joined == std::vector<qsm::Shape>{{22, 10, 9}, {26, 10, 9}, {17}}));
+    for (size_t n = 0; n < bytes.size(); n += 7)
+        CHECK(refused(std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(n))));
+
+    std::string message;
+    auto old = bytes;
+    const uint32_t two = 2;
+    std::memcpy(old.data() + 8, &two, 4);
+    CHECK(refused(old, &message));
+    CHECK_MSG(message.find("unknown op kind 9 in a version 2 file") != std::string::npos,
+              message);
+    // On the concat of vectors: a map beside them, a lone input.
+    const auto invalid = [&](auto edit, const char *expected) {
+        auto lying = model;
+        for (auto op = lying.ops.rbegin(); op != lying.ops.rend(); ++op)
+            if (op->kind == qsm::OpKind::Concat) {
+                edit(*op);
+                break;
+            }
+        try {
+            qsm::QsmWriter::serialize(lying);
+            CHECK_MSG(false, std::string("accepted: ") + expected);
+        } catch (const qsm::FormatError &e) {
+            CHECK_MSG(std::string(e.what()).find(expected) != std::string::npos, e.what());
+        }
+    };
+    invalid([](qsm::Op &op) { op.inputs.push_back(0); }, "differ beyond the channels");
+    invalid([](qsm::Op &op) { op.inputs.resize(1); }, "takes 2 or more inputs, has 1");
 }
 
 TEST_CASE(everyTruncationIsRefused)

@@ -122,6 +122,16 @@ void ReferenceKernels::layerQuantized(const qsm::Layer &layer, const float *in,
     }
 }
 
+void ReferenceKernels::concat(const std::vector<const float *> &ins,
+                              const std::vector<qsm::Shape> &inShapes, float *out)
+{
+    for (size_t i = 0; i < ins.size(); ++i) {
+        const size_t n = qsm::ShapeInference::elements(inShapes[i]);
+        std::copy(ins[i], ins[i] + n, out);
+        out += n;
+    }
+}
+
 void ReferenceKernels::add(const float *a, const float *b, float *out, size_t n)
 {
     for (size_t i = 0; i < n; ++i)

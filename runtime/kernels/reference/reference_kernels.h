@@ -45,6 +45,10 @@ public:
     static void pool(const qsm::Op &op, const float *in, const qsm::Shape &inShape, float *out,
                      const qsm::Shape &outShape);
     static void globalAveragePool(const float *in, const qsm::Shape &inShape, float *out);
+    // The inputs one after the other along the channels (or features): in C×H×W order each
+    // input is one block of the output.
+    static void concat(const std::vector<const float *> &ins,
+                       const std::vector<qsm::Shape> &inShapes, float *out);
 };
 
 } // namespace quantscope::runtime
