@@ -21,6 +21,7 @@ private Q_SLOTS:
     void initTestCase();
     void exportsTorchvisionHeads();
     void exportsConcatenatedBranches();
+    void exportsUnfoldedBatchNorms();
 
 private:
     // RTN W4A4 of a fixture, exported; then the runtime against the simulation on the test
@@ -89,6 +90,18 @@ void TestQsmExporter::exportsConcatenatedBranches()
         K::Conv,  K::Clamp,  K::Concat, K::Conv,   K::Clamp,         K::Concat,
         K::MaxPool, K::GlobalAvgPool, K::Flatten, K::Linear};
     QVERIFY(exportAndCheck("tiny_fire_cnn_traced.pt") == expected);
+}
+
+void TestQsmExporter::exportsUnfoldedBatchNorms()
+{
+    // A batch norm after a conv is folded into it at import; one after an add, or before a
+    // relu that feeds a conv, or on pooled features is a channel affine op.
+    using K = qsm::OpKind;
+    const std::vector<K> expected = {
+        K::Conv,  K::ChannelAffine, K::Clamp,         K::Conv,          K::Clamp,
+        K::Conv,  K::Add,           K::ChannelAffine, K::Clamp,         K::GlobalAvgPool,
+        K::Flatten, K::ChannelAffine, K::Linear};
+    QVERIFY(exportAndCheck("tiny_preact_cnn_traced.pt") == expected);
 }
 
 QTEST_GUILESS_MAIN(TestQsmExporter)

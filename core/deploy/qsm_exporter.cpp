@@ -393,6 +393,29 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             }
             op.kind = qsm::OpKind::Concat;
             emit(op, node, parts);
+        } else if (kind == c10::aten::batch_norm) {
+            // A batch norm the import could not fold into a conv before it (DenseNet's and
+            // pre-activation ResNets' norm → relu → conv): its inference affine per channel.
+            const auto tensor = [&](size_t i) {
+                const auto c = constant(node->input(i));
+                return c && c->isTensor() ? c->toTensor().to(torch::kFloat64) : torch::Tensor();
+            };
+            const auto mean = tensor(3), var = tensor(4);
+            if (!mean.defined() || !var.defined() || constant(node->input(5))->toBool())
+                throw Error("the packed format cannot express " + nodeText(node) +
+                            ": a batch norm without running statistics");
+            auto scale = (var + constant(node->input(7))->toDouble()).rsqrt();
+            if (const auto w = tensor(1); w.defined())
+                scale = scale * w;
+            auto shift = -mean * scale;
+            if (const auto b = tensor(2); b.defined())
+                shift = shift + b;
+            scale = scale.to(torch::kFloat32).contiguous();
+            shift = shift.to(torch::kFloat32).contiguous();
+            op.kind = qsm::OpKind::ChannelAffine;
+            op.scale.assign(scale.data_ptr<float>(), scale.data_ptr<float>() + scale.numel());
+            op.shift.assign(shift.data_ptr<float>(), shift.data_ptr<float>() + shift.numel());
+            emit(op, node, {node->input(0)});
         } else if (kind == c10::aten::flatten) {
             const auto start = constant(node->input(1))->toInt();
             const auto end = constant(node->input(2))->toInt();

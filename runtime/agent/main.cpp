@@ -117,6 +117,7 @@ const char *opName(qsm::OpKind kind)
     case qsm::OpKind::GlobalAvgPool: return "globalavgpool";
     case qsm::OpKind::Flatten: return "flatten";
     case qsm::OpKind::Concat: return "concat";
+    case qsm::OpKind::ChannelAffine: return "affine";
     }
     return "unknown";
 }

@@ -6,8 +6,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 namespace quantscope::runtime {
+
+namespace {
+constexpr float kInfinity = std::numeric_limits<float>::infinity();
+}
 
 GraphExecutor::GraphExecutor(const qsm::Model &model, Backend backend, size_t threads,
                              bool keepEveryValue)
@@ -97,7 +102,8 @@ void GraphExecutor::placeValues(const std::vector<size_t> &elements)
 void GraphExecutor::fuseClamps()
 {
     // A clamp whose input is read by nothing else is applied where that input is written:
-    // by a low-bit layer's epilogue or in the add's own loop — one pass over memory less.
+    // by a low-bit layer's epilogue or in the add's or the affine's own loop — one pass over
+    // memory less.
     std::vector<size_t> readers(m_model.valueCount, 0), producer(m_model.valueCount, 0);
     for (size_t i = 0; i < m_model.ops.size(); ++i) {
         for (uint32_t v : m_model.ops[i].inputs)
@@ -112,7 +118,7 @@ void GraphExecutor::fuseClamps()
         const auto &op = m_model.ops[producer[v]];
         const bool lowBitLayer = (op.kind == qsm::OpKind::Conv || op.kind == qsm::OpKind::Linear) &&
                                  m_lowBit[op.layer];
-        if (!lowBitLayer && op.kind != qsm::OpKind::Add)
+        if (!lowBitLayer && op.kind != qsm::OpKind::Add && op.kind != qsm::OpKind::ChannelAffine)
             continue;
         if (lowBitLayer)
             m_lowBit[op.layer]->fuseClamp(clamp.lo, clamp.hi);
@@ -277,6 +283,15 @@ const std::vector<float> &GraphExecutor::run(const float *input)
             else
                 std::copy(in, in + out.size(), out.begin());
             break;
+        case qsm::OpKind::ChannelAffine: {
+            const float lo = m_clampOf[i] != i ? clamp.lo : -kInfinity;
+            const float hi = m_clampOf[i] != i ? clamp.hi : kInfinity;
+            if (last)
+                ChannelsLast::channelAffine(op, in, inShape, out.data(), lo, hi);
+            else
+                ReferenceKernels::channelAffine(op, in, inShape, out.data(), lo, hi);
+            break;
+        }
         case qsm::OpKind::Concat: {
             std::vector<const float *> ins;
             std::vector<qsm::Shape> inShapes;

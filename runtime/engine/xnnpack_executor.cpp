@@ -26,6 +26,16 @@ int8_t code(float x, float scale, int8_t zeroPoint)
 
 } // namespace
 
+template <typename F>
+std::vector<int8_t> XnnpackExecutor::codeTable(Quant in, Quant out, F f)
+{
+    std::vector<int8_t> table(256);
+    for (int q = -128; q < 128; ++q)
+        table[size_t(q + 128)] = code(f(in.scale * float(q - in.zeroPoint)), out.scale,
+                                      out.zeroPoint);
+    return table;
+}
+
 XnnpackExecutor::Quant XnnpackExecutor::quantFor(const ValueRange &range)
 {
     const float lo = std::min(range.min, 0.0f);
@@ -119,7 +129,7 @@ void XnnpackExecutor::createSteps()
         uint32_t out = op.output;
         float lo = -std::numeric_limits<float>::infinity(), hi = -lo;
         const bool fusable = op.kind == qsm::OpKind::Conv || op.kind == qsm::OpKind::Linear ||
-                             op.kind == qsm::OpKind::Add;
+                             op.kind == qsm::OpKind::Add || op.kind == qsm::OpKind::ChannelAffine;
         if (fusable && i + 1 < m_model.ops.size() && readers[op.output] == 1 &&
             m_model.ops[i + 1].kind == qsm::OpKind::Clamp &&
             m_model.ops[i + 1].inputs[0] == op.output && op.output != m_model.output) {
@@ -133,6 +143,7 @@ void XnnpackExecutor::createSteps()
         const int8_t outMax = std::isinf(hi) ? 127 : code(hi, qout.scale, qout.zeroPoint);
         Step step;
         step.modelOp = i;
+        step.output = out;
         xnn_operator_t xop = nullptr;
         switch (op.kind) {
         case qsm::OpKind::Conv:
@@ -164,7 +175,8 @@ void XnnpackExecutor::createSteps()
                       kernel.data(), bias.data(), qout.zeroPoint, qout.scale, outMin, outMax, 0,
                       &xop),
                   i, "creating the convolution");
-            m_steps.push_back({xop, i, false, {}});
+            step.op = xop;
+            m_steps.push_back(step);
             check(xnn_setup_convolution2d_nhwc_qc8(xop, 1, linear ? 1 : in[1], linear ? 1 : in[2],
                                                    m_values[op.inputs[0]].data(),
                                                    m_values[out].data(), m_pool.handle()),
@@ -176,7 +188,8 @@ void XnnpackExecutor::createSteps()
             check(xnn_create_add_nd_qs8(qin.zeroPoint, qin.scale, q2.zeroPoint, q2.scale,
                                         qout.zeroPoint, qout.scale, outMin, outMax, 0, &xop),
                   i, "creating the add");
-            m_steps.push_back({xop, i, false, {}});
+            step.op = xop;
+            m_steps.push_back(step);
             const size_t shape[1] = {m_values[out].size()};
             check(xnn_setup_add_nd_qs8(xop, 1, shape, 1, shape, m_values[op.inputs[0]].data(),
                                        m_values[op.inputs[1]].data(), m_values[out].data(),
@@ -192,7 +205,8 @@ void XnnpackExecutor::createSteps()
                                          code(std::min(op.hi, 1e30f), qin.scale, qin.zeroPoint),
                                          0, &xop),
                   i, "creating the clamp");
-            m_steps.push_back({xop, i, false, {}});
+            step.op = xop;
+            m_steps.push_back(step);
             check(xnn_setup_clamp_nc_s8(xop, pixels, m_values[op.inputs[0]].data(),
                                         m_values[out].data(), m_pool.handle()),
                   i, "setting up the clamp");
@@ -219,7 +233,8 @@ void XnnpackExecutor::createSteps()
                                                    op.strideW, 1, 1, in[0], in[0], in[0], -128,
                                                    127, 0, &xop),
                   i, "creating the max pool");
-            m_steps.push_back({xop, i, false, {}});
+            step.op = xop;
+            m_steps.push_back(step);
             check(xnn_setup_max_pooling2d_nhwc_s8(xop, 1, in[1], in[2],
                                                   m_values[op.inputs[0]].data(),
                                                   m_values[out].data(), m_pool.handle()),
@@ -231,7 +246,8 @@ void XnnpackExecutor::createSteps()
                       in[0], in[0], in[0], qin.zeroPoint, qin.scale, qout.zeroPoint, qout.scale,
                       -128, 127, 0, &xop),
                   i, "creating the global average pool");
-            m_steps.push_back({xop, i, false, {}});
+            step.op = xop;
+            m_steps.push_back(step);
             check(xnn_setup_global_average_pooling_nwc_qs8(
                       xop, 1, size_t(in[1]) * in[2], m_values[op.inputs[0]].data(),
                       m_values[out].data(), m_pool.handle()),
@@ -239,21 +255,21 @@ void XnnpackExecutor::createSteps()
             continue;
         case qsm::OpKind::Flatten:
             m_quant[out] = qin;
-            m_steps.push_back({nullptr, i, in.size() == 3 && size_t(in[1]) * in[2] > 1, {}});
+            step.transposeFlatten = in.size() == 3 && size_t(in[1]) * in[2] > 1;
+            m_steps.push_back(step);
             continue;
-        case qsm::OpKind::Concat: {
-            step.modelOp = i;
-            for (uint32_t v : op.inputs) {
-                std::vector<int8_t> table(256);
-                for (int q = -128; q < 128; ++q)
-                    table[size_t(q + 128)] =
-                        code(m_quant[v].scale * float(q - m_quant[v].zeroPoint), qout.scale,
-                             qout.zeroPoint);
-                step.requantize.push_back(std::move(table));
-            }
+        case qsm::OpKind::Concat:
+            for (uint32_t v : op.inputs)
+                step.tables.push_back(codeTable(m_quant[v], qout, [](float x) { return x; }));
             m_steps.push_back(std::move(step));
             continue;
-        }
+        case qsm::OpKind::ChannelAffine:
+            for (size_t c = 0; c < op.scale.size(); ++c)
+                step.tables.push_back(codeTable(qin, qout, [&](float x) {
+                    return std::min(std::max(x * op.scale[c] + op.shift[c], lo), hi);
+                }));
+            m_steps.push_back(std::move(step));
+            continue;
         case qsm::OpKind::AvgPool:
             break;
         }
@@ -285,20 +301,27 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
             for (size_t ch = 0; ch < c; ++ch)
                 for (size_t i = 0; i < p; ++i)
                     m_values[op.output][ch * p + i] = m_values[op.inputs[0]][i * c + ch];
-        } else if (!step.requantize.empty()) { // concat, channels last
+        } else if (op.kind == qsm::OpKind::Concat) { // channels last
             auto &out = m_values[op.output];
             const size_t outChannels = m_shapes[op.output][0];
             const size_t pixels = out.size() / outChannels;
             size_t first = 0;
             for (size_t k = 0; k < op.inputs.size(); ++k) {
                 const auto &in = m_values[op.inputs[k]];
-                const int8_t *table = step.requantize[k].data() + 128;
+                const int8_t *table = step.tables[k].data() + 128;
                 const size_t c = m_shapes[op.inputs[k]][0];
                 for (size_t p = 0; p < pixels; ++p)
                     for (size_t ch = 0; ch < c; ++ch)
                         out[p * outChannels + first + ch] = table[in[p * c + ch]];
                 first += c;
             }
+        } else if (op.kind == qsm::OpKind::ChannelAffine) { // channels last
+            const auto &in = m_values[op.inputs[0]];
+            auto &out = m_values[step.output];
+            const size_t channels = step.tables.size();
+            for (size_t p = 0; p < in.size(); p += channels)
+                for (size_t c = 0; c < channels; ++c)
+                    out[p + c] = step.tables[c][size_t(in[p + c] + 128)];
         } else {
             m_values[op.output] = m_values[op.inputs[0]];
         }

@@ -49,15 +49,20 @@ private:
     };
     struct Step
     {
-        xnn_operator *op = nullptr; // null: our own loop (flatten, concat) or fused away
+        xnn_operator *op = nullptr; // null: our own loop (flatten, concat, affine) or fused away
         size_t modelOp = 0;
         bool transposeFlatten = false;
-        // Concat (no int8 operator in this XNNPACK): per input, its 256 codes requantized to
-        // the output's, so inputs of different ranges join without going through float.
-        std::vector<std::vector<int8_t>> requantize;
+        // Ops without an int8 operator in this XNNPACK map each code through a table of 256:
+        // concat per input (its codes requantized to the output's, so inputs of different
+        // ranges join without going through float), the channel affine per channel (the
+        // affine, a fused clamp and the requantization in one lookup).
+        std::vector<std::vector<int8_t>> tables;
+        size_t output = 0; // the value it writes: a fused clamp's output
     };
 
     static Quant quantFor(const ValueRange &range);
+    // f applied to each int8 code's value, as a code of `out`.
+    template <typename F> static std::vector<int8_t> codeTable(Quant in, Quant out, F f);
     void createSteps();
     void check(int status, size_t op, const char *what) const;
 

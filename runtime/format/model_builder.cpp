@@ -168,6 +168,21 @@ uint32_t ModelBuilder::flatten(uint32_t in)
     return out;
 }
 
+uint32_t ModelBuilder::channelAffine(uint32_t in)
+{
+    Op op;
+    op.kind = OpKind::ChannelAffine;
+    op.inputs = {in};
+    std::uniform_real_distribution<float> scale(-0.5f, 2.0f), shift(-0.5f, 0.5f);
+    for (uint32_t c = 0; c < channelsOf(in); ++c) {
+        op.scale.push_back(scale(m_random));
+        op.shift.push_back(shift(m_random));
+    }
+    const uint32_t out = push(op);
+    m_channels.push_back(channelsOf(in));
+    return out;
+}
+
 uint32_t ModelBuilder::concat(const std::vector<uint32_t> &ins)
 {
     Op op;

@@ -37,6 +37,7 @@ public:
     uint32_t globalAvgPool(uint32_t in);
     uint32_t flatten(uint32_t in);
     uint32_t concat(const std::vector<uint32_t> &ins); // along the channels
+    uint32_t channelAffine(uint32_t in); // random scales around 1 (some negative), shifts
 
     // The model with `out` as its output; its shapes are checked.
     Model build(uint32_t out);

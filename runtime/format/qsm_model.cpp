@@ -15,8 +15,14 @@ const char *opKindName(OpKind kind)
     case OpKind::GlobalAvgPool: return "global average pool";
     case OpKind::Flatten: return "flatten";
     case OpKind::Concat: return "concat";
+    case OpKind::ChannelAffine: return "channel affine";
     }
     return "unknown op";
+}
+
+OpKind newestOpKind(uint32_t version)
+{
+    return version >= 3 ? OpKind::ChannelAffine : OpKind::Flatten;
 }
 
 uint32_t Layer::code(size_t c, size_t k) const

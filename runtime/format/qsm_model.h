@@ -13,7 +13,8 @@
 namespace quantscope::qsm {
 
 // The newest version this code reads and writes; a file is written at the lowest version that
-// can hold it (1, 2 with binary-basis weights, 3 with a concat), so older agents still read it.
+// can hold it (1, 2 with binary-basis weights, 3 with an op of version 3), so older agents
+// still read what they can run.
 constexpr uint32_t kVersion = 3;
 
 enum class OpKind : uint32_t {
@@ -26,7 +27,13 @@ enum class OpKind : uint32_t {
     GlobalAvgPool = 7,
     Flatten = 8,
     Concat = 9, // version 3: along the channels (DenseNet, Inception, SqueezeNet's fire modules)
+    // Version 3: x·scale + shift per channel — a batch norm no conv before it absorbs
+    // (DenseNet's and pre-activation ResNets' norm → relu → conv).
+    ChannelAffine = 10,
 };
+
+// The newest op kind a file of this version may hold.
+OpKind newestOpKind(uint32_t version);
 
 // The op's name in messages ("max pool", "global average pool").
 const char *opKindName(OpKind kind);
@@ -110,6 +117,7 @@ struct Op
     uint32_t ceilMode = 0;
     uint32_t countIncludePad = 1; // AvgPool
     uint32_t keepDims = 0;        // GlobalAvgPool
+    std::vector<float> scale, shift; // ChannelAffine: one each per channel
 };
 
 struct Model

@@ -81,8 +81,7 @@ private:
 
 OpKind opKind(uint32_t v, uint32_t version, const char *what)
 {
-    const OpKind newest = version >= 3 ? OpKind::Concat : OpKind::Flatten;
-    if (v < uint32_t(OpKind::Conv) || v > uint32_t(newest))
+    if (v < uint32_t(OpKind::Conv) || v > uint32_t(newestOpKind(version)))
         throw FormatError(std::string(what) + ": unknown op kind " + std::to_string(v) +
                           " in a version " + std::to_string(version) + " file");
     return OpKind(v);
@@ -113,6 +112,10 @@ Op readOp(ByteSource &in, uint32_t version)
             op.countIncludePad = in.u32("pool window");
         break;
     case OpKind::GlobalAvgPool: op.keepDims = in.u32("global pool"); break;
+    case OpKind::ChannelAffine:
+        op.scale = in.floats("channel scale");
+        op.shift = in.floats("channel shift");
+        break;
     }
     return op;
 }

@@ -96,6 +96,10 @@ void writeOp(ByteSink &out, const Op &op)
             out.u32(op.countIncludePad);
         break;
     case OpKind::GlobalAvgPool: out.u32(op.keepDims); break;
+    case OpKind::ChannelAffine:
+        out.floats(op.scale);
+        out.floats(op.shift);
+        break;
     }
 }
 
@@ -122,12 +126,12 @@ std::vector<uint8_t> QsmWriter::serialize(const Model &model)
 
     ByteSink file;
     file.raw("QSMODEL", 8); // with its terminating zero
-    bool bases = false, concat = false;
+    bool bases = false, newOps = false;
     for (const auto &l : model.layers)
         bases = bases || l.encoding == WeightEncoding::BinaryBases;
     for (const auto &op : model.ops)
-        concat = concat || op.kind == OpKind::Concat;
-    file.u32(concat ? 3 : bases ? 2 : 1);
+        newOps = newOps || op.kind > newestOpKind(2);
+    file.u32(newOps ? 3 : bases ? 2 : 1);
     file.u32(0);
     file.u64(body.bytes.size());
     file.raw(body.bytes.data(), body.bytes.size());

@@ -124,6 +124,15 @@ std::vector<Shape> ShapeInference::infer(const Model &model)
         case OpKind::Flatten:
             out = {uint32_t(elements(in))};
             break;
+        case OpKind::ChannelAffine:
+            if (in.size() != 3 && in.size() != 1)
+                fail("needs a C×H×W or a vector input, gets " + shapeText(in));
+            if (op.scale.size() != in[0] || op.shift.size() != in[0])
+                fail("has " + std::to_string(op.scale.size()) + " scales and " +
+                     std::to_string(op.shift.size()) + " shifts for " + std::to_string(in[0]) +
+                     " channels");
+            out = in;
+            break;
         case OpKind::Concat: {
             // Along the first axis, the channels of a map or the features of a vector.
             uint64_t channels = 0;

@@ -97,6 +97,18 @@ void ChannelsLast::globalAveragePool(const float *in, const qsm::Shape &inShape,
         out[c] = float(acc[c] / double(plane));
 }
 
+// Not cloned for AVX2: there the compiler may fuse the multiply and add into one rounding,
+// and the reference's numbers would no longer be met exactly.
+void ChannelsLast::channelAffine(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
+                                 float *out, float lo, float hi)
+{
+    const size_t C = inShape[0], plane = size_t(inShape[1]) * inShape[2];
+    const float *scale = op.scale.data(), *shift = op.shift.data();
+    for (size_t p = 0; p < plane; ++p)
+        for (size_t c = 0; c < C; ++c)
+            out[p * C + c] = std::min(std::max(in[p * C + c] * scale[c] + shift[c], lo), hi);
+}
+
 void ChannelsLast::concat(const std::vector<const float *> &ins,
                           const std::vector<qsm::Shape> &inShapes, float *out)
 {

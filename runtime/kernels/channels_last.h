@@ -23,6 +23,8 @@ public:
     static void pool(const qsm::Op &op, const float *in, const qsm::Shape &inShape, float *out,
                      const qsm::Shape &outShape);
     static void globalAveragePool(const float *in, const qsm::Shape &inShape, float *out);
+    static void channelAffine(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
+                              float *out, float lo, float hi);
     // Along the channels: each pixel's channels, input after input.
     static void concat(const std::vector<const float *> &ins,
                        const std::vector<qsm::Shape> &inShapes, float *out);

@@ -70,6 +70,22 @@ inline qsm::Model concatModel(uint32_t wbits, uint32_t abits, uint32_t seed = 17
     return b.build(b.linear(features, 10, qsm::LayerBits{8, abits, 0.0f, false}));
 }
 
+// Batch norms no conv absorbs, as channel affines: a pre-activation residual block (norm → relu
+// → conv on both paths, the sum normed again) and a norm of the pooled features before the
+// classifier.
+inline qsm::Model preActivationModel(uint32_t wbits, uint32_t abits, uint32_t seed = 19)
+{
+    qsm::ModelBuilder b(3, 9, 10, seed);
+    const qsm::LayerBits first{8, abits, 0.4f, true}, body{wbits, abits, 0.0f, false};
+    const auto x = b.conv(qsm::ModelBuilder::kInput, 12, 3, 1, 1, 1, first);
+    auto y = b.conv(b.relu(b.channelAffine(x)), 12, 3, 1, 1, 1, body);
+    y = b.conv(b.relu(b.channelAffine(y)), 12, 3, 1, 1, 1, body);
+    const auto sum = b.channelAffine(b.add(x, y)); // read raw by the pool: no clamp fused
+    auto pooled = b.flatten(b.globalAvgPool(b.maxPool(b.relu(sum), 2, 2, 0)));
+    pooled = b.channelAffine(b.concat({pooled, b.flatten(b.globalAvgPool(sum))}));
+    return b.build(b.linear(pooled, 10, qsm::LayerBits{8, abits, 0.0f, true}));
+}
+
 // Rewrites a layer's weights as random binary bases (ALQ's encoding): `pieces` groups per row,
 // interleaved (one per kernel tap) or contiguous, each keeping 0 … maxBases bases.
 inline void toBinaryBases(qsm::Layer &l, uint32_t pieces, bool interleaved, uint32_t maxBases,

@@ -56,6 +56,10 @@ std::vector<float> oracle(const qsm::Model &m, const std::vector<float> &input)
         case qsm::OpKind::Flatten:
             out = in;
             break;
+        case qsm::OpKind::ChannelAffine:
+            ReferenceKernels::channelAffine(op, in.data(), inShape, out.data(), -INFINITY,
+                                            INFINITY);
+            break;
         case qsm::OpKind::Concat: {
             std::vector<const float *> ins;
             std::vector<qsm::Shape> inShapes;
@@ -83,10 +87,11 @@ float worstDifference(const std::vector<float> &a, const std::vector<float> &b)
 
 TEST_CASE(lowBitModelMatchesTheOracle)
 {
-    // Every op kind on odd shapes; concats of maps and vectors; then channels in whole 64s,
-    // where layers at W ≤ 2 × A ≤ 2 may run bit-serially (each keeps the kernel that timed
-    // faster in the model).
-    for (const auto build : {&everyOpModel, &concatModel, &wideChannelsModel}) {
+    // Every op kind on odd shapes; concats of maps and vectors; batch norms as channel affines
+    // (clamps fused into them or not); then channels in whole 64s, where layers at
+    // W ≤ 2 × A ≤ 2 may run bit-serially (each keeps the kernel that timed faster in the model).
+    for (const auto build :
+         {&everyOpModel, &concatModel, &preActivationModel, &wideChannelsModel}) {
         for (uint32_t wbits : {1u, 2u, 4u, 8u})
             for (uint32_t abits : {1u, 2u, 4u, 8u}) {
                 const auto bytes = qsm::QsmWriter::serialize(build(wbits, abits, 7));
@@ -113,7 +118,7 @@ TEST_CASE(sharedBuffersGiveTheSameOutputs)
 {
     // Reusing a value's buffer once its last reader has run (for timing) changes nothing the
     // model outputs, on every op kind, residual adds and fused clamps included, both backends.
-    for (const auto build : {&everyOpModel, &layoutEdgesModel, &concatModel})
+    for (const auto build : {&everyOpModel, &layoutEdgesModel, &concatModel, &preActivationModel})
         for (const Backend backend : {Backend::LowBit, Backend::Fp32}) {
             const auto model = build(4, 4, 3);
             GraphExecutor every(model, backend), shared(model, backend, 1, false);
@@ -203,8 +208,9 @@ TEST_CASE(int8ModelIsCloseToFp32)
 {
     if (!XnnpackExecutor::available())
         return;
-    // Concat inputs keep their own ranges: the op requantizes each to the output's.
-    for (const auto build : {&everyOpModel, &concatModel}) {
+    // Concat inputs keep their own ranges: the op requantizes each to the output's. A channel
+    // affine is one table per channel, with the relu after it.
+    for (const auto build : {&everyOpModel, &concatModel, &preActivationModel}) {
         const auto model = build(8, 8, 7);
         std::vector<std::vector<float>> calibration;
         for (uint32_t seed = 0; seed < 8; ++seed)

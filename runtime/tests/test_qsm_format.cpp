@@ -152,6 +152,32 @@ TEST_CASE(concatRoundTripsAndIsValidated)
     invalid([](qsm::Op &op) { op.inputs.resize(1); }, "takes 2 or more inputs, has 1");
 }
 
+TEST_CASE(channelAffineRoundTripsAndIsValidated)
+{
+    const auto model = preActivationModel(4, 4);
+    const auto bytes = qsm::QsmWriter::serialize(model);
+    uint32_t version = 0;
+    std::memcpy(&version, bytes.data() + 8, 4);
+    CHECK(version == 3);
+    const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
+    CHECK(qsm::QsmWriter::serialize(back) == bytes);
+    CHECK(back.ops[1].kind == qsm::OpKind::ChannelAffine);
+    CHECK(back.ops[1].scale == model.ops[1].scale && back.ops[1].shift == model.ops[1].shift);
+    CHECK(back.ops[1].scale.size() == 12);
+    for (size_t n = 0; n < bytes.size(); n += 5)
+        CHECK(refused(std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(n))));
+    auto lying = model;
+    lying.ops[1].shift.pop_back();
+    std::string message;
+    try {
+        qsm::QsmWriter::serialize(lying);
+    } catch (const qsm::FormatError &e) {
+        message = e.what();
+    }
+    CHECK_MSG(message.find("has 12 scales and 11 shifts for 12 channels") != std::string::npos,
+              message);
+}
+
 TEST_CASE(everyTruncationIsRefused)
 {
     const auto bytes = qsm::QsmWriter::serialize(everyOpModel(2, 2));

@@ -122,6 +122,15 @@ void ReferenceKernels::layerQuantized(const qsm::Layer &layer, const float *in,
     }
 }
 
+void ReferenceKernels::channelAffine(const qsm::Op &op, const float *in,
+                                     const qsm::Shape &inShape, float *out, float lo, float hi)
+{
+    const size_t plane = inShape.size() == 3 ? size_t(inShape[1]) * inShape[2] : 1;
+    for (size_t c = 0; c < inShape[0]; ++c)
+        for (size_t p = c * plane; p < (c + 1) * plane; ++p)
+            out[p] = std::min(std::max(in[p] * op.scale[c] + op.shift[c], lo), hi);
+}
+
 void ReferenceKernels::concat(const std::vector<const float *> &ins,
                               const std::vector<qsm::Shape> &inShapes, float *out)
 {

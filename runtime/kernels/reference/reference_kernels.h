@@ -45,6 +45,9 @@ public:
     static void pool(const qsm::Op &op, const float *in, const qsm::Shape &inShape, float *out,
                      const qsm::Shape &outShape);
     static void globalAveragePool(const float *in, const qsm::Shape &inShape, float *out);
+    // x·scale + shift per channel, then clamped to [lo, hi] (±inf: no clamp, the same numbers).
+    static void channelAffine(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
+                              float *out, float lo, float hi);
     // The inputs one after the other along the channels (or features): in C×H×W order each
     // input is one block of the output.
     static void concat(const std::vector<const float *> &ins,
