@@ -22,6 +22,7 @@ private Q_SLOTS:
     void exportsTorchvisionHeads();
     void exportsConcatenatedBranches();
     void exportsUnfoldedBatchNorms();
+    void exportsSqueezeAndExcitation();
 
 private:
     // RTN W4A4 of a fixture, exported; then the runtime against the simulation on the test
@@ -102,6 +103,19 @@ void TestQsmExporter::exportsUnfoldedBatchNorms()
         K::Conv,  K::Add,           K::ChannelAffine, K::Clamp,         K::GlobalAvgPool,
         K::Flatten, K::ChannelAffine, K::Linear};
     QVERIFY(exportAndCheck("tiny_preact_cnn_traced.pt") == expected);
+}
+
+void TestQsmExporter::exportsSqueezeAndExcitation()
+{
+    // hardswish_ and silu_ after convs, the SE scale's hardsigmoid times the map, a sigmoid
+    // gate times a map of the same shape.
+    using K = qsm::OpKind;
+    const std::vector<K> expected = {
+        K::Conv,          K::Activation, K::Conv,       K::Activation, K::GlobalAvgPool,
+        K::Conv,          K::Clamp,      K::Conv,       K::Activation, K::Mul,
+        K::Conv,          K::Activation, K::Mul,        K::GlobalAvgPool, K::Flatten,
+        K::Linear};
+    QVERIFY(exportAndCheck("tiny_excitation_cnn_traced.pt") == expected);
 }
 
 QTEST_GUILESS_MAIN(TestQsmExporter)

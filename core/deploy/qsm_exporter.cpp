@@ -73,6 +73,21 @@ std::optional<double> optionalScalar(Value *v)
     return c->toScalar().toDouble();
 }
 
+// The smooth activations of MobileNetV3 and EfficientNet, in place or not.
+std::optional<qsm::ActivationFunction> activationOf(c10::Symbol kind)
+{
+    using F = qsm::ActivationFunction;
+    if (kind == c10::aten::sigmoid || kind == c10::aten::sigmoid_)
+        return F::Sigmoid;
+    if (kind == c10::aten::hardsigmoid || kind == c10::aten::hardsigmoid_)
+        return F::HardSigmoid;
+    if (kind == c10::aten::silu || kind == c10::aten::silu_)
+        return F::SiLU;
+    if (kind == c10::aten::hardswish || kind == c10::aten::hardswish_)
+        return F::HardSwish;
+    return std::nullopt;
+}
+
 std::string nodeText(const Node *node)
 {
     std::ostringstream out;
@@ -311,6 +326,15 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             op.lo = float(relu || relu6 ? 0.0 : optionalScalar(node->input(1)).value_or(-inf));
             op.hi = float(relu ? inf : relu6 ? 6.0 : optionalScalar(node->input(2)).value_or(inf));
             emit(op, node, {node->input(0)});
+        } else if (const auto function = activationOf(kind)) {
+            op.kind = qsm::OpKind::Activation;
+            op.function = *function;
+            emit(op, node, {node->input(0)});
+        } else if (kind == c10::aten::mul || kind == c10::aten::mul_) {
+            // Two tensors (squeeze-and-excitation's scale · map); a constant factor is refused
+            // by idOf, by name.
+            op.kind = qsm::OpKind::Mul;
+            emit(op, node, {node->input(0), node->input(1)});
         } else if (kind == c10::aten::max_pool2d || kind == c10::aten::avg_pool2d) {
             const bool max = kind == c10::aten::max_pool2d;
             op.kind = max ? qsm::OpKind::MaxPool : qsm::OpKind::AvgPool;

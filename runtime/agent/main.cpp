@@ -118,6 +118,8 @@ const char *opName(qsm::OpKind kind)
     case qsm::OpKind::Flatten: return "flatten";
     case qsm::OpKind::Concat: return "concat";
     case qsm::OpKind::ChannelAffine: return "affine";
+    case qsm::OpKind::Activation: return "activation";
+    case qsm::OpKind::Mul: return "mul";
     }
     return "unknown";
 }

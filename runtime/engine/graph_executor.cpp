@@ -283,6 +283,18 @@ const std::vector<float> &GraphExecutor::run(const float *input)
             else
                 std::copy(in, in + out.size(), out.begin());
             break;
+        case qsm::OpKind::Activation:
+            ReferenceKernels::activation(op.function, in, out.data(), out.size());
+            break;
+        case qsm::OpKind::Mul: {
+            const auto &otherShape = m_shapes[op.inputs[1]];
+            const float *other = m_values[op.inputs[1]].data();
+            if (last && otherShape != inShape)
+                ChannelsLast::mul(in, inShape, other, otherShape, out.data());
+            else
+                ReferenceKernels::mul(in, inShape, other, otherShape, out.data());
+            break;
+        }
         case qsm::OpKind::ChannelAffine: {
             const float lo = m_clampOf[i] != i ? clamp.lo : -kInfinity;
             const float hi = m_clampOf[i] != i ? clamp.hi : kInfinity;

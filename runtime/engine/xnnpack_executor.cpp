@@ -2,6 +2,7 @@
 #include "xnnpack_executor.h"
 
 #include "graph_executor.h"
+#include "kernels/reference/reference_kernels.h"
 
 #if QUANTSCOPE_WITH_XNNPACK
 #include <xnnpack.h>
@@ -129,7 +130,9 @@ void XnnpackExecutor::createSteps()
         uint32_t out = op.output;
         float lo = -std::numeric_limits<float>::infinity(), hi = -lo;
         const bool fusable = op.kind == qsm::OpKind::Conv || op.kind == qsm::OpKind::Linear ||
-                             op.kind == qsm::OpKind::Add || op.kind == qsm::OpKind::ChannelAffine;
+                             op.kind == qsm::OpKind::Add || op.kind == qsm::OpKind::Mul ||
+                             op.kind == qsm::OpKind::ChannelAffine ||
+                             op.kind == qsm::OpKind::Activation;
         if (fusable && i + 1 < m_model.ops.size() && readers[op.output] == 1 &&
             m_model.ops[i + 1].kind == qsm::OpKind::Clamp &&
             m_model.ops[i + 1].inputs[0] == op.output && op.output != m_model.output) {
@@ -258,6 +261,33 @@ void XnnpackExecutor::createSteps()
             step.transposeFlatten = in.size() == 3 && size_t(in[1]) * in[2] > 1;
             m_steps.push_back(step);
             continue;
+        case qsm::OpKind::Mul: {
+            const Quant q2 = m_quant[op.inputs[1]];
+            check(xnn_create_multiply_nd_qs8(qin.zeroPoint, qin.scale, q2.zeroPoint, q2.scale,
+                                             qout.zeroPoint, qout.scale, outMin, outMax, 0,
+                                             &xop),
+                  i, "creating the multiply");
+            step.op = xop;
+            m_steps.push_back(step);
+            // NHWC: a C×1×1 operand broadcasts over the other's pixels.
+            const auto nhwc = [](const qsm::Shape &s) {
+                return s.size() == 3 ? std::vector<size_t>{1, s[1], s[2], s[0]}
+                                     : std::vector<size_t>{1, s[0]};
+            };
+            const auto s1 = nhwc(in), s2 = nhwc(m_shapes[op.inputs[1]]);
+            check(xnn_setup_multiply_nd_qs8(xop, s1.size(), s1.data(), s2.size(), s2.data(),
+                                            m_values[op.inputs[0]].data(),
+                                            m_values[op.inputs[1]].data(), m_values[out].data(),
+                                            m_pool.handle()),
+                  i, "setting up the multiply");
+            continue;
+        }
+        case qsm::OpKind::Activation:
+            step.tables.push_back(codeTable(qin, qout, [&](float x) {
+                return std::min(std::max(ReferenceKernels::activation(op.function, x), lo), hi);
+            }));
+            m_steps.push_back(std::move(step));
+            continue;
         case qsm::OpKind::Concat:
             for (uint32_t v : op.inputs)
                 step.tables.push_back(codeTable(m_quant[v], qout, [](float x) { return x; }));
@@ -315,7 +345,7 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
                         out[p * outChannels + first + ch] = table[in[p * c + ch]];
                 first += c;
             }
-        } else if (op.kind == qsm::OpKind::ChannelAffine) { // channels last
+        } else if (!step.tables.empty()) { // channel affine (a table per channel), activation
             const auto &in = m_values[op.inputs[0]];
             auto &out = m_values[step.output];
             const size_t channels = step.tables.size();

@@ -25,10 +25,11 @@ uint32_t ModelBuilder::channelsOf(uint32_t value) const
     return m_channels.at(value);
 }
 
-uint32_t ModelBuilder::push(Op op)
+uint32_t ModelBuilder::push(Op op, uint32_t channels)
 {
     op.output = m_model.valueCount++;
     m_model.ops.push_back(op);
+    m_channels.push_back(channels);
     return op.output;
 }
 
@@ -65,9 +66,7 @@ uint32_t ModelBuilder::layerOp(OpKind kind, uint32_t in, Layer l, const LayerBit
     op.inputs = {in};
     op.layer = uint32_t(m_model.layers.size());
     m_model.layers.push_back(std::move(l));
-    const uint32_t out = push(op);
-    m_channels.push_back(m_model.layers.back().outChannels);
-    return out;
+    return push(op, m_model.layers.back().outChannels);
 }
 
 uint32_t ModelBuilder::conv(uint32_t in, uint32_t outChannels, uint32_t kernel, uint32_t stride,
@@ -98,9 +97,7 @@ uint32_t ModelBuilder::add(uint32_t a, uint32_t b)
     Op op;
     op.kind = OpKind::Add;
     op.inputs = {a, b};
-    const uint32_t out = push(op);
-    m_channels.push_back(channelsOf(a));
-    return out;
+    return push(op, channelsOf(a));
 }
 
 uint32_t ModelBuilder::clamp(uint32_t in, float lo, float hi)
@@ -110,9 +107,7 @@ uint32_t ModelBuilder::clamp(uint32_t in, float lo, float hi)
     op.inputs = {in};
     op.lo = lo;
     op.hi = hi;
-    const uint32_t out = push(op);
-    m_channels.push_back(channelsOf(in));
-    return out;
+    return push(op, channelsOf(in));
 }
 
 uint32_t ModelBuilder::relu(uint32_t in)
@@ -129,9 +124,7 @@ uint32_t ModelBuilder::pool(OpKind kind, uint32_t in, uint32_t kernel, uint32_t 
     op.kernelH = op.kernelW = kernel;
     op.strideH = op.strideW = stride;
     op.padH = op.padW = pad;
-    const uint32_t out = push(op);
-    m_channels.push_back(channelsOf(in));
-    return out;
+    return push(op, channelsOf(in));
 }
 
 uint32_t ModelBuilder::maxPool(uint32_t in, uint32_t kernel, uint32_t stride, uint32_t pad)
@@ -150,9 +143,7 @@ uint32_t ModelBuilder::globalAvgPool(uint32_t in)
     op.kind = OpKind::GlobalAvgPool;
     op.inputs = {in};
     op.keepDims = 1;
-    const uint32_t out = push(op);
-    m_channels.push_back(channelsOf(in));
-    return out;
+    return push(op, channelsOf(in));
 }
 
 uint32_t ModelBuilder::flatten(uint32_t in)
@@ -163,9 +154,7 @@ uint32_t ModelBuilder::flatten(uint32_t in)
     Model sofar = m_model;
     sofar.output = in;
     const auto features = ShapeInference::elements(ShapeInference::infer(sofar)[in]);
-    const uint32_t out = push(op);
-    m_channels.push_back(uint32_t(features));
-    return out;
+    return push(op, uint32_t(features));
 }
 
 uint32_t ModelBuilder::channelAffine(uint32_t in)
@@ -178,9 +167,24 @@ uint32_t ModelBuilder::channelAffine(uint32_t in)
         op.scale.push_back(scale(m_random));
         op.shift.push_back(shift(m_random));
     }
-    const uint32_t out = push(op);
-    m_channels.push_back(channelsOf(in));
-    return out;
+    return push(op, channelsOf(in));
+}
+
+uint32_t ModelBuilder::activation(uint32_t in, ActivationFunction f)
+{
+    Op op;
+    op.kind = OpKind::Activation;
+    op.inputs = {in};
+    op.function = f;
+    return push(op, channelsOf(in));
+}
+
+uint32_t ModelBuilder::mul(uint32_t a, uint32_t b)
+{
+    Op op;
+    op.kind = OpKind::Mul;
+    op.inputs = {a, b};
+    return push(op, channelsOf(a));
 }
 
 uint32_t ModelBuilder::concat(const std::vector<uint32_t> &ins)
@@ -191,9 +195,7 @@ uint32_t ModelBuilder::concat(const std::vector<uint32_t> &ins)
     uint32_t channels = 0;
     for (uint32_t v : ins)
         channels += channelsOf(v);
-    const uint32_t out = push(op);
-    m_channels.push_back(channels);
-    return out;
+    return push(op, channels);
 }
 
 Model ModelBuilder::build(uint32_t out)

@@ -38,13 +38,15 @@ public:
     uint32_t flatten(uint32_t in);
     uint32_t concat(const std::vector<uint32_t> &ins); // along the channels
     uint32_t channelAffine(uint32_t in); // random scales around 1 (some negative), shifts
+    uint32_t activation(uint32_t in, ActivationFunction f);
+    uint32_t mul(uint32_t a, uint32_t b); // b (or a) may be a C×1×1 map of a's channels
 
     // The model with `out` as its output; its shapes are checked.
     Model build(uint32_t out);
 
 private:
     uint32_t channelsOf(uint32_t value) const;
-    uint32_t push(Op op);
+    uint32_t push(Op op, uint32_t channels); // the output's channels (or features)
     uint32_t pool(OpKind kind, uint32_t in, uint32_t kernel, uint32_t stride, uint32_t pad);
     uint32_t layerOp(OpKind kind, uint32_t in, Layer layer, const LayerBits &bits);
 

@@ -16,13 +16,26 @@ const char *opKindName(OpKind kind)
     case OpKind::Flatten: return "flatten";
     case OpKind::Concat: return "concat";
     case OpKind::ChannelAffine: return "channel affine";
+    case OpKind::Activation: return "activation";
+    case OpKind::Mul: return "mul";
     }
     return "unknown op";
 }
 
+const char *activationName(ActivationFunction f)
+{
+    switch (f) {
+    case ActivationFunction::Sigmoid: return "sigmoid";
+    case ActivationFunction::HardSigmoid: return "hardsigmoid";
+    case ActivationFunction::SiLU: return "silu";
+    case ActivationFunction::HardSwish: return "hardswish";
+    }
+    return "unknown activation";
+}
+
 OpKind newestOpKind(uint32_t version)
 {
-    return version >= 3 ? OpKind::ChannelAffine : OpKind::Flatten;
+    return version >= 3 ? OpKind::Mul : OpKind::Flatten;
 }
 
 uint32_t Layer::code(size_t c, size_t k) const

@@ -30,7 +30,20 @@ enum class OpKind : uint32_t {
     // Version 3: x·scale + shift per channel — a batch norm no conv before it absorbs
     // (DenseNet's and pre-activation ResNets' norm → relu → conv).
     ChannelAffine = 10,
+    Activation = 11, // version 3: a smooth activation (ActivationFunction) element by element
+    // Version 3: element by element, or a per-channel N×C×1×1 operand broadcast over the other's
+    // map (squeeze-and-excitation's scale · input).
+    Mul = 12,
 };
+
+// What an Activation op computes (MobileNetV3's and EfficientNet's; relu and relu6 are clamps).
+enum class ActivationFunction : uint32_t {
+    Sigmoid = 1,     // 1 / (1 + e^−x)
+    HardSigmoid = 2, // min(max(x + 3, 0), 6) / 6
+    SiLU = 3,        // x · sigmoid(x), "swish"
+    HardSwish = 4,   // x · min(max(x + 3, 0), 6) / 6
+};
+const char *activationName(ActivationFunction f);
 
 // The newest op kind a file of this version may hold.
 OpKind newestOpKind(uint32_t version);
@@ -118,6 +131,7 @@ struct Op
     uint32_t countIncludePad = 1; // AvgPool
     uint32_t keepDims = 0;        // GlobalAvgPool
     std::vector<float> scale, shift; // ChannelAffine: one each per channel
+    ActivationFunction function = ActivationFunction::Sigmoid; // Activation
 };
 
 struct Model

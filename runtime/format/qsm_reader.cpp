@@ -98,7 +98,16 @@ Op readOp(ByteSource &in, uint32_t version)
     case OpKind::Linear: op.layer = in.u32("op layer"); break;
     case OpKind::Add:
     case OpKind::Flatten:
-    case OpKind::Concat: break;
+    case OpKind::Concat:
+    case OpKind::Mul: break;
+    case OpKind::Activation: {
+        const uint32_t f = in.u32("activation");
+        if (f < uint32_t(ActivationFunction::Sigmoid) ||
+            f > uint32_t(ActivationFunction::HardSwish))
+            throw FormatError("op: unknown activation function " + std::to_string(f));
+        op.function = ActivationFunction(f);
+        break;
+    }
     case OpKind::Clamp:
         op.lo = in.f32("clamp range");
         op.hi = in.f32("clamp range");

@@ -82,7 +82,9 @@ void writeOp(ByteSink &out, const Op &op)
     case OpKind::Linear: out.u32(op.layer); break;
     case OpKind::Add:
     case OpKind::Flatten:
-    case OpKind::Concat: break;
+    case OpKind::Concat:
+    case OpKind::Mul: break;
+    case OpKind::Activation: out.u32(uint32_t(op.function)); break;
     case OpKind::Clamp:
         out.f32(op.lo);
         out.f32(op.hi);

@@ -55,7 +55,7 @@ std::vector<Shape> ShapeInference::infer(const Model &model)
         const Op &op = model.ops[i];
         const std::string where = "op " + std::to_string(i) + " (" + opKindName(op.kind) + ")";
         auto fail = [&](const std::string &why) { throw FormatError(where + ": " + why); };
-        const size_t arity = op.kind == OpKind::Add ? 2 : 1;
+        const size_t arity = op.kind == OpKind::Add || op.kind == OpKind::Mul ? 2 : 1;
         if (op.kind == OpKind::Concat ? op.inputs.size() < 2 : op.inputs.size() != arity)
             fail("takes " + std::string(op.kind == OpKind::Concat ? "2 or more" :
                                         std::to_string(arity)) +
@@ -103,6 +103,24 @@ std::vector<Shape> ShapeInference::infer(const Model &model)
                 fail("its range is empty");
             out = in;
             break;
+        case OpKind::Activation:
+            out = in;
+            break;
+        case OpKind::Mul: {
+            // Equal shapes, or one operand a C×1×1 map of the other's channels.
+            const Shape &other = shapes[op.inputs[1]];
+            const auto perChannel = [](const Shape &s, const Shape &map) {
+                return s.size() == 3 && map.size() == 3 && s[0] == map[0] && s[1] == 1 &&
+                       s[2] == 1;
+            };
+            if (in == other || perChannel(in, other))
+                out = other;
+            else if (perChannel(other, in))
+                out = in;
+            else
+                fail("multiplies " + shapeText(in) + " by " + shapeText(other));
+            break;
+        }
         case OpKind::MaxPool:
         case OpKind::AvgPool: {
             if (in.size() != 3)

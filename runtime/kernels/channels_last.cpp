@@ -109,6 +109,18 @@ void ChannelsLast::channelAffine(const qsm::Op &op, const float *in, const qsm::
             out[p * C + c] = std::min(std::max(in[p * C + c] * scale[c] + shift[c], lo), hi);
 }
 
+void ChannelsLast::mul(const float *a, const qsm::Shape &aShape, const float *b,
+                       const qsm::Shape &bShape, float *out)
+{
+    const bool aIsMap = aShape[1] * aShape[2] > 1;
+    const float *map = aIsMap ? a : b, *perChannel = aIsMap ? b : a;
+    const qsm::Shape &shape = aIsMap ? aShape : bShape;
+    const size_t C = shape[0], plane = size_t(shape[1]) * shape[2];
+    for (size_t p = 0; p < plane; ++p)
+        for (size_t c = 0; c < C; ++c)
+            out[p * C + c] = map[p * C + c] * perChannel[c];
+}
+
 void ChannelsLast::concat(const std::vector<const float *> &ins,
                           const std::vector<qsm::Shape> &inShapes, float *out)
 {

@@ -25,6 +25,9 @@ public:
     static void globalAveragePool(const float *in, const qsm::Shape &inShape, float *out);
     static void channelAffine(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
                               float *out, float lo, float hi);
+    // A map by a C×1×1 operand (either side); equal shapes are the reference's loop.
+    static void mul(const float *a, const qsm::Shape &aShape, const float *b,
+                    const qsm::Shape &bShape, float *out);
     // Along the channels: each pixel's channels, input after input.
     static void concat(const std::vector<const float *> &ins,
                        const std::vector<qsm::Shape> &inShapes, float *out);

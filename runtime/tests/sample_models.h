@@ -86,6 +86,26 @@ inline qsm::Model preActivationModel(uint32_t wbits, uint32_t abits, uint32_t se
     return b.build(b.linear(pooled, 10, qsm::LayerBits{8, abits, 0.0f, true}));
 }
 
+// MobileNetV3's and EfficientNet's blocks: hardswish and SiLU after convs, a squeeze-and-
+// excitation scale (hardsigmoid, then scale · map as torchvision writes it), and a sigmoid gate
+// multiplied element by element. Inputs after them are signed.
+inline qsm::Model excitationModel(uint32_t wbits, uint32_t abits, uint32_t seed = 23)
+{
+    using F = qsm::ActivationFunction;
+    qsm::ModelBuilder b(3, 9, 8, seed);
+    const qsm::LayerBits first{8, abits, 0.4f, true}, body{wbits, abits, 0.0f, false},
+        signedBody{wbits, abits, 0.3f, true};
+    const auto x = b.activation(b.conv(qsm::ModelBuilder::kInput, 16, 3, 2, 1, 1, first),
+                                F::HardSwish);
+    auto y = b.activation(b.conv(x, 16, 3, 1, 1, 16, signedBody), F::SiLU);
+    auto scale = b.relu(b.conv(b.globalAvgPool(y), 4, 1, 1, 0, 1, signedBody));
+    scale = b.activation(b.conv(scale, 16, 1, 1, 0, 1, body), F::HardSigmoid);
+    y = b.mul(scale, y);
+    const auto gate = b.activation(b.conv(y, 16, 1, 1, 0, 1, signedBody), F::Sigmoid);
+    const auto z = b.mul(gate, x);
+    return b.build(b.linear(b.flatten(b.globalAvgPool(z)), 10, signedBody));
+}
+
 // Rewrites a layer's weights as random binary bases (ALQ's encoding): `pieces` groups per row,
 // interleaved (one per kernel tap) or contiguous, each keeping 0 … maxBases bases.
 inline void toBinaryBases(qsm::Layer &l, uint32_t pieces, bool interleaved, uint32_t maxBases,

@@ -56,6 +56,13 @@ std::vector<float> oracle(const qsm::Model &m, const std::vector<float> &input)
         case qsm::OpKind::Flatten:
             out = in;
             break;
+        case qsm::OpKind::Activation:
+            ReferenceKernels::activation(op.function, in.data(), out.data(), out.size());
+            break;
+        case qsm::OpKind::Mul:
+            ReferenceKernels::mul(in.data(), inShape, v[op.inputs[1]].data(),
+                                  shapes[op.inputs[1]], out.data());
+            break;
         case qsm::OpKind::ChannelAffine:
             ReferenceKernels::channelAffine(op, in.data(), inShape, out.data(), -INFINITY,
                                             INFINITY);
@@ -88,10 +95,11 @@ float worstDifference(const std::vector<float> &a, const std::vector<float> &b)
 TEST_CASE(lowBitModelMatchesTheOracle)
 {
     // Every op kind on odd shapes; concats of maps and vectors; batch norms as channel affines
-    // (clamps fused into them or not); then channels in whole 64s, where layers at
-    // W ≤ 2 × A ≤ 2 may run bit-serially (each keeps the kernel that timed faster in the model).
-    for (const auto build :
-         {&everyOpModel, &concatModel, &preActivationModel, &wideChannelsModel}) {
+    // (clamps fused into them or not); smooth activations and products; then channels in whole
+    // 64s, where layers at W ≤ 2 × A ≤ 2 may run bit-serially (each keeps the kernel that timed
+    // faster in the model).
+    for (const auto build : {&everyOpModel, &concatModel, &preActivationModel, &excitationModel,
+                             &wideChannelsModel}) {
         for (uint32_t wbits : {1u, 2u, 4u, 8u})
             for (uint32_t abits : {1u, 2u, 4u, 8u}) {
                 const auto bytes = qsm::QsmWriter::serialize(build(wbits, abits, 7));
@@ -118,7 +126,8 @@ TEST_CASE(sharedBuffersGiveTheSameOutputs)
 {
     // Reusing a value's buffer once its last reader has run (for timing) changes nothing the
     // model outputs, on every op kind, residual adds and fused clamps included, both backends.
-    for (const auto build : {&everyOpModel, &layoutEdgesModel, &concatModel, &preActivationModel})
+    for (const auto build : {&everyOpModel, &layoutEdgesModel, &concatModel, &preActivationModel,
+                             &excitationModel})
         for (const Backend backend : {Backend::LowBit, Backend::Fp32}) {
             const auto model = build(4, 4, 3);
             GraphExecutor every(model, backend), shared(model, backend, 1, false);
@@ -209,8 +218,8 @@ TEST_CASE(int8ModelIsCloseToFp32)
     if (!XnnpackExecutor::available())
         return;
     // Concat inputs keep their own ranges: the op requantizes each to the output's. A channel
-    // affine is one table per channel, with the relu after it.
-    for (const auto build : {&everyOpModel, &concatModel, &preActivationModel}) {
+    // affine is one table per channel, with the relu after it; an activation one table.
+    for (const auto build : {&everyOpModel, &concatModel, &preActivationModel, &excitationModel}) {
         const auto model = build(8, 8, 7);
         std::vector<std::vector<float>> calibration;
         for (uint32_t seed = 0; seed < 8; ++seed)

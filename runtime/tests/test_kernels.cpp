@@ -371,6 +371,30 @@ TEST_CASE(lowBitLayersMatchTheOracle)
     }
 }
 
+TEST_CASE(fastExpIsWithinAFewUlp)
+{
+    // The activations' e^x against the library's over the range where it does not saturate,
+    // and the activations built on it against their double-precision definitions.
+    float worst = 0;
+    for (float x = -87.0f; x <= 88.0f; x += 0.0137f) {
+        const double exact = std::exp(double(x));
+        worst = std::max(worst, float(std::fabs(ReferenceKernels::exp(x) - exact) / exact));
+    }
+    CHECK_MSG(worst < 4 * std::numeric_limits<float>::epsilon(),
+              "relative error " + std::to_string(worst));
+    using F = qsm::ActivationFunction;
+    for (float x = -20.0f; x <= 20.0f; x += 0.01f) {
+        const double sigmoid = 1.0 / (1.0 + std::exp(-double(x)));
+        const double hard = std::min(std::max(double(x) + 3.0, 0.0), 6.0) / 6.0;
+        CHECK(std::fabs(ReferenceKernels::activation(F::Sigmoid, x) - sigmoid) < 1e-6);
+        CHECK(std::fabs(ReferenceKernels::activation(F::SiLU, x) - x * sigmoid) < 1e-5);
+        CHECK(std::fabs(ReferenceKernels::activation(F::HardSigmoid, x) - hard) < 1e-6);
+        CHECK(std::fabs(ReferenceKernels::activation(F::HardSwish, x) - x * hard) < 1e-5);
+    }
+    CHECK(ReferenceKernels::activation(F::Sigmoid, -200.0f) < 1e-37f); // e^200 saturates
+    CHECK(ReferenceKernels::activation(F::SiLU, 200.0f) == 200.0f);
+}
+
 int main()
 {
     return runAll();

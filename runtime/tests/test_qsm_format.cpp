@@ -178,6 +178,42 @@ TEST_CASE(channelAffineRoundTripsAndIsValidated)
               message);
 }
 
+TEST_CASE(activationsAndProductsRoundTripAndAreValidated)
+{
+    const auto model = excitationModel(4, 4);
+    const auto bytes = qsm::QsmWriter::serialize(model);
+    const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
+    CHECK(qsm::QsmWriter::serialize(back) == bytes);
+    std::vector<std::string> functions;
+    for (const auto &op : back.ops)
+        if (op.kind == qsm::OpKind::Activation)
+            functions.push_back(qsm::activationName(op.function));
+    CHECK((functions ==
+           std::vector<std::string>{"hardswish", "silu", "hardsigmoid", "sigmoid"}));
+    for (size_t n = 0; n < bytes.size(); n += 5)
+        CHECK(refused(std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(n))));
+
+    std::string message;
+    auto unknown = model;
+    unknown.ops[1].function = qsm::ActivationFunction(9);
+    CHECK(refused(resealed(qsm::QsmWriter::serialize(unknown)), &message));
+    CHECK_MSG(message.find("unknown activation function 9") != std::string::npos, message);
+    // A product of maps of other sizes (the SE scale against the 1×1 conv's input channels).
+    auto mismatched = model;
+    for (auto &op : mismatched.ops)
+        if (op.kind == qsm::OpKind::Mul) {
+            op.inputs[0] = 0; // the 3-channel input against a 16-channel map
+            break;
+        }
+    message.clear();
+    try {
+        qsm::QsmWriter::serialize(mismatched);
+    } catch (const qsm::FormatError &e) {
+        message = e.what();
+    }
+    CHECK_MSG(message.find("multiplies 3x9x8 by 16x5x4") != std::string::npos, message);
+}
+
 TEST_CASE(everyTruncationIsRefused)
 {
     const auto bytes = qsm::QsmWriter::serialize(everyOpModel(2, 2));

@@ -141,6 +141,43 @@ void ReferenceKernels::concat(const std::vector<const float *> &ins,
     }
 }
 
+QS_VECTOR_CLONES void ReferenceKernels::activation(qsm::ActivationFunction f, const float *in,
+                                                   float *out, size_t n)
+{
+    // One loop per function, so each vectorises without a branch per element.
+    using F = qsm::ActivationFunction;
+    switch (f) {
+    case F::Sigmoid: for (size_t i = 0; i < n; ++i) out[i] = activation(F::Sigmoid, in[i]); break;
+    case F::HardSigmoid:
+        for (size_t i = 0; i < n; ++i)
+            out[i] = activation(F::HardSigmoid, in[i]);
+        break;
+    case F::SiLU: for (size_t i = 0; i < n; ++i) out[i] = activation(F::SiLU, in[i]); break;
+    case F::HardSwish:
+        for (size_t i = 0; i < n; ++i)
+            out[i] = activation(F::HardSwish, in[i]);
+        break;
+    }
+}
+
+void ReferenceKernels::mul(const float *a, const qsm::Shape &aShape, const float *b,
+                           const qsm::Shape &bShape, float *out)
+{
+    if (aShape == bShape) {
+        for (size_t i = 0, n = qsm::ShapeInference::elements(aShape); i < n; ++i)
+            out[i] = a[i] * b[i];
+        return;
+    }
+    // A product is the same either way round: the per-channel operand may be a or b.
+    const bool aIsMap = aShape[1] * aShape[2] > 1;
+    const float *map = aIsMap ? a : b, *perChannel = aIsMap ? b : a;
+    const qsm::Shape &shape = aIsMap ? aShape : bShape;
+    const size_t plane = size_t(shape[1]) * shape[2];
+    for (size_t c = 0; c < shape[0]; ++c)
+        for (size_t p = c * plane; p < (c + 1) * plane; ++p)
+            out[p] = map[p] * perChannel[c];
+}
+
 void ReferenceKernels::add(const float *a, const float *b, float *out, size_t n)
 {
     for (size_t i = 0; i < n; ++i)
