@@ -3,6 +3,7 @@
 
 #include "graph_executor.h"
 #include "kernels/reference/reference_kernels.h"
+#include "kernels/vector_clones.h"
 
 #if QUANTSCOPE_WITH_XNNPACK
 #include <xnnpack.h>
@@ -25,7 +26,25 @@ int8_t code(float x, float scale, int8_t zeroPoint)
     return int8_t(std::clamp(q, -128.0f, 127.0f));
 }
 
+// a·q + b per channel (channels last), rounded half to even and clamped: the channel affine's
+// requantization, in float lanes.
+QS_VECTOR_CLONES void affineCodesLoop(const int8_t *in, int8_t *out, size_t n, size_t channels,
+                                      const float *a, const float *b, float lo, float hi)
+{
+    for (size_t p = 0; p < n; p += channels)
+        for (size_t c = 0; c < channels; ++c) {
+            const float v = std::min(std::max(a[c] * float(in[p + c]) + b[c], lo), hi);
+            out[p + c] = int8_t(int32_t((v + 12582912.0f) - 12582912.0f)); // 1.5 · 2^23
+        }
+}
+
 } // namespace
+
+void XnnpackExecutor::affineCodes(const int8_t *in, int8_t *out, size_t n, const Step &step)
+{
+    affineCodesLoop(in, out, n, step.codeScale.size(), step.codeScale.data(),
+                    step.codeShift.data(), step.codeMin, step.codeMax);
+}
 
 template <typename F>
 std::vector<int8_t> XnnpackExecutor::codeTable(Quant in, Quant out, F f)
@@ -69,6 +88,34 @@ XnnpackExecutor::calibrationRanges(const qsm::Model &model,
     return ranges;
 }
 
+std::vector<ValueRange>
+XnnpackExecutor::concatJoinedRanges(const std::vector<ValueRange> &ranges) const
+{
+    // Values joined by concats, through any number of them (DenseNet concatenates each
+    // layer's output into every later layer's input), form one set with one range.
+    std::vector<size_t> root(ranges.size());
+    for (size_t v = 0; v < root.size(); ++v)
+        root[v] = v;
+    const auto find = [&](size_t v) {
+        while (root[v] != v)
+            v = root[v] = root[root[v]];
+        return v;
+    };
+    for (const auto &op : m_model.ops)
+        if (op.kind == qsm::OpKind::Concat)
+            for (uint32_t v : op.inputs)
+                root[find(v)] = find(op.output);
+    std::vector<ValueRange> joined(ranges.size(), {0, 0});
+    for (size_t v = 0; v < ranges.size(); ++v) {
+        auto &r = joined[find(v)];
+        r.min = std::min(r.min, ranges[v].min);
+        r.max = std::max(r.max, ranges[v].max);
+    }
+    for (size_t v = 0; v < ranges.size(); ++v)
+        joined[v] = joined[find(v)];
+    return joined;
+}
+
 bool XnnpackExecutor::available()
 {
     return QUANTSCOPE_WITH_XNNPACK;
@@ -93,8 +140,9 @@ XnnpackExecutor::XnnpackExecutor(const qsm::Model &model, const std::vector<Valu
         throw qsm::FormatError("int8 backend: XNNPACK does not support this CPU");
     if (ranges.size() != model.valueCount)
         throw qsm::FormatError("int8 backend: calibration ranges do not match the model");
+    const auto joined = concatJoinedRanges(ranges);
     for (size_t v = 0; v < m_values.size(); ++v) {
-        m_quant[v] = quantFor(ranges[v]);
+        m_quant[v] = quantFor(joined[v]);
         if (!m_shapes[v].empty())
             m_values[v].resize(qsm::ShapeInference::elements(m_shapes[v]));
     }
@@ -283,30 +331,65 @@ void XnnpackExecutor::createSteps()
             continue;
         }
         case qsm::OpKind::Activation:
-            step.tables.push_back(codeTable(qin, qout, [&](float x) {
+            step.lookup = codeTable(qin, qout, [&](float x) {
                 return std::min(std::max(ReferenceKernels::activation(op.function, x), lo), hi);
-            }));
+            });
             m_steps.push_back(std::move(step));
             continue;
         case qsm::OpKind::Concat:
-            for (uint32_t v : op.inputs)
-                step.tables.push_back(codeTable(m_quant[v], qout, [](float x) { return x; }));
+            // An input of the output's quantization (as concatJoinedRanges makes them unless a
+            // pool or a clamp passed its own input's on) is copied: no table.
+            for (uint32_t v : op.inputs) {
+                const bool same = m_quant[v].scale == qout.scale &&
+                                  m_quant[v].zeroPoint == qout.zeroPoint;
+                step.tables.push_back(
+                    same ? std::vector<int8_t>() : codeTable(m_quant[v], qout, [](float x) {
+                        return x;
+                    }));
+            }
             m_steps.push_back(std::move(step));
             continue;
         case qsm::OpKind::ChannelAffine:
-            for (size_t c = 0; c < op.scale.size(); ++c)
-                step.tables.push_back(codeTable(qin, qout, [&](float x) {
-                    return std::min(std::max(x * op.scale[c] + op.shift[c], lo), hi);
-                }));
+            // x = s_in·(q − z_in), y = x·scale + shift, code = y / s_out + z_out.
+            for (size_t c = 0; c < op.scale.size(); ++c) {
+                step.codeScale.push_back(qin.scale * op.scale[c] / qout.scale);
+                step.codeShift.push_back(
+                    (op.shift[c] - op.scale[c] * qin.scale * float(qin.zeroPoint)) / qout.scale +
+                    float(qout.zeroPoint));
+            }
+            step.codeMin = outMin;
+            step.codeMax = outMax;
             m_steps.push_back(std::move(step));
             continue;
-        case qsm::OpKind::AvgPool:
-            break;
+        case qsm::OpKind::AvgPool: {
+            // This XNNPACK averages unsigned codes only: a signed code q with zero point z is
+            // the unsigned q + 128 with z + 128, its byte with the top bit flipped. Padded or
+            // partial (ceil mode) windows divide differently from PyTorch and are refused.
+            const auto &os = m_shapes[out];
+            if (op.padH || op.padW || (os[1] - 1) * op.strideH + op.kernelH > in[1] ||
+                (os[2] - 1) * op.strideW + op.kernelW > in[2])
+                break;
+            check(xnn_create_average_pooling2d_nhwc_qu8(
+                      0, 0, 0, 0, op.kernelH, op.kernelW, op.strideH, op.strideW, in[0], in[0],
+                      in[0], uint8_t(qin.zeroPoint + 128), qin.scale,
+                      uint8_t(qout.zeroPoint + 128), qout.scale, 0, 255, 0, &xop),
+                  i, "creating the average pool");
+            step.op = xop;
+            step.unsignedIn.resize(m_values[op.inputs[0]].size());
+            step.unsignedOut.resize(m_values[out].size());
+            m_steps.push_back(std::move(step));
+            auto &added = m_steps.back();
+            check(xnn_setup_average_pooling2d_nhwc_qu8(xop, 1, in[1], in[2],
+                                                       added.unsignedIn.data(),
+                                                       added.unsignedOut.data(), m_pool.handle()),
+                  i, "setting up the average pool");
+            continue;
+        }
         }
         throw qsm::FormatError("int8 backend: op " + std::to_string(i) + " (" +
                                qsm::opKindName(op.kind) +
                                ") has no int8 operator in this XNNPACK (2022-02: no signed "
-                               "average pooling)");
+                               "average pooling; its unsigned one takes no padding or ceil mode)");
     }
     m_output.resize(m_values[m_model.output].size());
 }
@@ -320,10 +403,18 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
         for (size_t i = 0; i < plane; ++i)
             m_values[0][i * channels + c] = code(input[c * plane + i], q0.scale, q0.zeroPoint);
     std::fill(m_opSeconds.begin(), m_opSeconds.end(), 0.0);
-    for (const auto &step : m_steps) {
+    for (auto &step : m_steps) {
         const auto started = std::chrono::steady_clock::now();
         const auto &op = m_model.ops[step.modelOp];
-        if (step.op) {
+        if (!step.unsignedIn.empty()) { // the average pool, on unsigned codes
+            const auto &in = m_values[op.inputs[0]];
+            for (size_t k = 0; k < in.size(); ++k)
+                step.unsignedIn[k] = uint8_t(in[k]) ^ 0x80u;
+            check(xnn_run_operator(step.op, m_pool.handle()), step.modelOp, "running");
+            auto &out = m_values[step.output];
+            for (size_t k = 0; k < out.size(); ++k)
+                out[k] = int8_t(step.unsignedOut[k] ^ 0x80u);
+        } else if (step.op) {
             check(xnn_run_operator(step.op, m_pool.handle()), step.modelOp, "running");
         } else if (step.transposeFlatten) { // H×W×C to the C×H×W order flatten means
             const auto &in = m_shapes[op.inputs[0]];
@@ -338,20 +429,28 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
             size_t first = 0;
             for (size_t k = 0; k < op.inputs.size(); ++k) {
                 const auto &in = m_values[op.inputs[k]];
-                const int8_t *table = step.tables[k].data() + 128;
                 const size_t c = m_shapes[op.inputs[k]][0];
-                for (size_t p = 0; p < pixels; ++p)
-                    for (size_t ch = 0; ch < c; ++ch)
-                        out[p * outChannels + first + ch] = table[in[p * c + ch]];
+                int8_t *to = out.data() + first;
+                if (step.tables[k].empty()) {
+                    for (size_t p = 0; p < pixels; ++p)
+                        std::copy_n(in.data() + p * c, c, to + p * outChannels);
+                } else {
+                    const int8_t *table = step.tables[k].data() + 128;
+                    for (size_t p = 0; p < pixels; ++p)
+                        for (size_t ch = 0; ch < c; ++ch)
+                            to[p * outChannels + ch] = table[in[p * c + ch]];
+                }
                 first += c;
             }
-        } else if (!step.tables.empty()) { // channel affine (a table per channel), activation
+        } else if (!step.lookup.empty()) { // activation
             const auto &in = m_values[op.inputs[0]];
             auto &out = m_values[step.output];
-            const size_t channels = step.tables.size();
-            for (size_t p = 0; p < in.size(); p += channels)
-                for (size_t c = 0; c < channels; ++c)
-                    out[p + c] = step.tables[c][size_t(in[p + c] + 128)];
+            const int8_t *table = step.lookup.data() + 128;
+            for (size_t k = 0; k < in.size(); ++k)
+                out[k] = table[in[k]];
+        } else if (!step.codeScale.empty()) { // channel affine
+            affineCodes(m_values[op.inputs[0]].data(), m_values[step.output].data(),
+                        m_values[step.output].size(), step);
         } else {
             m_values[op.output] = m_values[op.inputs[0]];
         }

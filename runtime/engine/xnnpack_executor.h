@@ -52,17 +52,26 @@ private:
         xnn_operator *op = nullptr; // null: our own loop (flatten, concat, affine) or fused away
         size_t modelOp = 0;
         bool transposeFlatten = false;
-        // Ops without an int8 operator in this XNNPACK map each code through a table of 256:
-        // concat per input (its codes requantized to the output's, so inputs of different
-        // ranges join without going through float), the channel affine per channel (the
-        // affine, a fused clamp and the requantization in one lookup).
+        // Ops without an int8 operator in this XNNPACK: concat maps each input's codes through
+        // a table of 256 to the output's (none where they agree); the activation one table
+        // (with a fused clamp and the requantization in the one lookup); the channel affine is
+        // a·q + b per channel on the codes, a vectorised requantization.
         std::vector<std::vector<int8_t>> tables;
+        std::vector<int8_t> lookup;
+        std::vector<float> codeScale, codeShift;
+        int8_t codeMin = -128, codeMax = 127;
         size_t output = 0; // the value it writes: a fused clamp's output
+        // The average pool's operands as unsigned codes (XNNPACK's only int8 average pooling).
+        std::vector<uint8_t> unsignedIn, unsignedOut;
     };
 
     static Quant quantFor(const ValueRange &range);
+    // The ranges with every set of values that concats join widened to the set's, so they
+    // share one quantization and a concat copies codes, as TFLite's converter arranges it.
+    std::vector<ValueRange> concatJoinedRanges(const std::vector<ValueRange> &ranges) const;
     // f applied to each int8 code's value, as a code of `out`.
     template <typename F> static std::vector<int8_t> codeTable(Quant in, Quant out, F f);
+    static void affineCodes(const int8_t *in, int8_t *out, size_t n, const Step &step);
     void createSteps();
     void check(int status, size_t op, const char *what) const;
 

@@ -238,18 +238,12 @@ TEST_CASE(int8ModelIsCloseToFp32)
     }
 }
 
-TEST_CASE(int8RunsCeilModeMaxPooling)
+namespace {
+
+// One conv (signed codes: no relu) and a window op in int8 against fp32, within 2 % of the
+// output's range.
+void checkInt8Window(const qsm::Model &model)
 {
-    // GoogLeNet's and SqueezeNet's max pools round their output size up: the last window hangs
-    // over the map and takes the max of what it covers, never of padding (a conv's output
-    // without a relu, so zero padding would win on negative maps).
-    if (!XnnpackExecutor::available())
-        return;
-    qsm::ModelBuilder b(3, 8, 7);
-    const auto x = b.conv(qsm::ModelBuilder::kInput, 5, 3, 1, 1, 1, qsm::LayerBits{8, 8, 0, true});
-    auto model = b.build(b.maxPool(x, 3, 2, 0));
-    model.ops.back().ceilMode = 1;
-    CHECK((qsm::ShapeInference::infer(model)[model.output] == qsm::Shape{5, 4, 3}));
     const auto input = randomInput(model, 3);
     XnnpackExecutor int8(model, XnnpackExecutor::calibrationRanges(model, {input}), 1);
     GraphExecutor fp32(model, Backend::Fp32);
@@ -262,12 +256,40 @@ TEST_CASE(int8RunsCeilModeMaxPooling)
               "int8 off by " + std::to_string(worstDifference(got, expected)));
 }
 
-// XNNPACK's int8 operators have no average pooling of this kind: the op is named. A build
+} // namespace
+
+TEST_CASE(int8RunsCeilModeMaxPooling)
+{
+    // GoogLeNet's and SqueezeNet's max pools round their output size up: the last window hangs
+    // over the map and takes the max of what it covers, never of padding (a conv's output
+    // without a relu, so zero padding would win on negative maps).
+    if (!XnnpackExecutor::available())
+        return;
+    qsm::ModelBuilder b(3, 8, 7);
+    const auto x = b.conv(qsm::ModelBuilder::kInput, 5, 3, 1, 1, 1, qsm::LayerBits{8, 8, 0, true});
+    auto model = b.build(b.maxPool(x, 3, 2, 0));
+    model.ops.back().ceilMode = 1;
+    CHECK((qsm::ShapeInference::infer(model)[model.output] == qsm::Shape{5, 4, 3}));
+    checkInt8Window(model);
+}
+
+TEST_CASE(int8AveragesOnUnsignedCodes)
+{
+    // DenseNet's 2×2 transition pools: XNNPACK's unsigned average pooling on the signed codes
+    // with their top bit flipped.
+    if (!XnnpackExecutor::available())
+        return;
+    qsm::ModelBuilder b(3, 8, 7);
+    const auto x = b.conv(qsm::ModelBuilder::kInput, 5, 3, 1, 1, 1, qsm::LayerBits{8, 8, 0, true});
+    checkInt8Window(b.build(b.avgPool(x, 2, 2, 0)));
+}
+
+// XNNPACK's int8 operators have no average pooling over padding: the op is named. A build
 // without XNNPACK (QUANTSCOPE_XNNPACK=OFF) refuses every model, saying so.
 TEST_CASE(int8NamesWhatItCannotRun)
 {
     qsm::ModelBuilder b(4, 8, 8);
-    const auto model = b.build(b.avgPool(qsm::ModelBuilder::kInput, 2, 2, 0));
+    const auto model = b.build(b.avgPool(qsm::ModelBuilder::kInput, 3, 1, 1));
     std::string message;
     try {
         XnnpackExecutor int8(model, XnnpackExecutor::calibrationRanges(model, {randomInput(model, 0)}));
