@@ -269,20 +269,16 @@ void XnnpackExecutor::createSteps()
             // XNNPACK's max pooling reads a padded position as the nearest pixel, so padding
             // never wins the max, as in PyTorch.
             const auto &os = m_shapes[out];
-            const auto farPad = [](uint32_t out, uint32_t stride, uint32_t kernel, uint32_t in,
-                                   uint32_t pad) {
-                const int64_t reach = int64_t(out - 1) * stride + kernel - in - pad;
+            const auto farPad = [](uint32_t outSize, uint32_t stride, uint32_t kernel,
+                                   uint32_t inSize, uint32_t pad) {
+                const int64_t reach = int64_t(outSize - 1) * stride + kernel - inSize - pad;
                 return uint32_t(std::max<int64_t>(reach, pad));
             };
-            check(xnn_create_max_pooling2d_nhwc_s8(op.padH,
-                                                   farPad(os[2], op.strideW, op.kernelW, in[2],
-                                                          op.padW),
-                                                   farPad(os[1], op.strideH, op.kernelH, in[1],
-                                                          op.padH),
-                                                   op.padW,
-                                                   op.kernelH, op.kernelW, op.strideH,
-                                                   op.strideW, 1, 1, in[0], in[0], in[0], -128,
-                                                   127, 0, &xop),
+            const uint32_t bottom = farPad(os[1], op.strideH, op.kernelH, in[1], op.padH);
+            const uint32_t right = farPad(os[2], op.strideW, op.kernelW, in[2], op.padW);
+            check(xnn_create_max_pooling2d_nhwc_s8(op.padH, right, bottom, op.padW, op.kernelH,
+                                                   op.kernelW, op.strideH, op.strideW, 1, 1,
+                                                   in[0], in[0], in[0], -128, 127, 0, &xop),
                   i, "creating the max pool");
             step.op = xop;
             m_steps.push_back(step);
