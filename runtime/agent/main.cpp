@@ -214,13 +214,14 @@ int bench(const Options &options)
     std::printf("%s: %.3g M multiply-accumulates, %zu thread(s), %d timed runs after %d warm-up%s\n",
                 options.file().c_str(), totalMacs / 1e6, threads, repeats, warmup,
                 device.emulated ? " — EMULATED, not this device's speed" : "");
-    std::printf("  %-7s %-11s %10s %10s %10s %10s %9s\n", "backend", "kernel", "min ms",
-                "median ms", "p90 ms", "GMAC/s", "RSS MiB");
+    // The kernels last: a model's list of them has no fixed width.
+    std::printf("  %-7s %10s %10s %10s %10s %9s  %s\n", "backend", "min ms", "median ms",
+                "p90 ms", "GMAC/s", "RSS MiB", "kernels");
     for (const auto &t : timings)
-        std::printf("  %-7s %-11s %10.3f %10.3f %10.3f %10.2f %9.1f\n", t.backend.c_str(),
-                    t.kernel.c_str(), 1e3 * t.latency.min, 1e3 * t.latency.median,
-                    1e3 * t.latency.p90, totalMacs / t.latency.median / 1e9,
-                    double(t.peakRssKiB) / 1024);
+        std::printf("  %-7s %10.3f %10.3f %10.3f %10.2f %9.1f  %s\n", t.backend.c_str(),
+                    1e3 * t.latency.min, 1e3 * t.latency.median, 1e3 * t.latency.p90,
+                    totalMacs / t.latency.median / 1e9, double(t.peakRssKiB) / 1024,
+                    t.kernel.c_str());
     for (const auto &[backend, message] : failures)
         std::printf("  %-7s cannot run: %s\n", backend.c_str(), message.c_str());
     return 0;

@@ -24,14 +24,6 @@ QS_VECTOR_CLONES void codeRun(const float *__restrict src, uint8_t *__restrict d
         dst[i] = coder.code(src[i]);
 }
 
-// Centred values q − z_a of n inputs, for the depthwise kernel.
-QS_VECTOR_CLONES void centreRun(const float *__restrict src, float *__restrict dst, size_t n,
-                                const ActivationCoder coder)
-{
-    for (size_t i = 0; i < n; ++i)
-        dst[i] = coder.quantized(src[i]) - coder.zero;
-}
-
 // For `count` pixels `pixelStride` apart, the sum of the `run` codes from each.
 QS_VECTOR_CLONES void sumRuns(const uint8_t *__restrict codes, size_t count, size_t pixelStride,
                               size_t run, int32_t *__restrict sums)
@@ -241,10 +233,8 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
 
     m_maxActivation = layer.input.qmax - layer.input.qmin;
     const size_t positions = size_t(m_outH * m_outW);
-    if (m_depthwise) {
-        m_centred.resize(size_t(m_inC * m_inH * m_inW));
+    if (m_depthwise)
         return;
-    }
     // Where each run of each output position starts in the bordered codes, as a pixel index.
     m_codesW = m_inW + 2 * layer.padW;
     const int64_t codesH = m_inH + 2 * layer.padH;
@@ -279,16 +269,6 @@ void LowBitLayer::prepareCodes(const float *in, ThreadPool &pool)
 {
     const size_t channels = size_t(m_inC), width = size_t(m_inW);
     const ActivationCoder coder(m_layer.input);
-    if (m_depthwise) {
-        // The input is H×W×C like the values: blocks of pixels, centred in one run each.
-        const size_t values = size_t(m_inH) * width * channels;
-        constexpr size_t kBlock = 4096;
-        pool.parallelFor((values + kBlock - 1) / kBlock, 4, [&](size_t begin, size_t end) {
-            const size_t first = begin * kBlock, count = std::min(values, end * kBlock) - first;
-            centreRun(in + first, m_centred.data() + first, count, coder);
-        });
-        return;
-    }
     // Row by row into the bordered image, each pixel's codes summed per group for the column
     // sums.
     const size_t groups = m_groups.size(), run = size_t(m_perGroupIn);
@@ -397,15 +377,19 @@ void LowBitLayer::multiply(size_t group, size_t begin, size_t end, PanelRange pa
 
 void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
 {
-    prepareCodes(in, pool);
-    const size_t positions = size_t(m_outH * m_outW);
-    if (m_depthwise) {
-        const ChannelEpilogue epilogue{m_scale.data(), m_bias.data(), m_clampLo, m_clampHi};
-        pool.parallelFor(positions, kRowsPerTask, [&](size_t begin, size_t end) {
-            m_depthwise->run(m_centred.data(), begin, end, epilogue, out);
+    if (m_depthwise) { // it codes its input itself, a few rows at a time
+        const ChannelEpilogue epilogue{m_scale.data(),         m_bias.data(),
+                                       m_positionClass.data(), m_padding.data(),
+                                       m_clampLo,              m_clampHi};
+        // A few tasks of whole rows per thread: each task codes the rows it reads once.
+        const size_t rowsPerTask = std::max<size_t>(1, size_t(m_outH) / (4 * pool.threads()));
+        pool.parallelFor(size_t(m_outH), rowsPerTask, [&](size_t begin, size_t end) {
+            m_depthwise->run(in, ActivationCoder(m_layer.input), begin, end, epilogue, out);
         });
         return;
     }
+    prepareCodes(in, pool);
+    const size_t positions = size_t(m_outH * m_outW);
     const size_t rowTiles = (positions + kRowsPerTask - 1) / kRowsPerTask;
     for (size_t g = 0; g < m_groups.size(); ++g) {
         const PackedWeights &b = m_groups[g];

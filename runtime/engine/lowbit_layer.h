@@ -54,7 +54,11 @@ public:
     void run(const float *in, float *out, ThreadPool &pool);
     // A clamp (relu, relu6) that follows the layer, applied as each output is written.
     void fuseClamp(float lo, float hi) { m_clampLo = lo; m_clampHi = hi; }
-    const std::string &kernelName() const { return m_bitSerial ? m_bitPlane.name : m_kernel.name; }
+    const std::string &kernelName() const
+    {
+        return m_depthwise ? m_depthwise->kernelName()
+                           : m_bitSerial ? m_bitPlane.name : m_kernel.name;
+    }
 
 private:
     struct Taps // kernel taps [first, last) of one axis that fall inside the image
@@ -94,7 +98,6 @@ private:
     // whatever its place; then a few zero bytes that a run's last 4-byte step may read.
     std::vector<uint8_t> m_codes;
     int64_t m_codesW = 0;              // the bordered width
-    std::vector<float> m_centred;      // depthwise: the input's q − z_a, H×W×C
     std::vector<int32_t> m_pixelSums;  // Σ of each bordered pixel's codes: [group][pixel]
     // Row runs: Σ over the kernel row, then the kernel window, that starts at each pixel.
     std::vector<int32_t> m_rowSums, m_windowSums;

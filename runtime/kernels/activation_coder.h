@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // ActivationCoder: a layer's input quantizer as the simulation applies it — q = clamp(round(x/s +
 // z), qmin, qmax), rounding half to even — giving the code u = q − qmin (0 … 2^bits − 1). One
-// definition for every place that codes a float: a layer coding its input, and a layer writing
-// the next layer's codes straight from its epilogue, which must agree to the bit.
+// definition for every place that codes a float, which must agree to the bit: a GEMM layer
+// coding its input into bytes, and the depthwise kernel coding its rows into floats.
 #pragma once
 
 #include "format/qsm_model.h"

@@ -30,6 +30,8 @@ CpuFeatures detect()
     f.cores = cpuinfo_get_cores_count();
 #if defined(__x86_64__)
     f.avx2 = cpuinfo_has_x86_avx2();
+    f.fma = cpuinfo_has_x86_fma3();
+    f.avx512f = cpuinfo_has_x86_avx512f();
     f.avx512vnni = cpuinfo_has_x86_avx512f() && cpuinfo_has_x86_avx512bw() &&
                    cpuinfo_has_x86_avx512vnni();
     f.avx512vpopcntdq = cpuinfo_has_x86_avx512vpopcntdq();
@@ -54,6 +56,8 @@ CpuFeatures detect()
 #if defined(__x86_64__)
     __builtin_cpu_init();
     f.avx2 = __builtin_cpu_supports("avx2");
+    f.fma = __builtin_cpu_supports("fma");
+    f.avx512f = __builtin_cpu_supports("avx512f");
     f.avx512vnni = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                    __builtin_cpu_supports("avx512vnni");
     f.avx512vpopcntdq = __builtin_cpu_supports("avx512vpopcntdq");
@@ -82,6 +86,8 @@ std::string CpuFeatures::list() const
             out += (out.empty() ? "" : " ") + std::string(name);
     };
     add(avx2, "avx2");
+    add(fma, "fma");
+    add(avx512f, "avx512f");
     add(avx512vnni, "avx512vnni");
     add(avx512vpopcntdq, "avx512vpopcntdq");
     add(neon, "neon");

@@ -13,6 +13,8 @@ struct CpuFeatures
     std::string name;  // the package's marketing name, where cpuinfo knows it
     unsigned cores = 1;
     bool avx2 = false;
+    bool fma = false;             // FMA3
+    bool avx512f = false;
     bool avx512vnni = false;      // with AVX-512 F and BW, which its kernel also uses
     bool avx512vpopcntdq = false;
     bool neon = false;

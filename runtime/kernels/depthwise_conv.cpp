@@ -1,68 +1,62 @@
 // SPDX-License-Identifier: MIT
 #include "depthwise_conv.h"
 
+#include "cpu_features.h"
+#include "depthwise_row.h"
 #include "vector_clones.h"
+#if defined(__x86_64__)
+#include "x86/depthwise_x86.h" // their builds, declared but not instantiated here
+#endif
 
 #include <algorithm>
+#include <cstring>
 
 namespace quantscope::runtime {
 
 namespace {
 
-// Channels [c0, c0 + N) of output position (oy, ox) into y: the sums stay in registers across
-// the taps (N = 16 is one AVX-512 register, two AVX2 ones, four NEON ones); N = 0 takes the
-// channels left over, `tail` of them.
-template <size_t N>
-inline void depthwiseChannels(const float *__restrict centred, const float *__restrict weights,
-                              size_t channels, const ConvWindow &g, int64_t oy, int64_t ox,
-                              size_t c0, size_t tail, const ChannelEpilogue &e,
-                              float *__restrict y)
+// One image row of the kernel's input, bordered: the codes u = q − qmin of `width` pixels (null:
+// a padding row) between `pad` zero pixels on either side.
+QS_VECTOR_CLONES void codeImageRow(const float *__restrict in, size_t width, size_t pad,
+                                   size_t channels, const ActivationCoder coder,
+                                   float *__restrict row)
 {
-    constexpr size_t kMax = N ? N : 16;
-    const size_t n = N ? N : tail;
-    float acc[kMax] = {};
-    for (int64_t ky = 0; ky < g.kernelH; ++ky) {
-        const int64_t iy = oy * g.strideH - g.padH + ky * g.dilationH;
-        if (iy < 0 || iy >= g.inH)
-            continue;
-        for (int64_t kx = 0; kx < g.kernelW; ++kx) {
-            const int64_t ix = ox * g.strideW - g.padW + kx * g.dilationW;
-            if (ix < 0 || ix >= g.inW)
-                continue;
-            const float *__restrict u = centred + size_t(iy * g.inW + ix) * channels + c0;
-            const float *__restrict w = weights + size_t(ky * g.kernelW + kx) * channels + c0;
-            for (size_t c = 0; c < n; ++c)
-                acc[c] += u[c] * w[c];
-        }
+    const size_t border = pad * channels, values = width * channels;
+    if (!in) {
+        std::fill(row, row + values + 2 * border, 0.0f);
+        return;
     }
-    const float *__restrict scale = e.scale + c0, *__restrict bias = e.bias + c0;
-    for (size_t c = 0; c < n; ++c)
-        y[c0 + c] = std::min(std::max(scale[c] * acc[c] + bias[c], e.lo), e.hi);
+    std::fill(row, row + border, 0.0f);
+    for (size_t i = 0; i < values; ++i)
+        row[border + i] = coder.quantized(in[i]) - coder.lo;
+    std::fill(row + border + values, row + values + 2 * border, 0.0f);
 }
 
-// All of run() in one function, so the one build per vector width covers the whole loop nest.
-QS_VECTOR_CLONES void depthwiseRows(const float *__restrict centred,
-                                    const float *__restrict weights, size_t channels,
-                                    const ConvWindow &g, size_t begin, size_t end,
-                                    const ChannelEpilogue &e, float *__restrict out)
-{
-    constexpr size_t kChunk = 16;
-    for (size_t p = begin; p < end; ++p) {
-        const int64_t oy = int64_t(p) / g.outW, ox = int64_t(p) % g.outW;
-        float *y = out + p * channels;
-        size_t c0 = 0;
-        for (; c0 + kChunk <= channels; c0 += kChunk)
-            depthwiseChannels<kChunk>(centred, weights, channels, g, oy, ox, c0, 0, e, y);
-        if (c0 < channels)
-            depthwiseChannels<0>(centred, weights, channels, g, oy, ox, c0, channels - c0, e, y);
-    }
-}
+// The baseline's build of the row loop: one SSE2 or NEON register.
+typedef float Floats4 __attribute__((vector_size(16)));
 
 } // namespace
 
+std::vector<DepthwiseConv::RowKernelChoice> DepthwiseConv::rowKernels()
+{
+#if defined(__x86_64__)
+    std::vector<RowKernelChoice> kernels{{"depthwise-sse2", &depthwiseRow<Floats4>}};
+    const auto &cpu = CpuFeatures::detected();
+    if (cpu.avx2 && cpu.fma)
+        kernels.push_back({"depthwise-avx2", &depthwiseRow<Floats8>});
+    if (cpu.avx512f)
+        kernels.push_back({"depthwise-avx512", &depthwiseRow<Floats16>});
+    return kernels;
+#elif defined(__aarch64__)
+    return {{"depthwise-neon", &depthwiseRow<Floats4>}};
+#else
+    return {{"depthwise", &depthwiseRow<Floats4>}};
+#endif
+}
+
 DepthwiseConv::DepthwiseConv(const std::vector<float> &centredWeights, size_t channels,
-                             const ConvWindow &window)
-    : m_channels(channels), m_window(window)
+                             const ConvWindow &window, const RowKernelChoice *row)
+    : m_channels(channels), m_window(window), m_row(row ? *row : rowKernels().back())
 {
     const size_t taps = size_t(window.kernelH * window.kernelW);
     m_weights.resize(taps * channels);
@@ -71,10 +65,33 @@ DepthwiseConv::DepthwiseConv(const std::vector<float> &centredWeights, size_t ch
             m_weights[t * channels + c] = centredWeights[c * taps + t];
 }
 
-void DepthwiseConv::run(const float *centred, size_t begin, size_t end,
-                        const ChannelEpilogue &epilogue, float *out) const
+void DepthwiseConv::run(const float *in, const ActivationCoder &coder, size_t beginRow,
+                        size_t endRow, const ChannelEpilogue &epilogue, float *out) const
 {
-    depthwiseRows(centred, m_weights.data(), m_channels, m_window, begin, end, epilogue, out);
+    // The bordered image rows the kernel reads, coded, in a ring of as many rows as one output
+    // row spans: consecutive output rows share kernel rows, so each is coded once per call.
+    const ConvWindow &g = m_window;
+    const size_t span = size_t((g.kernelH - 1) * g.dilationH + 1);
+    const size_t rowValues = size_t(g.inW + 2 * g.padW) * m_channels;
+    thread_local std::vector<float> ring;
+    ring.resize(span * rowValues);
+    std::vector<const float *> rows(size_t(g.kernelH));
+    int64_t coded = -1; // the last bordered row in the ring
+    for (size_t oy = beginRow; oy < endRow; ++oy) {
+        const int64_t first = int64_t(oy) * g.strideH;
+        for (int64_t r = std::max(first, coded + 1); r < first + int64_t(span); ++r) {
+            const int64_t y = r - g.padH; // the input row, if inside the image
+            codeImageRow(y >= 0 && y < g.inH ? in + size_t(y * g.inW) * m_channels : nullptr,
+                         size_t(g.inW), size_t(g.padW), m_channels, coder,
+                         ring.data() + size_t(r) % span * rowValues);
+        }
+        coded = first + int64_t(span) - 1;
+        for (int64_t ky = 0; ky < g.kernelH; ++ky)
+            rows[size_t(ky)] = ring.data() + size_t(first + ky * g.dilationH) % span * rowValues;
+        m_row.row(rows.data(), m_weights.data(), m_channels, g,
+                  epilogue.positionClass + oy * size_t(g.outW), epilogue,
+                  out + oy * size_t(g.outW) * m_channels);
+    }
 }
 
 } // namespace quantscope::runtime

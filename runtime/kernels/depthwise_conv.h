@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: MIT
 // DepthwiseConv: a quantized depthwise convolution (one input and one output channel per group),
 // channels in the vector lanes. With a few taps per output (9 for 3×3) it is bound by memory and
-// conversions, not by multiplies, so it sums (q − z_a)·(code − z_w) in float by FMAs: the
-// products of the simulation's quantized values, equal to the integer sums up to float
-// rounding. As a GEMM per channel it was 20× slower.
+// by the latency of its sums, not by multiplies. It codes the float input's rows as it goes
+// (u = q − qmin, as floats, the padding u = 0) into a ring of the rows one output row reads,
+// held in cache, and sums u·(code − z_w) there by FMAs, several output positions in flight;
+// exact for integer weight zero points (products below 2^16, so sums below 2^24 up to 258
+// taps). The activation zero point comes in per position class, as in the GEMM layers
+// (LowBitLayer):
+//   Σ (q − z_a)(code − z_w) = Σ u·(code − z_w) − (z_a − qmin)·V(class),
+// V the sum of (code − z_w) over the taps inside the image. As a GEMM per channel it was 20×
+// slower; coding the whole input first, into q − z_a floats, with one sum in flight, it took
+// twice the time on MobileNetV2.
 #pragma once
+
+#include "activation_coder.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace quantscope::runtime {
@@ -18,27 +28,46 @@ struct ConvWindow // the kernel's geometry over an input of inH × inW, an outpu
     int64_t inH, inW, outW;
 };
 
-struct ChannelEpilogue // y = clamp(scale · Σ + bias, lo, hi), per channel
+// y = clamp(scale · (Σ − padding[class of the position][channel]) + bias, lo, hi), per channel.
+struct ChannelEpilogue
 {
     const float *scale, *bias;
+    const uint32_t *positionClass; // per output position
+    const float *padding;          // [class][channel]
     float lo, hi;
 };
 
 class DepthwiseConv
 {
 public:
-    // centredWeights: C rows of kernelH·kernelW values code − z_w (row-major taps).
-    DepthwiseConv(const std::vector<float> &centredWeights, size_t channels,
-                  const ConvWindow &window);
+    // One output row from the coded rows its kernel rows read (depthwise_row.h), built for one
+    // instruction set.
+    using RowKernel = void (*)(const float *const *rows, const float *weights, size_t channels,
+                               const ConvWindow &g, const uint32_t *positionClass,
+                               const ChannelEpilogue &e, float *y);
 
-    // Output positions [begin, end) from the H×W×C centred input q − z_a (taps outside the image
-    // contribute nothing, as padding does in the simulation), written as H×W×C rows.
-    void run(const float *centred, size_t begin, size_t end, const ChannelEpilogue &epilogue,
-             float *out) const;
+    struct RowKernelChoice
+    {
+        std::string name;
+        RowKernel row;
+    };
+    // The builds this CPU runs, the baseline's first, the widest last.
+    static std::vector<RowKernelChoice> rowKernels();
+
+    // centredWeights: C rows of kernelH·kernelW values code − z_w (row-major taps). row: the
+    // build to run (null: the widest).
+    DepthwiseConv(const std::vector<float> &centredWeights, size_t channels,
+                  const ConvWindow &window, const RowKernelChoice *row = nullptr);
+    const std::string &kernelName() const { return m_row.name; }
+
+    // Output rows [beginRow, endRow) from the H×W×C input, coded by `coder`, written as H×W×C.
+    void run(const float *in, const ActivationCoder &coder, size_t beginRow, size_t endRow,
+             const ChannelEpilogue &epilogue, float *out) const;
 
 private:
     size_t m_channels;
     ConvWindow m_window;
+    RowKernelChoice m_row;
     std::vector<float> m_weights; // [tap][channel]
 };
 

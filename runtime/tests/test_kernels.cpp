@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Every GEMM kernel this CPU can run against the scalar oracle, and every low-bit layer against
+// Every GEMM kernel this CPU can run against the scalar oracle, every build of the depthwise loop
+// against its sums written out, and every low-bit layer against
 // ReferenceKernels::layerQuantized, on odd shapes and every bit-width pair.
 #include "check.h"
 #include "engine/lowbit_layer.h"
@@ -8,10 +9,12 @@
 #include "format/shape_inference.h"
 #include "kernels/bit_plane_gemm.h"
 #include "kernels/channels_last.h"
+#include "kernels/depthwise_conv.h"
 #include "kernels/packed_gemm.h"
 #include "kernels/reference/reference_kernels.h"
 #include "sample_models.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -344,6 +347,8 @@ TEST_CASE(lowBitLayersMatchTheOracle)
         {"3×3", 5, 17, 3, 1, 1, 1, 1, 9},          {"3×3 stride 2", 17, 33, 3, 2, 1, 1, 1, 12},
         {"1×1", 33, 7, 1, 1, 0, 1, 1, 5},          {"depthwise", 19, 19, 3, 1, 1, 19, 1, 8},
         {"depthwise stride 2", 8, 8, 3, 2, 1, 8, 1, 11},
+        {"depthwise 5×5 stride 2", 36, 36, 5, 2, 2, 36, 1, 13},
+        {"depthwise dilated", 16, 16, 3, 1, 2, 16, 2, 9},
         {"grouped dilated", 12, 20, 3, 1, 2, 4, 2, 10},
         {"7×7 stride 2 pad 3", 3, 16, 7, 2, 3, 1, 1, 15},
         {"3×3, channels in whole steps", 64, 40, 3, 1, 1, 1, 1, 7},
@@ -369,6 +374,74 @@ TEST_CASE(lowBitLayersMatchTheOracle)
         compareLayer(b.build(b.linear(flat, 11, qsm::LayerBits{wbits, 4, 0.5f, false})),
                      "linear W" + std::to_string(wbits));
     }
+}
+
+TEST_CASE(everyDepthwiseBuildMatchesTheDefinition)
+{
+    // Each build of the depthwise row loop this CPU runs, on channels past its whole vectors and
+    // rows past its four positions in flight, against the sums written out: integer codes and
+    // weights, so every sum is exact and only the epilogue rounds.
+    struct Shape
+    {
+        int64_t kernel, stride, pad, dilation, size;
+    };
+    std::mt19937 random(11);
+    for (const auto &kernel : DepthwiseConv::rowKernels())
+        for (const Shape &s : {Shape{3, 1, 1, 1, 11}, Shape{5, 2, 2, 1, 13}, Shape{3, 1, 2, 2, 9}})
+            for (size_t channels : {3, 37}) {
+                const int64_t out = (s.size + 2 * s.pad - s.dilation * (s.kernel - 1) - 1) /
+                                        s.stride + 1;
+                const ConvWindow g{s.kernel,   s.kernel,   s.stride, s.stride, s.pad,
+                                   s.pad,      s.dilation, s.dilation, s.size, s.size, out};
+                const size_t taps = size_t(s.kernel * s.kernel);
+                std::vector<float> weights(channels * taps), input(size_t(s.size * s.size) *
+                                                                  channels);
+                for (auto &w : weights)
+                    w = float(int(random() % 31) - 15);
+                for (auto &x : input)
+                    x = float(random() % 200) * 0.1f - 4; // codes 0 … 15 at scale 0.5
+                ActivationCoder coder;
+                coder.scale = 0.5f, coder.zero = 8, coder.lo = 0, coder.hi = 15;
+                // Three position classes with their own subtrahends, as borders have.
+                std::vector<uint32_t> classes(size_t(out * out));
+                for (size_t p = 0; p < classes.size(); ++p)
+                    classes[p] = uint32_t(p % 3);
+                std::vector<float> scale(channels), bias(channels), padding(3 * channels);
+                for (size_t c = 0; c < channels; ++c)
+                    scale[c] = 0.25f + 0.01f * float(c), bias[c] = float(c) - 9;
+                for (auto &v : padding)
+                    v = float(int(random() % 100) - 50);
+                const ChannelEpilogue e{scale.data(), bias.data(), classes.data(), padding.data(),
+                                        -20.0f,       20.0f};
+                std::vector<float> got(classes.size() * channels);
+                const DepthwiseConv conv(weights, channels, g, &kernel);
+                conv.run(input.data(), coder, 0, size_t(out), e, got.data());
+                float worst = 0;
+                for (int64_t oy = 0; oy < out; ++oy)
+                    for (int64_t ox = 0; ox < out; ++ox)
+                        for (size_t c = 0; c < channels; ++c) {
+                            double sum = 0;
+                            for (int64_t ky = 0; ky < s.kernel; ++ky)
+                                for (int64_t kx = 0; kx < s.kernel; ++kx) {
+                                    const int64_t iy = oy * s.stride - s.pad + ky * s.dilation,
+                                                  ix = ox * s.stride - s.pad + kx * s.dilation;
+                                    if (iy < 0 || iy >= s.size || ix < 0 || ix >= s.size)
+                                        continue;
+                                    const float x = input[size_t(iy * s.size + ix) * channels + c];
+                                    sum += double(coder.quantized(x) - coder.lo) *
+                                           weights[c * taps + size_t(ky * s.kernel + kx)];
+                                }
+                            const size_t p = size_t(oy * out + ox);
+                            const double y = std::clamp(
+                                scale[c] * (sum - padding[classes[p] * channels + c]) + bias[c],
+                                -20.0, 20.0);
+                            worst = std::max(worst, float(std::fabs(got[p * channels + c] - y)));
+                        }
+                CHECK_MSG(worst <= 1e-5f, kernel.name + ", " + std::to_string(s.kernel) + "×" +
+                                              std::to_string(s.kernel) + ", " +
+                                              std::to_string(channels) + " channels: off by " +
+                                              std::to_string(worst));
+            }
 }
 
 TEST_CASE(fastExpIsWithinAFewUlp)

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+// DepthwiseConv's inner loop, written once over V, a GCC/clang vector of floats as wide as one
+// register of the instruction set it is built for: each ISA's file instantiates it with its own
+// width (x86/depthwise_avx2.cpp, x86/depthwise_avx512.cpp; depthwise_conv.cpp the baseline's 4
+// lanes, which are NEON's register too), and declares the others' builds extern. A vector wider than the registers, or plain loops over
+// 16 lanes, went through the stack in some builds. Everything here is a template of V, so no
+// function compiled for one instruction set is shared with another file's.
+#pragma once
+
+#include "depthwise_conv.h"
+
+#include <cstring>
+
+namespace quantscope::runtime {
+
+template <class V>
+constexpr size_t vectorLanes()
+{
+    return sizeof(V) / sizeof(float);
+}
+
+template <class V>
+inline V loadVector(const float *p)
+{
+    V v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+template <class V>
+inline void storeClamped(V v, V lo, V hi, float *p)
+{
+    v = v < lo ? lo : v;
+    v = v > hi ? hi : v;
+    std::memcpy(p, &v, sizeof v);
+}
+
+// Channels [c0, c0 + lanes) of P adjacent outputs from ox on: P sums in flight, each tap's
+// weights loaded once for all P (one sum alone waits out the FMA's latency at every tap).
+template <class V, int P>
+inline void depthwiseVectors(const float *const *rows, const float *weights, size_t channels,
+                             const ConvWindow &g, int64_t ox, size_t c0,
+                             const uint32_t *positionClass, const ChannelEpilogue &e, float *y)
+{
+    V acc[P] = {};
+    const float *w = weights + c0;
+    const size_t step = size_t(g.strideW) * channels;
+    for (int64_t ky = 0; ky < g.kernelH; ++ky) {
+        const float *u = rows[ky] + size_t(ox * g.strideW) * channels + c0;
+        for (int64_t kx = 0; kx < g.kernelW; ++kx, w += channels) {
+            const V wv = loadVector<V>(w);
+            const float *at = u + size_t(kx * g.dilationW) * channels;
+            for (int i = 0; i < P; ++i)
+                acc[i] += loadVector<V>(at + size_t(i) * step) * wv;
+        }
+    }
+    const V scale = loadVector<V>(e.scale + c0), bias = loadVector<V>(e.bias + c0);
+    const V lo = V{} + e.lo, hi = V{} + e.hi;
+    for (int i = 0; i < P; ++i) {
+        const V padding = loadVector<V>(e.padding + positionClass[ox + i] * channels + c0);
+        storeClamped<V>(scale * (acc[i] - padding) + bias, lo, hi,
+                        y + size_t(ox + i) * channels + c0);
+    }
+}
+
+// One output row (y, outW × channels) from the coded image rows its kernel rows read (rows[ky],
+// each a bordered row): Σ u·(code − z_w) per channel, then the epilogue.
+template <class V>
+void depthwiseRow(const float *const *rows, const float *weights, size_t channels,
+                  const ConvWindow &g, const uint32_t *positionClass, const ChannelEpilogue &e,
+                  float *y)
+{
+    constexpr size_t kLanes = vectorLanes<V>();
+    constexpr int64_t kPositions = 4;
+    const size_t whole = channels / kLanes * kLanes;
+    for (size_t c0 = 0; c0 < whole; c0 += kLanes) {
+        int64_t ox = 0;
+        for (; ox + kPositions <= g.outW; ox += kPositions)
+            depthwiseVectors<V, kPositions>(rows, weights, channels, g, ox, c0, positionClass, e,
+                                            y);
+        for (; ox < g.outW; ++ox)
+            depthwiseVectors<V, 1>(rows, weights, channels, g, ox, c0, positionClass, e, y);
+    }
+    for (size_t c = whole; c < channels; ++c) // the channels past the last whole vector
+        for (int64_t ox = 0; ox < g.outW; ++ox) {
+            float acc = 0;
+            const float *w = weights + c;
+            for (int64_t ky = 0; ky < g.kernelH; ++ky)
+                for (int64_t kx = 0; kx < g.kernelW; ++kx, w += channels)
+                    acc += rows[ky][size_t(ox * g.strideW + kx * g.dilationW) * channels + c] *
+                           *w;
+            const float v = e.scale[c] * (acc - e.padding[positionClass[ox] * channels + c]) +
+                            e.bias[c];
+            y[size_t(ox) * channels + c] = v < e.lo ? e.lo : v > e.hi ? e.hi : v;
+        }
+}
+
+} // namespace quantscope::runtime

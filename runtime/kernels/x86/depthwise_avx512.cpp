@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: MIT
+// Compiled with -mavx512f; called only where the CPU has it.
+#include "depthwise_x86.h"
+
+namespace quantscope::runtime {
+
+template void depthwiseRow<Floats16>(const float *const *, const float *, size_t,
+                                     const ConvWindow &, const uint32_t *,
+                                     const ChannelEpilogue &, float *);
+
+} // namespace quantscope::runtime
