@@ -105,12 +105,13 @@ int deployCommand(const Args &argv)
     if (r.facts.modelled)
         printModelled(r);
     else {
-        std::printf("  %-7s %-11s %9s %9s %9s %9s %9s %8s\n", "backend", "kernel", "min ms",
-                    "p10 ms", "median", "p90 ms", "max ms", "GMAC/s");
+        // The kernels last: a model's list of them has no fixed width.
+        std::printf("  %-7s %9s %9s %9s %9s %9s %8s  %s\n", "backend", "min ms", "p10 ms",
+                    "median", "p90 ms", "max ms", "GMAC/s", "kernels");
         for (const auto &b : r.backends)
-            std::printf("  %-7s %-11s %9.3f %9.3f %9.3f %9.3f %9.3f %8.2f\n", b.backend.c_str(),
-                        b.kernel.c_str(), 1e3 * b.min, 1e3 * b.p10, 1e3 * b.median,
-                        1e3 * b.p90, 1e3 * b.max, b.median > 0 ? r.macs / b.median / 1e9 : 0.0);
+            std::printf("  %-7s %9.3f %9.3f %9.3f %9.3f %9.3f %8.2f  %s\n", b.backend.c_str(),
+                        1e3 * b.min, 1e3 * b.p10, 1e3 * b.median, 1e3 * b.p90, 1e3 * b.max,
+                        b.median > 0 ? r.macs / b.median / 1e9 : 0.0, b.kernel.c_str());
     }
     const auto *low = r.backend("lowbit"), *int8 = r.backend("int8"), *fp32 = r.backend("fp32");
     if (low && int8 && fp32 && low->median > 0 && !r.facts.emulated)
