@@ -9,6 +9,12 @@
 //   Σ (q − z_a)(code − z_w) = Σ u·s + (2^(bits−1) − z_w)·Σ u − (z_a − qmin)·V
 // Padding is u = 0 in the product and left out of V, so it contributes exactly zero, as in the
 // simulation, whatever the zero points (which need not be integers).
+//
+// Binary bases (ALQ), a weight Σᵢ ±αᵢ of its group's bases: each piece of a row (one tap's
+// channels, the whole row, a piece of a 1×1 row) is a GEMM of ±1 weights, a row per channel and
+// basis, its exact sums S weighed by α, and V sums the weights themselves:
+//   Σ (q − z_a)·w = Σ over pieces and bases of α·S − (z_a − qmin)·V
+// so a layer with b bases at most per group costs b byte GEMMs, whatever the pieces.
 #pragma once
 
 #include "format/qsm_model.h"
@@ -33,8 +39,13 @@ public:
     // kernel's tile on their own (what the latency model counts).
     static constexpr size_t kRowsPerTask = 64;
 
-    // Uniform weights and a quantized input: what runs on codes. Others run in float.
+    // Uniform weights, or binary bases that basesServed, and a quantized input: what runs on
+    // codes. Others run in float.
     static bool runsOnCodes(const qsm::Layer &layer);
+    // Binary bases (ALQ) the codes can serve: each piece of a row one contiguous range of the
+    // GEMM's row (the whole row, one tap's channels, a piece of a 1×1 row), or a depthwise
+    // conv's filter.
+    static bool basesServed(const qsm::Layer &layer);
 
     // Whether a bit-serial kernel can run this layer: weights and activations of at most 2
     // bits, and a kernel row of whole 64-channel words (no groups, no dilation along a row).
@@ -70,6 +81,7 @@ private:
     static std::vector<uint32_t> tapClasses(int64_t outSize, int64_t inSize, int64_t kernel,
                                             int64_t stride, int64_t pad, int64_t dilation,
                                             std::vector<Taps> &classes);
+    void packBasisPieces();
     void prepareCodes(const float *in, ThreadPool &pool);
     // Rows [begin, end) of the GEMM's A for `group`: their column sums, and for a kernel
     // without an indirect form the rows copied out.
@@ -79,6 +91,8 @@ private:
     GemmEpilogue epilogue(size_t group, size_t column, size_t begin, float *out) const;
     // Outputs of rows [begin, end) × the columns of `panels` of `group`'s GEMM.
     void multiply(size_t group, size_t begin, size_t end, PanelRange panels, float *out);
+    // Outputs of rows [begin, end) of a binary-basis layer: a GEMM per piece, weighed by α.
+    void multiplyBases(size_t begin, size_t end, float *out);
 
     const qsm::Layer &m_layer;
     GemmKernelChoice m_kernel;
@@ -109,6 +123,18 @@ private:
     size_t m_runs = 0, m_runBytes = 0, m_runStride = 0;
     std::vector<uint32_t> m_runStart;
     std::vector<uint8_t> m_cols;       // kernels without an indirect form: the rows copied out
+    size_t m_colsRow = 0;              // their stride
+    // Binary bases: per piece of a row, where it starts in the GEMM's row, and its ±1 weights as
+    // `levels` rows per output channel, basis after basis (zero past a group's own bases), with
+    // their α in the same order.
+    struct BasisPiece
+    {
+        size_t first, levels;
+        PackedWeights weights;
+        std::vector<float> alpha;
+    };
+    std::vector<BasisPiece> m_pieces;
+    size_t m_sumsRow = 0; // m_acc's stride for them: the widest piece's
     // Bit-serial layers: the weights as bit-planes, and the bordered codes as bit-planes too,
     // [pixel][64-channel word][plane], refreshed with the codes.
     bool m_bitSerialServed = false, m_bitSerial = false;

@@ -184,8 +184,9 @@ TEST_CASE(fp32ModelMatchesTheOracleInFloat)
 TEST_CASE(binaryBasesRunAsTheirWeights)
 {
     // ALQ's layers give every backend the weights Σ ±α that they encode: the same model with
-    // those weights in float computes the same (low-bit: its quantized-input layers use the
-    // oracle's float path for bases, so both models run alike).
+    // those weights in float computes the same (low-bit: the bases run on codes where the
+    // layers serve their grouping, the float model through the oracle's float path; the
+    // grouped conv per kernel takes that path in both).
     for (uint32_t abits : {0u, 4u}) {
         auto bases = binaryBasesModel(4);
         if (abits == 0)

@@ -376,6 +376,47 @@ TEST_CASE(lowBitLayersMatchTheOracle)
     }
 }
 
+TEST_CASE(binaryBasisLayersRunOnCodes)
+{
+    // ALQ's groupings that the low-bit layers serve (a piece per tap, a whole filter, a 1×1 or
+    // linear row in contiguous pieces, a depthwise filter) against the oracle, every activation
+    // width; groups of 0 to 5 bases. A grouping they do not serve is left to the oracle's path.
+    struct Grouping
+    {
+        const char *name;
+        uint32_t in, out, kernel, stride, pad, groups, pieces;
+        bool interleaved;
+    };
+    const Grouping groupings[] = {
+        {"3×3 per tap", 12, 20, 3, 1, 1, 1, 9, true},
+        {"3×3 stride 2 per filter", 5, 9, 3, 2, 1, 1, 1, false},
+        {"1×1 in three pieces", 30, 7, 1, 1, 0, 1, 3, false},
+        {"depthwise per filter", 19, 19, 3, 2, 1, 19, 1, false},
+    };
+    for (const auto &g : groupings)
+        for (uint32_t abits : {1u, 2u, 4u, 8u}) {
+            qsm::ModelBuilder b(g.in, 9, 9, abits);
+            const auto out = b.conv(qsm::ModelBuilder::kInput, g.out, g.kernel, g.stride, g.pad,
+                                    g.groups, qsm::LayerBits{4, abits, 0.37f, abits > 1});
+            auto model = b.build(out);
+            toBinaryBases(model.layers[0], g.pieces, g.interleaved, 5, abits);
+            CHECK_MSG(LowBitLayer::basesServed(model.layers[0]), g.name);
+            compareLayer(model, std::string(g.name) + " A" + std::to_string(abits));
+        }
+    for (uint32_t pieces : {1u, 4u}) {
+        qsm::ModelBuilder b(36, 1, 1, 9);
+        const auto flat = b.flatten(qsm::ModelBuilder::kInput);
+        auto model = b.build(b.linear(flat, 11, qsm::LayerBits{4, 4, 0.5f, false}));
+        toBinaryBases(model.layers[0], pieces, false, 3, pieces);
+        compareLayer(model, "linear in " + std::to_string(pieces) + " piece(s)");
+    }
+    qsm::ModelBuilder b(8, 6, 6, 4);
+    auto model = b.build(b.conv(qsm::ModelBuilder::kInput, 8, 3, 1, 1, 1,
+                                qsm::LayerBits{4, 4, 0.0f, true}));
+    toBinaryBases(model.layers[0], 8, false, 2, 1); // per kernel: strided in the GEMM's row
+    CHECK(!LowBitLayer::basesServed(model.layers[0]));
+}
+
 TEST_CASE(everyDepthwiseBuildMatchesTheDefinition)
 {
     // Each build of the depthwise row loop this CPU runs, on channels past its whole vectors and
