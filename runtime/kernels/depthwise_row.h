@@ -2,9 +2,10 @@
 // DepthwiseConv's inner loop, written once over V, a GCC/clang vector of floats as wide as one
 // register of the instruction set it is built for: each ISA's file instantiates it with its own
 // width (x86/depthwise_avx2.cpp, x86/depthwise_avx512.cpp; depthwise_conv.cpp the baseline's 4
-// lanes, which are NEON's register too), and declares the others' builds extern. A vector wider than the registers, or plain loops over
-// 16 lanes, went through the stack in some builds. Everything here is a template of V, so no
-// function compiled for one instruction set is shared with another file's.
+// lanes, which are NEON's register too, and declares the others' builds extern). A vector wider
+// than the registers, or plain loops over 16 lanes, went through the stack in some builds.
+// Everything here is a template of V, so no function compiled for one instruction set is shared
+// with another file's.
 #pragma once
 
 #include "depthwise_conv.h"
