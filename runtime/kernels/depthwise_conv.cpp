@@ -77,6 +77,7 @@ void DepthwiseConv::run(const float *in, const ActivationCoder &coder, size_t be
     ring.resize(span * rowValues);
     std::vector<const float *> rows(size_t(g.kernelH));
     int64_t coded = -1; // the last bordered row in the ring
+    ChannelEpilogue row = epilogue; // its position classes, a row's at a time
     for (size_t oy = beginRow; oy < endRow; ++oy) {
         const int64_t first = int64_t(oy) * g.strideH;
         for (int64_t r = std::max(first, coded + 1); r < first + int64_t(span); ++r) {
@@ -88,8 +89,8 @@ void DepthwiseConv::run(const float *in, const ActivationCoder &coder, size_t be
         coded = first + int64_t(span) - 1;
         for (int64_t ky = 0; ky < g.kernelH; ++ky)
             rows[size_t(ky)] = ring.data() + size_t(first + ky * g.dilationH) % span * rowValues;
-        m_row.row(rows.data(), m_weights.data(), m_channels, g,
-                  epilogue.positionClass + oy * size_t(g.outW), epilogue,
+        row.positionClass = epilogue.positionClass + oy * size_t(g.outW);
+        m_row.row(rows.data(), m_weights.data(), m_channels, g, row,
                   out + oy * size_t(g.outW) * m_channels);
     }
 }

@@ -43,8 +43,7 @@ public:
     // One output row from the coded rows its kernel rows read (depthwise_row.h), built for one
     // instruction set.
     using RowKernel = void (*)(const float *const *rows, const float *weights, size_t channels,
-                               const ConvWindow &g, const uint32_t *positionClass,
-                               const ChannelEpilogue &e, float *y);
+                               const ConvWindow &g, const ChannelEpilogue &e, float *y);
 
     struct RowKernelChoice
     {

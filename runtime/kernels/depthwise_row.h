@@ -40,8 +40,8 @@ inline void storeClamped(V v, V lo, V hi, float *p)
 // weights loaded once for all P (one sum alone waits out the FMA's latency at every tap).
 template <class V, int P>
 inline void depthwiseVectors(const float *const *rows, const float *weights, size_t channels,
-                             const ConvWindow &g, int64_t ox, size_t c0,
-                             const uint32_t *positionClass, const ChannelEpilogue &e, float *y)
+                             const ConvWindow &g, int64_t ox, size_t c0, const ChannelEpilogue &e,
+                             float *y)
 {
     V acc[P] = {};
     const float *w = weights + c0;
@@ -58,18 +58,18 @@ inline void depthwiseVectors(const float *const *rows, const float *weights, siz
     const V scale = loadVector<V>(e.scale + c0), bias = loadVector<V>(e.bias + c0);
     const V lo = V{} + e.lo, hi = V{} + e.hi;
     for (int i = 0; i < P; ++i) {
-        const V padding = loadVector<V>(e.padding + positionClass[ox + i] * channels + c0);
+        const V padding = loadVector<V>(e.padding + e.positionClass[ox + i] * channels + c0);
         storeClamped<V>(scale * (acc[i] - padding) + bias, lo, hi,
                         y + size_t(ox + i) * channels + c0);
     }
 }
 
 // One output row (y, outW × channels) from the coded image rows its kernel rows read (rows[ky],
-// each a bordered row): Σ u·(code − z_w) per channel, then the epilogue.
+// each a bordered row): Σ u·(code − z_w) per channel, then the epilogue, whose position classes
+// are the row's.
 template <class V>
 void depthwiseRow(const float *const *rows, const float *weights, size_t channels,
-                  const ConvWindow &g, const uint32_t *positionClass, const ChannelEpilogue &e,
-                  float *y)
+                  const ConvWindow &g, const ChannelEpilogue &e, float *y)
 {
     constexpr size_t kLanes = vectorLanes<V>();
     constexpr int64_t kPositions = 4;
@@ -77,10 +77,9 @@ void depthwiseRow(const float *const *rows, const float *weights, size_t channel
     for (size_t c0 = 0; c0 < whole; c0 += kLanes) {
         int64_t ox = 0;
         for (; ox + kPositions <= g.outW; ox += kPositions)
-            depthwiseVectors<V, kPositions>(rows, weights, channels, g, ox, c0, positionClass, e,
-                                            y);
+            depthwiseVectors<V, kPositions>(rows, weights, channels, g, ox, c0, e, y);
         for (; ox < g.outW; ++ox)
-            depthwiseVectors<V, 1>(rows, weights, channels, g, ox, c0, positionClass, e, y);
+            depthwiseVectors<V, 1>(rows, weights, channels, g, ox, c0, e, y);
     }
     for (size_t c = whole; c < channels; ++c) // the channels past the last whole vector
         for (int64_t ox = 0; ox < g.outW; ++ox) {
@@ -90,7 +89,7 @@ void depthwiseRow(const float *const *rows, const float *weights, size_t channel
                 for (int64_t kx = 0; kx < g.kernelW; ++kx, w += channels)
                     acc += rows[ky][size_t(ox * g.strideW + kx * g.dilationW) * channels + c] *
                            *w;
-            const float v = e.scale[c] * (acc - e.padding[positionClass[ox] * channels + c]) +
+            const float v = e.scale[c] * (acc - e.padding[e.positionClass[ox] * channels + c]) +
                             e.bias[c];
             y[size_t(ox) * channels + c] = v < e.lo ? e.lo : v > e.hi ? e.hi : v;
         }

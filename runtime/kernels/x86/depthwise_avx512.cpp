@@ -5,7 +5,6 @@
 namespace quantscope::runtime {
 
 template void depthwiseRow<Floats16>(const float *const *, const float *, size_t,
-                                     const ConvWindow &, const uint32_t *,
-                                     const ChannelEpilogue &, float *);
+                                     const ConvWindow &, const ChannelEpilogue &, float *);
 
 } // namespace quantscope::runtime

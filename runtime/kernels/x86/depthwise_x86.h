@@ -12,10 +12,9 @@ typedef float Floats8 __attribute__((vector_size(32)));  // one AVX2 register
 typedef float Floats16 __attribute__((vector_size(64))); // one AVX-512 register
 
 extern template void depthwiseRow<Floats8>(const float *const *, const float *, size_t,
-                                           const ConvWindow &, const uint32_t *,
-                                           const ChannelEpilogue &, float *);
+                                           const ConvWindow &, const ChannelEpilogue &, float *);
 extern template void depthwiseRow<Floats16>(const float *const *, const float *, size_t,
-                                            const ConvWindow &, const uint32_t *,
-                                            const ChannelEpilogue &, float *);
+                                            const ConvWindow &, const ChannelEpilogue &,
+                                            float *);
 
 } // namespace quantscope::runtime
