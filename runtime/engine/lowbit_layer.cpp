@@ -94,11 +94,10 @@ QS_VECTOR_CLONES void writeGemmRows(const GemmEpilogue &e, const int32_t *sums, 
 
 // One piece's ±1 sums of a binary-basis layer weighed by their α into y (rows × channels):
 // y = Σᵢ α[i][c]·sums[i·channels + c] over the piece's `levels` bases, y starting from zero at
-// the `first` piece. The last piece also applies the epilogue:
-// clamp(scale·(y − padding[class]) + bias).
+// the `first` piece. The last piece also applies the epilogue, its position classes the rows'.
 QS_VECTOR_CLONES void weighBasisSums(const int32_t *__restrict sums, size_t sumRow, size_t rows,
                                      const float *__restrict alpha, size_t channels,
-                                     size_t levels, bool first, const GemmEpilogue *last,
+                                     size_t levels, bool first, const ChannelEpilogue *last,
                                      float *__restrict y)
 {
     for (size_t p = 0; p < rows; ++p) {
@@ -111,7 +110,7 @@ QS_VECTOR_CLONES void weighBasisSums(const int32_t *__restrict sums, size_t sumR
                 row[c] += alpha[i * channels + c] * float(s[i * channels + c]);
         if (!last)
             continue;
-        const float *__restrict padding = last->padding + last->rowClass[p] * last->paddingRow;
+        const float *__restrict padding = last->padding + last->positionClass[p] * channels;
         for (size_t c = 0; c < channels; ++c)
             row[c] = std::min(
                 std::max(last->scale[c] * (row[c] - padding[c]) + last->bias[c], last->lo),
@@ -485,12 +484,16 @@ void LowBitLayer::multiply(size_t group, size_t begin, size_t end, PanelRange pa
                       std::min(b.n, panels.end * PackedWeights::kPanel) - column);
 }
 
+ChannelEpilogue LowBitLayer::channelEpilogue(size_t begin) const
+{
+    return {m_scale.data(), m_bias.data(), m_positionClass.data() + begin, m_padding.data(),
+            m_clampLo, m_clampHi};
+}
+
 void LowBitLayer::multiplyBases(size_t begin, size_t end, float *out)
 {
     const size_t rows = end - begin;
-    const GemmEpilogue last{nullptr, m_positionClass.data() + begin, m_padding.data(), m_outC,
-                            m_scale.data(), nullptr, m_bias.data(), m_clampLo, m_clampHi,
-                            nullptr, 0};
+    const ChannelEpilogue last = channelEpilogue(begin);
     for (size_t p = 0; p < m_pieces.size(); ++p) {
         const BasisPiece &piece = m_pieces[p];
         const PackedWeights &b = piece.weights;
@@ -507,9 +510,7 @@ void LowBitLayer::multiplyBases(size_t begin, size_t end, float *out)
 void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
 {
     if (m_depthwise) { // it codes its input itself, a few rows at a time
-        const ChannelEpilogue epilogue{m_scale.data(),         m_bias.data(),
-                                       m_positionClass.data(), m_padding.data(),
-                                       m_clampLo,              m_clampHi};
+        const ChannelEpilogue epilogue = channelEpilogue(0);
         // A few tasks of whole rows per thread: each task codes the rows it reads once.
         const size_t rowsPerTask = std::max<size_t>(1, size_t(m_outH) / (4 * pool.threads()));
         pool.parallelFor(size_t(m_outH), rowsPerTask, [&](size_t begin, size_t end) {

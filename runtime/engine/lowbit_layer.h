@@ -91,6 +91,9 @@ private:
     GemmEpilogue epilogue(size_t group, size_t column, size_t begin, float *out) const;
     // Outputs of rows [begin, end) × the columns of `panels` of `group`'s GEMM.
     void multiply(size_t group, size_t begin, size_t end, PanelRange panels, float *out);
+    // scale·(Σ − padding) + bias and the fused clamp per channel, for output positions from
+    // `begin` on: the epilogue of the depthwise kernel and of binary bases.
+    ChannelEpilogue channelEpilogue(size_t begin) const;
     // Outputs of rows [begin, end) of a binary-basis layer: a GEMM per piece, weighed by α.
     void multiplyBases(size_t begin, size_t end, float *out);
 
