@@ -2,6 +2,7 @@
 #include "xnnpack_executor.h"
 
 #include "graph_executor.h"
+#include "kernels/activation_coder.h"
 #include "kernels/reference/reference_kernels.h"
 #include "kernels/vector_clones.h"
 
@@ -34,7 +35,7 @@ QS_VECTOR_CLONES void affineCodesLoop(const int8_t *in, int8_t *out, size_t n, s
     for (size_t p = 0; p < n; p += channels)
         for (size_t c = 0; c < channels; ++c) {
             const float v = std::min(std::max(a[c] * float(in[p + c]) + b[c], lo), hi);
-            out[p + c] = int8_t(int32_t((v + 12582912.0f) - 12582912.0f)); // 1.5 · 2^23
+            out[p + c] = int8_t(int32_t(ActivationCoder::roundToEven(v)));
         }
 }
 
