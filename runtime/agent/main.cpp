@@ -120,6 +120,8 @@ const char *opName(qsm::OpKind kind)
     case qsm::OpKind::ChannelAffine: return "affine";
     case qsm::OpKind::Activation: return "activation";
     case qsm::OpKind::Mul: return "mul";
+    case qsm::OpKind::ChannelSlice: return "slice";
+    case qsm::OpKind::ChannelShuffle: return "shuffle";
     }
     return "unknown";
 }

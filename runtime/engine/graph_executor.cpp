@@ -36,6 +36,8 @@ GraphExecutor::GraphExecutor(const qsm::Model &model, Backend backend, size_t th
             m_weights[op.layer] = ReferenceKernels::dequantize(layer);
         }
     }
+    for (const auto &op : model.ops)
+        m_channelSources.push_back(op.sourceChannels(m_shapes[op.inputs[0]][0]));
     m_clampOf.resize(model.ops.size());
     m_fusedAway.assign(model.ops.size(), false);
     for (size_t i = 0; i < m_clampOf.size(); ++i)
@@ -317,6 +319,15 @@ const std::vector<float> &GraphExecutor::run(const float *input)
                 ReferenceKernels::concat(ins, inShapes, out.data());
             break;
         }
+        case qsm::OpKind::ChannelSlice:
+        case qsm::OpKind::ChannelShuffle:
+            if (!last)
+                ReferenceKernels::gatherChannels(in, inShape, m_channelSources[i], out.data());
+            else if (op.kind == qsm::OpKind::ChannelSlice)
+                ChannelsLast::channelSlice(op, in, inShape, out.data());
+            else
+                ChannelsLast::channelShuffle(op, in, inShape, out.data());
+            break;
         }
         m_opSeconds[i] =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -90,6 +90,8 @@ private:
     // clamp is skipped when its turn comes.
     std::vector<size_t> m_clampOf;
     std::vector<bool> m_fusedAway;
+    // Per channel slice or shuffle, the input channel of each output channel (else empty).
+    std::vector<std::vector<uint32_t>> m_channelSources;
 };
 
 } // namespace quantscope::runtime

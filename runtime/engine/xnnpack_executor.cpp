@@ -346,6 +346,30 @@ void XnnpackExecutor::createSteps()
             }
             m_steps.push_back(std::move(step));
             continue;
+        case qsm::OpKind::ChannelSlice:
+        case qsm::OpKind::ChannelShuffle: {
+            // Codes move, so the output keeps its input's quantization; XNNPACK's copy with a
+            // wider input stride picks a slice, its channel shuffle shuffles.
+            m_quant[out] = qin;
+            const size_t channels = in[0], pixels = m_values[out].size() / m_shapes[out][0];
+            const bool slice = op.kind == qsm::OpKind::ChannelSlice;
+            if (slice)
+                check(xnn_create_copy_nc_x8(op.count, channels, op.count, 0, &xop), i,
+                      "creating the channel slice");
+            else
+                check(xnn_create_channel_shuffle_nc_x8(op.groups, channels / op.groups, channels,
+                                                       channels, 0, &xop),
+                      i, "creating the channel shuffle");
+            step.op = xop;
+            m_steps.push_back(step);
+            const int8_t *from = m_values[op.inputs[0]].data() + (slice ? op.first : 0);
+            check(slice ? xnn_setup_copy_nc_x8(xop, pixels, from, m_values[out].data(),
+                                               m_pool.handle())
+                        : xnn_setup_channel_shuffle_nc_x8(xop, pixels, from,
+                                                          m_values[out].data(), m_pool.handle()),
+                  i, "setting up the channel slice or shuffle");
+            continue;
+        }
         case qsm::OpKind::ChannelAffine:
             // x = s_in·(q − z_in), y = x·scale + shift, code = y / s_out + z_out.
             for (size_t c = 0; c < op.scale.size(); ++c) {

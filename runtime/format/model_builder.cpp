@@ -187,6 +187,25 @@ uint32_t ModelBuilder::mul(uint32_t a, uint32_t b)
     return push(op, channelsOf(a));
 }
 
+uint32_t ModelBuilder::channelSlice(uint32_t in, uint32_t first, uint32_t count)
+{
+    Op op;
+    op.kind = OpKind::ChannelSlice;
+    op.inputs = {in};
+    op.first = first;
+    op.count = count;
+    return push(op, count);
+}
+
+uint32_t ModelBuilder::channelShuffle(uint32_t in, uint32_t groups)
+{
+    Op op;
+    op.kind = OpKind::ChannelShuffle;
+    op.inputs = {in};
+    op.groups = groups;
+    return push(op, channelsOf(in));
+}
+
 uint32_t ModelBuilder::concat(const std::vector<uint32_t> &ins)
 {
     Op op;

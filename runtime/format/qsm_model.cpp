@@ -18,6 +18,8 @@ const char *opKindName(OpKind kind)
     case OpKind::ChannelAffine: return "channel affine";
     case OpKind::Activation: return "activation";
     case OpKind::Mul: return "mul";
+    case OpKind::ChannelSlice: return "channel slice";
+    case OpKind::ChannelShuffle: return "channel shuffle";
     }
     return "unknown op";
 }
@@ -35,7 +37,22 @@ const char *activationName(ActivationFunction f)
 
 OpKind newestOpKind(uint32_t version)
 {
-    return version >= 3 ? OpKind::Mul : OpKind::Flatten;
+    return version >= 4 ? OpKind::ChannelShuffle : version >= 3 ? OpKind::Mul : OpKind::Flatten;
+}
+
+std::vector<uint32_t> Op::sourceChannels(uint32_t inChannels) const
+{
+    std::vector<uint32_t> sources;
+    if (kind == OpKind::ChannelSlice) {
+        for (uint32_t c = 0; c < count; ++c)
+            sources.push_back(first + c);
+    } else if (kind == OpKind::ChannelShuffle) {
+        const uint32_t perGroup = inChannels / groups;
+        for (uint32_t j = 0; j < perGroup; ++j)
+            for (uint32_t i = 0; i < groups; ++i)
+                sources.push_back(i * perGroup + j);
+    }
+    return sources;
 }
 
 uint32_t Layer::code(size_t c, size_t k) const

@@ -14,8 +14,8 @@ namespace quantscope::qsm {
 
 // The newest version this code reads and writes; a file is written at the lowest version that
 // can hold it (1, 2 with binary-basis weights, 3 with an op of version 3), so older agents
-// still read what they can run.
-constexpr uint32_t kVersion = 3;
+// still read what they can run; 4 with a channel slice or shuffle.
+constexpr uint32_t kVersion = 4;
 
 enum class OpKind : uint32_t {
     Conv = 1,
@@ -34,6 +34,12 @@ enum class OpKind : uint32_t {
     // Version 3: element by element, or a per-channel N×C×1×1 operand broadcast over the other's
     // map (squeeze-and-excitation's scale · input).
     Mul = 12,
+    // Version 4: channels first … first + count − 1 of a map or vector (a chunk of ShuffleNetV2's
+    // channel split).
+    ChannelSlice = 13,
+    // Version 4: the channels regrouped as ShuffleNet's channel shuffle — C = groups · m, output
+    // channel j · groups + i is input channel i · m + j.
+    ChannelShuffle = 14,
 };
 
 // What an Activation op computes (MobileNetV3's and EfficientNet's; relu and relu6 are clamps).
@@ -132,6 +138,12 @@ struct Op
     uint32_t keepDims = 0;        // GlobalAvgPool
     std::vector<float> scale, shift; // ChannelAffine: one each per channel
     ActivationFunction function = ActivationFunction::Sigmoid; // Activation
+    uint32_t first = 0, count = 0; // ChannelSlice
+    uint32_t groups = 1;           // ChannelShuffle
+
+    // ChannelSlice, ChannelShuffle: the input channel each output channel copies, for an input
+    // of inChannels (ShapeInference has checked that they fit).
+    std::vector<uint32_t> sourceChannels(uint32_t inChannels) const;
 };
 
 struct Model

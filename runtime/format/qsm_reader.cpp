@@ -121,6 +121,11 @@ Op readOp(ByteSource &in, uint32_t version)
             op.countIncludePad = in.u32("pool window");
         break;
     case OpKind::GlobalAvgPool: op.keepDims = in.u32("global pool"); break;
+    case OpKind::ChannelSlice:
+        op.first = in.u32("channel slice");
+        op.count = in.u32("channel slice");
+        break;
+    case OpKind::ChannelShuffle: op.groups = in.u32("channel shuffle"); break;
     case OpKind::ChannelAffine:
         op.scale = in.floats("channel scale");
         op.shift = in.floats("channel shift");

@@ -98,6 +98,11 @@ void writeOp(ByteSink &out, const Op &op)
             out.u32(op.countIncludePad);
         break;
     case OpKind::GlobalAvgPool: out.u32(op.keepDims); break;
+    case OpKind::ChannelSlice:
+        out.u32(op.first);
+        out.u32(op.count);
+        break;
+    case OpKind::ChannelShuffle: out.u32(op.groups); break;
     case OpKind::ChannelAffine:
         out.floats(op.scale);
         out.floats(op.shift);
@@ -128,12 +133,14 @@ std::vector<uint8_t> QsmWriter::serialize(const Model &model)
 
     ByteSink file;
     file.raw("QSMODEL", 8); // with its terminating zero
-    bool bases = false, newOps = false;
+    bool bases = false;
     for (const auto &l : model.layers)
         bases = bases || l.encoding == WeightEncoding::BinaryBases;
+    uint32_t version = bases ? 2 : 1; // the lowest that holds every op kind
     for (const auto &op : model.ops)
-        newOps = newOps || op.kind > newestOpKind(2);
-    file.u32(newOps ? 3 : bases ? 2 : 1);
+        while (op.kind > newestOpKind(version))
+            ++version;
+    file.u32(version);
     file.u32(0);
     file.u64(body.bytes.size());
     file.raw(body.bytes.data(), body.bytes.size());

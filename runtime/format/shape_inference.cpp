@@ -167,6 +167,25 @@ std::vector<Shape> ShapeInference::infer(const Model &model)
             out[0] = uint32_t(channels);
             break;
         }
+        case OpKind::ChannelSlice:
+            // Of a map's channels or a vector's features.
+            if (in.size() != 3 && in.size() != 1)
+                fail("needs a C×H×W or a vector input, gets " + shapeText(in));
+            if (op.count == 0 || uint64_t(op.first) + op.count > in[0])
+                fail("takes channels " + std::to_string(op.first) + " to " +
+                     std::to_string(uint64_t(op.first) + op.count) + " (exclusive) of " +
+                     std::to_string(in[0]));
+            out = in;
+            out[0] = op.count;
+            break;
+        case OpKind::ChannelShuffle:
+            if (in.size() != 3 && in.size() != 1)
+                fail("needs a C×H×W or a vector input, gets " + shapeText(in));
+            if (op.groups == 0 || in[0] % op.groups != 0)
+                fail("cannot cut " + std::to_string(in[0]) + " channels into " +
+                     std::to_string(op.groups) + " groups");
+            out = in;
+            break;
         default:
             fail("unknown kind " + std::to_string(uint32_t(op.kind)));
         }

@@ -137,4 +137,31 @@ void ChannelsLast::concat(const std::vector<const float *> &ins,
     }
 }
 
+void ChannelsLast::channelSlice(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
+                                float *out)
+{
+    const size_t C = inShape[0], pixels = size_t(inShape[1]) * inShape[2];
+    for (size_t p = 0; p < pixels; ++p)
+        out = std::copy_n(in + p * C + op.first, op.count, out);
+}
+
+QS_VECTOR_CLONES void ChannelsLast::channelShuffle(const qsm::Op &op, const float *in,
+                                                   const qsm::Shape &inShape, float *out)
+{
+    const size_t C = inShape[0], pixels = size_t(inShape[1]) * inShape[2];
+    const size_t groups = op.groups, perGroup = C / groups;
+    for (size_t p = 0; p < pixels; ++p, in += C, out += C) {
+        if (groups == 2) {
+            for (size_t j = 0; j < perGroup; ++j) {
+                out[2 * j] = in[j];
+                out[2 * j + 1] = in[perGroup + j];
+            }
+            continue;
+        }
+        for (size_t j = 0; j < perGroup; ++j)
+            for (size_t i = 0; i < groups; ++i)
+                out[j * groups + i] = in[i * perGroup + j];
+    }
+}
+
 } // namespace quantscope::runtime

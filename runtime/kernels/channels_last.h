@@ -31,6 +31,13 @@ public:
     // Along the channels: each pixel's channels, input after input.
     static void concat(const std::vector<const float *> &ins,
                        const std::vector<qsm::Shape> &inShapes, float *out);
+    // Channels first … first + count − 1 of each pixel.
+    static void channelSlice(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
+                             float *out);
+    // Each pixel's channels regrouped as qsm::OpKind::ChannelShuffle says; two groups (every
+    // ShuffleNetV2 shuffle) interleave the two halves in vector lanes.
+    static void channelShuffle(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
+                               float *out);
 };
 
 } // namespace quantscope::runtime

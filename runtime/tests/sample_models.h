@@ -106,6 +106,28 @@ inline qsm::Model excitationModel(uint32_t wbits, uint32_t abits, uint32_t seed 
     return b.build(b.linear(b.flatten(b.globalAvgPool(z)), 10, signedBody));
 }
 
+// ShuffleNetV2's units: a downsampling one (two strided branches joined, then shuffled) and a
+// basic one (the channels split in halves, one half through depthwise and 1×1 convs, joined
+// with the other and shuffled), then the halves of the pooled features in other proportions.
+inline qsm::Model shuffleModel(uint32_t wbits, uint32_t abits, uint32_t seed = 29)
+{
+    qsm::ModelBuilder b(3, 10, 9, seed);
+    const qsm::LayerBits first{8, abits, 0.4f, true}, body{wbits, abits, 0.0f, false},
+        signedBody{wbits, abits, 0.3f, true};
+    const auto x = b.relu(b.conv(qsm::ModelBuilder::kInput, 7, 3, 1, 1, 1, first));
+    const auto left = b.relu(b.conv(b.conv(x, 7, 3, 2, 1, 7, body), 7, 1, 1, 0, 1, signedBody));
+    auto right = b.relu(b.conv(x, 7, 1, 1, 0, 1, body));
+    right = b.relu(b.conv(b.conv(right, 7, 3, 2, 1, 7, body), 7, 1, 1, 0, 1, signedBody));
+    auto y = b.channelShuffle(b.concat({left, right}), 2);
+    auto half = b.relu(b.conv(b.channelSlice(y, 7, 7), 7, 1, 1, 0, 1, body));
+    half = b.relu(b.conv(b.conv(half, 7, 3, 1, 1, 7, body), 7, 1, 1, 0, 1, signedBody));
+    y = b.channelShuffle(b.concat({b.channelSlice(y, 0, 7), half}), 2);
+    const auto pooled = b.flatten(b.globalAvgPool(b.relu(b.conv(y, 12, 1, 1, 0, 1, body))));
+    const auto features = b.concat({b.channelShuffle(b.channelSlice(pooled, 0, 9), 3),
+                                    b.channelSlice(pooled, 9, 3)});
+    return b.build(b.linear(features, 10, qsm::LayerBits{8, abits, 0.0f, false}));
+}
+
 // Rewrites a layer's weights as random binary bases (ALQ's encoding): `pieces` groups per row,
 // interleaved (one per kernel tap) or contiguous, each keeping 0 … maxBases bases.
 inline void toBinaryBases(qsm::Layer &l, uint32_t pieces, bool interleaved, uint32_t maxBases,

@@ -77,6 +77,11 @@ std::vector<float> oracle(const qsm::Model &m, const std::vector<float> &input)
             ReferenceKernels::concat(ins, inShapes, out.data());
             break;
         }
+        case qsm::OpKind::ChannelSlice:
+        case qsm::OpKind::ChannelShuffle:
+            ReferenceKernels::gatherChannels(in.data(), inShape, op.sourceChannels(inShape[0]),
+                                             out.data());
+            break;
         }
     }
     return v[m.output];
@@ -97,9 +102,9 @@ TEST_CASE(lowBitModelMatchesTheOracle)
     // Every op kind on odd shapes; concats of maps and vectors; batch norms as channel affines
     // (clamps fused into them or not); smooth activations and products; then channels in whole
     // 64s, where layers at W ≤ 2 × A ≤ 2 may run bit-serially (each keeps the kernel that timed
-    // faster in the model).
+    // faster in the model); ShuffleNet's channel slices and shuffles of maps and vectors.
     for (const auto build : {&everyOpModel, &concatModel, &preActivationModel, &excitationModel,
-                             &wideChannelsModel}) {
+                             &wideChannelsModel, &shuffleModel}) {
         for (uint32_t wbits : {1u, 2u, 4u, 8u})
             for (uint32_t abits : {1u, 2u, 4u, 8u}) {
                 const auto bytes = qsm::QsmWriter::serialize(build(wbits, abits, 7));
@@ -127,7 +132,7 @@ TEST_CASE(sharedBuffersGiveTheSameOutputs)
     // Reusing a value's buffer once its last reader has run (for timing) changes nothing the
     // model outputs, on every op kind, residual adds and fused clamps included, both backends.
     for (const auto build : {&everyOpModel, &layoutEdgesModel, &concatModel, &preActivationModel,
-                             &excitationModel})
+                             &excitationModel, &shuffleModel})
         for (const Backend backend : {Backend::LowBit, Backend::Fp32}) {
             const auto model = build(4, 4, 3);
             GraphExecutor every(model, backend), shared(model, backend, 1, false);
@@ -220,7 +225,9 @@ TEST_CASE(int8ModelIsCloseToFp32)
         return;
     // Concat inputs keep their own ranges: the op requantizes each to the output's. A channel
     // affine is one table per channel, with the relu after it; an activation one table.
-    for (const auto build : {&everyOpModel, &concatModel, &preActivationModel, &excitationModel}) {
+    // Channel slices and shuffles move codes (XNNPACK's copy and channel shuffle).
+    for (const auto build : {&everyOpModel, &concatModel, &preActivationModel, &excitationModel,
+                             &shuffleModel}) {
         const auto model = build(8, 8, 7);
         std::vector<std::vector<float>> calibration;
         for (uint32_t seed = 0; seed < 8; ++seed)

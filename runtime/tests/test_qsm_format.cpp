@@ -41,6 +41,17 @@ bool refused(const std::vector<uint8_t> &bytes, std::string *message = nullptr)
     }
 }
 
+// The writer's reason for refusing a model whose shapes do not fit ("" when it writes it).
+std::string writerRefusal(const qsm::Model &model)
+{
+    try {
+        qsm::QsmWriter::serialize(model);
+        return "";
+    } catch (const qsm::FormatError &e) {
+        return e.what();
+    }
+}
+
 } // namespace
 
 TEST_CASE(roundTripKeepsEveryByte)
@@ -141,12 +152,8 @@ TEST_CASE(concatRoundTripsAndIsValidated)
                 edit(*op);
                 break;
             }
-        try {
-            qsm::QsmWriter::serialize(lying);
-            CHECK_MSG(false, std::string("accepted: ") + expected);
-        } catch (const qsm::FormatError &e) {
-            CHECK_MSG(std::string(e.what()).find(expected) != std::string::npos, e.what());
-        }
+        const auto message = writerRefusal(lying);
+        CHECK_MSG(message.find(expected) != std::string::npos, "got: " + message);
     };
     invalid([](qsm::Op &op) { op.inputs.push_back(0); }, "differ beyond the channels");
     invalid([](qsm::Op &op) { op.inputs.resize(1); }, "takes 2 or more inputs, has 1");
@@ -168,12 +175,7 @@ TEST_CASE(channelAffineRoundTripsAndIsValidated)
         CHECK(refused(std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(n))));
     auto lying = model;
     lying.ops[1].shift.pop_back();
-    std::string message;
-    try {
-        qsm::QsmWriter::serialize(lying);
-    } catch (const qsm::FormatError &e) {
-        message = e.what();
-    }
+    const auto message = writerRefusal(lying);
     CHECK_MSG(message.find("has 12 scales and 11 shifts for 12 channels") != std::string::npos,
               message);
 }
@@ -205,13 +207,66 @@ TEST_CASE(activationsAndProductsRoundTripAndAreValidated)
             op.inputs[0] = 0; // the 3-channel input against a 16-channel map
             break;
         }
-    message.clear();
-    try {
-        qsm::QsmWriter::serialize(mismatched);
-    } catch (const qsm::FormatError &e) {
-        message = e.what();
-    }
+    message = writerRefusal(mismatched);
     CHECK_MSG(message.find("multiplies 3x9x8 by 16x5x4") != std::string::npos, message);
+}
+
+TEST_CASE(channelSlicesAndShufflesRoundTripAndAreValidated)
+{
+    // What each output channel copies, as PyTorch computes it: x[:, first:first + count], and
+    // x.view(n, g, C/g, h, w).transpose(1, 2) viewed back (6 channels in 2 groups: 0 3 1 4 2 5).
+    qsm::Op slice, shuffle;
+    slice.kind = qsm::OpKind::ChannelSlice;
+    slice.first = 2;
+    slice.count = 3;
+    shuffle.kind = qsm::OpKind::ChannelShuffle;
+    shuffle.groups = 2;
+    CHECK((slice.sourceChannels(8) == std::vector<uint32_t>{2, 3, 4}));
+    CHECK((shuffle.sourceChannels(6) == std::vector<uint32_t>{0, 3, 1, 4, 2, 5}));
+    shuffle.groups = 3;
+    CHECK((shuffle.sourceChannels(6) == std::vector<uint32_t>{0, 2, 4, 1, 3, 5}));
+
+    const auto model = shuffleModel(4, 4);
+    const auto bytes = qsm::QsmWriter::serialize(model);
+    uint32_t version = 0;
+    std::memcpy(&version, bytes.data() + 8, 4);
+    CHECK(version == 4); // a slice or a shuffle needs version 4
+    const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
+    CHECK(qsm::QsmWriter::serialize(back) == bytes);
+    const auto shapes = qsm::ShapeInference::infer(back);
+    std::vector<qsm::Shape> sliced;
+    for (const auto &op : back.ops)
+        if (op.kind == qsm::OpKind::ChannelSlice)
+            sliced.push_back(shapes[op.output]);
+    CHECK((sliced == std::vector<qsm::Shape>{{7, 5, 5}, {7, 5, 5}, {9}, {3}}));
+    for (size_t n = 0; n < bytes.size(); n += 5)
+        CHECK(refused(std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(n))));
+
+    std::string message;
+    auto old = bytes;
+    const uint32_t three = 3;
+    std::memcpy(old.data() + 8, &three, 4);
+    CHECK(refused(old, &message));
+    CHECK_MSG(message.find("unknown op kind 14 in a version 3 file") != std::string::npos,
+              message);
+    const auto invalid = [&](qsm::OpKind kind, auto edit, const char *expected) {
+        auto lying = model;
+        for (auto &op : lying.ops)
+            if (op.kind == kind) {
+                edit(op);
+                break;
+            }
+        message = writerRefusal(lying);
+        CHECK_MSG(message.find(expected) != std::string::npos, "got: " + message);
+    };
+    // The first slice takes channels 7…13 of 14.
+    invalid(qsm::OpKind::ChannelSlice, [](qsm::Op &op) { op.first = 8; },
+            "takes channels 8 to 15 (exclusive) of 14");
+    invalid(qsm::OpKind::ChannelSlice, [](qsm::Op &op) { op.count = 0; }, "takes channels 7 to 7");
+    invalid(qsm::OpKind::ChannelShuffle, [](qsm::Op &op) { op.groups = 3; },
+            "cannot cut 14 channels into 3 groups");
+    invalid(qsm::OpKind::ChannelShuffle, [](qsm::Op &op) { op.groups = 0; },
+            "cannot cut 14 channels into 0 groups");
 }
 
 TEST_CASE(everyTruncationIsRefused)

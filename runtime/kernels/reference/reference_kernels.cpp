@@ -141,6 +141,14 @@ void ReferenceKernels::concat(const std::vector<const float *> &ins,
     }
 }
 
+void ReferenceKernels::gatherChannels(const float *in, const qsm::Shape &inShape,
+                                      const std::vector<uint32_t> &sources, float *out)
+{
+    const size_t plane = qsm::ShapeInference::elements(inShape) / inShape[0];
+    for (uint32_t c : sources)
+        out = std::copy(in + c * plane, in + (c + 1) * plane, out);
+}
+
 QS_VECTOR_CLONES void ReferenceKernels::activation(qsm::ActivationFunction f, const float *in,
                                                    float *out, size_t n)
 {

@@ -90,6 +90,10 @@ public:
     // input is one block of the output.
     static void concat(const std::vector<const float *> &ins,
                        const std::vector<qsm::Shape> &inShapes, float *out);
+    // Output channel o is input channel sources[o] (qsm::Op::sourceChannels: a channel slice
+    // or shuffle), of a C×H×W map or a vector.
+    static void gatherChannels(const float *in, const qsm::Shape &inShape,
+                               const std::vector<uint32_t> &sources, float *out);
 };
 
 } // namespace quantscope::runtime
