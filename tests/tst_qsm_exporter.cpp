@@ -68,6 +68,17 @@ void TestQsmExporter::exportsTorchvisionOps_data()
                                                "activation", "mul",
                                                "global average pool",      "flatten",
                                                "linear"};
+    // ShuffleNetV2's channel shuffle (sizes read at run time, viewed in groups, transposed,
+    // viewed back), x.chunk(2, dim=1) as two slices, and x.view(x.size(0), -1) a flatten.
+    QTest::newRow("shuffle") << "tiny_shuffle_cnn_traced.pt"
+                             << QStringList{"conv",           "clamp",           "conv",
+                                            "conv",           "clamp",           "conv",
+                                            "clamp",          "conv",            "conv",
+                                            "clamp",          "concat",          "channel shuffle",
+                                            "channel slice",  "channel slice",   "conv",
+                                            "conv",           "clamp",           "concat",
+                                            "channel shuffle", "global average pool",
+                                            "flatten",        "linear"};
 }
 
 void TestQsmExporter::exportsTorchvisionOps()

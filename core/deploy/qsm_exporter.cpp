@@ -14,8 +14,10 @@
 #include <nlohmann/json.hpp>
 #include <torch/csrc/jit/ir/ir.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
@@ -32,12 +34,13 @@ std::optional<c10::IValue> constant(Value *v)
     return torch::jit::toIValue(v);
 }
 
-// A node that computes no tensor: an aten op on sizes and integers, or an If whose branches do
-// nothing but raise.
+// A node that computes no tensor (nor list of tensors: a chunk's): an aten op on sizes and
+// integers, or an If whose branches do nothing but raise.
 bool isShapeBookkeeping(const Node *node)
 {
     for (const Value *out : node->outputs())
-        if (out->type()->cast<c10::TensorType>())
+        if (out->type()->cast<c10::TensorType>() ||
+            out->type()->isSubtypeOf(*c10::ListType::ofTensors()))
             return false;
     if (node->kind() == c10::prim::If) {
         for (const auto *block : node->blocks())
@@ -57,6 +60,36 @@ std::vector<int64_t> ints(Value *v, const char *what, const Node *node)
                     node->kind().toQualString());
     return c->toIntVector();
 }
+
+std::optional<int64_t> intConstant(Value *v)
+{
+    const auto c = constant(v);
+    return c && c->isInt() ? std::optional<int64_t>(c->toInt()) : std::nullopt;
+}
+
+// The elements of a size list: constants where they are, none where the model reads a size.
+std::vector<std::optional<int64_t>> listElements(Value *list)
+{
+    if (const auto c = constant(list); c && c->isIntList()) {
+        const auto values = c->toIntVector();
+        return {values.begin(), values.end()};
+    }
+    std::vector<std::optional<int64_t>> elements;
+    if (list->node()->kind() != c10::prim::ListConstruct)
+        return elements;
+    for (Value *v : list->node()->inputs())
+        elements.push_back(intConstant(v));
+    return elements;
+}
+
+// A channel shuffle as torchvision's ShuffleNetV2 writes it, seen part by part: x viewed as
+// N×groups×(C/groups)×H×W, then transposed in its dimensions 1 and 2, then viewed back.
+struct PendingShuffle
+{
+    Value *input;
+    int64_t groups;
+    bool transposed;
+};
 
 // An adaptive average pool to one value per channel.
 bool isGlobalSize(const Node *node)
@@ -274,12 +307,16 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                         ": an input is not a tensor the model computes");
         return it->second;
     };
-    auto emit = [&](qsm::Op op, const Node *node, std::vector<Value *> inputs) {
+    auto emitTo = [&](qsm::Op op, const Value *output, const Node *node,
+                      std::vector<Value *> inputs) {
         for (Value *v : inputs)
             op.inputs.push_back(idOf(v, node));
         op.output = m.valueCount++;
-        ids[node->output()] = op.output;
+        ids[output] = op.output;
         m.ops.push_back(op);
+    };
+    auto emit = [&](qsm::Op op, const Node *node, std::vector<Value *> inputs) {
+        emitTo(std::move(op), node->output(), node, std::move(inputs));
     };
     // The input shape: the model's record, else the size the run fed.
     auto setInputShape = [&] {
@@ -293,17 +330,72 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
         m.channels = uint32_t(shape[0]), m.height = uint32_t(shape[1]);
         m.width = uint32_t(shape[2]);
     };
+    // The shape of a value the model computes, at the fixed input.
+    auto shapeOf = [&](Value *v, const Node *node) {
+        setInputShape();
+        return qsm::ShapeInference::infer(m)[idOf(v, node)];
+    };
+    std::unordered_map<const Value *, PendingShuffle> shuffles;
+    std::unordered_map<const Value *, std::pair<Value *, int64_t>> chunks; // input, piece size
     const double inf = std::numeric_limits<double>::infinity();
     for (Node *node : graph->nodes()) {
         const auto kind = node->kind();
         qsm::Op op;
-        // Constants, lists and shape bookkeeping (a size, its length, a comparison) are read
-        // where a tensor op uses them, never computed on the device; a guard that only raises
-        // on a wrong input (scripted functionals check ranks so) holds for the fixed input.
-        // A tensor op that needs such a value as a tensor fails below, by name.
+        // Constants, lists and shape bookkeeping (a size, its length, a comparison; a size as a
+        // tensor, divided: ShuffleNet's channels per group) are read where a tensor op uses
+        // them, never computed on the device; a guard that only raises on a wrong input
+        // (scripted functionals check ranks so) holds for the fixed input. A tensor op that
+        // needs such a value as a tensor fails below, by name.
+        const auto computed = [&](const Value *v) {
+            return ids.count(v) || shuffles.count(v) || chunks.count(v);
+        };
+        const auto readsComputed = [&](const Node *n) { // directly or through a list
+            return std::any_of(n->inputs().begin(), n->inputs().end(), [&](const Value *v) {
+                return computed(v) || (v->node()->kind() == c10::prim::ListConstruct &&
+                                       std::any_of(v->node()->inputs().begin(),
+                                                   v->node()->inputs().end(), computed));
+            });
+        };
         if (kind == c10::prim::Constant || kind == c10::prim::ListConstruct ||
-            isShapeBookkeeping(node))
+            isShapeBookkeeping(node) ||
+            ((kind.is_aten() || kind == c10::prim::NumToTensor) && !readsComputed(node)))
             continue;
+        const bool view = kind == c10::aten::view || kind == c10::aten::reshape;
+        const auto sizes = view ? listElements(node->input(1))
+                                : std::vector<std::optional<int64_t>>();
+        if (const auto it = node->inputs().empty() ? shuffles.end() : shuffles.find(node->input(0));
+            it != shuffles.end()) {
+            // The shuffle's next part, or the op that ends it.
+            const auto pending = it->second;
+            if (kind == c10::aten::contiguous) {
+                shuffles[node->output()] = pending;
+            } else if (kind == c10::aten::transpose && !pending.transposed &&
+                       intConstant(node->input(1)) == 1 && intConstant(node->input(2)) == 2) {
+                shuffles[node->output()] = {pending.input, pending.groups, true};
+            } else if (pending.transposed && sizes.size() == 4) {
+                op.kind = qsm::OpKind::ChannelShuffle;
+                op.groups = uint32_t(pending.groups);
+                emit(op, node, {pending.input});
+            } else {
+                throw Error("the packed format cannot express " + nodeText(node) +
+                            ": a view of channels in groups that is not a channel shuffle");
+            }
+            continue;
+        }
+        if (kind == c10::prim::ListUnpack && chunks.count(node->input(0))) {
+            // The pieces of a chunk or split along the channels, each a channel slice.
+            const auto [input, size] = chunks.at(node->input(0));
+            const int64_t channels = shapeOf(input, node)[0];
+            for (size_t k = 0; k < node->outputs().size(); ++k) {
+                if (!node->output(k)->hasUses())
+                    continue;
+                op.kind = qsm::OpKind::ChannelSlice;
+                op.first = uint32_t(int64_t(k) * size);
+                op.count = uint32_t(std::min(size, channels - int64_t(op.first)));
+                emitTo(op, node->output(k), node, {input});
+            }
+            continue;
+        }
         if (const auto it = layerOf.find(node); it != layerOf.end()) {
             op.kind = model::FrozenModel::isLinear(node) ? qsm::OpKind::Linear : qsm::OpKind::Conv;
             op.layer = uint32_t(m.layers.size());
@@ -439,6 +531,25 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             op.kind = qsm::OpKind::ChannelAffine;
             op.scale.assign(scale.data_ptr<float>(), scale.data_ptr<float>() + scale.numel());
             op.shift.assign(shift.data_ptr<float>(), shift.data_ptr<float>() + shift.numel());
+            emit(op, node, {node->input(0)});
+        } else if (kind == c10::aten::chunk || kind == c10::aten::split) {
+            // Along the channels; the pieces become slices where a ListUnpack takes them.
+            const auto shape = shapeOf(node->input(0), node);
+            const auto dim = intConstant(node->input(2)), n = intConstant(node->input(1));
+            if ((dim != 1 && dim != -int64_t(shape.size())) || !n || *n <= 0)
+                throw Error("the packed format cannot express " + nodeText(node) +
+                            ": a split along another axis than the channels, or in pieces of "
+                            "a size the model computes");
+            const int64_t channels = shape[0];
+            const int64_t size = kind == c10::aten::chunk ? (channels + *n - 1) / *n : *n;
+            chunks[node->output()] = {node->input(0), size};
+        } else if (view && sizes.size() == 5 && sizes[1] &&
+                   shapeOf(node->input(0), node).size() == 3) {
+            // N×C×H×W as N×groups×(C/groups)×H×W: a channel shuffle begins.
+            shuffles[node->output()] = {node->input(0), *sizes[1], false};
+        } else if (view && sizes.size() == 2 && sizes[1] == std::optional<int64_t>(-1)) {
+            // x.view(x.size(0), -1): a flatten, as hand-written heads write it.
+            op.kind = qsm::OpKind::Flatten;
             emit(op, node, {node->input(0)});
         } else if (kind == c10::aten::flatten) {
             const auto start = constant(node->input(1))->toInt();
