@@ -14,6 +14,15 @@
 
 namespace quantscope::runtime {
 
+// Internal to each file that includes this: a build for one instruction set uses vectors
+// narrower than its own for the channels past its last whole vector (the AVX-512 build an 8-
+// and a 4-lane one), and its copies of those helpers, compiled with its instructions, must not
+// be merged with another file's copies of the same types (the linker keeps one of each).
+namespace {
+
+typedef float Lanes8 __attribute__((vector_size(32)));
+typedef float Lanes4 __attribute__((vector_size(16)));
+
 template <class V>
 constexpr size_t vectorLanes()
 {
@@ -64,23 +73,38 @@ inline void depthwiseVectors(const float *const *rows, const float *weights, siz
     }
 }
 
+// The row's channels from c on in whole vectors of V; returns the first channel left over.
+template <class V>
+size_t depthwiseColumns(const float *const *rows, const float *weights, size_t channels,
+                        const ConvWindow &g, const ChannelEpilogue &e, float *y, size_t c)
+{
+    constexpr size_t kLanes = vectorLanes<V>();
+    constexpr int64_t kPositions = 4;
+    for (; c + kLanes <= channels; c += kLanes) {
+        int64_t ox = 0;
+        for (; ox + kPositions <= g.outW; ox += kPositions)
+            depthwiseVectors<V, kPositions>(rows, weights, channels, g, ox, c, e, y);
+        for (; ox < g.outW; ++ox)
+            depthwiseVectors<V, 1>(rows, weights, channels, g, ox, c, e, y);
+    }
+    return c;
+}
+
+} // namespace
+
 // One output row (y, outW × channels) from the coded image rows its kernel rows read (rows[ky],
 // each a bordered row): Σ u·(code − z_w) per channel, then the epilogue, whose position classes
-// are the row's.
+// are the row's. Channels past the last whole vector take narrower ones, then scalars: ShuffleNet
+// x0.5's 24-channel depthwise convs spent most of their time in the 8 left over one by one.
 template <class V>
 void depthwiseRow(const float *const *rows, const float *weights, size_t channels,
                   const ConvWindow &g, const ChannelEpilogue &e, float *y)
 {
-    constexpr size_t kLanes = vectorLanes<V>();
-    constexpr int64_t kPositions = 4;
-    const size_t whole = channels / kLanes * kLanes;
-    for (size_t c0 = 0; c0 < whole; c0 += kLanes) {
-        int64_t ox = 0;
-        for (; ox + kPositions <= g.outW; ox += kPositions)
-            depthwiseVectors<V, kPositions>(rows, weights, channels, g, ox, c0, e, y);
-        for (; ox < g.outW; ++ox)
-            depthwiseVectors<V, 1>(rows, weights, channels, g, ox, c0, e, y);
-    }
+    size_t whole = depthwiseColumns<V>(rows, weights, channels, g, e, y, 0);
+    if constexpr (vectorLanes<V>() > 8)
+        whole = depthwiseColumns<Lanes8>(rows, weights, channels, g, e, y, whole);
+    if constexpr (vectorLanes<V>() > 4)
+        whole = depthwiseColumns<Lanes4>(rows, weights, channels, g, e, y, whole);
     for (size_t c = whole; c < channels; ++c) // the channels past the last whole vector
         for (int64_t ox = 0; ox < g.outW; ++ox) {
             float acc = 0;

@@ -419,9 +419,10 @@ TEST_CASE(binaryBasisLayersRunOnCodes)
 
 TEST_CASE(everyDepthwiseBuildMatchesTheDefinition)
 {
-    // Each build of the depthwise row loop this CPU runs, on channels past its whole vectors and
-    // rows past its four positions in flight, against the sums written out: integer codes and
-    // weights, so every sum is exact and only the epilogue rounds.
+    // Each build of the depthwise row loop this CPU runs, on channels past its whole vectors (29:
+    // 16 + 8 + 4 + 1, every narrower vector and a scalar) and rows past its four positions in
+    // flight, against the sums written out: integer codes and weights, so every sum is exact and
+    // only the epilogue rounds.
     struct Shape
     {
         int64_t kernel, stride, pad, dilation, size;
@@ -429,7 +430,7 @@ TEST_CASE(everyDepthwiseBuildMatchesTheDefinition)
     std::mt19937 random(11);
     for (const auto &kernel : DepthwiseConv::rowKernels())
         for (const Shape &s : {Shape{3, 1, 1, 1, 11}, Shape{5, 2, 2, 1, 13}, Shape{3, 1, 2, 2, 9}})
-            for (size_t channels : {3, 37}) {
+            for (size_t channels : {3, 29, 37}) {
                 const int64_t out = (s.size + 2 * s.pad - s.dilation * (s.kernel - 1) - 1) /
                                         s.stride + 1;
                 const ConvWindow g{s.kernel,   s.kernel,   s.stride, s.stride, s.pad,
