@@ -3,6 +3,7 @@
 // computes from it what the workbench simulated.
 #include "deploy/qsm_exporter.h"
 #include "deploy/runtime_check.h"
+#include "error.h"
 #include "jobs/model_inputs.h"
 #include "jobs/quantize_job.h"
 #include "model/quant_graph.h"
@@ -21,10 +22,30 @@ private Q_SLOTS:
     void initTestCase();
     void exportsTorchvisionOps_data();
     void exportsTorchvisionOps();
+    void namesWhatItCannotExpress();
 
 private:
+    // The model quantized with RTN W4A4 on the synthetic images, as the run stored it.
+    store::RunRecord quantized(const std::string &modelPath);
+
     QTemporaryDir m_dir;
 };
+
+store::RunRecord TestQsmExporter::quantized(const std::string &modelPath)
+{
+    jobs::QuantizeRequest r;
+    r.modelPath = modelPath;
+    r.dataPath = m_dir.filePath(QStringLiteral("data")).toStdString();
+    r.method = "rtn";
+    r.wbits = 4;
+    r.abits = 4;
+    r.settings = {{"calib_images", "32"}};
+    r.workspaceDir = m_dir.filePath(QStringLiteral("ws")).toStdString();
+    jobs::QuantizeJob job(r);
+    jobs::JobContext context;
+    job.run(context);
+    return job.record();
+}
 
 void TestQsmExporter::initTestCase()
 {
@@ -69,7 +90,8 @@ void TestQsmExporter::exportsTorchvisionOps_data()
                                                "global average pool",      "flatten",
                                                "linear"};
     // ShuffleNetV2's channel shuffle (sizes read at run time, viewed in groups, transposed,
-    // viewed back), x.chunk(2, dim=1) as two slices, and x.view(x.size(0), -1) a flatten.
+    // viewed back), x.chunk(2, dim=1) as two slices; torch.split(x, [5, 7], 1) two more, and
+    // a[:, :4] one (its slice of the batch is no op); x.view(x.size(0), -1) a flatten.
     QTest::newRow("shuffle") << "tiny_shuffle_cnn_traced.pt"
                              << QStringList{"conv",           "clamp",           "conv",
                                             "conv",           "clamp",           "conv",
@@ -77,7 +99,8 @@ void TestQsmExporter::exportsTorchvisionOps_data()
                                             "clamp",          "concat",          "channel shuffle",
                                             "channel slice",  "channel slice",   "conv",
                                             "conv",           "clamp",           "concat",
-                                            "channel shuffle", "global average pool",
+                                            "channel shuffle", "channel slice",  "channel slice",
+                                            "channel slice",  "concat",  "global average pool",
                                             "flatten",        "linear"};
 }
 
@@ -88,32 +111,50 @@ void TestQsmExporter::exportsTorchvisionOps()
     // backend's classes against the simulation's.
     QFETCH(QString, fixture);
     QFETCH(QStringList, ops);
-    jobs::QuantizeRequest r;
-    r.modelPath = QStringLiteral(QUANTSCOPE_FIXTURE_DIR "/%1").arg(fixture).toStdString();
-    r.dataPath = m_dir.filePath(QStringLiteral("data")).toStdString();
-    r.method = "rtn";
-    r.wbits = 4;
-    r.abits = 4;
-    r.settings = {{"calib_images", "32"}};
-    r.workspaceDir = m_dir.filePath(QStringLiteral("ws")).toStdString();
-    jobs::QuantizeJob job(r);
-    jobs::JobContext context;
-    job.run(context);
-
-    const auto packed = deploy::QsmExporter::build(job.record());
+    const auto run =
+        quantized(QStringLiteral(QUANTSCOPE_FIXTURE_DIR "/%1").arg(fixture).toStdString());
+    const auto packed = deploy::QsmExporter::build(run);
     QStringList kinds;
     for (const auto &op : packed.ops)
         kinds << QString::fromUtf8(qsm::opKindName(op.kind));
     QCOMPARE(kinds, ops);
 
-    model::QuantGraph graph(job.record().artifact);
-    jobs::ModelInputs inputs(graph, r.dataPath);
+    model::QuantGraph graph(run.artifact);
+    jobs::ModelInputs inputs(graph, m_dir.filePath(QStringLiteral("data")).toStdString());
     const auto test = inputs.open(data::Split::Test);
-    const auto check = deploy::RuntimeCheck::run(job.record(), graph, packed, test,
-                                                 inputs.transform(), 0, context);
+    jobs::JobContext context;
+    const auto check = deploy::RuntimeCheck::run(run, graph, packed, test, inputs.transform(), 0,
+                                                 context);
     QCOMPARE(check.images, int64_t(40));
     QVERIFY2(check.fp32MaxRelDiff < 1e-4, std::to_string(check.fp32MaxRelDiff).c_str());
     QVERIFY2(check.agreement > 0.95, std::to_string(check.agreement).c_str());
+}
+
+void TestQsmExporter::namesWhatItCannotExpress()
+{
+    // A scripted model that slices its map along the rows (x[:, :, 1:7]): the batch's and the
+    // channels' whole slices pass, the rows' is refused with the node named; the run itself,
+    // in LibTorch, is fine.
+    torch::jit::Module m("RowSlice");
+    m.register_parameter("w", torch::randn({4, 1, 3, 3}), false);
+    m.register_parameter("fc", torch::randn({10, 4 * 6 * 8}), false);
+    m.define(R"(
+def forward(self, x):
+    y = torch.relu(torch.conv2d(x, self.w, None, [1, 1], [1, 1]))
+    return torch.linear(torch.flatten(y[:, :, 1:7], 1), self.fc)
+)");
+    const auto path = m_dir.filePath(QStringLiteral("row_slice.pt")).toStdString();
+    m.save(path, {{"quantscope.json", R"({"input_shape": [1, 8, 8]})"}});
+    const auto run = quantized(path);
+    try {
+        deploy::QsmExporter::build(run);
+        QFAIL("a slice of rows was exported");
+    } catch (const Error &e) {
+        const std::string message = e.what();
+        QVERIFY2(message.find("aten::slice") != std::string::npos &&
+                     message.find("a slice that is not a run of channels") != std::string::npos,
+                 message.c_str());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestQsmExporter)

@@ -7,7 +7,7 @@
 #include "json_field.h"
 #include "model/frozen_model.h"
 #include "model/model_metadata.h"
-#include "quant/binary_basis_layer.h"
+#include "packed_layer.h"
 #include "run_grids.h"
 #include "store/method_state.h"
 
@@ -131,140 +131,6 @@ std::string nodeText(const Node *node)
     return text;
 }
 
-uint32_t bitsFor(int64_t levels)
-{
-    uint32_t bits = 1;
-    while ((int64_t(1) << bits) < levels)
-        ++bits;
-    return bits;
-}
-
-// An ALQ layer's weights as the format's binary bases, from the run's stored state (bases
-// [G, I, n] as ±1, scales [G, I], grouping = {BasisGrouping, pieces}); the groups are laid out
-// as BinaryBasisLayer cuts them: one filter, one tap of every input channel (interleaved), one
-// kernel, or a piece of a row. Throws when the state does not reproduce the run's weights.
-void encodeBases(qsm::Layer &l, const MethodState::LayerState &state, const torch::Tensor &rows,
-                 const std::string &name)
-{
-    const auto bases = state[0].second.to(torch::kInt64);
-    const auto scales = state[1].second.to(torch::kFloat32).contiguous();
-    const auto mask = state[2].second.gt(0).contiguous();
-    const auto grouping = static_cast<quant::BasisGrouping>(state[3].second[0].item<int64_t>());
-    const int64_t groups = bases.size(0), count = bases.size(1), n = bases.size(2);
-    l.encoding = qsm::WeightEncoding::BinaryBases;
-    l.maxBases = uint32_t(count);
-    l.interleaved = grouping == quant::BasisGrouping::Pixel;
-    l.pieces = uint32_t(groups / l.outChannels);
-    if (groups % l.outChannels != 0 || l.groupSize() != size_t(n) ||
-        (l.interleaved && l.pieces != l.kernelH * l.kernelW))
-        throw Error(name + ": the run's binary bases do not fit the layer's shape");
-    // Only the bases a group kept: a pruned one takes no space.
-    const auto positive = bases.gt(0).to(torch::kUInt8).contiguous();
-    const uint8_t *bit = positive.data_ptr<uint8_t>();
-    const bool *kept = mask.data_ptr<bool>();
-    const float *alpha = scales.data_ptr<float>();
-    for (int64_t g = 0; g < groups; ++g) {
-        uint8_t n_g = 0;
-        for (int64_t i = 0; i < count; ++i) {
-            const int64_t basis = g * count + i;
-            if (!kept[basis])
-                continue;
-            ++n_g;
-            l.alphas.push_back(alpha[basis]);
-            const size_t at = l.planes.size();
-            l.planes.resize(at + l.planeBytes(), 0);
-            for (int64_t j = 0; j < n; ++j)
-                l.planes[at + size_t(j / 8)] |= uint8_t(bit[basis * n + j] << (j % 8));
-        }
-        l.baseCounts.push_back(n_g);
-    }
-    l.indexBases();
-    double worst = 0, largest = 0;
-    for (uint32_t c = 0; c < l.outChannels; ++c) {
-        const float *row = rows[c].data_ptr<float>();
-        for (size_t k = 0; k < l.rowElements(); ++k) {
-            worst = std::max(worst, double(std::abs(l.weight(c, k) - row[k])));
-            largest = std::max(largest, double(std::abs(row[k])));
-        }
-    }
-    if (worst > 1e-4 * std::max(largest, 1e-30))
-        throw Error(name + ": its stored bases reproduce its weights only to " +
-                    std::to_string(worst) + "; the run's files do not belong together");
-}
-
-qsm::Layer makeLayer(const Node *node, const LayerGrids &grids,
-                     const MethodState::LayerState *bases)
-{
-    qsm::Layer l;
-    const bool linear = model::FrozenModel::isLinear(node);
-    const auto w = constant(node->input(1))->toTensor().to(torch::kFloat32).contiguous();
-    l.kind = linear ? qsm::OpKind::Linear : qsm::OpKind::Conv;
-    l.outChannels = uint32_t(w.size(0));
-    l.inChannels = uint32_t(w.size(1));
-    if (!linear) {
-        const bool conv2d = node->kind() == c10::aten::conv2d;
-        l.kernelH = uint32_t(w.size(2));
-        l.kernelW = uint32_t(w.size(3));
-        l.groups = uint32_t(constant(node->input(conv2d ? 6 : 8))->toInt());
-        const auto stride = ints(node->input(3), "stride", node);
-        const auto padding = constant(node->input(4));
-        if (padding->isString())
-            throw Error(grids.name + ": padding='" + padding->toStringRef() +
-                        "' is not expressible yet; export the model with explicit padding");
-        const auto pad = padding->toIntVector();
-        const auto dilation = ints(node->input(5), "dilation", node);
-        l.strideH = uint32_t(stride[0]), l.strideW = uint32_t(stride[1]);
-        l.padH = uint32_t(pad[0]), l.padW = uint32_t(pad[1]);
-        l.dilationH = uint32_t(dilation[0]), l.dilationW = uint32_t(dilation[1]);
-        if (!conv2d && constant(node->input(6))->toBool())
-            throw Error(grids.name + ": transposed convolution is not expressible");
-    }
-    if (const auto bias = constant(node->input(2)); bias && bias->isTensor()) {
-        const auto b = bias->toTensor().to(torch::kFloat32).contiguous();
-        l.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
-    }
-    if (grids.activation) {
-        const auto &a = *grids.activation;
-        l.input = {uint32_t(a.bits), float(a.scale), float(a.zeroPoint), int32_t(a.qmin),
-                   int32_t(a.qmax)};
-    }
-    const auto rows = w.view({w.size(0), -1});
-    if (bases) {
-        encodeBases(l, *bases, rows, grids.name);
-        return l;
-    }
-    if (grids.levels <= 0) { // a layer the run kept in float
-        l.encoding = qsm::WeightEncoding::Float32;
-        l.weights.assign(rows.data_ptr<float>(), rows.data_ptr<float>() + rows.numel());
-        return l;
-    }
-    l.encoding = qsm::WeightEncoding::Uniform;
-    l.bits = bitsFor(grids.levels);
-    l.codes.assign(l.outChannels * l.rowBytes(), 0);
-    const bool perChannel = grids.low.size() == l.outChannels;
-    if (!perChannel && grids.low.size() != 1)
-        throw Error(grids.name + ": the run's grid has " + std::to_string(grids.low.size()) +
-                    " channels, the layer " + std::to_string(l.outChannels));
-    double worst = 0;
-    for (uint32_t c = 0; c < l.outChannels; ++c) {
-        const double low = grids.low[perChannel ? c : 0];
-        const double step = std::max(grids.step[perChannel ? c : 0], 1e-30);
-        l.scale.push_back(float(step));
-        l.zeroPoint.push_back(float(-low / step));
-        const float *row = rows[c].data_ptr<float>();
-        for (size_t k = 0; k < l.rowElements(); ++k) {
-            const double u = (row[k] - low) / step;
-            const double code = std::clamp(std::nearbyint(u), 0.0, double(grids.levels - 1));
-            worst = std::max(worst, std::abs(u - code));
-            l.setCode(c, k, uint32_t(code));
-        }
-    }
-    if (worst > 1e-2)
-        throw Error(grids.name + ": its weights lie up to " + std::to_string(worst) +
-                    " steps off the run's grid; the run's files do not belong together");
-    return l;
-}
-
 } // namespace
 
 qsm::Model QsmExporter::build(const store::RunRecord &run)
@@ -336,7 +202,12 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
         return qsm::ShapeInference::infer(m)[idOf(v, node)];
     };
     std::unordered_map<const Value *, PendingShuffle> shuffles;
-    std::unordered_map<const Value *, std::pair<Value *, int64_t>> chunks; // input, piece size
+    // A chunk's or split's list of pieces along the channels: its input, each piece's channels.
+    std::unordered_map<const Value *, std::pair<Value *, std::vector<int64_t>>> chunks;
+    // Whether dim is the channel axis of a value of this shape (C×H×W or a vector, batch first).
+    const auto channelAxis = [](std::optional<int64_t> dim, const qsm::Shape &shape) {
+        return dim == 1 || dim == -int64_t(shape.size());
+    };
     const double inf = std::numeric_limits<double>::infinity();
     for (Node *node : graph->nodes()) {
         const auto kind = node->kind();
@@ -384,23 +255,23 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
         }
         if (kind == c10::prim::ListUnpack && chunks.count(node->input(0))) {
             // The pieces of a chunk or split along the channels, each a channel slice.
-            const auto [input, size] = chunks.at(node->input(0));
-            const int64_t channels = shapeOf(input, node)[0];
-            for (size_t k = 0; k < node->outputs().size(); ++k) {
-                if (!node->output(k)->hasUses())
-                    continue;
+            const auto &[input, pieces] = chunks.at(node->input(0));
+            int64_t first = 0;
+            for (size_t k = 0; k < node->outputs().size() && k < pieces.size(); ++k) {
                 op.kind = qsm::OpKind::ChannelSlice;
-                op.first = uint32_t(int64_t(k) * size);
-                op.count = uint32_t(std::min(size, channels - int64_t(op.first)));
-                emitTo(op, node->output(k), node, {input});
+                op.first = uint32_t(first);
+                op.count = uint32_t(pieces[k]);
+                first += pieces[k];
+                if (node->output(k)->hasUses())
+                    emitTo(op, node->output(k), node, {input});
             }
             continue;
         }
         if (const auto it = layerOf.find(node); it != layerOf.end()) {
             op.kind = model::FrozenModel::isLinear(node) ? qsm::OpKind::Linear : qsm::OpKind::Conv;
             op.layer = uint32_t(m.layers.size());
-            m.layers.push_back(makeLayer(node, grids[it->second],
-                                         bases.empty() ? nullptr : &bases[it->second]));
+            m.layers.push_back(PackedLayer::encode(node, grids[it->second],
+                                                   bases.empty() ? nullptr : &bases[it->second]));
             emit(op, node, {node->input(0)});
         } else if (kind == c10::aten::add || kind == c10::aten::add_) {
             if (optionalScalar(node->input(2)).value_or(1.0) != 1.0)
@@ -532,17 +403,59 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             op.scale.assign(scale.data_ptr<float>(), scale.data_ptr<float>() + scale.numel());
             op.shift.assign(shift.data_ptr<float>(), shift.data_ptr<float>() + shift.numel());
             emit(op, node, {node->input(0)});
-        } else if (kind == c10::aten::chunk || kind == c10::aten::split) {
+        } else if (kind == c10::aten::chunk || kind == c10::aten::split ||
+                   kind == c10::aten::split_with_sizes) {
             // Along the channels; the pieces become slices where a ListUnpack takes them.
             const auto shape = shapeOf(node->input(0), node);
-            const auto dim = intConstant(node->input(2)), n = intConstant(node->input(1));
-            if ((dim != 1 && dim != -int64_t(shape.size())) || !n || *n <= 0)
+            const int64_t channels = shape[0];
+            std::vector<int64_t> pieces;
+            if (kind == c10::aten::split_with_sizes) {
+                for (const auto size : listElements(node->input(1)))
+                    pieces.push_back(size.value_or(0));
+            } else if (const auto n = intConstant(node->input(1)); n && *n > 0) {
+                const int64_t size = kind == c10::aten::chunk ? (channels + *n - 1) / *n : *n;
+                for (int64_t first = 0; first < channels; first += size)
+                    pieces.push_back(std::min(size, channels - first));
+            }
+            int64_t total = 0;
+            for (const int64_t size : pieces)
+                total = size > 0 ? total + size : -1;
+            if (!channelAxis(intConstant(node->input(2)), shape) || pieces.empty() ||
+                total != channels)
                 throw Error("the packed format cannot express " + nodeText(node) +
                             ": a split along another axis than the channels, or in pieces of "
                             "a size the model computes");
+            chunks[node->output()] = {node->input(0), pieces};
+        } else if (kind == c10::aten::slice) {
+            // x[:, a:b]: a channel slice (GhostNet's out[:, :oup]); x[:] of the batch of one
+            // image, or of all the channels, is the value itself.
+            const auto shape = shapeOf(node->input(0), node);
             const int64_t channels = shape[0];
-            const int64_t size = kind == c10::aten::chunk ? (channels + *n - 1) / *n : *n;
-            chunks[node->output()] = {node->input(0), size};
+            const auto bound = [&](size_t i, int64_t open) -> std::optional<int64_t> {
+                const auto c = constant(node->input(i));
+                if (c && c->isNone())
+                    return open;
+                return intConstant(node->input(i));
+            };
+            const auto dim = intConstant(node->input(1));
+            const auto start = bound(2, 0), end = bound(3, std::numeric_limits<int64_t>::max());
+            const auto within = [&](int64_t i) {
+                return std::clamp(i < 0 ? i + channels : i, int64_t(0), channels);
+            };
+            const bool whole = intConstant(node->input(4)) == 1 && start == 0 && end &&
+                               (dim == 0 || (channelAxis(dim, shape) && within(*end) == channels));
+            if (whole) { // a scripted x[:, :, a:b] slices the batch and the channels whole first
+                ids[node->output()] = idOf(node->input(0), node);
+                continue;
+            }
+            if (!channelAxis(dim, shape) || intConstant(node->input(4)) != 1 || !start || !end ||
+                within(*end) <= within(*start))
+                throw Error("the packed format cannot express " + nodeText(node) +
+                            ": a slice that is not a run of channels");
+            op.kind = qsm::OpKind::ChannelSlice;
+            op.first = uint32_t(within(*start));
+            op.count = uint32_t(within(*end) - within(*start));
+            emit(op, node, {node->input(0)});
         } else if (view && sizes.size() == 5 && sizes[1] &&
                    shapeOf(node->input(0), node).size() == 3) {
             // N×C×H×W as N×groups×(C/groups)×H×W: a channel shuffle begins.

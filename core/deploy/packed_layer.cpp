@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+#include "packed_layer.h"
+
+#include "error.h"
+#include "model/frozen_model.h"
+#include "quant/binary_basis_layer.h"
+
+#include <torch/csrc/jit/ir/ir.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace quantscope::deploy {
+
+namespace {
+
+using store::MethodState;
+using torch::jit::Node;
+
+// A conv's stride or dilation, which the frozen graph holds as a constant list.
+std::vector<int64_t> constantInts(const Node *node, size_t input, const char *what)
+{
+    const auto c = torch::jit::toIValue(node->input(input));
+    if (!c || !c->isIntList())
+        throw Error(std::string("the packed format needs a constant ") + what + " for " +
+                    node->kind().toQualString());
+    return c->toIntVector();
+}
+
+uint32_t bitsFor(int64_t levels)
+{
+    uint32_t bits = 1;
+    while ((int64_t(1) << bits) < levels)
+        ++bits;
+    return bits;
+}
+
+// An ALQ layer's weights as the format's binary bases, from the run's stored state (bases
+// [G, I, n] as ±1, scales [G, I], grouping = {BasisGrouping, pieces}); the groups are laid out
+// as BinaryBasisLayer cuts them: one filter, one tap of every input channel (interleaved), one
+// kernel, or a piece of a row. Throws when the state does not reproduce the run's weights.
+void encodeBases(qsm::Layer &l, const MethodState::LayerState &state, const torch::Tensor &rows,
+                 const std::string &name)
+{
+    const auto bases = state[0].second.to(torch::kInt64);
+    const auto scales = state[1].second.to(torch::kFloat32).contiguous();
+    const auto mask = state[2].second.gt(0).contiguous();
+    const auto grouping = static_cast<quant::BasisGrouping>(state[3].second[0].item<int64_t>());
+    const int64_t groups = bases.size(0), count = bases.size(1), n = bases.size(2);
+    l.encoding = qsm::WeightEncoding::BinaryBases;
+    l.maxBases = uint32_t(count);
+    l.interleaved = grouping == quant::BasisGrouping::Pixel;
+    l.pieces = uint32_t(groups / l.outChannels);
+    if (groups % l.outChannels != 0 || l.groupSize() != size_t(n) ||
+        (l.interleaved && l.pieces != l.kernelH * l.kernelW))
+        throw Error(name + ": the run's binary bases do not fit the layer's shape");
+    // Only the bases a group kept: a pruned one takes no space.
+    const auto positive = bases.gt(0).to(torch::kUInt8).contiguous();
+    const uint8_t *bit = positive.data_ptr<uint8_t>();
+    const bool *kept = mask.data_ptr<bool>();
+    const float *alpha = scales.data_ptr<float>();
+    for (int64_t g = 0; g < groups; ++g) {
+        uint8_t n_g = 0;
+        for (int64_t i = 0; i < count; ++i) {
+            const int64_t basis = g * count + i;
+            if (!kept[basis])
+                continue;
+            ++n_g;
+            l.alphas.push_back(alpha[basis]);
+            const size_t at = l.planes.size();
+            l.planes.resize(at + l.planeBytes(), 0);
+            for (int64_t j = 0; j < n; ++j)
+                l.planes[at + size_t(j / 8)] |= uint8_t(bit[basis * n + j] << (j % 8));
+        }
+        l.baseCounts.push_back(n_g);
+    }
+    l.indexBases();
+    double worst = 0, largest = 0;
+    for (uint32_t c = 0; c < l.outChannels; ++c) {
+        const float *row = rows[c].data_ptr<float>();
+        for (size_t k = 0; k < l.rowElements(); ++k) {
+            worst = std::max(worst, double(std::abs(l.weight(c, k) - row[k])));
+            largest = std::max(largest, double(std::abs(row[k])));
+        }
+    }
+    if (worst > 1e-4 * std::max(largest, 1e-30))
+        throw Error(name + ": its stored bases reproduce its weights only to " +
+                    std::to_string(worst) + "; the run's files do not belong together");
+}
+
+} // namespace
+
+qsm::Layer PackedLayer::encode(const Node *node, const LayerGrids &grids,
+                               const MethodState::LayerState *bases)
+{
+    qsm::Layer l;
+    const bool linear = model::FrozenModel::isLinear(node);
+    const auto w =
+        torch::jit::toIValue(node->input(1))->toTensor().to(torch::kFloat32).contiguous();
+    l.kind = linear ? qsm::OpKind::Linear : qsm::OpKind::Conv;
+    l.outChannels = uint32_t(w.size(0));
+    l.inChannels = uint32_t(w.size(1));
+    if (!linear) {
+        const bool conv2d = node->kind() == c10::aten::conv2d;
+        l.kernelH = uint32_t(w.size(2));
+        l.kernelW = uint32_t(w.size(3));
+        l.groups = uint32_t(torch::jit::toIValue(node->input(conv2d ? 6 : 8))->toInt());
+        const auto stride = constantInts(node, 3, "stride");
+        const auto padding = torch::jit::toIValue(node->input(4));
+        if (padding->isString())
+            throw Error(grids.name + ": padding='" + padding->toStringRef() +
+                        "' is not expressible yet; export the model with explicit padding");
+        const auto pad = padding->toIntVector();
+        const auto dilation = constantInts(node, 5, "dilation");
+        l.strideH = uint32_t(stride[0]), l.strideW = uint32_t(stride[1]);
+        l.padH = uint32_t(pad[0]), l.padW = uint32_t(pad[1]);
+        l.dilationH = uint32_t(dilation[0]), l.dilationW = uint32_t(dilation[1]);
+        if (!conv2d && torch::jit::toIValue(node->input(6))->toBool())
+            throw Error(grids.name + ": transposed convolution is not expressible");
+    }
+    if (const auto bias = torch::jit::toIValue(node->input(2)); bias && bias->isTensor()) {
+        const auto b = bias->toTensor().to(torch::kFloat32).contiguous();
+        l.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
+    }
+    if (grids.activation) {
+        const auto &a = *grids.activation;
+        l.input = {uint32_t(a.bits), float(a.scale), float(a.zeroPoint), int32_t(a.qmin),
+                   int32_t(a.qmax)};
+    }
+    const auto rows = w.view({w.size(0), -1});
+    if (bases) {
+        encodeBases(l, *bases, rows, grids.name);
+        return l;
+    }
+    if (grids.levels <= 0) { // a layer the run kept in float
+        l.encoding = qsm::WeightEncoding::Float32;
+        l.weights.assign(rows.data_ptr<float>(), rows.data_ptr<float>() + rows.numel());
+        return l;
+    }
+    l.encoding = qsm::WeightEncoding::Uniform;
+    l.bits = bitsFor(grids.levels);
+    l.codes.assign(l.outChannels * l.rowBytes(), 0);
+    const bool perChannel = grids.low.size() == l.outChannels;
+    if (!perChannel && grids.low.size() != 1)
+        throw Error(grids.name + ": the run's grid has " + std::to_string(grids.low.size()) +
+                    " channels, the layer " + std::to_string(l.outChannels));
+    double worst = 0;
+    for (uint32_t c = 0; c < l.outChannels; ++c) {
+        const double low = grids.low[perChannel ? c : 0];
+        const double step = std::max(grids.step[perChannel ? c : 0], 1e-30);
+        l.scale.push_back(float(step));
+        l.zeroPoint.push_back(float(-low / step));
+        const float *row = rows[c].data_ptr<float>();
+        for (size_t k = 0; k < l.rowElements(); ++k) {
+            const double u = (row[k] - low) / step;
+            const double code = std::clamp(std::nearbyint(u), 0.0, double(grids.levels - 1));
+            worst = std::max(worst, std::abs(u - code));
+            l.setCode(c, k, uint32_t(code));
+        }
+    }
+    if (worst > 1e-2)
+        throw Error(grids.name + ": its weights lie up to " + std::to_string(worst) +
+                    " steps off the run's grid; the run's files do not belong together");
+    return l;
+}
+
+
+} // namespace quantscope::deploy

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+// PackedLayer: one conv or linear layer of a run as the packed format holds it — its geometry
+// read off the traced node, its weights turned back into codes on the run's own grid, into
+// ALQ's binary bases, or kept in float, and the activation quantizer of its input.
+#pragma once
+
+#include "format/qsm_model.h"
+#include "run_grids.h"
+#include "store/method_state.h"
+
+namespace torch::jit {
+struct Node;
+}
+
+namespace quantscope::deploy {
+
+class PackedLayer
+{
+public:
+    // bases: the run's stored ALQ state of the layer, or null. Throws quantscope::Error where
+    // the node's settings are not expressible or the grid or bases do not reproduce its weights
+    // (the run's files do not belong together).
+    static qsm::Layer encode(const torch::jit::Node *node, const LayerGrids &grids,
+                             const store::MethodState::LayerState *bases);
+};
+
+} // namespace quantscope::deploy
