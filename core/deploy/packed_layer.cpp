@@ -3,6 +3,7 @@
 
 #include "error.h"
 #include "model/frozen_model.h"
+#include "node_constants.h"
 #include "quant/binary_basis_layer.h"
 
 #include <torch/csrc/jit/ir/ir.h>
@@ -16,16 +17,6 @@ namespace {
 
 using store::MethodState;
 using torch::jit::Node;
-
-// A conv's stride or dilation, which the frozen graph holds as a constant list.
-std::vector<int64_t> constantInts(const Node *node, size_t input, const char *what)
-{
-    const auto c = torch::jit::toIValue(node->input(input));
-    if (!c || !c->isIntList())
-        throw Error(std::string("the packed format needs a constant ") + what + " for " +
-                    node->kind().toQualString());
-    return c->toIntVector();
-}
 
 uint32_t bitsFor(int64_t levels)
 {
@@ -105,13 +96,13 @@ qsm::Layer PackedLayer::encode(const Node *node, const LayerGrids &grids,
         l.kernelH = uint32_t(w.size(2));
         l.kernelW = uint32_t(w.size(3));
         l.groups = uint32_t(torch::jit::toIValue(node->input(conv2d ? 6 : 8))->toInt());
-        const auto stride = constantInts(node, 3, "stride");
+        const auto stride = NodeConstants::ints(node->input(3), "stride", node);
         const auto padding = torch::jit::toIValue(node->input(4));
         if (padding->isString())
             throw Error(grids.name + ": padding='" + padding->toStringRef() +
                         "' is not expressible yet; export the model with explicit padding");
         const auto pad = padding->toIntVector();
-        const auto dilation = constantInts(node, 5, "dilation");
+        const auto dilation = NodeConstants::ints(node->input(5), "dilation", node);
         l.strideH = uint32_t(stride[0]), l.strideW = uint32_t(stride[1]);
         l.padH = uint32_t(pad[0]), l.padW = uint32_t(pad[1]);
         l.dilationH = uint32_t(dilation[0]), l.dilationW = uint32_t(dilation[1]);

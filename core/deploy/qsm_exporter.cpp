@@ -7,6 +7,7 @@
 #include "json_field.h"
 #include "model/frozen_model.h"
 #include "model/model_metadata.h"
+#include "node_constants.h"
 #include "packed_layer.h"
 #include "run_grids.h"
 #include "store/method_state.h"
@@ -52,36 +53,6 @@ bool isShapeBookkeeping(const Node *node)
     return node->kind().is_aten();
 }
 
-std::vector<int64_t> ints(Value *v, const char *what, const Node *node)
-{
-    const auto c = constant(v);
-    if (!c || !c->isIntList())
-        throw Error(std::string("the packed format needs a constant ") + what + " for " +
-                    node->kind().toQualString());
-    return c->toIntVector();
-}
-
-std::optional<int64_t> intConstant(Value *v)
-{
-    const auto c = constant(v);
-    return c && c->isInt() ? std::optional<int64_t>(c->toInt()) : std::nullopt;
-}
-
-// The elements of a size list: constants where they are, none where the model reads a size.
-std::vector<std::optional<int64_t>> listElements(Value *list)
-{
-    if (const auto c = constant(list); c && c->isIntList()) {
-        const auto values = c->toIntVector();
-        return {values.begin(), values.end()};
-    }
-    std::vector<std::optional<int64_t>> elements;
-    if (list->node()->kind() != c10::prim::ListConstruct)
-        return elements;
-    for (Value *v : list->node()->inputs())
-        elements.push_back(intConstant(v));
-    return elements;
-}
-
 // A channel shuffle as torchvision's ShuffleNetV2 writes it, seen part by part: x viewed as
 // N×groups×(C/groups)×H×W, then transposed in its dimensions 1 and 2, then viewed back.
 struct PendingShuffle
@@ -94,7 +65,7 @@ struct PendingShuffle
 // An adaptive average pool to one value per channel.
 bool isGlobalSize(const Node *node)
 {
-    const auto size = ints(node->input(1), "output size", node);
+    const auto size = NodeConstants::ints(node->input(1), "output size", node);
     return size == std::vector<int64_t>{1, 1} || size == std::vector<int64_t>{1};
 }
 
@@ -208,6 +179,17 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
     const auto channelAxis = [](std::optional<int64_t> dim, const qsm::Shape &shape) {
         return dim == 1 || dim == -int64_t(shape.size());
     };
+    // A value the model computes, or a part of one not yet expressed (a shuffle, a chunk).
+    const auto computed = [&](const Value *v) {
+        return ids.count(v) || shuffles.count(v) || chunks.count(v);
+    };
+    const auto readsComputed = [&](const Node *n) { // directly or through a list
+        return std::any_of(n->inputs().begin(), n->inputs().end(), [&](const Value *v) {
+            return computed(v) || (v->node()->kind() == c10::prim::ListConstruct &&
+                                   std::any_of(v->node()->inputs().begin(),
+                                               v->node()->inputs().end(), computed));
+        });
+    };
     const double inf = std::numeric_limits<double>::infinity();
     for (Node *node : graph->nodes()) {
         const auto kind = node->kind();
@@ -217,22 +199,12 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
         // them, never computed on the device; a guard that only raises on a wrong input
         // (scripted functionals check ranks so) holds for the fixed input. A tensor op that
         // needs such a value as a tensor fails below, by name.
-        const auto computed = [&](const Value *v) {
-            return ids.count(v) || shuffles.count(v) || chunks.count(v);
-        };
-        const auto readsComputed = [&](const Node *n) { // directly or through a list
-            return std::any_of(n->inputs().begin(), n->inputs().end(), [&](const Value *v) {
-                return computed(v) || (v->node()->kind() == c10::prim::ListConstruct &&
-                                       std::any_of(v->node()->inputs().begin(),
-                                                   v->node()->inputs().end(), computed));
-            });
-        };
         if (kind == c10::prim::Constant || kind == c10::prim::ListConstruct ||
             isShapeBookkeeping(node) ||
             ((kind.is_aten() || kind == c10::prim::NumToTensor) && !readsComputed(node)))
             continue;
         const bool view = kind == c10::aten::view || kind == c10::aten::reshape;
-        const auto sizes = view ? listElements(node->input(1))
+        const auto sizes = view ? NodeConstants::sizes(node->input(1))
                                 : std::vector<std::optional<int64_t>>();
         if (const auto it = node->inputs().empty() ? shuffles.end() : shuffles.find(node->input(0));
             it != shuffles.end()) {
@@ -241,7 +213,8 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             if (kind == c10::aten::contiguous) {
                 shuffles[node->output()] = pending;
             } else if (kind == c10::aten::transpose && !pending.transposed &&
-                       intConstant(node->input(1)) == 1 && intConstant(node->input(2)) == 2) {
+                       NodeConstants::integer(node->input(1)) == 1 &&
+                       NodeConstants::integer(node->input(2)) == 2) {
                 shuffles[node->output()] = {pending.input, pending.groups, true};
             } else if (pending.transposed && sizes.size() == 4) {
                 op.kind = qsm::OpKind::ChannelShuffle;
@@ -301,16 +274,16 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
         } else if (kind == c10::aten::max_pool2d || kind == c10::aten::avg_pool2d) {
             const bool max = kind == c10::aten::max_pool2d;
             op.kind = max ? qsm::OpKind::MaxPool : qsm::OpKind::AvgPool;
-            const auto k = ints(node->input(1), "kernel size", node);
-            auto s = ints(node->input(2), "stride", node);
-            const auto p = ints(node->input(3), "padding", node);
+            const auto k = NodeConstants::ints(node->input(1), "kernel size", node);
+            auto s = NodeConstants::ints(node->input(2), "stride", node);
+            const auto p = NodeConstants::ints(node->input(3), "padding", node);
             if (s.empty())
                 s = k;
             op.kernelH = uint32_t(k[0]), op.kernelW = uint32_t(k.size() > 1 ? k[1] : k[0]);
             op.strideH = uint32_t(s[0]), op.strideW = uint32_t(s.size() > 1 ? s[1] : s[0]);
             op.padH = uint32_t(p[0]), op.padW = uint32_t(p.size() > 1 ? p[1] : p[0]);
             if (max) {
-                const auto d = ints(node->input(4), "dilation", node);
+                const auto d = NodeConstants::ints(node->input(4), "dilation", node);
                 if (d[0] != 1 || (d.size() > 1 && d[1] != 1))
                     throw Error("the packed format cannot express " + nodeText(node) +
                                 ": dilated max pooling");
@@ -327,7 +300,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             // The input size is fixed, so are the bins: an output size that divides the map is
             // plain average pooling, and the map's own size the identity (AlexNet's 6×6 and
             // VGG's 7×7 heads at 224 pixels).
-            const auto size = ints(node->input(1), "output size", node);
+            const auto size = NodeConstants::ints(node->input(1), "output size", node);
             setInputShape();
             const auto &in = qsm::ShapeInference::infer(m)[idOf(node->input(0), node)];
             const int64_t oh = size[0], ow = size.size() > 1 ? size[1] : size[0];
@@ -348,7 +321,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             if (kind == c10::aten::adaptive_avg_pool2d) {
                 op.keepDims = 1;
             } else {
-                auto dims = ints(node->input(1), "dimensions", node);
+                auto dims = NodeConstants::ints(node->input(1), "dimensions", node);
                 for (auto &d : dims)
                     d = d < 0 ? d + 4 : d;
                 std::sort(dims.begin(), dims.end());
@@ -410,9 +383,9 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             const int64_t channels = shape[0];
             std::vector<int64_t> pieces;
             if (kind == c10::aten::split_with_sizes) {
-                for (const auto size : listElements(node->input(1)))
+                for (const auto size : NodeConstants::sizes(node->input(1)))
                     pieces.push_back(size.value_or(0));
-            } else if (const auto n = intConstant(node->input(1)); n && *n > 0) {
+            } else if (const auto n = NodeConstants::integer(node->input(1)); n && *n > 0) {
                 const int64_t size = kind == c10::aten::chunk ? (channels + *n - 1) / *n : *n;
                 for (int64_t first = 0; first < channels; first += size)
                     pieces.push_back(std::min(size, channels - first));
@@ -420,7 +393,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             int64_t total = 0;
             for (const int64_t size : pieces)
                 total = size > 0 ? total + size : -1;
-            if (!channelAxis(intConstant(node->input(2)), shape) || pieces.empty() ||
+            if (!channelAxis(NodeConstants::integer(node->input(2)), shape) || pieces.empty() ||
                 total != channels)
                 throw Error("the packed format cannot express " + nodeText(node) +
                             ": a split along another axis than the channels, or in pieces of "
@@ -435,20 +408,21 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                 const auto c = constant(node->input(i));
                 if (c && c->isNone())
                     return open;
-                return intConstant(node->input(i));
+                return NodeConstants::integer(node->input(i));
             };
-            const auto dim = intConstant(node->input(1));
+            const auto dim = NodeConstants::integer(node->input(1));
+            const auto step = NodeConstants::integer(node->input(4));
             const auto start = bound(2, 0), end = bound(3, std::numeric_limits<int64_t>::max());
             const auto within = [&](int64_t i) {
                 return std::clamp(i < 0 ? i + channels : i, int64_t(0), channels);
             };
-            const bool whole = intConstant(node->input(4)) == 1 && start == 0 && end &&
+            const bool whole = step == 1 && start == 0 && end &&
                                (dim == 0 || (channelAxis(dim, shape) && within(*end) == channels));
             if (whole) { // a scripted x[:, :, a:b] slices the batch and the channels whole first
                 ids[node->output()] = idOf(node->input(0), node);
                 continue;
             }
-            if (!channelAxis(dim, shape) || intConstant(node->input(4)) != 1 || !start || !end ||
+            if (!channelAxis(dim, shape) || step != 1 || !start || !end ||
                 within(*end) <= within(*start))
                 throw Error("the packed format cannot express " + nodeText(node) +
                             ": a slice that is not a run of channels");

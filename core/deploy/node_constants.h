@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+// NodeConstants: the constants a traced node's inputs hold, as the packed model's exporter
+// reads them — a conv's stride, a pool's window, a view's sizes (some read off the map at run
+// time, so absent here), a split's dimension.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace torch::jit {
+struct Node;
+struct Value;
+} // namespace torch::jit
+
+namespace quantscope::deploy {
+
+class NodeConstants
+{
+public:
+    // A constant list of integers; throws quantscope::Error naming `what` and the node's kind
+    // where the model computes it.
+    static std::vector<int64_t> ints(torch::jit::Value *v, const char *what,
+                                     const torch::jit::Node *node);
+    // A constant integer, or none.
+    static std::optional<int64_t> integer(torch::jit::Value *v);
+    // The elements of a size list: constants where they are, none where the model reads a size
+    // (x.size(0)); empty for a list that is neither constant nor built in the graph.
+    static std::vector<std::optional<int64_t>> sizes(torch::jit::Value *list);
+};
+
+} // namespace quantscope::deploy
