@@ -11,10 +11,10 @@
 // simulation, whatever the zero points (which need not be integers).
 //
 // Binary bases (ALQ), a weight Σᵢ ±αᵢ of its group's bases: each piece of a row (one tap's
-// channels, the whole row, a piece of a 1×1 row) is a GEMM of ±1 weights, a row per channel and
-// basis, its exact sums S weighed by α, and V sums the weights themselves:
+// channels, the whole row, a piece of a 1×1 row) is a GEMM of ±1 weights, a row per kept basis
+// of each channel, its exact sums S weighed by α, and V sums the weights themselves:
 //   Σ (q − z_a)·w = Σ over pieces and bases of α·S − (z_a − qmin)·V
-// so a layer with b bases at most per group costs b byte GEMMs, whatever the pieces.
+// so a layer costs a byte GEMM row per kept basis: b GEMMs' worth where every group keeps b.
 #pragma once
 
 #include "format/qsm_model.h"
@@ -127,16 +127,20 @@ private:
     std::vector<uint32_t> m_runStart;
     std::vector<uint8_t> m_cols;       // kernels without an indirect form: the rows copied out
     size_t m_colsRow = 0;              // their stride
-    // Binary bases: per piece of a row, where it starts in the GEMM's row, and its ±1 weights as
-    // `levels` rows per output channel, basis after basis (zero past a group's own bases), with
-    // their α in the same order.
+    // Binary bases: per piece of a row, where it starts in the GEMM's row, and its ±1 weights
+    // level after level. The channels are summed in slot order (most bases first, the same for
+    // every piece); level i's rows are the first levelRows[i] slots, the rows of slots whose
+    // group lacks basis i zero, and alpha is per row.
     struct BasisPiece
     {
-        size_t first, levels;
+        size_t first;
         PackedWeights weights;
         std::vector<float> alpha;
+        std::vector<uint32_t> levelRows; // non-increasing
     };
     std::vector<BasisPiece> m_pieces;
+    std::vector<uint32_t> m_slotOf; // per channel; empty where every slot is its channel
+    std::vector<float> m_slotSums;  // the weighed sums by slot, per position, where reordered
     size_t m_sumsRow = 0; // m_acc's stride for them: the widest piece's
     // Bit-serial layers: the weights as bit-planes, and the bordered codes as bit-planes too,
     // [pixel][64-channel word][plane], refreshed with the codes.

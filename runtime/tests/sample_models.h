@@ -129,9 +129,10 @@ inline qsm::Model shuffleModel(uint32_t wbits, uint32_t abits, uint32_t seed = 2
 }
 
 // Rewrites a layer's weights as random binary bases (ALQ's encoding): `pieces` groups per row,
-// interleaved (one per kernel tap) or contiguous, each keeping 0 … maxBases bases.
+// interleaved (one per kernel tap) or contiguous, each keeping 0 … maxBases bases — drawn, or
+// `descending`: fewer in each later channel, from maxBases in the first to 0 in the last.
 inline void toBinaryBases(qsm::Layer &l, uint32_t pieces, bool interleaved, uint32_t maxBases,
-                          uint32_t seed)
+                          uint32_t seed, bool descending = false)
 {
     std::mt19937 rng(seed);
     l.encoding = qsm::WeightEncoding::BinaryBases;
@@ -143,7 +144,9 @@ inline void toBinaryBases(qsm::Layer &l, uint32_t pieces, bool interleaved, uint
     l.alphas.clear();
     l.planes.clear();
     for (uint32_t g = 0; g < l.outChannels * pieces; ++g) {
-        const uint32_t count = rng() % (maxBases + 1);
+        const uint32_t channel = g / pieces, last = l.outChannels - 1;
+        const uint32_t count = descending ? maxBases * (last - channel) / std::max(last, 1u)
+                                          : rng() % (maxBases + 1);
         l.baseCounts.push_back(uint8_t(count));
         for (uint32_t i = 0; i < count; ++i) {
             l.alphas.push_back(0.01f + 0.2f * float(rng() % 1000) / 1000.0f);

@@ -380,7 +380,8 @@ TEST_CASE(binaryBasisLayersRunOnCodes)
 {
     // ALQ's groupings that the low-bit layers serve (a piece per tap, a whole filter, a 1×1 or
     // linear row in contiguous pieces, a depthwise filter) against the oracle, every activation
-    // width; groups of 0 to 5 bases. A grouping they do not serve is left to the oracle's path.
+    // width; groups of 0 to 5 bases, drawn (the channels reordered by their bases) or fewer in
+    // each later channel (in order). A grouping they do not serve is left to the oracle's path.
     struct Grouping
     {
         const char *name;
@@ -394,15 +395,18 @@ TEST_CASE(binaryBasisLayersRunOnCodes)
         {"depthwise per filter", 19, 19, 3, 2, 1, 19, 1, false},
     };
     for (const auto &g : groupings)
-        for (uint32_t abits : {1u, 2u, 4u, 8u}) {
-            qsm::ModelBuilder b(g.in, 9, 9, abits);
-            const auto out = b.conv(qsm::ModelBuilder::kInput, g.out, g.kernel, g.stride, g.pad,
-                                    g.groups, qsm::LayerBits{4, abits, 0.37f, abits > 1});
-            auto model = b.build(out);
-            toBinaryBases(model.layers[0], g.pieces, g.interleaved, 5, abits);
-            CHECK_MSG(LowBitLayer::basesServed(model.layers[0]), g.name);
-            compareLayer(model, std::string(g.name) + " A" + std::to_string(abits));
-        }
+        for (uint32_t abits : {1u, 2u, 4u, 8u})
+            for (bool descending : {false, true}) {
+                qsm::ModelBuilder b(g.in, 9, 9, abits);
+                const qsm::LayerBits bits{4, abits, 0.37f, abits > 1};
+                const auto out = b.conv(qsm::ModelBuilder::kInput, g.out, g.kernel, g.stride,
+                                        g.pad, g.groups, bits);
+                auto model = b.build(out);
+                toBinaryBases(model.layers[0], g.pieces, g.interleaved, 5, abits, descending);
+                CHECK_MSG(LowBitLayer::basesServed(model.layers[0]), g.name);
+                compareLayer(model, std::string(g.name) + " A" + std::to_string(abits) +
+                                        (descending ? " descending" : " drawn"));
+            }
     for (uint32_t pieces : {1u, 4u}) {
         qsm::ModelBuilder b(36, 1, 1, 9);
         const auto flat = b.flatten(qsm::ModelBuilder::kInput);
