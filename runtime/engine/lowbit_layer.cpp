@@ -335,14 +335,10 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
     // 4-byte step read past the last pixel.
     const size_t pixels = size_t(codesH * m_codesW);
     m_codes.assign(pixels * size_t(m_inC) + PackedWeights::kGroup, 0);
-    if (!m_pieces.empty()) { // the rows copied out, a piece's sums at a time
+    if (!m_pieces.empty()) { // the rows copied out, a piece's sums at a time: BasisScratch
         m_colsRow = m_runs * m_runStride;
-        m_cols.resize(positions * m_colsRow + PackedWeights::kGroup);
         for (const auto &piece : m_pieces) // one row of sums a position, for every piece
             m_sumsRow = std::max(m_sumsRow, piece.weights.nPadded);
-        if (!m_slotOf.empty())
-            m_slotSums.resize(positions * m_outC);
-        m_acc.resize(positions * m_sumsRow);
         return;
     }
     m_pixelSums.assign(m_groups.size() * pixels, 0);
@@ -516,16 +512,17 @@ void LowBitLayer::prepareRows(size_t group, size_t begin, size_t end)
         }
     }
     if (!m_kernel.indirect && !m_bitSerial)
-        gatherColumns(group, begin, end);
+        gatherColumns(group, begin, end, m_cols.data() + begin * m_colsRow);
 }
 
-QS_VECTOR_CLONES void LowBitLayer::gatherColumns(size_t group, size_t begin, size_t end)
+QS_VECTOR_CLONES void LowBitLayer::gatherColumns(size_t group, size_t begin, size_t end,
+                                                 uint8_t *rows)
 {
     const size_t kPadded = m_colsRow, channels = size_t(m_inC);
     const uint8_t *codes = m_codes.data() + group * size_t(m_perGroupIn);
     for (size_t p = begin; p < end; ++p) {
         const uint32_t *starts = m_runStart.data() + p * m_runs;
-        uint8_t *row = m_cols.data() + p * kPadded;
+        uint8_t *row = rows + (p - begin) * kPadded;
         for (size_t r = 0; r < m_runs; ++r)
             copyCodes(row + r * m_runStride, codes + starts[r] * channels, m_runStride);
     }
@@ -574,20 +571,28 @@ ChannelEpilogue LowBitLayer::channelEpilogue(size_t begin) const
 
 void LowBitLayer::multiplyBases(size_t begin, size_t end, float *out)
 {
+    // The task's rows copied out, their sums and weighed sums, in buffers of the thread's own
+    // that every layer reuses: sized for a whole image per layer, they took ResNet-18 at 4 bits
+    // to 162 MB (83 MB so, as int8) and were slower to fill.
+    thread_local BasisScratch scratch;
     const size_t rows = end - begin;
-    const ChannelEpilogue last = channelEpilogue(begin);
+    scratch.cols.resize(std::max(scratch.cols.size(), rows * m_colsRow + PackedWeights::kGroup));
+    scratch.sums.resize(std::max(scratch.sums.size(), rows * m_sumsRow));
     const uint32_t *slotOf = m_slotOf.empty() ? nullptr : m_slotOf.data();
-    float *slotSums = slotOf ? m_slotSums.data() + begin * m_outC : nullptr;
+    if (slotOf)
+        scratch.slotSums.resize(std::max(scratch.slotSums.size(), rows * m_outC));
+    gatherColumns(0, begin, end, scratch.cols.data());
+    const ChannelEpilogue last = channelEpilogue(begin);
+    int32_t *sums = scratch.sums.data();
     for (size_t p = 0; p < m_pieces.size(); ++p) {
         const BasisPiece &piece = m_pieces[p];
         const PackedWeights &b = piece.weights;
-        int32_t *sums = m_acc.data() + begin * m_sumsRow;
         if (!piece.levelRows.empty()) // a piece whose groups all lost their bases adds nothing
-            m_kernel.kernel(m_cols.data() + begin * m_colsRow + piece.first, rows, m_colsRow, b,
+            m_kernel.kernel(scratch.cols.data() + piece.first, rows, m_colsRow, b,
                             {0, b.nPadded / PackedWeights::kPanel}, m_maxActivation, sums,
                             m_sumsRow);
         weighBasisSums(sums, m_sumsRow, rows, piece.alpha.data(), piece.levelRows.data(),
-                       piece.levelRows.size(), slotOf, slotSums, m_outC, p == 0,
+                       piece.levelRows.size(), slotOf, scratch.slotSums.data(), m_outC, p == 0,
                        p + 1 == m_pieces.size() ? &last : nullptr, out + begin * m_outC);
     }
 }
@@ -606,10 +611,8 @@ void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
     prepareCodes(in, pool);
     const size_t positions = size_t(m_outH * m_outW);
     if (!m_pieces.empty()) {
-        pool.parallelFor(positions, kRowsPerTask, [&](size_t begin, size_t end) {
-            gatherColumns(0, begin, end);
-            multiplyBases(begin, end, out);
-        });
+        pool.parallelFor(positions, kRowsPerTask,
+                         [&](size_t begin, size_t end) { multiplyBases(begin, end, out); });
         return;
     }
     const size_t rowTiles = (positions + kRowsPerTask - 1) / kRowsPerTask;

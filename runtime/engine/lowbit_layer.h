@@ -86,7 +86,8 @@ private:
     // Rows [begin, end) of the GEMM's A for `group`: their column sums, and for a kernel
     // without an indirect form the rows copied out.
     void prepareRows(size_t group, size_t begin, size_t end);
-    void gatherColumns(size_t group, size_t begin, size_t end);
+    // Rows [begin, end) of `group`'s GEMM copied out from the codes, to `rows` onwards.
+    void gatherColumns(size_t group, size_t begin, size_t end, uint8_t *rows);
     // The epilogue of `group`'s outputs from its GEMM column `column` on, for rows from `begin`.
     GemmEpilogue epilogue(size_t group, size_t column, size_t begin, float *out) const;
     // Outputs of rows [begin, end) × the columns of `panels` of `group`'s GEMM.
@@ -140,8 +141,13 @@ private:
     };
     std::vector<BasisPiece> m_pieces;
     std::vector<uint32_t> m_slotOf; // per channel; empty where every slot is its channel
-    std::vector<float> m_slotSums;  // the weighed sums by slot, per position, where reordered
-    size_t m_sumsRow = 0; // m_acc's stride for them: the widest piece's
+    struct BasisScratch // a task's rows copied out, their ±1 sums, and those weighed by slot
+    {
+        std::vector<uint8_t> cols;
+        std::vector<int32_t> sums;
+        std::vector<float> slotSums;
+    };
+    size_t m_sumsRow = 0; // the stride of a task's sums: the widest piece's
     // Bit-serial layers: the weights as bit-planes, and the bordered codes as bit-planes too,
     // [pixel][64-channel word][plane], refreshed with the codes.
     bool m_bitSerialServed = false, m_bitSerial = false;
