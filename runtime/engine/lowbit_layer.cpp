@@ -238,9 +238,12 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
     // The weights the sums multiply, per output channel: code − z_w (scaled in the epilogue),
     // or binary bases' Σ ±α as they are.
     const auto centredRow = [&](size_t o) {
+        std::vector<float> weights(uniform ? 0 : layer.rowElements());
+        if (!uniform)
+            layer.rowWeights(o, weights.data());
         std::vector<double> row(layer.rowElements());
         for (size_t k = 0; k < row.size(); ++k)
-            row[k] = uniform ? double(layer.code(o, k)) - layer.zeroPoint[o] : layer.weight(o, k);
+            row[k] = uniform ? double(layer.code(o, k)) - layer.zeroPoint[o] : weights[k];
         return row;
     };
     if (m_perGroupIn == 1 && perGroupOut == 1 && layer.groups > 1) {

@@ -206,16 +206,18 @@ void XnnpackExecutor::createSteps()
             std::vector<int8_t> kernel(l.outChannels * row);
             std::vector<float> kernelScale(l.outChannels);
             std::vector<int32_t> bias(l.outChannels, 0);
+            std::vector<float> weights(row);
             for (size_t c = 0; c < l.outChannels; ++c) {
+                l.rowWeights(c, weights.data());
                 float maxAbs = 0;
-                for (size_t k = 0; k < row; ++k)
-                    maxAbs = std::max(maxAbs, std::fabs(l.weight(c, k)));
+                for (float w : weights)
+                    maxAbs = std::max(maxAbs, std::fabs(w));
                 kernelScale[c] = maxAbs > 0 ? maxAbs / 127.0f : 1.0f;
                 // XNNPACK's layout: [output channel][ky][kx][input channel of the group].
                 for (size_t ic = 0; ic < l.inChannels; ++ic)
                     for (size_t t = 0; t < taps; ++t)
                         kernel[(c * taps + t) * l.inChannels + ic] =
-                            code(l.weight(c, ic * taps + t), kernelScale[c], 0);
+                            code(weights[ic * taps + t], kernelScale[c], 0);
                 if (!l.bias.empty())
                     bias[c] = int32_t(std::nearbyint(l.bias[c] / (qin.scale * kernelScale[c])));
             }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "qsm_model.h"
 
+#include <algorithm>
+
 namespace quantscope::qsm {
 
 const char *opKindName(OpKind kind)
@@ -116,6 +118,29 @@ float Layer::weight(size_t c, size_t k) const
         return w;
     }
     return scale[c] * (float(code(c, k)) - zeroPoint[c]);
+}
+
+void Layer::rowWeights(size_t c, float *out) const
+{
+    const size_t n = rowElements();
+    if (encoding != WeightEncoding::BinaryBases) {
+        for (size_t k = 0; k < n; ++k)
+            out[k] = weight(c, k);
+        return;
+    }
+    std::fill(out, out + n, 0.0f);
+    const size_t size = groupSize();
+    for (size_t piece = 0; piece < pieces; ++piece) {
+        const size_t group = c * pieces + piece, first = firstBase[group];
+        // Position j of the group is weight k = first + j·step of the row.
+        const size_t start = interleaved ? piece : piece * size, step = interleaved ? pieces : 1;
+        for (size_t i = 0; i < baseCounts[group]; ++i) {
+            const uint8_t *plane = planes.data() + (first + i) * planeBytes();
+            const float alpha = alphas[first + i];
+            for (size_t j = 0; j < size; ++j)
+                out[start + j * step] += (plane[j / 8] >> (j % 8) & 1u) ? alpha : -alpha;
+        }
+    }
 }
 
 std::vector<uint32_t> Model::layerInputs() const

@@ -121,6 +121,9 @@ struct Layer
     double weightBits() const;
     // Weight k of output channel c in float, whatever the encoding.
     float weight(size_t c, size_t k) const;
+    // The rowElements() weights of output channel c in float: weight(c, k) for every k, binary
+    // bases decoded a group and a basis at a time rather than weight by weight.
+    void rowWeights(size_t c, float *out) const;
 };
 
 struct Op

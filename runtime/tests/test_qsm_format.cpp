@@ -78,12 +78,17 @@ TEST_CASE(binaryBasesRoundTripAndAreValidated)
     CHECK(plain == 1);
     const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
     CHECK(qsm::QsmWriter::serialize(back) == bytes);
-    for (size_t i : {2u, 3u, 4u, 5u}) {
+    for (size_t i : {1u, 2u, 3u, 4u, 5u}) { // a uniform layer, then groupings of bases
         const auto &l = back.layers[i];
-        CHECK(l.encoding == qsm::WeightEncoding::BinaryBases);
-        for (size_t c = 0; c < l.outChannels; ++c)
-            for (size_t k = 0; k < l.rowElements(); ++k)
+        CHECK((l.encoding == qsm::WeightEncoding::BinaryBases) == (i > 1));
+        std::vector<float> row(l.rowElements()); // a row at once: as weight by weight
+        for (size_t c = 0; c < l.outChannels; ++c) {
+            l.rowWeights(c, row.data());
+            for (size_t k = 0; k < l.rowElements(); ++k) {
                 CHECK(l.weight(c, k) == model.layers[i].weight(c, k));
+                CHECK(row[k] == l.weight(c, k));
+            }
+        }
     }
     // One weight by hand: the 3×3 layer's groups are taps, so weight k sits in group k % 9 at
     // position k / 9; a group without bases is zero.

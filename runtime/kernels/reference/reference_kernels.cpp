@@ -66,8 +66,7 @@ std::vector<float> ReferenceKernels::dequantize(const qsm::Layer &layer)
     const size_t row = layer.rowElements();
     std::vector<float> w(layer.outChannels * row);
     for (size_t c = 0; c < layer.outChannels; ++c)
-        for (size_t k = 0; k < row; ++k)
-            w[c * row + k] = layer.weight(c, k);
+        layer.rowWeights(c, w.data() + c * row);
     return w;
 }
 
