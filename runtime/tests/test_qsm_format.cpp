@@ -41,6 +41,31 @@ bool refused(const std::vector<uint8_t> &bytes, std::string *message = nullptr)
     }
 }
 
+// The format version a file's header states, and the file stating another.
+uint32_t versionOf(const std::vector<uint8_t> &bytes)
+{
+    uint32_t version = 0;
+    std::memcpy(&version, bytes.data() + 8, 4);
+    return version;
+}
+
+std::vector<uint8_t> withVersion(std::vector<uint8_t> bytes, uint32_t version)
+{
+    std::memcpy(bytes.data() + 8, &version, 4);
+    return bytes;
+}
+
+// The output shapes of a model's ops of one kind, in graph order.
+std::vector<qsm::Shape> outputShapes(const qsm::Model &model, qsm::OpKind kind)
+{
+    const auto shapes = qsm::ShapeInference::infer(model);
+    std::vector<qsm::Shape> out;
+    for (const auto &op : model.ops)
+        if (op.kind == kind)
+            out.push_back(shapes[op.output]);
+    return out;
+}
+
 // The writer's reason for refusing a model whose shapes do not fit ("" when it writes it).
 std::string writerRefusal(const qsm::Model &model)
 {
@@ -70,12 +95,9 @@ TEST_CASE(binaryBasesRoundTripAndAreValidated)
 {
     const auto model = binaryBasesModel(4);
     const auto bytes = qsm::QsmWriter::serialize(model);
-    uint32_t version = 0;
-    std::memcpy(&version, bytes.data() + 8, 4);
-    CHECK(version == 2); // binary bases need version 2; a file without them stays version 1
-    uint32_t plain = 0;
-    std::memcpy(&plain, qsm::QsmWriter::serialize(everyOpModel(2, 4)).data() + 8, 4);
-    CHECK(plain == 1);
+    // Binary bases need version 2; a file without them stays version 1.
+    CHECK(versionOf(bytes) == 2);
+    CHECK(versionOf(qsm::QsmWriter::serialize(everyOpModel(2, 4))) == 1);
     const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
     CHECK(qsm::QsmWriter::serialize(back) == bytes);
     for (size_t i : {1u, 2u, 3u, 4u, 5u}) { // a uniform layer, then groupings of bases
@@ -116,10 +138,7 @@ TEST_CASE(binaryBasesRoundTripAndAreValidated)
     std::string message;
     CHECK(refused(qsm::QsmWriter::serialize(lying), &message));
     CHECK_MSG(message.find("more than its 3") != std::string::npos, message);
-    auto old = bytes;
-    const uint32_t one = 1;
-    std::memcpy(old.data() + 8, &one, 4);
-    CHECK(refused(old, &message));
+    CHECK(refused(withVersion(bytes, 1), &message));
     CHECK_MSG(message.find("not known to version 1") != std::string::npos, message);
 }
 
@@ -127,26 +146,17 @@ TEST_CASE(concatRoundTripsAndIsValidated)
 {
     const auto model = concatModel(4, 4);
     const auto bytes = qsm::QsmWriter::serialize(model);
-    uint32_t version = 0;
-    std::memcpy(&version, bytes.data() + 8, 4);
-    CHECK(version == 3); // a concat needs version 3
+    CHECK(versionOf(bytes) == 3); // a concat needs version 3
     const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
     CHECK(qsm::QsmWriter::serialize(back) == bytes);
-    const auto shapes = qsm::ShapeInference::infer(back);
-    std::vector<qsm::Shape> joined;
-    for (const auto &op : back.ops)
-        if (op.kind == qsm::OpKind::Concat)
-            joined.push_back(shapes[op.output]);
     // 7 + 9 + 6 channels of the fire module, 4 more grown on them, 11 + 6 features.
-    CHECK((joined == std::vector<qsm::Shape>{{22, 10, 9}, {26, 10, 9}, {17}}));
+    CHECK((outputShapes(back, qsm::OpKind::Concat) ==
+           std::vector<qsm::Shape>{{22, 10, 9}, {26, 10, 9}, {17}}));
     for (size_t n = 0; n < bytes.size(); n += 7)
         CHECK(refused(std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(n))));
 
     std::string message;
-    auto old = bytes;
-    const uint32_t two = 2;
-    std::memcpy(old.data() + 8, &two, 4);
-    CHECK(refused(old, &message));
+    CHECK(refused(withVersion(bytes, 2), &message));
     CHECK_MSG(message.find("unknown op kind 9 in a version 2 file") != std::string::npos,
               message);
     // On the concat of vectors: a map beside them, a lone input.
@@ -168,9 +178,7 @@ TEST_CASE(channelAffineRoundTripsAndIsValidated)
 {
     const auto model = preActivationModel(4, 4);
     const auto bytes = qsm::QsmWriter::serialize(model);
-    uint32_t version = 0;
-    std::memcpy(&version, bytes.data() + 8, 4);
-    CHECK(version == 3);
+    CHECK(versionOf(bytes) == 3);
     const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
     CHECK(qsm::QsmWriter::serialize(back) == bytes);
     CHECK(back.ops[1].kind == qsm::OpKind::ChannelAffine);
@@ -233,25 +241,16 @@ TEST_CASE(channelSlicesAndShufflesRoundTripAndAreValidated)
 
     const auto model = shuffleModel(4, 4);
     const auto bytes = qsm::QsmWriter::serialize(model);
-    uint32_t version = 0;
-    std::memcpy(&version, bytes.data() + 8, 4);
-    CHECK(version == 4); // a slice or a shuffle needs version 4
+    CHECK(versionOf(bytes) == 4); // a slice or a shuffle needs version 4
     const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
     CHECK(qsm::QsmWriter::serialize(back) == bytes);
-    const auto shapes = qsm::ShapeInference::infer(back);
-    std::vector<qsm::Shape> sliced;
-    for (const auto &op : back.ops)
-        if (op.kind == qsm::OpKind::ChannelSlice)
-            sliced.push_back(shapes[op.output]);
-    CHECK((sliced == std::vector<qsm::Shape>{{7, 5, 5}, {7, 5, 5}, {9}, {3}}));
+    CHECK((outputShapes(back, qsm::OpKind::ChannelSlice) ==
+           std::vector<qsm::Shape>{{7, 5, 5}, {7, 5, 5}, {9}, {3}}));
     for (size_t n = 0; n < bytes.size(); n += 5)
         CHECK(refused(std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(n))));
 
     std::string message;
-    auto old = bytes;
-    const uint32_t three = 3;
-    std::memcpy(old.data() + 8, &three, 4);
-    CHECK(refused(old, &message));
+    CHECK(refused(withVersion(bytes, 3), &message));
     CHECK_MSG(message.find("unknown op kind 14 in a version 3 file") != std::string::npos,
               message);
     const auto invalid = [&](qsm::OpKind kind, auto edit, const char *expected) {
