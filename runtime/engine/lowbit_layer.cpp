@@ -92,67 +92,6 @@ QS_VECTOR_CLONES void writeGemmRows(const GemmEpilogue &e, const int32_t *sums, 
     }
 }
 
-// Slots weighed together: one vector register on AVX-512, the levels' sums added in it.
-constexpr size_t kSlotBlock = 16;
-
-// One position's ±1 sums of a piece weighed by their α into acc by slot: level i's rows are
-// the first levelRows[i] slots, a whole number of blocks or all of level 0's (the tail).
-// fresh: acc starts from zero (past level 0's rows too).
-inline void weighLevels(const int32_t *__restrict sums, const float *__restrict alpha,
-                        const uint32_t *levelRows, size_t levels, size_t channels, bool fresh,
-                        float *__restrict acc)
-{
-    const size_t rows0 = levels > 0 ? levelRows[0] : 0;
-    size_t j = 0;
-    for (; j + kSlotBlock <= rows0; j += kSlotBlock) { // each block summed in registers
-        float v[kSlotBlock];
-        for (size_t l = 0; l < kSlotBlock; ++l)
-            v[l] = fresh ? 0.0f : acc[j + l];
-        for (size_t i = 0, r = 0; i < levels && levelRows[i] > j; r += levelRows[i++])
-            for (size_t l = 0; l < kSlotBlock; ++l)
-                v[l] += alpha[r + j + l] * float(sums[r + j + l]);
-        for (size_t l = 0; l < kSlotBlock; ++l)
-            acc[j + l] = v[l];
-    }
-    for (; j < rows0; ++j) {
-        float v = fresh ? 0.0f : acc[j];
-        for (size_t i = 0, r = 0; i < levels && levelRows[i] > j; r += levelRows[i++])
-            v += alpha[r + j] * float(sums[r + j]);
-        acc[j] = v;
-    }
-    if (fresh)
-        std::fill(acc + rows0, acc + channels, 0.0f);
-}
-
-// One piece's ±1 sums of a binary-basis layer weighed by their α, added over the pieces by slot
-// (from zero at the `first` piece): in y itself where the slots are the channels (slotOf null),
-// else in `slotSums`. The last piece applies the epilogue into y (rows × channels), reading
-// each channel's slot, the position classes the rows'.
-QS_VECTOR_CLONES void weighBasisSums(const int32_t *__restrict sums, size_t sumRow, size_t rows,
-                                     const float *__restrict alpha, const uint32_t *levelRows,
-                                     size_t levels, const uint32_t *__restrict slotOf,
-                                     float *__restrict slotSums, size_t channels, bool first,
-                                     const ChannelEpilogue *last, float *__restrict y)
-{
-    for (size_t p = 0; p < rows; ++p) {
-        float *__restrict row = y + p * channels;
-        float *__restrict bySlot = slotOf ? slotSums + p * channels : row;
-        weighLevels(sums + p * sumRow, alpha, levelRows, levels, channels, first, bySlot);
-        if (!last)
-            continue;
-        const float *__restrict scale = last->scale, *__restrict bias = last->bias;
-        const float *__restrict padding = last->padding + last->positionClass[p] * channels;
-        const float lo = last->lo, hi = last->hi;
-        if (slotOf)
-            for (size_t c = 0; c < channels; ++c)
-                row[c] = std::min(
-                    std::max(scale[c] * (bySlot[slotOf[c]] - padding[c]) + bias[c], lo), hi);
-        else
-            for (size_t c = 0; c < channels; ++c)
-                row[c] = std::min(std::max(scale[c] * (row[c] - padding[c]) + bias[c], lo), hi);
-    }
-}
-
 } // namespace
 
 bool LowBitLayer::runsOnCodes(const qsm::Layer &layer)
@@ -257,7 +196,13 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
             ConvWindow{kh, kw, layer.strideH, layer.strideW, layer.padH, layer.padW,
                        layer.dilationH, layer.dilationW, m_inH, m_inW, m_outW});
     } else if (!uniform) {
-        packBasisPieces();
+        // The GEMM's row as for grouped convs, one run of the input channels per tap, so that
+        // each piece of a row is one contiguous range of it (basesServed).
+        m_runs = size_t(kh * kw);
+        m_runBytes = size_t(m_perGroupIn);
+        m_runStride = (m_runBytes + PackedWeights::kGroup - 1) / PackedWeights::kGroup *
+                      PackedWeights::kGroup;
+        m_bases = std::make_unique<BinaryBasisGemm>(layer, m_runStride);
     } else {
         // The GEMM's k runs the way its rows are read from the zero-bordered codes (see the
         // header): a whole kernel row of every channel per run where the group holds every
@@ -338,10 +283,8 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
     // 4-byte step read past the last pixel.
     const size_t pixels = size_t(codesH * m_codesW);
     m_codes.assign(pixels * size_t(m_inC) + PackedWeights::kGroup, 0);
-    if (!m_pieces.empty()) { // the rows copied out, a piece's sums at a time: BasisScratch
-        m_colsRow = m_runs * m_runStride;
-        for (const auto &piece : m_pieces) // one row of sums a position, for every piece
-            m_sumsRow = std::max(m_sumsRow, piece.weights.nPadded);
+    if (m_bases) { // the rows copied out a task at a time (multiplyBases)
+        m_colsRow = m_bases->rowBytes();
         return;
     }
     m_pixelSums.assign(m_groups.size() * pixels, 0);
@@ -361,98 +304,6 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
     m_colSums.resize(positions);
 }
 
-void LowBitLayer::packBasisPieces()
-{
-    // The GEMM's row as for grouped convs, one run of the input channels per tap, so that each
-    // piece of a row is one contiguous range of it (basesServed).
-    const qsm::Layer &layer = m_layer;
-    const size_t taps = size_t(layer.kernelH) * layer.kernelW;
-    m_runs = taps;
-    m_runBytes = size_t(m_perGroupIn);
-    m_runStride = (m_runBytes + PackedWeights::kGroup - 1) / PackedWeights::kGroup *
-                  PackedWeights::kGroup;
-    const auto kIndex = [&](size_t k) { return k % taps * m_runStride + k / taps; };
-    // Slots: the channels by how many bases their groups keep in all, most first, one order for
-    // every piece, so that the channels keeping a piece's basis i are mostly its first slots.
-    // Level i's rows of a piece are the slots up to the last one whose group keeps basis i, run
-    // on to whole blocks of slots (not past level 0's), which weighLevels sums in registers;
-    // the rows of groups without basis i have zero weights and add nothing.
-    const size_t channels = layer.outChannels;
-    const auto bases = [&](size_t c, size_t piece) {
-        return layer.baseCounts[c * layer.pieces + piece];
-    };
-    const auto levelRows = [&](const std::vector<uint32_t> &order, size_t piece) {
-        std::vector<uint32_t> rows;
-        for (size_t i = 0;; ++i) {
-            size_t used = channels;
-            while (used > 0 && bases(order[used - 1], piece) <= i)
-                --used;
-            if (used == 0)
-                return rows;
-            const size_t blocks = (used + kSlotBlock - 1) / kSlotBlock;
-            rows.push_back(uint32_t(std::min(rows.empty() ? used : rows[0], blocks * kSlotBlock)));
-        }
-    };
-    const auto rowCount = [&](const std::vector<uint32_t> &order) {
-        size_t n = 0;
-        for (size_t piece = 0; piece < layer.pieces; ++piece)
-            for (uint32_t r : levelRows(order, piece))
-                n += r;
-        return n;
-    };
-    std::vector<uint32_t> inOrder(channels), total(channels, 0);
-    for (size_t c = 0; c < channels; ++c) {
-        inOrder[c] = uint32_t(c);
-        for (size_t piece = 0; piece < layer.pieces; ++piece)
-            total[c] += bases(c, piece);
-    }
-    auto order = inOrder;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](uint32_t x, uint32_t y) { return total[x] > total[y]; });
-    // Slots other than the channels cost a gather per output, so they must save a tenth of the
-    // rows. Rows padded to the largest group for every channel gave three times the kept bases
-    // on a ShuffleNetV2 pruned to 1.5 bits (its 224×224 model: 3.7–3.9 ms, 2.7–3.3 so); on
-    // ResNet-18 at 4 bits the stem's 4 % fewer rows did not pay for the gather. (An order per
-    // piece, tried first, saved a few more rows for a gather per piece: slower there still.)
-    if (10 * rowCount(order) > 9 * rowCount(inOrder))
-        order = inOrder;
-    if (order != inOrder) {
-        m_slotOf.resize(channels);
-        for (size_t j = 0; j < channels; ++j)
-            m_slotOf[order[j]] = uint32_t(j);
-    }
-    for (size_t piece = 0; piece < layer.pieces; ++piece) {
-        // The piece's weights of one row: their place in the GEMM's row and in their group.
-        std::vector<std::pair<size_t, size_t>> at;
-        for (size_t k = 0; k < layer.rowElements(); ++k)
-            if (layer.groupOf(k) == piece)
-                at.push_back({kIndex(k), layer.positionOf(k)});
-        size_t first = at.front().first, last = first;
-        for (const auto &a : at)
-            first = std::min(first, a.first), last = std::max(last, a.first);
-        BasisPiece b{first, {}, {}, levelRows(order, piece)};
-        const size_t width = last - first + 1;
-        std::vector<int8_t> rows;
-        for (size_t i = 0; i < b.levelRows.size(); ++i)
-            for (size_t j = 0; j < b.levelRows[i]; ++j) {
-                rows.resize(rows.size() + width, 0); // zero between the piece's runs
-                if (bases(order[j], piece) <= i) {
-                    b.alpha.push_back(0.0f);
-                    continue;
-                }
-                const size_t base = layer.firstBase[order[j] * layer.pieces + piece] + i;
-                const uint8_t *plane = layer.planes.data() + base * layer.planeBytes();
-                b.alpha.push_back(layer.alphas[base]);
-                int8_t *row = rows.data() + rows.size() - width;
-                for (const auto &[k, bit] : at)
-                    row[k - first] = (plane[bit / 8] >> (bit % 8) & 1u) ? 1 : -1;
-            }
-        if (!b.alpha.empty())
-            b.weights = PackedWeights::pack(rows.data(), b.alpha.size(), width);
-        m_pieces.push_back(std::move(b));
-    }
-}
-
 void LowBitLayer::prepareCodes(const float *in, ThreadPool &pool)
 {
     const size_t channels = size_t(m_inC), width = size_t(m_inW);
@@ -466,7 +317,7 @@ void LowBitLayer::prepareCodes(const float *in, ThreadPool &pool)
             const size_t first = (y + m_layer.padH) * size_t(m_codesW) + m_layer.padW;
             uint8_t *codes = m_codes.data() + first * channels;
             codeRun(in + y * width * channels, codes, width * channels, coder);
-            if (!m_pieces.empty())
+            if (m_bases)
                 continue; // ±1 weights: no column sums
             if (m_bitSerial)
                 m_bitPlane.toPlanes(codes, width * channels, m_activationPlanes,
@@ -574,30 +425,14 @@ ChannelEpilogue LowBitLayer::channelEpilogue(size_t begin) const
 
 void LowBitLayer::multiplyBases(size_t begin, size_t end, float *out)
 {
-    // The task's rows copied out, their sums and weighed sums, in buffers of the thread's own
-    // that every layer reuses: sized for a whole image per layer, they took ResNet-18 at 4 bits
-    // to 162 MB (83 MB so, as int8) and were slower to fill.
-    thread_local BasisScratch scratch;
+    // The task's rows copied out, in a buffer of the thread's own that every layer reuses (see
+    // BinaryBasisGemm::multiply).
+    thread_local std::vector<uint8_t> cols;
     const size_t rows = end - begin;
-    scratch.cols.resize(std::max(scratch.cols.size(), rows * m_colsRow + PackedWeights::kGroup));
-    scratch.sums.resize(std::max(scratch.sums.size(), rows * m_sumsRow));
-    const uint32_t *slotOf = m_slotOf.empty() ? nullptr : m_slotOf.data();
-    if (slotOf)
-        scratch.slotSums.resize(std::max(scratch.slotSums.size(), rows * m_outC));
-    gatherColumns(0, begin, end, scratch.cols.data());
-    const ChannelEpilogue last = channelEpilogue(begin);
-    int32_t *sums = scratch.sums.data();
-    for (size_t p = 0; p < m_pieces.size(); ++p) {
-        const BasisPiece &piece = m_pieces[p];
-        const PackedWeights &b = piece.weights;
-        if (!piece.levelRows.empty()) // a piece whose groups all lost their bases adds nothing
-            m_kernel.kernel(scratch.cols.data() + piece.first, rows, m_colsRow, b,
-                            {0, b.nPadded / PackedWeights::kPanel}, m_maxActivation, sums,
-                            m_sumsRow);
-        weighBasisSums(sums, m_sumsRow, rows, piece.alpha.data(), piece.levelRows.data(),
-                       piece.levelRows.size(), slotOf, scratch.slotSums.data(), m_outC, p == 0,
-                       p + 1 == m_pieces.size() ? &last : nullptr, out + begin * m_outC);
-    }
+    cols.resize(std::max(cols.size(), rows * m_colsRow + PackedWeights::kGroup));
+    gatherColumns(0, begin, end, cols.data());
+    m_bases->multiply(cols.data(), rows, m_kernel, m_maxActivation, channelEpilogue(begin),
+                      out + begin * m_outC);
 }
 
 void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
@@ -613,7 +448,7 @@ void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
     }
     prepareCodes(in, pool);
     const size_t positions = size_t(m_outH * m_outW);
-    if (!m_pieces.empty()) {
+    if (m_bases) {
         pool.parallelFor(positions, kRowsPerTask,
                          [&](size_t begin, size_t end) { multiplyBases(begin, end, out); });
         return;

@@ -10,13 +10,12 @@
 // Padding is u = 0 in the product and left out of V, so it contributes exactly zero, as in the
 // simulation, whatever the zero points (which need not be integers).
 //
-// Binary bases (ALQ), a weight Σᵢ ±αᵢ of its group's bases: each piece of a row (one tap's
-// channels, the whole row, a piece of a 1×1 row) is a GEMM of ±1 weights, a row per kept basis
-// of each channel, its exact sums S weighed by α, and V sums the weights themselves:
+// Binary bases (ALQ), a weight Σᵢ ±αᵢ of its group's bases: their products with the codes are
+// BinaryBasisGemm's, and V sums the weights themselves:
 //   Σ (q − z_a)·w = Σ over pieces and bases of α·S − (z_a − qmin)·V
-// so a layer costs a byte GEMM row per kept basis: b GEMMs' worth where every group keeps b.
 #pragma once
 
+#include "binary_basis_gemm.h"
 #include "format/qsm_model.h"
 #include "format/shape_inference.h"
 #include "kernels/bit_plane_gemm.h"
@@ -81,7 +80,6 @@ private:
     static std::vector<uint32_t> tapClasses(int64_t outSize, int64_t inSize, int64_t kernel,
                                             int64_t stride, int64_t pad, int64_t dilation,
                                             std::vector<Taps> &classes);
-    void packBasisPieces();
     void prepareCodes(const float *in, ThreadPool &pool);
     // Rows [begin, end) of the GEMM's A for `group`: their column sums, and for a kernel
     // without an indirect form the rows copied out.
@@ -95,7 +93,8 @@ private:
     // scale·(Σ − padding) + bias and the fused clamp per channel, for output positions from
     // `begin` on: the epilogue of the depthwise kernel and of binary bases.
     ChannelEpilogue channelEpilogue(size_t begin) const;
-    // Outputs of rows [begin, end) of a binary-basis layer: a GEMM per piece, weighed by α.
+    // Outputs of rows [begin, end) of a binary-basis layer: their rows copied out, then
+    // BinaryBasisGemm.
     void multiplyBases(size_t begin, size_t end, float *out);
 
     const qsm::Layer &m_layer;
@@ -128,26 +127,7 @@ private:
     std::vector<uint32_t> m_runStart;
     std::vector<uint8_t> m_cols;       // kernels without an indirect form: the rows copied out
     size_t m_colsRow = 0;              // their stride
-    // Binary bases: per piece of a row, where it starts in the GEMM's row, and its ±1 weights
-    // level after level. The channels are summed in slot order (most bases first, the same for
-    // every piece); level i's rows are the first levelRows[i] slots, the rows of slots whose
-    // group lacks basis i zero, and alpha is per row.
-    struct BasisPiece
-    {
-        size_t first;
-        PackedWeights weights;
-        std::vector<float> alpha;
-        std::vector<uint32_t> levelRows; // non-increasing
-    };
-    std::vector<BasisPiece> m_pieces;
-    std::vector<uint32_t> m_slotOf; // per channel; empty where every slot is its channel
-    struct BasisScratch // a task's rows copied out, their ±1 sums, and those weighed by slot
-    {
-        std::vector<uint8_t> cols;
-        std::vector<int32_t> sums;
-        std::vector<float> slotSums;
-    };
-    size_t m_sumsRow = 0; // the stride of a task's sums: the widest piece's
+    std::unique_ptr<BinaryBasisGemm> m_bases; // a binary-basis layer's GEMMs
     // Bit-serial layers: the weights as bit-planes, and the bordered codes as bit-planes too,
     // [pixel][64-channel word][plane], refreshed with the codes.
     bool m_bitSerialServed = false, m_bitSerial = false;
