@@ -16,11 +16,14 @@ namespace quantscope::runtime {
 class BinaryBasisGemm
 {
 public:
-    // The layer's bases against a GEMM row of one run of runStride bytes per kernel tap (tap t's
-    // input channel ic at t·runStride + ic).
-    BinaryBasisGemm(const qsm::Layer &layer, size_t runStride);
+    // The bases of the layer's output channels [firstChannel, firstChannel + channels), one
+    // group of a grouped conv or all of them, against a GEMM row of one run of runStride bytes
+    // per kernel tap (tap t's input channel ic of the group at t·runStride + ic).
+    BinaryBasisGemm(const qsm::Layer &layer, size_t runStride, size_t firstChannel,
+                    size_t channels);
 
-    // rows × rowBytes() codes → out (rows × the layer's channels), the epilogue applied.
+    // rows × rowBytes() codes → those channels of out (rows × the layer's channels), the
+    // epilogue (the layer's) applied.
     void multiply(const uint8_t *codes, size_t rows, const GemmKernelChoice &kernel,
                   int maxActivation, const ChannelEpilogue &epilogue, float *out) const;
     size_t rowBytes() const { return m_rowBytes; }
@@ -39,7 +42,8 @@ private:
     };
     std::vector<Piece> m_pieces;
     std::vector<uint32_t> m_slotOf; // per channel; empty where every slot is its channel
-    size_t m_channels = 0, m_rowBytes = 0;
+    size_t m_first = 0, m_channels = 0, m_rowBytes = 0;
+    size_t m_stride = 0;  // of out's rows and the epilogue's padding: the layer's channels
     size_t m_sumsRow = 0; // the stride of a task's sums: the widest piece's
 };
 

@@ -105,8 +105,8 @@ bool LowBitLayer::basesServed(const qsm::Layer &layer)
     if (layer.encoding != qsm::WeightEncoding::BinaryBases)
         return false;
     const uint32_t taps = layer.kernelH * layer.kernelW;
-    if (layer.groups > 1) // depthwise, one group per filter: DepthwiseConv takes any weights
-        return layer.inChannels == 1 && layer.outChannels == layer.groups && layer.pieces == 1;
+    if (layer.inChannels == 1 && layer.outChannels == layer.groups && layer.groups > 1)
+        return layer.pieces == 1; // depthwise, one piece per filter: DepthwiseConv takes any
     // Pieces that are whole runs of the GEMM's row: the row, one tap's channels, or a
     // contiguous piece of a 1×1 row.
     return layer.pieces == 1 || (layer.interleaved && layer.pieces == taps) ||
@@ -196,13 +196,15 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
             ConvWindow{kh, kw, layer.strideH, layer.strideW, layer.padH, layer.padW,
                        layer.dilationH, layer.dilationW, m_inH, m_inW, m_outW});
     } else if (!uniform) {
-        // The GEMM's row as for grouped convs, one run of the input channels per tap, so that
-        // each piece of a row is one contiguous range of it (basesServed).
+        // The GEMM's row as for grouped convs, one run of the group's input channels per tap,
+        // so that each piece of a row is one contiguous range of it (basesServed).
         m_runs = size_t(kh * kw);
         m_runBytes = size_t(m_perGroupIn);
         m_runStride = (m_runBytes + PackedWeights::kGroup - 1) / PackedWeights::kGroup *
                       PackedWeights::kGroup;
-        m_bases = std::make_unique<BinaryBasisGemm>(layer, m_runStride);
+        for (uint32_t g = 0; g < layer.groups; ++g)
+            m_bases.emplace_back(layer, m_runStride, size_t(g * perGroupOut),
+                                 size_t(perGroupOut));
     } else {
         // The GEMM's k runs the way its rows are read from the zero-bordered codes (see the
         // header): a whole kernel row of every channel per run where the group holds every
@@ -283,8 +285,8 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
     // 4-byte step read past the last pixel.
     const size_t pixels = size_t(codesH * m_codesW);
     m_codes.assign(pixels * size_t(m_inC) + PackedWeights::kGroup, 0);
-    if (m_bases) { // the rows copied out a task at a time (multiplyBases)
-        m_colsRow = m_bases->rowBytes();
+    if (!m_bases.empty()) { // the rows copied out a task at a time (multiplyBases)
+        m_colsRow = m_bases[0].rowBytes();
         return;
     }
     m_pixelSums.assign(m_groups.size() * pixels, 0);
@@ -317,7 +319,7 @@ void LowBitLayer::prepareCodes(const float *in, ThreadPool &pool)
             const size_t first = (y + m_layer.padH) * size_t(m_codesW) + m_layer.padW;
             uint8_t *codes = m_codes.data() + first * channels;
             codeRun(in + y * width * channels, codes, width * channels, coder);
-            if (m_bases)
+            if (!m_bases.empty())
                 continue; // ±1 weights: no column sums
             if (m_bitSerial)
                 m_bitPlane.toPlanes(codes, width * channels, m_activationPlanes,
@@ -423,16 +425,16 @@ ChannelEpilogue LowBitLayer::channelEpilogue(size_t begin) const
             m_clampLo, m_clampHi};
 }
 
-void LowBitLayer::multiplyBases(size_t begin, size_t end, float *out)
+void LowBitLayer::multiplyBases(size_t group, size_t begin, size_t end, float *out)
 {
     // The task's rows copied out, in a buffer of the thread's own that every layer reuses (see
     // BinaryBasisGemm::multiply).
     thread_local std::vector<uint8_t> cols;
     const size_t rows = end - begin;
     cols.resize(std::max(cols.size(), rows * m_colsRow + PackedWeights::kGroup));
-    gatherColumns(0, begin, end, cols.data());
-    m_bases->multiply(cols.data(), rows, m_kernel, m_maxActivation, channelEpilogue(begin),
-                      out + begin * m_outC);
+    gatherColumns(group, begin, end, cols.data());
+    m_bases[group].multiply(cols.data(), rows, m_kernel, m_maxActivation, channelEpilogue(begin),
+                            out + begin * m_outC);
 }
 
 void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
@@ -448,12 +450,17 @@ void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
     }
     prepareCodes(in, pool);
     const size_t positions = size_t(m_outH * m_outW);
-    if (m_bases) {
-        pool.parallelFor(positions, kRowsPerTask,
-                         [&](size_t begin, size_t end) { multiplyBases(begin, end, out); });
+    const size_t rowTiles = (positions + kRowsPerTask - 1) / kRowsPerTask;
+    if (!m_bases.empty()) { // tasks of a tile of rows and a group: small maps use every thread
+        const size_t groups = m_bases.size();
+        pool.parallelFor(rowTiles * groups, 1, [&](size_t first, size_t last) {
+            for (size_t t = first; t < last; ++t) {
+                const size_t begin = t / groups * kRowsPerTask;
+                multiplyBases(t % groups, begin, std::min(positions, begin + kRowsPerTask), out);
+            }
+        });
         return;
     }
-    const size_t rowTiles = (positions + kRowsPerTask - 1) / kRowsPerTask;
     for (size_t g = 0; g < m_groups.size(); ++g) {
         const PackedWeights &b = m_groups[g];
         const size_t panels = b.nPadded / PackedWeights::kPanel;

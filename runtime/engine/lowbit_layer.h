@@ -42,8 +42,8 @@ public:
     // codes. Others run in float.
     static bool runsOnCodes(const qsm::Layer &layer);
     // Binary bases (ALQ) the codes can serve: each piece of a row one contiguous range of the
-    // GEMM's row (the whole row, one tap's channels, a piece of a 1×1 row), or a depthwise
-    // conv's filter.
+    // GEMM's row (the whole row, one tap's channels, a piece of a 1×1 row; grouped convs a
+    // GEMM per group), or a depthwise conv's filter.
     static bool basesServed(const qsm::Layer &layer);
 
     // Whether a bit-serial kernel can run this layer: weights and activations of at most 2
@@ -93,9 +93,9 @@ private:
     // scale·(Σ − padding) + bias and the fused clamp per channel, for output positions from
     // `begin` on: the epilogue of the depthwise kernel and of binary bases.
     ChannelEpilogue channelEpilogue(size_t begin) const;
-    // Outputs of rows [begin, end) of a binary-basis layer: their rows copied out, then
-    // BinaryBasisGemm.
-    void multiplyBases(size_t begin, size_t end, float *out);
+    // Outputs of rows [begin, end) of a binary-basis layer's group: its rows copied out, then
+    // its BinaryBasisGemm.
+    void multiplyBases(size_t group, size_t begin, size_t end, float *out);
 
     const qsm::Layer &m_layer;
     GemmKernelChoice m_kernel;
@@ -127,7 +127,7 @@ private:
     std::vector<uint32_t> m_runStart;
     std::vector<uint8_t> m_cols;       // kernels without an indirect form: the rows copied out
     size_t m_colsRow = 0;              // their stride
-    std::unique_ptr<BinaryBasisGemm> m_bases; // a binary-basis layer's GEMMs
+    std::vector<BinaryBasisGemm> m_bases; // a binary-basis layer's GEMMs, one per group
     // Bit-serial layers: the weights as bit-planes, and the bordered codes as bit-planes too,
     // [pixel][64-channel word][plane], refreshed with the codes.
     bool m_bitSerialServed = false, m_bitSerial = false;

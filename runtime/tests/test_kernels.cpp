@@ -379,9 +379,10 @@ TEST_CASE(lowBitLayersMatchTheOracle)
 TEST_CASE(binaryBasisLayersRunOnCodes)
 {
     // ALQ's groupings that the low-bit layers serve (a piece per tap, a whole filter, a 1×1 or
-    // linear row in contiguous pieces, a depthwise filter) against the oracle, every activation
-    // width; groups of 0 to 5 bases, drawn (the channels reordered by their bases) or fewer in
-    // each later channel (in order). A grouping they do not serve is left to the oracle's path.
+    // linear row in contiguous pieces, a depthwise filter; grouped convs' too) against the
+    // oracle, every activation width; groups of 0 to 5 bases, drawn (the channels reordered by
+    // their bases) or fewer in each later channel (in order). A grouping they do not serve is
+    // left to the oracle's path.
     struct Grouping
     {
         const char *name;
@@ -393,6 +394,10 @@ TEST_CASE(binaryBasisLayersRunOnCodes)
         {"3×3 stride 2 per filter", 5, 9, 3, 2, 1, 1, 1, false},
         {"1×1 in three pieces", 30, 7, 1, 1, 0, 1, 3, false},
         {"depthwise per filter", 19, 19, 3, 2, 1, 19, 1, false},
+        // Groups of 6 input channels: each tap's run read on past the group's, to whole steps.
+        {"3×3 in 4 groups per tap", 24, 20, 3, 1, 1, 4, 9, true},
+        {"3×3 stride 2 in 3 groups per filter", 12, 9, 3, 2, 1, 3, 1, false},
+        {"1×1 in 2 groups, 2 pieces", 16, 22, 1, 1, 0, 2, 2, false},
     };
     for (const auto &g : groupings)
         for (uint32_t abits : {1u, 2u, 4u, 8u})
