@@ -266,6 +266,37 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             op.kind = qsm::OpKind::Activation;
             op.function = *function;
             emit(op, node, {node->input(0)});
+        } else if (kind == c10::aten::gelu || kind == c10::aten::gelu_) {
+            // Its approximation by name, from PyTorch 1.12 on (before: the exact form only).
+            const auto form = node->inputs().size() > 1 ? constant(node->input(1)) : std::nullopt;
+            const bool tanh = form && form->isString() && form->toStringRef() == "tanh";
+            op.kind = qsm::OpKind::Activation;
+            op.function = tanh ? qsm::ActivationFunction::GELUTanh : qsm::ActivationFunction::GELU;
+            emit(op, node, {node->input(0)});
+        } else if (kind == c10::aten::elu || kind == c10::aten::elu_) {
+            for (size_t i = 1; i < 4; ++i)
+                if (optionalScalar(node->input(i)).value_or(1.0) != 1.0)
+                    throw Error("the packed format cannot express " + nodeText(node) +
+                                ": an elu with α, scale or input scale ≠ 1");
+            op.kind = qsm::OpKind::Activation;
+            op.function = qsm::ActivationFunction::ELU;
+            emit(op, node, {node->input(0)});
+        } else if (kind == c10::aten::leaky_relu || kind == c10::aten::leaky_relu_ ||
+                   kind == c10::aten::prelu) {
+            // One slope (LeakyReLU, a PReLU of one parameter) or one per channel.
+            op.kind = qsm::OpKind::PRelu;
+            if (kind == c10::aten::prelu) {
+                const auto weight = constant(node->input(1));
+                if (!weight || !weight->isTensor())
+                    throw Error("the packed format cannot express " + nodeText(node) +
+                                ": a prelu whose slopes are not the model's constants");
+                const auto slopes = weight->toTensor().to(torch::kFloat32).contiguous();
+                op.slopes.assign(slopes.data_ptr<float>(),
+                                 slopes.data_ptr<float>() + slopes.numel());
+            } else {
+                op.slopes = {float(optionalScalar(node->input(1)).value_or(0.01))};
+            }
+            emit(op, node, {node->input(0)});
         } else if (kind == c10::aten::mul || kind == c10::aten::mul_) {
             // Two tensors (squeeze-and-excitation's scale · map); a constant factor is refused
             // by idOf, by name.

@@ -122,6 +122,7 @@ const char *opName(qsm::OpKind kind)
     case qsm::OpKind::Mul: return "mul";
     case qsm::OpKind::ChannelSlice: return "slice";
     case qsm::OpKind::ChannelShuffle: return "shuffle";
+    case qsm::OpKind::PRelu: return "prelu";
     }
     return "unknown";
 }

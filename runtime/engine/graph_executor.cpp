@@ -288,6 +288,12 @@ const std::vector<float> &GraphExecutor::run(const float *input)
         case qsm::OpKind::Activation:
             ReferenceKernels::activation(op.function, in, out.data(), out.size());
             break;
+        case qsm::OpKind::PRelu: // one slope: the same in either layout
+            if (last && op.slopes.size() > 1)
+                ChannelsLast::prelu(op, in, inShape, out.data());
+            else
+                ReferenceKernels::prelu(op, in, inShape, out.data());
+            break;
         case qsm::OpKind::Mul: {
             const auto &otherShape = m_shapes[op.inputs[1]];
             const float *other = m_values[op.inputs[1]].data();

@@ -181,7 +181,7 @@ void XnnpackExecutor::createSteps()
         const bool fusable = op.kind == qsm::OpKind::Conv || op.kind == qsm::OpKind::Linear ||
                              op.kind == qsm::OpKind::Add || op.kind == qsm::OpKind::Mul ||
                              op.kind == qsm::OpKind::ChannelAffine ||
-                             op.kind == qsm::OpKind::Activation;
+                             op.kind == qsm::OpKind::Activation || op.kind == qsm::OpKind::PRelu;
         if (fusable && i + 1 < m_model.ops.size() && readers[op.output] == 1 &&
             m_model.ops[i + 1].kind == qsm::OpKind::Clamp &&
             m_model.ops[i + 1].inputs[0] == op.output && op.output != m_model.output) {
@@ -335,6 +335,13 @@ void XnnpackExecutor::createSteps()
             });
             m_steps.push_back(std::move(step));
             continue;
+        case qsm::OpKind::PRelu: // a table per slope
+            for (float slope : op.slopes)
+                step.tables.push_back(codeTable(qin, qout, [&](float x) {
+                    return std::min(std::max(x >= 0.0f ? x : slope * x, lo), hi);
+                }));
+            m_steps.push_back(std::move(step));
+            continue;
         case qsm::OpKind::Concat:
             // An input of the output's quantization (as concatJoinedRanges makes them unless a
             // pool or a clamp passed its own input's on) is copied: no table.
@@ -465,6 +472,13 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
                 }
                 first += c;
             }
+        } else if (op.kind == qsm::OpKind::PRelu) { // channels last: pixel by pixel
+            const auto &in = m_values[op.inputs[0]];
+            auto &out = m_values[step.output];
+            const size_t channels = step.tables.size();
+            for (size_t p = 0; p < in.size(); p += channels)
+                for (size_t c = 0; c < channels; ++c)
+                    out[p + c] = step.tables[c][size_t(in[p + c] + 128)];
         } else if (!step.lookup.empty()) { // activation
             const auto &in = m_values[op.inputs[0]];
             auto &out = m_values[step.output];

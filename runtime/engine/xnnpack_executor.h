@@ -54,7 +54,8 @@ private:
         bool transposeFlatten = false;
         // Ops without an int8 operator in this XNNPACK: concat maps each input's codes through
         // a table of 256 to the output's (none where they agree); the activation one table
-        // (with a fused clamp and the requantization in the one lookup); the channel affine is
+        // (with a fused clamp and the requantization in the one lookup), the prelu one per
+        // slope (each channel its own, or one for all); the channel affine is
         // a·q + b per channel on the codes, a vectorised requantization.
         std::vector<std::vector<int8_t>> tables;
         std::vector<int8_t> lookup;

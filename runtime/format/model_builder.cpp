@@ -179,6 +179,17 @@ uint32_t ModelBuilder::activation(uint32_t in, ActivationFunction f)
     return push(op, channelsOf(in));
 }
 
+uint32_t ModelBuilder::prelu(uint32_t in, bool perChannel, float slope)
+{
+    Op op;
+    op.kind = OpKind::PRelu;
+    op.inputs = {in};
+    std::uniform_real_distribution<float> slopes(0.0f, 0.5f);
+    for (uint32_t c = 0; c < (perChannel ? channelsOf(in) : 1); ++c)
+        op.slopes.push_back(perChannel ? slopes(m_random) : slope);
+    return push(op, channelsOf(in));
+}
+
 uint32_t ModelBuilder::mul(uint32_t a, uint32_t b)
 {
     Op op;

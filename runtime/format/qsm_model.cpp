@@ -22,6 +22,7 @@ const char *opKindName(OpKind kind)
     case OpKind::Mul: return "mul";
     case OpKind::ChannelSlice: return "channel slice";
     case OpKind::ChannelShuffle: return "channel shuffle";
+    case OpKind::PRelu: return "prelu";
     }
     return "unknown op";
 }
@@ -33,13 +34,24 @@ const char *activationName(ActivationFunction f)
     case ActivationFunction::HardSigmoid: return "hardsigmoid";
     case ActivationFunction::SiLU: return "silu";
     case ActivationFunction::HardSwish: return "hardswish";
+    case ActivationFunction::GELU: return "gelu";
+    case ActivationFunction::GELUTanh: return "gelu (tanh)";
+    case ActivationFunction::ELU: return "elu";
     }
     return "unknown activation";
 }
 
 OpKind newestOpKind(uint32_t version)
 {
-    return version >= 4 ? OpKind::ChannelShuffle : version >= 3 ? OpKind::Mul : OpKind::Flatten;
+    return version >= 5   ? OpKind::PRelu
+           : version >= 4 ? OpKind::ChannelShuffle
+           : version >= 3 ? OpKind::Mul
+                          : OpKind::Flatten;
+}
+
+ActivationFunction newestActivation(uint32_t version)
+{
+    return version >= 5 ? ActivationFunction::ELU : ActivationFunction::HardSwish;
 }
 
 std::vector<uint32_t> Op::sourceChannels(uint32_t inChannels) const

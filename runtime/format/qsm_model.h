@@ -15,7 +15,7 @@ namespace quantscope::qsm {
 // The newest version this code reads and writes; a file is written at the lowest version that
 // can hold it (1, 2 with binary-basis weights, 3 with an op of version 3), so older agents
 // still read what they can run; 4 with a channel slice or shuffle.
-constexpr uint32_t kVersion = 4;
+constexpr uint32_t kVersion = 5;
 
 enum class OpKind : uint32_t {
     Conv = 1,
@@ -40,6 +40,9 @@ enum class OpKind : uint32_t {
     // Version 4: the channels regrouped as ShuffleNet's channel shuffle — C = groups · m, output
     // channel j · groups + i is input channel i · m + j.
     ChannelShuffle = 14,
+    // Version 5: x where x ≥ 0, else slope·x, one slope for every channel (LeakyReLU, a PReLU of
+    // one parameter) or one per channel (PReLU).
+    PRelu = 15,
 };
 
 // What an Activation op computes (MobileNetV3's and EfficientNet's; relu and relu6 are clamps).
@@ -48,11 +51,15 @@ enum class ActivationFunction : uint32_t {
     HardSigmoid = 2, // min(max(x + 3, 0), 6) / 6
     SiLU = 3,        // x · sigmoid(x), "swish"
     HardSwish = 4,   // x · min(max(x + 3, 0), 6) / 6
+    GELU = 5,        // version 5: x · Φ(x) = x · (1 + erf(x / √2)) / 2 (ConvNeXt's)
+    GELUTanh = 6,    // version 5: x · (1 + tanh(√(2/π) · (x + 0.044715 x³))) / 2
+    ELU = 7,         // version 5: x where x > 0, else e^x − 1 (α = 1)
 };
 const char *activationName(ActivationFunction f);
 
-// The newest op kind a file of this version may hold.
+// The newest op kind and activation function a file of this version may hold.
 OpKind newestOpKind(uint32_t version);
+ActivationFunction newestActivation(uint32_t version);
 
 // The op's name in messages ("max pool", "global average pool").
 const char *opKindName(OpKind kind);
@@ -143,6 +150,7 @@ struct Op
     ActivationFunction function = ActivationFunction::Sigmoid; // Activation
     uint32_t first = 0, count = 0; // ChannelSlice
     uint32_t groups = 1;           // ChannelShuffle
+    std::vector<float> slopes;     // PRelu: one, or one per channel
 
     // ChannelSlice, ChannelShuffle: the input channel each output channel copies, for an input
     // of inChannels (ShapeInference has checked that they fit).

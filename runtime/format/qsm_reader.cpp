@@ -103,8 +103,9 @@ Op readOp(ByteSource &in, uint32_t version)
     case OpKind::Activation: {
         const uint32_t f = in.u32("activation");
         if (f < uint32_t(ActivationFunction::Sigmoid) ||
-            f > uint32_t(ActivationFunction::HardSwish))
-            throw FormatError("op: unknown activation function " + std::to_string(f));
+            f > uint32_t(newestActivation(version)))
+            throw FormatError("op: unknown activation function " + std::to_string(f) +
+                              " for version " + std::to_string(version));
         op.function = ActivationFunction(f);
         break;
     }
@@ -126,6 +127,7 @@ Op readOp(ByteSource &in, uint32_t version)
         op.count = in.u32("channel slice");
         break;
     case OpKind::ChannelShuffle: op.groups = in.u32("channel shuffle"); break;
+    case OpKind::PRelu: op.slopes = in.floats("prelu slopes"); break;
     case OpKind::ChannelAffine:
         op.scale = in.floats("channel scale");
         op.shift = in.floats("channel shift");

@@ -103,6 +103,7 @@ void writeOp(ByteSink &out, const Op &op)
         out.u32(op.count);
         break;
     case OpKind::ChannelShuffle: out.u32(op.groups); break;
+    case OpKind::PRelu: out.floats(op.slopes); break;
     case OpKind::ChannelAffine:
         out.floats(op.scale);
         out.floats(op.shift);
@@ -137,8 +138,10 @@ std::vector<uint8_t> QsmWriter::serialize(const Model &model)
     for (const auto &l : model.layers)
         bases = bases || l.encoding == WeightEncoding::BinaryBases;
     uint32_t version = bases ? 2 : 1; // the lowest that holds every op kind
-    for (const auto &op : model.ops)
-        while (op.kind > newestOpKind(version))
+    for (const auto &op : model.ops) // (what no version knows is written at the newest)
+        while (version < kVersion &&
+               (op.kind > newestOpKind(version) ||
+                (op.kind == OpKind::Activation && op.function > newestActivation(version))))
             ++version;
     file.u32(version);
     file.u32(0);

@@ -106,6 +106,14 @@ std::vector<Shape> ShapeInference::infer(const Model &model)
         case OpKind::Activation:
             out = in;
             break;
+        case OpKind::PRelu:
+            if (in.size() != 3 && in.size() != 1)
+                fail("needs a C×H×W or a vector input, gets " + shapeText(in));
+            if (op.slopes.size() != 1 && op.slopes.size() != in[0])
+                fail("has " + std::to_string(op.slopes.size()) + " slopes for " +
+                     std::to_string(in[0]) + " channels");
+            out = in;
+            break;
         case OpKind::Mul: {
             // Equal shapes, or one operand a C×1×1 map of the other's channels.
             const Shape &other = shapes[op.inputs[1]];

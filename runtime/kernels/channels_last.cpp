@@ -109,6 +109,16 @@ void ChannelsLast::channelAffine(const qsm::Op &op, const float *in, const qsm::
             out[p * C + c] = std::min(std::max(in[p * C + c] * scale[c] + shift[c], lo), hi);
 }
 
+void ChannelsLast::prelu(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
+                         float *out)
+{
+    const size_t C = inShape[0], plane = size_t(inShape[1]) * inShape[2];
+    const float *slope = op.slopes.data();
+    for (size_t p = 0; p < plane; ++p)
+        for (size_t c = 0; c < C; ++c)
+            out[p * C + c] = in[p * C + c] >= 0.0f ? in[p * C + c] : slope[c] * in[p * C + c];
+}
+
 void ChannelsLast::mul(const float *a, const qsm::Shape &aShape, const float *b,
                        const qsm::Shape &bShape, float *out)
 {

@@ -31,6 +31,8 @@ public:
     // Along the channels: each pixel's channels, input after input.
     static void concat(const std::vector<const float *> &ins,
                        const std::vector<qsm::Shape> &inShapes, float *out);
+    // x where x ≥ 0, else slope·x, each pixel's channels by their slopes.
+    static void prelu(const qsm::Op &op, const float *in, const qsm::Shape &inShape, float *out);
     // Channels first … first + count − 1 of each pixel.
     static void channelSlice(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
                              float *out);

@@ -106,6 +106,23 @@ inline qsm::Model excitationModel(uint32_t wbits, uint32_t abits, uint32_t seed 
     return b.build(b.linear(b.flatten(b.globalAvgPool(z)), 10, signedBody));
 }
 
+// The activations with a negative side: ConvNeXt's GELU (both forms), darknet's LeakyReLU,
+// face networks' PReLU per channel (on a map and on a vector), ELU. Inputs after them are signed.
+inline qsm::Model negativeSideModel(uint32_t wbits, uint32_t abits, uint32_t seed = 31)
+{
+    using F = qsm::ActivationFunction;
+    qsm::ModelBuilder b(3, 9, 8, seed);
+    const qsm::LayerBits first{8, abits, 0.4f, true}, signedBody{wbits, abits, 0.3f, true};
+    auto x = b.activation(b.conv(qsm::ModelBuilder::kInput, 12, 3, 1, 1, 1, first), F::GELU);
+    x = b.prelu(b.conv(x, 12, 3, 2, 1, 12, signedBody), false, 0.1f); // depthwise
+    x = b.prelu(b.conv(x, 16, 1, 1, 0, 1, signedBody), true);
+    x = b.activation(b.conv(x, 16, 3, 1, 1, 2, signedBody), F::GELUTanh);
+    auto y = b.flatten(b.globalAvgPool(b.activation(b.conv(x, 16, 1, 1, 0, 1, signedBody),
+                                                    F::ELU)));
+    y = b.prelu(b.linear(y, 12, signedBody), true);
+    return b.build(b.linear(y, 10, signedBody));
+}
+
 // ShuffleNetV2's units: a downsampling one (two strided branches joined, then shuffled) and a
 // basic one (the channels split in halves, one half through depthwise and 1×1 convs, joined
 // with the other and shuffled), then the halves of the pooled features in other proportions.

@@ -59,6 +59,9 @@ std::vector<float> oracle(const qsm::Model &m, const std::vector<float> &input)
         case qsm::OpKind::Activation:
             ReferenceKernels::activation(op.function, in.data(), out.data(), out.size());
             break;
+        case qsm::OpKind::PRelu:
+            ReferenceKernels::prelu(op, in.data(), inShape, out.data());
+            break;
         case qsm::OpKind::Mul:
             ReferenceKernels::mul(in.data(), inShape, v[op.inputs[1]].data(),
                                   shapes[op.inputs[1]], out.data());
@@ -104,7 +107,7 @@ TEST_CASE(lowBitModelMatchesTheOracle)
     // 64s, where layers at W ≤ 2 × A ≤ 2 may run bit-serially (each keeps the kernel that timed
     // faster in the model); ShuffleNet's channel slices and shuffles of maps and vectors.
     for (const auto build : {&everyOpModel, &concatModel, &preActivationModel, &excitationModel,
-                             &wideChannelsModel, &shuffleModel}) {
+                             &wideChannelsModel, &shuffleModel, &negativeSideModel}) {
         for (uint32_t wbits : {1u, 2u, 4u, 8u})
             for (uint32_t abits : {1u, 2u, 4u, 8u}) {
                 const auto bytes = qsm::QsmWriter::serialize(build(wbits, abits, 7));
@@ -132,7 +135,7 @@ TEST_CASE(sharedBuffersGiveTheSameOutputs)
     // Reusing a value's buffer once its last reader has run (for timing) changes nothing the
     // model outputs, on every op kind, residual adds and fused clamps included, both backends.
     for (const auto build : {&everyOpModel, &layoutEdgesModel, &concatModel, &preActivationModel,
-                             &excitationModel, &shuffleModel})
+                             &excitationModel, &shuffleModel, &negativeSideModel})
         for (const Backend backend : {Backend::LowBit, Backend::Fp32}) {
             const auto model = build(4, 4, 3);
             GraphExecutor every(model, backend), shared(model, backend, 1, false);
@@ -227,7 +230,7 @@ TEST_CASE(int8ModelIsCloseToFp32)
     // affine is one table per channel, with the relu after it; an activation one table.
     // Channel slices and shuffles move codes (XNNPACK's copy and channel shuffle).
     for (const auto build : {&everyOpModel, &concatModel, &preActivationModel, &excitationModel,
-                             &shuffleModel}) {
+                             &shuffleModel, &negativeSideModel}) {
         const auto model = build(8, 8, 7);
         std::vector<std::vector<float>> calibration;
         for (uint32_t seed = 0; seed < 8; ++seed)

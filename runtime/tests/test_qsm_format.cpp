@@ -224,6 +224,48 @@ TEST_CASE(activationsAndProductsRoundTripAndAreValidated)
     CHECK_MSG(message.find("multiplies 3x9x8 by 16x5x4") != std::string::npos, message);
 }
 
+TEST_CASE(negativeSidesRoundTripAndAreValidated)
+{
+    // GELU (both forms), ELU and the prelus need version 5; an older file naming them is refused.
+    const auto model = negativeSideModel(4, 4);
+    const auto bytes = qsm::QsmWriter::serialize(model);
+    CHECK(versionOf(bytes) == 5);
+    const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
+    CHECK(qsm::QsmWriter::serialize(back) == bytes);
+    std::vector<std::string> functions;
+    std::vector<size_t> slopes;
+    for (const auto &op : back.ops) {
+        if (op.kind == qsm::OpKind::Activation)
+            functions.push_back(qsm::activationName(op.function));
+        if (op.kind == qsm::OpKind::PRelu)
+            slopes.push_back(op.slopes.size());
+    }
+    CHECK((functions == std::vector<std::string>{"gelu", "gelu (tanh)", "elu"}));
+    CHECK((slopes == std::vector<size_t>{1, 16, 12}));
+    for (size_t n = 0; n < bytes.size(); n += 5)
+        CHECK(refused(std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(n))));
+
+    std::string message;
+    CHECK(refused(withVersion(bytes, 4), &message));
+    CHECK_MSG(message.find("unknown activation function 5 for version 4") != std::string::npos,
+              message);
+    auto preluOnly = model; // the activations swapped for hardswish: the prelu alone needs 5
+    for (auto &op : preluOnly.ops)
+        if (op.kind == qsm::OpKind::Activation)
+            op.function = qsm::ActivationFunction::HardSwish;
+    CHECK(refused(withVersion(qsm::QsmWriter::serialize(preluOnly), 4), &message));
+    CHECK_MSG(message.find("unknown op kind 15 in a version 4 file") != std::string::npos,
+              message);
+    auto lying = model;
+    for (auto &op : lying.ops)
+        if (op.kind == qsm::OpKind::PRelu && op.slopes.size() == 16) {
+            op.slopes.resize(3);
+            break;
+        }
+    message = writerRefusal(lying);
+    CHECK_MSG(message.find("has 3 slopes for 16 channels") != std::string::npos, message);
+}
+
 TEST_CASE(channelSlicesAndShufflesRoundTripAndAreValidated)
 {
     // What each output channel copies, as PyTorch computes it: x[:, first:first + count], and

@@ -164,6 +164,23 @@ QS_VECTOR_CLONES void ReferenceKernels::activation(qsm::ActivationFunction f, co
         for (size_t i = 0; i < n; ++i)
             out[i] = activation(F::HardSwish, in[i]);
         break;
+    case F::GELU: for (size_t i = 0; i < n; ++i) out[i] = activation(F::GELU, in[i]); break;
+    case F::GELUTanh:
+        for (size_t i = 0; i < n; ++i)
+            out[i] = activation(F::GELUTanh, in[i]);
+        break;
+    case F::ELU: for (size_t i = 0; i < n; ++i) out[i] = activation(F::ELU, in[i]); break;
+    }
+}
+
+void ReferenceKernels::prelu(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
+                             float *out)
+{
+    const size_t plane = inShape.size() == 3 ? size_t(inShape[1]) * inShape[2] : 1;
+    for (size_t c = 0; c < inShape[0]; ++c) {
+        const float slope = op.slopes[op.slopes.size() == 1 ? 0 : c];
+        for (size_t p = c * plane; p < (c + 1) * plane; ++p)
+            out[p] = in[p] >= 0.0f ? in[p] : slope * in[p];
     }
 }
 

@@ -57,6 +57,8 @@ public:
         std::memcpy(&twoToN, &bits, sizeof twoToN);
         return (p * r * r + r + 1.0f) * twoToN;
     }
+    static constexpr float kSqrtHalf = 0.70710678118654752f;
+    static constexpr float kSqrtTwoOverPi = 0.79788456080286536f;
     // One value through an Activation op's function, as PyTorch defines it.
     static float activation(qsm::ActivationFunction f, float x)
     {
@@ -66,6 +68,10 @@ public:
         case qsm::ActivationFunction::HardSigmoid: return hard;
         case qsm::ActivationFunction::SiLU: return x / (1.0f + exp(-x));
         case qsm::ActivationFunction::HardSwish: return x * hard;
+        case qsm::ActivationFunction::GELU: return 0.5f * x * (1.0f + std::erf(x * kSqrtHalf));
+        case qsm::ActivationFunction::GELUTanh:
+            return 0.5f * x * (1.0f + std::tanh(kSqrtTwoOverPi * (x + 0.044715f * x * x * x)));
+        case qsm::ActivationFunction::ELU: return x > 0.0f ? x : std::expm1(x);
         }
         return x;
     }
@@ -75,6 +81,8 @@ public:
     static void mul(const float *a, const qsm::Shape &aShape, const float *b,
                     const qsm::Shape &bShape, float *out);
 
+    // x where x ≥ 0, else slope·x: the op's one slope, or its slope per channel.
+    static void prelu(const qsm::Op &op, const float *in, const qsm::Shape &inShape, float *out);
     static void add(const float *a, const float *b, float *out, size_t n);
     static void clamp(const float *in, float *out, size_t n, float lo, float hi);
     // add then clamp in one pass over memory: the same numbers as the two ops.
