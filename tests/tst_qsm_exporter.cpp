@@ -90,14 +90,14 @@ void TestQsmExporter::exportsTorchvisionOps_data()
                                                "global average pool",      "flatten",
                                                "linear"};
     // F.gelu exact and with approximate="tanh", F.leaky_relu_ (one slope), nn.PReLU(12) (a
-    // slope per channel) and nn.PReLU() on a vector, F.elu: activations or prelus.
+    // slope per channel) and nn.PReLU() on a vector, F.elu: activations or prelus; the head's
+    // F.adaptive_max_pool2d(x, 1) a max pool over the whole 4×4 map.
     QTest::newRow("negative sides") << "tiny_negative_side_cnn_traced.pt"
                                     << QStringList{"conv",       "activation", "conv",
                                                    "prelu",      "conv",       "prelu",
                                                    "conv",       "activation", "conv",
-                                                   "activation", "global average pool",
-                                                   "flatten",    "linear",     "prelu",
-                                                   "linear"};
+                                                   "activation", "max pool",   "flatten",
+                                                   "linear",     "prelu",      "linear"};
     // ShuffleNetV2's channel shuffle (sizes read at run time, viewed in groups, transposed,
     // viewed back), x.chunk(2, dim=1) as two slices; torch.split(x, [5, 7], 1) two more, and
     // a[:, :4] one (its slice of the batch is no op); x.view(x.size(0), -1) a flatten.

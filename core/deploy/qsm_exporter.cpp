@@ -327,25 +327,29 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                                 ": a divisor override");
             }
             emit(op, node, {node->input(0)});
-        } else if (kind == c10::aten::adaptive_avg_pool2d && !isGlobalSize(node)) {
+        } else if ((kind == c10::aten::adaptive_avg_pool2d && !isGlobalSize(node)) ||
+                   kind == c10::aten::adaptive_max_pool2d) {
             // The input size is fixed, so are the bins: an output size that divides the map is
-            // plain average pooling, and the map's own size the identity (AlexNet's 6×6 and
-            // VGG's 7×7 heads at 224 pixels).
+            // plain pooling, and the map's own size the identity (AlexNet's 6×6 and VGG's 7×7
+            // heads at 224 pixels). A max pool's first output is the values (the second, the
+            // indices, is no value of the packed model).
+            const bool max = kind == c10::aten::adaptive_max_pool2d;
             const auto size = NodeConstants::ints(node->input(1), "output size", node);
             setInputShape();
             const auto &in = qsm::ShapeInference::infer(m)[idOf(node->input(0), node)];
             const int64_t oh = size[0], ow = size.size() > 1 ? size[1] : size[0];
             if (in.size() != 3 || oh <= 0 || ow <= 0 || in[1] % oh != 0 || in[2] % ow != 0)
                 throw Error("the packed format cannot express " + nodeText(node) +
-                            ": an adaptive average pool whose output does not divide its input");
+                            ": an adaptive " + (max ? "max" : "average") +
+                            " pool whose output does not divide its input");
             if (in[1] == oh && in[2] == ow) {
-                ids[node->output()] = idOf(node->input(0), node);
+                ids[node->outputs()[0]] = idOf(node->input(0), node);
                 continue;
             }
-            op.kind = qsm::OpKind::AvgPool;
+            op.kind = max ? qsm::OpKind::MaxPool : qsm::OpKind::AvgPool;
             op.kernelH = op.strideH = uint32_t(in[1] / oh);
             op.kernelW = op.strideW = uint32_t(in[2] / ow);
-            emit(op, node, {node->input(0)});
+            emitTo(op, node->outputs()[0], node, {node->input(0)});
         } else if (kind == c10::aten::adaptive_avg_pool2d || kind == c10::aten::mean) {
             op.kind = qsm::OpKind::GlobalAvgPool;
             bool global = true; // the branch above took the other adaptive pools
