@@ -91,13 +91,24 @@ void TestQsmExporter::exportsTorchvisionOps_data()
                                                "linear"};
     // F.gelu exact and with approximate="tanh", F.leaky_relu_ (one slope), nn.PReLU(12) (a
     // slope per channel) and nn.PReLU() on a vector, F.elu: activations or prelus; the head's
-    // F.adaptive_max_pool2d(x, 1) a max pool over the whole 4×4 map.
+    // F.adaptive_max_pool2d(x, 1) a max pool over the whole 4×4 map, F.log_softmax a softmax.
     QTest::newRow("negative sides") << "tiny_negative_side_cnn_traced.pt"
                                     << QStringList{"conv",       "activation", "conv",
                                                    "prelu",      "conv",       "prelu",
                                                    "conv",       "activation", "conv",
                                                    "activation", "max pool",   "flatten",
-                                                   "linear",     "prelu",      "linear"};
+                                                   "linear",     "prelu",      "linear",
+                                                   "softmax"};
+    // Arithmetic with numbers (x + 3., / 6., - 0.5, 1 - x) as channel affines, a pool whose
+    // window is read off the map (F.avg_pool2d(z, z.size()[2:])), squeezes and view(-1, 128)
+    // as flattens, F.softmax.
+    QTest::newRow("hand-written") << "tiny_hand_written_cnn_traced.pt"
+                                  << QStringList{"conv",           "channel affine", "clamp",
+                                                 "mul",            "channel affine", "conv",
+                                                 "channel affine", "channel affine",
+                                                 "average pool",   "flatten",        "flatten",
+                                                 "linear",         "flatten",        "linear",
+                                                 "add",            "softmax"};
     // ShuffleNetV2's channel shuffle (sizes read at run time, viewed in groups, transposed,
     // viewed back), x.chunk(2, dim=1) as two slices; torch.split(x, [5, 7], 1) two more, and
     // a[:, :4] one (its slice of the batch is no op); x.view(x.size(0), -1) a flatten.

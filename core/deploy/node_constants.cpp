@@ -5,6 +5,7 @@
 
 #include <torch/csrc/jit/ir/ir.h>
 
+#include <sstream>
 #include <string>
 
 namespace quantscope::deploy {
@@ -19,10 +20,30 @@ std::vector<int64_t> NodeConstants::ints(torch::jit::Value *v, const char *what,
     return c->toIntVector();
 }
 
+std::string NodeConstants::text(const torch::jit::Node *node)
+{
+    std::ostringstream out;
+    out << *node;
+    std::string text = out.str();
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
+    return text;
+}
+
 std::optional<int64_t> NodeConstants::integer(torch::jit::Value *v)
 {
     const auto c = torch::jit::toIValue(v);
     return c && c->isInt() ? std::optional<int64_t>(c->toInt()) : std::nullopt;
+}
+
+std::optional<double> NodeConstants::number(torch::jit::Value *v)
+{
+    const auto c = torch::jit::toIValue(v);
+    if (c && (c->isDouble() || c->isInt()))
+        return c->toScalar().toDouble();
+    if (c && c->isTensor() && c->toTensor().numel() == 1)
+        return c->toTensor().item<double>();
+    return std::nullopt;
 }
 
 std::vector<std::optional<int64_t>> NodeConstants::sizes(torch::jit::Value *list)

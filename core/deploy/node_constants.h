@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 // NodeConstants: the constants a traced node's inputs hold, as the packed model's exporter
 // reads them — a conv's stride, a pool's window, a view's sizes (some read off the map at run
-// time, so absent here), a split's dimension.
+// time, so absent here), a split's dimension, a number in arithmetic — and the node's own text
+// for the exporter's messages.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace torch::jit {
@@ -22,8 +24,13 @@ public:
     // where the model computes it.
     static std::vector<int64_t> ints(torch::jit::Value *v, const char *what,
                                      const torch::jit::Node *node);
+    // The node as a message quotes it: its line of the graph.
+    static std::string text(const torch::jit::Node *node);
     // A constant integer, or none.
     static std::optional<int64_t> integer(torch::jit::Value *v);
+    // A constant number: a scalar, or a tensor of one element (what tracing makes of x + 3.);
+    // none otherwise.
+    static std::optional<double> number(torch::jit::Value *v);
     // The elements of a size list: constants where they are, none where the model reads a size
     // (x.size(0)); empty for a list that is neither constant nor built in the graph.
     static std::vector<std::optional<int64_t>> sizes(torch::jit::Value *list);

@@ -9,6 +9,7 @@
 #include "model/model_metadata.h"
 #include "node_constants.h"
 #include "packed_layer.h"
+#include "pointwise_node.h"
 #include "run_grids.h"
 #include "store/method_state.h"
 
@@ -19,7 +20,6 @@
 #include <cmath>
 #include <limits>
 #include <optional>
-#include <sstream>
 #include <unordered_map>
 
 namespace quantscope::deploy {
@@ -69,38 +69,6 @@ bool isGlobalSize(const Node *node)
     return size == std::vector<int64_t>{1, 1} || size == std::vector<int64_t>{1};
 }
 
-std::optional<double> optionalScalar(Value *v)
-{
-    const auto c = constant(v);
-    if (!c || c->isNone())
-        return std::nullopt;
-    return c->toScalar().toDouble();
-}
-
-// The smooth activations of MobileNetV3 and EfficientNet, in place or not.
-std::optional<qsm::ActivationFunction> activationOf(c10::Symbol kind)
-{
-    using F = qsm::ActivationFunction;
-    if (kind == c10::aten::sigmoid || kind == c10::aten::sigmoid_)
-        return F::Sigmoid;
-    if (kind == c10::aten::hardsigmoid || kind == c10::aten::hardsigmoid_)
-        return F::HardSigmoid;
-    if (kind == c10::aten::silu || kind == c10::aten::silu_)
-        return F::SiLU;
-    if (kind == c10::aten::hardswish || kind == c10::aten::hardswish_)
-        return F::HardSwish;
-    return std::nullopt;
-}
-
-std::string nodeText(const Node *node)
-{
-    std::ostringstream out;
-    out << *node;
-    std::string text = out.str();
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
-        text.pop_back();
-    return text;
-}
 
 } // namespace
 
@@ -140,7 +108,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
     auto idOf = [&](Value *v, const Node *node) {
         const auto it = ids.find(v);
         if (it == ids.end())
-            throw Error("the packed format cannot express " + nodeText(node) +
+            throw Error("the packed format cannot express " + NodeConstants::text(node) +
                         ": an input is not a tensor the model computes");
         return it->second;
     };
@@ -172,6 +140,63 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
         setInputShape();
         return qsm::ShapeInference::infer(m)[idOf(v, node)];
     };
+    // An integer the model reads off a value it computes (aten::size, through aten::Int and
+    // prim::NumToTensor as tracing records it: F.avg_pool2d(x, x.size()[2:])), at the fixed
+    // input and a batch of one; else a constant, or none.
+    const auto knownInt = [&](Value *v) -> std::optional<int64_t> {
+        if (const auto c = NodeConstants::integer(v))
+            return c;
+        Node *n = v->node();
+        while ((n->kind() == c10::aten::Int || n->kind() == c10::prim::NumToTensor) &&
+               n->inputs().size() == 1)
+            n = n->input(0)->node();
+        const auto dim = n->kind() == c10::aten::size && n->inputs().size() == 2
+                             ? NodeConstants::integer(n->input(1))
+                             : std::nullopt;
+        if (!dim || !ids.count(n->input(0)))
+            return std::nullopt;
+        const auto shape = shapeOf(n->input(0), n);
+        std::vector<int64_t> sizes{1}; // the batch, then the image's
+        sizes.insert(sizes.end(), shape.begin(), shape.end());
+        const int64_t d = *dim < 0 ? *dim + int64_t(sizes.size()) : *dim;
+        return d >= 0 && d < int64_t(sizes.size()) ? std::optional<int64_t>(sizes[size_t(d)])
+                                                   : std::nullopt;
+    };
+    // A list of integers, constant or read off the map (knownInt); throws as NodeConstants.
+    const auto ints = [&](Value *list, const char *what, const Node *node) {
+        if (list->node()->kind() != c10::prim::ListConstruct)
+            return NodeConstants::ints(list, what, node);
+        std::vector<int64_t> values;
+        for (Value *v : list->node()->inputs()) {
+            const auto known = knownInt(v);
+            if (!known)
+                return NodeConstants::ints(list, what, node); // the refusal, by name
+            values.push_back(*known);
+        }
+        return values;
+    };
+    // A view or reshape to two sizes that keeps the batch (x.view(x.size(0), -1),
+    // x.view(-1, 256), x.reshape(x.shape[0], x.shape[1]) after a global pool), or a squeeze of
+    // a map or vector with one size other than 1 (x.squeeze(), x.squeeze(-1).squeeze(-1)): the
+    // values in C×H×W order as one vector, as hand-written heads write a flatten.
+    const auto flattening = [&](Node *node, const std::vector<std::optional<int64_t>> &sizes) {
+        const bool squeeze = node->kind() == c10::aten::squeeze ||
+                             node->kind() == c10::aten::squeeze_;
+        const bool view = node->kind() == c10::aten::view || node->kind() == c10::aten::reshape;
+        if (!squeeze && !(view && sizes.size() == 2))
+            return false;
+        const auto shape = shapeOf(node->input(0), node);
+        const bool oneSize = std::count_if(shape.begin(), shape.end(),
+                                           [](uint32_t n) { return n != 1; }) <= 1;
+        const std::optional<int64_t> rest = -1; // a size the view works out
+        if (squeeze)
+            return oneSize;
+        if (sizes[1] == rest)
+            return sizes[0] != rest;
+        if (sizes[1]) // the batch is what the elements leave over
+            return uint64_t(*sizes[1]) == qsm::ShapeInference::elements(shape);
+        return oneSize && sizes[0] != rest; // a size read off the map: its one size
+    };
     std::unordered_map<const Value *, PendingShuffle> shuffles;
     // A chunk's or split's list of pieces along the channels: its input, each piece's channels.
     std::unordered_map<const Value *, std::pair<Value *, std::vector<int64_t>>> chunks;
@@ -190,7 +215,6 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                                                v->node()->inputs().end(), computed));
         });
     };
-    const double inf = std::numeric_limits<double>::infinity();
     for (Node *node : graph->nodes()) {
         const auto kind = node->kind();
         qsm::Op op;
@@ -221,7 +245,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                 op.groups = uint32_t(pending.groups);
                 emit(op, node, {pending.input});
             } else {
-                throw Error("the packed format cannot express " + nodeText(node) +
+                throw Error("the packed format cannot express " + NodeConstants::text(node) +
                             ": a view of channels in groups that is not a channel shuffle");
             }
             continue;
@@ -246,84 +270,57 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             m.layers.push_back(PackedLayer::encode(node, grids[it->second],
                                                    bases.empty() ? nullptr : &bases[it->second]));
             emit(op, node, {node->input(0)});
+        } else if (auto pointwise = PointwiseNode::of(node)) {
+            if (pointwise->op.kind == qsm::OpKind::ChannelAffine) { // a number for every channel
+                const auto channels = shapeOf(pointwise->input, node)[0];
+                pointwise->op.scale.assign(channels, pointwise->op.scale[0]);
+                pointwise->op.shift.assign(channels, pointwise->op.shift[0]);
+            }
+            emit(pointwise->op, node, {pointwise->input});
         } else if (kind == c10::aten::add || kind == c10::aten::add_) {
-            if (optionalScalar(node->input(2)).value_or(1.0) != 1.0)
-                throw Error("the packed format cannot express " + nodeText(node) +
+            if (NodeConstants::number(node->input(2)).value_or(1.0) != 1.0)
+                throw Error("the packed format cannot express " + NodeConstants::text(node) +
                             ": add with alpha ≠ 1");
             op.kind = qsm::OpKind::Add;
             emit(op, node, {node->input(0), node->input(1)});
-        } else if (kind == c10::aten::relu || kind == c10::aten::relu_ ||
-                   kind == c10::aten::relu6 || kind == c10::aten::hardtanh ||
-                   kind == c10::aten::hardtanh_ || kind == c10::aten::clamp ||
-                   kind == c10::aten::clamp_) {
-            op.kind = qsm::OpKind::Clamp;
-            const bool relu = kind == c10::aten::relu || kind == c10::aten::relu_;
-            const bool relu6 = kind == c10::aten::relu6;
-            op.lo = float(relu || relu6 ? 0.0 : optionalScalar(node->input(1)).value_or(-inf));
-            op.hi = float(relu ? inf : relu6 ? 6.0 : optionalScalar(node->input(2)).value_or(inf));
-            emit(op, node, {node->input(0)});
-        } else if (const auto function = activationOf(kind)) {
-            op.kind = qsm::OpKind::Activation;
-            op.function = *function;
-            emit(op, node, {node->input(0)});
-        } else if (kind == c10::aten::gelu || kind == c10::aten::gelu_) {
-            // Its approximation by name, from PyTorch 1.12 on (before: the exact form only).
-            const auto form = node->inputs().size() > 1 ? constant(node->input(1)) : std::nullopt;
-            const bool tanh = form && form->isString() && form->toStringRef() == "tanh";
-            op.kind = qsm::OpKind::Activation;
-            op.function = tanh ? qsm::ActivationFunction::GELUTanh : qsm::ActivationFunction::GELU;
-            emit(op, node, {node->input(0)});
-        } else if (kind == c10::aten::elu || kind == c10::aten::elu_) {
-            for (size_t i = 1; i < 4; ++i)
-                if (optionalScalar(node->input(i)).value_or(1.0) != 1.0)
-                    throw Error("the packed format cannot express " + nodeText(node) +
-                                ": an elu with α, scale or input scale ≠ 1");
-            op.kind = qsm::OpKind::Activation;
-            op.function = qsm::ActivationFunction::ELU;
-            emit(op, node, {node->input(0)});
-        } else if (kind == c10::aten::leaky_relu || kind == c10::aten::leaky_relu_ ||
-                   kind == c10::aten::prelu) {
-            // One slope (LeakyReLU, a PReLU of one parameter) or one per channel.
-            op.kind = qsm::OpKind::PRelu;
-            if (kind == c10::aten::prelu) {
-                const auto weight = constant(node->input(1));
-                if (!weight || !weight->isTensor())
-                    throw Error("the packed format cannot express " + nodeText(node) +
-                                ": a prelu whose slopes are not the model's constants");
-                const auto slopes = weight->toTensor().to(torch::kFloat32).contiguous();
-                op.slopes.assign(slopes.data_ptr<float>(),
-                                 slopes.data_ptr<float>() + slopes.numel());
-            } else {
-                op.slopes = {float(optionalScalar(node->input(1)).value_or(0.01))};
-            }
+        } else if (kind == c10::aten::softmax || kind == c10::aten::log_softmax) {
+            // A classifier's last op, over its features.
+            const auto dim = NodeConstants::integer(node->input(1));
+            const auto type = constant(node->input(2));
+            if (shapeOf(node->input(0), node).size() != 1 || (dim != 1 && dim != -1) ||
+                (type && !type->isNone() && type->toScalarType() != torch::kFloat))
+                throw Error("the packed format cannot express " + NodeConstants::text(node) +
+                            ": a softmax other than over a vector's features in float");
+            op.kind = qsm::OpKind::Softmax;
+            op.log = kind == c10::aten::log_softmax ? 1 : 0;
             emit(op, node, {node->input(0)});
         } else if (kind == c10::aten::mul || kind == c10::aten::mul_) {
-            // Two tensors (squeeze-and-excitation's scale · map); a constant factor is refused
-            // by idOf, by name.
+            // Two tensors (squeeze-and-excitation's scale · map); a number was PointwiseNode's, a
+            // constant tensor is refused by idOf, by name.
             op.kind = qsm::OpKind::Mul;
             emit(op, node, {node->input(0), node->input(1)});
         } else if (kind == c10::aten::max_pool2d || kind == c10::aten::avg_pool2d) {
             const bool max = kind == c10::aten::max_pool2d;
             op.kind = max ? qsm::OpKind::MaxPool : qsm::OpKind::AvgPool;
-            const auto k = NodeConstants::ints(node->input(1), "kernel size", node);
-            auto s = NodeConstants::ints(node->input(2), "stride", node);
-            const auto p = NodeConstants::ints(node->input(3), "padding", node);
+            const auto k = ints(node->input(1), "kernel size", node);
+            auto s = ints(node->input(2), "stride", node);
+            const auto p = ints(node->input(3), "padding", node);
             if (s.empty())
                 s = k;
             op.kernelH = uint32_t(k[0]), op.kernelW = uint32_t(k.size() > 1 ? k[1] : k[0]);
             op.strideH = uint32_t(s[0]), op.strideW = uint32_t(s.size() > 1 ? s[1] : s[0]);
             op.padH = uint32_t(p[0]), op.padW = uint32_t(p.size() > 1 ? p[1] : p[0]);
             if (max) {
-                const auto d = NodeConstants::ints(node->input(4), "dilation", node);
+                const auto d = ints(node->input(4), "dilation", node);
                 if (d[0] != 1 || (d.size() > 1 && d[1] != 1))
-                    throw Error("the packed format cannot express " + nodeText(node) +
+                    throw Error("the packed format cannot express " + NodeConstants::text(node) +
                                 ": dilated max pooling");
                 op.ceilMode = constant(node->input(5))->toBool();
             } else {
                 op.ceilMode = constant(node->input(4))->toBool();
                 op.countIncludePad = constant(node->input(5))->toBool();
                 if (const auto d = constant(node->input(6)); d && !d->isNone())
-                    throw Error("the packed format cannot express " + nodeText(node) +
+                    throw Error("the packed format cannot express " + NodeConstants::text(node) +
                                 ": a divisor override");
             }
             emit(op, node, {node->input(0)});
@@ -339,7 +336,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             const auto &in = qsm::ShapeInference::infer(m)[idOf(node->input(0), node)];
             const int64_t oh = size[0], ow = size.size() > 1 ? size[1] : size[0];
             if (in.size() != 3 || oh <= 0 || ow <= 0 || in[1] % oh != 0 || in[2] % ow != 0)
-                throw Error("the packed format cannot express " + nodeText(node) +
+                throw Error("the packed format cannot express " + NodeConstants::text(node) +
                             ": an adaptive " + (max ? "max" : "average") +
                             " pool whose output does not divide its input");
             if (in[1] == oh && in[2] == ow) {
@@ -364,14 +361,14 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                 op.keepDims = constant(node->input(2))->toBool();
             }
             if (!global)
-                throw Error("the packed format cannot express " + nodeText(node) +
+                throw Error("the packed format cannot express " + NodeConstants::text(node) +
                             ": only global average pooling");
             emit(op, node, {node->input(0)});
         } else if (kind == c10::aten::cat) {
             // Branches joined along the channels: Inception, DenseNet, SqueezeNet's fire.
             Node *list = node->input(0)->node();
             if (list->kind() != c10::prim::ListConstruct)
-                throw Error("the packed format cannot express " + nodeText(node) +
+                throw Error("the packed format cannot express " + NodeConstants::text(node) +
                             ": a list of tensors the model builds at run time");
             std::vector<Value *> parts(list->inputs().begin(), list->inputs().end());
             int64_t dim = constant(node->input(1))->toInt();
@@ -380,7 +377,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                 dim += int64_t(qsm::ShapeInference::infer(m)[idOf(parts[0], node)].size()) + 1;
             }
             if (dim != 1)
-                throw Error("the packed format cannot express " + nodeText(node) +
+                throw Error("the packed format cannot express " + NodeConstants::text(node) +
                             ": concatenation along another axis than the channels");
             if (parts.size() == 1) {
                 ids[node->output()] = idOf(parts[0], node);
@@ -397,7 +394,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             };
             const auto mean = tensor(3), var = tensor(4);
             if (!mean.defined() || !var.defined() || constant(node->input(5))->toBool())
-                throw Error("the packed format cannot express " + nodeText(node) +
+                throw Error("the packed format cannot express " + NodeConstants::text(node) +
                             ": a batch norm without running statistics");
             auto scale = (var + constant(node->input(7))->toDouble()).rsqrt();
             if (const auto w = tensor(1); w.defined())
@@ -430,7 +427,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                 total = size > 0 ? total + size : -1;
             if (!channelAxis(NodeConstants::integer(node->input(2)), shape) || pieces.empty() ||
                 total != channels)
-                throw Error("the packed format cannot express " + nodeText(node) +
+                throw Error("the packed format cannot express " + NodeConstants::text(node) +
                             ": a split along another axis than the channels, or in pieces of "
                             "a size the model computes");
             chunks[node->output()] = {node->input(0), pieces};
@@ -459,7 +456,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             }
             if (!channelAxis(dim, shape) || step != 1 || !start || !end ||
                 within(*end) <= within(*start))
-                throw Error("the packed format cannot express " + nodeText(node) +
+                throw Error("the packed format cannot express " + NodeConstants::text(node) +
                             ": a slice that is not a run of channels");
             op.kind = qsm::OpKind::ChannelSlice;
             op.first = uint32_t(within(*start));
@@ -469,15 +466,14 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                    shapeOf(node->input(0), node).size() == 3) {
             // N×C×H×W as N×groups×(C/groups)×H×W: a channel shuffle begins.
             shuffles[node->output()] = {node->input(0), *sizes[1], false};
-        } else if (view && sizes.size() == 2 && sizes[1] == std::optional<int64_t>(-1)) {
-            // x.view(x.size(0), -1): a flatten, as hand-written heads write it.
+        } else if (flattening(node, sizes)) {
             op.kind = qsm::OpKind::Flatten;
             emit(op, node, {node->input(0)});
         } else if (kind == c10::aten::flatten) {
             const auto start = constant(node->input(1))->toInt();
             const auto end = constant(node->input(2))->toInt();
             if (start != 1 || (end != -1 && end != 3))
-                throw Error("the packed format cannot express " + nodeText(node) +
+                throw Error("the packed format cannot express " + NodeConstants::text(node) +
                             ": flatten from dimension 1 to the last only");
             op.kind = qsm::OpKind::Flatten;
             emit(op, node, {node->input(0)});
@@ -489,7 +485,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             ids[node->output()] = idOf(node->input(0), node);
         } else {
             throw Error("the packed format cannot express " + std::string(kind.toQualString()) +
-                        " (" + nodeText(node) + ")");
+                        " (" + NodeConstants::text(node) + ")");
         }
     }
     if (graph->outputs().size() != 1)

@@ -123,6 +123,7 @@ const char *opName(qsm::OpKind kind)
     case qsm::OpKind::ChannelSlice: return "slice";
     case qsm::OpKind::ChannelShuffle: return "shuffle";
     case qsm::OpKind::PRelu: return "prelu";
+    case qsm::OpKind::Softmax: return "softmax";
     }
     return "unknown";
 }

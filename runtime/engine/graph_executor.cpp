@@ -288,6 +288,9 @@ const std::vector<float> &GraphExecutor::run(const float *input)
         case qsm::OpKind::Activation:
             ReferenceKernels::activation(op.function, in, out.data(), out.size());
             break;
+        case qsm::OpKind::Softmax: // of a vector
+            ReferenceKernels::softmax(in, out.size(), op.log != 0, out.data());
+            break;
         case qsm::OpKind::PRelu: // one slope: the same in either layout
             if (last && op.slopes.size() > 1)
                 ChannelsLast::prelu(op, in, inShape, out.data());

@@ -335,6 +335,9 @@ void XnnpackExecutor::createSteps()
             });
             m_steps.push_back(std::move(step));
             continue;
+        case qsm::OpKind::Softmax: // in float between the codes (the loop below)
+            m_steps.push_back(std::move(step));
+            continue;
         case qsm::OpKind::PRelu: // a table per slope
             for (float slope : op.slopes)
                 step.tables.push_back(codeTable(qin, qout, [&](float x) {
@@ -472,6 +475,15 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
                 }
                 first += c;
             }
+        } else if (op.kind == qsm::OpKind::Softmax) { // a vector: decoded, then coded again
+            const auto &in = m_values[op.inputs[0]];
+            const Quant qin = m_quant[op.inputs[0]], qout = m_quant[op.output];
+            std::vector<float> x(in.size());
+            for (size_t k = 0; k < in.size(); ++k)
+                x[k] = qin.scale * float(int(in[k]) - qin.zeroPoint);
+            ReferenceKernels::softmax(x.data(), x.size(), op.log != 0, x.data());
+            for (size_t k = 0; k < x.size(); ++k)
+                m_values[op.output][k] = code(x[k], qout.scale, qout.zeroPoint);
         } else if (op.kind == qsm::OpKind::PRelu) { // channels last: pixel by pixel
             const auto &in = m_values[op.inputs[0]];
             auto &out = m_values[step.output];

@@ -190,6 +190,15 @@ uint32_t ModelBuilder::prelu(uint32_t in, bool perChannel, float slope)
     return push(op, channelsOf(in));
 }
 
+uint32_t ModelBuilder::softmax(uint32_t in, bool log)
+{
+    Op op;
+    op.kind = OpKind::Softmax;
+    op.inputs = {in};
+    op.log = log ? 1 : 0;
+    return push(op, channelsOf(in));
+}
+
 uint32_t ModelBuilder::mul(uint32_t a, uint32_t b)
 {
     Op op;

@@ -41,6 +41,7 @@ public:
     uint32_t activation(uint32_t in, ActivationFunction f);
     // perChannel: a random slope in [0, 0.5) per channel (PReLU), else `slope` for all (LeakyReLU).
     uint32_t prelu(uint32_t in, bool perChannel, float slope = 0.1f);
+    uint32_t softmax(uint32_t in, bool log);
     uint32_t mul(uint32_t a, uint32_t b); // b (or a) may be a C×1×1 map of a's channels
     uint32_t channelSlice(uint32_t in, uint32_t first, uint32_t count);
     uint32_t channelShuffle(uint32_t in, uint32_t groups);

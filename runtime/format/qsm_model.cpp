@@ -23,6 +23,7 @@ const char *opKindName(OpKind kind)
     case OpKind::ChannelSlice: return "channel slice";
     case OpKind::ChannelShuffle: return "channel shuffle";
     case OpKind::PRelu: return "prelu";
+    case OpKind::Softmax: return "softmax";
     }
     return "unknown op";
 }
@@ -43,7 +44,7 @@ const char *activationName(ActivationFunction f)
 
 OpKind newestOpKind(uint32_t version)
 {
-    return version >= 5   ? OpKind::PRelu
+    return version >= 5   ? OpKind::Softmax
            : version >= 4 ? OpKind::ChannelShuffle
            : version >= 3 ? OpKind::Mul
                           : OpKind::Flatten;

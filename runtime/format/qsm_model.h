@@ -43,6 +43,9 @@ enum class OpKind : uint32_t {
     // Version 5: x where x ≥ 0, else slope·x, one slope for every channel (LeakyReLU, a PReLU of
     // one parameter) or one per channel (PReLU).
     PRelu = 15,
+    // Version 5: the softmax of a vector's features, or (`log` 1) its logarithm: a classifier's
+    // F.softmax(x, dim=1) or F.log_softmax(x, dim=1).
+    Softmax = 16,
 };
 
 // What an Activation op computes (MobileNetV3's and EfficientNet's; relu and relu6 are clamps).
@@ -151,6 +154,7 @@ struct Op
     uint32_t first = 0, count = 0; // ChannelSlice
     uint32_t groups = 1;           // ChannelShuffle
     std::vector<float> slopes;     // PRelu: one, or one per channel
+    uint32_t log = 0;              // Softmax: 1 for log_softmax
 
     // ChannelSlice, ChannelShuffle: the input channel each output channel copies, for an input
     // of inChannels (ShapeInference has checked that they fit).

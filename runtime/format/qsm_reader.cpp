@@ -128,6 +128,11 @@ Op readOp(ByteSource &in, uint32_t version)
         break;
     case OpKind::ChannelShuffle: op.groups = in.u32("channel shuffle"); break;
     case OpKind::PRelu: op.slopes = in.floats("prelu slopes"); break;
+    case OpKind::Softmax:
+        op.log = in.u32("softmax");
+        if (op.log > 1)
+            throw FormatError("op: softmax with log = " + std::to_string(op.log));
+        break;
     case OpKind::ChannelAffine:
         op.scale = in.floats("channel scale");
         op.shift = in.floats("channel shift");

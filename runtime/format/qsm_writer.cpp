@@ -104,6 +104,7 @@ void writeOp(ByteSink &out, const Op &op)
         break;
     case OpKind::ChannelShuffle: out.u32(op.groups); break;
     case OpKind::PRelu: out.floats(op.slopes); break;
+    case OpKind::Softmax: out.u32(op.log); break;
     case OpKind::ChannelAffine:
         out.floats(op.scale);
         out.floats(op.shift);

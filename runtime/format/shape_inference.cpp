@@ -106,6 +106,12 @@ std::vector<Shape> ShapeInference::infer(const Model &model)
         case OpKind::Activation:
             out = in;
             break;
+        case OpKind::Softmax:
+            if (in.size() != 1)
+                fail("needs a vector input (the features of a classifier), gets " +
+                     shapeText(in));
+            out = in;
+            break;
         case OpKind::PRelu:
             if (in.size() != 3 && in.size() != 1)
                 fail("needs a C×H×W or a vector input, gets " + shapeText(in));

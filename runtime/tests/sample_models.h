@@ -107,7 +107,8 @@ inline qsm::Model excitationModel(uint32_t wbits, uint32_t abits, uint32_t seed 
 }
 
 // The activations with a negative side: ConvNeXt's GELU (both forms), darknet's LeakyReLU,
-// face networks' PReLU per channel (on a map and on a vector), ELU. Inputs after them are signed.
+// face networks' PReLU per channel (on a map and on a vector), ELU; then a softmax of the
+// classes. Inputs after them are signed.
 inline qsm::Model negativeSideModel(uint32_t wbits, uint32_t abits, uint32_t seed = 31)
 {
     using F = qsm::ActivationFunction;
@@ -120,7 +121,7 @@ inline qsm::Model negativeSideModel(uint32_t wbits, uint32_t abits, uint32_t see
     auto y = b.flatten(b.globalAvgPool(b.activation(b.conv(x, 16, 1, 1, 0, 1, signedBody),
                                                     F::ELU)));
     y = b.prelu(b.linear(y, 12, signedBody), true);
-    return b.build(b.linear(y, 10, signedBody));
+    return b.build(b.softmax(b.linear(y, 10, signedBody), false));
 }
 
 // ShuffleNetV2's units: a downsampling one (two strided branches joined, then shuffled) and a

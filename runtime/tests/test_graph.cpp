@@ -62,6 +62,9 @@ std::vector<float> oracle(const qsm::Model &m, const std::vector<float> &input)
         case qsm::OpKind::PRelu:
             ReferenceKernels::prelu(op, in.data(), inShape, out.data());
             break;
+        case qsm::OpKind::Softmax:
+            ReferenceKernels::softmax(in.data(), out.size(), op.log != 0, out.data());
+            break;
         case qsm::OpKind::Mul:
             ReferenceKernels::mul(in.data(), inShape, v[op.inputs[1]].data(),
                                   shapes[op.inputs[1]], out.data());

@@ -226,7 +226,8 @@ TEST_CASE(activationsAndProductsRoundTripAndAreValidated)
 
 TEST_CASE(negativeSidesRoundTripAndAreValidated)
 {
-    // GELU (both forms), ELU and the prelus need version 5; an older file naming them is refused.
+    // GELU (both forms), ELU, the prelus and the softmax need version 5; an older file naming
+    // them is refused; a softmax reads a vector.
     const auto model = negativeSideModel(4, 4);
     const auto bytes = qsm::QsmWriter::serialize(model);
     CHECK(versionOf(bytes) == 5);
@@ -242,6 +243,7 @@ TEST_CASE(negativeSidesRoundTripAndAreValidated)
     }
     CHECK((functions == std::vector<std::string>{"gelu", "gelu (tanh)", "elu"}));
     CHECK((slopes == std::vector<size_t>{1, 16, 12}));
+    CHECK(back.ops.back().kind == qsm::OpKind::Softmax && back.ops.back().log == 0);
     for (size_t n = 0; n < bytes.size(); n += 5)
         CHECK(refused(std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(n))));
 
@@ -264,6 +266,10 @@ TEST_CASE(negativeSidesRoundTripAndAreValidated)
         }
     message = writerRefusal(lying);
     CHECK_MSG(message.find("has 3 slopes for 16 channels") != std::string::npos, message);
+    auto ofMap = model; // the softmax moved onto the first conv's map
+    ofMap.ops.back().inputs = {ofMap.ops[0].output};
+    message = writerRefusal(ofMap);
+    CHECK_MSG(message.find("needs a vector input") != std::string::npos, message);
 }
 
 TEST_CASE(channelSlicesAndShufflesRoundTripAndAreValidated)

@@ -173,6 +173,17 @@ QS_VECTOR_CLONES void ReferenceKernels::activation(qsm::ActivationFunction f, co
     }
 }
 
+void ReferenceKernels::softmax(const float *in, size_t n, bool log, float *out)
+{
+    const float top = n ? *std::max_element(in, in + n) : 0.0f;
+    float sum = 0;
+    for (size_t i = 0; i < n; ++i)
+        sum += std::exp(in[i] - top);
+    const float logSum = std::log(sum);
+    for (size_t i = 0; i < n; ++i)
+        out[i] = log ? in[i] - top - logSum : std::exp(in[i] - top) / sum;
+}
+
 void ReferenceKernels::prelu(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
                              float *out)
 {

@@ -81,6 +81,8 @@ public:
     static void mul(const float *a, const qsm::Shape &aShape, const float *b,
                     const qsm::Shape &bShape, float *out);
 
+    // The softmax of n values (log: its logarithm), as PyTorch: less the largest, e^x over Σ.
+    static void softmax(const float *in, size_t n, bool log, float *out);
     // x where x ≥ 0, else slope·x: the op's one slope, or its slope per channel.
     static void prelu(const qsm::Op &op, const float *in, const qsm::Shape &inShape, float *out);
     static void add(const float *a, const float *b, float *out, size_t n);

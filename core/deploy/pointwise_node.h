@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+// PointwiseNode: a traced node that maps each value on its own — a clamp (relu, relu6, hardtanh,
+// clamp), a smooth activation (sigmoid, hardswish, SiLU, GELU, ELU), a prelu (LeakyReLU,
+// PReLU), arithmetic with a number — as the packed model's op and the one tensor it reads.
+#pragma once
+
+#include "format/qsm_model.h"
+
+#include <optional>
+
+namespace torch::jit {
+struct Node;
+struct Value;
+} // namespace torch::jit
+
+namespace quantscope::deploy {
+
+struct PointwiseNode
+{
+    // None for a node of another kind (add or mul of two tensors among them). Arithmetic with a
+    // number is a channel affine of one scale and one shift, which the caller repeats for every
+    // channel of the input. Throws quantscope::Error naming the node where its form is one the
+    // format cannot express (an ELU with α ≠ 1, a PReLU whose slopes the model computes).
+    static std::optional<PointwiseNode> of(torch::jit::Node *node);
+
+    qsm::Op op;
+    torch::jit::Value *input = nullptr;
+};
+
+} // namespace quantscope::deploy
