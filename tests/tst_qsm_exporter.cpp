@@ -109,6 +109,16 @@ void TestQsmExporter::exportsTorchvisionOps_data()
                                                  "average pool",   "flatten",        "flatten",
                                                  "linear",         "flatten",        "linear",
                                                  "add",            "softmax"};
+    // The CIFAR ResNets' option-A shortcut: x[:, :, ::2, ::2] as max pools of 1×1 windows at
+    // stride 2 (rows, then columns), F.pad's two zero channels on either side as slices
+    // scaled by zero joined around the map.
+    QTest::newRow("option A") << "tiny_option_a_cnn_traced.pt"
+                              << QStringList{"conv",           "clamp",         "conv",
+                                             "clamp",          "conv",          "max pool",
+                                             "max pool",       "channel slice", "channel affine",
+                                             "channel slice",  "channel affine", "concat",
+                                             "add",            "clamp",  "global average pool",
+                                             "flatten",        "linear"};
     // ShuffleNetV2's channel shuffle (sizes read at run time, viewed in groups, transposed,
     // viewed back), x.chunk(2, dim=1) as two slices; torch.split(x, [5, 7], 1) two more, and
     // a[:, :4] one (its slice of the batch is no op); x.view(x.size(0), -1) a flatten.

@@ -433,35 +433,89 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             chunks[node->output()] = {node->input(0), pieces};
         } else if (kind == c10::aten::slice) {
             // x[:, a:b]: a channel slice (GhostNet's out[:, :oup]); x[:] of the batch of one
-            // image, or of all the channels, is the value itself.
+            // image, or of a whole axis, is the value itself; x[:, :, ::2, ::2] every other row
+            // and column from the first (CIFAR ResNets' option-A shortcut), a max pool of 1×1
+            // windows at that stride.
             const auto shape = shapeOf(node->input(0), node);
-            const int64_t channels = shape[0];
+            const int64_t rank = int64_t(shape.size()) + 1; // with the batch
+            const auto dim = NodeConstants::integer(node->input(1));
+            const int64_t axis = dim ? (*dim < 0 ? *dim + rank : *dim) : -1;
+            const int64_t size = axis >= 1 && axis < rank ? int64_t(shape[size_t(axis - 1)]) : 1;
             const auto bound = [&](size_t i, int64_t open) -> std::optional<int64_t> {
                 const auto c = constant(node->input(i));
                 if (c && c->isNone())
                     return open;
                 return NodeConstants::integer(node->input(i));
             };
-            const auto dim = NodeConstants::integer(node->input(1));
             const auto step = NodeConstants::integer(node->input(4));
             const auto start = bound(2, 0), end = bound(3, std::numeric_limits<int64_t>::max());
             const auto within = [&](int64_t i) {
-                return std::clamp(i < 0 ? i + channels : i, int64_t(0), channels);
+                return std::clamp(i < 0 ? i + size : i, int64_t(0), size);
             };
-            const bool whole = step == 1 && start == 0 && end &&
-                               (dim == 0 || (channelAxis(dim, shape) && within(*end) == channels));
-            if (whole) { // a scripted x[:, :, a:b] slices the batch and the channels whole first
+            const bool all = start == 0 && end && within(*end) == size;
+            if (step == 1 && (axis == 0 || all)) {
                 ids[node->output()] = idOf(node->input(0), node);
                 continue;
             }
-            if (!channelAxis(dim, shape) || step != 1 || !start || !end ||
-                within(*end) <= within(*start))
+            if (rank == 4 && (axis == 2 || axis == 3) && step > 1 && all) {
+                op.kind = qsm::OpKind::MaxPool;
+                op.strideH = uint32_t(axis == 2 ? *step : 1);
+                op.strideW = uint32_t(axis == 3 ? *step : 1);
+                emit(op, node, {node->input(0)});
+                continue;
+            }
+            if (axis != 1 || step != 1 || !start || !end || within(*end) <= within(*start))
                 throw Error("the packed format cannot express " + NodeConstants::text(node) +
-                            ": a slice that is not a run of channels");
+                            ": a slice that is not a run of channels, nor every n-th row or "
+                            "column from the first");
             op.kind = qsm::OpKind::ChannelSlice;
             op.first = uint32_t(within(*start));
             op.count = uint32_t(within(*end) - within(*start));
             emit(op, node, {node->input(0)});
+        } else if (kind == c10::aten::pad || kind == c10::aten::constant_pad_nd) {
+            // F.pad(x, (0, 0, 0, 0, a, b)): a zero channels before x and b after (CIFAR
+            // ResNets' option-A shortcut), each a slice of x scaled by zero, joined by a concat.
+            const bool pad = kind == c10::aten::pad;
+            const auto mode = pad ? constant(node->input(2)) : std::nullopt;
+            const auto widths = NodeConstants::ints(node->input(1), "padding", node);
+            const auto shape = shapeOf(node->input(0), node);
+            const int64_t channels = shape.size() == 3 ? shape[0] : 0;
+            const auto fits = [&](int64_t n) { return n >= 0 && n <= channels; };
+            if ((pad && !(mode && mode->isString() && mode->toStringRef() == "constant")) ||
+                NodeConstants::number(node->input(pad ? 3 : 2)).value_or(0.0) != 0.0 ||
+                widths.size() != 6 || widths[0] || widths[1] || widths[2] || widths[3] ||
+                !fits(widths[4]) || !fits(widths[5]))
+                throw Error("the packed format cannot express " + NodeConstants::text(node) +
+                            ": a pad other than zero channels, at most the map's, before and "
+                            "after");
+            const uint32_t x = idOf(node->input(0), node);
+            const auto push = [&](qsm::Op part, std::vector<uint32_t> inputs) {
+                part.inputs = std::move(inputs);
+                part.output = m.valueCount++;
+                m.ops.push_back(part);
+                return part.output;
+            };
+            const auto zeros = [&](int64_t count) {
+                qsm::Op slice, scaled;
+                slice.kind = qsm::OpKind::ChannelSlice;
+                slice.count = uint32_t(count);
+                scaled.kind = qsm::OpKind::ChannelAffine;
+                scaled.scale.assign(size_t(count), 0.0f);
+                scaled.shift.assign(size_t(count), 0.0f);
+                return push(scaled, {push(slice, {x})});
+            };
+            std::vector<uint32_t> parts;
+            if (widths[4] > 0)
+                parts.push_back(zeros(widths[4]));
+            parts.push_back(x);
+            if (widths[5] > 0)
+                parts.push_back(zeros(widths[5]));
+            if (parts.size() == 1) {
+                ids[node->output()] = x;
+                continue;
+            }
+            op.kind = qsm::OpKind::Concat;
+            ids[node->output()] = push(op, parts);
         } else if (view && sizes.size() == 5 && sizes[1] &&
                    shapeOf(node->input(0), node).size() == 3) {
             // N×C×H×W as N×groups×(C/groups)×H×W: a channel shuffle begins.

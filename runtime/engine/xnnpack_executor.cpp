@@ -268,6 +268,10 @@ void XnnpackExecutor::createSteps()
         }
         case qsm::OpKind::MaxPool: {
             m_quant[out] = qin;
+            if (op.kernelH * op.kernelW == 1) { // every n-th pixel: a copy (the loop below);
+                m_steps.push_back(step);         // XNNPACK refuses 1×1 windows
+                continue;
+            }
             // Ceil mode's last, partial window is more padding below and to the right:
             // XNNPACK's max pooling reads a padded position as the nearest pixel, so padding
             // never wins the max, as in PyTorch.
@@ -475,6 +479,14 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
                 }
                 first += c;
             }
+        } else if (op.kind == qsm::OpKind::MaxPool) { // 1×1 windows: every n-th pixel's codes
+            const auto &in = m_values[op.inputs[0]];
+            const auto &is = m_shapes[op.inputs[0]], &os = m_shapes[op.output];
+            const size_t channels = is[0];
+            for (size_t y = 0; y < os[1]; ++y)
+                for (size_t x = 0; x < os[2]; ++x)
+                    std::copy_n(in.data() + (y * op.strideH * is[2] + x * op.strideW) * channels,
+                                channels, m_values[op.output].data() + (y * os[2] + x) * channels);
         } else if (op.kind == qsm::OpKind::Softmax) { // a vector: decoded, then coded again
             const auto &in = m_values[op.inputs[0]];
             const Quant qin = m_quant[op.inputs[0]], qout = m_quant[op.output];

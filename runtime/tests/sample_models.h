@@ -108,13 +108,15 @@ inline qsm::Model excitationModel(uint32_t wbits, uint32_t abits, uint32_t seed 
 
 // The activations with a negative side: ConvNeXt's GELU (both forms), darknet's LeakyReLU,
 // face networks' PReLU per channel (on a map and on a vector), ELU; then a softmax of the
-// classes. Inputs after them are signed.
+// classes. Inputs after them are signed. Every other pixel (a max pool of 1×1 windows, the CIFAR
+// ResNets' x[:, :, ::2, ::2]) on the way.
 inline qsm::Model negativeSideModel(uint32_t wbits, uint32_t abits, uint32_t seed = 31)
 {
     using F = qsm::ActivationFunction;
     qsm::ModelBuilder b(3, 9, 8, seed);
     const qsm::LayerBits first{8, abits, 0.4f, true}, signedBody{wbits, abits, 0.3f, true};
     auto x = b.activation(b.conv(qsm::ModelBuilder::kInput, 12, 3, 1, 1, 1, first), F::GELU);
+    x = b.maxPool(x, 1, 2, 0);
     x = b.prelu(b.conv(x, 12, 3, 2, 1, 12, signedBody), false, 0.1f); // depthwise
     x = b.prelu(b.conv(x, 16, 1, 1, 0, 1, signedBody), true);
     x = b.activation(b.conv(x, 16, 3, 1, 1, 2, signedBody), F::GELUTanh);

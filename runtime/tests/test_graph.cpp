@@ -252,6 +252,36 @@ TEST_CASE(int8ModelIsCloseToFp32)
     }
 }
 
+TEST_CASE(int8TakesEveryOtherPixel)
+{
+    if (!XnnpackExecutor::available())
+        return;
+    // A max pool of 1×1 windows at stride 2 (x[:, :, ::2, ::2]), which XNNPACK's pooling
+    // refuses, copies the codes of every other pixel: the same conv's int8 outputs without it,
+    // taken at even rows and columns.
+    const auto build = [](bool pooled) {
+        qsm::ModelBuilder b(3, 9, 8, 3);
+        const auto x = b.relu(b.conv(qsm::ModelBuilder::kInput, 5, 3, 1, 1, 1,
+                                     qsm::LayerBits{8, 8, 0.4f, true}));
+        return b.build(b.flatten(pooled ? b.maxPool(x, 1, 2, 0) : x));
+    };
+    const auto whole = build(false), pooled = build(true);
+    std::vector<std::vector<float>> calibration;
+    for (uint32_t seed = 0; seed < 4; ++seed)
+        calibration.push_back(randomInput(whole, seed));
+    XnnpackExecutor all(whole, XnnpackExecutor::calibrationRanges(whole, calibration), 1);
+    XnnpackExecutor every(pooled, XnnpackExecutor::calibrationRanges(pooled, calibration), 1);
+    const auto input = randomInput(whole, 9);
+    const auto full = all.run(input.data()), got = every.run(input.data());
+    CHECK(got.size() == 5 * 5 * 4);
+    size_t same = 0;
+    for (size_t c = 0; c < 5; ++c)
+        for (size_t y = 0; y < 5; ++y)
+            for (size_t x = 0; x < 4; ++x)
+                same += got[(c * 5 + y) * 4 + x] == full[(c * 9 + 2 * y) * 8 + 2 * x];
+    CHECK_MSG(same == got.size(), std::to_string(same) + " of " + std::to_string(got.size()));
+}
+
 namespace {
 
 // One conv (signed codes: no relu) and a window op in int8 against fp32, within 2 % of the
