@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // ActivationCoder: a layer's input quantizer as the simulation applies it — q = clamp(round(x/s +
-// z), qmin, qmax), rounding half to even — giving the code u = q − qmin (0 … 2^bits − 1). One
+// z), qmin, qmax), rounding half to even (ATen's arithmetic for an integer z: see quantized) —
+// giving the code u = q − qmin (0 … 2^bits − 1). One
 // definition for every place that codes a float, which must agree to the bit: a GEMM layer
 // coding its input into bytes, and the depthwise kernel coding its rows into floats.
 #pragma once
@@ -30,14 +31,20 @@ struct ActivationCoder
         return (v + kShift) - kShift;
     }
 
-    // q as a float. clamp(round(v)) = round(clamp(v)) for integer bounds; the comparisons send
-    // NaN to the lower bound.
+    // q as a float: round(x/s + z); for an integer z, round(x·(1/s)) + z, ATen's
+    // fake_quantize_per_tensor_affine, as the workbench simulates such a grid. They differ on
+    // ties, and an input whose values lie half a step off the grid (pixels k/255 normalised,
+    // z = 127) is all ties: round(x/s + z) took the other code wherever z was odd, and a
+    // 3-channel RTN model's first layer came out 1 % off the simulation. clamp(round(v)) =
+    // round(clamp(v)) for integer bounds; the comparisons send NaN to the lower bound.
     float quantized(float x) const
     {
-        float v = x / scale + zero;
-        v = v > lo ? v : lo;
-        v = v < hi ? v : hi;
-        return roundToEven(v);
+        const bool integer = zero == roundToEven(zero);
+        const float after = integer ? zero : 0.0f; // added after rounding
+        float v = integer ? x * (1.0f / scale) : x / scale + zero;
+        v = v > lo - after ? v : lo - after;
+        v = v < hi - after ? v : hi - after;
+        return roundToEven(v) + after;
     }
 
     uint8_t code(float x) const { return uint8_t(int32_t(quantized(x) - lo)); }

@@ -495,6 +495,34 @@ TEST_CASE(everyDepthwiseBuildMatchesTheDefinition)
             }
 }
 
+TEST_CASE(activationCodesRoundAsTheSimulation)
+{
+    // Pixels k/255 normalised by mean 0.5 and std 0.25, on an 8-bit grid of step 4/255 and
+    // zero point 127: every value is a tie. An integer zero point rounds x·(1/s) and then adds
+    // z (ATen's fake_quantize_per_tensor_affine, which the simulation runs); a fractional one
+    // rounds x/s + z. The coder, and the oracle's rounding, take the simulation's code for each.
+    qsm::ActivationQuant a;
+    a.bits = 8, a.scale = 4.0f / 255.0f, a.qmin = 0, a.qmax = 255;
+    for (const float zero : {127.0f, 127.25f}) {
+        a.zeroPoint = zero;
+        const ActivationCoder coder(a);
+        size_t agree = 0, ties = 0;
+        for (int k = 0; k < 256; ++k) {
+            const float x = (float(k) / 255.0f - 0.5f) / 0.25f;
+            const float simulated =
+                zero == 127.0f ? std::nearbyint(x * (1.0f / a.scale)) + zero
+                               : std::nearbyint(x / a.scale + zero);
+            const float expected = std::clamp(simulated, 0.0f, 255.0f);
+            agree += coder.quantized(x) == expected &&
+                     std::clamp(ReferenceKernels::activationCode(x, a), 0.0f, 255.0f) == expected;
+            ties += std::nearbyint(x / a.scale + 127.0f) != std::nearbyint(x / a.scale) + 127.0f;
+        }
+        CHECK_MSG(agree == 256, std::to_string(agree) + " of 256 codes at z = " +
+                                    std::to_string(zero));
+        CHECK(ties > 100); // the two roundings part on most of them
+    }
+}
+
 TEST_CASE(fastExpIsWithinAFewUlp)
 {
     // The activations' e^x against the library's over the range where it does not saturate,

@@ -34,9 +34,13 @@ public:
                                float *out, const qsm::Shape &outShape);
 
     // The activation quantizer's rounding, which every path shares: x/scale + zero point to the
-    // nearest integer (half to even), in float as the simulation computes it; not yet clamped.
+    // nearest integer (half to even), in float as the simulation computes it — for an integer
+    // zero point x·(1/scale) rounded, then shifted (ATen's, ActivationCoder says why); not yet
+    // clamped.
     static float activationCode(float x, const qsm::ActivationQuant &a)
     {
+        if (a.zeroPoint == std::nearbyint(a.zeroPoint))
+            return std::nearbyint(x * (1.0f / a.scale)) + a.zeroPoint;
         return std::nearbyint(x / a.scale + a.zeroPoint);
     }
 
