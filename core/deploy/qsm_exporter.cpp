@@ -69,7 +69,6 @@ bool isGlobalSize(const Node *node)
     return size == std::vector<int64_t>{1, 1} || size == std::vector<int64_t>{1};
 }
 
-
 } // namespace
 
 qsm::Model QsmExporter::build(const store::RunRecord &run)
@@ -162,40 +161,47 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
         return d >= 0 && d < int64_t(sizes.size()) ? std::optional<int64_t>(sizes[size_t(d)])
                                                    : std::nullopt;
     };
-    // A list of integers, constant or read off the map (knownInt); throws as NodeConstants.
-    const auto ints = [&](Value *list, const char *what, const Node *node) {
-        if (list->node()->kind() != c10::prim::ListConstruct)
-            return NodeConstants::ints(list, what, node);
+    // A list of integers, constant or read off the map (knownInt); none if any is neither.
+    const auto knownInts = [&](Value *list) -> std::optional<std::vector<int64_t>> {
+        if (list->node()->kind() != c10::prim::ListConstruct) {
+            const auto c = constant(list);
+            return c && c->isIntList() ? std::optional(c->toIntVector()) : std::nullopt;
+        }
         std::vector<int64_t> values;
         for (Value *v : list->node()->inputs()) {
             const auto known = knownInt(v);
             if (!known)
-                return NodeConstants::ints(list, what, node); // the refusal, by name
+                return std::nullopt;
             values.push_back(*known);
         }
         return values;
     };
-    // A view or reshape to two sizes that keeps the batch (x.view(x.size(0), -1),
+    const auto ints = [&](Value *list, const char *what, const Node *node) {
+        const auto values = knownInts(list);
+        return values ? *values : NodeConstants::ints(list, what, node); // the refusal, by name
+    };
+    // A view or reshape to 1 × all the elements at the fixed input (x.view(x.size(0), -1),
     // x.view(-1, 256), x.reshape(x.shape[0], x.shape[1]) after a global pool), or a squeeze of
     // a map or vector with one size other than 1 (x.squeeze(), x.squeeze(-1).squeeze(-1)): the
     // values in C×H×W order as one vector, as hand-written heads write a flatten.
-    const auto flattening = [&](Node *node, const std::vector<std::optional<int64_t>> &sizes) {
+    const auto flattening = [&](Node *node) {
         const bool squeeze = node->kind() == c10::aten::squeeze ||
                              node->kind() == c10::aten::squeeze_;
         const bool view = node->kind() == c10::aten::view || node->kind() == c10::aten::reshape;
-        if (!squeeze && !(view && sizes.size() == 2))
+        if (!squeeze && !view)
             return false;
         const auto shape = shapeOf(node->input(0), node);
-        const bool oneSize = std::count_if(shape.begin(), shape.end(),
-                                           [](uint32_t n) { return n != 1; }) <= 1;
-        const std::optional<int64_t> rest = -1; // a size the view works out
         if (squeeze)
-            return oneSize;
-        if (sizes[1] == rest)
-            return sizes[0] != rest;
-        if (sizes[1]) // the batch is what the elements leave over
-            return uint64_t(*sizes[1]) == qsm::ShapeInference::elements(shape);
-        return oneSize && sizes[0] != rest; // a size read off the map: its one size
+            return std::count_if(shape.begin(), shape.end(), [](uint32_t n) { return n != 1; }) <=
+                   1;
+        auto sizes = knownInts(node->input(1)).value_or(std::vector<int64_t>());
+        const auto elements = int64_t(qsm::ShapeInference::elements(shape));
+        if (sizes.size() != 2)
+            return false;
+        for (size_t i = 0; i < 2; ++i) // -1: what the other leaves over
+            if (sizes[i] == -1 && sizes[1 - i] > 0)
+                sizes[i] = elements / sizes[1 - i];
+        return sizes == std::vector<int64_t>{1, elements};
     };
     std::unordered_map<const Value *, PendingShuffle> shuffles;
     // A chunk's or split's list of pieces along the channels: its input, each piece's channels.
@@ -520,7 +526,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                    shapeOf(node->input(0), node).size() == 3) {
             // N×C×H×W as N×groups×(C/groups)×H×W: a channel shuffle begins.
             shuffles[node->output()] = {node->input(0), *sizes[1], false};
-        } else if (flattening(node, sizes)) {
+        } else if (flattening(node)) {
             op.kind = qsm::OpKind::Flatten;
             emit(op, node, {node->input(0)});
         } else if (kind == c10::aten::flatten) {
