@@ -111,13 +111,19 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                         ": an input is not a tensor the model computes");
         return it->second;
     };
+    // The op appended with these inputs (value ids) and a new output value, returned.
+    auto append = [&](qsm::Op op, std::vector<uint32_t> inputs) {
+        op.inputs = std::move(inputs);
+        op.output = m.valueCount++;
+        m.ops.push_back(op);
+        return op.output;
+    };
     auto emitTo = [&](qsm::Op op, const Value *output, const Node *node,
                       std::vector<Value *> inputs) {
+        std::vector<uint32_t> inputIds;
         for (Value *v : inputs)
-            op.inputs.push_back(idOf(v, node));
-        op.output = m.valueCount++;
-        ids[output] = op.output;
-        m.ops.push_back(op);
+            inputIds.push_back(idOf(v, node));
+        ids[output] = append(std::move(op), std::move(inputIds));
     };
     auto emit = [&](qsm::Op op, const Node *node, std::vector<Value *> inputs) {
         emitTo(std::move(op), node->output(), node, std::move(inputs));
@@ -338,8 +344,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             // indices, is no value of the packed model).
             const bool max = kind == c10::aten::adaptive_max_pool2d;
             const auto size = NodeConstants::ints(node->input(1), "output size", node);
-            setInputShape();
-            const auto &in = qsm::ShapeInference::infer(m)[idOf(node->input(0), node)];
+            const auto in = shapeOf(node->input(0), node);
             const int64_t oh = size[0], ow = size.size() > 1 ? size[1] : size[0];
             if (in.size() != 3 || oh <= 0 || ow <= 0 || in[1] % oh != 0 || in[2] % ow != 0)
                 throw Error("the packed format cannot express " + NodeConstants::text(node) +
@@ -378,10 +383,8 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                             ": a list of tensors the model builds at run time");
             std::vector<Value *> parts(list->inputs().begin(), list->inputs().end());
             int64_t dim = constant(node->input(1))->toInt();
-            if (dim < 0) { // counted from the end of the part's N×C×H×W or N×F shape
-                setInputShape();
-                dim += int64_t(qsm::ShapeInference::infer(m)[idOf(parts[0], node)].size()) + 1;
-            }
+            if (dim < 0) // counted from the end of the part's N×C×H×W or N×F shape
+                dim += int64_t(shapeOf(parts[0], node).size()) + 1;
             if (dim != 1)
                 throw Error("the packed format cannot express " + NodeConstants::text(node) +
                             ": concatenation along another axis than the channels");
@@ -495,12 +498,6 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                             ": a pad other than zero channels, at most the map's, before and "
                             "after");
             const uint32_t x = idOf(node->input(0), node);
-            const auto push = [&](qsm::Op part, std::vector<uint32_t> inputs) {
-                part.inputs = std::move(inputs);
-                part.output = m.valueCount++;
-                m.ops.push_back(part);
-                return part.output;
-            };
             const auto zeros = [&](int64_t count) {
                 qsm::Op slice, scaled;
                 slice.kind = qsm::OpKind::ChannelSlice;
@@ -508,7 +505,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                 scaled.kind = qsm::OpKind::ChannelAffine;
                 scaled.scale.assign(size_t(count), 0.0f);
                 scaled.shift.assign(size_t(count), 0.0f);
-                return push(scaled, {push(slice, {x})});
+                return append(scaled, {append(slice, {x})});
             };
             std::vector<uint32_t> parts;
             if (widths[4] > 0)
@@ -521,7 +518,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                 continue;
             }
             op.kind = qsm::OpKind::Concat;
-            ids[node->output()] = push(op, parts);
+            ids[node->output()] = append(op, parts);
         } else if (view && sizes.size() == 5 && sizes[1] &&
                    shapeOf(node->input(0), node).size() == 3) {
             // N×C×H×W as N×groups×(C/groups)×H×W: a channel shuffle begins.

@@ -93,9 +93,11 @@ BinaryBasisGemm::BinaryBasisGemm(const qsm::Layer &layer, size_t runStride, size
     // 0's), which weighLevels sums in registers; the rows of groups without basis i have zero
     // weights and add nothing. (Level 0 ending mid-block, where a piece had lost every basis
     // of some channels, left the grouped convs of a RegNetX to a scalar loop: 41 % of its time.)
-    const auto bases = [&](size_t c, size_t piece) {
-        return layer.baseCounts[(firstChannel + c) * layer.pieces + piece];
+    // The layer's group of this GEMM's channel c and a piece.
+    const auto group = [&](size_t c, size_t piece) {
+        return (firstChannel + c) * layer.pieces + piece;
     };
+    const auto bases = [&](size_t c, size_t piece) { return layer.baseCounts[group(c, piece)]; };
     const auto levelRows = [&](const std::vector<uint32_t> &order, size_t piece) {
         std::vector<uint32_t> rows;
         for (size_t i = 0;; ++i) {
@@ -158,8 +160,7 @@ BinaryBasisGemm::BinaryBasisGemm(const qsm::Layer &layer, size_t runStride, size
                     b.alpha.push_back(0.0f);
                     continue;
                 }
-                const size_t base =
-                    layer.firstBase[(firstChannel + order[j]) * layer.pieces + piece] + i;
+                const size_t base = layer.firstBase[group(order[j], piece)] + i;
                 const uint8_t *plane = layer.planes.data() + base * layer.planeBytes();
                 b.alpha.push_back(layer.alphas[base]);
                 int8_t *row = rows.data() + rows.size() - width;
