@@ -22,6 +22,7 @@ private Q_SLOTS:
     void initTestCase();
     void exportsTorchvisionOps_data();
     void exportsTorchvisionOps();
+    void namesWhatItCannotExpress_data();
     void namesWhatItCannotExpress();
 
 private:
@@ -119,6 +120,15 @@ void TestQsmExporter::exportsTorchvisionOps_data()
                                              "channel slice",  "channel affine", "concat",
                                              "add",            "clamp",  "global average pool",
                                              "flatten",        "linear"};
+    // Arithmetic with the model's constant tensors as channel affines: an input normalised in
+    // the model (its first op is no layer), a layer scale, a buffer minus the map, a division by
+    // a parameter viewed per channel, a vector's scale and shift per feature.
+    QTest::newRow("constant tensors")
+        << "tiny_normalising_cnn_traced.pt"
+        << QStringList{"channel affine", "channel affine",      "conv",           "clamp",
+                       "channel affine", "channel affine",      "conv",           "clamp",
+                       "channel affine", "global average pool", "flatten",        "linear",
+                       "channel affine", "channel affine"};
     // ShuffleNetV2's channel shuffle (sizes read at run time, viewed in groups, transposed,
     // viewed back), x.chunk(2, dim=1) as two slices; torch.split(x, [5, 7], 1) two more, and
     // a[:, :4] one (its slice of the batch is no op); x.view(x.size(0), -1) a flatten.
@@ -160,29 +170,49 @@ void TestQsmExporter::exportsTorchvisionOps()
     QVERIFY2(check.agreement > 0.95, std::to_string(check.agreement).c_str());
 }
 
+void TestQsmExporter::namesWhatItCannotExpress_data()
+{
+    QTest::addColumn<QString>("forward"); // reads self.w (4×1×3×3), self.fc, self.pos (1×4×8×8)
+    QTest::addColumn<QString>("node");
+    QTest::addColumn<QString>("why");
+    // The batch's and the channels' whole slices pass, the rows' is refused.
+    QTest::newRow("rows") << "torch.flatten(y[:, :, 1:7], 1)"
+                          << "aten::slice" << "a slice that is not a run of channels";
+    // A constant per channel is a channel affine; one per position (a positional embedding) is
+    // not.
+    QTest::newRow("positions") << "torch.flatten((y + self.pos)[:, :, 1:7], 1)"
+                               << "aten::add"
+                               << "a constant that varies along other than the channels";
+}
+
 void TestQsmExporter::namesWhatItCannotExpress()
 {
-    // A scripted model that slices its map along the rows (x[:, :, 1:7]): the batch's and the
-    // channels' whole slices pass, the rows' is refused with the node named; the run itself,
-    // in LibTorch, is fine.
-    torch::jit::Module m("RowSlice");
+    // A scripted model the format cannot express: its node is refused by name, with why; the
+    // run itself, in LibTorch, is fine.
+    QFETCH(QString, forward);
+    QFETCH(QString, node);
+    QFETCH(QString, why);
+    torch::jit::Module m("Refused");
     m.register_parameter("w", torch::randn({4, 1, 3, 3}), false);
     m.register_parameter("fc", torch::randn({10, 4 * 6 * 8}), false);
-    m.define(R"(
+    m.register_parameter("pos", torch::randn({1, 4, 8, 8}), false);
+    m.define(QStringLiteral(R"(
 def forward(self, x):
     y = torch.relu(torch.conv2d(x, self.w, None, [1, 1], [1, 1]))
-    return torch.linear(torch.flatten(y[:, :, 1:7], 1), self.fc)
-)");
-    const auto path = m_dir.filePath(QStringLiteral("row_slice.pt")).toStdString();
+    return torch.linear(%1, self.fc)
+)")
+                 .arg(forward)
+                 .toStdString());
+    const auto path = m_dir.filePath(QStringLiteral("refused.pt")).toStdString();
     m.save(path, {{"quantscope.json", R"({"input_shape": [1, 8, 8]})"}});
     const auto run = quantized(path);
     try {
         deploy::QsmExporter::build(run);
-        QFAIL("a slice of rows was exported");
+        QFAIL("exported");
     } catch (const Error &e) {
         const std::string message = e.what();
-        QVERIFY2(message.find("aten::slice") != std::string::npos &&
-                     message.find("a slice that is not a run of channels") != std::string::npos,
+        QVERIFY2(message.find(node.toStdString()) != std::string::npos &&
+                     message.find(why.toStdString()) != std::string::npos,
                  message.c_str());
     }
 }

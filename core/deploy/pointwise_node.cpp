@@ -30,9 +30,39 @@ std::optional<qsm::ActivationFunction> activationOf(c10::Symbol kind)
     return std::nullopt;
 }
 
-// add, sub, rsub, mul or div of a tensor and a constant number (either side where the op
-// commutes) as x·scale + shift; none for two tensors or another op.
-std::optional<PointwiseNode> scalarArithmetic(Node *node)
+[[noreturn]] void refuse(const Node *node, const std::string &why)
+{
+    throw Error("the packed format cannot express " + NodeConstants::text(node) + ": " + why);
+}
+
+// The model's constant as one value per channel of a tensor shaped `shape` (C×H×W or a vector
+// of C, batch first): a number, or a tensor that varies along the channels alone, as a normalising
+// buffer ([1, C, 1, 1] or [C, 1, 1] against a map; [C] or [1, C] against a vector) or a layer
+// scale is. None for a tensor that varies along rows, columns or the batch.
+std::optional<std::vector<float>> perChannel(Value *v, const qsm::Shape &shape)
+{
+    if (const auto n = NodeConstants::number(v))
+        return std::vector<float>(shape[0], float(*n));
+    const auto c = torch::jit::toIValue(v);
+    if (!c || !c->isTensor())
+        return std::nullopt;
+    const auto t = c->toTensor();
+    const int64_t rank = int64_t(shape.size()) + 1, missing = rank - t.dim();
+    if (missing < 0)
+        return std::nullopt;
+    for (int64_t d = 0; d < rank; ++d) {
+        const int64_t size = d < missing ? 1 : t.size(d - missing);
+        if (size != (d == 1 ? int64_t(shape[0]) : 1))
+            return std::nullopt;
+    }
+    const auto values = t.to(torch::kFloat32).contiguous();
+    return std::vector<float>(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
+}
+
+// add, sub, rsub, mul or div of a tensor the model computes and a constant (a number or a
+// tensor per channel, on either side where the result is affine in the tensor) as
+// x·scale + shift per channel; none for two computed tensors or another op.
+std::optional<PointwiseNode> constantArithmetic(Node *node, const PointwiseNode::ShapeOf &shapeOf)
 {
     const auto kind = node->kind();
     const bool add = kind == c10::aten::add || kind == c10::aten::add_;
@@ -43,40 +73,40 @@ std::optional<PointwiseNode> scalarArithmetic(Node *node)
     if (!(add || sub || rsub || mul || div) || node->inputs().size() < 2 ||
         (div && node->inputs().size() > 2)) // a division with a rounding mode
         return std::nullopt;
-    const auto first = NodeConstants::number(node->input(0)),
-               second = NodeConstants::number(node->input(1));
-    if (first.has_value() == second.has_value() || (first && !(add || mul)))
+    const bool first = torch::jit::toIValue(node->input(0)).has_value(),
+               second = torch::jit::toIValue(node->input(1)).has_value();
+    if (first == second || (first && div)) // c / x is not affine in x
         return std::nullopt;
-    const double c = first ? *first : *second;
+    PointwiseNode p;
+    p.input = node->input(first ? 1 : 0);
+    const auto c = perChannel(node->input(first ? 0 : 1), shapeOf(p.input));
+    if (!c)
+        refuse(node, "arithmetic with a constant that varies along other than the channels");
     const double alpha = add || sub || rsub ? NodeConstants::number(node->input(2)).value_or(1.0)
                                             : 1.0;
-    double scale = 1.0, shift = 0.0;
-    if (add && first) // c + alpha·x
-        scale = alpha, shift = c;
-    else if (add || sub)
-        shift = add ? alpha * c : -alpha * c;
-    else if (rsub) // c − alpha·x
-        scale = -alpha, shift = c;
-    else
-        scale = mul ? c : 1.0 / c;
-    PointwiseNode p;
+    // add and sub as x·a + c·b per channel, c the constant's value there.
+    double a = 1.0, b = 0.0;
+    if (add) {
+        a = first ? alpha : 1.0;
+        b = first ? 1.0 : alpha;
+    } else if (sub || rsub) { // sub(c, x) and rsub(x, c) are c − alpha·x; the others x − alpha·c
+        const bool negatesX = sub == first;
+        a = negatesX ? -alpha : 1.0;
+        b = negatesX ? 1.0 : -alpha;
+    }
     p.op.kind = qsm::OpKind::ChannelAffine;
-    p.op.scale = {float(scale)};
-    p.op.shift = {float(shift)};
-    p.input = first ? node->input(1) : node->input(0);
+    for (const float v : *c) {
+        p.op.scale.push_back(mul ? v : div ? float(1.0 / v) : float(a));
+        p.op.shift.push_back(mul || div ? 0.0f : float(b * v));
+    }
     return p;
-}
-
-[[noreturn]] void refuse(const Node *node, const std::string &why)
-{
-    throw Error("the packed format cannot express " + NodeConstants::text(node) + ": " + why);
 }
 
 } // namespace
 
-std::optional<PointwiseNode> PointwiseNode::of(Node *node)
+std::optional<PointwiseNode> PointwiseNode::of(Node *node, const ShapeOf &shapeOf)
 {
-    if (auto affine = scalarArithmetic(node))
+    if (auto affine = constantArithmetic(node, shapeOf))
         return affine;
     const auto kind = node->kind();
     PointwiseNode p;

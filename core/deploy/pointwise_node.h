@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 // PointwiseNode: a traced node that maps each value on its own — a clamp (relu, relu6, hardtanh,
 // clamp), a smooth activation (sigmoid, hardswish, SiLU, GELU, ELU), a prelu (LeakyReLU,
-// PReLU), arithmetic with a number — as the packed model's op and the one tensor it reads.
+// PReLU), arithmetic with a constant — as the packed model's op and the one tensor it reads.
 #pragma once
 
 #include "format/qsm_model.h"
+#include "format/shape_inference.h"
 
+#include <functional>
 #include <optional>
 
 namespace torch::jit {
@@ -17,11 +19,15 @@ namespace quantscope::deploy {
 
 struct PointwiseNode
 {
+    // The shape of a tensor the model computes, at the fixed input (batch left out).
+    using ShapeOf = std::function<qsm::Shape(torch::jit::Value *)>;
+
     // None for a node of another kind (add or mul of two tensors among them). Arithmetic with a
-    // number is a channel affine of one scale and one shift, which the caller repeats for every
-    // channel of the input. Throws quantscope::Error naming the node where its form is one the
-    // format cannot express (an ELU with α ≠ 1, a PReLU whose slopes the model computes).
-    static std::optional<PointwiseNode> of(torch::jit::Node *node);
+    // constant is a channel affine of one scale and one shift per channel of its tensor.
+    // Throws quantscope::Error naming the node where its form is one the format cannot express
+    // (an ELU with α ≠ 1, a PReLU whose slopes the model computes, a constant that varies along
+    // the rows).
+    static std::optional<PointwiseNode> of(torch::jit::Node *node, const ShapeOf &shapeOf);
 
     qsm::Op op;
     torch::jit::Value *input = nullptr;

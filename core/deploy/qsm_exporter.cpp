@@ -128,10 +128,13 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
     auto emit = [&](qsm::Op op, const Node *node, std::vector<Value *> inputs) {
         emitTo(std::move(op), node->output(), node, std::move(inputs));
     };
-    // The input shape: the model's record, else the size the run fed.
+    // The input shape: the model's record, else the size the run fed with the channels of the
+    // first layer (as the run chose them), which need not be the graph's first op: a model may
+    // normalise its input first.
+    const auto first = PackedLayer::encode(layerNodes.front(), grids.front(),
+                                           bases.empty() ? nullptr : &bases.front());
+    const int64_t firstIn = int64_t(first.inChannels) * first.groups;
     auto setInputShape = [&] {
-        const int64_t firstIn =
-            m.layers.empty() ? 0 : int64_t(m.layers[0].inChannels) * m.layers[0].groups;
         std::vector<int64_t> shape = meta.inputShape;
         if (const int64_t size = jsonField<int64_t>(config, "image_size", 0); size > 0)
             shape = {firstIn, size, size};
@@ -282,12 +285,8 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             m.layers.push_back(PackedLayer::encode(node, grids[it->second],
                                                    bases.empty() ? nullptr : &bases[it->second]));
             emit(op, node, {node->input(0)});
-        } else if (auto pointwise = PointwiseNode::of(node)) {
-            if (pointwise->op.kind == qsm::OpKind::ChannelAffine) { // a number for every channel
-                const auto channels = shapeOf(pointwise->input, node)[0];
-                pointwise->op.scale.assign(channels, pointwise->op.scale[0]);
-                pointwise->op.shift.assign(channels, pointwise->op.shift[0]);
-            }
+        } else if (auto pointwise =
+                       PointwiseNode::of(node, [&](Value *v) { return shapeOf(v, node); })) {
             emit(pointwise->op, node, {pointwise->input});
         } else if (kind == c10::aten::add || kind == c10::aten::add_) {
             if (NodeConstants::number(node->input(2)).value_or(1.0) != 1.0)
@@ -307,8 +306,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             op.log = kind == c10::aten::log_softmax ? 1 : 0;
             emit(op, node, {node->input(0)});
         } else if (kind == c10::aten::mul || kind == c10::aten::mul_) {
-            // Two tensors (squeeze-and-excitation's scale · map); a number was PointwiseNode's, a
-            // constant tensor is refused by idOf, by name.
+            // Two tensors (squeeze-and-excitation's scale · map); a constant was PointwiseNode's.
             op.kind = qsm::OpKind::Mul;
             emit(op, node, {node->input(0), node->input(1)});
         } else if (kind == c10::aten::max_pool2d || kind == c10::aten::avg_pool2d) {
