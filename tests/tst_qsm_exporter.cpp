@@ -129,6 +129,13 @@ void TestQsmExporter::exportsTorchvisionOps_data()
                        "channel affine", "channel affine",      "conv",           "clamp",
                        "channel affine", "global average pool", "flatten",        "linear",
                        "channel affine", "channel affine"};
+    // Explicit pads as pad ops (nn.ZeroPad2d, F.pad's uneven "same" padding, a conv's
+    // padding_mode reflect and replicate); tanh, mish and softplus as activations.
+    QTest::newRow("pads") << "tiny_padded_cnn_traced.pt"
+                          << QStringList{"pad",        "conv",       "activation", "pad",
+                                         "conv",       "activation", "pad",        "conv",
+                                         "pad",        "conv",       "activation",
+                                         "global average pool",      "flatten",    "linear"};
     // ShuffleNetV2's channel shuffle (sizes read at run time, viewed in groups, transposed,
     // viewed back), x.chunk(2, dim=1) as two slices; torch.split(x, [5, 7], 1) two more, and
     // a[:, :4] one (its slice of the batch is no op); x.view(x.size(0), -1) a flatten.
@@ -180,6 +187,13 @@ void TestQsmExporter::namesWhatItCannotExpress_data()
                           << "aten::slice" << "a slice that is not a run of channels";
     // A constant per channel is a channel affine; one per position (a positional embedding) is
     // not.
+    // Pads in the format's modes only, and of zeros.
+    QTest::newRow("circular pad")
+        << "torch.flatten(torch.pad(y, [0, 0, 1, 1], 'circular')[:, :, 2:8], 1)"
+        << "aten::pad" << "a circular pad";
+    QTest::newRow("pad of ones")
+        << "torch.flatten(torch.constant_pad_nd(y, [0, 0, 1, 1], 1.0)[:, :, 2:8], 1)"
+        << "aten::constant_pad_nd" << "a pad with a value other than 0";
     QTest::newRow("positions") << "torch.flatten((y + self.pos)[:, :, 1:7], 1)"
                                << "aten::add"
                                << "a constant that varies along other than the channels";

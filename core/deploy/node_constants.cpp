@@ -20,6 +20,11 @@ std::vector<int64_t> NodeConstants::ints(torch::jit::Value *v, const char *what,
     return c->toIntVector();
 }
 
+void NodeConstants::refuse(const torch::jit::Node *node, const std::string &why)
+{
+    throw Error("the packed format cannot express " + text(node) + ": " + why);
+}
+
 std::string NodeConstants::text(const torch::jit::Node *node)
 {
     std::ostringstream out;

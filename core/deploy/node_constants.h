@@ -26,6 +26,8 @@ public:
                                      const torch::jit::Node *node);
     // The node as a message quotes it: its line of the graph.
     static std::string text(const torch::jit::Node *node);
+    // The exporter's refusal: "the packed format cannot express <text>: <why>".
+    [[noreturn]] static void refuse(const torch::jit::Node *node, const std::string &why);
     // A constant integer, or none.
     static std::optional<int64_t> integer(torch::jit::Value *v);
     // A constant number: a scalar, or a tensor of one element (what tracing makes of x + 3.);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "pointwise_node.h"
 
-#include "error.h"
 #include "node_constants.h"
 
 #include <torch/csrc/jit/ir/ir.h>
@@ -15,7 +14,8 @@ namespace {
 using torch::jit::Node;
 using torch::jit::Value;
 
-// The smooth activations of MobileNetV3 and EfficientNet, in place or not.
+// The smooth activations of MobileNetV3 and EfficientNet, LeNet's tanh and CSPDarknet's mish,
+// in place or not.
 std::optional<qsm::ActivationFunction> activationOf(c10::Symbol kind)
 {
     using F = qsm::ActivationFunction;
@@ -27,13 +27,13 @@ std::optional<qsm::ActivationFunction> activationOf(c10::Symbol kind)
         return F::SiLU;
     if (kind == c10::aten::hardswish || kind == c10::aten::hardswish_)
         return F::HardSwish;
+    if (kind == c10::aten::tanh || kind == c10::aten::tanh_)
+        return F::Tanh;
+    if (kind == c10::aten::mish || kind == c10::aten::mish_)
+        return F::Mish;
     return std::nullopt;
 }
 
-[[noreturn]] void refuse(const Node *node, const std::string &why)
-{
-    throw Error("the packed format cannot express " + NodeConstants::text(node) + ": " + why);
-}
 
 // The model's constant as one value per channel of a tensor shaped `shape` (C×H×W or a vector
 // of C, batch first): a number, or a tensor that varies along the channels alone, as a normalising
@@ -81,7 +81,8 @@ std::optional<PointwiseNode> constantArithmetic(Node *node, const PointwiseNode:
     p.input = node->input(first ? 1 : 0);
     const auto c = perChannel(node->input(first ? 0 : 1), shapeOf(p.input));
     if (!c)
-        refuse(node, "arithmetic with a constant that varies along other than the channels");
+        NodeConstants::refuse(node, "arithmetic with a constant that varies along other than "
+                                    "the channels");
     const double alpha = add || sub || rsub ? NodeConstants::number(node->input(2)).value_or(1.0)
                                             : 1.0;
     // add and sub as x·a + c·b per channel, c the constant's value there.
@@ -136,16 +137,22 @@ std::optional<PointwiseNode> PointwiseNode::of(Node *node, const ShapeOf &shapeO
     } else if (kind == c10::aten::elu || kind == c10::aten::elu_) {
         for (size_t i = 1; i < 4; ++i)
             if (NodeConstants::number(node->input(i)).value_or(1.0) != 1.0)
-                refuse(node, "an elu with α, scale or input scale ≠ 1");
+                NodeConstants::refuse(node, "an elu with α, scale or input scale ≠ 1");
         op.kind = qsm::OpKind::Activation;
         op.function = qsm::ActivationFunction::ELU;
+    } else if (kind == c10::aten::softplus) {
+        if (NodeConstants::number(node->input(1)) != 1.0 ||
+            NodeConstants::number(node->input(2)) != 20.0)
+            NodeConstants::refuse(node, "a softplus with β ≠ 1 or a threshold ≠ 20");
+        op.kind = qsm::OpKind::Activation;
+        op.function = qsm::ActivationFunction::Softplus;
     } else if (kind == c10::aten::leaky_relu || kind == c10::aten::leaky_relu_) {
         op.kind = qsm::OpKind::PRelu;
         op.slopes = {float(NodeConstants::number(node->input(1)).value_or(0.01))};
     } else if (kind == c10::aten::prelu) { // one slope (a PReLU of one parameter) or per channel
         const auto weight = torch::jit::toIValue(node->input(1));
         if (!weight || !weight->isTensor())
-            refuse(node, "a prelu whose slopes are not the model's constants");
+            NodeConstants::refuse(node, "a prelu whose slopes are not the model's constants");
         const auto slopes = weight->toTensor().to(torch::kFloat32).contiguous();
         op.kind = qsm::OpKind::PRelu;
         op.slopes.assign(slopes.data_ptr<float>(), slopes.data_ptr<float>() + slopes.numel());

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // PointwiseNode: a traced node that maps each value on its own — a clamp (relu, relu6, hardtanh,
-// clamp), a smooth activation (sigmoid, hardswish, SiLU, GELU, ELU), a prelu (LeakyReLU,
-// PReLU), arithmetic with a constant — as the packed model's op and the one tensor it reads.
+// clamp), a smooth activation (sigmoid, hardswish, SiLU, GELU, ELU, tanh, softplus, mish), a
+// prelu (LeakyReLU, PReLU), arithmetic with a constant — as the packed model's op and the one
+// tensor it reads.
 #pragma once
 
 #include "format/qsm_model.h"

@@ -9,6 +9,7 @@
 #include "model/model_metadata.h"
 #include "node_constants.h"
 #include "packed_layer.h"
+#include "pad_node.h"
 #include "pointwise_node.h"
 #include "run_grids.h"
 #include "store/method_state.h"
@@ -479,22 +480,28 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             op.first = uint32_t(within(*start));
             op.count = uint32_t(within(*end) - within(*start));
             emit(op, node, {node->input(0)});
-        } else if (kind == c10::aten::pad || kind == c10::aten::constant_pad_nd) {
+        } else if (const auto pad = PadNode::of(node)) {
+            const auto &widths = pad->widths;
+            const auto shape = shapeOf(node->input(0), node);
+            if (shape.size() != 3)
+                throw Error("the packed format cannot express " + NodeConstants::text(node) +
+                            ": a pad of a vector");
+            if (!widths[4] && !widths[5]) { // rows and columns: a pad op
+                op.kind = qsm::OpKind::Pad;
+                op.padMode = pad->mode;
+                op.padLeft = uint32_t(widths[0]), op.padRight = uint32_t(widths[1]);
+                op.padTop = uint32_t(widths[2]), op.padBottom = uint32_t(widths[3]);
+                emit(op, node, {node->input(0)});
+                continue;
+            }
             // F.pad(x, (0, 0, 0, 0, a, b)): a zero channels before x and b after (CIFAR
             // ResNets' option-A shortcut), each a slice of x scaled by zero, joined by a concat.
-            const bool pad = kind == c10::aten::pad;
-            const auto mode = pad ? constant(node->input(2)) : std::nullopt;
-            const auto widths = NodeConstants::ints(node->input(1), "padding", node);
-            const auto shape = shapeOf(node->input(0), node);
-            const int64_t channels = shape.size() == 3 ? shape[0] : 0;
-            const auto fits = [&](int64_t n) { return n >= 0 && n <= channels; };
-            if ((pad && !(mode && mode->isString() && mode->toStringRef() == "constant")) ||
-                NodeConstants::number(node->input(pad ? 3 : 2)).value_or(0.0) != 0.0 ||
-                widths.size() != 6 || widths[0] || widths[1] || widths[2] || widths[3] ||
-                !fits(widths[4]) || !fits(widths[5]))
+            const auto fits = [&](int64_t n) { return n <= int64_t(shape[0]); };
+            if (pad->mode != qsm::PadMode::Zeros || widths[0] || widths[1] || widths[2] ||
+                widths[3] || !fits(widths[4]) || !fits(widths[5]))
                 throw Error("the packed format cannot express " + NodeConstants::text(node) +
-                            ": a pad other than zero channels, at most the map's, before and "
-                            "after");
+                            ": a pad of channels other than zeros, at most the map's, before "
+                            "and after");
             const uint32_t x = idOf(node->input(0), node);
             const auto zeros = [&](int64_t count) {
                 qsm::Op slice, scaled;

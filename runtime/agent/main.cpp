@@ -124,6 +124,7 @@ const char *opName(qsm::OpKind kind)
     case qsm::OpKind::ChannelShuffle: return "shuffle";
     case qsm::OpKind::PRelu: return "prelu";
     case qsm::OpKind::Softmax: return "softmax";
+    case qsm::OpKind::Pad: return "pad";
     }
     return "unknown";
 }

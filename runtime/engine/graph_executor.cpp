@@ -291,6 +291,12 @@ const std::vector<float> &GraphExecutor::run(const float *input)
         case qsm::OpKind::Softmax: // of a vector
             ReferenceKernels::softmax(in, out.size(), op.log != 0, out.data());
             break;
+        case qsm::OpKind::Pad:
+            if (last)
+                ChannelsLast::pad(op, in, inShape, out.data(), 0.0f);
+            else
+                ReferenceKernels::pad(op, in, inShape, out.data());
+            break;
         case qsm::OpKind::PRelu: // one slope: the same in either layout
             if (last && op.slopes.size() > 1)
                 ChannelsLast::prelu(op, in, inShape, out.data());

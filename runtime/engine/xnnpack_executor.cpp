@@ -3,6 +3,7 @@
 
 #include "graph_executor.h"
 #include "kernels/activation_coder.h"
+#include "kernels/channels_last.h"
 #include "kernels/reference/reference_kernels.h"
 #include "kernels/vector_clones.h"
 
@@ -342,6 +343,10 @@ void XnnpackExecutor::createSteps()
         case qsm::OpKind::Softmax: // in float between the codes (the loop below)
             m_steps.push_back(std::move(step));
             continue;
+        case qsm::OpKind::Pad: // codes move; a zero is the zero point's code (the loop below)
+            m_quant[out] = qin;
+            m_steps.push_back(std::move(step));
+            continue;
         case qsm::OpKind::PRelu: // a table per slope
             for (float slope : op.slopes)
                 step.tables.push_back(codeTable(qin, qout, [&](float x) {
@@ -496,6 +501,9 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
             ReferenceKernels::softmax(x.data(), x.size(), op.log != 0, x.data());
             for (size_t k = 0; k < x.size(); ++k)
                 m_values[op.output][k] = code(x[k], qout.scale, qout.zeroPoint);
+        } else if (op.kind == qsm::OpKind::Pad) {
+            ChannelsLast::pad(op, m_values[op.inputs[0]].data(), m_shapes[op.inputs[0]],
+                              m_values[op.output].data(), int8_t(m_quant[op.inputs[0]].zeroPoint));
         } else if (op.kind == qsm::OpKind::PRelu) { // channels last: pixel by pixel
             const auto &in = m_values[op.inputs[0]];
             auto &out = m_values[step.output];

@@ -226,6 +226,17 @@ uint32_t ModelBuilder::channelShuffle(uint32_t in, uint32_t groups)
     return push(op, channelsOf(in));
 }
 
+uint32_t ModelBuilder::pad(uint32_t in, uint32_t top, uint32_t bottom, uint32_t left,
+                           uint32_t right, PadMode mode)
+{
+    Op op;
+    op.kind = OpKind::Pad;
+    op.inputs = {in};
+    op.padTop = top, op.padBottom = bottom, op.padLeft = left, op.padRight = right;
+    op.padMode = mode;
+    return push(op, channelsOf(in));
+}
+
 uint32_t ModelBuilder::concat(const std::vector<uint32_t> &ins)
 {
     Op op;

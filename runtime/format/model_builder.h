@@ -45,6 +45,8 @@ public:
     uint32_t mul(uint32_t a, uint32_t b); // b (or a) may be a C×1×1 map of a's channels
     uint32_t channelSlice(uint32_t in, uint32_t first, uint32_t count);
     uint32_t channelShuffle(uint32_t in, uint32_t groups);
+    uint32_t pad(uint32_t in, uint32_t top, uint32_t bottom, uint32_t left, uint32_t right,
+                 PadMode mode);
 
     // The model with `out` as its output; its shapes are checked.
     Model build(uint32_t out);

@@ -24,6 +24,7 @@ const char *opKindName(OpKind kind)
     case OpKind::ChannelShuffle: return "channel shuffle";
     case OpKind::PRelu: return "prelu";
     case OpKind::Softmax: return "softmax";
+    case OpKind::Pad: return "pad";
     }
     return "unknown op";
 }
@@ -38,13 +39,17 @@ const char *activationName(ActivationFunction f)
     case ActivationFunction::GELU: return "gelu";
     case ActivationFunction::GELUTanh: return "gelu (tanh)";
     case ActivationFunction::ELU: return "elu";
+    case ActivationFunction::Tanh: return "tanh";
+    case ActivationFunction::Softplus: return "softplus";
+    case ActivationFunction::Mish: return "mish";
     }
     return "unknown activation";
 }
 
 OpKind newestOpKind(uint32_t version)
 {
-    return version >= 5   ? OpKind::Softmax
+    return version >= 6   ? OpKind::Pad
+           : version >= 5 ? OpKind::Softmax
            : version >= 4 ? OpKind::ChannelShuffle
            : version >= 3 ? OpKind::Mul
                           : OpKind::Flatten;
@@ -52,7 +57,22 @@ OpKind newestOpKind(uint32_t version)
 
 ActivationFunction newestActivation(uint32_t version)
 {
-    return version >= 5 ? ActivationFunction::ELU : ActivationFunction::HardSwish;
+    return version >= 6   ? ActivationFunction::Mish
+           : version >= 5 ? ActivationFunction::ELU
+                          : ActivationFunction::HardSwish;
+}
+
+int64_t Op::padSource(int64_t i, uint32_t size, uint32_t before) const
+{
+    const int64_t r = i - before, last = int64_t(size) - 1;
+    if (r >= 0 && r <= last)
+        return r;
+    switch (padMode) {
+    case PadMode::Reflect: return r < 0 ? -r : 2 * last - r;
+    case PadMode::Replicate: return r < 0 ? 0 : last;
+    case PadMode::Zeros: break;
+    }
+    return -1;
 }
 
 std::vector<uint32_t> Op::sourceChannels(uint32_t inChannels) const

@@ -14,8 +14,9 @@ namespace quantscope::qsm {
 
 // The newest version this code reads and writes; a file is written at the lowest version that
 // can hold it (1, 2 with binary-basis weights, 3 with an op of version 3), so older agents
-// still read what they can run; 4 with a channel slice or shuffle.
-constexpr uint32_t kVersion = 5;
+// still read what they can run; 4 with a channel slice or shuffle; 5 with a prelu, a softmax or
+// GELU or ELU; 6 with a pad or tanh, softplus or mish.
+constexpr uint32_t kVersion = 6;
 
 enum class OpKind : uint32_t {
     Conv = 1,
@@ -46,6 +47,17 @@ enum class OpKind : uint32_t {
     // Version 5: the softmax of a vector's features, or (`log` 1) its logarithm: a classifier's
     // F.softmax(x, dim=1) or F.log_softmax(x, dim=1).
     Softmax = 16,
+    // Version 6: rows above and below a map, columns left and right of it (PadMode): F.pad,
+    // nn.ZeroPad2d (TensorFlow's "same" padding, uneven before a strided conv), a conv's
+    // padding_mode.
+    Pad = 17,
+};
+
+// What a Pad op puts in the rows and columns it adds, as PyTorch's pad modes.
+enum class PadMode : uint32_t {
+    Zeros = 0,     // "constant" with 0
+    Reflect = 1,   // mirrored about the edge, the edge once: a b c → c b a b c b a
+    Replicate = 2, // the edge repeated: a b c → a a a b c c c
 };
 
 // What an Activation op computes (MobileNetV3's and EfficientNet's; relu and relu6 are clamps).
@@ -57,6 +69,9 @@ enum class ActivationFunction : uint32_t {
     GELU = 5,        // version 5: x · Φ(x) = x · (1 + erf(x / √2)) / 2 (ConvNeXt's)
     GELUTanh = 6,    // version 5: x · (1 + tanh(√(2/π) · (x + 0.044715 x³))) / 2
     ELU = 7,         // version 5: x where x > 0, else e^x − 1 (α = 1)
+    Tanh = 8,        // version 6: LeNet's
+    Softplus = 9,    // version 6: ln(1 + e^x), x itself above 20 (β = 1, PyTorch's threshold)
+    Mish = 10,       // version 6: x · tanh(ln(1 + e^x)) (CSPDarknet's)
 };
 const char *activationName(ActivationFunction f);
 
@@ -155,10 +170,15 @@ struct Op
     uint32_t groups = 1;           // ChannelShuffle
     std::vector<float> slopes;     // PRelu: one, or one per channel
     uint32_t log = 0;              // Softmax: 1 for log_softmax
+    uint32_t padTop = 0, padBottom = 0, padLeft = 0, padRight = 0; // Pad
+    PadMode padMode = PadMode::Zeros;                              // Pad
 
     // ChannelSlice, ChannelShuffle: the input channel each output channel copies, for an input
     // of inChannels (ShapeInference has checked that they fit).
     std::vector<uint32_t> sourceChannels(uint32_t inChannels) const;
+    // Pad: the input row (or column) that output row i of a dimension of `size` with `before`
+    // added before it reads, −1 for a zero; ShapeInference has checked that reflections fit.
+    int64_t padSource(int64_t i, uint32_t size, uint32_t before) const;
 };
 
 struct Model

@@ -137,6 +137,15 @@ Op readOp(ByteSource &in, uint32_t version)
         op.scale = in.floats("channel scale");
         op.shift = in.floats("channel shift");
         break;
+    case OpKind::Pad: {
+        for (uint32_t *v : {&op.padTop, &op.padBottom, &op.padLeft, &op.padRight})
+            *v = in.u32("pad");
+        const uint32_t mode = in.u32("pad mode");
+        if (mode > uint32_t(PadMode::Replicate))
+            throw FormatError("op: unknown pad mode " + std::to_string(mode));
+        op.padMode = PadMode(mode);
+        break;
+    }
     }
     return op;
 }

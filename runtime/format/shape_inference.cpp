@@ -200,6 +200,19 @@ std::vector<Shape> ShapeInference::infer(const Model &model)
                      std::to_string(op.groups) + " groups");
             out = in;
             break;
+        case OpKind::Pad: {
+            if (in.size() != 3)
+                fail("needs a C×H×W input, gets " + shapeText(in));
+            if (op.padMode == PadMode::Reflect && (std::max(op.padTop, op.padBottom) >= in[1] ||
+                                                   std::max(op.padLeft, op.padRight) >= in[2]))
+                fail("reflects more rows or columns than the " + shapeText(in) + " input has");
+            const uint64_t h = uint64_t(in[1]) + op.padTop + op.padBottom,
+                           w = uint64_t(in[2]) + op.padLeft + op.padRight;
+            if (h > kMaxElements || w > kMaxElements)
+                fail("pads the " + shapeText(in) + " input beyond any size");
+            out = {in[0], uint32_t(h), uint32_t(w)};
+            break;
+        }
         default:
             fail("unknown kind " + std::to_string(uint32_t(op.kind)));
         }

@@ -8,6 +8,7 @@
 #include "format/qsm_model.h"
 #include "format/shape_inference.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <vector>
 
@@ -40,6 +41,25 @@ public:
     // ShuffleNetV2 shuffle) interleave the two halves in vector lanes.
     static void channelShuffle(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
                                float *out);
+    // The map with the op's rows and columns added around it (qsm::OpKind::Pad), pixel by
+    // pixel: floats, or the int8 backend's codes with `zero` the code of 0.
+    template <typename T>
+    static void pad(const qsm::Op &op, const T *in, const qsm::Shape &inShape, T *out, T zero)
+    {
+        const size_t c = inShape[0];
+        const uint32_t h = inShape[1], w = inShape[2];
+        const uint32_t outH = h + op.padTop + op.padBottom, outW = w + op.padLeft + op.padRight;
+        for (uint32_t y = 0; y < outH; ++y) {
+            const int64_t sy = op.padSource(y, h, op.padTop);
+            for (uint32_t x = 0; x < outW; ++x, out += c) {
+                const int64_t sx = op.padSource(x, w, op.padLeft);
+                if (sy < 0 || sx < 0)
+                    std::fill(out, out + c, zero);
+                else
+                    std::copy_n(in + (size_t(sy) * w + size_t(sx)) * c, c, out);
+            }
+        }
+    }
 };
 
 } // namespace quantscope::runtime

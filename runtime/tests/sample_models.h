@@ -126,6 +126,27 @@ inline qsm::Model negativeSideModel(uint32_t wbits, uint32_t abits, uint32_t see
     return b.build(b.softmax(b.linear(y, 10, signedBody), false));
 }
 
+// What classic and TensorFlow-ported models add: LeNet's tanh, CSPDarknet's mish, a softplus;
+// explicit pads — zeros on all sides (nn.ZeroPad2d(1)), unevenly before a strided conv
+// (TensorFlow's "same": one row below, one column right), reflected and replicated (a conv's
+// padding_mode). Inputs after them are signed.
+inline qsm::Model paddedModel(uint32_t wbits, uint32_t abits, uint32_t seed = 37)
+{
+    using F = qsm::ActivationFunction;
+    using P = qsm::PadMode;
+    qsm::ModelBuilder b(3, 9, 8, seed);
+    const qsm::LayerBits first{8, abits, 0.4f, true}, signedBody{wbits, abits, 0.3f, true};
+    auto x = b.pad(qsm::ModelBuilder::kInput, 1, 1, 1, 1, P::Zeros);
+    x = b.activation(b.conv(x, 12, 3, 1, 0, 1, first), F::Tanh);
+    x = b.activation(b.conv(b.pad(x, 0, 1, 0, 1, P::Zeros), 12, 3, 2, 0, 12, signedBody),
+                     F::Mish); // depthwise
+    x = b.pad(x, 2, 1, 1, 3, P::Reflect);
+    x = b.activation(b.conv(x, 16, 3, 1, 0, 1, signedBody), F::Softplus);
+    x = b.conv(b.pad(x, 1, 2, 2, 1, P::Replicate), 16, 3, 2, 0, 2, signedBody);
+    const auto y = b.flatten(b.globalAvgPool(b.activation(x, F::Tanh)));
+    return b.build(b.linear(y, 10, signedBody));
+}
+
 // ShuffleNetV2's units: a downsampling one (two strided branches joined, then shuffled) and a
 // basic one (the channels split in halves, one half through depthwise and 1×1 convs, joined
 // with the other and shuffled), then the halves of the pooled features in other proportions.

@@ -88,6 +88,9 @@ std::vector<float> oracle(const qsm::Model &m, const std::vector<float> &input)
             ReferenceKernels::gatherChannels(in.data(), inShape, op.sourceChannels(inShape[0]),
                                              out.data());
             break;
+        case qsm::OpKind::Pad:
+            ReferenceKernels::pad(op, in.data(), inShape, out.data());
+            break;
         }
     }
     return v[m.output];
@@ -108,9 +111,11 @@ TEST_CASE(lowBitModelMatchesTheOracle)
     // Every op kind on odd shapes; concats of maps and vectors; batch norms as channel affines
     // (clamps fused into them or not); smooth activations and products; then channels in whole
     // 64s, where layers at W ≤ 2 × A ≤ 2 may run bit-serially (each keeps the kernel that timed
-    // faster in the model); ShuffleNet's channel slices and shuffles of maps and vectors.
+    // faster in the model); ShuffleNet's channel slices and shuffles of maps and vectors; pads
+    // in every mode.
     for (const auto build : {&everyOpModel, &concatModel, &preActivationModel, &excitationModel,
-                             &wideChannelsModel, &shuffleModel, &negativeSideModel}) {
+                             &wideChannelsModel, &shuffleModel, &negativeSideModel,
+                             &paddedModel}) {
         for (uint32_t wbits : {1u, 2u, 4u, 8u})
             for (uint32_t abits : {1u, 2u, 4u, 8u}) {
                 const auto bytes = qsm::QsmWriter::serialize(build(wbits, abits, 7));
@@ -138,7 +143,7 @@ TEST_CASE(sharedBuffersGiveTheSameOutputs)
     // Reusing a value's buffer once its last reader has run (for timing) changes nothing the
     // model outputs, on every op kind, residual adds and fused clamps included, both backends.
     for (const auto build : {&everyOpModel, &layoutEdgesModel, &concatModel, &preActivationModel,
-                             &excitationModel, &shuffleModel, &negativeSideModel})
+                             &excitationModel, &shuffleModel, &negativeSideModel, &paddedModel})
         for (const Backend backend : {Backend::LowBit, Backend::Fp32}) {
             const auto model = build(4, 4, 3);
             GraphExecutor every(model, backend), shared(model, backend, 1, false);
@@ -233,7 +238,7 @@ TEST_CASE(int8ModelIsCloseToFp32)
     // affine is one table per channel, with the relu after it; an activation one table.
     // Channel slices and shuffles move codes (XNNPACK's copy and channel shuffle).
     for (const auto build : {&everyOpModel, &concatModel, &preActivationModel, &excitationModel,
-                             &shuffleModel, &negativeSideModel}) {
+                             &shuffleModel, &negativeSideModel, &paddedModel}) {
         const auto model = build(8, 8, 7);
         std::vector<std::vector<float>> calibration;
         for (uint32_t seed = 0; seed < 8; ++seed)

@@ -545,6 +545,18 @@ TEST_CASE(fastExpIsWithinAFewUlp)
     }
     CHECK(ReferenceKernels::activation(F::Sigmoid, -200.0f) < 1e-37f); // e^200 saturates
     CHECK(ReferenceKernels::activation(F::SiLU, 200.0f) == 200.0f);
+    // tanh, softplus (x itself above 20, PyTorch's threshold) and mish, as PyTorch defines them.
+    for (float x = -30.0f; x <= 30.0f; x += 0.01f) {
+        const double softplus = x > 20.0f ? x : std::log1p(std::exp(double(x)));
+        const double tolerance = 1e-6 * std::max(1.0, std::fabs(double(x)));
+        CHECK(std::fabs(ReferenceKernels::activation(F::Tanh, x) - std::tanh(double(x))) < 1e-6);
+        CHECK(std::fabs(ReferenceKernels::activation(F::Softplus, x) - softplus) < tolerance);
+        CHECK(std::fabs(ReferenceKernels::activation(F::Mish, x) -
+                        x * std::tanh(std::log1p(std::exp(double(x))))) < tolerance);
+    }
+    CHECK(ReferenceKernels::activation(F::Softplus, 200.0f) == 200.0f);
+    CHECK(ReferenceKernels::activation(F::Mish, 200.0f) == 200.0f);
+    CHECK(std::fabs(ReferenceKernels::activation(F::Mish, -200.0f)) < 1e-30f);
 }
 
 int main()

@@ -210,9 +210,9 @@ TEST_CASE(activationsAndProductsRoundTripAndAreValidated)
 
     std::string message;
     auto unknown = model;
-    unknown.ops[1].function = qsm::ActivationFunction(9);
+    unknown.ops[1].function = qsm::ActivationFunction(11);
     CHECK(refused(resealed(qsm::QsmWriter::serialize(unknown)), &message));
-    CHECK_MSG(message.find("unknown activation function 9") != std::string::npos, message);
+    CHECK_MSG(message.find("unknown activation function 11") != std::string::npos, message);
     // A product of maps of other sizes (the SE scale against the 1×1 conv's input channels).
     auto mismatched = model;
     for (auto &op : mismatched.ops)
@@ -270,6 +270,59 @@ TEST_CASE(negativeSidesRoundTripAndAreValidated)
     ofMap.ops.back().inputs = {ofMap.ops[0].output};
     message = writerRefusal(ofMap);
     CHECK_MSG(message.find("needs a vector input") != std::string::npos, message);
+}
+
+TEST_CASE(padsRoundTripAndAreValidated)
+{
+    // Which input row each output row reads, as PyTorch pads 3 rows by 2 before and 2 after.
+    qsm::Op pad;
+    pad.kind = qsm::OpKind::Pad;
+    std::vector<int64_t> rows;
+    for (const auto mode : {qsm::PadMode::Zeros, qsm::PadMode::Reflect, qsm::PadMode::Replicate}) {
+        pad.padMode = mode;
+        for (int64_t i = 0; i < 7; ++i)
+            rows.push_back(pad.padSource(i, 3, 2));
+    }
+    CHECK((rows == std::vector<int64_t>{-1, -1, 0, 1, 2, -1, -1, //
+                                        2, 1, 0, 1, 2, 1, 0,     //
+                                        0, 0, 0, 1, 2, 2, 2}));
+
+    // Pads, tanh, softplus and mish need version 6; an older file naming them is refused.
+    const auto model = paddedModel(4, 4);
+    const auto bytes = qsm::QsmWriter::serialize(model);
+    CHECK(versionOf(bytes) == 6);
+    const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
+    CHECK(qsm::QsmWriter::serialize(back) == bytes);
+    CHECK((outputShapes(back, qsm::OpKind::Pad) ==
+           std::vector<qsm::Shape>{{3, 11, 10}, {12, 10, 9}, {12, 7, 8}, {16, 8, 9}}));
+    std::vector<std::string> functions;
+    for (const auto &op : back.ops)
+        if (op.kind == qsm::OpKind::Activation)
+            functions.push_back(qsm::activationName(op.function));
+    CHECK((functions == std::vector<std::string>{"tanh", "mish", "softplus", "tanh"}));
+    for (size_t n = 0; n < bytes.size(); n += 5)
+        CHECK(refused(std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(n))));
+
+    std::string message;
+    CHECK(refused(withVersion(bytes, 5), &message));
+    CHECK_MSG(message.find("unknown op kind 17 in a version 5 file") != std::string::npos,
+              message);
+    auto modeless = model;
+    modeless.ops[0].padMode = qsm::PadMode(3);
+    CHECK(refused(resealed(qsm::QsmWriter::serialize(modeless)), &message));
+    CHECK_MSG(message.find("unknown pad mode 3") != std::string::npos, message);
+    auto mirrorTooFar = model; // reflecting 4 rows of a 4-row map
+    for (auto &op : mirrorTooFar.ops)
+        if (op.kind == qsm::OpKind::Pad && op.padMode == qsm::PadMode::Reflect)
+            op.padTop = 4;
+    message = writerRefusal(mirrorTooFar);
+    CHECK_MSG(message.find("reflects more rows or columns than the 12x4x4 input has") !=
+                  std::string::npos,
+              message);
+    auto huge = model;
+    huge.ops[0].padLeft = 0xffffffffu;
+    message = writerRefusal(huge);
+    CHECK_MSG(message.find("beyond any size") != std::string::npos, message);
 }
 
 TEST_CASE(channelSlicesAndShufflesRoundTripAndAreValidated)

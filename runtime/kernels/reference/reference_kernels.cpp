@@ -140,6 +140,22 @@ void ReferenceKernels::concat(const std::vector<const float *> &ins,
     }
 }
 
+void ReferenceKernels::pad(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
+                           float *out)
+{
+    const uint32_t h = inShape[1], w = inShape[2];
+    const uint32_t outH = h + op.padTop + op.padBottom, outW = w + op.padLeft + op.padRight;
+    for (uint32_t c = 0; c < inShape[0]; ++c)
+        for (uint32_t y = 0; y < outH; ++y) {
+            const int64_t sy = op.padSource(y, h, op.padTop);
+            for (uint32_t x = 0; x < outW; ++x) {
+                const int64_t sx = op.padSource(x, w, op.padLeft);
+                *out++ =
+                    sy < 0 || sx < 0 ? 0.0f : in[(size_t(c) * h + size_t(sy)) * w + size_t(sx)];
+            }
+        }
+}
+
 void ReferenceKernels::gatherChannels(const float *in, const qsm::Shape &inShape,
                                       const std::vector<uint32_t> &sources, float *out)
 {
@@ -170,6 +186,12 @@ QS_VECTOR_CLONES void ReferenceKernels::activation(qsm::ActivationFunction f, co
             out[i] = activation(F::GELUTanh, in[i]);
         break;
     case F::ELU: for (size_t i = 0; i < n; ++i) out[i] = activation(F::ELU, in[i]); break;
+    case F::Tanh: for (size_t i = 0; i < n; ++i) out[i] = activation(F::Tanh, in[i]); break;
+    case F::Softplus:
+        for (size_t i = 0; i < n; ++i)
+            out[i] = activation(F::Softplus, in[i]);
+        break;
+    case F::Mish: for (size_t i = 0; i < n; ++i) out[i] = activation(F::Mish, in[i]); break;
     }
 }
 

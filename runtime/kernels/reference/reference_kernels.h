@@ -76,6 +76,16 @@ public:
         case qsm::ActivationFunction::GELUTanh:
             return 0.5f * x * (1.0f + std::tanh(kSqrtTwoOverPi * (x + 0.044715f * x * x * x)));
         case qsm::ActivationFunction::ELU: return x > 0.0f ? x : std::expm1(x);
+        // tanh and mish through the vectorised exp, within a few 1e-7 of PyTorch's (LeNet's
+        // tanh with std::tanh took the low-bit backend to twice the int8 one's time): tanh(x) =
+        // 2 / (1 + e^−2x) − 1, and tanh(ln(1 + e^x)) = n / (n + 2) with n = e^x (e^x + 2),
+        // which is 1 in float above x = 20.
+        case qsm::ActivationFunction::Tanh: return 2.0f / (1.0f + exp(-2.0f * x)) - 1.0f;
+        case qsm::ActivationFunction::Softplus: return x > 20.0f ? x : std::log1p(std::exp(x));
+        case qsm::ActivationFunction::Mish: {
+            const float e = exp(std::min(x, 20.0f)), n = e * (e + 2.0f);
+            return x > 20.0f ? x : x * n / (n + 2.0f);
+        }
         }
         return x;
     }
@@ -106,6 +116,8 @@ public:
                        const std::vector<qsm::Shape> &inShapes, float *out);
     // Output channel o is input channel sources[o] (qsm::Op::sourceChannels: a channel slice
     // or shuffle), of a C×H×W map or a vector.
+    // The map with the op's rows and columns added around it (qsm::OpKind::Pad).
+    static void pad(const qsm::Op &op, const float *in, const qsm::Shape &inShape, float *out);
     static void gatherChannels(const float *in, const qsm::Shape &inShape,
                                const std::vector<uint32_t> &sources, float *out);
 };
