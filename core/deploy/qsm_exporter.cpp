@@ -357,22 +357,31 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             op.kernelH = op.strideH = uint32_t(in[1] / oh);
             op.kernelW = op.strideW = uint32_t(in[2] / ow);
             emitTo(op, node->outputs()[0], node, {node->input(0)});
-        } else if (kind == c10::aten::adaptive_avg_pool2d || kind == c10::aten::mean) {
-            op.kind = qsm::OpKind::GlobalAvgPool;
-            bool global = true; // the branch above took the other adaptive pools
-            if (kind == c10::aten::adaptive_avg_pool2d) {
-                op.keepDims = 1;
-            } else {
+        } else if (kind == c10::aten::adaptive_avg_pool2d || kind == c10::aten::mean ||
+                   kind == c10::aten::amax) {
+            // Over the whole map: x.mean((2, 3)) and x.amax((2, 3)), a vector unless keepdim.
+            const bool max = kind == c10::aten::amax;
+            op.kind = max ? qsm::OpKind::MaxPool : qsm::OpKind::GlobalAvgPool;
+            op.keepDims = 1;
+            if (kind != c10::aten::adaptive_avg_pool2d) { // the branch above took the others
                 auto dims = NodeConstants::ints(node->input(1), "dimensions", node);
                 for (auto &d : dims)
                     d = d < 0 ? d + 4 : d;
                 std::sort(dims.begin(), dims.end());
-                global = dims == std::vector<int64_t>{2, 3};
+                if (dims != std::vector<int64_t>{2, 3})
+                    NodeConstants::refuse(node, std::string("a ") + (max ? "max" : "mean") +
+                                                    " over other than a map's rows and columns");
                 op.keepDims = constant(node->input(2))->toBool();
             }
-            if (!global)
-                throw Error("the packed format cannot express " + NodeConstants::text(node) +
-                            ": only global average pooling");
+            if (max) { // a max pool of the map's size, flattened unless keepdim
+                const auto in = shapeOf(node->input(0), node);
+                op.kernelH = op.strideH = in[1], op.kernelW = op.strideW = in[2];
+                const uint32_t pooled = append(op, {idOf(node->input(0), node)});
+                qsm::Op flatten;
+                flatten.kind = qsm::OpKind::Flatten;
+                ids[node->output()] = op.keepDims ? pooled : append(flatten, {pooled});
+                continue;
+            }
             emit(op, node, {node->input(0)});
         } else if (kind == c10::aten::cat) {
             // Branches joined along the channels: Inception, DenseNet, SqueezeNet's fire.
