@@ -545,10 +545,18 @@ TEST_CASE(fastExpIsWithinAFewUlp)
     }
     CHECK(ReferenceKernels::activation(F::Sigmoid, -200.0f) < 1e-37f); // e^200 saturates
     CHECK(ReferenceKernels::activation(F::SiLU, 200.0f) == 200.0f);
-    // tanh, softplus (x itself above 20, PyTorch's threshold) and mish, as PyTorch defines them.
+    // GELU (both forms), ELU, tanh, softplus (x itself above 20, PyTorch's threshold) and mish,
+    // as PyTorch defines them.
     for (float x = -30.0f; x <= 30.0f; x += 0.01f) {
         const double softplus = x > 20.0f ? x : std::log1p(std::exp(double(x)));
         const double tolerance = 1e-6 * std::max(1.0, std::fabs(double(x)));
+        const double gelu = 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
+        const double geluTanh =
+            0.5 * x * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
+        CHECK(std::fabs(ReferenceKernels::activation(F::GELU, x) - gelu) < tolerance);
+        CHECK(std::fabs(ReferenceKernels::activation(F::GELUTanh, x) - geluTanh) < tolerance);
+        CHECK(std::fabs(ReferenceKernels::activation(F::ELU, x) -
+                        (x > 0.0f ? x : std::expm1(double(x)))) < tolerance);
         CHECK(std::fabs(ReferenceKernels::activation(F::Tanh, x) - std::tanh(double(x))) < 1e-6);
         CHECK(std::fabs(ReferenceKernels::activation(F::Softplus, x) - softplus) < tolerance);
         CHECK(std::fabs(ReferenceKernels::activation(F::Mish, x) -
