@@ -341,6 +341,8 @@ void XnnpackExecutor::createSteps()
             m_steps.push_back(std::move(step));
             continue;
         case qsm::OpKind::Softmax: // in float between the codes (the loop below)
+            step.decoded.resize(m_values[op.inputs[0]].size());
+            step.computed.resize(m_values[out].size());
             m_steps.push_back(std::move(step));
             continue;
         case qsm::OpKind::Pad: // codes move; a zero is the zero point's code (the loop below)
@@ -405,12 +407,18 @@ void XnnpackExecutor::createSteps()
             continue;
         case qsm::OpKind::AvgPool: {
             // This XNNPACK averages unsigned codes only: a signed code q with zero point z is
-            // the unsigned q + 128 with z + 128, its byte with the top bit flipped. Padded or
-            // partial (ceil mode) windows divide differently from PyTorch and are refused.
+            // the unsigned q + 128 with z + 128, its byte with the top bit flipped. It divides
+            // padded or partial (ceil mode) windows otherwise than PyTorch.
             const auto &os = m_shapes[out];
             if (op.padH || op.padW || (os[1] - 1) * op.strideH + op.kernelH > in[1] ||
-                (os[2] - 1) * op.strideW + op.kernelW > in[2])
-                break;
+                (os[2] - 1) * op.strideW + op.kernelW > in[2]) {
+                // Those (Inception's 3×3 pools at stride 1 over padding, ceil mode): PyTorch's
+                // average of the decoded window, coded again (the loop below).
+                step.decoded.resize(m_values[op.inputs[0]].size());
+                step.computed.resize(m_values[out].size());
+                m_steps.push_back(std::move(step));
+                continue;
+            }
             check(xnn_create_average_pooling2d_nhwc_qu8(
                       0, 0, 0, 0, op.kernelH, op.kernelW, op.strideH, op.strideW, in[0], in[0],
                       in[0], uint8_t(qin.zeroPoint + 128), qin.scale,
@@ -429,9 +437,7 @@ void XnnpackExecutor::createSteps()
         }
         }
         throw qsm::FormatError("int8 backend: op " + std::to_string(i) + " (" +
-                               qsm::opKindName(op.kind) +
-                               ") has no int8 operator in this XNNPACK (2022-02: no signed "
-                               "average pooling; its unsigned one takes no padding or ceil mode)");
+                               qsm::opKindName(op.kind) + ") has no int8 operator");
     }
     m_output.resize(m_values[m_model.output].size());
 }
@@ -492,15 +498,19 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
                 for (size_t x = 0; x < os[2]; ++x)
                     std::copy_n(in.data() + (y * op.strideH * is[2] + x * op.strideW) * channels,
                                 channels, m_values[op.output].data() + (y * os[2] + x) * channels);
-        } else if (op.kind == qsm::OpKind::Softmax) { // a vector: decoded, then coded again
+        } else if (!step.decoded.empty()) { // a softmax or an average pool, in float
             const auto &in = m_values[op.inputs[0]];
             const Quant qin = m_quant[op.inputs[0]], qout = m_quant[op.output];
-            std::vector<float> x(in.size());
             for (size_t k = 0; k < in.size(); ++k)
-                x[k] = qin.scale * float(int(in[k]) - qin.zeroPoint);
-            ReferenceKernels::softmax(x.data(), x.size(), op.log != 0, x.data());
-            for (size_t k = 0; k < x.size(); ++k)
-                m_values[op.output][k] = code(x[k], qout.scale, qout.zeroPoint);
+                step.decoded[k] = qin.scale * float(int(in[k]) - qin.zeroPoint);
+            if (op.kind == qsm::OpKind::Softmax)
+                ReferenceKernels::softmax(step.decoded.data(), in.size(), op.log != 0,
+                                          step.computed.data());
+            else
+                ChannelsLast::pool(op, step.decoded.data(), m_shapes[op.inputs[0]],
+                                   step.computed.data(), m_shapes[op.output]);
+            for (size_t k = 0; k < step.computed.size(); ++k)
+                m_values[op.output][k] = code(step.computed[k], qout.scale, qout.zeroPoint);
         } else if (op.kind == qsm::OpKind::Pad) {
             ChannelsLast::pad(op, m_values[op.inputs[0]].data(), m_shapes[op.inputs[0]],
                               m_values[op.output].data(), int8_t(m_quant[op.inputs[0]].zeroPoint));

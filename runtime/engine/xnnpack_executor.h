@@ -64,6 +64,9 @@ private:
         size_t output = 0; // the value it writes: a fused clamp's output
         // The average pool's operands as unsigned codes (XNNPACK's only int8 average pooling).
         std::vector<uint8_t> unsignedIn, unsignedOut;
+        // An op computed in float between the codes (a softmax, an average pool over padding):
+        // its input decoded, its output before coding.
+        std::vector<float> decoded, computed;
     };
 
     static Quant quantFor(const ValueRange &range);
