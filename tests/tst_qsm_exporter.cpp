@@ -131,12 +131,15 @@ void TestQsmExporter::exportsTorchvisionOps_data()
                        "channel affine", "channel affine"};
     // Explicit pads as pad ops (nn.ZeroPad2d, F.pad's uneven "same" padding, a conv's
     // padding_mode reflect and replicate); tanh, mish and softplus as activations; x.amax((2, 3))
-    // as a max pool of the map's size, flattened.
+    // as a max pool of the map's size, flattened; x.sum((2, 3)) as the mean times the pixels.
     QTest::newRow("pads") << "tiny_padded_cnn_traced.pt"
-                          << QStringList{"pad",  "conv",       "activation", "pad",
-                                         "conv", "activation", "pad",        "conv",
-                                         "pad",  "conv",       "activation", "max pool",
-                                         "flatten", "linear"};
+                          << QStringList{"pad",            "conv",       "activation",
+                                         "pad",            "conv",       "activation",
+                                         "pad",            "conv",       "pad",
+                                         "conv",           "activation", "max pool",
+                                         "flatten",        "global average pool",
+                                         "channel affine", "channel affine",
+                                         "add",            "linear"};
     // ShuffleNetV2's channel shuffle (sizes read at run time, viewed in groups, transposed,
     // viewed back), x.chunk(2, dim=1) as two slices; torch.split(x, [5, 7], 1) two more, and
     // a[:, :4] one (its slice of the batch is no op); x.view(x.size(0), -1) a flatten.

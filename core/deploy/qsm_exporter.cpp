@@ -358,9 +358,10 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             op.kernelW = op.strideW = uint32_t(in[2] / ow);
             emitTo(op, node->outputs()[0], node, {node->input(0)});
         } else if (kind == c10::aten::adaptive_avg_pool2d || kind == c10::aten::mean ||
-                   kind == c10::aten::amax) {
-            // Over the whole map: x.mean((2, 3)) and x.amax((2, 3)), a vector unless keepdim.
-            const bool max = kind == c10::aten::amax;
+                   kind == c10::aten::amax || kind == c10::aten::sum) {
+            // Over the whole map: x.mean((2, 3)), x.amax((2, 3)) and x.sum((2, 3)) (the mean
+            // times the pixels), a vector unless keepdim.
+            const bool max = kind == c10::aten::amax, sum = kind == c10::aten::sum;
             op.kind = max ? qsm::OpKind::MaxPool : qsm::OpKind::GlobalAvgPool;
             op.keepDims = 1;
             if (kind != c10::aten::adaptive_avg_pool2d) { // the branch above took the others
@@ -369,7 +370,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                     d = d < 0 ? d + 4 : d;
                 std::sort(dims.begin(), dims.end());
                 if (dims != std::vector<int64_t>{2, 3})
-                    NodeConstants::refuse(node, std::string("a ") + (max ? "max" : "mean") +
+                    NodeConstants::refuse(node, std::string("a ") + node->kind().toUnqualString() +
                                                     " over other than a map's rows and columns");
                 op.keepDims = constant(node->input(2))->toBool();
             }
@@ -380,6 +381,15 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                 qsm::Op flatten;
                 flatten.kind = qsm::OpKind::Flatten;
                 ids[node->output()] = op.keepDims ? pooled : append(flatten, {pooled});
+                continue;
+            }
+            if (sum) {
+                const auto in = shapeOf(node->input(0), node);
+                qsm::Op times;
+                times.kind = qsm::OpKind::ChannelAffine;
+                times.scale.assign(in[0], float(in[1]) * float(in[2]));
+                times.shift.assign(in[0], 0.0f);
+                ids[node->output()] = append(times, {append(op, {idOf(node->input(0), node)})});
                 continue;
             }
             emit(op, node, {node->input(0)});
