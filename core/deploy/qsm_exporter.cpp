@@ -108,8 +108,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
     auto idOf = [&](Value *v, const Node *node) {
         const auto it = ids.find(v);
         if (it == ids.end())
-            throw Error("the packed format cannot express " + NodeConstants::text(node) +
-                        ": an input is not a tensor the model computes");
+            NodeConstants::refuse(node, "an input is not a tensor the model computes");
         return it->second;
     };
     // The op appended with these inputs (value ids) and a new output value, returned.
@@ -261,8 +260,8 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                 op.groups = uint32_t(pending.groups);
                 emit(op, node, {pending.input});
             } else {
-                throw Error("the packed format cannot express " + NodeConstants::text(node) +
-                            ": a view of channels in groups that is not a channel shuffle");
+                NodeConstants::refuse(node, "a view of channels in groups that is not a channel "
+                                            "shuffle");
             }
             continue;
         }
@@ -291,8 +290,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             emit(pointwise->op, node, {pointwise->input});
         } else if (kind == c10::aten::add || kind == c10::aten::add_) {
             if (NodeConstants::number(node->input(2)).value_or(1.0) != 1.0)
-                throw Error("the packed format cannot express " + NodeConstants::text(node) +
-                            ": add with alpha ≠ 1");
+                NodeConstants::refuse(node, "add with alpha ≠ 1");
             op.kind = qsm::OpKind::Add;
             emit(op, node, {node->input(0), node->input(1)});
         } else if (kind == c10::aten::softmax || kind == c10::aten::log_softmax) {
@@ -301,8 +299,8 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             const auto type = constant(node->input(2));
             if (shapeOf(node->input(0), node).size() != 1 || (dim != 1 && dim != -1) ||
                 (type && !type->isNone() && type->toScalarType() != torch::kFloat))
-                throw Error("the packed format cannot express " + NodeConstants::text(node) +
-                            ": a softmax other than over a vector's features in float");
+                NodeConstants::refuse(node,
+                                      "a softmax other than over a vector's features in float");
             op.kind = qsm::OpKind::Softmax;
             op.log = kind == c10::aten::log_softmax ? 1 : 0;
             emit(op, node, {node->input(0)});
@@ -324,15 +322,13 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             if (max) {
                 const auto d = ints(node->input(4), "dilation", node);
                 if (d[0] != 1 || (d.size() > 1 && d[1] != 1))
-                    throw Error("the packed format cannot express " + NodeConstants::text(node) +
-                                ": dilated max pooling");
+                    NodeConstants::refuse(node, "dilated max pooling");
                 op.ceilMode = constant(node->input(5))->toBool();
             } else {
                 op.ceilMode = constant(node->input(4))->toBool();
                 op.countIncludePad = constant(node->input(5))->toBool();
                 if (const auto d = constant(node->input(6)); d && !d->isNone())
-                    throw Error("the packed format cannot express " + NodeConstants::text(node) +
-                                ": a divisor override");
+                    NodeConstants::refuse(node, "a divisor override");
             }
             emit(op, node, {node->input(0)});
         } else if ((kind == c10::aten::adaptive_avg_pool2d && !isGlobalSize(node)) ||
@@ -346,9 +342,9 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             const auto in = shapeOf(node->input(0), node);
             const int64_t oh = size[0], ow = size.size() > 1 ? size[1] : size[0];
             if (in.size() != 3 || oh <= 0 || ow <= 0 || in[1] % oh != 0 || in[2] % ow != 0)
-                throw Error("the packed format cannot express " + NodeConstants::text(node) +
-                            ": an adaptive " + (max ? "max" : "average") +
-                            " pool whose output does not divide its input");
+                NodeConstants::refuse(node, std::string("an adaptive ") +
+                                                (max ? "max" : "average") +
+                                                " pool whose output does not divide its input");
             if (in[1] == oh && in[2] == ow) {
                 ids[node->outputs()[0]] = idOf(node->input(0), node);
                 continue;
@@ -397,15 +393,13 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             // Branches joined along the channels: Inception, DenseNet, SqueezeNet's fire.
             Node *list = node->input(0)->node();
             if (list->kind() != c10::prim::ListConstruct)
-                throw Error("the packed format cannot express " + NodeConstants::text(node) +
-                            ": a list of tensors the model builds at run time");
+                NodeConstants::refuse(node, "a list of tensors the model builds at run time");
             std::vector<Value *> parts(list->inputs().begin(), list->inputs().end());
             int64_t dim = constant(node->input(1))->toInt();
             if (dim < 0) // counted from the end of the part's N×C×H×W or N×F shape
                 dim += int64_t(shapeOf(parts[0], node).size()) + 1;
             if (dim != 1)
-                throw Error("the packed format cannot express " + NodeConstants::text(node) +
-                            ": concatenation along another axis than the channels");
+                NodeConstants::refuse(node, "concatenation along another axis than the channels");
             if (parts.size() == 1) {
                 ids[node->output()] = idOf(parts[0], node);
                 continue;
@@ -421,8 +415,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             };
             const auto mean = tensor(3), var = tensor(4);
             if (!mean.defined() || !var.defined() || constant(node->input(5))->toBool())
-                throw Error("the packed format cannot express " + NodeConstants::text(node) +
-                            ": a batch norm without running statistics");
+                NodeConstants::refuse(node, "a batch norm without running statistics");
             auto scale = (var + constant(node->input(7))->toDouble()).rsqrt();
             if (const auto w = tensor(1); w.defined())
                 scale = scale * w;
@@ -454,9 +447,8 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                 total = size > 0 ? total + size : -1;
             if (!channelAxis(NodeConstants::integer(node->input(2)), shape) || pieces.empty() ||
                 total != channels)
-                throw Error("the packed format cannot express " + NodeConstants::text(node) +
-                            ": a split along another axis than the channels, or in pieces of "
-                            "a size the model computes");
+                NodeConstants::refuse(node, "a split along another axis than the channels, or in "
+                                            "pieces of a size the model computes");
             chunks[node->output()] = {node->input(0), pieces};
         } else if (kind == c10::aten::slice) {
             // x[:, a:b]: a channel slice (GhostNet's out[:, :oup]); x[:] of the batch of one
@@ -492,9 +484,8 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                 continue;
             }
             if (axis != 1 || step != 1 || !start || !end || within(*end) <= within(*start))
-                throw Error("the packed format cannot express " + NodeConstants::text(node) +
-                            ": a slice that is not a run of channels, nor every n-th row or "
-                            "column from the first");
+                NodeConstants::refuse(node, "a slice that is not a run of channels, nor every n-th "
+                                            "row or column from the first");
             op.kind = qsm::OpKind::ChannelSlice;
             op.first = uint32_t(within(*start));
             op.count = uint32_t(within(*end) - within(*start));
@@ -503,8 +494,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             const auto &widths = pad->widths;
             const auto shape = shapeOf(node->input(0), node);
             if (shape.size() != 3)
-                throw Error("the packed format cannot express " + NodeConstants::text(node) +
-                            ": a pad of a vector");
+                NodeConstants::refuse(node, "a pad of a vector");
             if (!widths[4] && !widths[5]) { // rows and columns: a pad op
                 op.kind = qsm::OpKind::Pad;
                 op.padMode = pad->mode;
@@ -518,9 +508,8 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             const auto fits = [&](int64_t n) { return n <= int64_t(shape[0]); };
             if (pad->mode != qsm::PadMode::Zeros || widths[0] || widths[1] || widths[2] ||
                 widths[3] || !fits(widths[4]) || !fits(widths[5]))
-                throw Error("the packed format cannot express " + NodeConstants::text(node) +
-                            ": a pad of channels other than zeros, at most the map's, before "
-                            "and after");
+                NodeConstants::refuse(node, "a pad of channels other than zeros, at most the "
+                                            "map's, before and after");
             const uint32_t x = idOf(node->input(0), node);
             const auto zeros = [&](int64_t count) {
                 qsm::Op slice, scaled;
@@ -554,8 +543,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             const auto start = constant(node->input(1))->toInt();
             const auto end = constant(node->input(2))->toInt();
             if (start != 1 || (end != -1 && end != 3))
-                throw Error("the packed format cannot express " + NodeConstants::text(node) +
-                            ": flatten from dimension 1 to the last only");
+                NodeConstants::refuse(node, "flatten from dimension 1 to the last only");
             op.kind = qsm::OpKind::Flatten;
             emit(op, node, {node->input(0)});
         } else if (kind == c10::aten::dropout || kind == c10::aten::dropout_ ||
