@@ -79,7 +79,20 @@ void encodeBases(qsm::Layer &l, const MethodState::LayerState &state, const torc
                     std::to_string(worst) + "; the run's files do not belong together");
 }
 
+// A conv's groups, where aten::conv2d and aten::_convolution hold them.
+uint32_t groupsOf(const Node *node)
+{
+    const bool conv2d = node->kind() == c10::aten::conv2d;
+    return uint32_t(torch::jit::toIValue(node->input(conv2d ? 6 : 8))->toInt());
+}
+
 } // namespace
+
+uint32_t PackedLayer::inputChannels(const Node *node)
+{
+    const auto perGroup = torch::jit::toIValue(node->input(1))->toTensor().size(1);
+    return uint32_t(perGroup) * (model::FrozenModel::isLinear(node) ? 1 : groupsOf(node));
+}
 
 qsm::Layer PackedLayer::encode(const Node *node, const LayerGrids &grids,
                                const MethodState::LayerState *bases)
@@ -95,7 +108,7 @@ qsm::Layer PackedLayer::encode(const Node *node, const LayerGrids &grids,
         const bool conv2d = node->kind() == c10::aten::conv2d;
         l.kernelH = uint32_t(w.size(2));
         l.kernelW = uint32_t(w.size(3));
-        l.groups = uint32_t(torch::jit::toIValue(node->input(conv2d ? 6 : 8))->toInt());
+        l.groups = groupsOf(node);
         const auto stride = NodeConstants::ints(node->input(3), "stride", node);
         const auto padding = torch::jit::toIValue(node->input(4));
         if (padding->isString())

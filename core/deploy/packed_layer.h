@@ -22,6 +22,9 @@ public:
     // (the run's files do not belong together).
     static qsm::Layer encode(const torch::jit::Node *node, const LayerGrids &grids,
                              const store::MethodState::LayerState *bases);
+    // The channels (a linear layer's features) the layer reads: its weight's input channels
+    // times its groups, without encoding it.
+    static uint32_t inputChannels(const torch::jit::Node *node);
 };
 
 } // namespace quantscope::deploy

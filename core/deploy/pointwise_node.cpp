@@ -34,6 +34,12 @@ std::optional<qsm::ActivationFunction> activationOf(c10::Symbol kind)
     return std::nullopt;
 }
 
+// A constant tensor's values in float, in its elements' order.
+std::vector<float> floatsOf(const at::Tensor &t)
+{
+    const auto values = t.to(torch::kFloat32).contiguous();
+    return {values.data_ptr<float>(), values.data_ptr<float>() + values.numel()};
+}
 
 // The model's constant as one value per channel of a tensor shaped `shape` (C×H×W or a vector
 // of C, batch first): a number, or a tensor that varies along the channels alone, as a normalising
@@ -55,8 +61,7 @@ std::optional<std::vector<float>> perChannel(Value *v, const qsm::Shape &shape)
         if (size != (d == 1 ? int64_t(shape[0]) : 1))
             return std::nullopt;
     }
-    const auto values = t.to(torch::kFloat32).contiguous();
-    return std::vector<float>(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
+    return floatsOf(t);
 }
 
 // add, sub, rsub, mul or div of a tensor the model computes and a constant (a number or a
@@ -153,9 +158,8 @@ std::optional<PointwiseNode> PointwiseNode::of(Node *node, const ShapeOf &shapeO
         const auto weight = torch::jit::toIValue(node->input(1));
         if (!weight || !weight->isTensor())
             NodeConstants::refuse(node, "a prelu whose slopes are not the model's constants");
-        const auto slopes = weight->toTensor().to(torch::kFloat32).contiguous();
         op.kind = qsm::OpKind::PRelu;
-        op.slopes.assign(slopes.data_ptr<float>(), slopes.data_ptr<float>() + slopes.numel());
+        op.slopes = floatsOf(weight->toTensor());
     } else {
         return std::nullopt;
     }

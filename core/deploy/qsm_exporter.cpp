@@ -131,9 +131,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
     // The input shape: the model's record, else the size the run fed with the channels of the
     // first layer (as the run chose them), which need not be the graph's first op: a model may
     // normalise its input first.
-    const auto first = PackedLayer::encode(layerNodes.front(), grids.front(),
-                                           bases.empty() ? nullptr : &bases.front());
-    const int64_t firstIn = int64_t(first.inChannels) * first.groups;
+    const int64_t firstIn = PackedLayer::inputChannels(layerNodes.front());
     auto setInputShape = [&] {
         std::vector<int64_t> shape = meta.inputShape;
         if (const int64_t size = jsonField<int64_t>(config, "image_size", 0); size > 0)
@@ -370,25 +368,21 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                                                     " over other than a map's rows and columns");
                 op.keepDims = constant(node->input(2))->toBool();
             }
-            if (max) { // a max pool of the map's size, flattened unless keepdim
-                const auto in = shapeOf(node->input(0), node);
+            const auto in = max || sum ? shapeOf(node->input(0), node) : qsm::Shape();
+            if (max) // a max pool of the map's size
                 op.kernelH = op.strideH = in[1], op.kernelW = op.strideW = in[2];
-                const uint32_t pooled = append(op, {idOf(node->input(0), node)});
-                qsm::Op flatten;
-                flatten.kind = qsm::OpKind::Flatten;
-                ids[node->output()] = op.keepDims ? pooled : append(flatten, {pooled});
-                continue;
+            uint32_t out = append(op, {idOf(node->input(0), node)});
+            qsm::Op then;
+            if (sum) { // the mean times the pixels
+                then.kind = qsm::OpKind::ChannelAffine;
+                then.scale.assign(in[0], float(in[1]) * float(in[2]));
+                then.shift.assign(in[0], 0.0f);
+                out = append(then, {out});
+            } else if (max && !op.keepDims) { // the max pool's C×1×1 as a vector
+                then.kind = qsm::OpKind::Flatten;
+                out = append(then, {out});
             }
-            if (sum) {
-                const auto in = shapeOf(node->input(0), node);
-                qsm::Op times;
-                times.kind = qsm::OpKind::ChannelAffine;
-                times.scale.assign(in[0], float(in[1]) * float(in[2]));
-                times.shift.assign(in[0], 0.0f);
-                ids[node->output()] = append(times, {append(op, {idOf(node->input(0), node)})});
-                continue;
-            }
-            emit(op, node, {node->input(0)});
+            ids[node->output()] = out;
         } else if (kind == c10::aten::cat) {
             // Branches joined along the channels: Inception, DenseNet, SqueezeNet's fire.
             Node *list = node->input(0)->node();
