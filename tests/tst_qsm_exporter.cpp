@@ -131,7 +131,8 @@ void TestQsmExporter::exportsTorchvisionOps_data()
                        "channel affine", "channel affine"};
     // Explicit pads as pad ops (nn.ZeroPad2d, F.pad's uneven "same" padding, a conv's
     // padding_mode reflect and replicate); tanh, mish and softplus as activations; x.amax((2, 3))
-    // as a max pool of the map's size, flattened; x.sum((2, 3)) as the mean times the pixels.
+    // as a max pool of the map's size, flattened; x.sum((2, 3)) as the mean times the pixels;
+    // x.mean(3).mean(2) and x.sum(2, True).sum(3, True) the same, one axis at a time.
     QTest::newRow("pads") << "tiny_padded_cnn_traced.pt"
                           << QStringList{"pad",            "conv",       "activation",
                                          "pad",            "conv",       "activation",
@@ -139,7 +140,11 @@ void TestQsmExporter::exportsTorchvisionOps_data()
                                          "conv",           "activation", "max pool",
                                          "flatten",        "global average pool",
                                          "channel affine", "channel affine",
-                                         "add",            "linear"};
+                                         "add",            "global average pool",
+                                         "add",            "global average pool",
+                                         "channel affine", "flatten",
+                                         "channel affine", "add",
+                                         "linear"};
     // ShuffleNetV2's channel shuffle (sizes read at run time, viewed in groups, transposed,
     // viewed back), x.chunk(2, dim=1) as two slices; torch.split(x, [5, 7], 1) two more, and
     // a[:, :4] one (its slice of the batch is no op); x.view(x.size(0), -1) a flatten.
@@ -189,8 +194,6 @@ void TestQsmExporter::namesWhatItCannotExpress_data()
     // The batch's and the channels' whole slices pass, the rows' is refused.
     QTest::newRow("rows") << "torch.flatten(y[:, :, 1:7], 1)"
                           << "aten::slice" << "a slice that is not a run of channels";
-    // A constant per channel is a channel affine; one per position (a positional embedding) is
-    // not.
     // Pads in the format's modes only, and of zeros.
     QTest::newRow("circular pad")
         << "torch.flatten(torch.pad(y, [0, 0, 1, 1], 'circular')[:, :, 2:8], 1)"
@@ -198,6 +201,15 @@ void TestQsmExporter::namesWhatItCannotExpress_data()
     QTest::newRow("pad of ones")
         << "torch.flatten(torch.constant_pad_nd(y, [0, 0, 1, 1], 1.0)[:, :, 2:8], 1)"
         << "aten::constant_pad_nd" << "a pad with a value other than 0";
+    // A reduction over the rows and columns, one axis at a time, the second the same reduction
+    // with the same keepdim; not over one alone, nor a max of means.
+    QTest::newRow("one axis") << "y.mean(3).flatten(1).repeat(1, 6)"
+                              << "aten::mean" << "a mean over other than a map's rows and columns";
+    QTest::newRow("two reductions") << "y.mean(3).amax(2).repeat(1, 48)"
+                                    << "aten::mean"
+                                    << "a mean over other than a map's rows and columns";
+    // A constant per channel is a channel affine; one per position (a positional embedding) is
+    // not.
     QTest::newRow("positions") << "torch.flatten((y + self.pos)[:, :, 1:7], 1)"
                                << "aten::add"
                                << "a constant that varies along other than the channels";

@@ -5,7 +5,10 @@
 // for the exporter's messages.
 #pragma once
 
+#include "format/shape_inference.h"
+
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +23,12 @@ namespace quantscope::deploy {
 class NodeConstants
 {
 public:
+    // The shape of a tensor the model computes, at the fixed input (batch left out).
+    using ShapeOf = std::function<qsm::Shape(torch::jit::Value *)>;
+    // A list of integers the node reads, constant or read off the map at the fixed input
+    // (F.avg_pool2d(x, x.size()[2:])); throws quantscope::Error naming `what` where it is neither.
+    using IntsOf = std::function<std::vector<int64_t>(torch::jit::Value *, const char *what)>;
+
     // A constant list of integers; throws quantscope::Error naming `what` and the node's kind
     // where the model computes it.
     static std::vector<int64_t> ints(torch::jit::Value *v, const char *what,

@@ -67,7 +67,8 @@ std::optional<std::vector<float>> perChannel(Value *v, const qsm::Shape &shape)
 // add, sub, rsub, mul or div of a tensor the model computes and a constant (a number or a
 // tensor per channel, on either side where the result is affine in the tensor) as
 // x·scale + shift per channel; none for two computed tensors or another op.
-std::optional<PointwiseNode> constantArithmetic(Node *node, const PointwiseNode::ShapeOf &shapeOf)
+std::optional<PointwiseNode> constantArithmetic(Node *node,
+                                                const NodeConstants::ShapeOf &shapeOf)
 {
     const auto kind = node->kind();
     const bool add = kind == c10::aten::add || kind == c10::aten::add_;
@@ -110,7 +111,8 @@ std::optional<PointwiseNode> constantArithmetic(Node *node, const PointwiseNode:
 
 } // namespace
 
-std::optional<PointwiseNode> PointwiseNode::of(Node *node, const ShapeOf &shapeOf)
+std::optional<PointwiseNode> PointwiseNode::of(Node *node,
+                                                const NodeConstants::ShapeOf &shapeOf)
 {
     if (auto affine = constantArithmetic(node, shapeOf))
         return affine;

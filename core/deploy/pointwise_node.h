@@ -6,9 +6,8 @@
 #pragma once
 
 #include "format/qsm_model.h"
-#include "format/shape_inference.h"
+#include "node_constants.h"
 
-#include <functional>
 #include <optional>
 
 namespace torch::jit {
@@ -20,15 +19,13 @@ namespace quantscope::deploy {
 
 struct PointwiseNode
 {
-    // The shape of a tensor the model computes, at the fixed input (batch left out).
-    using ShapeOf = std::function<qsm::Shape(torch::jit::Value *)>;
-
     // None for a node of another kind (add or mul of two tensors among them). Arithmetic with a
     // constant is a channel affine of one scale and one shift per channel of its tensor.
     // Throws quantscope::Error naming the node where its form is one the format cannot express
     // (an ELU with α ≠ 1, a PReLU whose slopes the model computes, a constant that varies along
     // the rows).
-    static std::optional<PointwiseNode> of(torch::jit::Node *node, const ShapeOf &shapeOf);
+    static std::optional<PointwiseNode> of(torch::jit::Node *node,
+                                            const NodeConstants::ShapeOf &shapeOf);
 
     qsm::Op op;
     torch::jit::Value *input = nullptr;

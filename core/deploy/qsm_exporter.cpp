@@ -11,6 +11,7 @@
 #include "packed_layer.h"
 #include "pad_node.h"
 #include "pointwise_node.h"
+#include "pool_node.h"
 #include "run_grids.h"
 #include "store/method_state.h"
 
@@ -62,13 +63,6 @@ struct PendingShuffle
     int64_t groups;
     bool transposed;
 };
-
-// An adaptive average pool to one value per channel.
-bool isGlobalSize(const Node *node)
-{
-    const auto size = NodeConstants::ints(node->input(1), "output size", node);
-    return size == std::vector<int64_t>{1, 1} || size == std::vector<int64_t>{1};
-}
 
 } // namespace
 
@@ -306,83 +300,13 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             // Two tensors (squeeze-and-excitation's scale · map); a constant was PointwiseNode's.
             op.kind = qsm::OpKind::Mul;
             emit(op, node, {node->input(0), node->input(1)});
-        } else if (kind == c10::aten::max_pool2d || kind == c10::aten::avg_pool2d) {
-            const bool max = kind == c10::aten::max_pool2d;
-            op.kind = max ? qsm::OpKind::MaxPool : qsm::OpKind::AvgPool;
-            const auto k = ints(node->input(1), "kernel size", node);
-            auto s = ints(node->input(2), "stride", node);
-            const auto p = ints(node->input(3), "padding", node);
-            if (s.empty())
-                s = k;
-            op.kernelH = uint32_t(k[0]), op.kernelW = uint32_t(k.size() > 1 ? k[1] : k[0]);
-            op.strideH = uint32_t(s[0]), op.strideW = uint32_t(s.size() > 1 ? s[1] : s[0]);
-            op.padH = uint32_t(p[0]), op.padW = uint32_t(p.size() > 1 ? p[1] : p[0]);
-            if (max) {
-                const auto d = ints(node->input(4), "dilation", node);
-                if (d[0] != 1 || (d.size() > 1 && d[1] != 1))
-                    NodeConstants::refuse(node, "dilated max pooling");
-                op.ceilMode = constant(node->input(5))->toBool();
-            } else {
-                op.ceilMode = constant(node->input(4))->toBool();
-                op.countIncludePad = constant(node->input(5))->toBool();
-                if (const auto d = constant(node->input(6)); d && !d->isNone())
-                    NodeConstants::refuse(node, "a divisor override");
-            }
-            emit(op, node, {node->input(0)});
-        } else if ((kind == c10::aten::adaptive_avg_pool2d && !isGlobalSize(node)) ||
-                   kind == c10::aten::adaptive_max_pool2d) {
-            // The input size is fixed, so are the bins: an output size that divides the map is
-            // plain pooling, and the map's own size the identity (AlexNet's 6×6 and VGG's 7×7
-            // heads at 224 pixels). A max pool's first output is the values (the second, the
-            // indices, is no value of the packed model).
-            const bool max = kind == c10::aten::adaptive_max_pool2d;
-            const auto size = NodeConstants::ints(node->input(1), "output size", node);
-            const auto in = shapeOf(node->input(0), node);
-            const int64_t oh = size[0], ow = size.size() > 1 ? size[1] : size[0];
-            if (in.size() != 3 || oh <= 0 || ow <= 0 || in[1] % oh != 0 || in[2] % ow != 0)
-                NodeConstants::refuse(node, std::string("an adaptive ") +
-                                                (max ? "max" : "average") +
-                                                " pool whose output does not divide its input");
-            if (in[1] == oh && in[2] == ow) {
-                ids[node->outputs()[0]] = idOf(node->input(0), node);
-                continue;
-            }
-            op.kind = max ? qsm::OpKind::MaxPool : qsm::OpKind::AvgPool;
-            op.kernelH = op.strideH = uint32_t(in[1] / oh);
-            op.kernelW = op.strideW = uint32_t(in[2] / ow);
-            emitTo(op, node->outputs()[0], node, {node->input(0)});
-        } else if (kind == c10::aten::adaptive_avg_pool2d || kind == c10::aten::mean ||
-                   kind == c10::aten::amax || kind == c10::aten::sum) {
-            // Over the whole map: x.mean((2, 3)), x.amax((2, 3)) and x.sum((2, 3)) (the mean
-            // times the pixels), a vector unless keepdim.
-            const bool max = kind == c10::aten::amax, sum = kind == c10::aten::sum;
-            op.kind = max ? qsm::OpKind::MaxPool : qsm::OpKind::GlobalAvgPool;
-            op.keepDims = 1;
-            if (kind != c10::aten::adaptive_avg_pool2d) { // the branch above took the others
-                auto dims = NodeConstants::ints(node->input(1), "dimensions", node);
-                for (auto &d : dims)
-                    d = d < 0 ? d + 4 : d;
-                std::sort(dims.begin(), dims.end());
-                if (dims != std::vector<int64_t>{2, 3})
-                    NodeConstants::refuse(node, std::string("a ") + node->kind().toUnqualString() +
-                                                    " over other than a map's rows and columns");
-                op.keepDims = constant(node->input(2))->toBool();
-            }
-            const auto in = max || sum ? shapeOf(node->input(0), node) : qsm::Shape();
-            if (max) // a max pool of the map's size
-                op.kernelH = op.strideH = in[1], op.kernelW = op.strideW = in[2];
-            uint32_t out = append(op, {idOf(node->input(0), node)});
-            qsm::Op then;
-            if (sum) { // the mean times the pixels
-                then.kind = qsm::OpKind::ChannelAffine;
-                then.scale.assign(in[0], float(in[1]) * float(in[2]));
-                then.shift.assign(in[0], 0.0f);
-                out = append(then, {out});
-            } else if (max && !op.keepDims) { // the max pool's C×1×1 as a vector
-                then.kind = qsm::OpKind::Flatten;
-                out = append(then, {out});
-            }
-            ids[node->output()] = out;
+        } else if (const auto pool = PoolNode::of(
+                       node, [&](Value *v) { return shapeOf(v, node); },
+                       [&](Value *v, const char *what) { return ints(v, what, node); })) {
+            uint32_t out = idOf(pool->input, node);
+            for (const auto &step : pool->chain)
+                out = append(step, {out});
+            ids[pool->output] = out;
         } else if (kind == c10::aten::cat) {
             // Branches joined along the channels: Inception, DenseNet, SqueezeNet's fire.
             Node *list = node->input(0)->node();
