@@ -30,7 +30,9 @@ private:
     std::string m_detail;
 };
 
-// First line of a LibTorch error, without the C++ backtrace that follows it.
-std::string firstLine(const std::string &text);
+// The line of a LibTorch error a message quotes: its first, without the C++ backtrace that
+// follows; for the TorchScript interpreter's traceback, the error it ends with and the model's
+// source line that raised it, as the trace recorded it.
+std::string errorLine(const std::string &text);
 
 } // namespace quantscope

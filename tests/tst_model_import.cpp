@@ -241,6 +241,11 @@ void TestModelImport::badFiles_data()
     QTest::newRow("transposed conv") << QStringLiteral("unsupported_op.pt")
                                      << QStringLiteral("unsupported op");
     QTest::newRow("a folder") << QString() << QStringLiteral("no such model file");
+    // x.view(1, -1): the interpreter's error, not its "The following operation failed".
+    QTest::newRow("batch fixed at one")
+        << QStringLiteral("batch_of_one.pt")
+        << QStringLiteral("not on a batch of two (is its batch fixed, as by x.view(1, -1)?): mat1 "
+                          "and mat2 shapes cannot be multiplied (1x256 and 128x10) (at ");
 }
 
 void TestModelImport::badFiles()

@@ -117,7 +117,7 @@ int main(int argc, char **argv)
         return 1;
     } catch (const std::exception &e) {
         std::fprintf(stderr, "\nquantscope-cli %s: internal error: %s\n", argv[1],
-                     quantscope::firstLine(e.what()).c_str());
+                     quantscope::errorLine(e.what()).c_str());
         return 1;
     }
 }

@@ -144,7 +144,7 @@ void JobQueue::startNext()
             r->message = QObject::tr("Cancelled by the user").toStdString();
         } catch (const std::exception &e) {
             r->status = "failed";
-            r->message = firstLine(e.what());
+            r->message = errorLine(e.what());
         }
         r->runId = r->job.runId();
         // The run's buffers are freed but kept mapped for reuse (TorchRuntime): a finished

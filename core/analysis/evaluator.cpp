@@ -29,10 +29,10 @@ EvalResult Evaluator::evaluate(const model::QuantGraph &graph, model::QuantSessi
         try {
             // On a GPU the scores of one batch come back; the counting below stays on the CPU.
             logits = graph.forward(batch.inputs, session).cpu();
-        } catch (const c10::Error &e) {
+        } catch (const std::exception &e) { // c10::Error, or the interpreter's runtime_error
             throw Error(graph.path() + ": the model cannot run on " + data.path + " images of "
                         "shape " + c10::str(batch.inputs.sizes().slice(1)) + ": " +
-                        firstLine(e.what_without_backtrace()));
+                        errorLine(e.what()));
         }
         if (logits.dim() != 2 || logits.size(1) < result.classes)
             throw Error(graph.path() + ": the model gives " + c10::str(logits.sizes()) +

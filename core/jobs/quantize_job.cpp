@@ -178,7 +178,7 @@ void QuantizeJob::run(JobContext &context)
         m_record.status = "cancelled";
         throw;
     } catch (const std::exception &e) {
-        workspace.endRun(m_record.id, "failed", firstLine(e.what()));
+        workspace.endRun(m_record.id, "failed", errorLine(e.what()));
         m_record.status = "failed";
         throw;
     }

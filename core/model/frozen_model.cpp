@@ -73,7 +73,7 @@ FrozenModel::FrozenModel(const std::string &path) : m_path(path)
         m_module = torch::jit::load(path, c10::nullopt, extra);
     } catch (const c10::Error &e) {
         throw Error(path + ": not a readable TorchScript model (truncated, or not saved by "
-                           "torch.jit.save): " + firstLine(e.what_without_backtrace()));
+                           "torch.jit.save): " + errorLine(e.what_without_backtrace()));
     }
     m_metadataJson = extra["quantscope.json"];
 
@@ -88,7 +88,7 @@ FrozenModel::FrozenModel(const std::string &path) : m_path(path)
         torch::jit::EliminateDeadCode(m_graph);
     } catch (const c10::Error &e) {
         throw Error(path + ": cannot prepare the model's graph: " +
-                    firstLine(e.what_without_backtrace()));
+                    errorLine(e.what_without_backtrace()));
     }
     findLayers();
 }

@@ -34,7 +34,7 @@ int ModelProbe::childMain(const std::string &modelPath)
         const QuantGraph graph(modelPath);
         return 0;
     } catch (const std::exception &e) {
-        std::fprintf(stderr, "%s\n", firstLine(e.what()).c_str());
+        std::fprintf(stderr, "%s\n", errorLine(e.what()).c_str());
         return 2;
     }
 }

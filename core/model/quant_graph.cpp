@@ -208,14 +208,24 @@ void QuantGraph::probeShapes(const std::vector<int64_t> &inputShape)
     std::vector<int64_t> shape{1};
     shape.insert(shape.end(), inputShape.begin(), inputShape.end());
     torch::NoGradGuard noGrad;
+    std::string text;
+    for (auto d : inputShape)
+        text += (text.empty() ? "" : "x") + std::to_string(d);
     try {
         forward(torch::zeros(shape), session);
-    } catch (const c10::Error &e) {
-        std::string text;
-        for (auto d : inputShape)
-            text += (text.empty() ? "" : "x") + std::to_string(d);
+    } catch (const std::exception &e) { // c10::Error, or the interpreter's runtime_error
         throw Error(m_path + ": the model rejects inputs of shape " + text + ": " +
-                    firstLine(e.what_without_backtrace()));
+                    errorLine(e.what()));
+    }
+    // Every method runs batches: a model traced with its batch fixed at one (x.view(1, -1))
+    // fails there, so it fails here, by name, rather than inside a method.
+    shape[0] = 2;
+    try {
+        forward(torch::zeros(shape), session);
+    } catch (const std::exception &e) { // c10::Error, or the interpreter's runtime_error
+        throw Error(m_path + ": the model runs on one " + text + " input but not on a batch of "
+                    "two (is its batch fixed, as by x.view(1, -1)?): " +
+                    errorLine(e.what()));
     }
     m_inputShape = inputShape;
 }
@@ -239,7 +249,8 @@ void QuantGraph::saveWithWeights(const std::vector<torch::Tensor> &weights,
         try {
             frozen.module().save(temporary, extra);
         } catch (const c10::Error &e) {
-            throw Error(path + ": cannot write the model: " + firstLine(e.what_without_backtrace()));
+            throw Error(path + ": cannot write the model: " +
+                        errorLine(e.what_without_backtrace()));
         }
     });
 }

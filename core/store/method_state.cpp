@@ -34,7 +34,7 @@ void MethodState::save(const std::vector<LayerState> &layers, const std::string 
         try {
             root.save_to(temporary);
         } catch (const std::exception &e) {
-            throw Error(path + ": cannot write the method state: " + firstLine(e.what()));
+            throw Error(path + ": cannot write the method state: " + errorLine(e.what()));
         }
     });
 }
@@ -57,7 +57,7 @@ std::vector<MethodState::LayerState> MethodState::load(const std::string &path,
             }
         }
     } catch (const std::exception &e) {
-        throw Error(path + ": cannot read the method state: " + firstLine(e.what()));
+        throw Error(path + ": cannot read the method state: " + errorLine(e.what()));
     }
     return layers;
 }
