@@ -125,6 +125,7 @@ const char *opName(qsm::OpKind kind)
     case qsm::OpKind::PRelu: return "prelu";
     case qsm::OpKind::Softmax: return "softmax";
     case qsm::OpKind::Pad: return "pad";
+    case qsm::OpKind::GroupNorm: return "group norm";
     }
     return "unknown";
 }

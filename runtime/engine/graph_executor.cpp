@@ -104,7 +104,7 @@ void GraphExecutor::placeValues(const std::vector<size_t> &elements)
 void GraphExecutor::fuseClamps()
 {
     // A clamp whose input is read by nothing else is applied where that input is written:
-    // by a low-bit layer's epilogue or in the add's or the affine's own loop — one pass over
+    // by a low-bit layer's epilogue or in the add's or an affine's own loop — one pass over
     // memory less.
     std::vector<size_t> readers(m_model.valueCount, 0), producer(m_model.valueCount, 0);
     for (size_t i = 0; i < m_model.ops.size(); ++i) {
@@ -120,7 +120,8 @@ void GraphExecutor::fuseClamps()
         const auto &op = m_model.ops[producer[v]];
         const bool lowBitLayer = (op.kind == qsm::OpKind::Conv || op.kind == qsm::OpKind::Linear) &&
                                  m_lowBit[op.layer];
-        if (!lowBitLayer && op.kind != qsm::OpKind::Add && op.kind != qsm::OpKind::ChannelAffine)
+        if (!lowBitLayer && op.kind != qsm::OpKind::Add && op.kind != qsm::OpKind::ChannelAffine &&
+            op.kind != qsm::OpKind::GroupNorm)
             continue;
         if (lowBitLayer)
             m_lowBit[op.layer]->fuseClamp(clamp.lo, clamp.hi);
@@ -312,13 +313,18 @@ const std::vector<float> &GraphExecutor::run(const float *input)
                 ReferenceKernels::mul(in, inShape, other, otherShape, out.data());
             break;
         }
-        case qsm::OpKind::ChannelAffine: {
+        case qsm::OpKind::ChannelAffine:
+        case qsm::OpKind::GroupNorm: { // a group norm: this image's channel affine
             const float lo = m_clampOf[i] != i ? clamp.lo : -kInfinity;
             const float hi = m_clampOf[i] != i ? clamp.hi : kInfinity;
+            const bool norm = op.kind == qsm::OpKind::GroupNorm;
+            if (norm)
+                ReferenceKernels::groupNormAffine(op, in, inShape, last, m_normAffine);
+            const auto &affine = norm ? m_normAffine : op;
             if (last)
-                ChannelsLast::channelAffine(op, in, inShape, out.data(), lo, hi);
+                ChannelsLast::channelAffine(affine, in, inShape, out.data(), lo, hi);
             else
-                ReferenceKernels::channelAffine(op, in, inShape, out.data(), lo, hi);
+                ReferenceKernels::channelAffine(affine, in, inShape, out.data(), lo, hi);
             break;
         }
         case qsm::OpKind::Concat: {

@@ -341,6 +341,7 @@ void XnnpackExecutor::createSteps()
             m_steps.push_back(std::move(step));
             continue;
         case qsm::OpKind::Softmax: // in float between the codes (the loop below)
+        case qsm::OpKind::GroupNorm:
             step.decoded.resize(m_values[op.inputs[0]].size());
             step.computed.resize(m_values[out].size());
             m_steps.push_back(std::move(step));
@@ -498,17 +499,25 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
                 for (size_t x = 0; x < os[2]; ++x)
                     std::copy_n(in.data() + (y * op.strideH * is[2] + x * op.strideW) * channels,
                                 channels, m_values[op.output].data() + (y * os[2] + x) * channels);
-        } else if (!step.decoded.empty()) { // a softmax or an average pool, in float
+        } else if (!step.decoded.empty()) { // a softmax, an average pool, a group norm in float
             const auto &in = m_values[op.inputs[0]];
+            const auto &shape = m_shapes[op.inputs[0]];
             const Quant qin = m_quant[op.inputs[0]], qout = m_quant[op.output];
             for (size_t k = 0; k < in.size(); ++k)
                 step.decoded[k] = qin.scale * float(int(in[k]) - qin.zeroPoint);
-            if (op.kind == qsm::OpKind::Softmax)
+            if (op.kind == qsm::OpKind::Softmax) {
                 ReferenceKernels::softmax(step.decoded.data(), in.size(), op.log != 0,
                                           step.computed.data());
-            else
-                ChannelsLast::pool(op, step.decoded.data(), m_shapes[op.inputs[0]],
-                                   step.computed.data(), m_shapes[op.output]);
+            } else if (op.kind == qsm::OpKind::GroupNorm) {
+                ReferenceKernels::groupNormAffine(op, step.decoded.data(), shape, true,
+                                                  m_normAffine);
+                const float inf = std::numeric_limits<float>::infinity();
+                ChannelsLast::channelAffine(m_normAffine, step.decoded.data(), shape,
+                                            step.computed.data(), -inf, inf);
+            } else {
+                ChannelsLast::pool(op, step.decoded.data(), shape, step.computed.data(),
+                                   m_shapes[op.output]);
+            }
             for (size_t k = 0; k < step.computed.size(); ++k)
                 m_values[op.output][k] = code(step.computed[k], qout.scale, qout.zeroPoint);
         } else if (op.kind == qsm::OpKind::Pad) {

@@ -64,8 +64,8 @@ private:
         size_t output = 0; // the value it writes: a fused clamp's output
         // The average pool's operands as unsigned codes (XNNPACK's only int8 average pooling).
         std::vector<uint8_t> unsignedIn, unsignedOut;
-        // An op computed in float between the codes (a softmax, an average pool over padding):
-        // its input decoded, its output before coding.
+        // An op computed in float between the codes (a softmax, an average pool over padding, a
+        // group norm): its input decoded, its output before coding.
         std::vector<float> decoded, computed;
     };
 
@@ -87,6 +87,7 @@ private:
     std::vector<Step> m_steps;
     std::vector<float> m_output;
     std::vector<double> m_opSeconds;
+    qsm::Op m_normAffine; // a group norm's channel affine for the image at hand
 };
 
 } // namespace quantscope::runtime

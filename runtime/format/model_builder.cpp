@@ -170,6 +170,16 @@ uint32_t ModelBuilder::channelAffine(uint32_t in)
     return push(op, channelsOf(in));
 }
 
+uint32_t ModelBuilder::groupNorm(uint32_t in, uint32_t groups, float epsilon)
+{
+    const uint32_t out = channelAffine(in);
+    Op &op = m_model.ops.back();
+    op.kind = OpKind::GroupNorm;
+    op.groups = groups;
+    op.epsilon = epsilon;
+    return out;
+}
+
 uint32_t ModelBuilder::activation(uint32_t in, ActivationFunction f)
 {
     Op op;

@@ -25,6 +25,7 @@ const char *opKindName(OpKind kind)
     case OpKind::PRelu: return "prelu";
     case OpKind::Softmax: return "softmax";
     case OpKind::Pad: return "pad";
+    case OpKind::GroupNorm: return "group norm";
     }
     return "unknown op";
 }
@@ -48,7 +49,8 @@ const char *activationName(ActivationFunction f)
 
 OpKind newestOpKind(uint32_t version)
 {
-    return version >= 6   ? OpKind::Pad
+    return version >= 7   ? OpKind::GroupNorm
+           : version >= 6 ? OpKind::Pad
            : version >= 5 ? OpKind::Softmax
            : version >= 4 ? OpKind::ChannelShuffle
            : version >= 3 ? OpKind::Mul

@@ -137,6 +137,12 @@ Op readOp(ByteSource &in, uint32_t version)
         op.scale = in.floats("channel scale");
         op.shift = in.floats("channel shift");
         break;
+    case OpKind::GroupNorm:
+        op.groups = in.u32("groups");
+        op.epsilon = in.f32("epsilon");
+        op.scale = in.floats("channel scale");
+        op.shift = in.floats("channel shift");
+        break;
     case OpKind::Pad: {
         for (uint32_t *v : {&op.padTop, &op.padBottom, &op.padLeft, &op.padRight})
             *v = in.u32("pad");

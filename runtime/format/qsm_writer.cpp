@@ -109,6 +109,12 @@ void writeOp(ByteSink &out, const Op &op)
         out.floats(op.scale);
         out.floats(op.shift);
         break;
+    case OpKind::GroupNorm:
+        out.u32(op.groups);
+        out.f32(op.epsilon);
+        out.floats(op.scale);
+        out.floats(op.shift);
+        break;
     case OpKind::Pad:
         for (uint32_t v : {op.padTop, op.padBottom, op.padLeft, op.padRight, uint32_t(op.padMode)})
             out.u32(v);

@@ -147,6 +147,21 @@ inline qsm::Model paddedModel(uint32_t wbits, uint32_t abits, uint32_t seed = 37
     return b.build(b.linear(y, 10, signedBody));
 }
 
+// Group norms, as GroupNorm-ResNets and style networks place them: two groups after a conv,
+// then a relu (a clamp the norm does in its own pass); one group per channel (InstanceNorm2d)
+// before a SiLU; one group of all channels; a small ε.
+inline qsm::Model groupNormModel(uint32_t wbits, uint32_t abits, uint32_t seed = 41)
+{
+    qsm::ModelBuilder b(3, 9, 8, seed);
+    const qsm::LayerBits first{8, abits, 0.4f, true}, signedBody{wbits, abits, 0.3f, true};
+    auto x = b.conv(qsm::ModelBuilder::kInput, 8, 3, 1, 1, 1, first);
+    x = b.relu(b.groupNorm(x, 2, 1e-5f));
+    x = b.conv(x, 12, 3, 2, 1, 1, signedBody);
+    x = b.activation(b.groupNorm(x, 12, 1e-5f), qsm::ActivationFunction::SiLU);
+    x = b.groupNorm(b.conv(x, 12, 3, 1, 1, 3, signedBody), 1, 1e-3f);
+    return b.build(b.linear(b.flatten(b.globalAvgPool(x)), 10, signedBody));
+}
+
 // ShuffleNetV2's units: a downsampling one (two strided branches joined, then shuffled) and a
 // basic one (the channels split in halves, one half through depthwise and 1×1 convs, joined
 // with the other and shuffled), then the halves of the pooled features in other proportions.

@@ -73,6 +73,13 @@ std::vector<float> oracle(const qsm::Model &m, const std::vector<float> &input)
             ReferenceKernels::channelAffine(op, in.data(), inShape, out.data(), -INFINITY,
                                             INFINITY);
             break;
+        case qsm::OpKind::GroupNorm: {
+            qsm::Op affine;
+            ReferenceKernels::groupNormAffine(op, in.data(), inShape, false, affine);
+            ReferenceKernels::channelAffine(affine, in.data(), inShape, out.data(), -INFINITY,
+                                            INFINITY);
+            break;
+        }
         case qsm::OpKind::Concat: {
             std::vector<const float *> ins;
             std::vector<qsm::Shape> inShapes;
@@ -112,10 +119,10 @@ TEST_CASE(lowBitModelMatchesTheOracle)
     // (clamps fused into them or not); smooth activations and products; then channels in whole
     // 64s, where layers at W ≤ 2 × A ≤ 2 may run bit-serially (each keeps the kernel that timed
     // faster in the model); ShuffleNet's channel slices and shuffles of maps and vectors; pads
-    // in every mode.
+    // in every mode; group norms.
     for (const auto build : {&everyOpModel, &concatModel, &preActivationModel, &excitationModel,
                              &wideChannelsModel, &shuffleModel, &negativeSideModel,
-                             &paddedModel}) {
+                             &paddedModel, &groupNormModel}) {
         for (uint32_t wbits : {1u, 2u, 4u, 8u})
             for (uint32_t abits : {1u, 2u, 4u, 8u}) {
                 const auto bytes = qsm::QsmWriter::serialize(build(wbits, abits, 7));
@@ -143,7 +150,8 @@ TEST_CASE(sharedBuffersGiveTheSameOutputs)
     // Reusing a value's buffer once its last reader has run (for timing) changes nothing the
     // model outputs, on every op kind, residual adds and fused clamps included, both backends.
     for (const auto build : {&everyOpModel, &layoutEdgesModel, &concatModel, &preActivationModel,
-                             &excitationModel, &shuffleModel, &negativeSideModel, &paddedModel})
+                             &excitationModel, &shuffleModel, &negativeSideModel, &paddedModel,
+                             &groupNormModel})
         for (const Backend backend : {Backend::LowBit, Backend::Fp32}) {
             const auto model = build(4, 4, 3);
             GraphExecutor every(model, backend), shared(model, backend, 1, false);
@@ -238,7 +246,7 @@ TEST_CASE(int8ModelIsCloseToFp32)
     // affine is one table per channel, with the relu after it; an activation one table.
     // Channel slices and shuffles move codes (XNNPACK's copy and channel shuffle).
     for (const auto build : {&everyOpModel, &concatModel, &preActivationModel, &excitationModel,
-                             &shuffleModel, &negativeSideModel, &paddedModel}) {
+                             &shuffleModel, &negativeSideModel, &paddedModel, &groupNormModel}) {
         const auto model = build(8, 8, 7);
         std::vector<std::vector<float>> calibration;
         for (uint32_t seed = 0; seed < 8; ++seed)

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <random>
 
 using namespace quantscope;
@@ -521,6 +522,55 @@ TEST_CASE(activationCodesRoundAsTheSimulation)
                                     std::to_string(zero));
         CHECK(ties > 100); // the two roundings part on most of them
     }
+}
+
+TEST_CASE(groupNormIsPyTorchsInEitherLayout)
+{
+    // Three groups of two channels on a 5×7 map, values around 100 (where E[x²] − μ² would
+    // cancel): (x − μ)/√(σ² + ε)·γ + β in double, the biased σ² of each group; then the same
+    // in channels last, to the bit.
+    const qsm::Shape shape{6, 5, 7};
+    const size_t C = 6, plane = 35;
+    std::mt19937 random(3);
+    std::normal_distribution<float> value(100.0f, 2.0f), factor(0.0f, 1.0f);
+    std::vector<float> in(C * plane);
+    for (auto &x : in)
+        x = value(random);
+    qsm::Op op;
+    op.kind = qsm::OpKind::GroupNorm;
+    op.groups = 3;
+    op.epsilon = 1e-5f;
+    for (size_t c = 0; c < C; ++c) {
+        op.scale.push_back(factor(random));
+        op.shift.push_back(factor(random));
+    }
+    qsm::Op affine;
+    ReferenceKernels::groupNormAffine(op, in.data(), shape, false, affine);
+    std::vector<float> out(in.size());
+    const float inf = std::numeric_limits<float>::infinity();
+    ReferenceKernels::channelAffine(affine, in.data(), shape, out.data(), -inf, inf);
+    float worst = 0;
+    for (size_t g = 0; g < 3; ++g) {
+        const auto first = in.begin() + long(2 * g * plane), end = first + long(2 * plane);
+        const double mean = std::accumulate(first, end, 0.0) / double(2 * plane);
+        double squares = 0;
+        for (auto x = first; x != end; ++x)
+            squares += (*x - mean) * (*x - mean);
+        const double r = 1.0 / std::sqrt(squares / double(2 * plane) + 1e-5);
+        for (size_t k = 2 * g * plane; k < 2 * (g + 1) * plane; ++k) {
+            const size_t c = k / plane;
+            const double y = (in[k] - mean) * r * op.scale[c] + op.shift[c];
+            worst = std::max(worst, float(std::fabs(out[k] - y)));
+        }
+    }
+    CHECK_MSG(worst < 1e-4f, "off by " + std::to_string(worst));
+
+    std::vector<float> inLast(in.size()), outLast(in.size()), back(in.size());
+    ChannelsLast::fromChannelsFirst(in.data(), shape, inLast.data());
+    ReferenceKernels::groupNormAffine(op, inLast.data(), shape, true, affine);
+    ChannelsLast::channelAffine(affine, inLast.data(), shape, outLast.data(), -inf, inf);
+    ChannelsLast::toChannelsFirst(outLast.data(), shape, back.data());
+    CHECK(back == out);
 }
 
 TEST_CASE(fastExpIsWithinAFewUlp)

@@ -8,8 +8,10 @@
 #include "format/shape_inference.h"
 #include "sample_models.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <fstream>
 #include <random>
 #include <unistd.h>
@@ -323,6 +325,44 @@ TEST_CASE(padsRoundTripAndAreValidated)
     huge.ops[0].padLeft = 0xffffffffu;
     message = writerRefusal(huge);
     CHECK_MSG(message.find("beyond any size") != std::string::npos, message);
+}
+
+TEST_CASE(groupNormsRoundTripAndAreValidated)
+{
+    // A group norm needs version 7; an older file naming it is refused.
+    const auto model = groupNormModel(4, 4);
+    const auto bytes = qsm::QsmWriter::serialize(model);
+    CHECK(versionOf(bytes) == 7);
+    const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
+    CHECK(qsm::QsmWriter::serialize(back) == bytes);
+    std::vector<uint32_t> groups;
+    for (const auto &op : back.ops)
+        if (op.kind == qsm::OpKind::GroupNorm)
+            groups.push_back(op.groups);
+    CHECK((groups == std::vector<uint32_t>{2, 12, 1}));
+    CHECK((outputShapes(back, qsm::OpKind::GroupNorm) ==
+           std::vector<qsm::Shape>{{8, 9, 8}, {12, 5, 4}, {12, 5, 4}}));
+    for (size_t n = 0; n < bytes.size(); n += 5)
+        CHECK(refused(std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(n))));
+
+    std::string message;
+    CHECK(refused(withVersion(bytes, 6), &message));
+    CHECK_MSG(message.find("unknown op kind 18 in a version 6 file") != std::string::npos,
+              message);
+    // Groups that do not divide the channels, a scale missing, a NaN ε: each refused.
+    CHECK(model.ops[1].kind == qsm::OpKind::GroupNorm);
+    const auto refusal = [&](const std::function<void(qsm::Op &)> &change) {
+        auto changed = model;
+        change(changed.ops[1]);
+        return writerRefusal(changed);
+    };
+    message = refusal([](qsm::Op &op) { op.groups = 3; });
+    CHECK_MSG(message.find("cannot split 8 channels in 3 groups") != std::string::npos, message);
+    message = refusal([](qsm::Op &op) { op.scale.pop_back(); });
+    CHECK_MSG(message.find("has 7 scales and 8 shifts for 8 channels") != std::string::npos,
+              message);
+    message = refusal([](qsm::Op &op) { op.epsilon = std::nanf(""); });
+    CHECK_MSG(message.find("not a finite one") != std::string::npos, message);
 }
 
 TEST_CASE(channelSlicesAndShufflesRoundTripAndAreValidated)

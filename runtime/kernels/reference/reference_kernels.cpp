@@ -130,6 +130,53 @@ void ReferenceKernels::channelAffine(const qsm::Op &op, const float *in,
             out[p] = std::min(std::max(in[p] * op.scale[c] + op.shift[c], lo), hi);
 }
 
+void ReferenceKernels::groupNormAffine(const qsm::Op &op, const float *in,
+                                       const qsm::Shape &inShape, bool channelsLast,
+                                       qsm::Op &affine)
+{
+    const size_t C = inShape[0], plane = size_t(inShape[1]) * inShape[2], per = C / op.groups;
+    // Sums per channel, pixel after pixel, with memory walked in the layout's own order; then
+    // per group, channel after channel: the same additions in the same order in either layout.
+    std::vector<double> sums(C);
+    const auto sumPerChannel = [&](auto f) {
+        std::fill(sums.begin(), sums.end(), 0.0);
+        double *sum = sums.data();
+        if (channelsLast) {
+            for (size_t p = 0; p < plane; ++p)
+                for (size_t c = 0; c < C; ++c)
+                    sum[c] += f(double(in[p * C + c]), c);
+        } else {
+            for (size_t c = 0; c < C; ++c)
+                for (size_t p = 0; p < plane; ++p)
+                    sum[c] += f(double(in[c * plane + p]), c);
+        }
+    };
+    const auto groupSum = [&](size_t first) {
+        double sum = 0;
+        for (size_t c = first; c < first + per; ++c)
+            sum += sums[c];
+        return sum;
+    };
+    const double n = double(per * plane);
+    std::vector<double> mean(C);
+    sumPerChannel([](double x, size_t) { return x; });
+    for (size_t first = 0; first < C; first += per)
+        std::fill_n(mean.begin() + long(first), per, groupSum(first) / n);
+    // Two passes: the squares about the mean, not E[x²] − μ², which cancels for a group far
+    // from zero.
+    sumPerChannel([&](double x, size_t c) { return (x - mean[c]) * (x - mean[c]); });
+    affine.scale.resize(C);
+    affine.shift.resize(C);
+    for (size_t first = 0; first < C; first += per) {
+        const double r = 1.0 / std::sqrt(groupSum(first) / n + double(op.epsilon));
+        for (size_t c = first; c < first + per; ++c) {
+            const double s = double(op.scale[c]) * r;
+            affine.scale[c] = float(s);
+            affine.shift[c] = float(double(op.shift[c]) - mean[c] * s);
+        }
+    }
+}
+
 void ReferenceKernels::concat(const std::vector<const float *> &ins,
                               const std::vector<qsm::Shape> &inShapes, float *out)
 {

@@ -129,10 +129,18 @@ public:
     // input is one block of the output.
     static void concat(const std::vector<const float *> &ins,
                        const std::vector<qsm::Shape> &inShapes, float *out);
-    // Output channel o is input channel sources[o] (qsm::Op::sourceChannels: a channel slice
-    // or shuffle), of a C×H×W map or a vector.
     // The map with the op's rows and columns added around it (qsm::OpKind::Pad).
     static void pad(const qsm::Op &op, const float *in, const qsm::Shape &inShape, float *out);
+    // A group norm (qsm::OpKind::GroupNorm) as the channel affine it is for this image: channel
+    // c becomes x·(γ_c·r) + (β_c − μ·γ_c·r), μ its group's mean and r = 1/√(σ² + ε), σ² the
+    // biased variance, as PyTorch computes it. The sums run in double, each channel's pixel
+    // after pixel, then the group's channel after channel, in either layout (channelsLast: the
+    // map is H×W×C), so that both give the same numbers; `affine` gets the scales and shifts,
+    // its storage reused.
+    static void groupNormAffine(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
+                                bool channelsLast, qsm::Op &affine);
+    // Output channel o is input channel sources[o] (qsm::Op::sourceChannels: a channel slice
+    // or shuffle), of a C×H×W map or a vector.
     static void gatherChannels(const float *in, const qsm::Shape &inShape,
                                const std::vector<uint32_t> &sources, float *out);
 };
