@@ -145,6 +145,15 @@ void TestQsmExporter::exportsTorchvisionOps_data()
                                          "channel affine", "flatten",
                                          "channel affine", "add",
                                          "linear"};
+    // nn.GroupNorm and nn.InstanceNorm2d (affine or not) as group norm ops, the instance norm
+    // one group per channel; an instance norm with running statistics as their channel affine.
+    QTest::newRow("norms") << "tiny_group_norm_cnn_traced.pt"
+                           << QStringList{"conv",       "group norm", "clamp",
+                                          "conv",       "group norm", "add",
+                                          "clamp",      "conv",       "group norm",
+                                          "activation", "conv",       "group norm",
+                                          "clamp",      "channel affine",
+                                          "global average pool",      "linear"};
     // ShuffleNetV2's channel shuffle (sizes read at run time, viewed in groups, transposed,
     // viewed back), x.chunk(2, dim=1) as two slices; torch.split(x, [5, 7], 1) two more, and
     // a[:, :4] one (its slice of the batch is no op); x.view(x.size(0), -1) a flatten.
@@ -208,6 +217,11 @@ void TestQsmExporter::namesWhatItCannotExpress_data()
     QTest::newRow("two reductions") << "y.mean(3).amax(2).repeat(1, 48)"
                                     << "aten::mean"
                                     << "a mean over other than a map's rows and columns";
+    // A batch norm of the batch's statistics (a graph traced in training mode).
+    QTest::newRow("batch statistics")
+        << "torch.flatten(torch.batch_norm(y, None, None, None, None, True, 0.1, 1e-5, "
+           "False)[:, :, 1:7], 1)"
+        << "aten::batch_norm" << "a batch norm without running statistics";
     // A constant per channel is a channel affine; one per position (a positional embedding) is
     // not.
     QTest::newRow("positions") << "torch.flatten((y + self.pos)[:, :, 1:7], 1)"

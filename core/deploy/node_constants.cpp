@@ -35,6 +35,12 @@ std::string NodeConstants::text(const torch::jit::Node *node)
     return text;
 }
 
+std::vector<float> NodeConstants::floats(const at::Tensor &t)
+{
+    const auto values = t.to(torch::kFloat32).contiguous();
+    return {values.data_ptr<float>(), values.data_ptr<float>() + values.numel()};
+}
+
 std::optional<int64_t> NodeConstants::integer(torch::jit::Value *v)
 {
     const auto c = torch::jit::toIValue(v);

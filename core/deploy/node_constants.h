@@ -13,6 +13,10 @@
 #include <string>
 #include <vector>
 
+namespace at {
+class Tensor;
+} // namespace at
+
 namespace torch::jit {
 struct Node;
 struct Value;
@@ -37,6 +41,8 @@ public:
     static std::string text(const torch::jit::Node *node);
     // The exporter's refusal: "the packed format cannot express <text>: <why>".
     [[noreturn]] static void refuse(const torch::jit::Node *node, const std::string &why);
+    // A constant tensor's values in float, in its elements' order.
+    static std::vector<float> floats(const at::Tensor &t);
     // A constant integer, or none.
     static std::optional<int64_t> integer(torch::jit::Value *v);
     // A constant number: a scalar, or a tensor of one element (what tracing makes of x + 3.);

@@ -122,10 +122,8 @@ qsm::Layer PackedLayer::encode(const Node *node, const LayerGrids &grids,
         if (!conv2d && torch::jit::toIValue(node->input(6))->toBool())
             throw Error(grids.name + ": transposed convolution is not expressible");
     }
-    if (const auto bias = torch::jit::toIValue(node->input(2)); bias && bias->isTensor()) {
-        const auto b = bias->toTensor().to(torch::kFloat32).contiguous();
-        l.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
-    }
+    if (const auto bias = torch::jit::toIValue(node->input(2)); bias && bias->isTensor())
+        l.bias = NodeConstants::floats(bias->toTensor());
     if (grids.activation) {
         const auto &a = *grids.activation;
         l.input = {uint32_t(a.bits), float(a.scale), float(a.zeroPoint), int32_t(a.qmin),

@@ -34,13 +34,6 @@ std::optional<qsm::ActivationFunction> activationOf(c10::Symbol kind)
     return std::nullopt;
 }
 
-// A constant tensor's values in float, in its elements' order.
-std::vector<float> floatsOf(const at::Tensor &t)
-{
-    const auto values = t.to(torch::kFloat32).contiguous();
-    return {values.data_ptr<float>(), values.data_ptr<float>() + values.numel()};
-}
-
 // The model's constant as one value per channel of a tensor shaped `shape` (C×H×W or a vector
 // of C, batch first): a number, or a tensor that varies along the channels alone, as a normalising
 // buffer ([1, C, 1, 1] or [C, 1, 1] against a map; [C] or [1, C] against a vector) or a layer
@@ -61,7 +54,7 @@ std::optional<std::vector<float>> perChannel(Value *v, const qsm::Shape &shape)
         if (size != (d == 1 ? int64_t(shape[0]) : 1))
             return std::nullopt;
     }
-    return floatsOf(t);
+    return NodeConstants::floats(t);
 }
 
 // add, sub, rsub, mul or div of a tensor the model computes and a constant (a number or a
@@ -161,7 +154,7 @@ std::optional<PointwiseNode> PointwiseNode::of(Node *node,
         if (!weight || !weight->isTensor())
             NodeConstants::refuse(node, "a prelu whose slopes are not the model's constants");
         op.kind = qsm::OpKind::PRelu;
-        op.slopes = floatsOf(weight->toTensor());
+        op.slopes = NodeConstants::floats(weight->toTensor());
     } else {
         return std::nullopt;
     }

@@ -8,6 +8,7 @@
 #include "model/frozen_model.h"
 #include "model/model_metadata.h"
 #include "node_constants.h"
+#include "norm_node.h"
 #include "packed_layer.h"
 #include "pad_node.h"
 #include "pointwise_node.h"
@@ -324,28 +325,11 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             }
             op.kind = qsm::OpKind::Concat;
             emit(op, node, parts);
-        } else if (kind == c10::aten::batch_norm) {
+        } else if (const auto norm =
+                       NormNode::of(node, [&](Value *v) { return shapeOf(v, node); })) {
             // A batch norm the import could not fold into a conv before it (DenseNet's and
-            // pre-activation ResNets' norm → relu → conv): its inference affine per channel.
-            const auto tensor = [&](size_t i) {
-                const auto c = constant(node->input(i));
-                return c && c->isTensor() ? c->toTensor().to(torch::kFloat64) : torch::Tensor();
-            };
-            const auto mean = tensor(3), var = tensor(4);
-            if (!mean.defined() || !var.defined() || constant(node->input(5))->toBool())
-                NodeConstants::refuse(node, "a batch norm without running statistics");
-            auto scale = (var + constant(node->input(7))->toDouble()).rsqrt();
-            if (const auto w = tensor(1); w.defined())
-                scale = scale * w;
-            auto shift = -mean * scale;
-            if (const auto b = tensor(2); b.defined())
-                shift = shift + b;
-            scale = scale.to(torch::kFloat32).contiguous();
-            shift = shift.to(torch::kFloat32).contiguous();
-            op.kind = qsm::OpKind::ChannelAffine;
-            op.scale.assign(scale.data_ptr<float>(), scale.data_ptr<float>() + scale.numel());
-            op.shift.assign(shift.data_ptr<float>(), shift.data_ptr<float>() + shift.numel());
-            emit(op, node, {node->input(0)});
+            // pre-activation ResNets' norm → relu → conv), a group or instance norm.
+            emit(norm->op, node, {norm->input});
         } else if (kind == c10::aten::chunk || kind == c10::aten::split ||
                    kind == c10::aten::split_with_sizes) {
             // Along the channels; the pieces become slices where a ListUnpack takes them.

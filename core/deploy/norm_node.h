@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// NormNode: a traced normalisation as the packed format can take it — a batch norm the import
+// could not fold into a conv (its inference affine per channel), nn.GroupNorm (a group norm
+// op), nn.InstanceNorm2d (one group per channel; with running statistics, their affine).
+#pragma once
+
+#include "format/qsm_model.h"
+#include "node_constants.h"
+
+#include <optional>
+
+namespace torch::jit {
+struct Node;
+struct Value;
+} // namespace torch::jit
+
+namespace quantscope::deploy {
+
+struct NormNode
+{
+    // None for a node of another kind. Throws quantscope::Error naming the node where the norm
+    // is one the format cannot express (statistics or scales the model computes, a batch norm
+    // in training mode, a group norm of a vector).
+    static std::optional<NormNode> of(torch::jit::Node *node,
+                                      const NodeConstants::ShapeOf &shapeOf);
+
+    qsm::Op op;
+    torch::jit::Value *input = nullptr;
+};
+
+} // namespace quantscope::deploy
