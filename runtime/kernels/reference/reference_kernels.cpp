@@ -130,9 +130,9 @@ void ReferenceKernels::channelAffine(const qsm::Op &op, const float *in,
             out[p] = std::min(std::max(in[p] * op.scale[c] + op.shift[c], lo), hi);
 }
 
-void ReferenceKernels::groupNormAffine(const qsm::Op &op, const float *in,
-                                       const qsm::Shape &inShape, bool channelsLast,
-                                       qsm::Op &affine)
+QS_VECTOR_CLONES void ReferenceKernels::groupNormAffine(const qsm::Op &op, const float *in,
+                                                        const qsm::Shape &inShape,
+                                                        bool channelsLast, qsm::Op &affine)
 {
     const size_t C = inShape[0], plane = size_t(inShape[1]) * inShape[2], per = C / op.groups;
     // Sums per channel, pixel after pixel, with memory walked in the layout's own order; then
