@@ -26,32 +26,29 @@ double number(Node *node, size_t i)
     return torch::jit::toIValue(node->input(i))->toDouble();
 }
 
-// The per-channel γ and β of an affine norm (ones and zeros where it has none) into op.
-void setScaleAndShift(qsm::Op &op, Node *node, size_t weight, int64_t channels)
+// The per-channel γ and β of a norm of `channels` (ones and zeros where it is not affine),
+// its weight the node's input i and its bias i + 1.
+std::pair<at::Tensor, at::Tensor> scaleAndShift(Node *node, size_t i, int64_t channels)
 {
-    const auto w = constantTensor(node, weight, "scale");
-    const auto b = constantTensor(node, weight + 1, "shift");
-    op.scale = w.defined() ? NodeConstants::floats(w) : std::vector<float>(size_t(channels), 1.0f);
-    op.shift = b.defined() ? NodeConstants::floats(b) : std::vector<float>(size_t(channels), 0.0f);
+    const auto w = constantTensor(node, i, "scale"), b = constantTensor(node, i + 1, "shift");
+    return {w.defined() ? w : torch::ones({channels}, torch::kFloat64),
+            b.defined() ? b : torch::zeros({channels}, torch::kFloat64)};
 }
 
-// Inference with running statistics: x·γ/√(σ² + ε) + (β − μ·γ/√(σ² + ε)) per channel.
-qsm::Op runningAffine(Node *node, size_t weight, size_t mean, size_t eps)
+// Inference with running statistics (inputs 3 and 4; ε input 7): per channel x·s + (β − μ·s)
+// with s = γ/√(σ² + ε).
+qsm::Op runningAffine(Node *node)
 {
-    const auto mu = constantTensor(node, mean, "running mean");
-    const auto var = constantTensor(node, mean + 1, "running variance");
+    const auto mu = constantTensor(node, 3, "running mean");
+    const auto var = constantTensor(node, 4, "running variance");
     if (!mu.defined() || !var.defined())
         NodeConstants::refuse(node, "a norm without running statistics");
-    auto scale = (var + number(node, eps)).rsqrt();
-    if (const auto w = constantTensor(node, weight, "scale"); w.defined())
-        scale = scale * w;
-    auto shift = -mu * scale;
-    if (const auto b = constantTensor(node, weight + 1, "shift"); b.defined())
-        shift = shift + b;
+    const auto [gamma, beta] = scaleAndShift(node, 1, mu.numel());
+    const auto scale = (var + number(node, 7)).rsqrt() * gamma;
     qsm::Op op;
     op.kind = qsm::OpKind::ChannelAffine;
     op.scale = NodeConstants::floats(scale);
-    op.shift = NodeConstants::floats(shift);
+    op.shift = NodeConstants::floats(beta - mu * scale);
     return op;
 }
 
@@ -67,13 +64,14 @@ std::optional<NormNode> NormNode::of(Node *node, const NodeConstants::ShapeOf &s
     n.input = node->input(0);
     // batch_norm and instance_norm: (x, weight, bias, running_mean, running_var,
     // training / use_input_stats, momentum, eps, cudnn_enabled).
-    const bool perImage = !group && torch::jit::toIValue(node->input(5))->toBool();
-    if (!group && !perImage) { // the folded batch norm's, or an instance norm's running ones
-        n.op = runningAffine(node, 1, 3, 7);
-        return n;
+    if (!group) {
+        if (!torch::jit::toIValue(node->input(5))->toBool()) { // the running statistics
+            n.op = runningAffine(node);
+            return n;
+        }
+        if (!instance) // a batch norm of the batch's statistics: a training graph
+            NodeConstants::refuse(node, "a batch norm without running statistics");
     }
-    if (!group && !instance) // a batch norm's batch statistics: a training graph
-        NodeConstants::refuse(node, "a batch norm without running statistics");
     // group_norm: (x, num_groups, weight, bias, eps, cudnn_enabled).
     const auto shape = shapeOf(n.input);
     if (shape.size() != 3)
@@ -84,7 +82,9 @@ std::optional<NormNode> NormNode::of(Node *node, const NodeConstants::ShapeOf &s
     n.op.kind = qsm::OpKind::GroupNorm;
     n.op.groups = uint32_t(*groups);
     n.op.epsilon = float(number(node, group ? 4 : 7));
-    setScaleAndShift(n.op, node, group ? 2 : 1, shape[0]);
+    const auto [gamma, beta] = scaleAndShift(node, group ? 2 : 1, shape[0]);
+    n.op.scale = NodeConstants::floats(gamma);
+    n.op.shift = NodeConstants::floats(beta);
     return n;
 }
 

@@ -49,11 +49,11 @@ qsm::Op windowed(Node *node, const NodeConstants::IntsOf &intsOf)
 // The input size is fixed, so are the bins: an output size that divides the map is plain
 // pooling, and the map's own size the identity (AlexNet's 6×6 and VGG's 7×7 heads at 224
 // pixels). A max pool's first output is the values (the second, the indices, is no value of
-// the packed model).
-std::vector<qsm::Op> adaptive(Node *node, const qsm::Shape &in)
+// the packed model). `size`: the node's output size.
+std::vector<qsm::Op> adaptive(Node *node, const std::vector<int64_t> &size,
+                              const qsm::Shape &in)
 {
     const bool max = node->kind() == c10::aten::adaptive_max_pool2d;
-    const auto size = NodeConstants::ints(node->input(1), "output size", node);
     const int64_t oh = size[0], ow = size.size() > 1 ? size[1] : size[0];
     if (in.size() != 3 || oh <= 0 || ow <= 0 || in[1] % oh != 0 || in[2] % ow != 0)
         NodeConstants::refuse(node, std::string("an adaptive ") + (max ? "max" : "average") +
@@ -148,7 +148,7 @@ std::optional<PoolNode> PoolNode::of(Node *node, const NodeConstants::ShapeOf &s
         const auto size = NodeConstants::ints(node->input(1), "output size", node);
         const bool toOne = size == std::vector<int64_t>{1, 1} || size == std::vector<int64_t>{1};
         if (!adaptiveAverage || !toOne)
-            return PoolNode{adaptive(node, shapeOf(node->input(0))), node->input(0),
+            return PoolNode{adaptive(node, size, shapeOf(node->input(0))), node->input(0),
                             node->outputs()[0]};
     } else if (kind != c10::aten::mean && kind != c10::aten::amax && kind != c10::aten::sum) {
         return std::nullopt;
