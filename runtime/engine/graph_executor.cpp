@@ -320,7 +320,7 @@ const std::vector<float> &GraphExecutor::run(const float *input)
             const bool norm = op.kind == qsm::OpKind::GroupNorm;
             if (norm)
                 ReferenceKernels::groupNormAffine(op, in, inShape, last, m_normAffine);
-            const auto &affine = norm ? m_normAffine : op;
+            const auto &affine = norm ? m_normAffine.affine : op;
             if (last)
                 ChannelsLast::channelAffine(affine, in, inShape, out.data(), lo, hi);
             else

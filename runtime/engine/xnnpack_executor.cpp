@@ -512,7 +512,7 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
                 ReferenceKernels::groupNormAffine(op, step.decoded.data(), shape, true,
                                                   m_normAffine);
                 const float inf = std::numeric_limits<float>::infinity();
-                ChannelsLast::channelAffine(m_normAffine, step.decoded.data(), shape,
+                ChannelsLast::channelAffine(m_normAffine.affine, step.decoded.data(), shape,
                                             step.computed.data(), -inf, inf);
             } else {
                 ChannelsLast::pool(op, step.decoded.data(), shape, step.computed.data(),

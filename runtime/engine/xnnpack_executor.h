@@ -7,6 +7,7 @@
 
 #include "format/qsm_model.h"
 #include "format/shape_inference.h"
+#include "kernels/reference/reference_kernels.h"
 #include "thread_pool.h"
 
 #include <vector>
@@ -87,7 +88,7 @@ private:
     std::vector<Step> m_steps;
     std::vector<float> m_output;
     std::vector<double> m_opSeconds;
-    qsm::Op m_normAffine; // a group norm's channel affine for the image at hand
+    ReferenceKernels::GroupNormAffine m_normAffine; // a group norm's, for the image at hand
 };
 
 } // namespace quantscope::runtime

@@ -74,10 +74,10 @@ std::vector<float> oracle(const qsm::Model &m, const std::vector<float> &input)
                                             INFINITY);
             break;
         case qsm::OpKind::GroupNorm: {
-            qsm::Op affine;
-            ReferenceKernels::groupNormAffine(op, in.data(), inShape, false, affine);
-            ReferenceKernels::channelAffine(affine, in.data(), inShape, out.data(), -INFINITY,
-                                            INFINITY);
+            ReferenceKernels::GroupNormAffine norm;
+            ReferenceKernels::groupNormAffine(op, in.data(), inShape, false, norm);
+            ReferenceKernels::channelAffine(norm.affine, in.data(), inShape, out.data(),
+                                            -INFINITY, INFINITY);
             break;
         }
         case qsm::OpKind::Concat: {

@@ -17,7 +17,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numeric>
 #include <random>
 
 using namespace quantscope;
@@ -522,99 +521,6 @@ TEST_CASE(activationCodesRoundAsTheSimulation)
                                     std::to_string(zero));
         CHECK(ties > 100); // the two roundings part on most of them
     }
-}
-
-TEST_CASE(groupNormIsPyTorchsInEitherLayout)
-{
-    // Three groups of two channels on a 5×7 map, values around 100 (where E[x²] − μ² would
-    // cancel): (x − μ)/√(σ² + ε)·γ + β in double, the biased σ² of each group; then the same
-    // in channels last, to the bit.
-    const qsm::Shape shape{6, 5, 7};
-    const size_t C = 6, plane = 35;
-    std::mt19937 random(3);
-    std::normal_distribution<float> value(100.0f, 2.0f), factor(0.0f, 1.0f);
-    std::vector<float> in(C * plane);
-    for (auto &x : in)
-        x = value(random);
-    qsm::Op op;
-    op.kind = qsm::OpKind::GroupNorm;
-    op.groups = 3;
-    op.epsilon = 1e-5f;
-    for (size_t c = 0; c < C; ++c) {
-        op.scale.push_back(factor(random));
-        op.shift.push_back(factor(random));
-    }
-    qsm::Op affine;
-    ReferenceKernels::groupNormAffine(op, in.data(), shape, false, affine);
-    std::vector<float> out(in.size());
-    const float inf = std::numeric_limits<float>::infinity();
-    ReferenceKernels::channelAffine(affine, in.data(), shape, out.data(), -inf, inf);
-    float worst = 0;
-    for (size_t g = 0; g < 3; ++g) {
-        const auto first = in.begin() + long(2 * g * plane), end = first + long(2 * plane);
-        const double mean = std::accumulate(first, end, 0.0) / double(2 * plane);
-        double squares = 0;
-        for (auto x = first; x != end; ++x)
-            squares += (*x - mean) * (*x - mean);
-        const double r = 1.0 / std::sqrt(squares / double(2 * plane) + 1e-5);
-        for (size_t k = 2 * g * plane; k < 2 * (g + 1) * plane; ++k) {
-            const size_t c = k / plane;
-            const double y = (in[k] - mean) * r * op.scale[c] + op.shift[c];
-            worst = std::max(worst, float(std::fabs(out[k] - y)));
-        }
-    }
-    CHECK_MSG(worst < 1e-4f, "off by " + std::to_string(worst));
-
-    std::vector<float> inLast(in.size()), outLast(in.size()), back(in.size());
-    ChannelsLast::fromChannelsFirst(in.data(), shape, inLast.data());
-    ReferenceKernels::groupNormAffine(op, inLast.data(), shape, true, affine);
-    ChannelsLast::channelAffine(affine, inLast.data(), shape, outLast.data(), -inf, inf);
-    ChannelsLast::toChannelsFirst(outLast.data(), shape, back.data());
-    CHECK(back == out);
-}
-
-TEST_CASE(fastExpIsWithinAFewUlp)
-{
-    // The activations' e^x against the library's over the range where it does not saturate,
-    // and the activations built on it against their double-precision definitions.
-    float worst = 0;
-    for (float x = -87.0f; x <= 88.0f; x += 0.0137f) {
-        const double exact = std::exp(double(x));
-        worst = std::max(worst, float(std::fabs(ReferenceKernels::exp(x) - exact) / exact));
-    }
-    CHECK_MSG(worst < 4 * std::numeric_limits<float>::epsilon(),
-              "relative error " + std::to_string(worst));
-    using F = qsm::ActivationFunction;
-    for (float x = -20.0f; x <= 20.0f; x += 0.01f) {
-        const double sigmoid = 1.0 / (1.0 + std::exp(-double(x)));
-        const double hard = std::min(std::max(double(x) + 3.0, 0.0), 6.0) / 6.0;
-        CHECK(std::fabs(ReferenceKernels::activation(F::Sigmoid, x) - sigmoid) < 1e-6);
-        CHECK(std::fabs(ReferenceKernels::activation(F::SiLU, x) - x * sigmoid) < 1e-5);
-        CHECK(std::fabs(ReferenceKernels::activation(F::HardSigmoid, x) - hard) < 1e-6);
-        CHECK(std::fabs(ReferenceKernels::activation(F::HardSwish, x) - x * hard) < 1e-5);
-    }
-    CHECK(ReferenceKernels::activation(F::Sigmoid, -200.0f) < 1e-37f); // e^200 saturates
-    CHECK(ReferenceKernels::activation(F::SiLU, 200.0f) == 200.0f);
-    // GELU (both forms), ELU, tanh, softplus (x itself above 20, PyTorch's threshold) and mish,
-    // as PyTorch defines them.
-    for (float x = -30.0f; x <= 30.0f; x += 0.01f) {
-        const double softplus = x > 20.0f ? x : std::log1p(std::exp(double(x)));
-        const double tolerance = 1e-6 * std::max(1.0, std::fabs(double(x)));
-        const double gelu = 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
-        const double geluTanh =
-            0.5 * x * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
-        CHECK(std::fabs(ReferenceKernels::activation(F::GELU, x) - gelu) < tolerance);
-        CHECK(std::fabs(ReferenceKernels::activation(F::GELUTanh, x) - geluTanh) < tolerance);
-        CHECK(std::fabs(ReferenceKernels::activation(F::ELU, x) -
-                        (x > 0.0f ? x : std::expm1(double(x)))) < tolerance);
-        CHECK(std::fabs(ReferenceKernels::activation(F::Tanh, x) - std::tanh(double(x))) < 1e-6);
-        CHECK(std::fabs(ReferenceKernels::activation(F::Softplus, x) - softplus) < tolerance);
-        CHECK(std::fabs(ReferenceKernels::activation(F::Mish, x) -
-                        x * std::tanh(std::log1p(std::exp(double(x))))) < tolerance);
-    }
-    CHECK(ReferenceKernels::activation(F::Softplus, 200.0f) == 200.0f);
-    CHECK(ReferenceKernels::activation(F::Mish, 200.0f) == 200.0f);
-    CHECK(std::fabs(ReferenceKernels::activation(F::Mish, -200.0f)) < 1e-30f);
 }
 
 int main()

@@ -132,15 +132,16 @@ void ReferenceKernels::channelAffine(const qsm::Op &op, const float *in,
 
 QS_VECTOR_CLONES void ReferenceKernels::groupNormAffine(const qsm::Op &op, const float *in,
                                                         const qsm::Shape &inShape,
-                                                        bool channelsLast, qsm::Op &affine)
+                                                        bool channelsLast, GroupNormAffine &out)
 {
     const size_t C = inShape[0], plane = size_t(inShape[1]) * inShape[2], per = C / op.groups;
     // Sums per channel, pixel after pixel, with memory walked in the layout's own order; then
     // per group, channel after channel: the same additions in the same order in either layout.
-    std::vector<double> sums(C);
+    out.sums.resize(C);
+    out.means.resize(C);
+    double *sum = out.sums.data(), *mean = out.means.data();
     const auto sumPerChannel = [&](auto f) {
-        std::fill(sums.begin(), sums.end(), 0.0);
-        double *sum = sums.data();
+        std::fill_n(sum, C, 0.0);
         if (channelsLast) {
             for (size_t p = 0; p < plane; ++p)
                 for (size_t c = 0; c < C; ++c)
@@ -152,19 +153,19 @@ QS_VECTOR_CLONES void ReferenceKernels::groupNormAffine(const qsm::Op &op, const
         }
     };
     const auto groupSum = [&](size_t first) {
-        double sum = 0;
+        double total = 0;
         for (size_t c = first; c < first + per; ++c)
-            sum += sums[c];
-        return sum;
+            total += sum[c];
+        return total;
     };
     const double n = double(per * plane);
-    std::vector<double> mean(C);
     sumPerChannel([](double x, size_t) { return x; });
     for (size_t first = 0; first < C; first += per)
-        std::fill_n(mean.begin() + long(first), per, groupSum(first) / n);
+        std::fill_n(mean + first, per, groupSum(first) / n);
     // Two passes: the squares about the mean, not E[x²] − μ², which cancels for a group far
     // from zero.
     sumPerChannel([&](double x, size_t c) { return (x - mean[c]) * (x - mean[c]); });
+    auto &affine = out.affine;
     affine.scale.resize(C);
     affine.shift.resize(C);
     for (size_t first = 0; first < C; first += per) {

@@ -131,14 +131,20 @@ public:
                        const std::vector<qsm::Shape> &inShapes, float *out);
     // The map with the op's rows and columns added around it (qsm::OpKind::Pad).
     static void pad(const qsm::Op &op, const float *in, const qsm::Shape &inShape, float *out);
+    // A group norm's channel affine for the image at hand and the per-channel sums it is made
+    // from, kept by an executor so that no run allocates.
+    struct GroupNormAffine
+    {
+        qsm::Op affine; // its scale and shift
+        std::vector<double> sums, means;
+    };
     // A group norm (qsm::OpKind::GroupNorm) as the channel affine it is for this image: channel
     // c becomes x·(γ_c·r) + (β_c − μ·γ_c·r), μ its group's mean and r = 1/√(σ² + ε), σ² the
     // biased variance, as PyTorch computes it. The sums run in double, each channel's pixel
     // after pixel, then the group's channel after channel, in either layout (channelsLast: the
-    // map is H×W×C), so that both give the same numbers; `affine` gets the scales and shifts,
-    // its storage reused.
+    // map is H×W×C), so that both give the same numbers.
     static void groupNormAffine(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
-                                bool channelsLast, qsm::Op &affine);
+                                bool channelsLast, GroupNormAffine &out);
     // Output channel o is input channel sources[o] (qsm::Op::sourceChannels: a channel slice
     // or shuffle), of a C×H×W map or a vector.
     static void gatherChannels(const float *in, const qsm::Shape &inShape,
