@@ -126,6 +126,7 @@ const char *opName(qsm::OpKind kind)
     case qsm::OpKind::Softmax: return "softmax";
     case qsm::OpKind::Pad: return "pad";
     case qsm::OpKind::GroupNorm: return "group norm";
+    case qsm::OpKind::LayerNorm: return "layer norm";
     }
     return "unknown";
 }

@@ -319,14 +319,17 @@ const std::vector<float> &GraphExecutor::run(const float *input)
             const float hi = m_clampOf[i] != i ? clamp.hi : kInfinity;
             const bool norm = op.kind == qsm::OpKind::GroupNorm;
             if (norm)
-                ReferenceKernels::groupNormAffine(op, in, inShape, last, m_normAffine);
-            const auto &affine = norm ? m_normAffine.affine : op;
+                ReferenceKernels::groupNormAffine(op, in, inShape, last, m_norm);
+            const auto &affine = norm ? m_norm.affine : op;
             if (last)
                 ChannelsLast::channelAffine(affine, in, inShape, out.data(), lo, hi);
             else
                 ReferenceKernels::channelAffine(affine, in, inShape, out.data(), lo, hi);
             break;
         }
+        case qsm::OpKind::LayerNorm:
+            ReferenceKernels::layerNorm(op, in, inShape, last, m_norm, out.data());
+            break;
         case qsm::OpKind::Concat: {
             std::vector<const float *> ins;
             std::vector<qsm::Shape> inShapes;

@@ -87,7 +87,7 @@ private:
     std::vector<float> m_inScratch, m_outScratch; // a float layer's C×H×W input and output
     std::vector<float> m_output;                  // the output, C×H×W
     std::vector<double> m_opSeconds;
-    ReferenceKernels::GroupNormAffine m_normAffine; // a group norm's, for the image at hand
+    ReferenceKernels::NormScratch m_norm; // a norm's statistics, for the image at hand
     // Per op: the clamp applied as it writes (its op index), or the op's own index; a fused
     // clamp is skipped when its turn comes.
     std::vector<size_t> m_clampOf;

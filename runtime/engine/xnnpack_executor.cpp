@@ -342,6 +342,7 @@ void XnnpackExecutor::createSteps()
             continue;
         case qsm::OpKind::Softmax: // in float between the codes (the loop below)
         case qsm::OpKind::GroupNorm:
+        case qsm::OpKind::LayerNorm:
             step.decoded.resize(m_values[op.inputs[0]].size());
             step.computed.resize(m_values[out].size());
             m_steps.push_back(std::move(step));
@@ -499,7 +500,7 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
                 for (size_t x = 0; x < os[2]; ++x)
                     std::copy_n(in.data() + (y * op.strideH * is[2] + x * op.strideW) * channels,
                                 channels, m_values[op.output].data() + (y * os[2] + x) * channels);
-        } else if (!step.decoded.empty()) { // a softmax, an average pool, a group norm in float
+        } else if (!step.decoded.empty()) { // a softmax, an average pool, a norm in float
             const auto &in = m_values[op.inputs[0]];
             const auto &shape = m_shapes[op.inputs[0]];
             const Quant qin = m_quant[op.inputs[0]], qout = m_quant[op.output];
@@ -510,10 +511,13 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
                                           step.computed.data());
             } else if (op.kind == qsm::OpKind::GroupNorm) {
                 ReferenceKernels::groupNormAffine(op, step.decoded.data(), shape, true,
-                                                  m_normAffine);
+                                                  m_norm);
                 const float inf = std::numeric_limits<float>::infinity();
-                ChannelsLast::channelAffine(m_normAffine.affine, step.decoded.data(), shape,
+                ChannelsLast::channelAffine(m_norm.affine, step.decoded.data(), shape,
                                             step.computed.data(), -inf, inf);
+            } else if (op.kind == qsm::OpKind::LayerNorm) {
+                ReferenceKernels::layerNorm(op, step.decoded.data(), shape, true, m_norm,
+                                            step.computed.data());
             } else {
                 ChannelsLast::pool(op, step.decoded.data(), shape, step.computed.data(),
                                    m_shapes[op.output]);

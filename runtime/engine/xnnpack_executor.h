@@ -88,7 +88,7 @@ private:
     std::vector<Step> m_steps;
     std::vector<float> m_output;
     std::vector<double> m_opSeconds;
-    ReferenceKernels::GroupNormAffine m_normAffine; // a group norm's, for the image at hand
+    ReferenceKernels::NormScratch m_norm; // a norm's statistics, for the image at hand
 };
 
 } // namespace quantscope::runtime

@@ -180,6 +180,15 @@ uint32_t ModelBuilder::groupNorm(uint32_t in, uint32_t groups, float epsilon)
     return out;
 }
 
+uint32_t ModelBuilder::layerNorm(uint32_t in, float epsilon)
+{
+    const uint32_t out = channelAffine(in);
+    Op &op = m_model.ops.back();
+    op.kind = OpKind::LayerNorm;
+    op.epsilon = epsilon;
+    return out;
+}
+
 uint32_t ModelBuilder::activation(uint32_t in, ActivationFunction f)
 {
     Op op;

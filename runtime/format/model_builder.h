@@ -39,6 +39,7 @@ public:
     uint32_t concat(const std::vector<uint32_t> &ins); // along the channels
     uint32_t channelAffine(uint32_t in); // random scales around 1 (some negative), shifts
     uint32_t groupNorm(uint32_t in, uint32_t groups, float epsilon); // γ, β as channelAffine's
+    uint32_t layerNorm(uint32_t in, float epsilon); // γ, β as channelAffine's
     uint32_t activation(uint32_t in, ActivationFunction f);
     // perChannel: a random slope in [0, 0.5) per channel (PReLU), else `slope` for all (LeakyReLU).
     uint32_t prelu(uint32_t in, bool perChannel, float slope = 0.1f);

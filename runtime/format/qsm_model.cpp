@@ -26,6 +26,7 @@ const char *opKindName(OpKind kind)
     case OpKind::Softmax: return "softmax";
     case OpKind::Pad: return "pad";
     case OpKind::GroupNorm: return "group norm";
+    case OpKind::LayerNorm: return "layer norm";
     }
     return "unknown op";
 }
@@ -49,7 +50,8 @@ const char *activationName(ActivationFunction f)
 
 OpKind newestOpKind(uint32_t version)
 {
-    return version >= 7   ? OpKind::GroupNorm
+    return version >= 8   ? OpKind::LayerNorm
+           : version >= 7 ? OpKind::GroupNorm
            : version >= 6 ? OpKind::Pad
            : version >= 5 ? OpKind::Softmax
            : version >= 4 ? OpKind::ChannelShuffle

@@ -15,8 +15,8 @@ namespace quantscope::qsm {
 // The newest version this code reads and writes; a file is written at the lowest version that
 // can hold it (1, 2 with binary-basis weights, 3 with an op of version 3), so older agents
 // still read what they can run; 4 with a channel slice or shuffle; 5 with a prelu, a softmax or
-// GELU or ELU; 6 with a pad or tanh, softplus or mish; 7 with a group norm.
-constexpr uint32_t kVersion = 7;
+// GELU or ELU; 6 with a pad or tanh, softplus or mish; 7 with a group norm; 8 with a layer norm.
+constexpr uint32_t kVersion = 8;
 
 enum class OpKind : uint32_t {
     Conv = 1,
@@ -55,6 +55,10 @@ enum class OpKind : uint32_t {
     // and shifted per channel (`scale`, `shift`): nn.GroupNorm, and nn.InstanceNorm2d as one
     // group per channel.
     GroupNorm = 18,
+    // Version 8: each pixel's channels (a vector's features) normalised by their own mean and
+    // variance, then scaled and shifted per channel: nn.LayerNorm over the channels of a map
+    // permuted to channels last (ConvNeXt's), or over a vector's features.
+    LayerNorm = 19,
 };
 
 // What a Pad op puts in the rows and columns it adds, as PyTorch's pad modes.
@@ -168,11 +172,11 @@ struct Op
     uint32_t ceilMode = 0;
     uint32_t countIncludePad = 1; // AvgPool
     uint32_t keepDims = 0;        // GlobalAvgPool
-    std::vector<float> scale, shift; // ChannelAffine, GroupNorm: one each per channel
+    std::vector<float> scale, shift; // ChannelAffine, GroupNorm, LayerNorm: per channel
     ActivationFunction function = ActivationFunction::Sigmoid; // Activation
     uint32_t first = 0, count = 0; // ChannelSlice
     uint32_t groups = 1;           // ChannelShuffle, GroupNorm
-    float epsilon = 0.0f;          // GroupNorm: added to each group's variance
+    float epsilon = 0.0f;          // GroupNorm, LayerNorm: added to each variance
     std::vector<float> slopes;     // PRelu: one, or one per channel
     uint32_t log = 0;              // Softmax: 1 for log_softmax
     uint32_t padTop = 0, padBottom = 0, padLeft = 0, padRight = 0; // Pad

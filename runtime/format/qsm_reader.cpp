@@ -139,6 +139,8 @@ Op readOp(ByteSource &in, uint32_t version)
         break;
     case OpKind::GroupNorm:
         op.groups = in.u32("groups");
+        [[fallthrough]];
+    case OpKind::LayerNorm:
         op.epsilon = in.f32("epsilon");
         op.scale = in.floats("channel scale");
         op.shift = in.floats("channel shift");

@@ -111,6 +111,8 @@ void writeOp(ByteSink &out, const Op &op)
         break;
     case OpKind::GroupNorm:
         out.u32(op.groups);
+        [[fallthrough]];
+    case OpKind::LayerNorm:
         out.f32(op.epsilon);
         out.floats(op.scale);
         out.floats(op.shift);

@@ -157,25 +157,21 @@ std::vector<Shape> ShapeInference::infer(const Model &model)
             out = {uint32_t(elements(in))};
             break;
         case OpKind::ChannelAffine:
-            if (in.size() != 3 && in.size() != 1)
-                fail("needs a C×H×W or a vector input, gets " + shapeText(in));
-            if (op.scale.size() != in[0] || op.shift.size() != in[0])
-                fail("has " + std::to_string(op.scale.size()) + " scales and " +
-                     std::to_string(op.shift.size()) + " shifts for " + std::to_string(in[0]) +
-                     " channels");
-            out = in;
-            break;
         case OpKind::GroupNorm:
-            if (in.size() != 3)
-                fail("needs a C×H×W input, gets " + shapeText(in));
-            if (op.groups == 0 || in[0] % op.groups != 0)
+        case OpKind::LayerNorm:
+            if (in.size() != 3 && (in.size() != 1 || op.kind == OpKind::GroupNorm))
+                fail(std::string("needs a C×H×W ") +
+                     (op.kind == OpKind::GroupNorm ? "" : "or a vector ") + "input, gets " +
+                     shapeText(in));
+            if (op.kind == OpKind::GroupNorm && (op.groups == 0 || in[0] % op.groups != 0))
                 fail("cannot split " + std::to_string(in[0]) + " channels in " +
                      std::to_string(op.groups) + " groups");
             if (op.scale.size() != in[0] || op.shift.size() != in[0])
                 fail("has " + std::to_string(op.scale.size()) + " scales and " +
                      std::to_string(op.shift.size()) + " shifts for " + std::to_string(in[0]) +
                      " channels");
-            if (!(op.epsilon >= 0.0f && op.epsilon <= 1e30f)) // NaN fails both
+            if (op.kind != OpKind::ChannelAffine &&
+                !(op.epsilon >= 0.0f && op.epsilon <= 1e30f)) // NaN fails both
                 fail("has epsilon " + std::to_string(op.epsilon) + ", not a finite one ≥ 0");
             out = in;
             break;

@@ -162,6 +162,21 @@ inline qsm::Model groupNormModel(uint32_t wbits, uint32_t abits, uint32_t seed =
     return b.build(b.linear(b.flatten(b.globalAvgPool(x)), 10, signedBody));
 }
 
+// ConvNeXt's layer norms over each pixel's channels: after a patchifying stem, inside a block
+// (depthwise conv, norm, 1×1 conv to four times the channels, GELU, 1×1 conv back, a layer
+// scale, the residual add), and over the pooled features before the classifier.
+inline qsm::Model layerNormModel(uint32_t wbits, uint32_t abits, uint32_t seed = 43)
+{
+    qsm::ModelBuilder b(3, 10, 8, seed);
+    const qsm::LayerBits first{8, abits, 0.4f, true}, signedBody{wbits, abits, 0.3f, true};
+    const auto x = b.layerNorm(b.conv(qsm::ModelBuilder::kInput, 8, 2, 2, 0, 1, first), 1e-6f);
+    auto y = b.layerNorm(b.conv(x, 8, 3, 1, 1, 8, signedBody), 1e-6f);
+    y = b.activation(b.conv(y, 32, 1, 1, 0, 1, signedBody), qsm::ActivationFunction::GELU);
+    y = b.channelAffine(b.conv(y, 8, 1, 1, 0, 1, signedBody));
+    const auto features = b.layerNorm(b.flatten(b.globalAvgPool(b.add(x, y))), 1e-5f);
+    return b.build(b.linear(features, 10, signedBody));
+}
+
 // ShuffleNetV2's units: a downsampling one (two strided branches joined, then shuffled) and a
 // basic one (the channels split in halves, one half through depthwise and 1×1 convs, joined
 // with the other and shuffled), then the halves of the pooled features in other proportions.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The float kernels between the layers against PyTorch's definitions in double: the group
-// norm's per-image affine (and the same bits in either layout), the vectorised e^x and the
-// smooth activations built on it.
+// norm's per-image affine and the layer norm (each the same bits in either layout), the
+// vectorised e^x and the smooth activations built on it.
 #include "check.h"
 #include "format/qsm_model.h"
 #include "kernels/channels_last.h"
@@ -39,7 +39,7 @@ TEST_CASE(groupNormIsPyTorchsInEitherLayout)
         op.scale.push_back(factor(random));
         op.shift.push_back(factor(random));
     }
-    ReferenceKernels::GroupNormAffine norm;
+    ReferenceKernels::NormScratch norm;
     ReferenceKernels::groupNormAffine(op, in.data(), shape, false, norm);
     std::vector<float> out(in.size());
     const float inf = std::numeric_limits<float>::infinity();
@@ -66,6 +66,52 @@ TEST_CASE(groupNormIsPyTorchsInEitherLayout)
     ChannelsLast::channelAffine(norm.affine, inLast.data(), shape, outLast.data(), -inf, inf);
     ChannelsLast::toChannelsFirst(outLast.data(), shape, back.data());
     CHECK(back == out);
+}
+
+TEST_CASE(layerNormIsPyTorchsInEitherLayout)
+{
+    // Each pixel of a 6-channel 5×7 map normalised over its channels, values around 100: (x −
+    // μ)/√(σ² + ε)·γ + β in double; then the same in channels last, to the bit; then a vector,
+    // one "pixel" of all its features.
+    std::mt19937 random(5);
+    std::normal_distribution<float> value(100.0f, 2.0f), factor(0.0f, 1.0f);
+    for (const qsm::Shape &shape : {qsm::Shape{6, 5, 7}, qsm::Shape{12}}) {
+        const size_t C = shape[0], plane = shape.size() == 3 ? size_t(shape[1]) * shape[2] : 1;
+        std::vector<float> in(C * plane);
+        for (auto &x : in)
+            x = value(random);
+        qsm::Op op;
+        op.kind = qsm::OpKind::LayerNorm;
+        op.epsilon = 1e-6f;
+        for (size_t c = 0; c < C; ++c) {
+            op.scale.push_back(factor(random));
+            op.shift.push_back(factor(random));
+        }
+        ReferenceKernels::NormScratch scratch;
+        std::vector<float> out(in.size());
+        ReferenceKernels::layerNorm(op, in.data(), shape, false, scratch, out.data());
+        float worst = 0;
+        for (size_t p = 0; p < plane; ++p) {
+            double mean = 0, squares = 0;
+            for (size_t c = 0; c < C; ++c)
+                mean += in[c * plane + p] / double(C);
+            for (size_t c = 0; c < C; ++c)
+                squares += (in[c * plane + p] - mean) * (in[c * plane + p] - mean);
+            const double r = 1.0 / std::sqrt(squares / double(C) + 1e-6);
+            for (size_t c = 0; c < C; ++c) {
+                const double y = (in[c * plane + p] - mean) * r * op.scale[c] + op.shift[c];
+                worst = std::max(worst, float(std::fabs(out[c * plane + p] - y)));
+            }
+        }
+        CHECK_MSG(worst < 1e-5f, "off by " + std::to_string(worst));
+        if (shape.size() != 3)
+            continue;
+        std::vector<float> inLast(in.size()), outLast(in.size()), back(in.size());
+        ChannelsLast::fromChannelsFirst(in.data(), shape, inLast.data());
+        ReferenceKernels::layerNorm(op, inLast.data(), shape, true, scratch, outLast.data());
+        ChannelsLast::toChannelsFirst(outLast.data(), shape, back.data());
+        CHECK(back == out);
+    }
 }
 
 TEST_CASE(fastExpIsWithinAFewUlp)

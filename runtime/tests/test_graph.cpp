@@ -74,10 +74,15 @@ std::vector<float> oracle(const qsm::Model &m, const std::vector<float> &input)
                                             INFINITY);
             break;
         case qsm::OpKind::GroupNorm: {
-            ReferenceKernels::GroupNormAffine norm;
+            ReferenceKernels::NormScratch norm;
             ReferenceKernels::groupNormAffine(op, in.data(), inShape, false, norm);
             ReferenceKernels::channelAffine(norm.affine, in.data(), inShape, out.data(),
                                             -INFINITY, INFINITY);
+            break;
+        }
+        case qsm::OpKind::LayerNorm: {
+            ReferenceKernels::NormScratch norm;
+            ReferenceKernels::layerNorm(op, in.data(), inShape, false, norm, out.data());
             break;
         }
         case qsm::OpKind::Concat: {
@@ -119,10 +124,10 @@ TEST_CASE(lowBitModelMatchesTheOracle)
     // (clamps fused into them or not); smooth activations and products; then channels in whole
     // 64s, where layers at W ≤ 2 × A ≤ 2 may run bit-serially (each keeps the kernel that timed
     // faster in the model); ShuffleNet's channel slices and shuffles of maps and vectors; pads
-    // in every mode; group norms.
+    // in every mode; group norms; layer norms.
     for (const auto build : {&everyOpModel, &concatModel, &preActivationModel, &excitationModel,
                              &wideChannelsModel, &shuffleModel, &negativeSideModel,
-                             &paddedModel, &groupNormModel}) {
+                             &paddedModel, &groupNormModel, &layerNormModel}) {
         for (uint32_t wbits : {1u, 2u, 4u, 8u})
             for (uint32_t abits : {1u, 2u, 4u, 8u}) {
                 const auto bytes = qsm::QsmWriter::serialize(build(wbits, abits, 7));
@@ -151,7 +156,7 @@ TEST_CASE(sharedBuffersGiveTheSameOutputs)
     // model outputs, on every op kind, residual adds and fused clamps included, both backends.
     for (const auto build : {&everyOpModel, &layoutEdgesModel, &concatModel, &preActivationModel,
                              &excitationModel, &shuffleModel, &negativeSideModel, &paddedModel,
-                             &groupNormModel})
+                             &groupNormModel, &layerNormModel})
         for (const Backend backend : {Backend::LowBit, Backend::Fp32}) {
             const auto model = build(4, 4, 3);
             GraphExecutor every(model, backend), shared(model, backend, 1, false);
@@ -246,7 +251,8 @@ TEST_CASE(int8ModelIsCloseToFp32)
     // affine is one table per channel, with the relu after it; an activation one table.
     // Channel slices and shuffles move codes (XNNPACK's copy and channel shuffle).
     for (const auto build : {&everyOpModel, &concatModel, &preActivationModel, &excitationModel,
-                             &shuffleModel, &negativeSideModel, &paddedModel, &groupNormModel}) {
+                             &shuffleModel, &negativeSideModel, &paddedModel, &groupNormModel,
+                             &layerNormModel}) {
         const auto model = build(8, 8, 7);
         std::vector<std::vector<float>> calibration;
         for (uint32_t seed = 0; seed < 8; ++seed)

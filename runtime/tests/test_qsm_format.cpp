@@ -365,6 +365,37 @@ TEST_CASE(groupNormsRoundTripAndAreValidated)
     CHECK_MSG(message.find("not a finite one") != std::string::npos, message);
 }
 
+TEST_CASE(layerNormsRoundTripAndAreValidated)
+{
+    // A layer norm needs version 8; it normalises maps and vectors; a vector's features
+    // count as its channels.
+    const auto model = layerNormModel(4, 4);
+    const auto bytes = qsm::QsmWriter::serialize(model);
+    CHECK(versionOf(bytes) == 8);
+    const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
+    CHECK(qsm::QsmWriter::serialize(back) == bytes);
+    CHECK((outputShapes(back, qsm::OpKind::LayerNorm) ==
+           std::vector<qsm::Shape>{{8, 5, 4}, {8, 5, 4}, {8}}));
+    for (size_t n = 0; n < bytes.size(); n += 5)
+        CHECK(refused(std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(n))));
+
+    std::string message;
+    CHECK(refused(withVersion(bytes, 7), &message));
+    CHECK_MSG(message.find("unknown op kind 19 in a version 7 file") != std::string::npos,
+              message);
+    const auto last = model.ops.size() - 2; // the features' norm
+    CHECK(model.ops[last].kind == qsm::OpKind::LayerNorm);
+    auto changed = model;
+    changed.ops[last].shift.push_back(0.0f);
+    message = writerRefusal(changed);
+    CHECK_MSG(message.find("has 8 scales and 9 shifts for 8 channels") != std::string::npos,
+              message);
+    changed = model;
+    changed.ops[last].epsilon = -1.0f;
+    message = writerRefusal(changed);
+    CHECK_MSG(message.find("not a finite one") != std::string::npos, message);
+}
+
 TEST_CASE(channelSlicesAndShufflesRoundTripAndAreValidated)
 {
     // What each output channel copies, as PyTorch computes it: x[:, first:first + count], and

@@ -12,6 +12,23 @@ namespace quantscope::runtime {
 
 namespace {
 
+// Calls f(i, c, p) for each value of a map of C channels and `plane` pixels — i its index, c
+// its channel, p its pixel — in the order memory holds them (channelsLast: H×W×C), so that a
+// loop over the inner axis vectorises either way.
+template <typename F>
+inline void forEachInLayout(size_t C, size_t plane, bool channelsLast, F f)
+{
+    if (channelsLast) {
+        for (size_t p = 0; p < plane; ++p)
+            for (size_t c = 0; c < C; ++c)
+                f(p * C + c, c, p);
+    } else {
+        for (size_t c = 0; c < C; ++c)
+            for (size_t p = 0; p < plane; ++p)
+                f(c * plane + p, c, p);
+    }
+}
+
 // The geometry both conv kernels walk; a linear layer is a 1×1 conv of a 1×1 image.
 struct ConvGeometry
 {
@@ -132,7 +149,7 @@ void ReferenceKernels::channelAffine(const qsm::Op &op, const float *in,
 
 QS_VECTOR_CLONES void ReferenceKernels::groupNormAffine(const qsm::Op &op, const float *in,
                                                         const qsm::Shape &inShape,
-                                                        bool channelsLast, GroupNormAffine &out)
+                                                        bool channelsLast, NormScratch &out)
 {
     const size_t C = inShape[0], plane = size_t(inShape[1]) * inShape[2], per = C / op.groups;
     // Sums per channel, pixel after pixel, with memory walked in the layout's own order; then
@@ -142,15 +159,8 @@ QS_VECTOR_CLONES void ReferenceKernels::groupNormAffine(const qsm::Op &op, const
     double *sum = out.sums.data(), *mean = out.means.data();
     const auto sumPerChannel = [&](auto f) {
         std::fill_n(sum, C, 0.0);
-        if (channelsLast) {
-            for (size_t p = 0; p < plane; ++p)
-                for (size_t c = 0; c < C; ++c)
-                    sum[c] += f(double(in[p * C + c]), c);
-        } else {
-            for (size_t c = 0; c < C; ++c)
-                for (size_t p = 0; p < plane; ++p)
-                    sum[c] += f(double(in[c * plane + p]), c);
-        }
+        forEachInLayout(C, plane, channelsLast,
+                        [&](size_t i, size_t c, size_t) { sum[c] += f(double(in[i]), c); });
     };
     const auto groupSum = [&](size_t first) {
         double total = 0;
@@ -176,6 +186,34 @@ QS_VECTOR_CLONES void ReferenceKernels::groupNormAffine(const qsm::Op &op, const
             affine.shift[c] = float(double(op.shift[c]) - mean[c] * s);
         }
     }
+}
+
+QS_VECTOR_CLONES void ReferenceKernels::layerNorm(const qsm::Op &op, const float *in,
+                                                  const qsm::Shape &inShape, bool channelsLast,
+                                                  NormScratch &scratch, float *out)
+{
+    const size_t C = inShape[0], plane = inShape.size() == 3 ? size_t(inShape[1]) * inShape[2] : 1;
+    scratch.sums.resize(plane);
+    scratch.means.resize(plane);
+    double *sum = scratch.sums.data(), *mean = scratch.means.data();
+    // Per pixel, channel after channel; C×H×W walks a channel's plane at a time, so its pixels
+    // vectorise and each still adds its channels in order.
+    const auto sumPerPixel = [&](auto f) {
+        std::fill_n(sum, plane, 0.0);
+        forEachInLayout(C, plane, channelsLast,
+                        [&](size_t i, size_t, size_t p) { sum[p] += f(double(in[i]), p); });
+    };
+    sumPerPixel([](double x, size_t) { return x; });
+    for (size_t p = 0; p < plane; ++p)
+        mean[p] = sum[p] / double(C);
+    // Two passes, as the group norm's: a pixel's channels may lie far from zero.
+    sumPerPixel([&](double x, size_t p) { return (x - mean[p]) * (x - mean[p]); });
+    double *r = sum;
+    for (size_t p = 0; p < plane; ++p)
+        r[p] = 1.0 / std::sqrt(sum[p] / double(C) + double(op.epsilon));
+    forEachInLayout(C, plane, channelsLast, [&](size_t i, size_t c, size_t p) {
+        out[i] = float((double(in[i]) - mean[p]) * r[p]) * op.scale[c] + op.shift[c];
+    });
 }
 
 void ReferenceKernels::concat(const std::vector<const float *> &ins,

@@ -131,11 +131,12 @@ public:
                        const std::vector<qsm::Shape> &inShapes, float *out);
     // The map with the op's rows and columns added around it (qsm::OpKind::Pad).
     static void pad(const qsm::Op &op, const float *in, const qsm::Shape &inShape, float *out);
-    // A group norm's channel affine for the image at hand and the per-channel sums it is made
-    // from, kept by an executor so that no run allocates.
-    struct GroupNormAffine
+    // A norm's statistics for the image at hand (a group norm's per-channel sums and the
+    // channel affine made from them, a layer norm's per-pixel ones), kept by an executor so
+    // that no run allocates.
+    struct NormScratch
     {
-        qsm::Op affine; // its scale and shift
+        qsm::Op affine; // a group norm's scale and shift
         std::vector<double> sums, means;
     };
     // A group norm (qsm::OpKind::GroupNorm) as the channel affine it is for this image: channel
@@ -144,7 +145,13 @@ public:
     // after pixel, then the group's channel after channel, in either layout (channelsLast: the
     // map is H×W×C), so that both give the same numbers.
     static void groupNormAffine(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
-                                bool channelsLast, GroupNormAffine &out);
+                                bool channelsLast, NormScratch &out);
+    // A layer norm (qsm::OpKind::LayerNorm): each pixel's channels x (a vector's features)
+    // become (x − μ)·r·γ_c + β_c, μ the pixel's mean and r = 1/√(σ² + ε), σ² their biased
+    // variance, as PyTorch computes it. The sums run in double, channel after channel, in either
+    // layout (channelsLast: the map is H×W×C), so that both give the same numbers.
+    static void layerNorm(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
+                          bool channelsLast, NormScratch &scratch, float *out);
     // Output channel o is input channel sources[o] (qsm::Op::sourceChannels: a channel slice
     // or shuffle), of a C×H×W map or a vector.
     static void gatherChannels(const float *in, const qsm::Shape &inShape,
