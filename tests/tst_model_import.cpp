@@ -48,6 +48,7 @@ private Q_SLOTS:
     void foldedGraphReproducesPyTorch_data();
     void foldedGraphReproducesPyTorch();
     void findsLayers();
+    void countsLinearLayersOverMaps();
     void findsResidualBlocks();
     void findsMobileNetBlockWithDepthwise();
     void plainChainKeepsItsLayersAlone_data();
@@ -96,6 +97,21 @@ void TestModelImport::findsLayers()
     QCOMPARE(g.layers()[1].macs, int64_t(8 * 4 * 9 * 4 * 4)); // stride 2: 4×4 outputs
     QCOMPARE(g.inputChannels(), int64_t(1));
     QCOMPARE(g.totalParams(), int64_t(36 + 288 + 80));
+}
+
+void TestModelImport::countsLinearLayersOverMaps()
+{
+    // ConvNeXt's nn.Linear over each pixel of a 4×4 map permuted to channels last: one
+    // product of its weights per pixel, not per image.
+    QuantGraph g(fixture("tiny_convnext_traced.pt").toStdString());
+    const auto &layers = g.layers();
+    const auto up = std::find_if(layers.begin(), layers.end(),
+                                 [](const auto &l) { return l.name == "up1"; });
+    QVERIFY(up != layers.end());
+    QCOMPARE(std::string(up->kindName()), std::string("linear"));
+    QCOMPARE(up->inputShape, (std::vector<int64_t>{4, 4, 8}));
+    QCOMPARE(up->macs, int64_t(32 * 8 * 4 * 4));
+    QCOMPARE(layers.back().macs, int64_t(10 * 16)); // the classifier, over a vector
 }
 
 void TestModelImport::findsResidualBlocks()

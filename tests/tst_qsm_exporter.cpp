@@ -154,6 +154,17 @@ void TestQsmExporter::exportsTorchvisionOps_data()
                                           "activation", "conv",       "group norm",
                                           "clamp",      "channel affine",
                                           "global average pool",      "linear"};
+    // ConvNeXt's: layer norms over each pixel's channels, between permutes to channels last
+    // and back, which are no ops; its linear layers there 1×1 convs; a layer scale in channels
+    // last or after the permute back, a channel affine either way; a layer norm over features.
+    QTest::newRow("convnext") << "tiny_convnext_traced.pt"
+                              << QStringList{"conv",           "layer norm", "conv",
+                                             "layer norm",     "conv",       "activation",
+                                             "conv",           "channel affine", "add",
+                                             "layer norm",     "conv",       "conv",
+                                             "layer norm",     "conv",       "activation",
+                                             "conv",           "channel affine", "add",
+                                             "global average pool", "layer norm", "linear"};
     // ShuffleNetV2's channel shuffle (sizes read at run time, viewed in groups, transposed,
     // viewed back), x.chunk(2, dim=1) as two slices; torch.split(x, [5, 7], 1) two more, and
     // a[:, :4] one (its slice of the batch is no op); x.view(x.size(0), -1) a flatten.
@@ -222,6 +233,16 @@ void TestQsmExporter::namesWhatItCannotExpress_data()
         << "torch.flatten(torch.batch_norm(y, None, None, None, None, True, 0.1, 1e-5, "
            "False)[:, :, 1:7], 1)"
         << "aten::batch_norm" << "a batch norm without running statistics";
+    // A map permuted to channels last and back; on it, what is the same in either layout.
+    QTest::newRow("other permute") << "torch.flatten(y.permute(0, 1, 3, 2)[:, :, 1:7], 1)"
+                                   << "aten::permute" << "a permute other than of a map to "
+                                                         "channels last (0, 2, 3, 1) and back";
+    QTest::newRow("slice of channels last")
+        << "torch.flatten(y.permute(0, 2, 3, 1)[:, 1:7], 1)"
+        << "aten::slice" << "an op on a map permuted to channels last other than";
+    QTest::newRow("layer norm over columns")
+        << "torch.flatten(torch.layer_norm(y, [8])[:, :, 1:7], 1)"
+        << "aten::layer_norm" << "a layer norm over other than each pixel's channels";
     // A constant per channel is a channel affine; one per position (a positional embedding) is
     // not.
     QTest::newRow("positions") << "torch.flatten((y + self.pos)[:, :, 1:7], 1)"

@@ -52,14 +52,40 @@ qsm::Op runningAffine(Node *node)
     return op;
 }
 
+// layer_norm: (x, normalized_shape, weight, bias, eps, cudnn_enable), over the last axis
+// alone: the channels of a map permuted to channels last, or a vector's features.
+NormNode layerNorm(Node *node, const qsm::Shape &shape, bool channelsLast)
+{
+    NormNode n;
+    n.input = node->input(0);
+    const bool overChannels = channelsLast || shape.size() == 1;
+    if (!overChannels ||
+        NodeConstants::ints(node->input(1), "normalized shape", node) !=
+            std::vector<int64_t>{int64_t(shape[0])})
+        NodeConstants::refuse(node, "a layer norm over other than each pixel's channels (of a "
+                                    "map permuted to channels last) or a vector's features");
+    n.op.kind = qsm::OpKind::LayerNorm;
+    n.op.epsilon = float(number(node, 4));
+    const auto [gamma, beta] = scaleAndShift(node, 2, shape[0]);
+    n.op.scale = NodeConstants::floats(gamma);
+    n.op.shift = NodeConstants::floats(beta);
+    return n;
+}
+
 } // namespace
 
-std::optional<NormNode> NormNode::of(Node *node, const NodeConstants::ShapeOf &shapeOf)
+std::optional<NormNode> NormNode::of(Node *node, const NodeConstants::ShapeOf &shapeOf,
+                                     bool channelsLast)
 {
     const auto kind = node->kind();
+    if (kind == c10::aten::layer_norm)
+        return layerNorm(node, shapeOf(node->input(0)), channelsLast);
     const bool group = kind == c10::aten::group_norm, instance = kind == c10::aten::instance_norm;
     if (!group && !instance && kind != c10::aten::batch_norm)
         return std::nullopt;
+    if (channelsLast)
+        NodeConstants::refuse(node, "a batch, group or instance norm of a map permuted to "
+                                    "channels last");
     NormNode n;
     n.input = node->input(0);
     // batch_norm and instance_norm: (x, weight, bias, running_mean, running_var,

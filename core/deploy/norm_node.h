@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // NormNode: a traced normalisation as the packed format can take it — a batch norm the import
 // could not fold into a conv (its inference affine per channel), nn.GroupNorm (a group norm
-// op), nn.InstanceNorm2d (one group per channel; with running statistics, their affine).
+// op), nn.InstanceNorm2d (one group per channel; with running statistics, their affine),
+// nn.LayerNorm over each pixel's channels or a vector's features (a layer norm op).
 #pragma once
 
 #include "format/qsm_model.h"
@@ -18,11 +19,13 @@ namespace quantscope::deploy {
 
 struct NormNode
 {
-    // None for a node of another kind. Throws quantscope::Error naming the node where the norm
-    // is one the format cannot express (statistics or scales the model computes, a batch norm
-    // in training mode, a group norm of a vector).
+    // None for a node of another kind. channelsLast: the node reads a map the model permuted
+    // to N×H×W×C, whose last axis (a layer norm's) is the channels. Throws quantscope::Error
+    // naming the node where the norm is one the format cannot express (statistics or scales
+    // the model computes, a batch norm in training mode, a group norm of a vector, a layer
+    // norm over other than the channels).
     static std::optional<NormNode> of(torch::jit::Node *node,
-                                      const NodeConstants::ShapeOf &shapeOf);
+                                      const NodeConstants::ShapeOf &shapeOf, bool channelsLast);
 
     qsm::Op op;
     torch::jit::Value *input = nullptr;

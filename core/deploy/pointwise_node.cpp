@@ -35,10 +35,11 @@ std::optional<qsm::ActivationFunction> activationOf(c10::Symbol kind)
 }
 
 // The model's constant as one value per channel of a tensor shaped `shape` (C×H×W or a vector
-// of C, batch first): a number, or a tensor that varies along the channels alone, as a normalising
-// buffer ([1, C, 1, 1] or [C, 1, 1] against a map; [C] or [1, C] against a vector) or a layer
-// scale is. None for a tensor that varies along rows, columns or the batch.
-std::optional<std::vector<float>> perChannel(Value *v, const qsm::Shape &shape)
+// of C, batch first; channelsLast: the map as N×H×W×C): a number, or a tensor that varies along
+// the channels alone, as a normalising buffer ([1, C, 1, 1] or [C, 1, 1] against a map; [C] or
+// [1, C] against a vector or a map permuted to channels last) or a layer scale is. None for a
+// tensor that varies along rows, columns or the batch.
+std::optional<std::vector<float>> perChannel(Value *v, const qsm::Shape &shape, bool channelsLast)
 {
     if (const auto n = NodeConstants::number(v))
         return std::vector<float>(shape[0], float(*n));
@@ -47,11 +48,12 @@ std::optional<std::vector<float>> perChannel(Value *v, const qsm::Shape &shape)
         return std::nullopt;
     const auto t = c->toTensor();
     const int64_t rank = int64_t(shape.size()) + 1, missing = rank - t.dim();
+    const int64_t channelAxis = channelsLast ? rank - 1 : 1;
     if (missing < 0)
         return std::nullopt;
     for (int64_t d = 0; d < rank; ++d) {
         const int64_t size = d < missing ? 1 : t.size(d - missing);
-        if (size != (d == 1 ? int64_t(shape[0]) : 1))
+        if (size != (d == channelAxis ? int64_t(shape[0]) : 1))
             return std::nullopt;
     }
     return NodeConstants::floats(t);
@@ -61,7 +63,8 @@ std::optional<std::vector<float>> perChannel(Value *v, const qsm::Shape &shape)
 // tensor per channel, on either side where the result is affine in the tensor) as
 // x·scale + shift per channel; none for two computed tensors or another op.
 std::optional<PointwiseNode> constantArithmetic(Node *node,
-                                                const NodeConstants::ShapeOf &shapeOf)
+                                                const NodeConstants::ShapeOf &shapeOf,
+                                                bool channelsLast)
 {
     const auto kind = node->kind();
     const bool add = kind == c10::aten::add || kind == c10::aten::add_;
@@ -78,7 +81,7 @@ std::optional<PointwiseNode> constantArithmetic(Node *node,
         return std::nullopt;
     PointwiseNode p;
     p.input = node->input(first ? 1 : 0);
-    const auto c = perChannel(node->input(first ? 0 : 1), shapeOf(p.input));
+    const auto c = perChannel(node->input(first ? 0 : 1), shapeOf(p.input), channelsLast);
     if (!c)
         NodeConstants::refuse(node, "arithmetic with a constant that varies along other than "
                                     "the channels");
@@ -105,9 +108,10 @@ std::optional<PointwiseNode> constantArithmetic(Node *node,
 } // namespace
 
 std::optional<PointwiseNode> PointwiseNode::of(Node *node,
-                                                const NodeConstants::ShapeOf &shapeOf)
+                                                const NodeConstants::ShapeOf &shapeOf,
+                                                bool channelsLast)
 {
-    if (auto affine = constantArithmetic(node, shapeOf))
+    if (auto affine = constantArithmetic(node, shapeOf, channelsLast))
         return affine;
     const auto kind = node->kind();
     PointwiseNode p;
@@ -155,6 +159,8 @@ std::optional<PointwiseNode> PointwiseNode::of(Node *node,
             NodeConstants::refuse(node, "a prelu whose slopes are not the model's constants");
         op.kind = qsm::OpKind::PRelu;
         op.slopes = NodeConstants::floats(weight->toTensor());
+        if (channelsLast && op.slopes.size() > 1) // PyTorch's slopes run along dimension 1
+            NodeConstants::refuse(node, "a prelu per channel of a map permuted to channels last");
     } else {
         return std::nullopt;
     }

@@ -21,11 +21,13 @@ struct PointwiseNode
 {
     // None for a node of another kind (add or mul of two tensors among them). Arithmetic with a
     // constant is a channel affine of one scale and one shift per channel of its tensor.
-    // Throws quantscope::Error naming the node where its form is one the format cannot express
-    // (an ELU with α ≠ 1, a PReLU whose slopes the model computes, a constant that varies along
-    // the rows).
+    // channelsLast: the node reads a map the model permuted to N×H×W×C, whose channels are its
+    // last axis. Throws quantscope::Error naming the node where its form is one the format
+    // cannot express (an ELU with α ≠ 1, a PReLU whose slopes the model computes, a constant
+    // that varies along the rows).
     static std::optional<PointwiseNode> of(torch::jit::Node *node,
-                                            const NodeConstants::ShapeOf &shapeOf);
+                                            const NodeConstants::ShapeOf &shapeOf,
+                                            bool channelsLast = false);
 
     qsm::Op op;
     torch::jit::Value *input = nullptr;

@@ -24,6 +24,7 @@
 #include <limits>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace quantscope::deploy {
 
@@ -205,6 +206,27 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                 sizes[i] = elements / sizes[1 - i];
         return sizes == std::vector<int64_t>{1, elements};
     };
+    // Maps the model holds permuted to channels last (x.permute(0, 2, 3, 1): N×H×W×C), as
+    // ConvNeXt's blocks do for their layer norms and the linear layers that are their 1×1
+    // convs. The packed value is the map itself: the format fixes no layout.
+    std::unordered_set<const Value *> channelsLast;
+    const auto permuted = [&](const Value *v) { return channelsLast.count(v) > 0; };
+    // What is the same on a map permuted to channels last, given its channel axis: a layer
+    // norm, a linear layer, an element-wise op, arithmetic with a constant per channel, an
+    // add or product of two such maps.
+    const auto sameOnChannelsLast = [&](Node *node) {
+        const auto kind = node->kind();
+        const bool tensors = std::all_of(node->inputs().begin(), node->inputs().end(),
+                                         [&](Value *v) { return permuted(v) || constant(v); });
+        return (layerOf.count(node) && model::FrozenModel::isLinear(node)) ||
+               kind == c10::aten::layer_norm || kind == c10::aten::dropout ||
+               kind == c10::aten::dropout_ ||
+               kind == c10::aten::contiguous || kind == c10::aten::clone ||
+               kind == c10::aten::detach ||
+               PointwiseNode::of(node, [&](Value *v) { return shapeOf(v, node); }, true) ||
+               (tensors && (kind == c10::aten::add || kind == c10::aten::add_ ||
+                            kind == c10::aten::mul || kind == c10::aten::mul_));
+    };
     std::unordered_map<const Value *, PendingShuffle> shuffles;
     // A chunk's or split's list of pieces along the channels: its input, each piece's channels.
     std::unordered_map<const Value *, std::pair<Value *, std::vector<int64_t>>> chunks;
@@ -235,6 +257,23 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             isShapeBookkeeping(node) ||
             ((kind.is_aten() || kind == c10::prim::NumToTensor) && !readsComputed(node)))
             continue;
+        const bool onChannelsLast =
+            std::any_of(node->inputs().begin(), node->inputs().end(), permuted);
+        if (kind == c10::aten::permute) {
+            const auto dims = NodeConstants::ints(node->input(1), "permutation", node);
+            const bool there = !onChannelsLast && dims == std::vector<int64_t>{0, 2, 3, 1} &&
+                               shapeOf(node->input(0), node).size() == 3;
+            if (!there && !(onChannelsLast && dims == std::vector<int64_t>{0, 3, 1, 2}))
+                NodeConstants::refuse(node, "a permute other than of a map to channels last "
+                                            "(0, 2, 3, 1) and back (0, 3, 1, 2)");
+            ids[node->output()] = idOf(node->input(0), node);
+            if (there)
+                channelsLast.insert(node->output());
+            continue;
+        }
+        if (onChannelsLast && !sameOnChannelsLast(node))
+            NodeConstants::refuse(node, "an op on a map permuted to channels last other than a "
+                                        "layer norm, a linear layer or an element-wise op");
         const bool view = kind == c10::aten::view || kind == c10::aten::reshape;
         const auto sizes = view ? NodeConstants::sizes(node->input(1))
                                 : std::vector<std::optional<int64_t>>();
@@ -273,13 +312,16 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             continue;
         }
         if (const auto it = layerOf.find(node); it != layerOf.end()) {
-            op.kind = model::FrozenModel::isLinear(node) ? qsm::OpKind::Linear : qsm::OpKind::Conv;
+            // A linear layer over each pixel's channels is a 1×1 conv of the map.
+            const bool linear = model::FrozenModel::isLinear(node) && !onChannelsLast;
+            op.kind = linear ? qsm::OpKind::Linear : qsm::OpKind::Conv;
             op.layer = uint32_t(m.layers.size());
             m.layers.push_back(PackedLayer::encode(node, grids[it->second],
                                                    bases.empty() ? nullptr : &bases[it->second]));
+            m.layers.back().kind = op.kind;
             emit(op, node, {node->input(0)});
-        } else if (auto pointwise =
-                       PointwiseNode::of(node, [&](Value *v) { return shapeOf(v, node); })) {
+        } else if (auto pointwise = PointwiseNode::of(
+                       node, [&](Value *v) { return shapeOf(v, node); }, onChannelsLast)) {
             emit(pointwise->op, node, {pointwise->input});
         } else if (kind == c10::aten::add || kind == c10::aten::add_) {
             if (NodeConstants::number(node->input(2)).value_or(1.0) != 1.0)
@@ -325,10 +367,10 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             }
             op.kind = qsm::OpKind::Concat;
             emit(op, node, parts);
-        } else if (const auto norm =
-                       NormNode::of(node, [&](Value *v) { return shapeOf(v, node); })) {
+        } else if (const auto norm = NormNode::of(
+                       node, [&](Value *v) { return shapeOf(v, node); }, onChannelsLast)) {
             // A batch norm the import could not fold into a conv before it (DenseNet's and
-            // pre-activation ResNets' norm → relu → conv), a group or instance norm.
+            // pre-activation ResNets' norm → relu → conv), a group, instance or layer norm.
             emit(norm->op, node, {norm->input});
         } else if (kind == c10::aten::chunk || kind == c10::aten::split ||
                    kind == c10::aten::split_with_sizes) {
@@ -458,9 +500,13 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             throw Error("the packed format cannot express " + std::string(kind.toQualString()) +
                         " (" + NodeConstants::text(node) + ")");
         }
+        if (onChannelsLast)
+            channelsLast.insert(node->output());
     }
     if (graph->outputs().size() != 1)
         throw Error("the packed format needs a model with one output tensor");
+    if (permuted(graph->outputs()[0]))
+        NodeConstants::refuse(graph->return_node(), "an output permuted to channels last");
     m.output = idOf(graph->outputs()[0], graph->return_node());
 
     setInputShape();

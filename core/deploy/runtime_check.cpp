@@ -43,6 +43,18 @@ model::QuantSession simulatedSession(const model::QuantGraph &graph,
     return session;
 }
 
+// Keeps each layer's input, as the packed model holds it (C×H×W): a linear layer over a map
+// permuted to channels last (ConvNeXt's) reads it as N×H×W×C.
+model::QuantSession::ObserverFn keepLayerInputs(const model::QuantGraph &graph,
+                                                std::vector<torch::Tensor> &inputs)
+{
+    return [&graph, &inputs](int layer, const torch::Tensor &x) {
+        const bool channelsLast =
+            graph.layers().at(size_t(layer)).kind == model::LayerKind::Linear && x.dim() == 4;
+        inputs[size_t(layer)] = channelsLast ? x.permute({0, 3, 1, 2}) : x;
+    };
+}
+
 } // namespace
 
 nlohmann::json toJson(const std::vector<LayerDifference> &layers)
@@ -70,8 +82,7 @@ SimulatedImages RuntimeCheck::simulate(const store::RunRecord &record,
     for (int64_t b = 0; b < loader.batchCount(); ++b) {
         const auto batch = loader.batch(b);
         if (b == 0 && layerImages > 0)
-            simulated.setObserver(
-                [&](int layer, const torch::Tensor &x) { layerInputs[size_t(layer)] = x; });
+            simulated.setObserver(keepLayerInputs(graph, layerInputs));
         const auto logits = graph.forward(batch.inputs, simulated).contiguous();
         if (b == 0 && layerImages > 0) {
             simulated.setObserver({});
@@ -110,7 +121,7 @@ RuntimeCheckResult RuntimeCheck::run(const store::RunRecord &record,
     auto floatActivations = graph.makeSession();
     // Each layer's input in the simulation, to compare with the runtime's value there.
     std::vector<torch::Tensor> layerInputs(grids.size());
-    simulated.setObserver([&](int layer, const torch::Tensor &x) { layerInputs[size_t(layer)] = x; });
+    simulated.setObserver(keepLayerInputs(graph, layerInputs));
 
     runtime::GraphExecutor lowbit(model, runtime::Backend::LowBit);
     runtime::GraphExecutor fp32(model, runtime::Backend::Fp32);

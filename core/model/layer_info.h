@@ -20,7 +20,9 @@ struct LayerInfo
     std::vector<int64_t> weightShape; // [out, in/groups, kh, kw] or [out, in]
     int64_t params = 0;               // weight elements (bias excluded: it stays in float)
     int64_t biasParams = 0;
-    std::vector<int64_t> inputShape;  // [C, H, W] or [features]; empty until shapes are probed
+    // [C, H, W] or [features] ([H, W, features]: a linear layer over each pixel of a map
+    // permuted to channels last, as ConvNeXt's); empty until shapes are probed.
+    std::vector<int64_t> inputShape;
     int64_t macs = 0;                 // multiply-accumulates per image; 0 until shapes are probed
 
     const char *kindName() const { return kind == LayerKind::Conv ? "conv" : "linear"; }

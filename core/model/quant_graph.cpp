@@ -189,8 +189,8 @@ void QuantGraph::probeShapes(const std::vector<int64_t> &inputShape)
     session.setObserver([this](int layer, const torch::Tensor &input) {
         auto &info = m_layers.at(layer);
         info.inputShape = input.sizes().slice(1).vec();
-        if (info.kind == LayerKind::Linear) {
-            info.macs = info.params;
+        if (info.kind == LayerKind::Linear) { // once per position of a map in channels last
+            info.macs = info.params * (input.numel() / input.size(0) / input.size(-1));
             return;
         }
         const auto &g = m_convGeometry.at(layer);
