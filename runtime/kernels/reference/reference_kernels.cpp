@@ -196,12 +196,29 @@ QS_VECTOR_CLONES void ReferenceKernels::layerNorm(const qsm::Op &op, const float
     scratch.sums.resize(plane);
     scratch.means.resize(plane);
     double *sum = scratch.sums.data(), *mean = scratch.means.data();
-    // Per pixel, channel after channel; C×H×W walks a channel's plane at a time, so its pixels
-    // vectorise and each still adds its channels in order.
+    // Per pixel, channel after channel. C×H×W walks a channel's plane at a time, so its pixels
+    // vectorise; channels last walks blocks of pixels side by side, channel after channel, so
+    // that their sums do not wait on each other. Either way each pixel adds its channels in
+    // order.
     const auto sumPerPixel = [&](auto f) {
         std::fill_n(sum, plane, 0.0);
-        forEachInLayout(C, plane, channelsLast,
-                        [&](size_t i, size_t, size_t p) { sum[p] += f(double(in[i]), p); });
+        if (!channelsLast) {
+            forEachInLayout(C, plane, false,
+                            [&](size_t i, size_t, size_t p) { sum[p] += f(double(in[i]), p); });
+            return;
+        }
+        constexpr size_t kBlock = 8;
+        size_t first = 0;
+        for (; first + kBlock <= plane; first += kBlock) {
+            double block[kBlock] = {};
+            for (size_t c = 0; c < C; ++c)
+                for (size_t j = 0; j < kBlock; ++j)
+                    block[j] += f(double(in[(first + j) * C + c]), first + j);
+            std::copy_n(block, kBlock, sum + first);
+        }
+        for (size_t p = first; p < plane; ++p)
+            for (size_t c = 0; c < C; ++c)
+                sum[p] += f(double(in[p * C + c]), p);
     };
     sumPerPixel([](double x, size_t) { return x; });
     for (size_t p = 0; p < plane; ++p)
