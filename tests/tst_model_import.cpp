@@ -49,6 +49,7 @@ private Q_SLOTS:
     void foldedGraphReproducesPyTorch();
     void findsLayers();
     void countsLinearLayersOverMaps();
+    void findsConvsWithPaddingByName();
     void findsResidualBlocks();
     void findsMobileNetBlockWithDepthwise();
     void plainChainKeepsItsLayersAlone_data();
@@ -112,6 +113,22 @@ void TestModelImport::countsLinearLayersOverMaps()
     QCOMPARE(up->inputShape, (std::vector<int64_t>{4, 4, 8}));
     QCOMPARE(up->macs, int64_t(32 * 8 * 4 * 4));
     QCOMPARE(layers.back().macs, int64_t(10 * 16)); // the classifier, over a vector
+}
+
+void TestModelImport::findsConvsWithPaddingByName()
+{
+    // padding="same" and "valid" trace as aten::_convolution_mode, whose groups come right
+    // after the dilation: every conv is a layer (none left in float), the depthwise one with
+    // its groups, and a "same" conv keeps its map's size.
+    QuantGraph g(fixture("tiny_mixer_cnn_traced.pt").toStdString());
+    std::vector<std::string> names;
+    for (const auto &l : g.layers())
+        names.push_back(l.name);
+    QCOMPARE(names, (std::vector<std::string>{"stem", "dw", "even", "dilated", "fc"}));
+    QCOMPARE(g.layers()[1].groups, int64_t(8));
+    QCOMPARE(g.layers()[2].groups, int64_t(1));
+    QCOMPARE(g.layers()[1].macs, int64_t(8 * 25 * 6 * 6)); // "valid" 3×3 stem: 6×6 maps
+    QCOMPARE(g.layers()[2].macs, int64_t(8 * 8 * 16 * 6 * 6));
 }
 
 void TestModelImport::findsResidualBlocks()

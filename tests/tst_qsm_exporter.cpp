@@ -165,6 +165,20 @@ void TestQsmExporter::exportsTorchvisionOps_data()
                                              "layer norm",     "conv",       "activation",
                                              "conv",           "channel affine", "add",
                                              "global average pool", "layer norm", "linear"};
+    // ConvMixer's and PoolFormer's: padding="same" in the layer where PyTorch pads evenly, a
+    // pad op before a 4×4 conv where it does not; "valid" none; pool(y) − y, an add with α
+    // and an rsub as adds, the scaled term through a channel affine.
+    QTest::newRow("same padding") << "tiny_mixer_cnn_traced.pt"
+                                  << QStringList{"conv",           "activation",
+                                                 "conv",           "clamp",
+                                                 "add",            "average pool",
+                                                 "channel affine", "add",
+                                                 "channel affine", "add",
+                                                 "pad",            "conv",
+                                                 "clamp",          "conv",
+                                                 "channel affine", "add",
+                                                 "channel affine", "add",
+                                                 "global average pool", "linear"};
     // ShuffleNetV2's channel shuffle (sizes read at run time, viewed in groups, transposed,
     // viewed back), x.chunk(2, dim=1) as two slices; torch.split(x, [5, 7], 1) two more, and
     // a[:, :4] one (its slice of the batch is no op); x.view(x.size(0), -1) a flatten.

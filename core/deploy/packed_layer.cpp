@@ -9,6 +9,7 @@
 #include <torch/csrc/jit/ir/ir.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace quantscope::deploy {
@@ -79,11 +80,30 @@ void encodeBases(qsm::Layer &l, const MethodState::LayerState &state, const torc
                     std::to_string(worst) + "; the run's files do not belong together");
 }
 
-// A conv's groups, where aten::conv2d and aten::_convolution hold them.
 uint32_t groupsOf(const Node *node)
 {
-    const bool conv2d = node->kind() == c10::aten::conv2d;
-    return uint32_t(torch::jit::toIValue(node->input(conv2d ? 6 : 8))->toInt());
+    return uint32_t(
+        torch::jit::toIValue(node->input(model::FrozenModel::groupsInput(node)))->toInt());
+}
+
+// A conv's padding="same" as PyTorch pads: d·(k − 1) per axis, the odd one after (below,
+// right); {top, bottom, left, right}. None for numbers or "valid".
+std::optional<std::array<int64_t, 4>> samePadding(const Node *node)
+{
+    if (!model::FrozenModel::isConvolution(node))
+        return std::nullopt;
+    const auto padding = torch::jit::toIValue(node->input(4));
+    if (!padding->isString() || padding->toStringRef() != "same")
+        return std::nullopt;
+    const auto w = torch::jit::toIValue(node->input(1))->toTensor();
+    const auto dilation = NodeConstants::ints(node->input(5), "dilation", node);
+    std::array<int64_t, 4> sides{};
+    for (size_t d = 0; d < 2; ++d) {
+        const int64_t total = dilation[d] * (w.size(int64_t(2 + d)) - 1);
+        sides[2 * d] = total / 2;
+        sides[2 * d + 1] = total - total / 2;
+    }
+    return sides;
 }
 
 } // namespace
@@ -92,6 +112,18 @@ uint32_t PackedLayer::inputChannels(const Node *node)
 {
     const auto perGroup = torch::jit::toIValue(node->input(1))->toTensor().size(1);
     return uint32_t(perGroup) * (model::FrozenModel::isLinear(node) ? 1 : groupsOf(node));
+}
+
+std::optional<qsm::Op> PackedLayer::unevenPadding(const Node *node)
+{
+    const auto same = samePadding(node);
+    if (!same || ((*same)[0] == (*same)[1] && (*same)[2] == (*same)[3]))
+        return std::nullopt;
+    qsm::Op pad;
+    pad.kind = qsm::OpKind::Pad;
+    pad.padTop = uint32_t((*same)[0]), pad.padBottom = uint32_t((*same)[1]);
+    pad.padLeft = uint32_t((*same)[2]), pad.padRight = uint32_t((*same)[3]);
+    return pad;
 }
 
 qsm::Layer PackedLayer::encode(const Node *node, const LayerGrids &grids,
@@ -105,21 +137,23 @@ qsm::Layer PackedLayer::encode(const Node *node, const LayerGrids &grids,
     l.outChannels = uint32_t(w.size(0));
     l.inChannels = uint32_t(w.size(1));
     if (!linear) {
-        const bool conv2d = node->kind() == c10::aten::conv2d;
         l.kernelH = uint32_t(w.size(2));
         l.kernelW = uint32_t(w.size(3));
         l.groups = groupsOf(node);
         const auto stride = NodeConstants::ints(node->input(3), "stride", node);
         const auto padding = torch::jit::toIValue(node->input(4));
-        if (padding->isString())
-            throw Error(grids.name + ": padding='" + padding->toStringRef() +
-                        "' is not expressible yet; export the model with explicit padding");
-        const auto pad = padding->toIntVector();
+        // "valid" is none; "same" the layer's where even, else all of it a pad op's.
+        std::vector<int64_t> pad{0, 0};
+        if (const auto same = samePadding(node); same && !unevenPadding(node))
+            pad = {(*same)[0], (*same)[2]};
+        else if (!padding->isString())
+            pad = padding->toIntVector();
         const auto dilation = NodeConstants::ints(node->input(5), "dilation", node);
         l.strideH = uint32_t(stride[0]), l.strideW = uint32_t(stride[1]);
         l.padH = uint32_t(pad[0]), l.padW = uint32_t(pad[1]);
         l.dilationH = uint32_t(dilation[0]), l.dilationW = uint32_t(dilation[1]);
-        if (!conv2d && torch::jit::toIValue(node->input(6))->toBool())
+        if (node->kind() == c10::aten::_convolution &&
+            torch::jit::toIValue(node->input(6))->toBool())
             throw Error(grids.name + ": transposed convolution is not expressible");
     }
     if (const auto bias = torch::jit::toIValue(node->input(2)); bias && bias->isTensor())

@@ -8,6 +8,8 @@
 #include "run_grids.h"
 #include "store/method_state.h"
 
+#include <optional>
+
 namespace torch::jit {
 struct Node;
 }
@@ -25,6 +27,10 @@ public:
     // The channels (a linear layer's features) the layer reads: its weight's input channels
     // times its groups, without encoding it.
     static uint32_t inputChannels(const torch::jit::Node *node);
+    // A conv's padding="same" where PyTorch pads unevenly (an even kernel: the odd row below,
+    // the odd column right) as the pad op to put before it; the layer then pads nothing.
+    // None for any other padding, which the layer holds.
+    static std::optional<qsm::Op> unevenPadding(const torch::jit::Node *node);
 };
 
 } // namespace quantscope::deploy

@@ -57,6 +57,13 @@ bool isShapeBookkeeping(const Node *node)
     return node->kind().is_aten();
 }
 
+// add, sub or rsub, in place or not.
+bool addition(c10::Symbol kind)
+{
+    return kind == c10::aten::add || kind == c10::aten::add_ || kind == c10::aten::sub ||
+           kind == c10::aten::sub_ || kind == c10::aten::rsub;
+}
+
 // A channel shuffle as torchvision's ShuffleNetV2 writes it, seen part by part: x viewed as
 // N×groups×(C/groups)×H×W, then transposed in its dimensions 1 and 2, then viewed back.
 struct PendingShuffle
@@ -224,8 +231,7 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                kind == c10::aten::contiguous || kind == c10::aten::clone ||
                kind == c10::aten::detach ||
                PointwiseNode::of(node, [&](Value *v) { return shapeOf(v, node); }, true) ||
-               (tensors && (kind == c10::aten::add || kind == c10::aten::add_ ||
-                            kind == c10::aten::mul || kind == c10::aten::mul_));
+               (tensors && (addition(kind) || kind == c10::aten::mul || kind == c10::aten::mul_));
     };
     std::unordered_map<const Value *, PendingShuffle> shuffles;
     // A chunk's or split's list of pieces along the channels: its input, each piece's channels.
@@ -319,15 +325,32 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             m.layers.push_back(PackedLayer::encode(node, grids[it->second],
                                                    bases.empty() ? nullptr : &bases[it->second]));
             m.layers.back().kind = op.kind;
-            emit(op, node, {node->input(0)});
+            uint32_t in = idOf(node->input(0), node);
+            if (const auto pad = PackedLayer::unevenPadding(node))
+                in = append(*pad, {in});
+            ids[node->output()] = append(op, {in});
         } else if (auto pointwise = PointwiseNode::of(
                        node, [&](Value *v) { return shapeOf(v, node); }, onChannelsLast)) {
             emit(pointwise->op, node, {pointwise->input});
-        } else if (kind == c10::aten::add || kind == c10::aten::add_) {
-            if (NodeConstants::number(node->input(2)).value_or(1.0) != 1.0)
-                NodeConstants::refuse(node, "add with alpha ≠ 1");
+        } else if (addition(kind)) {
+            // a + α·b, a − α·b (sub) or b − α·a (rsub) of two tensors: an add, the scaled one
+            // through a channel affine where its factor is not 1 (PoolFormer's pool(x) − x).
+            const double alpha = NodeConstants::number(node->input(2)).value_or(1.0);
+            const bool reversed = kind == c10::aten::rsub;
+            Value *scaled = node->input(reversed ? 0 : 1);
+            const double factor =
+                kind == c10::aten::add || kind == c10::aten::add_ ? alpha : -alpha;
+            uint32_t term = idOf(scaled, node);
+            if (factor != 1.0) {
+                qsm::Op affine;
+                affine.kind = qsm::OpKind::ChannelAffine;
+                const uint32_t channels = shapeOf(scaled, node)[0];
+                affine.scale.assign(channels, float(factor));
+                affine.shift.assign(channels, 0.0f);
+                term = append(affine, {term});
+            }
             op.kind = qsm::OpKind::Add;
-            emit(op, node, {node->input(0), node->input(1)});
+            ids[node->output()] = append(op, {idOf(node->input(reversed ? 1 : 0), node), term});
         } else if (kind == c10::aten::softmax || kind == c10::aten::log_softmax) {
             // A classifier's last op, over its features.
             const auto dim = NodeConstants::integer(node->input(1));

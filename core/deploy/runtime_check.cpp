@@ -4,7 +4,9 @@
 #include "data/batch_loader.h"
 #include "engine/graph_executor.h"
 #include "error.h"
+#include "model/frozen_model.h"
 #include "model/quant_graph.h"
+#include "packed_layer.h"
 #include "quant/quant_grid.h"
 #include "run_grids.h"
 
@@ -43,15 +45,25 @@ model::QuantSession simulatedSession(const model::QuantGraph &graph,
     return session;
 }
 
-// Keeps each layer's input, as the packed model holds it (C×H×W): a linear layer over a map
-// permuted to channels last (ConvNeXt's) reads it as N×H×W×C.
-model::QuantSession::ObserverFn keepLayerInputs(const model::QuantGraph &graph,
+// Keeps each layer's input as the packed model's conv or linear op reads it (C×H×W): a linear
+// layer over a map permuted to channels last (ConvNeXt's) reads it as N×H×W×C, and a conv that
+// PyTorch pads "same" unevenly reads it through the pad op the exporter puts before it.
+model::QuantSession::ObserverFn keepLayerInputs(const store::RunRecord &record,
+                                                const model::QuantGraph &graph,
                                                 std::vector<torch::Tensor> &inputs)
 {
-    return [&graph, &inputs](int layer, const torch::Tensor &x) {
+    std::vector<std::vector<int64_t>> pads(inputs.size()); // F.pad's order: left, right, top, …
+    const model::FrozenModel frozen(record.artifact);
+    for (size_t i = 0; i < frozen.layerNodes().size() && i < pads.size(); ++i)
+        if (const auto pad = PackedLayer::unevenPadding(frozen.layerNodes()[i]))
+            pads[i] = {pad->padLeft, pad->padRight, pad->padTop, pad->padBottom};
+    return [&graph, &inputs, pads](int layer, const torch::Tensor &x) {
         const bool channelsLast =
             graph.layers().at(size_t(layer)).kind == model::LayerKind::Linear && x.dim() == 4;
-        inputs[size_t(layer)] = channelsLast ? x.permute({0, 3, 1, 2}) : x;
+        const auto &pad = pads[size_t(layer)];
+        inputs[size_t(layer)] = channelsLast   ? x.permute({0, 3, 1, 2})
+                                : pad.empty() ? x
+                                              : torch::constant_pad_nd(x, pad);
     };
 }
 
@@ -82,7 +94,7 @@ SimulatedImages RuntimeCheck::simulate(const store::RunRecord &record,
     for (int64_t b = 0; b < loader.batchCount(); ++b) {
         const auto batch = loader.batch(b);
         if (b == 0 && layerImages > 0)
-            simulated.setObserver(keepLayerInputs(graph, layerInputs));
+            simulated.setObserver(keepLayerInputs(record, graph, layerInputs));
         const auto logits = graph.forward(batch.inputs, simulated).contiguous();
         if (b == 0 && layerImages > 0) {
             simulated.setObserver({});
@@ -121,7 +133,7 @@ RuntimeCheckResult RuntimeCheck::run(const store::RunRecord &record,
     auto floatActivations = graph.makeSession();
     // Each layer's input in the simulation, to compare with the runtime's value there.
     std::vector<torch::Tensor> layerInputs(grids.size());
-    simulated.setObserver(keepLayerInputs(graph, layerInputs));
+    simulated.setObserver(keepLayerInputs(record, graph, layerInputs));
 
     runtime::GraphExecutor lowbit(model, runtime::Backend::LowBit);
     runtime::GraphExecutor fp32(model, runtime::Backend::Fp32);

@@ -53,7 +53,13 @@ void configureInterpreter()
 
 bool FrozenModel::isConvolution(const torch::jit::Node *node)
 {
-    return node->kind() == c10::aten::_convolution || node->kind() == c10::aten::conv2d;
+    return node->kind() == c10::aten::_convolution || node->kind() == c10::aten::conv2d ||
+           node->kind() == c10::aten::_convolution_mode;
+}
+
+size_t FrozenModel::groupsInput(const torch::jit::Node *node)
+{
+    return node->kind() == c10::aten::_convolution ? 8 : 6;
 }
 
 bool FrozenModel::isLinear(const torch::jit::Node *node)

@@ -27,8 +27,14 @@ public:
     // Contents of the archive's extra file quantscope.json ("" when absent).
     const std::string &metadataJson() const { return m_metadataJson; }
 
+    // aten::conv2d (scripted), aten::_convolution (traced) or aten::_convolution_mode (traced
+    // with padding="same" or "valid").
     static bool isConvolution(const torch::jit::Node *node);
     static bool isLinear(const torch::jit::Node *node);
+    // The input that holds a convolution's groups: after transposed, output padding and
+    // three backend flags in aten::_convolution's signature, right after the dilation in the
+    // others'.
+    static size_t groupsInput(const torch::jit::Node *node);
 
 private:
     void findLayers();

@@ -62,8 +62,8 @@ QuantGraph::QuantGraph(const std::string &path) : m_path(path)
             info.biasParams = bias->toTensor().numel();
         ConvGeometry geometry;
         if (info.kind == LayerKind::Conv) {
-            const bool conv2d = node->kind() == c10::aten::conv2d;
-            info.groups = torch::jit::toIValue(node->input(conv2d ? 6 : 8))->toInt();
+            const auto groups = torch::jit::toIValue(node->input(FrozenModel::groupsInput(node)));
+            info.groups = groups->toInt();
             geometry.stride = torch::jit::toIValue(node->input(3))->toIntVector();
             const auto padding = torch::jit::toIValue(node->input(4));
             if (padding->isString())
