@@ -179,6 +179,15 @@ void TestQsmExporter::exportsTorchvisionOps_data()
                                                  "channel affine", "add",
                                                  "channel affine", "add",
                                                  "global average pool", "linear"};
+    // The original ConvNeXt's channels-first layer norm written out op by op (by a power,
+    // by var and rsqrt, of a vector by a square): a layer norm op; its γ and β after it,
+    // γ·x + β, two channel affines.
+    QTest::newRow("written-out layer norm")
+        << "tiny_channels_first_norm_cnn_traced.pt"
+        << QStringList{"conv",           "layer norm", "channel affine", "channel affine",
+                       "conv",           "activation", "add",            "layer norm",
+                       "conv",           "global average pool",          "layer norm",
+                       "linear"};
     // ShuffleNetV2's channel shuffle (sizes read at run time, viewed in groups, transposed,
     // viewed back), x.chunk(2, dim=1) as two slices; torch.split(x, [5, 7], 1) two more, and
     // a[:, :4] one (its slice of the batch is no op); x.view(x.size(0), -1) a flatten.

@@ -3,6 +3,8 @@
 
 #include <torch/csrc/jit/ir/ir.h>
 
+#include <algorithm>
+
 namespace quantscope::deploy {
 
 namespace {
@@ -72,7 +74,112 @@ NormNode layerNorm(Node *node, const qsm::Shape &shape, bool channelsLast)
     return n;
 }
 
+// A reduction over the channels alone, keeping them as one: mean(x, [1], True, None) or
+// var(x, [1], False, True) (the population variance, by flag or by a correction of 0).
+bool reducesChannels(const Node *node)
+{
+    if ((node->kind() != c10::aten::mean && node->kind() != c10::aten::var) ||
+        node->inputs().size() != 4)
+        return false;
+    const auto dims = torch::jit::toIValue(node->input(1));
+    if (!dims || !dims->isIntList() || dims->toIntVector() != std::vector<int64_t>{1})
+        return false;
+    const auto flag = [&](size_t i) { return torch::jit::toIValue(node->input(i)); };
+    if (node->kind() == c10::aten::mean)
+        return flag(2) && flag(2)->isBool() && flag(2)->toBool() && flag(3) && flag(3)->isNone();
+    const auto population = flag(2);
+    return population &&
+           ((population->isBool() && !population->toBool()) ||
+            (population->isInt() && population->toInt() == 0)) &&
+           flag(3) && flag(3)->isBool() && flag(3)->toBool();
+}
+
+struct WrittenOutNorm
+{
+    torch::jit::Value *input = nullptr;
+    double epsilon = 0;
+    std::vector<const Node *> parts; // every op of it but the last
+};
+
+// The written-out layer norm that `last` ends (NormNode::writtenOut), matched op by op back
+// from it; each part's result must be read within the norm alone.
+std::optional<WrittenOutNorm> matchWrittenOut(Node *last)
+{
+    using torch::jit::Value;
+    const auto plainDifference = [](const Node *n, c10::Symbol kind) {
+        return n->kind() == kind && n->inputs().size() == 3 &&
+               NodeConstants::number(n->input(2)) == 1.0;
+    };
+    Value *centred = nullptr, *root = nullptr; // x − u and √(s + ε) or its reciprocal
+    if (last->kind() == c10::aten::div &&
+        last->input(1)->node()->kind() == c10::aten::sqrt) {
+        centred = last->input(0), root = last->input(1);
+    } else if (last->kind() == c10::aten::mul) {
+        for (size_t i = 0; i < 2 && !root; ++i)
+            if (last->input(i)->node()->kind() == c10::aten::rsqrt)
+                root = last->input(i), centred = last->input(1 - i);
+    }
+    if (!root || !plainDifference(root->node()->input(0)->node(), c10::aten::add) ||
+        !plainDifference(centred->node(), c10::aten::sub))
+        return std::nullopt;
+    Node *sum = root->node()->input(0)->node(); // s + ε
+    Node *mean = centred->node()->input(1)->node();
+    Value *x = centred->node()->input(0);
+    Node *variance = sum->input(0)->node();
+    const auto epsilon = NodeConstants::number(sum->input(1));
+    if (!epsilon || mean->kind() != c10::aten::mean || mean->input(0) != x ||
+        !reducesChannels(mean) || !reducesChannels(variance))
+        return std::nullopt;
+    WrittenOutNorm norm{x, *epsilon, {mean, centred->node(), variance, sum, root->node()}};
+    if (variance->kind() == c10::aten::mean) {
+        // The mean of (x − u)², as a square or a power of 2, of x − u computed once or twice.
+        Node *square = variance->input(0)->node();
+        const bool power = square->kind() == c10::aten::pow &&
+                           NodeConstants::number(square->input(1)) == 2.0;
+        if (!power && !(square->kind() == c10::aten::mul && square->input(0) == square->input(1)))
+            return std::nullopt;
+        Node *twin = square->input(0)->node();
+        if (twin != centred->node() && !(plainDifference(twin, c10::aten::sub) &&
+                                         twin->input(0) == x && twin->input(1) == mean->output()))
+            return std::nullopt;
+        norm.parts.push_back(square);
+        if (twin != centred->node())
+            norm.parts.push_back(twin);
+    } else if (variance->input(0) != x) {
+        return std::nullopt;
+    }
+    for (const Node *part : norm.parts)
+        for (const auto &use : part->output()->uses())
+            if (use.user != last &&
+                std::find(norm.parts.begin(), norm.parts.end(), use.user) == norm.parts.end())
+                return std::nullopt;
+    return norm;
+}
+
 } // namespace
+
+std::optional<NormNode> NormNode::writtenOut(Node *node, const NodeConstants::ShapeOf &shapeOf)
+{
+    const auto match = matchWrittenOut(node);
+    if (!match)
+        return std::nullopt;
+    const auto shape = shapeOf(match->input);
+    if (shape.size() != 3 && shape.size() != 1)
+        NodeConstants::refuse(node, "a layer norm over other than a map's or a vector's channels");
+    NormNode n;
+    n.input = match->input;
+    n.op.kind = qsm::OpKind::LayerNorm;
+    n.op.epsilon = float(match->epsilon);
+    n.op.scale.assign(shape[0], 1.0f);
+    n.op.shift.assign(shape[0], 0.0f);
+    return n;
+}
+
+std::vector<const Node *> NormNode::writtenOutParts(Node *node)
+{
+    const auto match = matchWrittenOut(node);
+    return match ? match->parts : std::vector<const Node *>();
+}
 
 std::optional<NormNode> NormNode::of(Node *node, const NodeConstants::ShapeOf &shapeOf,
                                      bool channelsLast)

@@ -26,6 +26,16 @@ struct NormNode
     // norm over other than the channels).
     static std::optional<NormNode> of(torch::jit::Node *node,
                                       const NodeConstants::ShapeOf &shapeOf, bool channelsLast);
+    // A layer norm over the channels that the model writes out, as the original ConvNeXt's
+    // channels-first LayerNorm does: (x − u) / √(s + ε), or (x − u) · rsqrt(s + ε), with
+    // u = x.mean(1, keepdim=True) and s = (x − u)².mean(1, keepdim=True) or
+    // x.var(1, unbiased=False, keepdim=True); its γ and β, written after it, are a channel
+    // affine of their own. node: its last op (the div or mul); none where it ends no such norm.
+    static std::optional<NormNode> writtenOut(torch::jit::Node *node,
+                                              const NodeConstants::ShapeOf &shapeOf);
+    // The ops before that last one which the written-out norm is made of (none where node
+    // ends no such norm): the exporter passes over them and emits the norm at its last op.
+    static std::vector<const torch::jit::Node *> writtenOutParts(torch::jit::Node *node);
 
     qsm::Op op;
     torch::jit::Value *input = nullptr;

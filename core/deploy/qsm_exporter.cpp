@@ -251,9 +251,24 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                                                v->node()->inputs().end(), computed));
         });
     };
+    // The ops of the layer norms a model writes out, but their last, which stands for them.
+    std::unordered_set<const Node *> inWrittenOutNorm;
+    for (Node *node : graph->nodes())
+        for (const Node *part : NormNode::writtenOutParts(node))
+            inWrittenOutNorm.insert(part);
     for (Node *node : graph->nodes()) {
         const auto kind = node->kind();
         qsm::Op op;
+        if (inWrittenOutNorm.count(node))
+            continue;
+        if (const auto norm =
+                NormNode::writtenOut(node, [&](Value *v) { return shapeOf(v, node); })) {
+            if (permuted(norm->input)) // its mean(1) is over the rows there
+                NodeConstants::refuse(node, "a layer norm written out over the rows of a map "
+                                            "permuted to channels last");
+            emit(norm->op, node, {norm->input});
+            continue;
+        }
         // Constants, lists and shape bookkeeping (a size, its length, a comparison; a size as a
         // tensor, divided: ShuffleNet's channels per group) are read where a tensor op uses
         // them, never computed on the device; a guard that only raises on a wrong input
