@@ -6,6 +6,7 @@
 #include "kernels/channels_last.h"
 #include "kernels/reference/reference_kernels.h"
 #include "kernels/vector_clones.h"
+#include "wide_depthwise.h"
 
 #if QUANTSCOPE_WITH_XNNPACK
 #include <xnnpack.h>
@@ -221,6 +222,14 @@ void XnnpackExecutor::createSteps()
                             code(weights[ic * taps + t], kernelScale[c], 0);
                 if (!l.bias.empty())
                     bias[c] = int32_t(std::nearbyint(l.bias[c] / (qin.scale * kernelScale[c])));
+            }
+            if (WideDepthwise::needed(l)) {
+                step.wide = std::make_shared<WideDepthwise>(
+                    l, in, m_shapes[out], kernel, kernelScale,
+                    WideDepthwise::Codes{qin.scale, qin.zeroPoint},
+                    WideDepthwise::Codes{qout.scale, qout.zeroPoint}, lo, hi);
+                m_steps.push_back(step);
+                continue;
             }
             const size_t channels = in[0];
             check(xnn_create_convolution2d_nhwc_qc8(
@@ -464,6 +473,8 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
             auto &out = m_values[step.output];
             for (size_t k = 0; k < out.size(); ++k)
                 out[k] = int8_t(step.unsignedOut[k] ^ 0x80u);
+        } else if (step.wide) {
+            step.wide->run(m_values[op.inputs[0]].data(), m_values[step.output].data(), m_pool);
         } else if (step.op) {
             check(xnn_run_operator(step.op, m_pool.handle()), step.modelOp, "running");
         } else if (step.transposeFlatten) { // H×W×C to the C×H×W order flatten means

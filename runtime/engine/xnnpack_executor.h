@@ -2,14 +2,18 @@
 // XnnpackExecutor: the int8 baseline — the model as a user would otherwise ship it: weights
 // symmetric int8 per output channel (XNNPACK's QC8 convolution; a linear layer is a 1×1
 // convolution of a 1×1 image), activations int8 per tensor from calibrated ranges, NHWC, a clamp
-// after a conv or an add fused into it. Operators are created and set up once, at load.
+// after a conv or an add fused into it. Operators are created and set up once, at load. A
+// depthwise conv of a window wider than XNNPACK's depthwise kernels take runs on the same int8
+// weights and codes through our depthwise kernel (WideDepthwise).
 #pragma once
 
 #include "format/qsm_model.h"
 #include "format/shape_inference.h"
 #include "kernels/reference/reference_kernels.h"
 #include "thread_pool.h"
+#include "wide_depthwise.h"
 
+#include <memory>
 #include <vector>
 
 struct xnn_operator;
@@ -68,6 +72,8 @@ private:
         // An op computed in float between the codes (a softmax, an average pool over padding, a
         // group norm): its input decoded, its output before coding.
         std::vector<float> decoded, computed;
+        // A depthwise conv of a window wider than XNNPACK's kernels take, on our kernel.
+        std::shared_ptr<WideDepthwise> wide;
     };
 
     static Quant quantFor(const ValueRange &range);

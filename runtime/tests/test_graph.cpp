@@ -3,6 +3,7 @@
 // through the file, int8 (XNNPACK) close to fp32.
 #include "check.h"
 #include "engine/graph_executor.h"
+#include "engine/wide_depthwise.h"
 #include "engine/xnnpack_executor.h"
 #include "format/qsm_reader.h"
 #include "format/qsm_writer.h"
@@ -334,6 +335,28 @@ TEST_CASE(int8RunsCeilModeMaxPooling)
     model.ops.back().ceilMode = 1;
     CHECK((qsm::ShapeInference::infer(model)[model.output] == qsm::Shape{5, 4, 3}));
     checkInt8Window(model);
+}
+
+TEST_CASE(int8RunsWideDepthwiseWindowsOnItsCodes)
+{
+    // ConvNeXt's 7×7 depthwise convs (one strided, one with a relu6 fused) have no XNNPACK
+    // kernel of that window: they run on our depthwise kernel, the int8 weights and codes.
+    // A 5×5 one and a grouped 7×7 one stay XNNPACK's.
+    if (!XnnpackExecutor::available())
+        return;
+    qsm::ModelBuilder b(3, 11, 9);
+    const qsm::LayerBits eight{8, 8, 0, true};
+    auto x = b.conv(qsm::ModelBuilder::kInput, 12, 3, 1, 1, 1, eight);
+    x = b.clamp(b.conv(x, 12, 7, 1, 3, 12, eight), 0.0f, 6.0f);
+    x = b.conv(x, 12, 7, 2, 3, 12, eight);
+    const auto model = b.build(x);
+    CHECK(WideDepthwise::needed(model.layers[1]) && WideDepthwise::needed(model.layers[2]));
+    checkInt8Window(model);
+    qsm::ModelBuilder narrow(3, 11, 9);
+    auto y = narrow.conv(qsm::ModelBuilder::kInput, 12, 3, 1, 1, 1, eight);
+    y = narrow.conv(y, 12, 5, 1, 2, 12, eight);
+    const auto grouped = narrow.build(narrow.conv(y, 12, 7, 1, 3, 6, eight));
+    CHECK(!WideDepthwise::needed(grouped.layers[1]) && !WideDepthwise::needed(grouped.layers[2]));
 }
 
 TEST_CASE(int8AveragesOnUnsignedCodes)
