@@ -50,6 +50,7 @@ private Q_SLOTS:
     void findsLayers();
     void countsLinearLayersOverMaps();
     void findsConvsWithPaddingByName();
+    void namesProductsLeftInFloat();
     void findsResidualBlocks();
     void findsMobileNetBlockWithDepthwise();
     void plainChainKeepsItsLayersAlone_data();
@@ -129,6 +130,23 @@ void TestModelImport::findsConvsWithPaddingByName()
     QCOMPARE(g.layers()[2].groups, int64_t(1));
     QCOMPARE(g.layers()[1].macs, int64_t(8 * 25 * 6 * 6)); // "valid" 3×3 stem: 6×6 maps
     QCOMPARE(g.layers()[2].macs, int64_t(8 * 8 * 16 * 6 * 6));
+}
+
+void TestModelImport::namesProductsLeftInFloat()
+{
+    // A conv whose kernel the input scales and a classifier written as x @ W are no layers:
+    // the import names both, where a run warns that they stay in float.
+    QuantGraph g(fixture("tiny_dynamic_cnn_traced.pt").toStdString());
+    QCOMPARE(g.layers().size(), size_t(1));
+    const auto &products = g.floatProducts();
+    QCOMPARE(products.size(), size_t(2));
+    QVERIFY2(products[0].find("aten::_convolution") == 0 &&
+                 products[0].find("its weight is computed by the model") != std::string::npos,
+             products[0].c_str());
+    QVERIFY2(products[1].find("aten::matmul") == 0 &&
+                 products[1].find("a matrix product with a constant") != std::string::npos,
+             products[1].c_str());
+    QVERIFY(QuantGraph(fixture("tiny_cnn_traced.pt").toStdString()).floatProducts().empty());
 }
 
 void TestModelImport::findsResidualBlocks()

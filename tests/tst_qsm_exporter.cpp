@@ -251,6 +251,9 @@ void TestQsmExporter::namesWhatItCannotExpress_data()
     QTest::newRow("two reductions") << "y.mean(3).amax(2).repeat(1, 48)"
                                     << "aten::mean"
                                     << "a mean over other than a map's rows and columns";
+    QTest::newRow("every element") << "torch.flatten((y * y.mean())[:, :, 1:7], 1)"
+                                   << "aten::mean"
+                                   << "a reduction over every element, the batch's too";
     // A batch norm of the batch's statistics (a graph traced in training mode).
     QTest::newRow("batch statistics")
         << "torch.flatten(torch.batch_norm(y, None, None, None, None, True, 0.1, 1e-5, "

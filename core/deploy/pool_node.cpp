@@ -71,6 +71,10 @@ std::vector<qsm::Op> adaptive(Node *node, const std::vector<int64_t> &size,
 // in order.
 std::vector<int64_t> reducedAxes(Node *node, size_t rank)
 {
+    // x.mean() or x.sum(): no dimensions, or None for them.
+    const bool none = node->inputs().size() <= 2 || node->input(1)->mustBeNone();
+    if (none)
+        NodeConstants::refuse(node, "a reduction over every element, the batch's too");
     auto dims = NodeConstants::ints(node->input(1), "dimensions", node);
     for (auto &d : dims)
         d = d < 0 ? d + int64_t(rank) : d;

@@ -104,6 +104,8 @@ void QuantizeJob::run(JobContext &context)
         warn(w);
     for (const auto &w : settings.ineffective())
         warn(w);
+    for (const auto &p : graph.floatProducts())
+        warn(p + "; it stays in float");
     m_record.configJson = config.dump();
     m_record.id = workspace.beginRun(m_record);
 

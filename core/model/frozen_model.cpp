@@ -10,6 +10,7 @@
 #include <torch/csrc/jit/passes/inliner.h>
 #include <torch/csrc/jit/runtime/graph_executor.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <filesystem>
@@ -112,6 +113,19 @@ void FrozenModel::findLayers()
                 torch::jit::toIValue(node->input(6)).value_or(false).toBool())
                 throw Error(m_path + ": unsupported op transposed convolution at " +
                             describeNode(node));
+            const bool product = node->kind() == c10::aten::matmul ||
+                                 node->kind() == c10::aten::mm ||
+                                 node->kind() == c10::aten::addmm;
+            if (product && std::any_of(node->inputs().begin(), node->inputs().end(),
+                                       [](const torch::jit::Value *v) {
+                                           return isConstantTensor(v) &&
+                                                  torch::jit::toIValue(v)->toTensor().dim() >= 2;
+                                       }))
+                m_floatProducts.push_back(describeNode(node) +
+                                          ": a matrix product with a constant, not a layer");
+            if ((conv || isLinear(node)) && !isConstantTensor(node->input(1)))
+                m_floatProducts.push_back(describeNode(node) +
+                                          ": its weight is computed by the model");
             if ((conv || isLinear(node)) && isConstantTensor(node->input(1))) {
                 const auto w = torch::jit::toIValue(node->input(1))->toTensor();
                 if (conv && w.dim() != 4)

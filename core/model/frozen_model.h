@@ -24,6 +24,12 @@ public:
     const std::vector<torch::jit::Node *> &layerNodes() const { return m_layerNodes; }
     std::string layerName(size_t index) const;
 
+    // Products with weights that are not layers, so no method quantizes them, each described:
+    // a conv or linear op whose weight the model computes from its input (a dynamic
+    // convolution), a matrix product with a constant (an nn.Linear written as x @ W, or traced
+    // by PyTorch before 1.7 as aten::addmm).
+    const std::vector<std::string> &floatProducts() const { return m_floatProducts; }
+
     // Contents of the archive's extra file quantscope.json ("" when absent).
     const std::string &metadataJson() const { return m_metadataJson; }
 
@@ -44,6 +50,7 @@ private:
     std::shared_ptr<torch::jit::Graph> m_graph;
     std::vector<torch::jit::Node *> m_layerNodes;
     std::vector<std::string> m_layerNames;
+    std::vector<std::string> m_floatProducts;
     std::string m_metadataJson;
 };
 

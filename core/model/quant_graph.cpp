@@ -42,6 +42,7 @@ QuantGraph::QuantGraph(const std::string &path) : m_path(path)
 {
     FrozenModel frozen(path);
     m_metadataJson = frozen.metadataJson();
+    m_floatProducts = frozen.floatProducts();
     auto graph = frozen.graph();
 
     std::unordered_map<const torch::jit::Node *, int> layerOfNode;

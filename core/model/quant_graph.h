@@ -33,6 +33,8 @@ public:
     const std::string &path() const { return m_path; }
     // The archive's quantscope.json (see ModelMetadata); "" when absent.
     const std::string &metadataJson() const { return m_metadataJson; }
+    // Products whose weights no method quantizes (FrozenModel::floatProducts).
+    const std::vector<std::string> &floatProducts() const { return m_floatProducts; }
     const std::vector<LayerInfo> &layers() const { return m_layers; }
     const std::vector<UnitInfo> &units() const { return m_units; }
     int64_t totalParams() const;
@@ -71,6 +73,7 @@ public:
 private:
     std::string m_path;
     std::string m_metadataJson;
+    std::vector<std::string> m_floatProducts;
     std::vector<LayerInfo> m_layers;
     std::vector<UnitInfo> m_units;
     std::vector<std::unique_ptr<torch::jit::GraphFunction>> m_unitFunctions;
