@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "wide_depthwise.h"
 
-#include "kernels/activation_coder.h"
 #include "kernels/packed_gemm.h"
-
-#include <algorithm>
 
 namespace quantscope::runtime {
 
@@ -16,10 +13,8 @@ bool WideDepthwise::needed(const qsm::Layer &layer)
 
 WideDepthwise::WideDepthwise(const qsm::Layer &layer, const qsm::Shape &inShape,
                              const qsm::Shape &outShape, const std::vector<int8_t> &kernel,
-                             const std::vector<float> &kernelScale, Codes in, Codes out,
-                             float lo, float hi)
-    : m_in(in), m_out(out), m_decoded(qsm::ShapeInference::elements(inShape)),
-      m_computed(qsm::ShapeInference::elements(outShape))
+                             const std::vector<float> &kernelScale, float inScale,
+                             int8_t inZeroPoint, float lo, float hi)
 {
     // The layer's geometry and bias; its weights the int8 kernel's, its input the int8 codes.
     m_layer = layer;
@@ -33,20 +28,14 @@ WideDepthwise::WideDepthwise(const qsm::Layer &layer, const qsm::Shape &inShape,
     for (size_t c = 0; c < layer.outChannels; ++c)
         for (size_t k = 0; k < row; ++k)
             m_layer.setCode(c, k, uint32_t(int32_t(kernel[c * row + k]) + 128));
-    m_layer.input = {8, in.scale, float(in.zeroPoint), -128, 127};
+    m_layer.input = {8, inScale, float(inZeroPoint), -128, 127};
     m_kernel = std::make_unique<LowBitLayer>(m_layer, inShape, outShape, PackedGemm::fastest());
     m_kernel->fuseClamp(lo, hi);
 }
 
-void WideDepthwise::run(const int8_t *in, int8_t *out, ThreadPool &pool)
+void WideDepthwise::run(const float *in, float *out, ThreadPool &pool)
 {
-    for (size_t k = 0; k < m_decoded.size(); ++k)
-        m_decoded[k] = m_in.scale * float(int(in[k]) - m_in.zeroPoint);
-    m_kernel->run(m_decoded.data(), m_computed.data(), pool);
-    for (size_t k = 0; k < m_computed.size(); ++k) {
-        const float q = ActivationCoder::roundToEven(m_computed[k] / m_out.scale) + m_out.zeroPoint;
-        out[k] = int8_t(std::clamp(q, -128.0f, 127.0f));
-    }
+    m_kernel->run(in, out, pool);
 }
 
 } // namespace quantscope::runtime

@@ -4,8 +4,8 @@
 // most 25 taps (5×5); a wider window, ConvNeXt's 7×7, fell back to a GEMM per channel, 27 times
 // slower than the low-bit backend on a 16×16 map of 16 channels — a baseline no one would ship
 // (today's XNNPACK has multipass depthwise kernels). Such a layer runs here on the same int8
-// weights and activation codes through our depthwise kernel at 8 bits (LowBitLayer), its
-// input decoded from and its output coded into the int8 values the other operators share.
+// weights and activation codes through our depthwise kernel at 8 bits (LowBitLayer), between
+// the decoding and coding the int8 backend does around every op it computes in float.
 #pragma once
 
 #include "format/qsm_model.h"
@@ -13,7 +13,6 @@
 #include "lowbit_layer.h"
 
 #include <cstdint>
-#include <limits>
 #include <memory>
 #include <vector>
 
@@ -29,27 +28,21 @@ public:
     // A depthwise conv (one input channel per group, one group per channel) of a wider window.
     static bool needed(const qsm::Layer &layer);
 
-    struct Codes // an int8 value's quantization: x = scale·(q − zeroPoint)
-    {
-        float scale = 1;
-        int8_t zeroPoint = 0;
-    };
     // kernel: the symmetric int8 weights, kernelScale per channel, laid out channel by channel
-    // (taps in a row); lo, hi: a clamp fused into the output, in float.
+    // (taps in a row); the input's codes x = inScale·(q − inZeroPoint); lo, hi: a clamp fused
+    // into the output.
     WideDepthwise(const qsm::Layer &layer, const qsm::Shape &inShape, const qsm::Shape &outShape,
                   const std::vector<int8_t> &kernel, const std::vector<float> &kernelScale,
-                  Codes in, Codes out, float lo, float hi);
+                  float inScale, int8_t inZeroPoint, float lo, float hi);
     WideDepthwise(const WideDepthwise &) = delete;
     WideDepthwise &operator=(const WideDepthwise &) = delete;
 
-    // in, out: channels-last int8 values.
-    void run(const int8_t *in, int8_t *out, ThreadPool &pool);
+    // in: the int8 input decoded, channels last; out: the output in float, before its coding.
+    void run(const float *in, float *out, ThreadPool &pool);
 
 private:
     qsm::Layer m_layer; // 8-bit codes: the int8 weights + 128, zero point 128
     std::unique_ptr<LowBitLayer> m_kernel;
-    Codes m_in, m_out;
-    std::vector<float> m_decoded, m_computed;
 };
 
 } // namespace quantscope::runtime

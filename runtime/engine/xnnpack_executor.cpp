@@ -224,10 +224,11 @@ void XnnpackExecutor::createSteps()
                     bias[c] = int32_t(std::nearbyint(l.bias[c] / (qin.scale * kernelScale[c])));
             }
             if (WideDepthwise::needed(l)) {
-                step.wide = std::make_shared<WideDepthwise>(
-                    l, in, m_shapes[out], kernel, kernelScale,
-                    WideDepthwise::Codes{qin.scale, qin.zeroPoint},
-                    WideDepthwise::Codes{qout.scale, qout.zeroPoint}, lo, hi);
+                step.wide = std::make_shared<WideDepthwise>(l, in, m_shapes[out], kernel,
+                                                            kernelScale, qin.scale,
+                                                            qin.zeroPoint, lo, hi);
+                step.decoded.resize(m_values[op.inputs[0]].size());
+                step.computed.resize(m_values[out].size());
                 m_steps.push_back(step);
                 continue;
             }
@@ -473,8 +474,6 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
             auto &out = m_values[step.output];
             for (size_t k = 0; k < out.size(); ++k)
                 out[k] = int8_t(step.unsignedOut[k] ^ 0x80u);
-        } else if (step.wide) {
-            step.wide->run(m_values[op.inputs[0]].data(), m_values[step.output].data(), m_pool);
         } else if (step.op) {
             check(xnn_run_operator(step.op, m_pool.handle()), step.modelOp, "running");
         } else if (step.transposeFlatten) { // H×W×C to the C×H×W order flatten means
@@ -511,13 +510,15 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
                 for (size_t x = 0; x < os[2]; ++x)
                     std::copy_n(in.data() + (y * op.strideH * is[2] + x * op.strideW) * channels,
                                 channels, m_values[op.output].data() + (y * os[2] + x) * channels);
-        } else if (!step.decoded.empty()) { // a softmax, an average pool, a norm in float
+        } else if (!step.decoded.empty()) { // a softmax, a pool, a norm, a wide depthwise conv
             const auto &in = m_values[op.inputs[0]];
             const auto &shape = m_shapes[op.inputs[0]];
-            const Quant qin = m_quant[op.inputs[0]], qout = m_quant[op.output];
+            const Quant qin = m_quant[op.inputs[0]], qout = m_quant[step.output];
             for (size_t k = 0; k < in.size(); ++k)
                 step.decoded[k] = qin.scale * float(int(in[k]) - qin.zeroPoint);
-            if (op.kind == qsm::OpKind::Softmax) {
+            if (step.wide) {
+                step.wide->run(step.decoded.data(), step.computed.data(), m_pool);
+            } else if (op.kind == qsm::OpKind::Softmax) {
                 ReferenceKernels::softmax(step.decoded.data(), in.size(), op.log != 0,
                                           step.computed.data());
             } else if (op.kind == qsm::OpKind::GroupNorm) {
@@ -534,7 +535,7 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
                                    m_shapes[op.output]);
             }
             for (size_t k = 0; k < step.computed.size(); ++k)
-                m_values[op.output][k] = code(step.computed[k], qout.scale, qout.zeroPoint);
+                m_values[step.output][k] = code(step.computed[k], qout.scale, qout.zeroPoint);
         } else if (op.kind == qsm::OpKind::Pad) {
             ChannelsLast::pad(op, m_values[op.inputs[0]].data(), m_shapes[op.inputs[0]],
                               m_values[op.output].data(), int8_t(m_quant[op.inputs[0]].zeroPoint));

@@ -70,7 +70,8 @@ private:
         // The average pool's operands as unsigned codes (XNNPACK's only int8 average pooling).
         std::vector<uint8_t> unsignedIn, unsignedOut;
         // An op computed in float between the codes (a softmax, an average pool over padding, a
-        // group norm): its input decoded, its output before coding.
+        // group or layer norm, a wide depthwise conv): its input decoded, its output before
+        // coding.
         std::vector<float> decoded, computed;
         // A depthwise conv of a window wider than XNNPACK's kernels take, on our kernel.
         std::shared_ptr<WideDepthwise> wide;
