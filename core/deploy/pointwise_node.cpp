@@ -107,6 +107,15 @@ std::optional<PointwiseNode> constantArithmetic(Node *node,
 
 } // namespace
 
+qsm::Op PointwiseNode::scaling(uint32_t channels, float factor)
+{
+    qsm::Op op;
+    op.kind = qsm::OpKind::ChannelAffine;
+    op.scale.assign(channels, factor);
+    op.shift.assign(channels, 0.0f);
+    return op;
+}
+
 std::optional<PointwiseNode> PointwiseNode::of(Node *node,
                                                 const NodeConstants::ShapeOf &shapeOf,
                                                 bool channelsLast)

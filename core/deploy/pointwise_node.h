@@ -28,6 +28,9 @@ struct PointwiseNode
     static std::optional<PointwiseNode> of(torch::jit::Node *node,
                                             const NodeConstants::ShapeOf &shapeOf,
                                             bool channelsLast = false);
+    // A channel affine that multiplies each of `channels` by one number: what the exporter
+    // makes of a sum as a mean, an add's scaled term or a pad's channels of zeros.
+    static qsm::Op scaling(uint32_t channels, float factor);
 
     qsm::Op op;
     torch::jit::Value *input = nullptr;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "pool_node.h"
 
+#include "pointwise_node.h"
+
 #include <torch/csrc/jit/ir/ir.h>
 
 #include <algorithm>
@@ -126,15 +128,12 @@ PoolNode global(Node *node, const qsm::Shape &in)
     if (max)
         op.kernelH = op.strideH = in[1], op.kernelW = op.strideW = in[2];
     p.chain.push_back(op);
-    qsm::Op then;
     if (sum) {
-        then.kind = qsm::OpKind::ChannelAffine;
-        then.scale.assign(in[0], float(in[1]) * float(in[2]));
-        then.shift.assign(in[0], 0.0f);
-        p.chain.push_back(then);
+        p.chain.push_back(PointwiseNode::scaling(in[0], float(in[1]) * float(in[2])));
     } else if (max && !op.keepDims) { // the max pool's C×1×1 as a vector
-        then.kind = qsm::OpKind::Flatten;
-        p.chain.push_back(then);
+        qsm::Op flatten;
+        flatten.kind = qsm::OpKind::Flatten;
+        p.chain.push_back(flatten);
     }
     return p;
 }

@@ -356,14 +356,9 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             const double factor =
                 kind == c10::aten::add || kind == c10::aten::add_ ? alpha : -alpha;
             uint32_t term = idOf(scaled, node);
-            if (factor != 1.0) {
-                qsm::Op affine;
-                affine.kind = qsm::OpKind::ChannelAffine;
-                const uint32_t channels = shapeOf(scaled, node)[0];
-                affine.scale.assign(channels, float(factor));
-                affine.shift.assign(channels, 0.0f);
-                term = append(affine, {term});
-            }
+            if (factor != 1.0)
+                term = append(PointwiseNode::scaling(shapeOf(scaled, node)[0], float(factor)),
+                              {term});
             op.kind = qsm::OpKind::Add;
             ids[node->output()] = append(op, {idOf(node->input(reversed ? 1 : 0), node), term});
         } else if (kind == c10::aten::softmax || kind == c10::aten::log_softmax) {
@@ -494,13 +489,11 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
                                             "map's, before and after");
             const uint32_t x = idOf(node->input(0), node);
             const auto zeros = [&](int64_t count) {
-                qsm::Op slice, scaled;
+                qsm::Op slice;
                 slice.kind = qsm::OpKind::ChannelSlice;
                 slice.count = uint32_t(count);
-                scaled.kind = qsm::OpKind::ChannelAffine;
-                scaled.scale.assign(size_t(count), 0.0f);
-                scaled.shift.assign(size_t(count), 0.0f);
-                return append(scaled, {append(slice, {x})});
+                return append(PointwiseNode::scaling(uint32_t(count), 0.0f),
+                              {append(slice, {x})});
             };
             std::vector<uint32_t> parts;
             if (widths[4] > 0)
