@@ -106,6 +106,13 @@ std::optional<std::array<int64_t, 4>> samePadding(const Node *node)
     return sides;
 }
 
+// Whether PyTorch pads as much before as after along both axes (an odd kernel, or an even
+// one dilated by an even factor): then the layer's own padding holds it.
+bool evenly(const std::array<int64_t, 4> &sides)
+{
+    return sides[0] == sides[1] && sides[2] == sides[3];
+}
+
 } // namespace
 
 uint32_t PackedLayer::inputChannels(const Node *node)
@@ -117,7 +124,7 @@ uint32_t PackedLayer::inputChannels(const Node *node)
 std::optional<qsm::Op> PackedLayer::unevenPadding(const Node *node)
 {
     const auto same = samePadding(node);
-    if (!same || ((*same)[0] == (*same)[1] && (*same)[2] == (*same)[3]))
+    if (!same || evenly(*same))
         return std::nullopt;
     qsm::Op pad;
     pad.kind = qsm::OpKind::Pad;
@@ -144,7 +151,7 @@ qsm::Layer PackedLayer::encode(const Node *node, const LayerGrids &grids,
         const auto padding = torch::jit::toIValue(node->input(4));
         // "valid" is none; "same" the layer's where even, else all of it a pad op's.
         std::vector<int64_t> pad{0, 0};
-        if (const auto same = samePadding(node); same && !unevenPadding(node))
+        if (const auto same = samePadding(node); same && evenly(*same))
             pad = {(*same)[0], (*same)[2]};
         else if (!padding->isString())
             pad = padding->toIntVector();

@@ -123,10 +123,10 @@ void FrozenModel::findLayers()
                                        }))
                 m_floatProducts.push_back(describeNode(node) +
                                           ": a matrix product with a constant, not a layer");
-            if ((conv || isLinear(node)) && !isConstantTensor(node->input(1)))
+            if ((conv || isLinear(node)) && !isConstantTensor(node->input(1))) {
                 m_floatProducts.push_back(describeNode(node) +
                                           ": its weight is computed by the model");
-            if ((conv || isLinear(node)) && isConstantTensor(node->input(1))) {
+            } else if (conv || isLinear(node)) {
                 const auto w = torch::jit::toIValue(node->input(1))->toTensor();
                 if (conv && w.dim() != 4)
                     throw Error(m_path + ": unsupported op " + std::to_string(w.dim() - 2) +
