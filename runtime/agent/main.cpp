@@ -5,6 +5,7 @@
 #include "device_info.h"
 #include "engine/graph_executor.h"
 #include "engine/model_benchmark.h"
+#include "engine/value_ranges.h"
 #include "engine/xnnpack_executor.h"
 #include "format/qsm_reader.h"
 #include "json_writer.h"
@@ -127,6 +128,7 @@ const char *opName(qsm::OpKind kind)
     case qsm::OpKind::Pad: return "pad";
     case qsm::OpKind::GroupNorm: return "group norm";
     case qsm::OpKind::LayerNorm: return "layer norm";
+    case qsm::OpKind::Resize: return "resize";
     }
     return "unknown";
 }
@@ -270,7 +272,7 @@ int run(const Options &options)
         const std::vector<std::vector<float>> calibration(
             images.begin(), images.begin() + std::min<size_t>(images.size(), 16));
         int8 = std::make_unique<runtime::XnnpackExecutor>(
-            model, runtime::XnnpackExecutor::calibrationRanges(model, calibration), threads);
+            model, runtime::ValueRanges::calibrate(model, calibration), threads);
         forward = [&](const std::vector<float> &x) -> const std::vector<float> & {
             return int8->run(x.data());
         };

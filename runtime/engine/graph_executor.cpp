@@ -330,6 +330,9 @@ const std::vector<float> &GraphExecutor::run(const float *input)
         case qsm::OpKind::LayerNorm:
             ReferenceKernels::layerNorm(op, in, inShape, last, m_norm, out.data());
             break;
+        case qsm::OpKind::Resize:
+            ReferenceKernels::resize(op, in, inShape, last, out.data());
+            break;
         case qsm::OpKind::Concat: {
             std::vector<const float *> ins;
             std::vector<qsm::Shape> inShapes;

@@ -3,6 +3,7 @@
 
 #include "format/shape_inference.h"
 #include "graph_executor.h"
+#include "value_ranges.h"
 #include "xnnpack_executor.h"
 
 #include <sys/resource.h>
@@ -92,7 +93,7 @@ BackendTiming ModelBenchmark::time(const std::string &backend, size_t threads, i
         // Calibrated on the fixed input and a few more of the same noise.
         std::vector<std::vector<float>> calibration{input};
         int8 = std::make_unique<XnnpackExecutor>(
-            m_model, XnnpackExecutor::calibrationRanges(m_model, calibration), threads);
+            m_model, ValueRanges::calibrate(m_model, calibration), threads);
         runOnce = [&]() -> const std::vector<float> & { return int8->run(input.data()); };
         opSeconds = [&]() -> const std::vector<double> & { return int8->opSeconds(); };
     } else {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "xnnpack_executor.h"
 
-#include "graph_executor.h"
+#include "int8_weights.h"
+#include "value_ranges.h"
 #include "kernels/activation_coder.h"
 #include "kernels/channels_last.h"
 #include "kernels/reference/reference_kernels.h"
@@ -69,56 +70,6 @@ XnnpackExecutor::Quant XnnpackExecutor::quantFor(const ValueRange &range)
     return q;
 }
 
-std::vector<ValueRange>
-XnnpackExecutor::calibrationRanges(const qsm::Model &model,
-                                   const std::vector<std::vector<float>> &inputs)
-{
-    GraphExecutor fp32(model, Backend::Fp32);
-    std::vector<ValueRange> ranges(model.valueCount,
-                                   {std::numeric_limits<float>::max(),
-                                    std::numeric_limits<float>::lowest()});
-    for (const auto &input : inputs) {
-        fp32.run(input.data());
-        for (size_t v = 0; v < ranges.size(); ++v)
-            for (float x : fp32.value(v)) {
-                ranges[v].min = std::min(ranges[v].min, x);
-                ranges[v].max = std::max(ranges[v].max, x);
-            }
-    }
-    for (auto &r : ranges)
-        if (r.min > r.max)
-            r = {0, 0};
-    return ranges;
-}
-
-std::vector<ValueRange>
-XnnpackExecutor::concatJoinedRanges(const std::vector<ValueRange> &ranges) const
-{
-    // Values joined by concats, through any number of them (DenseNet concatenates each
-    // layer's output into every later layer's input), form one set with one range.
-    std::vector<size_t> root(ranges.size());
-    for (size_t v = 0; v < root.size(); ++v)
-        root[v] = v;
-    const auto find = [&](size_t v) {
-        while (root[v] != v)
-            v = root[v] = root[root[v]];
-        return v;
-    };
-    for (const auto &op : m_model.ops)
-        if (op.kind == qsm::OpKind::Concat)
-            for (uint32_t v : op.inputs)
-                root[find(v)] = find(op.output);
-    std::vector<ValueRange> joined(ranges.size(), {0, 0});
-    for (size_t v = 0; v < ranges.size(); ++v) {
-        auto &r = joined[find(v)];
-        r.min = std::min(r.min, ranges[v].min);
-        r.max = std::max(r.max, ranges[v].max);
-    }
-    for (size_t v = 0; v < ranges.size(); ++v)
-        joined[v] = joined[find(v)];
-    return joined;
-}
-
 bool XnnpackExecutor::available()
 {
     return QUANTSCOPE_WITH_XNNPACK;
@@ -143,7 +94,7 @@ XnnpackExecutor::XnnpackExecutor(const qsm::Model &model, const std::vector<Valu
         throw qsm::FormatError("int8 backend: XNNPACK does not support this CPU");
     if (ranges.size() != model.valueCount)
         throw qsm::FormatError("int8 backend: calibration ranges do not match the model");
-    const auto joined = concatJoinedRanges(ranges);
+    const auto joined = ValueRanges::joinedByConcats(model, ranges);
     for (size_t v = 0; v < m_values.size(); ++v) {
         m_quant[v] = quantFor(joined[v]);
         if (!m_shapes[v].empty())
@@ -204,28 +155,10 @@ void XnnpackExecutor::createSteps()
         case qsm::OpKind::Linear: {
             const auto &l = m_model.layers[op.layer];
             const bool linear = l.kind == qsm::OpKind::Linear;
-            const size_t taps = size_t(l.kernelH) * l.kernelW, row = l.rowElements();
-            std::vector<int8_t> kernel(l.outChannels * row);
-            std::vector<float> kernelScale(l.outChannels);
-            std::vector<int32_t> bias(l.outChannels, 0);
-            std::vector<float> weights(row);
-            for (size_t c = 0; c < l.outChannels; ++c) {
-                l.rowWeights(c, weights.data());
-                float maxAbs = 0;
-                for (float w : weights)
-                    maxAbs = std::max(maxAbs, std::fabs(w));
-                kernelScale[c] = maxAbs > 0 ? maxAbs / 127.0f : 1.0f;
-                // XNNPACK's layout: [output channel][ky][kx][input channel of the group].
-                for (size_t ic = 0; ic < l.inChannels; ++ic)
-                    for (size_t t = 0; t < taps; ++t)
-                        kernel[(c * taps + t) * l.inChannels + ic] =
-                            code(weights[ic * taps + t], kernelScale[c], 0);
-                if (!l.bias.empty())
-                    bias[c] = int32_t(std::nearbyint(l.bias[c] / (qin.scale * kernelScale[c])));
-            }
+            const auto weights = Int8Weights::of(l, qin.scale);
             if (WideDepthwise::needed(l)) {
-                step.wide = std::make_shared<WideDepthwise>(l, in, m_shapes[out], kernel,
-                                                            kernelScale, qin.scale,
+                step.wide = std::make_shared<WideDepthwise>(l, in, m_shapes[out], weights.kernel,
+                                                            weights.scale, qin.scale,
                                                             qin.zeroPoint, lo, hi);
                 step.decoded.resize(m_values[op.inputs[0]].size());
                 step.computed.resize(m_values[out].size());
@@ -236,8 +169,9 @@ void XnnpackExecutor::createSteps()
             check(xnn_create_convolution2d_nhwc_qc8(
                       l.padH, l.padW, l.padH, l.padW, l.kernelH, l.kernelW, l.strideH, l.strideW,
                       l.dilationH, l.dilationW, l.groups, l.inChannels, l.outChannels / l.groups,
-                      channels, l.outChannels, qin.zeroPoint, qin.scale, kernelScale.data(),
-                      kernel.data(), bias.data(), qout.zeroPoint, qout.scale, outMin, outMax, 0,
+                      channels, l.outChannels, qin.zeroPoint, qin.scale, weights.scale.data(),
+                      weights.kernel.data(), weights.bias.data(), qout.zeroPoint, qout.scale,
+                      outMin, outMax, 0,
                       &xop),
                   i, "creating the convolution");
             step.op = xop;
@@ -350,6 +284,36 @@ void XnnpackExecutor::createSteps()
             });
             m_steps.push_back(std::move(step));
             continue;
+        case qsm::OpKind::Resize: {
+            // Nearest modes move codes (the loop below); XNNPACK interpolates codes where its
+            // steps, the sizes', are the op's; others (1/scale_factor ≠ in/out) are computed in
+            // float between the codes.
+            const auto &os = m_shapes[out];
+            const bool bilinear = op.resizeMode == qsm::ResizeMode::Bilinear;
+            const auto sizeStep = [&](uint32_t inSize, uint32_t outSize) {
+                return qsm::resizeStep(op.resizeMode, op.alignCorners, inSize, outSize, 0);
+            };
+            if (bilinear && (op.stepH != sizeStep(in[1], os[1]) ||
+                             op.stepW != sizeStep(in[2], os[2]))) {
+                step.decoded.resize(m_values[op.inputs[0]].size());
+                step.computed.resize(m_values[out].size());
+                m_steps.push_back(std::move(step));
+                continue;
+            }
+            m_quant[out] = qin;
+            if (bilinear)
+                check(xnn_create_resize_bilinear2d_nhwc_s8(
+                          in[0], in[0], in[0], op.alignCorners ? XNN_FLAG_ALIGN_CORNERS : 0, &xop),
+                      i, "creating the resize");
+            step.op = xop;
+            m_steps.push_back(std::move(step));
+            if (bilinear)
+                check(xnn_setup_resize_bilinear2d_nhwc_s8(xop, 1, in[1], in[2], os[1], os[2],
+                                                          m_values[op.inputs[0]].data(),
+                                                          m_values[out].data(), m_pool.handle()),
+                      i, "setting up the resize");
+            continue;
+        }
         case qsm::OpKind::Softmax: // in float between the codes (the loop below)
         case qsm::OpKind::GroupNorm:
         case qsm::OpKind::LayerNorm:
@@ -510,7 +474,7 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
                 for (size_t x = 0; x < os[2]; ++x)
                     std::copy_n(in.data() + (y * op.strideH * is[2] + x * op.strideW) * channels,
                                 channels, m_values[op.output].data() + (y * os[2] + x) * channels);
-        } else if (!step.decoded.empty()) { // a softmax, a pool, a norm, a wide depthwise conv
+        } else if (!step.decoded.empty()) { // a softmax, a pool, a norm, a resize, a wide conv
             const auto &in = m_values[op.inputs[0]];
             const auto &shape = m_shapes[op.inputs[0]];
             const Quant qin = m_quant[op.inputs[0]], qout = m_quant[step.output];
@@ -530,12 +494,19 @@ const std::vector<float> &XnnpackExecutor::run(const float *input)
             } else if (op.kind == qsm::OpKind::LayerNorm) {
                 ReferenceKernels::layerNorm(op, step.decoded.data(), shape, true, m_norm,
                                             step.computed.data());
+            } else if (op.kind == qsm::OpKind::Resize) {
+                ReferenceKernels::resize(op, step.decoded.data(), shape, true,
+                                         step.computed.data());
             } else {
                 ChannelsLast::pool(op, step.decoded.data(), shape, step.computed.data(),
                                    m_shapes[op.output]);
             }
             for (size_t k = 0; k < step.computed.size(); ++k)
                 m_values[step.output][k] = code(step.computed[k], qout.scale, qout.zeroPoint);
+        } else if (op.kind == qsm::OpKind::Resize) { // a nearest mode
+            ReferenceKernels::resizeNearest(op, m_values[op.inputs[0]].data(),
+                                            m_shapes[op.inputs[0]], true,
+                                            m_values[op.output].data());
         } else if (op.kind == qsm::OpKind::Pad) {
             ChannelsLast::pad(op, m_values[op.inputs[0]].data(), m_shapes[op.inputs[0]],
                               m_values[op.output].data(), int8_t(m_quant[op.inputs[0]].zeroPoint));

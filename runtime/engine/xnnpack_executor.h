@@ -11,6 +11,7 @@
 #include "format/shape_inference.h"
 #include "kernels/reference/reference_kernels.h"
 #include "thread_pool.h"
+#include "value_ranges.h"
 #include "wide_depthwise.h"
 
 #include <memory>
@@ -20,15 +21,10 @@ struct xnn_operator;
 
 namespace quantscope::runtime {
 
-struct ValueRange
-{
-    float min = 0, max = 0;
-};
-
 class XnnpackExecutor
 {
 public:
-    // ranges: per value of the model, what an fp32 run saw (calibrationRanges()). Throws
+    // ranges: per value of the model, what an fp32 run saw (ValueRanges::calibrate). Throws
     // qsm::FormatError naming an op XNNPACK's int8 operators cannot run.
     XnnpackExecutor(const qsm::Model &model, const std::vector<ValueRange> &ranges,
                     size_t threads = 1);
@@ -42,9 +38,6 @@ public:
 
     // False in a build without XNNPACK, whose executors refuse to be made.
     static bool available();
-    // Each value's range over fp32 runs of these inputs (normalised C×H×W images).
-    static std::vector<ValueRange> calibrationRanges(const qsm::Model &model,
-                                                     const std::vector<std::vector<float>> &inputs);
 
 private:
     struct Quant
@@ -70,17 +63,14 @@ private:
         // The average pool's operands as unsigned codes (XNNPACK's only int8 average pooling).
         std::vector<uint8_t> unsignedIn, unsignedOut;
         // An op computed in float between the codes (a softmax, an average pool over padding, a
-        // group or layer norm, a wide depthwise conv): its input decoded, its output before
-        // coding.
+        // group or layer norm, a bilinear resize, a wide depthwise conv): its input decoded, its
+        // output before coding.
         std::vector<float> decoded, computed;
         // A depthwise conv of a window wider than XNNPACK's kernels take, on our kernel.
         std::shared_ptr<WideDepthwise> wide;
     };
 
     static Quant quantFor(const ValueRange &range);
-    // The ranges with every set of values that concats join widened to the set's, so they
-    // share one quantization and a concat copies codes, as TFLite's converter arranges it.
-    std::vector<ValueRange> concatJoinedRanges(const std::vector<ValueRange> &ranges) const;
     // f applied to each int8 code's value, as a code of `out`.
     template <typename F> static std::vector<int8_t> codeTable(Quant in, Quant out, F f);
     static void affineCodes(const int8_t *in, int8_t *out, size_t n, const Step &step);

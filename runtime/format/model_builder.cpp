@@ -256,6 +256,23 @@ uint32_t ModelBuilder::pad(uint32_t in, uint32_t top, uint32_t bottom, uint32_t 
     return push(op, channelsOf(in));
 }
 
+uint32_t ModelBuilder::resize(uint32_t in, ResizeMode mode, uint32_t outHeight,
+                              uint32_t outWidth, bool alignCorners)
+{
+    Model upToIn = m_model;
+    upToIn.output = in;
+    const Shape inShape = ShapeInference::infer(upToIn)[in];
+    Op op;
+    op.kind = OpKind::Resize;
+    op.inputs = {in};
+    op.resizeMode = mode;
+    op.alignCorners = alignCorners ? 1 : 0;
+    op.outHeight = outHeight, op.outWidth = outWidth;
+    op.stepH = resizeStep(mode, alignCorners, inShape.at(1), outHeight, 0);
+    op.stepW = resizeStep(mode, alignCorners, inShape.at(2), outWidth, 0);
+    return push(op, channelsOf(in));
+}
+
 uint32_t ModelBuilder::concat(const std::vector<uint32_t> &ins)
 {
     Op op;

@@ -49,6 +49,9 @@ public:
     uint32_t channelShuffle(uint32_t in, uint32_t groups);
     uint32_t pad(uint32_t in, uint32_t top, uint32_t bottom, uint32_t left, uint32_t right,
                  PadMode mode);
+    // To outHeight × outWidth, as F.interpolate(x, size=(outHeight, outWidth)) computes it.
+    uint32_t resize(uint32_t in, ResizeMode mode, uint32_t outHeight, uint32_t outWidth,
+                    bool alignCorners = false);
 
     // The model with `out` as its output; its shapes are checked.
     Model build(uint32_t out);

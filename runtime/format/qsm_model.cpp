@@ -2,6 +2,7 @@
 #include "qsm_model.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace quantscope::qsm {
 
@@ -27,6 +28,7 @@ const char *opKindName(OpKind kind)
     case OpKind::Pad: return "pad";
     case OpKind::GroupNorm: return "group norm";
     case OpKind::LayerNorm: return "layer norm";
+    case OpKind::Resize: return "resize";
     }
     return "unknown op";
 }
@@ -50,7 +52,8 @@ const char *activationName(ActivationFunction f)
 
 OpKind newestOpKind(uint32_t version)
 {
-    return version >= 8   ? OpKind::LayerNorm
+    return version >= 9   ? OpKind::Resize
+           : version >= 8 ? OpKind::LayerNorm
            : version >= 7 ? OpKind::GroupNorm
            : version >= 6 ? OpKind::Pad
            : version >= 5 ? OpKind::Softmax
@@ -77,6 +80,49 @@ int64_t Op::padSource(int64_t i, uint32_t size, uint32_t before) const
     case PadMode::Zeros: break;
     }
     return -1;
+}
+
+float resizeStep(ResizeMode mode, bool alignCorners, uint32_t inSize, uint32_t outSize,
+                 double scaleFactor)
+{
+    // ATen's compute_scales_value and, for bilinear, area_pixel_compute_scale.
+    if (mode == ResizeMode::Bilinear && alignCorners)
+        return outSize > 1 ? float(inSize - 1) / float(outSize - 1) : 0.0f;
+    return scaleFactor > 0 ? float(1.0 / scaleFactor) : float(inSize) / float(outSize);
+}
+
+std::vector<ResizeTap> Op::resizeTaps(uint32_t inSize, uint32_t outSize, float step) const
+{
+    // ATen's upsampling (UpSample.h, 1.13–2.x): the same float expressions, so that an index on
+    // the boundary between two input pixels falls the same way.
+    std::vector<ResizeTap> taps(outSize);
+    const int64_t last = int64_t(inSize) - 1;
+    for (uint32_t i = 0; i < outSize; ++i) {
+        auto &t = taps[i];
+        if (resizeMode != ResizeMode::Bilinear) {
+            int64_t source = i;
+            if (resizeMode == ResizeMode::NearestExact)
+                source = int64_t(std::floor(float((double(i) + 0.5) * double(step))));
+            else if (outSize == 2 * inSize)
+                source = i >> 1;
+            else if (outSize != inSize)
+                source = int64_t(std::floor(float(i) * step));
+            t.first = t.second = uint32_t(std::min(source, last));
+            continue;
+        }
+        if (outSize == inSize) {
+            t.first = t.second = i;
+            continue;
+        }
+        float real = alignCorners ? step * float(i) : float(double(step) * (i + 0.5) - 0.5);
+        real = std::max(real, 0.0f);
+        const int64_t below = std::min(int64_t(real), last);
+        t.first = uint32_t(below);
+        t.second = uint32_t(below < last ? below + 1 : below);
+        t.secondWeight = std::min(std::max(real - float(below), 0.0f), 1.0f);
+        t.firstWeight = 1.0f - t.secondWeight;
+    }
+    return taps;
 }
 
 std::vector<uint32_t> Op::sourceChannels(uint32_t inChannels) const

@@ -16,7 +16,7 @@ namespace quantscope::qsm {
 // can hold it (1, 2 with binary-basis weights, 3 with an op of version 3), so older agents
 // still read what they can run; 4 with a channel slice or shuffle; 5 with a prelu, a softmax or
 // GELU or ELU; 6 with a pad or tanh, softplus or mish; 7 with a group norm; 8 with a layer norm.
-constexpr uint32_t kVersion = 8;
+constexpr uint32_t kVersion = 9;
 
 enum class OpKind : uint32_t {
     Conv = 1,
@@ -59,6 +59,17 @@ enum class OpKind : uint32_t {
     // variance, then scaled and shifted per channel: nn.LayerNorm over the channels of a map
     // permuted to channels last (ConvNeXt's), or over a vector's features.
     LayerNorm = 19,
+    // Version 9: a map resized to outHeight × outWidth, each channel alone, as PyTorch's
+    // upsampling computes it (ResizeMode): F.interpolate, nn.Upsample (FPN's and U-Net's
+    // top-down paths, segmentation heads).
+    Resize = 20,
+};
+
+// How a Resize op reads its input, as PyTorch's interpolation modes.
+enum class ResizeMode : uint32_t {
+    Nearest = 0,      // "nearest": input index ⌊i·step⌋ (PyTorch's, off by half a pixel)
+    Bilinear = 1,     // "bilinear": the two nearest rows, then columns, weighted by distance
+    NearestExact = 2, // "nearest-exact": input index ⌊(i + ½)·step⌋
 };
 
 // What a Pad op puts in the rows and columns it adds, as PyTorch's pad modes.
@@ -86,6 +97,19 @@ const char *activationName(ActivationFunction f);
 // The newest op kind and activation function a file of this version may hold.
 OpKind newestOpKind(uint32_t version);
 ActivationFunction newestActivation(uint32_t version);
+
+// One output position of a Resize op along one axis: the input positions it reads and their
+// weights (nearest modes: one position, weight 1).
+struct ResizeTap
+{
+    uint32_t first = 0, second = 0;
+    float firstWeight = 1.0f, secondWeight = 0.0f;
+};
+
+// A Resize op's step along an axis of inSize resized to outSize, as PyTorch computes its scale:
+// from scaleFactor where the model gives one (> 0), else from the sizes.
+float resizeStep(ResizeMode mode, bool alignCorners, uint32_t inSize, uint32_t outSize,
+                 double scaleFactor);
 
 // The op's name in messages ("max pool", "global average pool").
 const char *opKindName(OpKind kind);
@@ -181,6 +205,13 @@ struct Op
     uint32_t log = 0;              // Softmax: 1 for log_softmax
     uint32_t padTop = 0, padBottom = 0, padLeft = 0, padRight = 0; // Pad
     PadMode padMode = PadMode::Zeros;                              // Pad
+    ResizeMode resizeMode = ResizeMode::Nearest;                   // Resize
+    uint32_t alignCorners = 0;            // Resize, bilinear: 1 for align_corners=True
+    uint32_t outHeight = 0, outWidth = 0; // Resize
+    // Resize: input pixels per output pixel along the rows and the columns, as PyTorch computes
+    // its scale in float (1/scale_factor where the model gives one, else in/out; with
+    // align_corners (in − 1)/(out − 1)); kept as it is, since 1/scale_factor need not be in/out.
+    float stepH = 0.0f, stepW = 0.0f;
 
     // ChannelSlice, ChannelShuffle: the input channel each output channel copies, for an input
     // of inChannels (ShapeInference has checked that they fit).
@@ -188,6 +219,9 @@ struct Op
     // Pad: the input row (or column) that output row i of a dimension of `size` with `before`
     // added before it reads, −1 for a zero; ShapeInference has checked that reflections fit.
     int64_t padSource(int64_t i, uint32_t size, uint32_t before) const;
+    // Resize: where each of `outSize` positions along an axis of `inSize` reads, with the axis'
+    // step, exactly as PyTorch's upsampling kernels compute their indices and weights.
+    std::vector<ResizeTap> resizeTaps(uint32_t inSize, uint32_t outSize, float step) const;
 };
 
 struct Model

@@ -154,6 +154,21 @@ Op readOp(ByteSource &in, uint32_t version)
         op.padMode = PadMode(mode);
         break;
     }
+    case OpKind::Resize: {
+        const uint32_t mode = in.u32("resize mode");
+        if (mode > uint32_t(ResizeMode::NearestExact))
+            throw FormatError("op: unknown resize mode " + std::to_string(mode));
+        op.resizeMode = ResizeMode(mode);
+        op.alignCorners = in.u32("resize");
+        if (op.alignCorners > 1)
+            throw FormatError("op: resize with align_corners = " +
+                              std::to_string(op.alignCorners));
+        op.outHeight = in.u32("resize");
+        op.outWidth = in.u32("resize");
+        op.stepH = in.f32("resize step");
+        op.stepW = in.f32("resize step");
+        break;
+    }
     }
     return op;
 }

@@ -121,6 +121,12 @@ void writeOp(ByteSink &out, const Op &op)
         for (uint32_t v : {op.padTop, op.padBottom, op.padLeft, op.padRight, uint32_t(op.padMode)})
             out.u32(v);
         break;
+    case OpKind::Resize:
+        for (uint32_t v : {uint32_t(op.resizeMode), op.alignCorners, op.outHeight, op.outWidth})
+            out.u32(v);
+        out.f32(op.stepH);
+        out.f32(op.stepW);
+        break;
     }
 }
 

@@ -223,6 +223,18 @@ std::vector<Shape> ShapeInference::infer(const Model &model)
             out = {in[0], uint32_t(h), uint32_t(w)};
             break;
         }
+        case OpKind::Resize: {
+            if (in.size() != 3)
+                fail("needs a C×H×W input, gets " + shapeText(in));
+            const auto step = [](float s) { return s >= 0.0f && s <= float(kMaxElements); };
+            if (!step(op.stepH) || !step(op.stepW)) // NaN fails both
+                fail("has steps " + std::to_string(op.stepH) + " × " + std::to_string(op.stepW) +
+                     ", not finite ones ≥ 0");
+            if (op.outHeight > kMaxElements || op.outWidth > kMaxElements)
+                fail("resizes the " + shapeText(in) + " input beyond any size");
+            out = {in[0], op.outHeight, op.outWidth};
+            break;
+        }
         default:
             fail("unknown kind " + std::to_string(uint32_t(op.kind)));
         }

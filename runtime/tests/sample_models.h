@@ -177,6 +177,25 @@ inline qsm::Model layerNormModel(uint32_t wbits, uint32_t abits, uint32_t seed =
     return b.build(b.linear(features, 10, signedBody));
 }
 
+// FPN's and U-Net's resizes: a 3×2 map up to 5×4 by nearest (not 2×) and added to the lateral
+// one, 2× bilinear back to 10×8 and joined with the stem's map, then bilinear with aligned
+// corners to 7×9, nearest-exact down to 4×3, and nearest 2× of that.
+inline qsm::Model resizeModel(uint32_t wbits, uint32_t abits, uint32_t seed = 47)
+{
+    using M = qsm::ResizeMode;
+    qsm::ModelBuilder b(3, 10, 8, seed);
+    const qsm::LayerBits first{8, abits, 0.4f, true}, body{wbits, abits, 0.0f, false},
+        signedBody{wbits, abits, 0.3f, true};
+    const auto stem = b.relu(b.conv(qsm::ModelBuilder::kInput, 6, 3, 1, 1, 1, first));
+    const auto c1 = b.relu(b.conv(stem, 6, 3, 2, 1, 1, body)); // 5×4
+    const auto c2 = b.conv(c1, 6, 3, 2, 1, 1, body);           // 3×2
+    auto p = b.add(b.resize(c2, M::Nearest, 5, 4), b.conv(c1, 6, 1, 1, 0, 1, body));
+    auto y = b.concat({b.resize(p, M::Bilinear, 10, 8), stem});
+    y = b.conv(b.resize(y, M::Bilinear, 7, 9, true), 8, 3, 1, 1, 1, signedBody);
+    y = b.resize(b.resize(y, M::NearestExact, 4, 3), M::Nearest, 8, 6);
+    return b.build(b.linear(b.flatten(b.globalAvgPool(y)), 10, signedBody));
+}
+
 // ShuffleNetV2's units: a downsampling one (two strided branches joined, then shuffled) and a
 // basic one (the channels split in halves, one half through depthwise and 1×1 convs, joined
 // with the other and shuffled), then the halves of the pooled features in other proportions.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The float kernels between the layers against PyTorch's definitions in double: the group
-// norm's per-image affine and the layer norm (each the same bits in either layout), the
-// vectorised e^x and the smooth activations built on it.
+// norm's per-image affine, the layer norm and the resize (each the same bits in either layout),
+// the vectorised e^x and the smooth activations built on it.
 #include "check.h"
 #include "format/qsm_model.h"
 #include "kernels/channels_last.h"
@@ -111,6 +111,65 @@ TEST_CASE(layerNormIsPyTorchsInEitherLayout)
         ReferenceKernels::layerNorm(op, inLast.data(), shape, true, scratch, outLast.data());
         ChannelsLast::toChannelsFirst(outLast.data(), shape, back.data());
         CHECK(back == out);
+    }
+}
+
+TEST_CASE(resizeIsPyTorchsInEitherLayout)
+{
+    // F.interpolate of the 2×3 map [0 1 2; 3 5 8] in each mode, by size and by scale factor
+    // (whose step 1/s need not be in/out: ×1.5 of 3 columns is 4 columns 2/3 apart), against
+    // PyTorch's own outputs; then each in channels last with a second channel, to the bit.
+    using M = qsm::ResizeMode;
+    struct Case
+    {
+        M mode;
+        bool alignCorners;
+        uint32_t outH, outW;
+        double factor; // 0: by size
+        std::vector<float> expected;
+    };
+    const std::vector<Case> cases = {
+        {M::Bilinear, false, 4, 5, 0,
+         {0, 0.4f, 1, 1.6f, 2, 0.75f, 1.25f, 2, 2.9f, 3.5f, 2.25f, 2.95f, 4, 5.5f, 6.5f, 3, 3.8f,
+          5, 6.8f, 8}},
+        {M::Bilinear, true, 3, 4, 0,
+         {0, 0.666667f, 1.333333f, 2, 1.5f, 2.5f, 3.666667f, 5, 3, 4.333333f, 6, 8}},
+        {M::Bilinear, false, 3, 4, 1.5,
+         {0, 0.5f, 1.166667f, 1.833333f, 1.5f, 2.25f, 3.333333f, 4.666667f, 3, 4, 5.5f, 7.5f}},
+        {M::Nearest, false, 3, 4, 1.5, {0, 0, 1, 2, 0, 0, 1, 2, 3, 3, 5, 8}},
+        {M::Nearest, false, 3, 5, 0, {0, 0, 1, 1, 2, 0, 0, 1, 1, 2, 3, 3, 5, 5, 8}},
+        {M::NearestExact, false, 3, 5, 0, {0, 0, 1, 2, 2, 3, 3, 5, 8, 8, 3, 3, 5, 8, 8}},
+        {M::NearestExact, false, 1, 1, 0.5, {5}},
+    };
+    const std::vector<float> in = {0, 1, 2, 3, 5, 8};
+    for (const auto &c : cases) {
+        qsm::Op op;
+        op.kind = qsm::OpKind::Resize;
+        op.resizeMode = c.mode;
+        op.alignCorners = c.alignCorners;
+        op.outHeight = c.outH, op.outWidth = c.outW;
+        op.stepH = qsm::resizeStep(c.mode, c.alignCorners, 2, c.outH, c.factor);
+        op.stepW = qsm::resizeStep(c.mode, c.alignCorners, 3, c.outW, c.factor);
+        std::vector<float> out(c.expected.size());
+        ReferenceKernels::resize(op, in.data(), {1, 2, 3}, false, out.data());
+        float worst = 0;
+        for (size_t i = 0; i < out.size(); ++i)
+            worst = std::max(worst, std::fabs(out[i] - c.expected[i]));
+        CHECK_MSG(worst < 1e-6f, std::to_string(c.outH) + "×" + std::to_string(c.outW) +
+                                     " mode " + std::to_string(int(c.mode)) + ": off by " +
+                                     std::to_string(worst));
+
+        const qsm::Shape two{2, 2, 3}, outShape{2, c.outH, c.outW};
+        std::vector<float> both = in;
+        for (float x : in)
+            both.push_back(x * -0.37f + 1.0f);
+        std::vector<float> inLast(both.size()), first(2 * out.size()), last(first.size()),
+            back(first.size());
+        ReferenceKernels::resize(op, both.data(), two, false, first.data());
+        ChannelsLast::fromChannelsFirst(both.data(), two, inLast.data());
+        ReferenceKernels::resize(op, inLast.data(), two, true, last.data());
+        ChannelsLast::toChannelsFirst(last.data(), outShape, back.data());
+        CHECK(back == first);
     }
 }
 

@@ -3,6 +3,7 @@
 // through the file, int8 (XNNPACK) close to fp32.
 #include "check.h"
 #include "engine/graph_executor.h"
+#include "engine/value_ranges.h"
 #include "engine/wide_depthwise.h"
 #include "engine/xnnpack_executor.h"
 #include "format/qsm_reader.h"
@@ -104,6 +105,9 @@ std::vector<float> oracle(const qsm::Model &m, const std::vector<float> &input)
         case qsm::OpKind::Pad:
             ReferenceKernels::pad(op, in.data(), inShape, out.data());
             break;
+        case qsm::OpKind::Resize:
+            ReferenceKernels::resize(op, in.data(), inShape, false, out.data());
+            break;
         }
     }
     return v[m.output];
@@ -125,10 +129,10 @@ TEST_CASE(lowBitModelMatchesTheOracle)
     // (clamps fused into them or not); smooth activations and products; then channels in whole
     // 64s, where layers at W ≤ 2 × A ≤ 2 may run bit-serially (each keeps the kernel that timed
     // faster in the model); ShuffleNet's channel slices and shuffles of maps and vectors; pads
-    // in every mode; group norms; layer norms.
+    // in every mode; group norms; layer norms; resizes in every mode.
     for (const auto build : {&everyOpModel, &concatModel, &preActivationModel, &excitationModel,
                              &wideChannelsModel, &shuffleModel, &negativeSideModel,
-                             &paddedModel, &groupNormModel, &layerNormModel}) {
+                             &paddedModel, &groupNormModel, &layerNormModel, &resizeModel}) {
         for (uint32_t wbits : {1u, 2u, 4u, 8u})
             for (uint32_t abits : {1u, 2u, 4u, 8u}) {
                 const auto bytes = qsm::QsmWriter::serialize(build(wbits, abits, 7));
@@ -157,7 +161,7 @@ TEST_CASE(sharedBuffersGiveTheSameOutputs)
     // model outputs, on every op kind, residual adds and fused clamps included, both backends.
     for (const auto build : {&everyOpModel, &layoutEdgesModel, &concatModel, &preActivationModel,
                              &excitationModel, &shuffleModel, &negativeSideModel, &paddedModel,
-                             &groupNormModel, &layerNormModel})
+                             &groupNormModel, &layerNormModel, &resizeModel})
         for (const Backend backend : {Backend::LowBit, Backend::Fp32}) {
             const auto model = build(4, 4, 3);
             GraphExecutor every(model, backend), shared(model, backend, 1, false);
@@ -253,12 +257,12 @@ TEST_CASE(int8ModelIsCloseToFp32)
     // Channel slices and shuffles move codes (XNNPACK's copy and channel shuffle).
     for (const auto build : {&everyOpModel, &concatModel, &preActivationModel, &excitationModel,
                              &shuffleModel, &negativeSideModel, &paddedModel, &groupNormModel,
-                             &layerNormModel}) {
+                             &layerNormModel, &resizeModel}) {
         const auto model = build(8, 8, 7);
         std::vector<std::vector<float>> calibration;
         for (uint32_t seed = 0; seed < 8; ++seed)
             calibration.push_back(randomInput(model, seed));
-        XnnpackExecutor int8(model, XnnpackExecutor::calibrationRanges(model, calibration), 1);
+        XnnpackExecutor int8(model, ValueRanges::calibrate(model, calibration), 1);
         GraphExecutor fp32(model, Backend::Fp32);
         const auto input = randomInput(model, 42);
         const auto expected = fp32.run(input.data());
@@ -289,8 +293,8 @@ TEST_CASE(int8TakesEveryOtherPixel)
     std::vector<std::vector<float>> calibration;
     for (uint32_t seed = 0; seed < 4; ++seed)
         calibration.push_back(randomInput(whole, seed));
-    XnnpackExecutor all(whole, XnnpackExecutor::calibrationRanges(whole, calibration), 1);
-    XnnpackExecutor every(pooled, XnnpackExecutor::calibrationRanges(pooled, calibration), 1);
+    XnnpackExecutor all(whole, ValueRanges::calibrate(whole, calibration), 1);
+    XnnpackExecutor every(pooled, ValueRanges::calibrate(pooled, calibration), 1);
     const auto input = randomInput(whole, 9);
     const auto full = all.run(input.data()), got = every.run(input.data());
     CHECK(got.size() == 5 * 5 * 4);
@@ -309,7 +313,7 @@ namespace {
 void checkInt8Window(const qsm::Model &model)
 {
     const auto input = randomInput(model, 3);
-    XnnpackExecutor int8(model, XnnpackExecutor::calibrationRanges(model, {input}), 1);
+    XnnpackExecutor int8(model, ValueRanges::calibrate(model, {input}), 1);
     GraphExecutor fp32(model, Backend::Fp32);
     const auto expected = fp32.run(input.data());
     const auto &got = int8.run(input.data());
@@ -397,7 +401,7 @@ TEST_CASE(int8NamesWhatItCannotRun)
     const auto model = b.build(b.avgPool(qsm::ModelBuilder::kInput, 3, 1, 1));
     std::string message;
     try {
-        XnnpackExecutor int8(model, XnnpackExecutor::calibrationRanges(model, {randomInput(model, 0)}));
+        XnnpackExecutor int8(model, ValueRanges::calibrate(model, {randomInput(model, 0)}));
     } catch (const qsm::FormatError &e) {
         message = e.what();
     }

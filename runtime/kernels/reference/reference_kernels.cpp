@@ -259,6 +259,41 @@ void ReferenceKernels::pad(const qsm::Op &op, const float *in, const qsm::Shape 
         }
 }
 
+void ReferenceKernels::resize(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
+                              bool channelsLast, float *out)
+{
+    if (op.resizeMode != qsm::ResizeMode::Bilinear) {
+        resizeNearest(op, in, inShape, channelsLast, out);
+        return;
+    }
+    const size_t c = inShape[0], w = inShape[2];
+    const auto rows = op.resizeTaps(inShape[1], op.outHeight, op.stepH);
+    const auto cols = op.resizeTaps(inShape[2], op.outWidth, op.stepW);
+    // Between a channel's values and between pixels, as the layout has them.
+    const size_t channelStep = channelsLast ? 1 : size_t(inShape[1]) * w;
+    const size_t pixelStep = channelsLast ? c : 1;
+    const auto value = [&](size_t ch, const qsm::ResizeTap &r, const qsm::ResizeTap &k) {
+        const float *p = in + ch * channelStep;
+        const float top = p[(r.first * w + k.first) * pixelStep] * k.firstWeight +
+                          p[(r.first * w + k.second) * pixelStep] * k.secondWeight;
+        const float bottom = p[(r.second * w + k.first) * pixelStep] * k.firstWeight +
+                             p[(r.second * w + k.second) * pixelStep] * k.secondWeight;
+        return top * r.firstWeight + bottom * r.secondWeight;
+    };
+    // The output in its layout's order.
+    if (channelsLast) {
+        for (const auto &r : rows)
+            for (const auto &k : cols)
+                for (size_t ch = 0; ch < c; ++ch)
+                    *out++ = value(ch, r, k);
+        return;
+    }
+    for (size_t ch = 0; ch < c; ++ch)
+        for (const auto &r : rows)
+            for (const auto &k : cols)
+                *out++ = value(ch, r, k);
+}
+
 void ReferenceKernels::gatherChannels(const float *in, const qsm::Shape &inShape,
                                       const std::vector<uint32_t> &sources, float *out)
 {

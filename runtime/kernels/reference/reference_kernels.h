@@ -152,6 +152,31 @@ public:
     // layout (channelsLast: the map is H×W×C), so that both give the same numbers.
     static void layerNorm(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
                           bool channelsLast, NormScratch &scratch, float *out);
+    // A resize (qsm::OpKind::Resize) of a C×H×W map or (channelsLast) an H×W×C one: each output
+    // value from its taps along the rows, then the columns (qsm::Op::resizeTaps), the sums in
+    // ATen's order in either layout, so that both give the same numbers.
+    static void resize(const qsm::Op &op, const float *in, const qsm::Shape &inShape,
+                       bool channelsLast, float *out);
+    // The same in a nearest mode, which copies: floats, or the int8 backend's codes.
+    template <typename T>
+    static void resizeNearest(const qsm::Op &op, const T *in, const qsm::Shape &inShape,
+                              bool channelsLast, T *out)
+    {
+        const size_t c = inShape[0], w = inShape[2];
+        const auto rows = op.resizeTaps(inShape[1], op.outHeight, op.stepH);
+        const auto cols = op.resizeTaps(inShape[2], op.outWidth, op.stepW);
+        if (channelsLast) {
+            for (const auto &r : rows)
+                for (const auto &k : cols)
+                    out = std::copy_n(in + (r.first * w + k.first) * c, c, out);
+            return;
+        }
+        const size_t plane = size_t(inShape[1]) * w;
+        for (size_t ch = 0; ch < c; ++ch)
+            for (const auto &r : rows)
+                for (const auto &k : cols)
+                    *out++ = in[ch * plane + r.first * w + k.first];
+    }
     // Output channel o is input channel sources[o] (qsm::Op::sourceChannels: a channel slice
     // or shuffle), of a C×H×W map or a vector.
     static void gatherChannels(const float *in, const qsm::Shape &inShape,
