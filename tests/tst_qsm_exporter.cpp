@@ -188,6 +188,15 @@ void TestQsmExporter::exportsTorchvisionOps_data()
                        "conv",           "activation", "add",            "layer norm",
                        "conv",           "global average pool",          "layer norm",
                        "linear"};
+    // FPN's and U-Net's resizes: to the lateral map's size read off it (nearest), by 2
+    // (nn.Upsample, bilinear), to a size with aligned corners, by 1.5 (nearest) and by 0.5
+    // (nearest-exact).
+    QTest::newRow("resize") << "tiny_upsampling_cnn_traced.pt"
+                            << QStringList{"conv",   "clamp",  "conv",   "clamp",
+                                           "conv",   "clamp",  "conv",   "resize",
+                                           "add",    "resize", "concat", "conv",
+                                           "clamp",  "resize", "resize", "resize",
+                                           "global average pool",      "linear"};
     // ShuffleNetV2's channel shuffle (sizes read at run time, viewed in groups, transposed,
     // viewed back), x.chunk(2, dim=1) as two slices; torch.split(x, [5, 7], 1) two more, and
     // a[:, :4] one (its slice of the batch is no op); x.view(x.size(0), -1) a flatten.
@@ -254,6 +263,10 @@ void TestQsmExporter::namesWhatItCannotExpress_data()
     QTest::newRow("every element") << "torch.flatten((y * y.mean())[:, :, 1:7], 1)"
                                    << "aten::mean"
                                    << "a reduction over every element, the batch's too";
+    // Resizes in the format's modes only.
+    QTest::newRow("bicubic")
+        << "torch.flatten(torch.upsample_bicubic2d(y, [8, 8], False, None)[:, :, 1:7], 1)"
+        << "aten::upsample_bicubic2d" << "a resize other than nearest, nearest-exact or bilinear";
     // A batch norm of the batch's statistics (a graph traced in training mode).
     QTest::newRow("batch statistics")
         << "torch.flatten(torch.batch_norm(y, None, None, None, None, True, 0.1, 1e-5, "

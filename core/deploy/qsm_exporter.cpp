@@ -13,6 +13,7 @@
 #include "pad_node.h"
 #include "pointwise_node.h"
 #include "pool_node.h"
+#include "resize_node.h"
 #include "run_grids.h"
 #include "store/method_state.h"
 
@@ -383,6 +384,10 @@ qsm::Model QsmExporter::build(const store::RunRecord &run)
             for (const auto &step : pool->chain)
                 out = append(step, {out});
             ids[pool->output] = out;
+        } else if (const auto resize = ResizeNode::of(
+                       node, [&](Value *v) { return shapeOf(v, node); },
+                       [&](Value *v, const char *what) { return ints(v, what, node); })) {
+            emit(resize->op, node, {node->input(0)});
         } else if (kind == c10::aten::cat) {
             // Branches joined along the channels: Inception, DenseNet, SqueezeNet's fire.
             Node *list = node->input(0)->node();
