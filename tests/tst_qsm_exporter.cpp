@@ -130,14 +130,16 @@ void TestQsmExporter::exportsTorchvisionOps_data()
                        "channel affine", "global average pool", "flatten",        "linear",
                        "channel affine", "channel affine"};
     // Explicit pads as pad ops (nn.ZeroPad2d, F.pad's uneven "same" padding, a conv's
-    // padding_mode reflect and replicate); tanh, mish and softplus as activations; x.amax((2, 3))
-    // as a max pool of the map's size, flattened; x.sum((2, 3)) as the mean times the pixels;
-    // x.mean(3).mean(2) and x.sum(2, True).sum(3, True) the same, one axis at a time.
+    // padding_mode reflect, replicate and circular); tanh, mish and softplus as activations;
+    // x.amax((2, 3)) as a max pool of the map's size, flattened; x.sum((2, 3)) as the mean
+    // times the pixels; x.mean(3).mean(2) and x.sum(2, True).sum(3, True) the same, one axis at
+    // a time.
     QTest::newRow("pads") << "tiny_padded_cnn_traced.pt"
                           << QStringList{"pad",            "conv",       "activation",
                                          "pad",            "conv",       "activation",
                                          "pad",            "conv",       "pad",
-                                         "conv",           "activation", "max pool",
+                                         "conv",           "pad",        "conv",
+                                         "activation",     "max pool",
                                          "flatten",        "global average pool",
                                          "channel affine", "channel affine",
                                          "add",            "global average pool",
@@ -246,10 +248,7 @@ void TestQsmExporter::namesWhatItCannotExpress_data()
     // The batch's and the channels' whole slices pass, the rows' is refused.
     QTest::newRow("rows") << "torch.flatten(y[:, :, 1:7], 1)"
                           << "aten::slice" << "a slice that is not a run of channels";
-    // Pads in the format's modes only, and of zeros.
-    QTest::newRow("circular pad")
-        << "torch.flatten(torch.pad(y, [0, 0, 1, 1], 'circular')[:, :, 2:8], 1)"
-        << "aten::pad" << "a circular pad";
+    // Pads of zeros only.
     QTest::newRow("pad of ones")
         << "torch.flatten(torch.constant_pad_nd(y, [0, 0, 1, 1], 1.0)[:, :, 2:8], 1)"
         << "aten::constant_pad_nd" << "a pad with a value other than 0";

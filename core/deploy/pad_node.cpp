@@ -28,11 +28,15 @@ std::optional<PadNode> PadNode::of(torch::jit::Node *node)
         if (NodeConstants::number(node->input(pad ? 3 : 2)).value_or(0.0) != 0.0)
             NodeConstants::refuse(node, "a pad with a value other than 0");
         p.mode = qsm::PadMode::Zeros;
-    } else if (mode == "reflect" || mode == "replicate") {
-        p.mode = mode == "reflect" ? qsm::PadMode::Reflect : qsm::PadMode::Replicate;
+    } else if (mode == "reflect") {
+        p.mode = qsm::PadMode::Reflect;
+    } else if (mode == "replicate") {
+        p.mode = qsm::PadMode::Replicate;
+    } else if (mode == "circular") {
+        p.mode = qsm::PadMode::Circular;
     } else {
-        NodeConstants::refuse(node,
-                              "a " + mode + " pad (zeros, reflect and replicate are the format's)");
+        NodeConstants::refuse(node, "a " + mode + " pad (zeros, reflect, replicate and circular "
+                                                  "are the format's)");
     }
     const auto widths = NodeConstants::ints(node->input(1), "padding", node);
     if (widths.size() > p.widths.size() || widths.size() % 2)

@@ -69,6 +69,11 @@ ActivationFunction newestActivation(uint32_t version)
                           : ActivationFunction::HardSwish;
 }
 
+PadMode newestPadMode(uint32_t version)
+{
+    return version >= 9 ? PadMode::Circular : PadMode::Replicate;
+}
+
 int64_t Op::padSource(int64_t i, uint32_t size, uint32_t before) const
 {
     const int64_t r = i - before, last = int64_t(size) - 1;
@@ -77,6 +82,7 @@ int64_t Op::padSource(int64_t i, uint32_t size, uint32_t before) const
     switch (padMode) {
     case PadMode::Reflect: return r < 0 ? -r : 2 * last - r;
     case PadMode::Replicate: return r < 0 ? 0 : last;
+    case PadMode::Circular: return (r % int64_t(size) + int64_t(size)) % int64_t(size);
     case PadMode::Zeros: break;
     }
     return -1;

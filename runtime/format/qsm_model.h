@@ -77,6 +77,7 @@ enum class PadMode : uint32_t {
     Zeros = 0,     // "constant" with 0
     Reflect = 1,   // mirrored about the edge, the edge once: a b c → c b a b c b a
     Replicate = 2, // the edge repeated: a b c → a a a b c c c
+    Circular = 3,  // version 9: the map wrapped around: a b c → b c a b c a b
 };
 
 // What an Activation op computes (MobileNetV3's and EfficientNet's; relu and relu6 are clamps).
@@ -94,9 +95,10 @@ enum class ActivationFunction : uint32_t {
 };
 const char *activationName(ActivationFunction f);
 
-// The newest op kind and activation function a file of this version may hold.
+// The newest op kind, activation function and pad mode a file of this version may hold.
 OpKind newestOpKind(uint32_t version);
 ActivationFunction newestActivation(uint32_t version);
+PadMode newestPadMode(uint32_t version);
 
 // One output position of a Resize op along one axis: the input positions it reads and their
 // weights (nearest modes: one position, weight 1).

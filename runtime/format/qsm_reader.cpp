@@ -149,8 +149,9 @@ Op readOp(ByteSource &in, uint32_t version)
         for (uint32_t *v : {&op.padTop, &op.padBottom, &op.padLeft, &op.padRight})
             *v = in.u32("pad");
         const uint32_t mode = in.u32("pad mode");
-        if (mode > uint32_t(PadMode::Replicate))
-            throw FormatError("op: unknown pad mode " + std::to_string(mode));
+        if (mode > uint32_t(newestPadMode(version)))
+            throw FormatError("op: unknown pad mode " + std::to_string(mode) + " in a version " +
+                              std::to_string(version) + " file");
         op.padMode = PadMode(mode);
         break;
     }

@@ -160,7 +160,8 @@ std::vector<uint8_t> QsmWriter::serialize(const Model &model)
     for (const auto &op : model.ops) // (what no version knows is written at the newest)
         while (version < kVersion &&
                (op.kind > newestOpKind(version) ||
-                (op.kind == OpKind::Activation && op.function > newestActivation(version))))
+                (op.kind == OpKind::Activation && op.function > newestActivation(version)) ||
+                (op.kind == OpKind::Pad && op.padMode > newestPadMode(version))))
             ++version;
     file.u32(version);
     file.u32(0);

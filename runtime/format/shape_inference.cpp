@@ -216,6 +216,10 @@ std::vector<Shape> ShapeInference::infer(const Model &model)
             if (op.padMode == PadMode::Reflect && (std::max(op.padTop, op.padBottom) >= in[1] ||
                                                    std::max(op.padLeft, op.padRight) >= in[2]))
                 fail("reflects more rows or columns than the " + shapeText(in) + " input has");
+            if (op.padMode == PadMode::Circular && (std::max(op.padTop, op.padBottom) > in[1] ||
+                                                    std::max(op.padLeft, op.padRight) > in[2]))
+                fail("wraps more rows or columns around than the " + shapeText(in) +
+                     " input has");
             const uint64_t h = uint64_t(in[1]) + op.padTop + op.padBottom,
                            w = uint64_t(in[2]) + op.padLeft + op.padRight;
             if (h > kMaxElements || w > kMaxElements)

@@ -128,8 +128,8 @@ inline qsm::Model negativeSideModel(uint32_t wbits, uint32_t abits, uint32_t see
 
 // What classic and TensorFlow-ported models add: LeNet's tanh, CSPDarknet's mish, a softplus;
 // explicit pads — zeros on all sides (nn.ZeroPad2d(1)), unevenly before a strided conv
-// (TensorFlow's "same": one row below, one column right), reflected and replicated (a conv's
-// padding_mode). Inputs after them are signed.
+// (TensorFlow's "same": one row below, one column right), reflected, replicated and wrapped
+// around (a conv's padding_mode). Inputs after them are signed.
 inline qsm::Model paddedModel(uint32_t wbits, uint32_t abits, uint32_t seed = 37)
 {
     using F = qsm::ActivationFunction;
@@ -143,6 +143,7 @@ inline qsm::Model paddedModel(uint32_t wbits, uint32_t abits, uint32_t seed = 37
     x = b.pad(x, 2, 1, 1, 3, P::Reflect);
     x = b.activation(b.conv(x, 16, 3, 1, 0, 1, signedBody), F::Softplus);
     x = b.conv(b.pad(x, 1, 2, 2, 1, P::Replicate), 16, 3, 2, 0, 2, signedBody);
+    x = b.conv(b.pad(x, 2, 0, 1, 3, P::Circular), 16, 3, 1, 0, 4, signedBody);
     const auto y = b.flatten(b.globalAvgPool(b.activation(x, F::Tanh)));
     return b.build(b.linear(y, 10, signedBody));
 }

@@ -283,21 +283,24 @@ TEST_CASE(padsRoundTripAndAreValidated)
     qsm::Op pad;
     pad.kind = qsm::OpKind::Pad;
     std::vector<int64_t> rows;
-    for (const auto mode : {qsm::PadMode::Zeros, qsm::PadMode::Reflect, qsm::PadMode::Replicate}) {
+    for (const auto mode : {qsm::PadMode::Zeros, qsm::PadMode::Reflect, qsm::PadMode::Replicate,
+                            qsm::PadMode::Circular}) {
         pad.padMode = mode;
         for (int64_t i = 0; i < 7; ++i)
             rows.push_back(pad.padSource(i, 3, 2));
     }
     CHECK((rows == std::vector<int64_t>{-1, -1, 0, 1, 2, -1, -1, //
                                         2, 1, 0, 1, 2, 1, 0,     //
-                                        0, 0, 0, 1, 2, 2, 2}));
+                                        0, 0, 0, 1, 2, 2, 2,     //
+                                        1, 2, 0, 1, 2, 0, 1}));
 
-    // Pads, tanh, softplus and mish need version 6; an older file naming them is refused.
+    // Pads, tanh, softplus and mish need version 6, a circular pad version 9; an older file
+    // naming them is refused.
     const auto model = paddedModel(4, 4);
-    const auto bytes = writtenAt(model, 6);
+    const auto bytes = writtenAt(model, 9);
     const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
     CHECK((outputShapes(back, qsm::OpKind::Pad) ==
-           std::vector<qsm::Shape>{{3, 11, 10}, {12, 10, 9}, {12, 7, 8}, {16, 8, 9}}));
+           std::vector<qsm::Shape>{{3, 11, 10}, {12, 10, 9}, {12, 7, 8}, {16, 8, 9}, {16, 5, 8}}));
     std::vector<std::string> functions;
     for (const auto &op : back.ops)
         if (op.kind == qsm::OpKind::Activation)
@@ -305,16 +308,33 @@ TEST_CASE(padsRoundTripAndAreValidated)
     CHECK((functions == std::vector<std::string>{"tanh", "mish", "softplus", "tanh"}));
 
     std::string message;
-    checkRefusedOneVersionOlder(bytes, qsm::OpKind::Pad);
+    CHECK(refused(withVersion(bytes, 8), &message));
+    CHECK_MSG(message.find("unknown pad mode 3 in a version 8 file") != std::string::npos,
+              message);
+    auto noCircle = model;
+    for (auto &op : noCircle.ops)
+        if (op.kind == qsm::OpKind::Pad && op.padMode == qsm::PadMode::Circular)
+            op.padMode = qsm::PadMode::Zeros;
+    checkRefusedOneVersionOlder(writtenAt(noCircle, 6), qsm::OpKind::Pad);
     auto modeless = model;
-    modeless.ops[0].padMode = qsm::PadMode(3);
+    modeless.ops[0].padMode = qsm::PadMode(4);
     CHECK(refused(resealed(qsm::QsmWriter::serialize(modeless)), &message));
-    CHECK_MSG(message.find("unknown pad mode 3") != std::string::npos, message);
-    auto mirrorTooFar = model; // reflecting 4 rows of a 4-row map
-    for (auto &op : mirrorTooFar.ops)
-        if (op.kind == qsm::OpKind::Pad && op.padMode == qsm::PadMode::Reflect)
-            op.padTop = 4;
-    message = writerRefusal(mirrorTooFar);
+    CHECK_MSG(message.find("unknown pad mode 4 in a version 9 file") != std::string::npos,
+              message);
+    // The pads of a mode changed: the writer's refusal.
+    const auto changedPads = [&](qsm::PadMode mode, const std::function<void(qsm::Op &)> &change) {
+        auto changed = model;
+        for (auto &op : changed.ops)
+            if (op.kind == qsm::OpKind::Pad && op.padMode == mode)
+                change(op);
+        return writerRefusal(changed);
+    };
+    // Wrapping 5 columns of a 4-column map around; reflecting 4 rows of a 4-row map.
+    message = changedPads(qsm::PadMode::Circular, [](qsm::Op &op) { op.padRight = 5; });
+    CHECK_MSG(message.find("wraps more rows or columns around than the 16x3x4 input has") !=
+                  std::string::npos,
+              message);
+    message = changedPads(qsm::PadMode::Reflect, [](qsm::Op &op) { op.padTop = 4; });
     CHECK_MSG(message.find("reflects more rows or columns than the 12x4x4 input has") !=
                   std::string::npos,
               message);
