@@ -125,7 +125,7 @@ data::Dataset ModelInputs::open(data::Split split)
     else if (m_recordedShape != shape)
         throw Error(m_graph.path() + ": the model expects " + shapeText(m_recordedShape) +
                     " inputs but " + m_dataPath + " holds " + shapeText(data.imageShape()) +
-                    " images");
+                    " images: set the input size (the CLI's --size) to scale them to it");
     return data;
 }
 
