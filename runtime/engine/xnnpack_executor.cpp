@@ -2,11 +2,11 @@
 #include "xnnpack_executor.h"
 
 #include "int8_weights.h"
-#include "value_ranges.h"
 #include "kernels/activation_coder.h"
 #include "kernels/channels_last.h"
 #include "kernels/reference/reference_kernels.h"
 #include "kernels/vector_clones.h"
+#include "value_ranges.h"
 #include "wide_depthwise.h"
 
 #if QUANTSCOPE_WITH_XNNPACK
@@ -171,8 +171,7 @@ void XnnpackExecutor::createSteps()
                       l.dilationH, l.dilationW, l.groups, l.inChannels, l.outChannels / l.groups,
                       channels, l.outChannels, qin.zeroPoint, qin.scale, weights.scale.data(),
                       weights.kernel.data(), weights.bias.data(), qout.zeroPoint, qout.scale,
-                      outMin, outMax, 0,
-                      &xop),
+                      outMin, outMax, 0, &xop),
                   i, "creating the convolution");
             step.op = xop;
             m_steps.push_back(step);
