@@ -292,27 +292,25 @@ void XnnpackExecutor::createSteps()
             const auto sizeStep = [&](uint32_t inSize, uint32_t outSize) {
                 return qsm::resizeStep(op.resizeMode, op.alignCorners, inSize, outSize, 0);
             };
-            if (bilinear && (op.stepH != sizeStep(in[1], os[1]) ||
-                             op.stepW != sizeStep(in[2], os[2]))) {
-                step.decoded.resize(m_values[op.inputs[0]].size());
-                step.computed.resize(m_values[out].size());
+            if (!bilinear ||
+                (op.stepH == sizeStep(in[1], os[1]) && op.stepW == sizeStep(in[2], os[2]))) {
+                m_quant[out] = qin;
+                if (bilinear)
+                    check(xnn_create_resize_bilinear2d_nhwc_s8(
+                              in[0], in[0], in[0], op.alignCorners ? XNN_FLAG_ALIGN_CORNERS : 0,
+                              &xop),
+                          i, "creating the resize");
+                step.op = xop;
                 m_steps.push_back(std::move(step));
+                if (bilinear)
+                    check(xnn_setup_resize_bilinear2d_nhwc_s8(
+                              xop, 1, in[1], in[2], os[1], os[2], m_values[op.inputs[0]].data(),
+                              m_values[out].data(), m_pool.handle()),
+                          i, "setting up the resize");
                 continue;
             }
-            m_quant[out] = qin;
-            if (bilinear)
-                check(xnn_create_resize_bilinear2d_nhwc_s8(
-                          in[0], in[0], in[0], op.alignCorners ? XNN_FLAG_ALIGN_CORNERS : 0, &xop),
-                      i, "creating the resize");
-            step.op = xop;
-            m_steps.push_back(std::move(step));
-            if (bilinear)
-                check(xnn_setup_resize_bilinear2d_nhwc_s8(xop, 1, in[1], in[2], os[1], os[2],
-                                                          m_values[op.inputs[0]].data(),
-                                                          m_values[out].data(), m_pool.handle()),
-                      i, "setting up the resize");
-            continue;
         }
+            [[fallthrough]];
         case qsm::OpKind::Softmax: // in float between the codes (the loop below)
         case qsm::OpKind::GroupNorm:
         case qsm::OpKind::LayerNorm:

@@ -259,9 +259,8 @@ uint32_t ModelBuilder::pad(uint32_t in, uint32_t top, uint32_t bottom, uint32_t 
 uint32_t ModelBuilder::resize(uint32_t in, ResizeMode mode, uint32_t outHeight,
                               uint32_t outWidth, bool alignCorners)
 {
-    Model upToIn = m_model;
-    upToIn.output = in;
-    const Shape inShape = ShapeInference::infer(upToIn)[in];
+    m_model.output = in; // the shapes so far (build sets the model's output)
+    const Shape inShape = ShapeInference::infer(m_model)[in];
     Op op;
     op.kind = OpKind::Resize;
     op.inputs = {in};
