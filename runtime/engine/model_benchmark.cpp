@@ -118,8 +118,11 @@ BackendTiming ModelBenchmark::time(const std::string &backend, size_t threads, i
             perOp[op].push_back(ops[op]);
     }
     t.latency = LatencyStats::of(latencies);
-    for (auto &op : perOp)
-        t.opMedianSeconds.push_back(LatencyStats::of(op).median);
+    for (auto &op : perOp) {
+        const auto stats = LatencyStats::of(op);
+        t.opMedianSeconds.push_back(stats.median);
+        t.opFastestSeconds.push_back(stats.min);
+    }
     t.output = output ? *output : runOnce();
     t.peakRssKiB = peakRssKiB();
     return t;

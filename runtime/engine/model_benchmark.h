@@ -26,6 +26,9 @@ struct BackendTiming
     int repeats = 0;
     LatencyStats latency;
     std::vector<double> opMedianSeconds; // per op of the model
+    // Per op, its fastest run: on a host whose speed drifts between runs, the figure that
+    // repeats (what comparisons of two builds sum).
+    std::vector<double> opFastestSeconds;
     std::vector<float> output;           // for the fixed input
     long peakRssKiB = 0;                 // the process's high-water mark after these runs
 };

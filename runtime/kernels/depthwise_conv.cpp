@@ -19,17 +19,17 @@ namespace {
 // a padding row) between `pad` zero pixels on either side.
 QS_VECTOR_CLONES void codeImageRow(const float *__restrict in, size_t width, size_t pad,
                                    size_t channels, const ActivationCoder coder,
-                                   float *__restrict row)
+                                   uint8_t *__restrict row)
 {
     const size_t border = pad * channels, values = width * channels;
     if (!in) {
-        std::fill(row, row + values + 2 * border, 0.0f);
+        std::fill(row, row + values + 2 * border, uint8_t(0));
         return;
     }
-    std::fill(row, row + border, 0.0f);
+    std::fill(row, row + border, uint8_t(0));
     for (size_t i = 0; i < values; ++i)
-        row[border + i] = coder.quantized(in[i]) - coder.lo;
-    std::fill(row + border + values, row + values + 2 * border, 0.0f);
+        row[border + i] = coder.code(in[i]);
+    std::fill(row + border + values, row + values + 2 * border, uint8_t(0));
 }
 
 // The baseline's build of the row loop: one SSE2 or NEON register.
@@ -73,9 +73,9 @@ void DepthwiseConv::run(const float *in, const ActivationCoder &coder, size_t be
     const ConvWindow &g = m_window;
     const size_t span = size_t((g.kernelH - 1) * g.dilationH + 1);
     const size_t rowValues = size_t(g.inW + 2 * g.padW) * m_channels;
-    thread_local std::vector<float> ring;
+    thread_local std::vector<uint8_t> ring;
     ring.resize(span * rowValues);
-    std::vector<const float *> rows(size_t(g.kernelH));
+    std::vector<const uint8_t *> rows(size_t(g.kernelH));
     int64_t coded = -1; // the last bordered row in the ring
     ChannelEpilogue row = epilogue; // its position classes, a row's at a time
     for (size_t oy = beginRow; oy < endRow; ++oy) {

@@ -10,7 +10,13 @@
 
 #include "depthwise_conv.h"
 
+#include <cstdint>
 #include <cstring>
+#if defined(__SSE2__)
+#include <immintrin.h>
+#elif defined(__ARM_NEON)
+#include <arm_neon.h>
+#endif
 
 namespace quantscope::runtime {
 
@@ -37,6 +43,57 @@ inline V loadVector(const float *p)
     return v;
 }
 
+// lanes(V) codes, one byte each, widened to floats: by the instructions of the build compiling
+// this (GCC 12 widens a byte vector by __builtin_convertvector one lane at a time).
+template <class V>
+inline V loadCodes(const uint8_t *p)
+{
+    constexpr size_t kLanes = vectorLanes<V>();
+    V v;
+#if defined(__AVX512F__)
+    if constexpr (kLanes == 16) {
+        // The masked forms: the plain ones start from an undefined register, which GCC 12
+        // reports as maybe used uninitialised.
+        const __mmask16 all = 0xffff;
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+        const __m512 f = _mm512_maskz_cvtepi32_ps(all, _mm512_maskz_cvtepu8_epi32(all, bytes));
+        std::memcpy(&v, &f, sizeof v);
+        return v;
+    }
+#endif
+#if defined(__AVX2__)
+    if constexpr (kLanes == 8) {
+        const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i *>(p));
+        const __m256 f = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes));
+        std::memcpy(&v, &f, sizeof v);
+        return v;
+    }
+#endif
+    if constexpr (kLanes == 4) {
+        uint32_t four;
+        std::memcpy(&four, p, sizeof four);
+#if defined(__SSE4_1__)
+        const __m128 f = _mm_cvtepi32_ps(_mm_cvtepu8_epi32(_mm_cvtsi32_si128(int(four))));
+        std::memcpy(&v, &f, sizeof v);
+        return v;
+#elif defined(__SSE2__)
+        const __m128i zero = _mm_setzero_si128(), bytes = _mm_cvtsi32_si128(int(four));
+        const __m128 f =
+            _mm_cvtepi32_ps(_mm_unpacklo_epi16(_mm_unpacklo_epi8(bytes, zero), zero));
+        std::memcpy(&v, &f, sizeof v);
+        return v;
+#elif defined(__ARM_NEON)
+        const uint16x8_t halves = vmovl_u8(vreinterpret_u8_u32(vdup_n_u32(four)));
+        const float32x4_t f = vcvtq_f32_u32(vmovl_u16(vget_low_u16(halves)));
+        std::memcpy(&v, &f, sizeof v);
+        return v;
+#endif
+    }
+    for (size_t i = 0; i < kLanes; ++i)
+        v[i] = float(p[i]);
+    return v;
+}
+
 template <class V>
 inline void storeClamped(V v, V lo, V hi, float *p)
 {
@@ -52,7 +109,7 @@ constexpr int kDepthwisePositions = 8;
 // Channels [c0, c0 + lanes) of P adjacent outputs from ox on: P sums in flight, each tap's
 // weights loaded once for all P (one sum alone waits out the FMA's latency at every tap).
 template <class V, int P>
-inline void depthwiseVectors(const float *const *rows, const float *weights, size_t channels,
+inline void depthwiseVectors(const uint8_t *const *rows, const float *weights, size_t channels,
                              const ConvWindow &g, int64_t ox, size_t c0, const ChannelEpilogue &e,
                              float *y)
 {
@@ -66,13 +123,13 @@ inline void depthwiseVectors(const float *const *rows, const float *weights, siz
     const float *w = weights + c0;
     const size_t step = size_t(g.strideW) * channels;
     for (int64_t ky = 0; ky < g.kernelH; ++ky) {
-        const float *u = rows[ky] + size_t(ox * g.strideW) * channels + c0;
+        const uint8_t *u = rows[ky] + size_t(ox * g.strideW) * channels + c0;
         for (int64_t kx = 0; kx < g.kernelW; ++kx, w += channels) {
             const V wv = loadVector<V>(w);
-            const float *at = u + size_t(kx * g.dilationW) * channels;
+            const uint8_t *at = u + size_t(kx * g.dilationW) * channels;
 #pragma GCC unroll 16
             for (int i = 0; i < P; ++i)
-                acc[i] += loadVector<V>(at + size_t(i) * step) * wv;
+                acc[i] += loadCodes<V>(at + size_t(i) * step) * wv;
         }
     }
     const V scale = loadVector<V>(e.scale + c0), bias = loadVector<V>(e.bias + c0);
@@ -88,7 +145,7 @@ inline void depthwiseVectors(const float *const *rows, const float *weights, siz
 // The positions of a row from ox on, P at a time, the last fewer than P at once: a 7-wide row
 // (MobileNetV2's last stages) is one call of 7 sums in flight, not 4 and then 3 one by one.
 template <class V, int P>
-inline void depthwisePositions(const float *const *rows, const float *weights, size_t channels,
+inline void depthwisePositions(const uint8_t *const *rows, const float *weights, size_t channels,
                                const ConvWindow &g, int64_t ox, size_t c,
                                const ChannelEpilogue &e, float *y)
 {
@@ -101,7 +158,7 @@ inline void depthwisePositions(const float *const *rows, const float *weights, s
 
 // The row's channels from c on in whole vectors of V; returns the first channel left over.
 template <class V>
-size_t depthwiseColumns(const float *const *rows, const float *weights, size_t channels,
+size_t depthwiseColumns(const uint8_t *const *rows, const float *weights, size_t channels,
                         const ConvWindow &g, const ChannelEpilogue &e, float *y, size_t c)
 {
     constexpr size_t kLanes = vectorLanes<V>();
@@ -117,7 +174,7 @@ size_t depthwiseColumns(const float *const *rows, const float *weights, size_t c
 // are the row's. Channels past the last whole vector take narrower ones, then scalars: ShuffleNet
 // x0.5's 24-channel depthwise convs spent most of their time in the 8 left over one by one.
 template <class V>
-void depthwiseRow(const float *const *rows, const float *weights, size_t channels,
+void depthwiseRow(const uint8_t *const *rows, const float *weights, size_t channels,
                   const ConvWindow &g, const ChannelEpilogue &e, float *y)
 {
     size_t whole = depthwiseColumns<V>(rows, weights, channels, g, e, y, 0);
@@ -131,7 +188,8 @@ void depthwiseRow(const float *const *rows, const float *weights, size_t channel
             const float *w = weights + c;
             for (int64_t ky = 0; ky < g.kernelH; ++ky)
                 for (int64_t kx = 0; kx < g.kernelW; ++kx, w += channels)
-                    acc += rows[ky][size_t(ox * g.strideW + kx * g.dilationW) * channels + c] *
+                    acc += float(rows[ky][size_t(ox * g.strideW + kx * g.dilationW) * channels +
+                                          c]) *
                            *w;
             const float v = e.scale[c] * (acc - e.padding[e.positionClass[ox] * channels + c]) +
                             e.bias[c];

@@ -4,7 +4,7 @@
 
 namespace quantscope::runtime {
 
-template void depthwiseRow<Floats16>(const float *const *, const float *, size_t,
+template void depthwiseRow<Floats16>(const uint8_t *const *, const float *, size_t,
                                      const ConvWindow &, const ChannelEpilogue &, float *);
 
 } // namespace quantscope::runtime

@@ -11,9 +11,9 @@ namespace quantscope::runtime {
 typedef float Floats8 __attribute__((vector_size(32)));  // one AVX2 register
 typedef float Floats16 __attribute__((vector_size(64))); // one AVX-512 register
 
-extern template void depthwiseRow<Floats8>(const float *const *, const float *, size_t,
+extern template void depthwiseRow<Floats8>(const uint8_t *const *, const float *, size_t,
                                            const ConvWindow &, const ChannelEpilogue &, float *);
-extern template void depthwiseRow<Floats16>(const float *const *, const float *, size_t,
+extern template void depthwiseRow<Floats16>(const uint8_t *const *, const float *, size_t,
                                             const ConvWindow &, const ChannelEpilogue &,
                                             float *);
 
