@@ -19,7 +19,8 @@ GraphExecutor::GraphExecutor(const qsm::Model &model, Backend backend, size_t th
     : m_model(model), m_lowBitBackend(backend == Backend::LowBit), m_pool(threads),
       m_shapes(qsm::ShapeInference::infer(model)), m_weights(model.layers.size()),
       m_lowBit(model.layers.size()), m_keepEveryValue(keepEveryValue),
-      m_values(model.valueCount), m_opSeconds(model.ops.size())
+      m_values(model.valueCount), m_coded(model.valueCount, false), m_coders(model.valueCount),
+      m_opSeconds(model.ops.size())
 {
     const auto kernel = PackedGemm::fastest();
     const auto bitPlaneKernels = BitPlaneGemm::available();
@@ -44,14 +45,18 @@ GraphExecutor::GraphExecutor(const qsm::Model &model, Backend backend, size_t th
         m_clampOf[i] = i;
     if (backend == Backend::LowBit)
         fuseClamps();
+    if (backend == Backend::LowBit && !keepEveryValue)
+        codeMaps();
     std::vector<bool> unwritten(m_values.size(), false); // the inputs of fused clamps
     for (size_t i = 0; i < m_fusedAway.size(); ++i)
         if (m_fusedAway[i])
             unwritten[model.ops[i].inputs[0]] = true;
     std::vector<size_t> elements(m_values.size(), 0);
     for (size_t v = 0; v < m_values.size(); ++v)
-        if (!m_shapes[v].empty() && !unwritten[v])
-            elements[v] = qsm::ShapeInference::elements(m_shapes[v]);
+        if (!m_shapes[v].empty() && !unwritten[v]) {
+            const size_t count = qsm::ShapeInference::elements(m_shapes[v]);
+            elements[v] = m_coded[v] ? (count + sizeof(float) - 1) / sizeof(float) : count;
+        }
     placeValues(elements);
     if (backend == Backend::LowBit)
         chooseKernels();
@@ -127,6 +132,34 @@ void GraphExecutor::fuseClamps()
             m_lowBit[op.layer]->fuseClamp(clamp.lo, clamp.hi);
         m_clampOf[producer[v]] = i;
         m_fusedAway[i] = true;
+    }
+}
+
+void GraphExecutor::codeMaps()
+{
+    const auto lowBitLayer = [&](const qsm::Op &op) {
+        return (op.kind == qsm::OpKind::Conv || op.kind == qsm::OpKind::Linear) &&
+               m_lowBit[op.layer];
+    };
+    std::vector<std::vector<size_t>> readers(m_values.size());
+    for (size_t i = 0; i < m_model.ops.size(); ++i)
+        if (!m_fusedAway[i])
+            for (uint32_t v : m_model.ops[i].inputs)
+                readers[v].push_back(i);
+    for (size_t i = 0; i < m_model.ops.size(); ++i) {
+        const uint32_t v = m_model.ops[m_clampOf[i]].output;
+        if (m_fusedAway[i] || !lowBitLayer(m_model.ops[i]) || v == m_model.output ||
+            readers[v].empty())
+            continue;
+        const auto coderOf = [&](size_t reader) {
+            return ActivationCoder(m_model.layers[m_model.ops[reader].layer].input);
+        };
+        const ActivationCoder coder = coderOf(readers[v][0]);
+        const bool alike = std::all_of(readers[v].begin(), readers[v].end(), [&](size_t r) {
+            return lowBitLayer(m_model.ops[r]) && coderOf(r) == coder;
+        });
+        m_coded[v] = alike;
+        m_coders[v] = coder;
     }
 }
 
@@ -250,9 +283,14 @@ const std::vector<float> &GraphExecutor::run(const float *input)
         switch (op.kind) {
         case qsm::OpKind::Conv:
         case qsm::OpKind::Linear: {
-            if (const auto &lowBit = m_lowBit[op.layer])
-                lowBit->run(in, out.data(), m_pool);
-            else
+            if (const auto &lowBit = m_lowBit[op.layer]) {
+                const uint32_t from = op.inputs[0], to = clamp.output;
+                const LayerInput x = m_coded[from] ? LayerInput{nullptr, codes(from)}
+                                                   : LayerInput{in, nullptr};
+                const LayerOutput y = m_coded[to] ? LayerOutput{nullptr, codes(to), m_coders[to]}
+                                                  : LayerOutput{out.data(), nullptr, {}};
+                lowBit->run(x, y, m_pool);
+            } else
                 runReferenceLayer(op);
             break;
         }

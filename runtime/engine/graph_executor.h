@@ -3,7 +3,7 @@
 // float activations: the plain reference, C×H×W) or lowbit (each quantized layer on codes,
 // LowBitLayer; values kept H×W×C, the layout the layers read and write, so none transposes) —
 // keeping every value, so per-layer outputs can be compared (or, for timing, only the live ones
-// in shared buffers), and timing every op.
+// in shared buffers, the maps between low-bit layers as codes), and timing every op.
 #pragma once
 
 #include "format/qsm_model.h"
@@ -12,6 +12,7 @@
 #include "lowbit_layer.h"
 #include "thread_pool.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,8 @@ public:
     const std::vector<double> &opSeconds() const { return m_opSeconds; }
     // The GEMM kernel the low-bit layers use ("" for fp32).
     std::string kernelName() const;
+    // How many maps the low-bit layers pass on as codes (see codeMaps).
+    size_t codedMaps() const { return size_t(std::count(m_coded.begin(), m_coded.end(), true)); }
     // (x − mean) / std of raw pixels in [0, 1], as the model was trained.
     std::vector<float> normalise(const std::vector<float> &pixels) const;
 
@@ -53,6 +56,10 @@ private:
     // The low-bit backend keeps feature maps channels last.
     bool channelsLast(size_t value) const { return m_lowBitBackend && m_shapes[value].size() == 3; }
     void fuseClamps();
+    // Without keepEveryValue: a map read only by low-bit layers of one activation quantizer is
+    // written as their codes (a byte a value) by the low-bit layer that makes it, clamp fused,
+    // and its readers copy codes where they would have coded floats.
+    void codeMaps();
     // Each layer the bit-serial kernel serves keeps whichever of its two kernels is faster where
     // it runs: in the model, between its neighbours. (Timed alone with its data in cache, the
     // bit-serial kernel won on ResNet-18's 56×56 maps, where in the model it lost.)
@@ -72,6 +79,10 @@ private:
         float *begin() const { return ptr; }
         float *end() const { return ptr + count; }
     };
+    uint8_t *codes(size_t value) const // a coded value's bytes
+    {
+        return reinterpret_cast<uint8_t *>(m_values[value].data());
+    }
     // Buffers for the values: one each, or shared by values that are never live together.
     void placeValues(const std::vector<size_t> &elements);
 
@@ -84,6 +95,9 @@ private:
     bool m_keepEveryValue;
     std::vector<std::vector<float>> m_buffers;
     std::vector<Value> m_values;
+    std::vector<bool> m_coded;               // per value: kept as codes, in its buffer's bytes
+    std::vector<ActivationCoder> m_coders;   // their quantizer
+
     std::vector<float> m_inScratch, m_outScratch; // a float layer's C×H×W input and output
     std::vector<float> m_output;                  // the output, C×H×W
     std::vector<double> m_opSeconds;

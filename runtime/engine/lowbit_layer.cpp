@@ -16,14 +16,6 @@ namespace {
 // The helpers below take their operands by value and restrict: byte stores may alias anything,
 // and without that the compiler reloads every operand after each store instead of vectorising.
 
-// Codes u = q − qmin of n inputs.
-QS_VECTOR_CLONES void codeRun(const float *__restrict src, uint8_t *__restrict dst, size_t n,
-                              const ActivationCoder coder)
-{
-    for (size_t i = 0; i < n; ++i)
-        dst[i] = coder.code(src[i]);
-}
-
 // For `count` pixels `pixelStride` apart, the sum of the `run` codes from each.
 QS_VECTOR_CLONES void sumRuns(const uint8_t *__restrict codes, size_t count, size_t pixelStride,
                               size_t run, int32_t *__restrict sums)
@@ -306,7 +298,7 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
     m_colSums.resize(positions);
 }
 
-void LowBitLayer::prepareCodes(const float *in, ThreadPool &pool)
+void LowBitLayer::prepareCodes(const LayerInput &in, ThreadPool &pool)
 {
     const size_t channels = size_t(m_inC), width = size_t(m_inW);
     const ActivationCoder coder(m_layer.input);
@@ -318,7 +310,11 @@ void LowBitLayer::prepareCodes(const float *in, ThreadPool &pool)
         for (size_t y = begin; y < end; ++y) {
             const size_t first = (y + m_layer.padH) * size_t(m_codesW) + m_layer.padW;
             uint8_t *codes = m_codes.data() + first * channels;
-            codeRun(in + y * width * channels, codes, width * channels, coder);
+            const size_t row = width * channels;
+            if (in.codes) // coded by the layer before
+                std::memcpy(codes, in.codes + y * row, row);
+            else
+                codeValues(in.values + y * row, codes, row, coder);
             if (!m_bases.empty())
                 continue; // ±1 weights: no column sums
             if (m_bitSerial)
@@ -384,30 +380,30 @@ QS_VECTOR_CLONES void LowBitLayer::gatherColumns(size_t group, size_t begin, siz
     }
 }
 
-GemmEpilogue LowBitLayer::epilogue(size_t group, size_t column, size_t begin, float *out) const
+GemmEpilogue LowBitLayer::epilogue(size_t group, size_t column, size_t begin, float *rows) const
 {
     const size_t first = group * m_groups[group].n + column;
     return {m_colSums.data() + begin, m_positionClass.data() + begin, m_padding.data() + first,
             m_outC, m_scale.data() + first, m_perColumnSum.data() + first, m_bias.data() + first,
-            m_clampLo, m_clampHi, out + begin * m_outC + first, m_outC};
+            m_clampLo, m_clampHi, rows + first, m_outC};
 }
 
-void LowBitLayer::multiply(size_t group, size_t begin, size_t end, PanelRange panels, float *out)
+void LowBitLayer::multiply(size_t group, size_t begin, size_t end, PanelRange panels, float *rows)
 {
     const PackedWeights &b = m_groups[group];
     if (m_bitSerial) {
-        const BitPlaneRows rows{m_planeImage.data(), m_runStart.data() + begin * m_runs,
-                                size_t(m_inC) / BitPlaneWeights::kChunk, m_runs,
-                                m_runBytes / BitPlaneWeights::kChunk, m_activationPlanes};
-        m_bitPlane.kernel(rows, end - begin, m_planeWeights, panels,
-                          epilogue(group, 0, begin, out));
+        const BitPlaneRows planes{m_planeImage.data(), m_runStart.data() + begin * m_runs,
+                                  size_t(m_inC) / BitPlaneWeights::kChunk, m_runs,
+                                  m_runBytes / BitPlaneWeights::kChunk, m_activationPlanes};
+        m_bitPlane.kernel(planes, end - begin, m_planeWeights, panels,
+                          epilogue(group, 0, begin, rows));
         return;
     }
     if (m_kernel.indirect) {
-        const TapRows rows{m_codes.data() + group * size_t(m_perGroupIn),
+        const TapRows taps{m_codes.data() + group * size_t(m_perGroupIn),
                            m_runStart.data() + begin * m_runs, size_t(m_inC), m_runs,
                            m_runStride};
-        m_kernel.indirect(rows, end - begin, b, panels, epilogue(group, 0, begin, out));
+        m_kernel.indirect(taps, end - begin, b, panels, epilogue(group, 0, begin, rows));
         return;
     }
     int32_t *acc = m_acc.data() + begin * b.nPadded;
@@ -415,7 +411,7 @@ void LowBitLayer::multiply(size_t group, size_t begin, size_t end, PanelRange pa
                     m_maxActivation, acc, b.nPadded);
     const size_t column = panels.begin * PackedWeights::kPanel;
     if (column < b.n)
-        writeGemmRows(epilogue(group, column, begin, out), acc + column, b.nPadded, end - begin,
+        writeGemmRows(epilogue(group, column, begin, rows), acc + column, b.nPadded, end - begin,
                       std::min(b.n, panels.end * PackedWeights::kPanel) - column);
 }
 
@@ -425,19 +421,18 @@ ChannelEpilogue LowBitLayer::channelEpilogue(size_t begin) const
             m_clampLo, m_clampHi};
 }
 
-void LowBitLayer::multiplyBases(size_t group, size_t begin, size_t end, float *out)
+void LowBitLayer::multiplyBases(size_t group, size_t begin, size_t end, float *rows)
 {
     // The task's rows copied out, in a buffer of the thread's own that every layer reuses (see
     // BinaryBasisGemm::multiply).
     thread_local std::vector<uint8_t> cols;
-    const size_t rows = end - begin;
-    cols.resize(std::max(cols.size(), rows * m_colsRow + PackedWeights::kGroup));
+    cols.resize(std::max(cols.size(), (end - begin) * m_colsRow + PackedWeights::kGroup));
     gatherColumns(group, begin, end, cols.data());
-    m_bases[group].multiply(cols.data(), rows, m_kernel, m_maxActivation, channelEpilogue(begin),
-                            out + begin * m_outC);
+    m_bases[group].multiply(cols.data(), end - begin, m_kernel, m_maxActivation,
+                            channelEpilogue(begin), rows);
 }
 
-void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
+void LowBitLayer::run(const LayerInput &in, const LayerOutput &out, ThreadPool &pool)
 {
     if (m_depthwise) { // it codes its input itself, a few rows at a time
         const ChannelEpilogue epilogue = channelEpilogue(0);
@@ -451,30 +446,56 @@ void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
     prepareCodes(in, pool);
     const size_t positions = size_t(m_outH * m_outW);
     const size_t rowTiles = (positions + kRowsPerTask - 1) / kRowsPerTask;
+    if (m_bases.empty() && (pool.threads() == 1 || rowTiles >= 2 * pool.threads())) {
+        // Enough rows for every thread: each tile gathers, multiplies and scales its rows while
+        // they are in cache — and codes them there for a coded output, from floats in a buffer
+        // of the thread's own that every layer reuses.
+        pool.parallelFor(positions, kRowsPerTask, [&](size_t begin, size_t end) {
+            thread_local std::vector<float> tile;
+            const size_t values = (end - begin) * m_outC;
+            if (out.codes)
+                tile.resize(std::max(tile.size(), values));
+            float *rows = out.codes ? tile.data() : out.values + begin * m_outC;
+            for (size_t g = 0; g < m_groups.size(); ++g) {
+                prepareRows(g, begin, end);
+                multiply(g, begin, end, {0, m_groups[g].nPadded / PackedWeights::kPanel}, rows);
+            }
+            if (out.codes)
+                codeValues(rows, out.codes + begin * m_outC, values, out.coder);
+        });
+        return;
+    }
+    if (!out.codes) {
+        multiplyAll(out.values, pool);
+        return;
+    }
+    m_outputs.resize(positions * m_outC);
+    multiplyAll(m_outputs.data(), pool);
+    pool.parallelFor(positions, kRowsPerTask, [&](size_t begin, size_t end) {
+        codeValues(m_outputs.data() + begin * m_outC, out.codes + begin * m_outC,
+                   (end - begin) * m_outC, out.coder);
+    });
+}
+
+void LowBitLayer::multiplyAll(float *values, ThreadPool &pool)
+{
+    const size_t positions = size_t(m_outH * m_outW);
+    const size_t rowTiles = (positions + kRowsPerTask - 1) / kRowsPerTask;
     if (!m_bases.empty()) { // tasks of a tile of rows and a group: small maps use every thread
         const size_t groups = m_bases.size();
         pool.parallelFor(rowTiles * groups, 1, [&](size_t first, size_t last) {
             for (size_t t = first; t < last; ++t) {
                 const size_t begin = t / groups * kRowsPerTask;
-                multiplyBases(t % groups, begin, std::min(positions, begin + kRowsPerTask), out);
+                multiplyBases(t % groups, begin, std::min(positions, begin + kRowsPerTask),
+                              values + begin * m_outC);
             }
         });
         return;
     }
+    // Few rows (the deep layers of a network: 7×7 maps, wide channels): the rows are gathered
+    // first, then the threads share the output channels as well.
     for (size_t g = 0; g < m_groups.size(); ++g) {
-        const PackedWeights &b = m_groups[g];
-        const size_t panels = b.nPadded / PackedWeights::kPanel;
-        if (pool.threads() == 1 || rowTiles >= 2 * pool.threads()) {
-            // Enough rows for every thread: each tile gathers, multiplies and scales its rows
-            // while they are in cache.
-            pool.parallelFor(positions, kRowsPerTask, [&](size_t begin, size_t end) {
-                prepareRows(g, begin, end);
-                multiply(g, begin, end, {0, panels}, out);
-            });
-            continue;
-        }
-        // Few rows (the deep layers of a network: 7×7 maps, wide channels): the rows are
-        // gathered first, then the threads share the output channels as well.
+        const size_t panels = m_groups[g].nPadded / PackedWeights::kPanel;
         pool.parallelFor(positions, kRowsPerTask,
                          [&](size_t begin, size_t end) { prepareRows(g, begin, end); });
         const size_t panelsPerTile =
@@ -486,11 +507,10 @@ void LowBitLayer::run(const float *in, float *out, ThreadPool &pool)
                              end = std::min(positions, begin + kRowsPerTask);
                 const PanelRange range{t % panelTiles * panelsPerTile,
                                        std::min(panels, (t % panelTiles + 1) * panelsPerTile)};
-                multiply(g, begin, end, range, out);
+                multiply(g, begin, end, range, values + begin * m_outC);
             }
         });
     }
 }
 
 } // namespace quantscope::runtime
-

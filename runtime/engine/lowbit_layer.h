@@ -20,6 +20,7 @@
 #include "format/shape_inference.h"
 #include "kernels/bit_plane_gemm.h"
 #include "kernels/depthwise_conv.h"
+#include "kernels/layer_maps.h"
 #include "kernels/packed_gemm.h"
 
 #include <limits>
@@ -60,8 +61,13 @@ public:
     // integer sums, the same epilogue.
     bool servesBitSerial() const { return m_bitSerialServed; }
     void useBitSerial(bool use) { m_bitSerial = m_bitSerialServed && use; }
-    // in: H×W×C (or F) floats; out: the layer's output, H×W×C (or F).
-    void run(const float *in, float *out, ThreadPool &pool);
+    // in: H×W×C (or F) floats, or their codes under this layer's activation quantizer; out:
+    // the layer's output, H×W×C (or F), as floats or coded for the layers that read it.
+    void run(const LayerInput &in, const LayerOutput &out, ThreadPool &pool);
+    void run(const float *in, float *out, ThreadPool &pool)
+    {
+        run(LayerInput{in, nullptr}, LayerOutput{out, nullptr, {}}, pool);
+    }
     // A clamp (relu, relu6) that follows the layer, applied as each output is written.
     void fuseClamp(float lo, float hi) { m_clampLo = lo; m_clampHi = hi; }
     const std::string &kernelName() const
@@ -80,22 +86,26 @@ private:
     static std::vector<uint32_t> tapClasses(int64_t outSize, int64_t inSize, int64_t kernel,
                                             int64_t stride, int64_t pad, int64_t dilation,
                                             std::vector<Taps> &classes);
-    void prepareCodes(const float *in, ThreadPool &pool);
+    void prepareCodes(const LayerInput &in, ThreadPool &pool);
     // Rows [begin, end) of the GEMM's A for `group`: their column sums, and for a kernel
     // without an indirect form the rows copied out.
     void prepareRows(size_t group, size_t begin, size_t end);
     // Rows [begin, end) of `group`'s GEMM copied out from the codes, to `rows` onwards.
     void gatherColumns(size_t group, size_t begin, size_t end, uint8_t *rows);
-    // The epilogue of `group`'s outputs from its GEMM column `column` on, for rows from `begin`.
-    GemmEpilogue epilogue(size_t group, size_t column, size_t begin, float *out) const;
-    // Outputs of rows [begin, end) × the columns of `panels` of `group`'s GEMM.
-    void multiply(size_t group, size_t begin, size_t end, PanelRange panels, float *out);
+    // The epilogue of `group`'s outputs from its GEMM column `column` on, for rows from `begin`,
+    // written from `rows` on (row `begin`'s outputs, every channel).
+    GemmEpilogue epilogue(size_t group, size_t column, size_t begin, float *rows) const;
+    // Outputs of rows [begin, end) × the columns of `panels` of `group`'s GEMM, to `rows` on.
+    void multiply(size_t group, size_t begin, size_t end, PanelRange panels, float *rows);
     // scale·(Σ − padding) + bias and the fused clamp per channel, for output positions from
     // `begin` on: the epilogue of the depthwise kernel and of binary bases.
     ChannelEpilogue channelEpilogue(size_t begin) const;
-    // Outputs of rows [begin, end) of a binary-basis layer's group: its rows copied out, then
-    // its BinaryBasisGemm.
-    void multiplyBases(size_t group, size_t begin, size_t end, float *out);
+    // Outputs of rows [begin, end) of a binary-basis layer's group, to `rows` on: its rows
+    // copied out, then its BinaryBasisGemm.
+    void multiplyBases(size_t group, size_t begin, size_t end, float *rows);
+    // The layer's outputs to `values` on, for the schedules that do not code a task's rows as
+    // they are written.
+    void multiplyAll(float *values, ThreadPool &pool);
 
     const qsm::Layer &m_layer;
     GemmKernelChoice m_kernel;
@@ -137,6 +147,7 @@ private:
     std::vector<uint64_t> m_planeImage;
     std::vector<int32_t> m_colSums;    // Σ of each row of taps (Σu)
     std::vector<int32_t> m_acc;        // kernels without an indirect form: the int32 sums
+    std::vector<float> m_outputs; // a coded output's floats, where multiplyAll writes them first
 };
 
 } // namespace quantscope::runtime

@@ -8,6 +8,7 @@
 
 #include "format/qsm_model.h"
 
+#include <cstddef>
 #include <cstdint>
 
 namespace quantscope::runtime {
@@ -48,6 +49,15 @@ struct ActivationCoder
     }
 
     uint8_t code(float x) const { return uint8_t(int32_t(quantized(x) - lo)); }
+
+    bool operator==(const ActivationCoder &o) const // the same code for every x
+    {
+        return scale == o.scale && zero == o.zero && lo == o.lo && hi == o.hi;
+    }
 };
+
+// The codes of n values, at the CPU's vector width: a layer coding its input, or its output for
+// the layers that read it.
+void codeValues(const float *values, uint8_t *codes, size_t n, const ActivationCoder &coder);
 
 } // namespace quantscope::runtime

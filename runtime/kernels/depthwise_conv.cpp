@@ -3,7 +3,6 @@
 
 #include "cpu_features.h"
 #include "depthwise_row.h"
-#include "vector_clones.h"
 #if defined(__x86_64__)
 #include "x86/depthwise_x86.h" // their builds, declared but not instantiated here
 #endif
@@ -15,20 +14,20 @@ namespace quantscope::runtime {
 
 namespace {
 
-// One image row of the kernel's input, bordered: the codes u = q − qmin of `width` pixels (null:
-// a padding row) between `pad` zero pixels on either side.
-QS_VECTOR_CLONES void codeImageRow(const float *__restrict in, size_t width, size_t pad,
-                                   size_t channels, const ActivationCoder coder,
-                                   uint8_t *__restrict row)
+// One image row of the kernel's input, bordered: the codes u = q − qmin of `width` pixels, coded
+// here from floats or copied as the layer before wrote them (neither: a padding row, all
+// zeros), between `pad` zero pixels on either side.
+void borderedRow(const LayerInput &in, size_t offset, size_t width, size_t pad, size_t channels,
+                 const ActivationCoder &coder, uint8_t *row)
 {
     const size_t border = pad * channels, values = width * channels;
-    if (!in) {
-        std::fill(row, row + values + 2 * border, uint8_t(0));
-        return;
-    }
     std::fill(row, row + border, uint8_t(0));
-    for (size_t i = 0; i < values; ++i)
-        row[border + i] = coder.code(in[i]);
+    if (in.values)
+        codeValues(in.values + offset, row + border, values, coder);
+    else if (in.codes)
+        std::memcpy(row + border, in.codes + offset, values);
+    else
+        std::fill(row + border, row + border + values, uint8_t(0));
     std::fill(row + border + values, row + values + 2 * border, uint8_t(0));
 }
 
@@ -65,33 +64,42 @@ DepthwiseConv::DepthwiseConv(const std::vector<float> &centredWeights, size_t ch
             m_weights[t * channels + c] = centredWeights[c * taps + t];
 }
 
-void DepthwiseConv::run(const float *in, const ActivationCoder &coder, size_t beginRow,
-                        size_t endRow, const ChannelEpilogue &epilogue, float *out) const
+void DepthwiseConv::run(const LayerInput &in, const ActivationCoder &coder, size_t beginRow,
+                        size_t endRow, const ChannelEpilogue &epilogue,
+                        const LayerOutput &out) const
 {
     // The bordered image rows the kernel reads, coded, in a ring of as many rows as one output
     // row spans: consecutive output rows share kernel rows, so each is coded once per call.
     const ConvWindow &g = m_window;
     const size_t span = size_t((g.kernelH - 1) * g.dilationH + 1);
     const size_t rowValues = size_t(g.inW + 2 * g.padW) * m_channels;
+    const size_t outRow = size_t(g.outW) * m_channels;
     thread_local std::vector<uint8_t> ring;
+    thread_local std::vector<float> sums; // an output row before its coding
     ring.resize(span * rowValues);
+    if (out.codes)
+        sums.resize(outRow);
     std::vector<const uint8_t *> rows(size_t(g.kernelH));
     int64_t coded = -1; // the last bordered row in the ring
     ChannelEpilogue row = epilogue; // its position classes, a row's at a time
+    const LayerInput padding;
     for (size_t oy = beginRow; oy < endRow; ++oy) {
         const int64_t first = int64_t(oy) * g.strideH;
         for (int64_t r = std::max(first, coded + 1); r < first + int64_t(span); ++r) {
             const int64_t y = r - g.padH; // the input row, if inside the image
-            codeImageRow(y >= 0 && y < g.inH ? in + size_t(y * g.inW) * m_channels : nullptr,
-                         size_t(g.inW), size_t(g.padW), m_channels, coder,
-                         ring.data() + size_t(r) % span * rowValues);
+            const bool inside = y >= 0 && y < g.inH;
+            borderedRow(inside ? in : padding, inside ? size_t(y * g.inW) * m_channels : 0,
+                        size_t(g.inW), size_t(g.padW), m_channels, coder,
+                        ring.data() + size_t(r) % span * rowValues);
         }
         coded = first + int64_t(span) - 1;
         for (int64_t ky = 0; ky < g.kernelH; ++ky)
             rows[size_t(ky)] = ring.data() + size_t(first + ky * g.dilationH) % span * rowValues;
         row.positionClass = epilogue.positionClass + oy * size_t(g.outW);
-        m_row.row(rows.data(), m_weights.data(), m_channels, g, row,
-                  out + oy * size_t(g.outW) * m_channels);
+        float *y = out.codes ? sums.data() : out.values + oy * outRow;
+        m_row.row(rows.data(), m_weights.data(), m_channels, g, row, y);
+        if (out.codes)
+            codeValues(y, out.codes + oy * outRow, outRow, out.coder);
     }
 }
 

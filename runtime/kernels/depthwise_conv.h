@@ -15,6 +15,7 @@
 #pragma once
 
 #include "activation_coder.h"
+#include "layer_maps.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -60,9 +61,10 @@ public:
                   const ConvWindow &window, const RowKernelChoice *row = nullptr);
     const std::string &kernelName() const { return m_row.name; }
 
-    // Output rows [beginRow, endRow) from the H×W×C input, coded by `coder`, written as H×W×C.
-    void run(const float *in, const ActivationCoder &coder, size_t beginRow, size_t endRow,
-             const ChannelEpilogue &epilogue, float *out) const;
+    // Output rows [beginRow, endRow) from the H×W×C input (floats coded by `coder`, or its
+    // codes already), written as H×W×C floats or their codes.
+    void run(const LayerInput &in, const ActivationCoder &coder, size_t beginRow, size_t endRow,
+             const ChannelEpilogue &epilogue, const LayerOutput &out) const;
 
 private:
     size_t m_channels;

@@ -158,22 +158,53 @@ TEST_CASE(lowBitModelMatchesTheOracle)
 TEST_CASE(sharedBuffersGiveTheSameOutputs)
 {
     // Reusing a value's buffer once its last reader has run (for timing) changes nothing the
-    // model outputs, on every op kind, residual adds and fused clamps included, both backends.
+    // model outputs, on every op kind, residual adds and fused clamps included, both backends;
+    // nor does the low-bit layers' passing maps on as their readers' codes, on one thread or
+    // two (tasks of whole rows code their own; the other schedules code the layer's outputs
+    // after).
+    size_t coded = 0;
     for (const auto build : {&everyOpModel, &layoutEdgesModel, &concatModel, &preActivationModel,
                              &excitationModel, &shuffleModel, &negativeSideModel, &paddedModel,
-                             &groupNormModel, &layerNormModel, &resizeModel})
-        for (const Backend backend : {Backend::LowBit, Backend::Fp32}) {
-            const auto model = build(4, 4, 3);
-            GraphExecutor every(model, backend), shared(model, backend, 1, false);
-            for (uint32_t seed = 0; seed < 2; ++seed) {
-                const auto input = randomInput(model, seed);
-                const auto expected = every.run(input.data());
-                CHECK(shared.run(input.data()) == expected);
+                             &groupNormModel, &layerNormModel, &resizeModel, &wideChannelsModel})
+        for (const Backend backend : {Backend::LowBit, Backend::Fp32})
+            for (size_t threads : {1, 2}) {
+                const auto model = build(4, 4, 3);
+                GraphExecutor every(model, backend, threads),
+                    shared(model, backend, threads, false);
+                for (uint32_t seed = 0; seed < 2; ++seed) {
+                    const auto input = randomInput(model, seed);
+                    const auto expected = every.run(input.data());
+                    CHECK(shared.run(input.data()) == expected);
+                }
+                // Only the output can be read back; the input's buffer has been reused.
+                CHECK(shared.value(model.output) == every.value(model.output));
+                CHECK(shared.value(0).empty() && !every.value(0).empty());
+                CHECK(every.codedMaps() == 0);
+                coded += shared.codedMaps();
             }
-            // Only the output can be read back; the input's buffer has been reused.
-            CHECK(shared.value(model.output) == every.value(model.output));
-            CHECK(shared.value(0).empty() && !every.value(0).empty());
+    CHECK_MSG(coded >= 10, std::to_string(coded) + " maps passed on as codes");
+}
+
+TEST_CASE(mapsPassedOnAsCodesOnEveryThreadsRows)
+{
+    // A MobileNetV2 block on a map large enough for tasks of whole rows on two threads (each
+    // codes the rows it wrote): the expansion's and the depthwise conv's outputs pass on as
+    // codes; the projection's, the model's output, stays float.
+    qsm::ModelBuilder b(5, 24, 20, 3);
+    const qsm::LayerBits first{8, 4, 0.4f, true}, body{4, 4, 0.0f, false};
+    auto x = b.clamp(b.conv(qsm::ModelBuilder::kInput, 24, 1, 1, 0, 1, first), 0.0f, 6.0f);
+    x = b.clamp(b.conv(x, 24, 3, 1, 1, 24, body), 0.0f, 6.0f);
+    const auto model = b.build(b.conv(x, 8, 1, 1, 0, 1, body));
+    for (size_t threads : {1, 2}) {
+        GraphExecutor every(model, Backend::LowBit, threads),
+            shared(model, Backend::LowBit, threads, false);
+        CHECK(shared.codedMaps() == 2);
+        for (uint32_t seed = 0; seed < 3; ++seed) {
+            const auto input = randomInput(model, seed);
+            const auto expected = every.run(input.data());
+            CHECK(shared.run(input.data()) == expected);
         }
+    }
 }
 
 TEST_CASE(channelsLastValuesReadAsTheOracles)

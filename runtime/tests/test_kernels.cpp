@@ -431,7 +431,8 @@ TEST_CASE(everyDepthwiseBuildMatchesTheDefinition)
     // Each build of the depthwise row loop this CPU runs, on channels past its whole vectors (29:
     // 16 + 8 + 4 + 1, every narrower vector and a scalar) and rows past its four positions in
     // flight, against the sums written out: integer codes and weights, so every sum is exact and
-    // only the epilogue rounds.
+    // only the epilogue rounds. From the input's codes and to the output's, the codes of the same
+    // floats.
     struct Shape
     {
         int64_t kernel, stride, pad, dilation, size;
@@ -466,7 +467,22 @@ TEST_CASE(everyDepthwiseBuildMatchesTheDefinition)
                                         -20.0f,       20.0f};
                 std::vector<float> got(classes.size() * channels);
                 const DepthwiseConv conv(weights, channels, g, &kernel);
-                conv.run(input.data(), coder, 0, size_t(out), e, got.data());
+                conv.run(LayerInput{input.data(), nullptr}, coder, 0, size_t(out), e,
+                         LayerOutput{got.data(), nullptr, {}});
+                // The same from the input's codes, as a layer before writes them; and the output
+                // coded for the layers after: each the codes of the floats above.
+                std::vector<uint8_t> inCodes(input.size()), outCodes(got.size());
+                codeValues(input.data(), inCodes.data(), input.size(), coder);
+                ActivationCoder next;
+                next.scale = 0.3f, next.zero = 3, next.lo = -4, next.hi = 11;
+                conv.run(LayerInput{nullptr, inCodes.data()}, coder, 0, size_t(out), e,
+                         LayerOutput{nullptr, outCodes.data(), next});
+                size_t sameCodes = 0;
+                for (size_t i = 0; i < got.size(); ++i)
+                    sameCodes += outCodes[i] == next.code(got[i]);
+                CHECK_MSG(sameCodes == got.size(),
+                          kernel.name + ": " + std::to_string(got.size() - sameCodes) +
+                              " outputs coded otherwise from the input's codes");
                 float worst = 0;
                 for (int64_t oy = 0; oy < out; ++oy)
                     for (int64_t ox = 0; ox < out; ++ox)
