@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <limits>
 
 namespace quantscope::runtime {
@@ -165,21 +166,22 @@ void GraphExecutor::codeMaps()
 
 void GraphExecutor::chooseKernels()
 {
-    std::vector<size_t> served; // ops whose layer can run bit-serially
+    std::vector<size_t> layers, served; // ops of low-bit layers; those that can run bit-serially
     for (size_t i = 0; i < m_model.ops.size(); ++i) {
         const auto &op = m_model.ops[i];
         const bool layerOp = op.kind == qsm::OpKind::Conv || op.kind == qsm::OpKind::Linear;
+        if (layerOp && m_lowBit[op.layer] && !m_fusedAway[i])
+            layers.push_back(i);
         if (layerOp && m_lowBit[op.layer] && m_lowBit[op.layer]->servesBitSerial())
             served.push_back(i);
     }
-    if (served.empty())
-        return;
     // Per op, the best of three runs of a zero image (the kernels' time does not depend on the
-    // values) with every served layer on one kernel.
+    // values) with `choose` applied to the layers of `ops`.
     const std::vector<float> image(m_values[0].size(), 0.0f);
-    const auto opTimes = [&](bool bitSerial) {
-        for (size_t i : served)
-            m_lowBit[m_model.ops[i].layer]->useBitSerial(bitSerial);
+    const auto opTimes = [&](const std::vector<size_t> &ops,
+                             const std::function<void(LowBitLayer &)> &choose) {
+        for (size_t i : ops)
+            choose(*m_lowBit[m_model.ops[i].layer]);
         std::vector<double> best(m_model.ops.size(), 1e30);
         for (int repeat = 0; repeat < 3; ++repeat) {
             run(image.data());
@@ -188,9 +190,21 @@ void GraphExecutor::chooseKernels()
         }
         return best;
     };
-    const auto bitSerial = opTimes(true), gemm = opTimes(false);
-    for (size_t i : served)
-        m_lowBit[m_model.ops[i].layer]->useBitSerial(bitSerial[i] < gemm[i]);
+    if (!served.empty()) {
+        const auto bitSerial = opTimes(served, [](LowBitLayer &l) { l.useBitSerial(true); });
+        const auto gemm = opTimes(served, [](LowBitLayer &l) { l.useBitSerial(false); });
+        for (size_t i : served)
+            m_lowBit[m_model.ops[i].layer]->useBitSerial(bitSerial[i] < gemm[i]);
+    }
+    // Then each layer on every thread or on the calling thread alone: handing a small layer's
+    // tasks to the other threads and waiting for them can take longer than its work (ResNet-8
+    // at 28×28 took twice its one-thread time on two).
+    if (m_pool.threads() > 1 && !layers.empty()) {
+        const auto all = opTimes(layers, [](LowBitLayer &l) { l.useAllThreads(true); });
+        const auto one = opTimes(layers, [](LowBitLayer &l) { l.useAllThreads(false); });
+        for (size_t i : layers)
+            m_lowBit[m_model.ops[i].layer]->useAllThreads(all[i] <= one[i]);
+    }
 }
 
 std::string GraphExecutor::kernelName() const

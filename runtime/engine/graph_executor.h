@@ -62,7 +62,8 @@ private:
     void codeMaps();
     // Each layer the bit-serial kernel serves keeps whichever of its two kernels is faster where
     // it runs: in the model, between its neighbours. (Timed alone with its data in cache, the
-    // bit-serial kernel won on ResNet-18's 56×56 maps, where in the model it lost.)
+    // bit-serial kernel won on ResNet-18's 56×56 maps, where in the model it lost.) Then, on
+    // more than one thread, each layer keeps all of them or the calling thread alone, likewise.
     void chooseKernels();
     // A layer our kernels do not run on codes: the oracle's kernel, on the quantized input where
     // the low-bit backend serves the run's activation quantizers (binary bases, wide ranges).

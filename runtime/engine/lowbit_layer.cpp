@@ -432,8 +432,9 @@ void LowBitLayer::multiplyBases(size_t group, size_t begin, size_t end, float *r
                             channelEpilogue(begin), rows);
 }
 
-void LowBitLayer::run(const LayerInput &in, const LayerOutput &out, ThreadPool &pool)
+void LowBitLayer::run(const LayerInput &in, const LayerOutput &out, ThreadPool &threads)
 {
+    ThreadPool &pool = m_allThreads ? threads : m_callingThread;
     if (m_depthwise) { // it codes its input itself, a few rows at a time
         const ChannelEpilogue epilogue = channelEpilogue(0);
         // A few tasks of whole rows per thread: each task codes the rows it reads once.

@@ -22,6 +22,7 @@
 #include "kernels/depthwise_conv.h"
 #include "kernels/layer_maps.h"
 #include "kernels/packed_gemm.h"
+#include "thread_pool.h"
 
 #include <limits>
 #include <memory>
@@ -29,8 +30,6 @@
 #include <vector>
 
 namespace quantscope::runtime {
-
-class ThreadPool;
 
 class LowBitLayer
 {
@@ -61,6 +60,9 @@ public:
     // integer sums, the same epilogue.
     bool servesBitSerial() const { return m_bitSerialServed; }
     void useBitSerial(bool use) { m_bitSerial = m_bitSerialServed && use; }
+    // Whether run() shares the layer's work among the pool's threads (the default) or keeps it
+    // on the calling thread: the same outputs either way.
+    void useAllThreads(bool all) { m_allThreads = all; }
     // in: H×W×C (or F) floats, or their codes under this layer's activation quantizer; out:
     // the layer's output, H×W×C (or F), as floats or coded for the layers that read it.
     void run(const LayerInput &in, const LayerOutput &out, ThreadPool &pool);
@@ -148,6 +150,8 @@ private:
     std::vector<int32_t> m_colSums;    // Σ of each row of taps (Σu)
     std::vector<int32_t> m_acc;        // kernels without an indirect form: the int32 sums
     std::vector<float> m_outputs; // a coded output's floats, where multiplyAll writes them first
+    bool m_allThreads = true;
+    ThreadPool m_callingThread{1}; // the pool of one that run() takes without m_allThreads
 };
 
 } // namespace quantscope::runtime

@@ -18,6 +18,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <utility>
 
 using namespace quantscope;
 using namespace quantscope::runtime;
@@ -314,10 +315,13 @@ void compareLayer(const qsm::Model &model, const std::string &what)
     const auto bitPlaneKernels = BitPlaneGemm::available();
     for (const auto &bitPlane : bitPlaneKernels)
         choices.push_back({PackedGemm::fastest(), &bitPlane});
+    // On one thread, on two, and on the calling thread of a pool of two (useAllThreads).
+    const std::pair<size_t, bool> schedules[] = {{1, true}, {2, true}, {2, false}};
     for (const auto &[kernel, bitPlane] : choices)
-        for (size_t threads : {1, 2}) {
+        for (const auto &[threads, allThreads] : schedules) {
             ThreadPool pool(threads);
             LowBitLayer lowBit(layer, inShape, shapes[op.output], kernel, bitPlane);
+            lowBit.useAllThreads(allThreads);
             std::vector<float> gotLast(expected.size()), got(gotLast);
             lowBit.run(inputLast.data(), gotLast.data(), pool);
             if (outShape.size() == 3)
@@ -329,8 +333,8 @@ void compareLayer(const qsm::Model &model, const std::string &what)
                 worst = std::max(worst, std::fabs(got[i] - expected[i]));
             CHECK_MSG(worst <= 1e-5f * std::max(scale, 1.0f),
                       what + " on " + lowBit.kernelName() + ", " + std::to_string(threads) +
-                          " thread(s): off by " + std::to_string(worst) + " of " +
-                          std::to_string(scale));
+                          " thread(s)" + (allThreads ? "" : ", the calling one alone") +
+                          ": off by " + std::to_string(worst) + " of " + std::to_string(scale));
         }
 }
 
