@@ -380,18 +380,30 @@ QS_VECTOR_CLONES void LowBitLayer::gatherColumns(size_t group, size_t begin, siz
     }
 }
 
-GemmEpilogue LowBitLayer::epilogue(size_t group, size_t column, size_t begin, float *rows) const
+GemmEpilogue LowBitLayer::epilogue(size_t group, size_t column, size_t begin,
+                                   const LayerOutput &rows) const
 {
     const size_t first = group * m_groups[group].n + column;
-    return {m_colSums.data() + begin, m_positionClass.data() + begin, m_padding.data() + first,
-            m_outC, m_scale.data() + first, m_perColumnSum.data() + first, m_bias.data() + first,
-            m_clampLo, m_clampHi, rows + first, m_outC};
+    return {m_colSums.data() + begin,
+            m_positionClass.data() + begin,
+            m_padding.data() + first,
+            m_outC,
+            m_scale.data() + first,
+            m_perColumnSum.data() + first,
+            m_bias.data() + first,
+            m_clampLo,
+            m_clampHi,
+            rows.values ? rows.values + first : nullptr,
+            m_outC,
+            rows.codes ? rows.codes + first : nullptr,
+            rows.coder};
 }
 
-void LowBitLayer::multiply(size_t group, size_t begin, size_t end, PanelRange panels, float *rows)
+void LowBitLayer::multiply(size_t group, size_t begin, size_t end, PanelRange panels,
+                           const LayerOutput &rows)
 {
     const PackedWeights &b = m_groups[group];
-    if (m_bitSerial) {
+    if (m_bitSerial) { // floats only
         const BitPlaneRows planes{m_planeImage.data(), m_runStart.data() + begin * m_runs,
                                   size_t(m_inC) / BitPlaneWeights::kChunk, m_runs,
                                   m_runBytes / BitPlaneWeights::kChunk, m_activationPlanes};
@@ -406,7 +418,7 @@ void LowBitLayer::multiply(size_t group, size_t begin, size_t end, PanelRange pa
         m_kernel.indirect(taps, end - begin, b, panels, epilogue(group, 0, begin, rows));
         return;
     }
-    int32_t *acc = m_acc.data() + begin * b.nPadded;
+    int32_t *acc = m_acc.data() + begin * b.nPadded; // floats only
     m_kernel.kernel(m_cols.data() + begin * b.kPadded, end - begin, b.kPadded, b, panels,
                     m_maxActivation, acc, b.nPadded);
     const size_t column = panels.begin * PackedWeights::kPanel;
@@ -451,18 +463,26 @@ void LowBitLayer::run(const LayerInput &in, const LayerOutput &out, ThreadPool &
         // Enough rows for every thread: each tile gathers, multiplies and scales its rows while
         // they are in cache — and codes them there for a coded output, from floats in a buffer
         // of the thread's own that every layer reuses.
+        // An indirect GEMM codes them as they leave its registers.
+        const bool codesInKernel = out.codes && m_kernel.indirect && !m_bitSerial;
         pool.parallelFor(positions, kRowsPerTask, [&](size_t begin, size_t end) {
             thread_local std::vector<float> tile;
             const size_t values = (end - begin) * m_outC;
-            if (out.codes)
+            LayerOutput rows{nullptr, nullptr, out.coder};
+            if (codesInKernel) {
+                rows.codes = out.codes + begin * m_outC;
+            } else if (out.codes) {
                 tile.resize(std::max(tile.size(), values));
-            float *rows = out.codes ? tile.data() : out.values + begin * m_outC;
+                rows.values = tile.data();
+            } else {
+                rows.values = out.values + begin * m_outC;
+            }
             for (size_t g = 0; g < m_groups.size(); ++g) {
                 prepareRows(g, begin, end);
                 multiply(g, begin, end, {0, m_groups[g].nPadded / PackedWeights::kPanel}, rows);
             }
-            if (out.codes)
-                codeValues(rows, out.codes + begin * m_outC, values, out.coder);
+            if (out.codes && !codesInKernel)
+                codeValues(rows.values, out.codes + begin * m_outC, values, out.coder);
         });
         return;
     }
@@ -508,7 +528,7 @@ void LowBitLayer::multiplyAll(float *values, ThreadPool &pool)
                              end = std::min(positions, begin + kRowsPerTask);
                 const PanelRange range{t % panelTiles * panelsPerTile,
                                        std::min(panels, (t % panelTiles + 1) * panelsPerTile)};
-                multiply(g, begin, end, range, values + begin * m_outC);
+                multiply(g, begin, end, range, LayerOutput{values + begin * m_outC, nullptr, {}});
             }
         });
     }

@@ -95,10 +95,13 @@ private:
     // Rows [begin, end) of `group`'s GEMM copied out from the codes, to `rows` onwards.
     void gatherColumns(size_t group, size_t begin, size_t end, uint8_t *rows);
     // The epilogue of `group`'s outputs from its GEMM column `column` on, for rows from `begin`,
-    // written from `rows` on (row `begin`'s outputs, every channel).
-    GemmEpilogue epilogue(size_t group, size_t column, size_t begin, float *rows) const;
+    // written from `rows` on (row `begin`'s outputs, every channel): floats, or codes where the
+    // kernel is indirect.
+    GemmEpilogue epilogue(size_t group, size_t column, size_t begin,
+                          const LayerOutput &rows) const;
     // Outputs of rows [begin, end) × the columns of `panels` of `group`'s GEMM, to `rows` on.
-    void multiply(size_t group, size_t begin, size_t end, PanelRange panels, float *rows);
+    void multiply(size_t group, size_t begin, size_t end, PanelRange panels,
+                  const LayerOutput &rows);
     // scale·(Σ − padding) + bias and the fused clamp per channel, for output positions from
     // `begin` on: the epilogue of the depthwise kernel and of binary bases.
     ChannelEpilogue channelEpilogue(size_t begin) const;

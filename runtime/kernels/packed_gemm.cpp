@@ -63,8 +63,13 @@ void PackedGemm::scalarIndirect(const TapRows &a, size_t p, const PackedWeights 
             std::copy_n(a.base + a.pixels[r * a.taps + t] * a.pixelStride, a.tapBytes,
                         row.begin() + t * a.tapBytes);
         scalar(row.data(), 1, b.kPadded, b, panels, 255, sums.data(), b.nPadded);
-        for (size_t n = panels.begin * PackedWeights::kPanel; n < last; ++n)
-            epilogue.out[r * epilogue.outRow + n] = epilogue.apply(sums[n], r, n);
+        for (size_t n = panels.begin * PackedWeights::kPanel; n < last; ++n) {
+            const float y = epilogue.apply(sums[n], r, n);
+            if (epilogue.codes)
+                epilogue.codes[r * epilogue.outRow + n] = epilogue.coder.code(y);
+            else
+                epilogue.out[r * epilogue.outRow + n] = y;
+        }
     }
 }
 

@@ -7,6 +7,8 @@
 // byte products. Every kernel writes exactly the same integers; the scalar one is their oracle.
 #pragma once
 
+#include "activation_coder.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -57,7 +59,9 @@ struct TapRows
 // What turns the integer sums into a layer's outputs (the algebra is LowBitLayer's): for row r
 // and column n of a kernel call,
 //   y = scale[n]·(Σ + perColumnSum[n]·colSums[r] − padding[rowClass[r]·paddingRow + n]) + bias[n]
-// clamped to [lo, hi] and written to out[r·outRow + n], for the columns n < b.n only.
+// clamped to [lo, hi] and written to out[r·outRow + n], for the columns n < b.n only — or, by
+// an indirect kernel where `codes` is set, its code under `coder` to codes[r·outRow + n]
+// (what the layers reading the output would make of it).
 struct GemmEpilogue
 {
     const int32_t *colSums;
@@ -68,6 +72,8 @@ struct GemmEpilogue
     float lo, hi; // a fused clamp, ±inf without one: exact no-ops
     float *out;
     size_t outRow;
+    uint8_t *codes = nullptr;
+    ActivationCoder coder;
 
     float apply(int32_t sum, size_t r, size_t n) const
     {

@@ -104,7 +104,8 @@ struct RandomEpilogue
             for (auto &x : *v)
                 x = uniform(random);
         epilogue = {colSums.data(), rowClass.data(), padding.data(), n, scale.data(),
-                    perColumnSum.data(), bias.data(), -clamp, clamp, nullptr, n};
+                    perColumnSum.data(), bias.data(), -clamp, clamp, nullptr, n, nullptr,
+                    ActivationCoder()};
     }
 };
 
@@ -184,6 +185,33 @@ TEST_CASE(indirectKernelsMatchTheirRowsCopiedOut)
                                                       std::to_string(taps) + " × " +
                                                       std::to_string(tapBytes) + " bytes by " +
                                                       std::to_string(worst));
+                    }
+                    // Coded for the layers that read the outputs: the codes of the floats the
+                    // kernel writes, under a 4-bit signed grid and an 8-bit one whose zero point
+                    // is off it.
+                    std::vector<float> floats(p * n);
+                    epilogue.out = floats.data();
+                    kernel.indirect(tapRows, p, b, {0, panels}, epilogue);
+                    const auto grid = [](float scale, float zero, float lo, float hi) {
+                        ActivationCoder c;
+                        c.scale = scale, c.zero = zero, c.lo = lo, c.hi = hi;
+                        return c;
+                    };
+                    for (const ActivationCoder &coder :
+                         {grid(613.7f, 3.0f, -8.0f, 7.0f), grid(41.3f, 127.5f, 0.0f, 255.0f)}) {
+                        std::vector<uint8_t> codes(p * n);
+                        GemmEpilogue coding = epilogue;
+                        coding.out = nullptr;
+                        coding.codes = codes.data();
+                        coding.coder = coder;
+                        kernel.indirect(tapRows, p, b, {0, panels}, coding);
+                        size_t same = 0;
+                        for (size_t i = 0; i < codes.size(); ++i)
+                            same += codes[i] == coder.code(floats[i]);
+                        CHECK_MSG(same == codes.size(),
+                                  kernel.name + " (indirect) coded " +
+                                      std::to_string(codes.size() - same) + " of " +
+                                      std::to_string(codes.size()) + " outputs otherwise");
                     }
                 }
             }
@@ -273,7 +301,8 @@ TEST_CASE(bitPlaneKernelsHoldTheLargestSums)
         std::vector<float> out(p * n, -7.0f);
         const GemmEpilogue identity{colSums.data(), rowClass.data(), zeros.data(), n,
                                     ones.data(),    zeros.data(),    zeros.data(), -inf,
-                                    inf,            out.data(),      n};
+                                    inf,            out.data(),      n,            nullptr,
+                                    ActivationCoder()};
         kernel.kernel({image.data(), starts.data(), chunks, 1, chunks, 2}, p, weights, {0, 1},
                       identity);
         for (float y : out)

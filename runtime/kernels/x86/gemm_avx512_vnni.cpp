@@ -106,10 +106,44 @@ void gemmAvx512Vnni(const uint8_t *a, size_t p, size_t lda, const PackedWeights 
               });
 }
 
+namespace {
+
+// ActivationCoder::code of 16 outputs, the same operations in the same order, so the same
+// codes: a reader's quantizer applied as the outputs leave the registers.
+class VectorCoder
+{
+public:
+    explicit VectorCoder(const ActivationCoder &c)
+        : m_integer(c.zero == ActivationCoder::roundToEven(c.zero)),
+          m_inverse(_mm512_set1_ps(1.0f / c.scale)), m_scale(_mm512_set1_ps(c.scale)),
+          m_zero(_mm512_set1_ps(c.zero)), m_after(_mm512_set1_ps(m_integer ? c.zero : 0.0f)),
+          m_low(_mm512_set1_ps(c.lo - (m_integer ? c.zero : 0.0f))),
+          m_high(_mm512_set1_ps(c.hi - (m_integer ? c.zero : 0.0f))), m_lo(_mm512_set1_ps(c.lo)),
+          m_shift(_mm512_set1_ps(12582912.0f))
+    {
+    }
+
+    __m512i codes(__m512 x) const
+    {
+        __m512 v = m_integer ? _mm512_mul_ps(x, m_inverse)
+                             : _mm512_add_ps(_mm512_div_ps(x, m_scale), m_zero);
+        v = _mm512_min_ps(_mm512_max_ps(v, m_low), m_high); // NaN to the lower bound, as there
+        const __m512 rounded = _mm512_sub_ps(_mm512_add_ps(v, m_shift), m_shift);
+        return _mm512_cvttps_epi32(_mm512_sub_ps(_mm512_add_ps(rounded, m_after), m_lo));
+    }
+
+private:
+    bool m_integer;
+    __m512 m_inverse, m_scale, m_zero, m_after, m_low, m_high, m_lo, m_shift;
+};
+
+} // namespace
+
 void gemmAvx512VnniIndirect(const TapRows &a, size_t p, const PackedWeights &b,
                             PanelRange panels, const GemmEpilogue &e)
 {
     const __m512 lo = _mm512_set1_ps(e.lo), hi = _mm512_set1_ps(e.hi);
+    const VectorCoder coder(e.coder);
     rowBlocks(
         [&](size_t r, size_t t) { return a.base + a.pixels[r * a.taps + t] * a.pixelStride; },
         p, a.taps, b, panels,
@@ -138,9 +172,13 @@ void gemmAvx512VnniIndirect(const TapRows &a, size_t p, const PackedWeights &b,
                         _mm512_fmadd_ps(perColumnSum, _mm512_set1_ps(float(e.colSums[row])),
                                         _mm512_cvtepi32_ps(acc[r][j])),
                         padding);
-                    const __m512 y = _mm512_fmadd_ps(scale, centred, bias);
-                    _mm512_mask_storeu_ps(e.out + row * e.outRow + n, m,
-                                          _mm512_min_ps(_mm512_max_ps(y, lo), hi));
+                    const __m512 y = _mm512_min_ps(
+                        _mm512_max_ps(_mm512_fmadd_ps(scale, centred, bias), lo), hi);
+                    if (e.codes)
+                        _mm512_mask_cvtepi32_storeu_epi8(e.codes + row * e.outRow + n, m,
+                                                         coder.codes(y));
+                    else
+                        _mm512_mask_storeu_ps(e.out + row * e.outRow + n, m, y);
                 }
             }
         });
