@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // DepthwiseConv: a quantized depthwise convolution (one input and one output channel per group),
 // channels in the vector lanes. With a few taps per output (9 for 3×3) it is bound by memory and
-// by the latency of its sums, not by multiplies. It codes the float input's rows as it goes
-// (u = q − qmin, a byte each, the padding u = 0) into a ring of the rows one output row reads,
-// held in cache, and sums u·(code − z_w) there by FMAs, each tap's codes widened to floats as
-// they are loaded, several output positions in flight; exact for integer weight zero points
-// (products below 2^16, so sums below 2^24 up to 258 taps). A ring of floats was four times
-// the bytes: MobileNetV2's 112×112×96 input's three rows (131 KB) missed L1 at every tap.
+// by the latency of its sums, not by multiplies. It codes the float input's rows as it goes, or
+// copies their codes (u = q − qmin, a byte each, the padding u = 0), into a ring of the rows one
+// output row reads, held in cache, and sums u·(code − z_w) there by FMAs, each tap's codes
+// widened to floats as they are loaded, several output positions in flight; exact for integer
+// weight zero points (products below 2^16, so sums below 2^24 up to 258 taps). A ring of floats
+// was four times the bytes: MobileNetV2's 112×112×96 input's three rows (131 KB) missed L1 at
+// every tap.
 // The activation zero point comes in per position class, as in the GEMM layers (LowBitLayer):
 //   Σ (q − z_a)(code − z_w) = Σ u·(code − z_w) − (z_a − qmin)·V(class),
 // V the sum of (code − z_w) over the taps inside the image. As a GEMM per channel it was 20×
