@@ -26,11 +26,8 @@ struct ActivationCoder
     // Round half to even, as std::nearbyint in the default rounding mode, for |v| < 2^22: past
     // 1.5·2^23 a float's unit is 1, so the sum rounds and the difference is exact. Plain float
     // arithmetic that the vectoriser keeps, where nearbyint is a library call on baseline x86-64.
-    static float roundToEven(float v)
-    {
-        constexpr float kShift = 12582912.0f;
-        return (v + kShift) - kShift;
-    }
+    static constexpr float kRoundingShift = 12582912.0f; // 1.5·2^23
+    static float roundToEven(float v) { return (v + kRoundingShift) - kRoundingShift; }
 
     // q as a float: round(x/s + z); for an integer z, round(x·(1/s)) + z, ATen's
     // fake_quantize_per_tensor_affine, as the workbench simulates such a grid. They differ on

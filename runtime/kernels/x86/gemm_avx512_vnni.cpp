@@ -119,7 +119,7 @@ public:
           m_zero(_mm512_set1_ps(c.zero)), m_after(_mm512_set1_ps(m_integer ? c.zero : 0.0f)),
           m_low(_mm512_set1_ps(c.lo - (m_integer ? c.zero : 0.0f))),
           m_high(_mm512_set1_ps(c.hi - (m_integer ? c.zero : 0.0f))), m_lo(_mm512_set1_ps(c.lo)),
-          m_shift(_mm512_set1_ps(12582912.0f))
+          m_shift(_mm512_set1_ps(ActivationCoder::kRoundingShift))
     {
     }
 
