@@ -20,8 +20,7 @@ GraphExecutor::GraphExecutor(const qsm::Model &model, Backend backend, size_t th
     : m_model(model), m_lowBitBackend(backend == Backend::LowBit), m_pool(threads),
       m_shapes(qsm::ShapeInference::infer(model)), m_weights(model.layers.size()),
       m_lowBit(model.layers.size()), m_keepEveryValue(keepEveryValue),
-      m_values(model.valueCount), m_coded(model.valueCount, false), m_coders(model.valueCount),
-      m_opSeconds(model.ops.size())
+      m_values(model.valueCount), m_codedAs(model.valueCount), m_opSeconds(model.ops.size())
 {
     const auto kernel = PackedGemm::fastest();
     const auto bitPlaneKernels = BitPlaneGemm::available();
@@ -56,7 +55,7 @@ GraphExecutor::GraphExecutor(const qsm::Model &model, Backend backend, size_t th
     for (size_t v = 0; v < m_values.size(); ++v)
         if (!m_shapes[v].empty() && !unwritten[v]) {
             const size_t count = qsm::ShapeInference::elements(m_shapes[v]);
-            elements[v] = m_coded[v] ? (count + sizeof(float) - 1) / sizeof(float) : count;
+            elements[v] = m_codedAs[v] ? (count + sizeof(float) - 1) / sizeof(float) : count;
         }
     placeValues(elements);
     if (backend == Backend::LowBit)
@@ -159,8 +158,8 @@ void GraphExecutor::codeMaps()
         const bool alike = std::all_of(readers[v].begin(), readers[v].end(), [&](size_t r) {
             return lowBitLayer(m_model.ops[r]) && coderOf(r) == coder;
         });
-        m_coded[v] = alike;
-        m_coders[v] = coder;
+        if (alike)
+            m_codedAs[v] = coder;
     }
 }
 
@@ -299,10 +298,11 @@ const std::vector<float> &GraphExecutor::run(const float *input)
         case qsm::OpKind::Linear: {
             if (const auto &lowBit = m_lowBit[op.layer]) {
                 const uint32_t from = op.inputs[0], to = clamp.output;
-                const LayerInput x = m_coded[from] ? LayerInput{nullptr, codes(from)}
-                                                   : LayerInput{in, nullptr};
-                const LayerOutput y = m_coded[to] ? LayerOutput{nullptr, codes(to), m_coders[to]}
-                                                  : LayerOutput{out.data(), nullptr, {}};
+                const LayerInput x = m_codedAs[from] ? LayerInput{nullptr, codes(from)}
+                                                     : LayerInput{in, nullptr};
+                const LayerOutput y = m_codedAs[to]
+                                          ? LayerOutput{nullptr, codes(to), *m_codedAs[to]}
+                                          : LayerOutput{out.data(), nullptr, {}};
                 lowBit->run(x, y, m_pool);
             } else
                 runReferenceLayer(op);

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,7 +47,11 @@ public:
     // The GEMM kernel the low-bit layers use ("" for fp32).
     std::string kernelName() const;
     // How many maps the low-bit layers pass on as codes (see codeMaps).
-    size_t codedMaps() const { return size_t(std::count(m_coded.begin(), m_coded.end(), true)); }
+    size_t codedMaps() const
+    {
+        return size_t(std::count_if(m_codedAs.begin(), m_codedAs.end(),
+                                    [](const auto &coder) { return coder.has_value(); }));
+    }
     // (x − mean) / std of raw pixels in [0, 1], as the model was trained.
     std::vector<float> normalise(const std::vector<float> &pixels) const;
 
@@ -96,8 +101,8 @@ private:
     bool m_keepEveryValue;
     std::vector<std::vector<float>> m_buffers;
     std::vector<Value> m_values;
-    std::vector<bool> m_coded;               // per value: kept as codes, in its buffer's bytes
-    std::vector<ActivationCoder> m_coders;   // their quantizer
+    // Per value: the quantizer whose codes it is kept as, in its buffer's bytes (none: floats).
+    std::vector<std::optional<ActivationCoder>> m_codedAs;
 
     std::vector<float> m_inScratch, m_outScratch; // a float layer's C×H×W input and output
     std::vector<float> m_output;                  // the output, C×H×W
