@@ -51,15 +51,29 @@ inline std::vector<uint8_t> withVersion(std::vector<uint8_t> bytes, uint32_t ver
     return bytes;
 }
 
+// field(op) of a model's ops of one kind, in graph order.
+template <typename Field>
+auto ofKind(const qsm::Model &model, qsm::OpKind kind, Field field)
+{
+    std::vector<decltype(field(model.ops.front()))> out;
+    for (const auto &op : model.ops)
+        if (op.kind == kind)
+            out.push_back(field(op));
+    return out;
+}
+
 // The output shapes of a model's ops of one kind, in graph order.
 inline std::vector<qsm::Shape> outputShapes(const qsm::Model &model, qsm::OpKind kind)
 {
     const auto shapes = qsm::ShapeInference::infer(model);
-    std::vector<qsm::Shape> out;
-    for (const auto &op : model.ops)
-        if (op.kind == kind)
-            out.push_back(shapes[op.output]);
-    return out;
+    return ofKind(model, kind, [&](const qsm::Op &op) { return shapes[op.output]; });
+}
+
+// The names of a model's activation functions, in graph order.
+inline std::vector<std::string> activationNames(const qsm::Model &model)
+{
+    return ofKind(model, qsm::OpKind::Activation,
+                  [](const qsm::Op &op) { return std::string(qsm::activationName(op.function)); });
 }
 
 // The writer's reason for refusing a model whose shapes do not fit ("" when it writes it).

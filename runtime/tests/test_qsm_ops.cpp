@@ -59,11 +59,7 @@ TEST_CASE(activationsAndProductsRoundTripAndAreValidated)
     const auto model = excitationModel(4, 4);
     const auto bytes = writtenAt(model, 3);
     const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
-    std::vector<std::string> functions;
-    for (const auto &op : back.ops)
-        if (op.kind == qsm::OpKind::Activation)
-            functions.push_back(qsm::activationName(op.function));
-    CHECK((functions ==
+    CHECK((activationNames(back) ==
            std::vector<std::string>{"hardswish", "silu", "hardsigmoid", "sigmoid"}));
 
     std::string message;
@@ -89,16 +85,9 @@ TEST_CASE(negativeSidesRoundTripAndAreValidated)
     const auto model = negativeSideModel(4, 4);
     const auto bytes = writtenAt(model, 5);
     const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
-    std::vector<std::string> functions;
-    std::vector<size_t> slopes;
-    for (const auto &op : back.ops) {
-        if (op.kind == qsm::OpKind::Activation)
-            functions.push_back(qsm::activationName(op.function));
-        if (op.kind == qsm::OpKind::PRelu)
-            slopes.push_back(op.slopes.size());
-    }
-    CHECK((functions == std::vector<std::string>{"gelu", "gelu (tanh)", "elu"}));
-    CHECK((slopes == std::vector<size_t>{1, 16, 12}));
+    CHECK((activationNames(back) == std::vector<std::string>{"gelu", "gelu (tanh)", "elu"}));
+    CHECK((ofKind(back, qsm::OpKind::PRelu, [](const qsm::Op &op) { return op.slopes.size(); }) ==
+           std::vector<size_t>{1, 16, 12}));
     CHECK(back.ops.back().kind == qsm::OpKind::Softmax && back.ops.back().log == 0);
 
     std::string message;
@@ -150,11 +139,7 @@ TEST_CASE(padsRoundTripAndAreValidated)
     const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
     CHECK((outputShapes(back, qsm::OpKind::Pad) ==
            std::vector<qsm::Shape>{{3, 11, 10}, {12, 10, 9}, {12, 7, 8}, {16, 8, 9}, {16, 5, 8}}));
-    std::vector<std::string> functions;
-    for (const auto &op : back.ops)
-        if (op.kind == qsm::OpKind::Activation)
-            functions.push_back(qsm::activationName(op.function));
-    CHECK((functions == std::vector<std::string>{"tanh", "mish", "softplus", "tanh"}));
+    CHECK((activationNames(back) == std::vector<std::string>{"tanh", "mish", "softplus", "tanh"}));
 
     std::string message;
     CHECK(refused(withVersion(bytes, 8), &message));
@@ -199,11 +184,8 @@ TEST_CASE(groupNormsRoundTripAndAreValidated)
     const auto model = groupNormModel(4, 4);
     const auto bytes = writtenAt(model, 7);
     const auto back = qsm::QsmReader::parse(bytes.data(), bytes.size());
-    std::vector<uint32_t> groups;
-    for (const auto &op : back.ops)
-        if (op.kind == qsm::OpKind::GroupNorm)
-            groups.push_back(op.groups);
-    CHECK((groups == std::vector<uint32_t>{2, 12, 1}));
+    CHECK((ofKind(back, qsm::OpKind::GroupNorm, [](const qsm::Op &op) { return op.groups; }) ==
+           std::vector<uint32_t>{2, 12, 1}));
     CHECK((outputShapes(back, qsm::OpKind::GroupNorm) ==
            std::vector<qsm::Shape>{{8, 9, 8}, {12, 5, 4}, {12, 5, 4}}));
 
