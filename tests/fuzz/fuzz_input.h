@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 #include <unistd.h>
 
 namespace quantscope::fuzz {
@@ -47,14 +48,25 @@ private:
     size_t m_used = 0;
 };
 
-// A folder under the temporary directory for this process, emptied for every input.
+// A folder under the temporary directory for this process, emptied for every input and removed
+// when the process exits: every test run would otherwise leave one per harness behind.
 inline std::filesystem::path scratchFolder(const std::string &name)
 {
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("quantscope-fuzz-" + name + "-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    return dir;
+    struct RemovedAtExit
+    {
+        std::filesystem::path path;
+        ~RemovedAtExit()
+        {
+            std::error_code ignored;
+            std::filesystem::remove_all(path, ignored);
+        }
+    };
+    static const RemovedAtExit folder{std::filesystem::temp_directory_path() /
+                                      ("quantscope-fuzz-" + name + "-" +
+                                       std::to_string(::getpid()))};
+    std::filesystem::remove_all(folder.path);
+    std::filesystem::create_directories(folder.path);
+    return folder.path;
 }
 
 inline void writeFile(const std::filesystem::path &path, const std::string &bytes)
