@@ -36,10 +36,9 @@ void printOps(const qsm::Model &model, const std::vector<double> &macs,
                     i, qsm::opKindName(op.kind), macs[i] / 1e6, 1e3 * lowBit.opMedianSeconds[i],
                     1e3 * lowBit.opFastestSeconds[i], 1e3 * int8.opMedianSeconds[i],
                     1e3 * int8.opFastestSeconds[i]);
-        const bool isDepthwise = op.kind == qsm::OpKind::Conv &&
-                                 model.layers[op.layer].inChannels == 1 &&
-                                 model.layers[op.layer].groups > 1;
-        double *sums = isDepthwise ? depthwise : other;
+        const bool depthwiseOp = op.kind == qsm::OpKind::Conv &&
+                                 model.layers[op.layer].isDepthwise();
+        double *sums = depthwiseOp ? depthwise : other;
         sums[0] += lowBit.opFastestSeconds[i];
         sums[1] += int8.opFastestSeconds[i];
     }

@@ -97,7 +97,7 @@ bool LowBitLayer::basesServed(const qsm::Layer &layer)
     if (layer.encoding != qsm::WeightEncoding::BinaryBases)
         return false;
     const uint32_t taps = layer.kernelH * layer.kernelW;
-    if (layer.inChannels == 1 && layer.outChannels == layer.groups && layer.groups > 1)
+    if (layer.isDepthwise())
         return layer.pieces == 1; // depthwise, one piece per filter: DepthwiseConv takes any
     // Pieces that are whole runs of the GEMM's row: the row, one tap's channels, or a
     // contiguous piece of a 1×1 row.
@@ -177,7 +177,7 @@ LowBitLayer::LowBitLayer(const qsm::Layer &layer, const qsm::Shape &inShape,
             row[k] = uniform ? double(layer.code(o, k)) - layer.zeroPoint[o] : weights[k];
         return row;
     };
-    if (m_perGroupIn == 1 && perGroupOut == 1 && layer.groups > 1) {
+    if (layer.isDepthwise()) {
         // Depthwise: channels in the vector lanes (DepthwiseConv), not a GEMM per channel.
         std::vector<float> taps;
         for (size_t o = 0; o < layer.outChannels; ++o)

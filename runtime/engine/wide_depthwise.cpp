@@ -7,8 +7,7 @@ namespace quantscope::runtime {
 
 bool WideDepthwise::needed(const qsm::Layer &layer)
 {
-    return layer.kind == qsm::OpKind::Conv && layer.inChannels == 1 && layer.groups > 1 &&
-           layer.outChannels == layer.groups && layer.kernelH * layer.kernelW > kXnnpackTaps;
+    return layer.isDepthwise() && layer.kernelH * layer.kernelW > kXnnpackTaps;
 }
 
 WideDepthwise::WideDepthwise(const qsm::Layer &layer, const qsm::Shape &inShape,

@@ -163,6 +163,11 @@ struct Layer
     ActivationQuant input;
 
     size_t rowElements() const { return size_t(inChannels) * kernelH * kernelW; }
+    // One input and one output channel per group: every backend runs it by its own kernel.
+    bool isDepthwise() const
+    {
+        return kind == OpKind::Conv && inChannels == 1 && groups > 1 && outChannels == groups;
+    }
     size_t rowBytes() const { return (rowElements() * bits + 7) / 8; }
     size_t groupSize() const { return rowElements() / pieces; }
     size_t planeBytes() const { return (groupSize() + 7) / 8; }
