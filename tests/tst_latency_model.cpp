@@ -30,6 +30,7 @@ private Q_SLOTS:
     void mcaSummaryGivesCyclesPerIteration();
     void aLayerCostsItsPaddedWorkAndItsBytes();
     void aBitSerialKernelTakesTheLayersItServesWhereFaster();
+    void aDepthwiseConvCostsItsMacsAtTheDepthwiseLoopsRate();
     void theCheckComparesEndToEndAndPerLayer();
     void realLoopsOfTheArmBuild();
 };
@@ -157,6 +158,38 @@ void TestLatencyModel::aBitSerialKernelTakesTheLayersItServesWhereFaster()
     QCOMPARE(slower[0].seconds, alone[0].seconds);
 }
 
+void TestLatencyModel::aDepthwiseConvCostsItsMacsAtTheDepthwiseLoopsRate()
+{
+    // A 3×3 depthwise conv over 20 channels of 5×5 (pad 1), then a 1×1 conv to 8.
+    qsm::ModelBuilder b(20, 5, 5);
+    const auto x = b.conv(qsm::ModelBuilder::kInput, 20, 3, 1, 1, 20, {4, 4});
+    const auto model = b.build(b.conv(x, 8, 1, 1, 0, 1, {4, 4}));
+    QVERIFY(model.layers[0].isDepthwise());
+    QVERIFY(!model.layers[1].isDepthwise());
+    ModelledCore core;
+    core.clockGHz = 1.0;
+    core.bandwidthGBs = 1.0;
+    const KernelCost gemm{"lowbit", "tile", "f", 100.0, 1024.0, 4, 16, 4, 1, 1};
+    const KernelCost int8{"int8", "xnn", "g", 50.0, 1024.0, 4, 16, 4, 1, 1};
+    const KernelCost fp32{"fp32", "reference", "r", 4.0, 1.0, 1, 1, 1, 4, 4};
+    KernelCost depthwise{"lowbit", "dw", "d", 12.0, 32.0, 1, 8, 1, 1, 4};
+    depthwise.depthwise = true;
+    const auto with = LatencyModel(core, {gemm, int8, fp32, depthwise}).predict(model);
+    const auto without = LatencyModel(core, {gemm, int8, fp32}).predict(model);
+    QCOMPARE(int(with.size()), 3); // the depthwise kernel is no backend of its own
+    // 25 positions × 20 channels padded to 24 lanes × 9 taps, 32 MACs in 12 cycles; the input
+    // and output at 1 byte, the weights as floats.
+    const double macs = 25.0 * 24 * 9;
+    const double bytes = 20 * 25 + 20 * 25 + 20 * 9 * 4;
+    for (int b = 0; b < 2; ++b) { // the low-bit and int8 backends alike
+        QCOMPARE(with[size_t(b)].opSeconds[0], macs / 32 * 12 / 1e9 + bytes / 1e9);
+        // As a GEMM each channel was a group padded to a 4 × 16 tile of depth 9 × 4.
+        QVERIFY(without[size_t(b)].opSeconds[0] > 4 * with[size_t(b)].opSeconds[0]);
+        QCOMPARE(with[size_t(b)].opSeconds[1], without[size_t(b)].opSeconds[1]);
+    }
+    QCOMPARE(with[2].opSeconds[0], without[2].opSeconds[0]); // fp32: its untiled loop
+}
+
 void TestLatencyModel::theCheckComparesEndToEndAndPerLayer()
 {
     // Two convs and a ReLU; the agent measured 2, 4 and 1 ms; the model said 3, 2 and 1.
@@ -191,8 +224,9 @@ void TestLatencyModel::realLoopsOfTheArmBuild()
         const LatencyModel model(core, {files.aarch64, files.arm64Xnnpack()});
         QVERIFY2(model.skipped().empty(),
                  model.skipped().empty() ? "" : model.skipped()[0].second.c_str());
-        // Ours, fp32, XNNPACK's, and the bit-serial kernel at W1A1, W1A2, W2A1 and W2A2.
-        QCOMPARE(int(model.kernels().size()), 7);
+        // Ours, fp32, our depthwise kernel, XNNPACK's, and the bit-serial kernel at W1A1, W1A2,
+        // W2A1 and W2A2.
+        QCOMPARE(int(model.kernels().size()), 8);
         for (const auto &k : model.kernels()) {
             QVERIFY2(k.cyclesPerIteration > 0 && k.macsPerIteration > 0, k.kernel.c_str());
             // No core does more than 64 byte products a cycle, or 4 × 128 one-bit ones: a loop

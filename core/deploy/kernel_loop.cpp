@@ -201,7 +201,9 @@ KernelLoop KernelLoop::find(const std::string &binary, const std::string &fragme
         std::string name;
         std::getline(fields, name);
         name.erase(0, name.find_first_not_of(' '));
-        if (name.find(fragment) == std::string::npos || (type != "t" && type != "T"))
+        // Code: local, global or weak (a template's instantiation, as depthwiseRow<…>).
+        if (name.find(fragment) == std::string::npos ||
+            (type != "t" && type != "T" && type != "W"))
             continue;
         const unsigned long start = std::strtoul(address.c_str(), nullptr, 16);
         const unsigned long stop = start + std::strtoul(size.c_str(), nullptr, 16);

@@ -59,7 +59,14 @@ std::vector<LoopSource> agentLoops(const ModelledCore &core, const std::string &
             : LoopSource{agent, "mulPanel(",
                          tile("lowbit", "neon", runtime::kNeonRows, panel, step, 1)},
         // The reference fp32 conv: a scalar loop over one output's window, on floats.
-        {agent, "ReferenceKernels::layerFloat(", tile("fp32", "reference", 1, 1, 1, 4)}};
+        {agent, "ReferenceKernels::layerFloat(", tile("fp32", "reference", 1, 1, 1, 4)},
+        // The depthwise kernel (DepthwiseConv) at the width the runtime picks: NEON's 4 lanes
+        // (its positions inlined into the row), AVX-512's 16 (eight positions in flight).
+        arm ? LoopSource{agent, "depthwiseRow<", tile("lowbit", "depthwise-neon", 1, 4, 1, 1)}
+            : LoopSource{agent, "depthwiseVectors<float vector[16], ",
+                         tile("lowbit", "depthwise-avx512", 1, 16, 1, 1)}};
+    loops.back().cost.depthwise = true;
+    loops.back().cost.weightBytes = 4; // its taps' weights are floats
     if (!core.bitSerial)
         return loops;
     // The bit-serial kernel, one instantiation per pair of widths.
@@ -136,10 +143,19 @@ double LatencyModel::opSeconds(const KernelCost &k, const qsm::Model &model, con
     double cycles = 0;
     if (op.kind == qsm::OpKind::Conv || op.kind == qsm::OpKind::Linear) {
         const auto &l = model.layers[op.layer];
-        const auto work = gemmWork(k, l, op.kind, shapes[op.output]);
-        const double macs = work.tiles() * k.rows * k.channels * work.depth;
-        cycles = macs / k.macsPerIteration * k.cyclesPerIteration;
-        bytes += double(l.outChannels) * l.rowElements() * k.weightBytes;
+        const KernelCost *depthwise = l.isDepthwise() ? depthwiseFor(k.backend) : nullptr;
+        const KernelCost &loop = depthwise ? *depthwise : k;
+        double macs = 0;
+        if (depthwise) {
+            const auto &out = shapes[op.output];
+            macs = double(out[1]) * out[2] * roundUp(l.outChannels, loop.channels) *
+                   l.kernelH * l.kernelW;
+        } else {
+            const auto work = gemmWork(k, l, op.kind, shapes[op.output]);
+            macs = work.tiles() * k.rows * k.channels * work.depth;
+        }
+        cycles = macs / loop.macsPerIteration * loop.cyclesPerIteration;
+        bytes += double(l.outChannels) * l.rowElements() * loop.weightBytes;
     }
     return cycles / (m_core.clockGHz * 1e9) + bytes / (m_core.bandwidthGBs * 1e9);
 }
@@ -174,8 +190,8 @@ std::vector<ModelledBackend> LatencyModel::predict(const qsm::Model &model) cons
     const auto shapes = qsm::ShapeInference::infer(model);
     std::vector<ModelledBackend> out;
     for (const auto &k : m_kernels) {
-        if (k.weightBits)
-            continue; // a bit-serial kernel: the low-bit backend's alternative, below
+        if (k.weightBits || k.depthwise)
+            continue; // a bit-serial or depthwise kernel: part of a backend, below
         ModelledBackend b{k.backend, k.kernel, {}, 0.0};
         const KernelCost *bitSerial = nullptr; // one that took a layer: named beside k
         for (const auto &op : model.ops) {
@@ -209,6 +225,16 @@ const KernelCost *LatencyModel::bitSerialFor(const qsm::Model &model, const qsm:
         runtime::BitPlaneGemm::activationPlanes(l.input.qmax - l.input.qmin);
     for (const auto &k : m_kernels)
         if (k.weightBits == int(l.bits) && k.activationBits == activationBits)
+            return &k;
+    return nullptr;
+}
+
+const KernelCost *LatencyModel::depthwiseFor(const std::string &backend) const
+{
+    if (backend == "fp32")
+        return nullptr;
+    for (const auto &k : m_kernels)
+        if (k.depthwise)
             return &k;
     return nullptr;
 }

@@ -8,8 +8,13 @@
 // where the padding is the kernel's tile (rows × channels, k rounded up to its step); every
 // other op costs its bytes alone. A layer that a bit-serial kernel serves costs, in the low-bit
 // backend, the lower of the two kernels' figures: the runtime times both at load and keeps the
-// faster. The assumptions (README "Modelled ARM cores"): one core, the
-// steady-state loop only (no edges, no packing, no cache misses beyond compulsory traffic).
+// faster. A depthwise conv is no GEMM in either runtime (as one, each channel would be a group
+// padded to a whole tile, 64 times its work): it costs its MACs, channels padded to the lanes,
+// at the rate of our depthwise kernel's loop — also in the int8 column, since Debian's XNNPACK
+// does not export its depthwise kernels (on this machine ours and XNNPACK's summed depthwise
+// convs of MobileNetV2 lie within 20 % of each other). The assumptions (README "Modelled ARM
+// cores"): one core, the steady-state loop only (no edges, no packing, no cache misses beyond
+// compulsory traffic).
 #pragma once
 
 #include "modelled_core.h"
@@ -35,6 +40,9 @@ struct KernelCost
     // A bit-serial kernel serves only these widths, and only as the low-bit backend's
     // alternative on the layers it can run (0: a backend's kernel for every layer).
     int weightBits = 0, activationBits = 0;
+    // A depthwise conv's kernel (channels in the lanes, `channels` of them, every tap a
+    // multiply-accumulate per lane), for those layers alone; no backend of its own.
+    bool depthwise = false;
 };
 
 // A conv or linear layer as a kernel walks it: tiles of `rows` output positions × `channels`
@@ -83,6 +91,9 @@ private:
                      const std::vector<std::vector<uint32_t>> &shapes) const;
     // The bit-serial kernel for the widths of `op`'s layer where one serves it, else null.
     const KernelCost *bitSerialFor(const qsm::Model &model, const qsm::Op &op) const;
+    // The depthwise kernel that stands for `backend`'s where its layers are depthwise (the
+    // low-bit and int8 backends); null for fp32, whose reference loop is untiled already.
+    const KernelCost *depthwiseFor(const std::string &backend) const;
 
     ModelledCore m_core;
     std::vector<KernelCost> m_kernels;
