@@ -26,6 +26,7 @@ class TestLatencyModel : public QObject
 private Q_SLOTS:
     void macsAreCountedPerInstruction();
     void theInnermostLoopWithTheMostProductsIsTaken();
+    void anUnconditionalJumpBackIsNoLoop();
     void codeWithoutAProductLoopIsRefused();
     void mcaSummaryGivesCyclesPerIteration();
     void aLayerCostsItsPaddedWorkAndItsBytes();
@@ -85,6 +86,28 @@ void TestLatencyModel::theInnermostLoopWithTheMostProductsIsTaken()
     QCOMPARE(QString::fromStdString(loop.instructions[2]), QStringLiteral("b.eq\t.Lloop"));
     QCOMPARE(QString::fromStdString(loop.instructions.back()), QStringLiteral("b.ne\t.Lloop"));
     QVERIFY(loop.assembly().rfind(".Lloop:\n", 0) == 0);
+}
+
+void TestLatencyModel::anUnconditionalJumpBackIsNoLoop()
+{
+    // A kernel whose loop may run zero times: that path zeroes the sums further down and jumps
+    // back to the epilogue, whose fmlas (more products than the loop's) are no loop.
+    const char *jumper = R"(
+0000000000001000 <jumper>:
+    1000:      	cbz	x2, 0x1020 <jumper+0x20>
+    1004:      	smlal	v1.4s, v2.4h, v0.4h
+    1008:      	subs	x2, x2, #1
+    100c:      	b.ne	0x1004 <jumper+0x4>
+    1010:      	fmla	v1.4s, v3.4s, v4.4s
+    1014:      	fmla	v5.4s, v3.4s, v4.4s
+    1018:      	fmla	v6.4s, v3.4s, v4.4s
+    101c:      	ret
+    1020:      	movi	v1.4s, #0
+    1024:      	b	0x1010 <jumper+0x10>
+)";
+    const auto loop = KernelLoop::fromDisassembly(jumper, "jumper");
+    QCOMPARE(loop.address, 0x1004ul);
+    QCOMPARE(loop.macsPerIteration, 4.0);
 }
 
 void TestLatencyModel::codeWithoutAProductLoopIsRefused()

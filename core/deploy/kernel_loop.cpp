@@ -32,6 +32,15 @@ bool isBranch(const std::string &m)
     return m.rfind("b.", 0) == 0 || (m.size() >= 2 && m[0] == 'j'); // b.ne; x86 jne, jmp
 }
 
+// A branch taken or not by a condition: a loop's latch. The compilers rotate loops so that they
+// end in one; an unconditional branch back (b, jmp) joins code laid out further down, as a kernel
+// whose loops run zero times jumps to zeroed sums and back to its epilogue.
+bool isConditional(const std::string &m)
+{
+    return m.rfind("b.", 0) == 0 || m == "cbz" || m == "cbnz" || m == "tbz" || m == "tbnz" ||
+           (m.size() >= 2 && m[0] == 'j' && m != "jmp");
+}
+
 // "   2a5a0:      \tldr\tq2, [x9, x1]" → {0x2a5a0, "ldr", "q2, [x9, x1]"}; false for other lines.
 bool parseLine(const std::string &line, Instruction &out)
 {
@@ -131,7 +140,8 @@ KernelLoop KernelLoop::fromDisassembly(const std::string &disassembly, const std
             entry = std::strtoul(line.c_str(), nullptr, 16);
         }
     }
-    // Loops: a backward branch and its target. Innermost: no other backward branch inside.
+    // Loops: a conditional backward branch and its target. Innermost: no other backward branch
+    // inside.
     struct Loop
     {
         size_t first, last;
@@ -139,7 +149,8 @@ KernelLoop KernelLoop::fromDisassembly(const std::string &disassembly, const std
     };
     std::vector<Loop> loops;
     for (size_t b = 0; b < code.size(); ++b) {
-        if (code[b].target == 0 || code[b].target > code[b].address)
+        if (code[b].target == 0 || code[b].target > code[b].address ||
+            !isConditional(code[b].mnemonic))
             continue;
         size_t first = b;
         while (first > 0 && code[first - 1].address >= code[b].target)
