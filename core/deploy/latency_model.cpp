@@ -60,9 +60,11 @@ std::vector<LoopSource> agentLoops(const ModelledCore &core, const std::string &
                          tile("lowbit", "neon", runtime::kNeonRows, panel, step, 1)},
         // The reference fp32 conv: a scalar loop over one output's window, on floats.
         {agent, "ReferenceKernels::layerFloat(", tile("fp32", "reference", 1, 1, 1, 4)},
-        // The depthwise kernel (DepthwiseConv) at the width the runtime picks: NEON's 4 lanes
-        // (its positions inlined into the row), AVX-512's 16 (eight positions in flight).
-        arm ? LoopSource{agent, "depthwiseRow<", tile("lowbit", "depthwise-neon", 1, 4, 1, 1)}
+        // The depthwise kernel (DepthwiseConv) the runtime picks for uniform codes: NEON's
+        // int16 build (eight channels, seven positions in flight, with the code sums that a
+        // zero point's fraction needs, as most layers' grids have), AVX-512's floats (16, 8).
+        arm ? LoopSource{agent, "depthwiseS16Vectors<8, 7, true>",
+                         tile("lowbit", "depthwise-neon-s16", 1, 8, 1, 1)}
             : LoopSource{agent, "depthwiseVectors<float vector[16], ",
                          tile("lowbit", "depthwise-avx512", 1, 16, 1, 1)}};
     loops.back().cost.depthwise = true;

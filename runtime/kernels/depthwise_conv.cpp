@@ -5,10 +5,15 @@
 #include "depthwise_row.h"
 #if defined(__x86_64__)
 #include "x86/depthwise_x86.h" // their builds, declared but not instantiated here
+#elif defined(__aarch64__)
+#include "arm/depthwise_arm.h"
 #endif
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
+#include <stdexcept>
 
 namespace quantscope::runtime {
 
@@ -47,21 +52,71 @@ std::vector<DepthwiseConv::RowKernelChoice> DepthwiseConv::rowKernels()
         kernels.push_back({"depthwise-avx512", &depthwiseRow<Floats16>});
     return kernels;
 #elif defined(__aarch64__)
-    return {{"depthwise-neon", &depthwiseRow<Floats4>}};
+    return {{"depthwise-neon", &depthwiseRow<Floats4>},
+            {"depthwise-neon-s16", nullptr, &depthwiseS16Row}};
 #else
     return {{"depthwise", &depthwiseRow<Floats4>}};
 #endif
 }
 
+std::optional<DepthwiseConv::IntegerParts>
+DepthwiseConv::integerParts(const std::vector<float> &centredWeights, size_t channels,
+                            size_t taps)
+{
+    // Codes below 2^8 times |k| over every tap stay below 2^31.
+    const double limit = std::min(32767.0, 2147483647.0 / (255.0 * double(taps)));
+    IntegerParts parts;
+    parts.weights.resize(channels * taps);
+    std::vector<float> offsets(channels, 0.0f);
+    bool anyOffset = false;
+    for (size_t c = 0; c < channels; ++c) {
+        const float *row = centredWeights.data() + c * taps;
+        const float offset = row[0] - std::nearbyint(row[0]); // exact: Sterbenz
+        for (size_t t = 0; t < taps; ++t) {
+            const double k = std::nearbyint(double(row[t]) - offset);
+            // Each weight was rounded to float once, and the offset with the first: twice
+            // their unit in the last place apart at most.
+            const double ulp =
+                double(std::numeric_limits<float>::epsilon()) *
+                std::max({1.0, std::fabs(double(row[t])), std::fabs(double(row[0]))});
+            if (std::fabs(double(row[t]) - offset - k) > 2 * ulp || std::fabs(k) > limit)
+                return std::nullopt;
+            parts.weights[t * channels + c] = int16_t(k);
+        }
+        offsets[c] = offset;
+        anyOffset = anyOffset || offset != 0.0f;
+    }
+    if (anyOffset) {
+        if (taps > 257) // 255 · taps codes summed in 16 bits
+            return std::nullopt;
+        parts.offsets = std::move(offsets);
+    }
+    return parts;
+}
+
 DepthwiseConv::DepthwiseConv(const std::vector<float> &centredWeights, size_t channels,
                              const ConvWindow &window, const RowKernelChoice *row)
-    : m_channels(channels), m_window(window), m_row(row ? *row : rowKernels().back())
+    : m_channels(channels), m_window(window)
 {
     const size_t taps = size_t(window.kernelH * window.kernelW);
+    auto parts = integerParts(centredWeights, channels, taps);
+    const bool integers = parts.has_value();
+    if (row) {
+        if (row->integerRow && !integers)
+            throw std::invalid_argument(row->name + " needs integer weights");
+        m_row = *row;
+    } else {
+        // The fastest build the weights allow (the first, a float one, takes any).
+        const auto kernels = rowKernels();
+        m_row = *std::find_if(kernels.rbegin(), kernels.rend(),
+                              [&](const RowKernelChoice &k) { return integers || !k.integerRow; });
+    }
     m_weights.resize(taps * channels);
     for (size_t c = 0; c < channels; ++c)
         for (size_t t = 0; t < taps; ++t)
             m_weights[t * channels + c] = centredWeights[c * taps + t];
+    if (m_row.integerRow)
+        m_integers = std::move(*parts);
 }
 
 void DepthwiseConv::run(const LayerInput &in, const ActivationCoder &coder, size_t beginRow,
@@ -97,7 +152,12 @@ void DepthwiseConv::run(const LayerInput &in, const ActivationCoder &coder, size
             rows[size_t(ky)] = ring.data() + size_t(first + ky * g.dilationH) % span * rowValues;
         row.positionClass = epilogue.positionClass + oy * size_t(g.outW);
         float *y = out.codes ? sums.data() : out.values + oy * outRow;
-        m_row.row(rows.data(), m_weights.data(), m_channels, g, row, y);
+        if (m_row.integerRow)
+            m_row.integerRow(rows.data(), m_integers.weights.data(),
+                             m_integers.offsets.empty() ? nullptr : m_integers.offsets.data(),
+                             m_channels, g, row, y);
+        else
+            m_row.row(rows.data(), m_weights.data(), m_channels, g, row, y);
         if (out.codes)
             codeValues(y, out.codes + oy * outRow, outRow, out.coder);
     }

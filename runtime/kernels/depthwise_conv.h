@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,17 +48,37 @@ public:
     // instruction set.
     using RowKernel = void (*)(const uint8_t *const *rows, const float *weights, size_t channels,
                                const ConvWindow &g, const ChannelEpilogue &e, float *y);
+    // The same on the weights as int16 plus an offset per channel (null: none), where they
+    // are so (IntegerParts; AArch64's build).
+    using IntegerRowKernel = void (*)(const uint8_t *const *rows, const int16_t *weights,
+                                      const float *offsets, size_t channels,
+                                      const ConvWindow &g, const ChannelEpilogue &e, float *y);
 
-    struct RowKernelChoice
+    struct RowKernelChoice // one of the two set
     {
         std::string name;
-        RowKernel row;
+        RowKernel row = nullptr;
+        IntegerRowKernel integerRow = nullptr;
     };
-    // The builds this CPU runs, the baseline's first, the widest last.
+    // The builds this CPU runs, the baseline's first, the fastest last.
     static std::vector<RowKernelChoice> rowKernels();
 
+    // Centred weights code − z_w as an integer k per weight plus one offset per channel (minus
+    // the zero point's fraction, the same for all its taps): w = k + offset, to float rounding.
+    struct IntegerParts
+    {
+        std::vector<int16_t> weights; // [tap][channel]
+        std::vector<float> offsets;   // per channel; empty where every one is 0
+    };
+    // The parts of C rows of `taps` weights, where every row splits so and the integer sums
+    // fit (|k| · 255 over the taps below 2^31, the offsets' code sums below 2^16); ALQ's sums
+    // of bases do not split.
+    static std::optional<IntegerParts> integerParts(const std::vector<float> &centredWeights,
+                                                    size_t channels, size_t taps);
+
     // centredWeights: C rows of kernelH·kernelW values code − z_w (row-major taps). row: the
-    // build to run (null: the widest).
+    // build to run (null: the fastest the weights allow; an integer build needs integerParts,
+    // else std::invalid_argument).
     DepthwiseConv(const std::vector<float> &centredWeights, size_t channels,
                   const ConvWindow &window, const RowKernelChoice *row = nullptr);
     const std::string &kernelName() const { return m_row.name; }
@@ -71,7 +92,8 @@ private:
     size_t m_channels;
     ConvWindow m_window;
     RowKernelChoice m_row;
-    std::vector<float> m_weights; // [tap][channel]
+    std::vector<float> m_weights;  // [tap][channel]
+    IntegerParts m_integers;       // the same, for an integer build
 };
 
 } // namespace quantscope::runtime

@@ -18,6 +18,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <stdexcept>
 #include <utility>
 
 using namespace quantscope;
@@ -463,16 +464,19 @@ TEST_CASE(everyDepthwiseBuildMatchesTheDefinition)
 {
     // Each build of the depthwise row loop this CPU runs, on channels past its whole vectors (29:
     // 16 + 8 + 4 + 1, every narrower vector and a scalar) and rows past its four positions in
-    // flight, against the sums written out: integer codes and weights, so every sum is exact and
-    // only the epilogue rounds. From the input's codes and to the output's, the codes of the same
-    // floats.
+    // flight, against the sums written out: integer codes and weights (or weights off by
+    // quarters, as a zero point's fraction puts them), so every sum is exact and only the
+    // epilogue rounds. From the input's codes and to the output's, the codes of the same floats.
     struct Shape
     {
         int64_t kernel, stride, pad, dilation, size;
+        bool fractional; // weights off by quarters
     };
     std::mt19937 random(11);
     for (const auto &kernel : DepthwiseConv::rowKernels())
-        for (const Shape &s : {Shape{3, 1, 1, 1, 11}, Shape{5, 2, 2, 1, 13}, Shape{3, 1, 2, 2, 9}})
+        for (const Shape &s : {Shape{3, 1, 1, 1, 11, false}, Shape{3, 1, 1, 1, 11, true},
+                               Shape{5, 2, 2, 1, 13, false}, Shape{5, 2, 2, 1, 13, true},
+                               Shape{3, 1, 2, 2, 9, false}})
             for (size_t channels : {3, 29, 37}) {
                 const int64_t out = (s.size + 2 * s.pad - s.dilation * (s.kernel - 1) - 1) /
                                         s.stride + 1;
@@ -481,8 +485,11 @@ TEST_CASE(everyDepthwiseBuildMatchesTheDefinition)
                 const size_t taps = size_t(s.kernel * s.kernel);
                 std::vector<float> weights(channels * taps), input(size_t(s.size * s.size) *
                                                                   channels);
-                for (auto &w : weights)
-                    w = float(int(random() % 31) - 15);
+                // Whole weights, then some channels' offset by a quarter or a half (a weight
+                // zero point's fraction; exact in float, so the sums stay exact).
+                for (size_t i = 0; i < weights.size(); ++i)
+                    weights[i] = float(int(random() % 31) - 15) -
+                                 (s.fractional ? 0.25f * float(i / taps % 3) : 0.0f);
                 for (auto &x : input)
                     x = float(random() % 200) * 0.1f - 4; // codes 0 … 15 at scale 0.5
                 ActivationCoder coder;
@@ -542,6 +549,46 @@ TEST_CASE(everyDepthwiseBuildMatchesTheDefinition)
                                               std::to_string(channels) + " channels: off by " +
                                               std::to_string(worst));
             }
+}
+
+TEST_CASE(depthwiseWeightsSplitIntoIntegersAndChannelOffsets)
+{
+    // Uniform codes minus a zero point split into integers and one offset per channel (its
+    // zero point's fraction) and may take an integer build; ALQ's sums of bases, or weights
+    // whose sums would pass int32, take a float one, whichever the CPU has.
+    const auto whole = DepthwiseConv::integerParts({-255, 0, 3, 255}, 2, 2);
+    CHECK(whole && whole->offsets.empty());
+    CHECK(whole && whole->weights == std::vector<int16_t>({-255, 3, 0, 255})); // [tap][channel]
+    // Codes 0, 3 and 12 of a channel whose zero point is 7.3, and 2, 5 and 9 of one at 4.
+    const float z = 7.3f;
+    const auto split =
+        DepthwiseConv::integerParts({0 - z, 3 - z, 12 - z, 2 - 4, 5 - 4, 9 - 4}, 2, 3);
+    CHECK(split && split->offsets.size() == 2);
+    CHECK(split && split->weights == std::vector<int16_t>({-7, -2, -4, 1, 5, 5}));
+    CHECK(split && std::fabs(split->offsets[0] - (7.0f - z)) < 1e-6f && split->offsets[1] == 0);
+    CHECK(!DepthwiseConv::integerParts({1, 0.5f, 0.25f}, 1, 3));
+    CHECK(!DepthwiseConv::integerParts({40000}, 1, 1));
+    CHECK(!DepthwiseConv::integerParts({30000}, 1, 300)); // 255 · 30 000 · 300 > 2^31
+    const ConvWindow g{3, 3, 1, 1, 1, 1, 1, 1, 4, 4, 4};
+    std::vector<float> integers(8 * 9, 2.0f), fractions(8 * 9, 0.25f);
+    fractions[3] = 0.5f; // two fractions in one row: no single offset
+    std::string floatBuild, integerBuild;
+    for (const auto &k : DepthwiseConv::rowKernels())
+        (k.integerRow ? integerBuild : floatBuild) = k.name;
+    CHECK(!floatBuild.empty());
+    CHECK(DepthwiseConv(fractions, 8, g).kernelName() == floatBuild);
+    CHECK(DepthwiseConv(integers, 8, g).kernelName() ==
+          (integerBuild.empty() ? floatBuild : integerBuild));
+    for (const auto &k : DepthwiseConv::rowKernels())
+        if (k.integerRow) {
+            bool refused = false;
+            try {
+                DepthwiseConv(fractions, 8, g, &k);
+            } catch (const std::invalid_argument &) {
+                refused = true;
+            }
+            CHECK_MSG(refused, k.name + " took fractional weights");
+        }
 }
 
 TEST_CASE(activationCodesRoundAsTheSimulation)
