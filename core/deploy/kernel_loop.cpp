@@ -37,8 +37,7 @@ bool isBranch(const std::string &m)
 // whose loops run zero times jumps to zeroed sums and back to its epilogue.
 bool isConditional(const std::string &m)
 {
-    return m.rfind("b.", 0) == 0 || m == "cbz" || m == "cbnz" || m == "tbz" || m == "tbnz" ||
-           (m.size() >= 2 && m[0] == 'j' && m != "jmp");
+    return isBranch(m) && m != "b" && m != "jmp";
 }
 
 // "   2a5a0:      \tldr\tq2, [x9, x1]" → {0x2a5a0, "ldr", "q2, [x9, x1]"}; false for other lines.

@@ -99,7 +99,13 @@ DepthwiseConv::DepthwiseConv(const std::vector<float> &centredWeights, size_t ch
     : m_channels(channels), m_window(window)
 {
     const size_t taps = size_t(window.kernelH * window.kernelW);
-    auto parts = integerParts(centredWeights, channels, taps);
+    const auto kernels = rowKernels();
+    // Split only where an integer build could take the parts (none on x86).
+    const bool integerBuild =
+        row ? row->integerRow != nullptr
+            : std::any_of(kernels.begin(), kernels.end(),
+                          [](const RowKernelChoice &k) { return k.integerRow != nullptr; });
+    auto parts = integerBuild ? integerParts(centredWeights, channels, taps) : std::nullopt;
     const bool integers = parts.has_value();
     if (row) {
         if (row->integerRow && !integers)
@@ -107,7 +113,6 @@ DepthwiseConv::DepthwiseConv(const std::vector<float> &centredWeights, size_t ch
         m_row = *row;
     } else {
         // The fastest build the weights allow (the first, a float one, takes any).
-        const auto kernels = rowKernels();
         m_row = *std::find_if(kernels.rbegin(), kernels.rend(),
                               [&](const RowKernelChoice &k) { return integers || !k.integerRow; });
     }
