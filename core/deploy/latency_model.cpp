@@ -59,16 +59,18 @@ std::vector<LoopSource> agentLoops(const ModelledCore &core, const std::string &
             : LoopSource{agent, "mulPanel(",
                          tile("lowbit", "neon", runtime::kNeonRows, panel, step, 1)},
         // The reference fp32 conv: a scalar loop over one output's window, on floats.
-        {agent, "ReferenceKernels::layerFloat(", tile("fp32", "reference", 1, 1, 1, 4)},
-        // The depthwise kernel (DepthwiseConv) the runtime picks for uniform codes: NEON's
-        // int16 build (eight channels, seven positions in flight, with the code sums that a
-        // zero point's fraction needs, as most layers' grids have), AVX-512's floats (16, 8).
-        arm ? LoopSource{agent, "depthwiseS16Vectors<8, 7, true>",
-                         tile("lowbit", "depthwise-neon-s16", 1, 8, 1, 1)}
-            : LoopSource{agent, "depthwiseVectors<float vector[16], ",
-                         tile("lowbit", "depthwise-avx512", 1, 16, 1, 1)}};
-    loops.back().cost.depthwise = true;
-    loops.back().cost.weightBytes = 4; // its taps' weights are floats
+        {agent, "ReferenceKernels::layerFloat(", tile("fp32", "reference", 1, 1, 1, 4)}};
+    // The depthwise kernel (DepthwiseConv) the runtime picks for uniform codes: NEON's int16
+    // build (eight channels, seven positions in flight, with the code sums that a zero point's
+    // fraction needs, as most layers' grids have), AVX-512's floats (16, 8); its taps' weights
+    // are int16 and floats.
+    LoopSource depthwise = arm ? LoopSource{agent, "depthwiseS16Vectors<8, 7, true>",
+                                            tile("lowbit", "depthwise-neon-s16", 1, 8, 1, 1)}
+                               : LoopSource{agent, "depthwiseVectors<float vector[16], ",
+                                            tile("lowbit", "depthwise-avx512", 1, 16, 1, 1)};
+    depthwise.cost.depthwise = true;
+    depthwise.cost.weightBytes = arm ? 2 : 4;
+    loops.push_back(std::move(depthwise));
     if (!core.bitSerial)
         return loops;
     // The bit-serial kernel, one instantiation per pair of widths.
