@@ -7,7 +7,8 @@
 // widened to floats as they are loaded, several output positions in flight; exact for integer
 // weight zero points (products below 2^16, so sums below 2^24 up to 258 taps). A ring of floats
 // was four times the bytes: MobileNetV2's 112×112×96 input's three rows (131 KB) missed L1 at
-// every tap.
+// every tap. On AArch64, where the weights split into integers plus an offset per channel
+// (integerParts), an int16 build sums in integers instead (arm/depthwise_arm.h).
 // The activation zero point comes in per position class, as in the GEMM layers (LowBitLayer):
 //   Σ (q − z_a)(code − z_w) = Σ u·(code − z_w) − (z_a − qmin)·V(class),
 // V the sum of (code − z_w) over the taps inside the image. As a GEMM per channel it was 20×
